@@ -1,0 +1,208 @@
+"""Instance configuration: one TOML file, validated once, read-only afterwards.
+
+Every key is documented in config.example.toml. A missing or invalid key raises
+ConfigError naming the key, so the CLI can print one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+CONFIG_ENV = "WECREATE_CONFIG"
+REGISTRATION_MODES = ("open", "invite", "closed")
+
+
+@dataclass(frozen=True)
+class District:
+    slug: str
+    name: str
+    population: int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    instance_name: str
+    base_url: str  # no trailing slash
+    description: str
+    registration: str
+    default_language: str
+    city_name: str
+    districts: tuple[District, ...]
+    database_path: Path
+    listen_host: str
+    listen_port: int
+    allow_private_addresses: bool
+    require_signed_fetch: bool
+    blocked_domains: frozenset[str]
+    clock_skew_seconds: int
+    max_body_bytes: int
+    fetch_timeout_seconds: float
+    fetch_max_bytes: int
+    fetch_max_redirects: int
+    delivery_concurrency: int
+    delivery_per_host: int
+    delivery_give_up_days: float
+    actor_cache_hours: float
+    source_path: Path | None = field(default=None, compare=False)
+
+    @property
+    def host(self) -> str:
+        """The authority part of base_url (host[:port]); the instance's domain in handles."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+
+def config_path_from_env(explicit: str | None) -> Path:
+    """The config file named on the command line, else in $WECREATE_CONFIG, else ./config.toml."""
+    return Path(explicit or os.environ.get(CONFIG_ENV) or "config.toml")
+
+
+def load(path: Path) -> Config:
+    """Read and validate a config file."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found (copy config.example.toml, or run 'wecreate-fed demo')")
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"config file {path} is not valid TOML: {e}")
+    return from_dict(raw, base_dir=path.resolve().parent, source_path=path)
+
+
+def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | None = None) -> Config:
+    """Validate a parsed config; relative database paths are taken from base_dir."""
+    r = _Reader(raw)
+    base_url = r.str("instance.base_url").rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ConfigError("instance.base_url must look like https://example.org (no path)")
+    allow_private = r.bool("federation.allow_private_addresses", False)
+    if parts.scheme == "http" and not (allow_private and _is_loopback_name(parts.hostname)):
+        raise ConfigError(
+            "instance.base_url must use https; plain http is allowed only for a loopback host "
+            "together with federation.allow_private_addresses = true (tests and the demo)"
+        )
+    registration = r.str("instance.registration", "invite")
+    if registration not in REGISTRATION_MODES:
+        raise ConfigError(f"instance.registration must be one of {', '.join(REGISTRATION_MODES)}")
+    db_path = Path(r.str("database.path", "wecreate.sqlite3"))
+    if not db_path.is_absolute() and base_dir is not None:
+        db_path = base_dir / db_path
+    return Config(
+        instance_name=r.str("instance.name"),
+        base_url=base_url,
+        description=r.str("instance.description", ""),
+        registration=registration,
+        default_language=r.choice("instance.default_language", ("de", "en"), "de"),
+        city_name=r.str("city.name"),
+        districts=_districts(r),
+        database_path=db_path,
+        listen_host=r.str("server.host", "127.0.0.1"),
+        listen_port=r.int("server.port", 8000, low=1, high=65535),
+        allow_private_addresses=allow_private,
+        require_signed_fetch=r.bool("federation.require_signed_fetch", False),
+        blocked_domains=frozenset(d.lower() for d in r.list_of_str("federation.blocked_domains", [])),
+        clock_skew_seconds=r.int("federation.clock_skew_seconds", 3600, low=30, high=86_400),
+        max_body_bytes=r.int("federation.max_body_bytes", 1_000_000, low=1_000, high=100_000_000),
+        fetch_timeout_seconds=r.float("federation.fetch_timeout_seconds", 10.0, low=0.5, high=120),
+        fetch_max_bytes=r.int("federation.fetch_max_bytes", 2_000_000, low=10_000, high=100_000_000),
+        fetch_max_redirects=r.int("federation.fetch_max_redirects", 3, low=0, high=10),
+        delivery_concurrency=r.int("federation.delivery_concurrency", 32, low=1, high=1_000),
+        delivery_per_host=r.int("federation.delivery_per_host", 4, low=1, high=100),
+        delivery_give_up_days=r.float("federation.delivery_give_up_days", 3.0, low=0.01, high=60),
+        actor_cache_hours=r.float("federation.actor_cache_hours", 24.0, low=0, high=24 * 365),
+        source_path=source_path,
+    )
+
+
+def _districts(r: "_Reader") -> tuple[District, ...]:
+    items = r.get("city.districts", [])
+    if not isinstance(items, list):
+        raise ConfigError("city.districts must be an array of tables with slug and name")
+    districts, seen = [], set()
+    for i, item in enumerate(items):
+        key = f"city.districts[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{key} must be a table with slug and name")
+        slug, name = item.get("slug"), item.get("name")
+        if not isinstance(slug, str) or not slug.replace("-", "").isalnum() or slug.lower() != slug:
+            raise ConfigError(f"{key}.slug must be lower-case letters, digits and dashes")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{key}.name must be a non-empty string")
+        if slug in seen:
+            raise ConfigError(f"{key}.slug '{slug}' appears twice")
+        population = item.get("population")
+        if population is not None and (not isinstance(population, int) or population < 0):
+            raise ConfigError(f"{key}.population must be a whole number")
+        seen.add(slug)
+        districts.append(District(slug, name.strip(), population))
+    return tuple(districts)
+
+
+def _is_loopback_name(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+class _Reader:
+    """Typed look-ups of dotted keys, each failure naming its key."""
+
+    def __init__(self, raw: dict):
+        self.raw = raw
+
+    def get(self, key: str, default=None):
+        node = self.raw
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def _required(self, key, default):
+        value = self.get(key, default)
+        if value is None:
+            raise ConfigError(f"{key} is missing")
+        return value
+
+    def str(self, key: str, default: str | None = None) -> str:
+        value = self._required(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{key} must be a non-empty string")
+        return value.strip()
+
+    def choice(self, key: str, options: tuple, default):
+        value = self._required(key, default)
+        if value not in options:
+            raise ConfigError(f"{key} must be one of {', '.join(options)}")
+        return value
+
+    def bool(self, key: str, default: bool) -> bool:
+        value = self._required(key, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} must be true or false")
+        return value
+
+    def int(self, key: str, default: int, *, low: int, high: int) -> int:
+        value = self._required(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(f"{key} must be a whole number from {low} to {high}")
+        return value
+
+    def float(self, key: str, default: float, *, low: float, high: float) -> float:
+        value = self._required(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ConfigError(f"{key} must be a number from {low} to {high}")
+        return float(value)
+
+    def list_of_str(self, key: str, default: list) -> list[str]:
+        value = self._required(key, default)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key} must be an array of strings")
+        return value

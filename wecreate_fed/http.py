@@ -1,0 +1,202 @@
+"""All outgoing HTTP: timeouts, size caps, redirect limits and the address guard.
+
+Every request goes through one aiohttp session whose resolver refuses loopback,
+private, link-local and other non-public addresses after DNS resolution, unless the
+configuration allows them (tests and the demo). Redirects are followed by hand so each
+hop is checked again. Signing is done by `signatures`; this module only carries bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import socket
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+
+from . import __version__, signatures
+from .errors import FetchError, RefusedAddress
+
+log = logging.getLogger(__name__)
+
+JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
+ACCEPT_AP = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+
+
+def address_allowed(address: str, allow_private: bool) -> bool:
+    """True for a public unicast address, or any address when private ones are allowed."""
+    if allow_private:
+        return True
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves names, then drops the request if any address is not allowed."""
+
+    def __init__(self, allow_private: bool):
+        self.allow_private = allow_private
+        self._inner = aiohttp.ThreadedResolver()
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET):
+        found = await self._inner.resolve(host, port, family)
+        for entry in found:
+            if not address_allowed(entry["host"], self.allow_private):
+                raise RefusedAddress(f"{host} resolves to {entry['host']}, which is not a public address")
+        return found
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+@dataclass
+class PostResult:
+    status: int
+    retry_after: float | None
+    body_excerpt: str
+
+
+class HttpClient:
+    """One per process; `start()` in the app's startup, `close()` at shutdown."""
+
+    def __init__(self, *, base_url: str, allow_private: bool, timeout: float, max_bytes: int,
+                 max_redirects: int, blocked_domains: frozenset[str] = frozenset(), connections: int = 100):
+        self.allow_private = allow_private
+        self.timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0))
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.blocked_domains = blocked_domains
+        self.connections = connections
+        self.user_agent = f"WeCreateFed/{__version__} (+{base_url})"
+        self._session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    def from_config(cls, config) -> "HttpClient":
+        return cls(
+            base_url=config.base_url, allow_private=config.allow_private_addresses,
+            timeout=config.fetch_timeout_seconds, max_bytes=config.fetch_max_bytes,
+            max_redirects=config.fetch_max_redirects, blocked_domains=config.blocked_domains,
+            connections=max(config.delivery_concurrency * 2, 20),
+        )
+
+    async def start(self) -> None:
+        connector = aiohttp.TCPConnector(
+            resolver=GuardedResolver(self.allow_private), limit=self.connections, ttl_dns_cache=300,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector, timeout=self.timeout, headers={"User-Agent": self.user_agent},
+            auto_decompress=True,
+        )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        assert self._session is not None, "HttpClient.start() was not awaited"
+        return self._session
+
+    def check_url(self, url: str) -> None:
+        """Refuse non-http(s) URLs, blocked domains, and IP literals that are not public."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"not an http(s) URL: {url[:200]}")
+        host = parts.hostname.lower()
+        if any(host == d or host.endswith("." + d) for d in self.blocked_domains):
+            raise FetchError(f"{host} is blocked by this instance's federation policy")
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return  # a name: the resolver checks what it resolves to
+        # aiohttp does not ask the resolver for IP literals, so check them here.
+        if not address_allowed(host, self.allow_private):
+            raise RefusedAddress(f"{host} is not a public address")
+
+    async def get_json(self, url: str, *, accept: str = ACCEPT_AP, signer: tuple[str, str] | None = None) -> dict:
+        """GET a JSON document, following at most max_redirects checked redirects.
+
+        `signer` is (key_id, private_key_pem) for an authorised-fetch signed GET.
+        """
+        for _ in range(self.max_redirects + 1):
+            self.check_url(url)
+            headers = {"Accept": accept}
+            if signer is not None:
+                headers.update(signatures.sign_request("GET", url, key_id=signer[0], private_key_pem=signer[1]))
+            try:
+                async with self.session.get(url, headers=headers, allow_redirects=False) as response:
+                    if response.status in (301, 302, 303, 307, 308) and "Location" in response.headers:
+                        url = urljoin(url, response.headers["Location"])
+                        continue
+                    if response.status != 200:
+                        raise FetchError(f"GET {url} answered {response.status}", http_status=response.status)
+                    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                    if content_type not in JSON_TYPES:
+                        raise FetchError(f"GET {url} answered {content_type or 'no content type'}, not JSON")
+                    body = await self._read_capped(response)
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+                raise _fetch_error(url, e)
+            try:
+                document = json.loads(body)
+            except ValueError:
+                raise FetchError(f"GET {url} did not return valid JSON")
+            if not isinstance(document, dict):
+                raise FetchError(f"GET {url} returned JSON that is not an object")
+            return document
+        raise FetchError(f"GET {url}: more than {self.max_redirects} redirects")
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> PostResult:
+        """POST without following redirects (as Mastodon does for deliveries)."""
+        self.check_url(url)
+        try:
+            async with self.session.post(url, data=body, headers=headers, allow_redirects=False) as response:
+                excerpt = (await response.content.read(500)).decode("utf-8", "replace")
+                return PostResult(response.status, _retry_after(response.headers.get("Retry-After")), excerpt)
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+            raise _fetch_error(url, e)
+
+    async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
+        declared = response.content_length
+        if declared is not None and declared > self.max_bytes:
+            raise FetchError(f"{response.url} is {declared} bytes, more than the {self.max_bytes} allowed")
+        chunks, size = [], 0
+        async for chunk in response.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(f"{response.url} is larger than the {self.max_bytes} bytes allowed")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _fetch_error(url: str, error: Exception) -> FetchError:
+    if isinstance(error, FetchError):
+        return error
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, RefusedAddress):
+        return cause
+    if isinstance(error, asyncio.TimeoutError):
+        return FetchError(f"{url}: timed out")
+    return FetchError(f"{url}: {type(error).__name__}: {error}")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,160 @@
+"""SQL for the two persistent queues (incoming activities, outgoing deliveries) and host health.
+
+Both queues share state, attempts, next_attempt_at, locked_until and last_error. A worker
+claims due rows by setting locked_until; if the process dies (even by kill -9) the lock
+simply expires and another claim picks the rows up again, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from . import Connection, fetch_all, fetch_value, iso, iso_in
+
+
+# --- incoming ---------------------------------------------------------------
+
+async def add_incoming(conn: Connection, *, activity: dict, signer_ap_id: str, recipient_username: str | None) -> bool:
+    """Store a verified activity once (its id is unique). True if new; a duplicate is ignored."""
+    cur = await conn.execute(
+        "INSERT INTO incoming (activity_ap_id, type, signer_ap_id, recipient_username, data, received_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_ap_id) DO NOTHING",
+        (activity["id"], str(activity.get("type")), signer_ap_id, recipient_username, json.dumps(activity), iso(), iso()),
+    )
+    return cur.rowcount > 0
+
+
+async def claim_incoming(conn: Connection, *, limit: int, lock_seconds: float):
+    """Lock up to `limit` due pending rows and return them (oldest first)."""
+    now = iso()
+    rows = await fetch_all(
+        conn,
+        "SELECT * FROM incoming WHERE state = 'pending' AND next_attempt_at <= ? "
+        "AND (locked_until IS NULL OR locked_until < ?) ORDER BY id LIMIT ?",
+        (now, now, limit),
+    )
+    if rows:
+        await conn.executemany(
+            "UPDATE incoming SET locked_until = ? WHERE id = ?", [(iso_in(lock_seconds), r["id"]) for r in rows]
+        )
+    return rows
+
+
+async def mark_incoming_done(conn: Connection, row_id: int) -> None:
+    await conn.execute(
+        "UPDATE incoming SET state = 'done', attempts = attempts + 1, locked_until = NULL, last_error = NULL WHERE id = ?",
+        (row_id,),
+    )
+
+
+async def mark_incoming_retry(conn: Connection, row_id: int, error: str, delay: float | None) -> None:
+    """Record a failed attempt; delay None means give up (state 'failed', the row is kept)."""
+    if delay is None:
+        await conn.execute(
+            "UPDATE incoming SET state = 'failed', attempts = attempts + 1, locked_until = NULL, last_error = ? WHERE id = ?",
+            (error, row_id),
+        )
+    else:
+        await conn.execute(
+            "UPDATE incoming SET attempts = attempts + 1, locked_until = NULL, last_error = ?, next_attempt_at = ? WHERE id = ?",
+            (error, iso_in(delay), row_id),
+        )
+
+
+async def count_incoming(conn: Connection, state: str) -> int:
+    return await fetch_value(conn, "SELECT count(*) FROM incoming WHERE state = ?", (state,))
+
+
+async def next_incoming_due(conn: Connection) -> str | None:
+    return await fetch_value(conn, "SELECT min(next_attempt_at) FROM incoming WHERE state = 'pending'")
+
+
+# --- deliveries ---------------------------------------------------------------
+
+async def add_deliveries(conn: Connection, activity_id: int, inbox_urls: list[str]) -> None:
+    """One pending delivery per (activity, inbox); a repeated inbox is ignored."""
+    now = iso()
+    await conn.executemany(
+        "INSERT INTO deliveries (activity_id, inbox_url, host, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (activity_id, inbox_url) DO NOTHING",
+        [(activity_id, url, urlsplit(url).netloc.lower(), now, now) for url in inbox_urls],
+    )
+
+
+async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float):
+    """Lock due deliveries whose host is not resting after failures; each row carries what signing needs."""
+    now = iso()
+    rows = await fetch_all(
+        conn,
+        "SELECT d.id, d.inbox_url, d.host, d.attempts, d.created_at, act.data AS activity_json, "
+        "a.key_id, a.private_key_pem FROM deliveries d "
+        "JOIN activities act ON act.id = d.activity_id JOIN actors a ON a.id = act.actor_id "
+        "LEFT JOIN hosts h ON h.host = d.host "
+        "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.locked_until IS NULL OR d.locked_until < ?) "
+        "AND (h.probe_after IS NULL OR h.probe_after <= ?) ORDER BY d.next_attempt_at, d.id LIMIT ?",
+        (now, now, now, limit),
+    )
+    if rows:
+        until = iso_in(lock_seconds)
+        await conn.executemany("UPDATE deliveries SET locked_until = ? WHERE id = ?", [(until, r["id"]) for r in rows])
+    return rows
+
+
+async def mark_deliveries(conn: Connection, outcomes: list[tuple]) -> None:
+    """Record a batch of attempts: (delivery id, state, last_status, last_error, retry in seconds or None)."""
+    await conn.executemany(
+        "UPDATE deliveries SET state = ?, attempts = attempts + 1, last_status = ?, last_error = ?, "
+        "locked_until = NULL, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
+        [(state, status, error, iso_in(delay) if delay is not None else None, delivery_id)
+         for delivery_id, state, status, error, delay in outcomes],
+    )
+
+
+async def count_deliveries(conn: Connection, state: str) -> int:
+    return await fetch_value(conn, "SELECT count(*) FROM deliveries WHERE state = ?", (state,))
+
+
+async def next_delivery_due(conn: Connection) -> str | None:
+    return await fetch_value(
+        conn,
+        "SELECT min(CASE WHEN h.probe_after > d.next_attempt_at THEN h.probe_after ELSE d.next_attempt_at END) "
+        "FROM deliveries d LEFT JOIN hosts h ON h.host = d.host WHERE d.state = 'pending'",
+    )
+
+
+async def list_deliveries(conn: Connection, limit: int = 100):
+    return await fetch_all(conn, "SELECT * FROM deliveries ORDER BY id DESC LIMIT ?", (limit,))
+
+
+# --- host health ---------------------------------------------------------------
+
+async def mark_hosts_alive(conn: Connection, hosts: list[str]) -> None:
+    """A host answered (or sent us a signed activity): deliveries to it go ahead at once."""
+    now = iso()
+    await conn.executemany(
+        "INSERT INTO hosts (host, last_success_at) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET "
+        "last_success_at = excluded.last_success_at, failing_since = NULL, failures = 0, probe_after = NULL",
+        [(h.lower(), now) for h in hosts],
+    )
+
+
+async def mark_host_failed(conn: Connection, host: str, rest_seconds) -> None:
+    """Count a failure; `rest_seconds(failures, failing_since)` says how long the host rests (0 = not at all)."""
+    now = iso()
+    await conn.execute(
+        "INSERT INTO hosts (host, failing_since, last_failure_at, failures) VALUES (?, ?, ?, 1) "
+        "ON CONFLICT (host) DO UPDATE SET failing_since = COALESCE(hosts.failing_since, excluded.failing_since), "
+        "last_failure_at = excluded.last_failure_at, failures = hosts.failures + 1",
+        (host.lower(), now, now),
+    )
+    row = (await fetch_all(conn, "SELECT failures, failing_since FROM hosts WHERE host = ?", (host.lower(),)))[0]
+    rest = rest_seconds(row["failures"], row["failing_since"])
+    await conn.execute(
+        "UPDATE hosts SET probe_after = ? WHERE host = ?", (iso_in(rest) if rest > 0 else None, host.lower())
+    )
+
+
+async def get_host(conn: Connection, host: str):
+    rows = await fetch_all(conn, "SELECT * FROM hosts WHERE host = ?", (host.lower(),))
+    return rows[0] if rows else None
