@@ -1,0 +1,83 @@
+"""The JSON documents that describe actors: actor objects, WebFinger JRDs, NodeInfo."""
+
+from __future__ import annotations
+
+from wecreate_fed import __version__, ld
+from wecreate_fed.config import Config
+from wecreate_fed.store.actors import Actor
+
+NODEINFO_SCHEMAS = {
+    "2.0": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+    "2.1": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+}
+
+
+def actor_document(actor: Actor) -> dict:
+    """The ActivityPub actor object of a local actor."""
+    doc = {
+        "@context": ld.default_context(),
+        "id": actor.ap_id,
+        "type": actor.type,
+        "preferredUsername": actor.username,
+        "name": actor.name,
+        "summary": actor.summary,
+        "url": actor.url,
+        "inbox": actor.inbox_url,
+        "outbox": actor.outbox_url,
+        "endpoints": {"sharedInbox": actor.shared_inbox_url},
+        "publicKey": {"id": actor.key_id, "owner": actor.ap_id, "publicKeyPem": actor.public_key_pem},
+        "manuallyApprovesFollowers": actor.manually_approves,
+        "discoverable": actor.discoverable,
+        "indexable": actor.discoverable,
+        "published": actor.published,
+    }
+    if actor.followers_url:
+        doc["followers"] = actor.followers_url
+    if actor.following_url:
+        doc["following"] = actor.following_url
+    if actor.icon_url:
+        doc["icon"] = {"type": "Image", "url": actor.icon_url}
+    return doc
+
+
+def webfinger(config: Config, actor: Actor) -> dict:
+    """RFC 7033 JRD for one local actor."""
+    links = [
+        {"rel": "self", "type": ld.ACTIVITY_JSON, "href": actor.ap_id},
+        {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.url},
+        # Remote follow / interaction: where a visitor's server sends them to act on a URI.
+        {"rel": "http://ostatus.org/schema/1.0/subscribe", "template": f"{config.base_url}/authorize_interaction?uri={{uri}}"},
+    ]
+    return {
+        "subject": f"acct:{actor.username}@{config.host}",
+        "aliases": [actor.ap_id] + ([actor.url] if actor.url and actor.url != actor.ap_id else []),
+        "links": links,
+    }
+
+
+def nodeinfo_links(config: Config) -> dict:
+    return {"links": [
+        {"rel": schema, "href": f"{config.base_url}/nodeinfo/{version}"} for version, schema in NODEINFO_SCHEMAS.items()
+    ]}
+
+
+def nodeinfo(config: Config, version: str, *, users: int, active_month: int, active_halfyear: int,
+             local_posts: int) -> dict:
+    software = {"name": "wecreate-fed", "version": __version__}
+    return {
+        "version": version,
+        "software": software,
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": ["atom1.0"]},
+        "openRegistrations": config.registration == "open",
+        "usage": {
+            "users": {"total": users, "activeMonth": active_month, "activeHalfyear": active_halfyear},
+            "localPosts": local_posts,
+        },
+        "metadata": {
+            "nodeName": config.instance_name,
+            "nodeDescription": config.description,
+            "city": config.city_name,
+            "districts": [d.name for d in config.districts],
+        },
+    }

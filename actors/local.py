@@ -1,0 +1,101 @@
+"""Local actors: people, organisations and the instance actor, each with its own RSA key pair."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from argon2 import PasswordHasher
+
+from wecreate_fed import sanitize, signatures, urls
+from wecreate_fed.config import Config
+from wecreate_fed.errors import BadRequest, Conflict, NotFound
+from wecreate_fed.store import Connection, iso
+from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store.actors import Actor
+
+USERNAME = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+ACCOUNT_TYPES = ("Person", "Organization")
+# Names that would clash with our routes or confuse people.
+RESERVED = {"admin", "administrator", "root", "actor", "instance", "inbox", "outbox", "support",
+            "moderator", "about", "api", "well_known", "nodeinfo", "static", "users", "objects"}
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """Argon2id: memory-hard, so a leaked database is expensive to crack."""
+    return _hasher.hash(password)
+
+
+def check_username(username: str) -> str:
+    if not USERNAME.match(username or ""):
+        raise BadRequest("username must be 1-30 letters, digits or underscores")
+    if username.lower() in RESERVED:
+        raise BadRequest(f"username '{username}' is reserved")
+    return username
+
+
+def _actor_values(config: Config, username: str, type_: str) -> dict:
+    ap_id = urls.actor_id(config, username)
+    private_pem, public_pem = signatures.generate_key_pair()
+    return dict(
+        ap_id=ap_id, username=username, domain=config.host, type=type_,
+        url=urls.profile_url(config, username), inbox_url=f"{ap_id}/inbox",
+        shared_inbox_url=urls.shared_inbox(config), outbox_url=f"{ap_id}/outbox",
+        followers_url=f"{ap_id}/followers", following_url=f"{ap_id}/following",
+        key_id=urls.key_id(ap_id), public_key_pem=public_pem, private_key_pem=private_pem,
+        published=iso(),
+    )
+
+
+async def create_account(conn: Connection, config: Config, *, username: str, name: str = "",
+                         type_: str = "Person", summary: str = "", email: str | None = None,
+                         password: str | None = None, role: str = "user",
+                         manually_approves: bool = False) -> Actor:
+    """A person or organisation with an account on this instance."""
+    check_username(username)
+    if type_ not in ACCOUNT_TYPES:
+        raise BadRequest(f"account type must be one of {', '.join(ACCOUNT_TYPES)}")
+    if role not in ("user", "moderator", "admin"):
+        raise BadRequest("role must be user, moderator or admin")
+    if password is not None and len(password) < 8:
+        raise BadRequest("password must have at least 8 characters")
+    if await actors_store.get_local_actor(conn, username) is not None:
+        raise Conflict(f"username '{username}' is taken")
+    actor = await actors_store.add_local_actor(
+        conn, **_actor_values(config, username, type_),
+        name=sanitize.plain_text(name, 100) or username,
+        summary=sanitize.clean_html(summary), manually_approves=int(manually_approves),
+    )
+    await actors_store.add_account(
+        conn, actor.id, email=email, password_hash=hash_password(password) if password else None,
+        role=role, language=config.default_language,
+    )
+    return actor
+
+
+async def ensure_instance_actor(conn: Connection, config: Config) -> Actor:
+    """The Application actor that signs our fetches (authorised fetch); created once."""
+    existing = await actors_store.get_instance_actor(conn)
+    if existing is not None:
+        return existing
+    ap_id = urls.instance_actor_id(config)
+    private_pem, public_pem = signatures.generate_key_pair()
+    return await actors_store.add_local_actor(
+        conn, ap_id=ap_id, username=config.domain, domain=config.host, type="Application",
+        name=config.instance_name, summary="", url=config.base_url + "/about",
+        inbox_url=f"{ap_id}/inbox", shared_inbox_url=urls.shared_inbox(config),
+        outbox_url=f"{ap_id}/outbox", followers_url=None, following_url=None,
+        key_id=urls.key_id(ap_id), public_key_pem=public_pem, private_key_pem=private_pem,
+        published=iso(), manually_approves=1, discoverable=0,
+    )
+
+
+async def issue_token(conn: Connection, username: str, label: str = "") -> str:
+    """A new personal access token for the client-to-server API; only its hash is kept."""
+    actor = await actors_store.get_local_actor(conn, username)
+    if actor is None or actor.type not in ACCOUNT_TYPES:
+        raise NotFound(f"no local user '{username}'")
+    token = secrets.token_urlsafe(32)
+    await actors_store.add_token(conn, actor.id, token, label)
+    return token

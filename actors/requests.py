@@ -1,0 +1,63 @@
+"""Request helpers shared by every ActivityPub route: content negotiation, JSON answers,
+signed GETs (authorised fetch) and error answers."""
+
+from __future__ import annotations
+
+import json
+
+from quart import Response, request
+
+from wecreate_fed import ld
+from wecreate_fed.errors import SignatureError, Unauthorized, WeCreateError
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store.actors import Actor
+
+from . import remote
+
+_AP_TYPES = ("application/activity+json", "application/ld+json")
+
+
+def wants_activity_json() -> bool:
+    """True when the client asks for ActivityPub JSON rather than a web page."""
+    accept = request.headers.get("Accept", "")
+    return any(t in accept for t in _AP_TYPES)
+
+
+def activity_response(document: dict, status: int = 200, *, content_type: str = ld.ACTIVITY_JSON) -> Response:
+    response = Response(json.dumps(document, ensure_ascii=False), status=status, content_type=content_type)
+    response.headers["Vary"] = "Accept, Signature"
+    return response
+
+
+def error_response(error: WeCreateError) -> Response:
+    """An error as JSON with its reason, the status taken from the error type."""
+    return Response(json.dumps({"error": str(error)}), status=error.status, content_type="application/json")
+
+
+def request_target() -> str:
+    """The path and query exactly as the client sent them, as the signature covers them."""
+    raw = request.scope.get("raw_path") or request.path.encode()
+    target = raw.decode("latin-1")
+    if request.query_string and "?" not in target:
+        target += "?" + request.query_string.decode("latin-1")
+    return target
+
+
+async def signed_fetcher(rt: Runtime) -> Actor | None:
+    """The actor behind a signed GET, None for an unsigned one; raises for a bad signature.
+
+    When federation.require_signed_fetch is on, an unsigned GET raises Unauthorized.
+    """
+    if "signature" not in request.headers:
+        if rt.config.require_signed_fetch:
+            raise Unauthorized("this instance requires signed fetches (authorised fetch)")
+        return None
+    try:
+        return await remote.verify_signed_request(
+            rt, method="GET", target=request_target(),
+            headers=request.headers, body=None,
+        )
+    except SignatureError:
+        if rt.config.require_signed_fetch:
+            raise
+        return None  # an unverifiable signature on a public GET is treated as anonymous

@@ -1,0 +1,172 @@
+"""ActivityPub client-to-server: what a local actor POSTs to its outbox, checked and sent.
+
+Accepted: Create (of a Note; a bare object is wrapped in Create), Follow, Undo (of the
+actor's own Follow, Like or Announce), Like, Announce, Delete (of the actor's own object).
+Ids, actor, attribution and publication time are assigned here, never taken from the client.
+"""
+
+from __future__ import annotations
+
+import json
+
+from actors import remote
+from wecreate_fed import ld, sanitize, urls
+from wecreate_fed.errors import BadRequest, Forbidden, NotFound, WeCreateError
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import iso, social
+from wecreate_fed.store.actors import Actor
+
+from . import activities
+from .send import send
+
+OBJECT_TYPES = {"Note"}
+ACTIVITY_TYPES = {"Create", "Follow", "Undo", "Like", "Announce", "Delete"}
+MAX_CONTENT = 50_000
+
+
+async def post_to_outbox(rt: Runtime, actor: Actor, body: dict) -> str:
+    """Validate and send one client activity; returns the id of the activity sent."""
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        raise BadRequest("the body must be an ActivityStreams object or activity with a type")
+    if body["type"] in OBJECT_TYPES:
+        body = {"type": "Create", "object": body, "to": body.get("to"), "cc": body.get("cc")}
+    handler = _HANDLERS.get(body["type"])
+    if handler is None:
+        raise BadRequest(f"type '{body['type']}' is not accepted here; use one of "
+                         f"{', '.join(sorted(ACTIVITY_TYPES | OBJECT_TYPES))}")
+    return await handler(rt, actor, body)
+
+
+async def _create(rt: Runtime, actor: Actor, body: dict) -> str:
+    obj = body.get("object")
+    if not isinstance(obj, dict) or obj.get("type") not in OBJECT_TYPES:
+        raise BadRequest(f"Create needs an embedded object of type {', '.join(sorted(OBJECT_TYPES))}")
+    content = obj.get("content")
+    if not isinstance(content, str) or not content.strip():
+        raise BadRequest("a Note needs non-empty content")
+    if len(content) > MAX_CONTENT:
+        raise BadRequest(f"content is longer than {MAX_CONTENT} characters")
+    to = ld.ids(obj.get("to") or body.get("to")) or [ld.PUBLIC]
+    cc = ld.ids(obj.get("cc") or body.get("cc"))
+    if ld.PUBLIC in to and actor.followers_url not in to + cc:
+        cc.append(actor.followers_url)
+    in_reply_to = ld.get_id(obj.get("inReplyTo"))
+    note = activities.note(rt.config, actor, sanitize.clean_html(content), to=to, cc=cc, in_reply_to=in_reply_to)
+    if isinstance(obj.get("summary"), str) and obj["summary"].strip():
+        note["summary"] = sanitize.plain_text(obj["summary"], 500)  # a content warning, as Mastodon shows it
+    if in_reply_to:
+        # Make sure the author of what we reply to receives the reply.
+        parent_owner = await _object_owner(rt, in_reply_to, required=False)
+        if parent_owner and parent_owner not in note["to"] + note["cc"]:
+            note["cc"].append(parent_owner)
+    activity = activities.create(rt.config, actor, note)
+    async with rt.db.transaction() as conn:
+        await social.add_object(conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
+                                content=note["content"], is_public=ld.is_public(note), data=note,
+                                in_reply_to=in_reply_to, published=note["published"])
+    return await send(rt, actor, activity)
+
+
+async def _follow(rt: Runtime, actor: Actor, body: dict) -> str:
+    target_ref = ld.get_id(body.get("object"))
+    if not target_ref:
+        raise BadRequest("Follow needs an object: the id of the actor to follow")
+    target = await _resolve_actor(rt, target_ref)
+    if target.ap_id == actor.ap_id:
+        raise BadRequest("an actor cannot follow itself")
+    activity = activities.follow(rt.config, actor, target)
+    async with rt.db.transaction() as conn:
+        await social.add_follow(conn, actor.id, target.id, activity["id"], accepted=False)
+    return await send(rt, actor, activity)
+
+
+async def _undo(rt: Runtime, actor: Actor, body: dict) -> str:
+    original_id = ld.get_id(body.get("object"))
+    if not original_id:
+        raise BadRequest("Undo needs an object: the id of an earlier activity of yours")
+    row = await social.get_activity(rt.db.reader, original_id)
+    if row is None:
+        raise NotFound(f"no activity {original_id} to undo")
+    if row["actor_id"] != actor.id:
+        raise Forbidden("you can only undo your own activities")
+    original = json.loads(row["data"])
+    if original["type"] not in ("Follow", "Like", "Announce"):
+        raise BadRequest(f"a {original['type']} cannot be undone; Delete the object instead")
+    async with rt.db.transaction() as conn:
+        if original["type"] == "Follow":
+            target = await actors_store.get_actor_by_ap_id(conn, ld.get_id(original["object"]))
+            if target is not None:
+                await social.delete_follow(conn, actor.id, target.id)
+        else:
+            await social.delete_reaction(conn, actor.id, activity_ap_id=original_id)
+    return await send(rt, actor, activities.undo(rt.config, actor, original))
+
+
+async def _like_or_announce(rt: Runtime, actor: Actor, body: dict) -> str:
+    object_id = ld.get_id(body.get("object"))
+    if not object_id:
+        raise BadRequest(f"{body['type']} needs an object: the id of what you react to")
+    owner = await _object_owner(rt, object_id, required=True)
+    builder = activities.like if body["type"] == "Like" else activities.announce
+    activity = builder(rt.config, actor, object_id, owner)
+    async with rt.db.transaction() as conn:
+        if not await social.add_reaction(conn, body["type"], actor.id, object_id, activity["id"]):
+            raise BadRequest(f"you already sent a {body['type']} of {object_id}")
+    return await send(rt, actor, activity)
+
+
+async def _delete(rt: Runtime, actor: Actor, body: dict) -> str:
+    object_id = ld.get_id(body.get("object"))
+    row = await social.get_object(rt.db.reader, object_id) if object_id else None
+    if row is None or not row["is_local"]:
+        raise NotFound(f"no object {object_id} of yours to delete")
+    if row["actor_id"] != actor.id:
+        raise Forbidden("you can only delete your own objects")
+    if row["deleted_at"] is not None:
+        raise BadRequest(f"{object_id} is already deleted")
+    data = json.loads(row["data"])
+    activity = activities.delete(rt.config, actor, object_id, to=data.get("to") or [ld.PUBLIC], cc=data.get("cc", []))
+    tombstone = {"id": object_id, "type": "Tombstone", "formerType": row["type"], "deleted": iso()}
+    async with rt.db.transaction() as conn:
+        await social.mark_object_deleted(conn, object_id, tombstone)
+    return await send(rt, actor, activity)
+
+
+async def _resolve_actor(rt: Runtime, ref: str) -> Actor:
+    """An actor id or a handle (name@host)."""
+    try:
+        if ref.startswith(("http://", "https://")):
+            return await remote.get_actor(rt, ref)
+        return await remote.resolve_handle(rt, ref)
+    except WeCreateError as e:
+        raise BadRequest(f"cannot find the actor {ref}: {e}")
+
+
+async def _object_owner(rt: Runtime, object_id: str, *, required: bool) -> str | None:
+    """Who attributed an object: from our table, else from a signed fetch of it."""
+    row = await social.get_object(rt.db.reader, object_id)
+    if row is not None:
+        owner = ld.get_id(json.loads(row["data"]).get("attributedTo"))
+        if owner:
+            return owner
+    if urls.is_local(rt.config, object_id):
+        if required:
+            raise NotFound(f"no object {object_id} here")
+        return None
+    try:
+        document = await remote.fetch_document(rt, object_id)
+    except WeCreateError as e:
+        if required:
+            raise BadRequest(f"cannot fetch {object_id}: {e}")
+        return None
+    owner = ld.get_id(document.get("attributedTo")) or ld.get_id(document.get("actor"))
+    if required and not owner:
+        raise BadRequest(f"{object_id} names no author")
+    return owner
+
+
+_HANDLERS = {
+    "Create": _create, "Follow": _follow, "Undo": _undo,
+    "Like": _like_or_announce, "Announce": _like_or_announce, "Delete": _delete,
+}

@@ -1,0 +1,151 @@
+"""The delivery worker: claims due deliveries, signs each afresh, POSTs, classifies the answer.
+
+A pipeline: one claimer keeps a bounded queue filled from the database, `concurrency`
+senders empty it (at most `per_host` at once per host), and outcomes are written back
+in batches. Everything a restart needs is in the deliveries table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from datetime import datetime
+
+from wecreate_fed import retry, signatures
+from wecreate_fed.errors import FetchError, RefusedAddress
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import queue, utcnow
+from wecreate_fed.workers import wait_for_work
+
+log = logging.getLogger(__name__)
+
+LOCK_SECONDS = 300.0
+FLUSH_EVERY = 0.2
+FLUSH_SIZE = 200
+
+
+def classify(status: int | None, attempts: int, age_seconds: float, give_up_seconds: float,
+             retry_after: float | None = None) -> tuple[str, float | None]:
+    """(new state, retry delay) for an attempt that got `status` (None: network error)."""
+    if status is not None and 200 <= status < 300:
+        return "done", None
+    if status in (404, 410):
+        return "gone", None
+    retryable = status is None or status in (401, 403, 408, 429) or status >= 500
+    if not retryable:
+        return "failed", None
+    if age_seconds >= give_up_seconds:
+        return "failed", None
+    if status in (429, 503):
+        return "pending", retry.retry_after_delay(retry_after, attempts)
+    return "pending", retry.next_delay(attempts)
+
+
+class DeliveryWorker:
+    def __init__(self, rt: Runtime):
+        self.rt = rt
+        self.concurrency = rt.config.delivery_concurrency
+        self.per_host = rt.config.delivery_per_host
+        self._queue: asyncio.Queue = asyncio.Queue(maxsize=self.concurrency * 4)
+        self._host_slots: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.per_host))
+        self._outcomes: list[tuple] = []
+        self._host_news: list[tuple[str, bool]] = []
+        self._flushed = asyncio.Event()
+        self.sent = 0
+
+    async def run(self) -> None:
+        """Run until cancelled."""
+        senders = [asyncio.create_task(self._sender()) for _ in range(self.concurrency)]
+        flusher = asyncio.create_task(self._flusher())
+        try:
+            await self._claimer()
+        finally:
+            for task in senders + [flusher]:
+                task.cancel()
+            for task in senders + [flusher]:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await self.flush()
+
+    async def _claimer(self) -> None:
+        while True:
+            room = self._queue.maxsize - self._queue.qsize()
+            rows = []
+            if room > 0:
+                async with self.rt.db.transaction() as conn:
+                    rows = await queue.claim_deliveries(conn, limit=room, lock_seconds=LOCK_SECONDS)
+            for row in rows:
+                await self._queue.put(row)
+            if not rows:
+                if self._queue.qsize() or self._outcomes:
+                    await asyncio.sleep(FLUSH_EVERY)
+                    continue
+                await wait_for_work(self.rt.delivery_wakeup, await queue.next_delivery_due(self.rt.db.reader))
+
+    async def _sender(self) -> None:
+        while True:
+            row = await self._queue.get()
+            try:
+                async with self._host_slots[row["host"]]:
+                    await self._attempt(row)
+            except Exception as e:  # a bug must not kill the sender; the row is retried
+                log.exception("delivery %s crashed", row["id"])
+                self._outcomes.append((row["id"], "pending", None, f"internal error: {e!r}", retry.next_delay(row["attempts"])))
+            finally:
+                self._queue.task_done()
+
+    async def _attempt(self, row) -> None:
+        body = row["activity_json"].encode()
+        headers = signatures.sign_request("POST", row["inbox_url"], key_id=row["key_id"],
+                                          private_key_pem=row["private_key_pem"], body=body)
+        status, retry_after, error = None, None, None
+        try:
+            result = await self.rt.http.post(row["inbox_url"], body, headers)
+            status, retry_after = result.status, result.retry_after
+            if not 200 <= status < 300:
+                error = f"HTTP {status}: {result.body_excerpt[:200]}"
+        except RefusedAddress as e:
+            self._outcomes.append((row["id"], "failed", None, str(e), None))
+            return
+        except FetchError as e:
+            error = str(e)
+        created = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
+        age = (utcnow() - created).total_seconds()
+        state, delay = classify(status, row["attempts"], age, self.rt.config.delivery_give_up_days * 86400,
+                                retry_after)
+        self._outcomes.append((row["id"], state, status, error, delay))
+        # A host that answers at all is up; only network errors and 5xx count against it.
+        self._host_news.append((row["host"], status is not None and status < 500))
+        if state == "done":
+            self.sent += 1
+        if len(self._outcomes) >= FLUSH_SIZE:
+            self._flushed.set()
+
+    async def _flusher(self) -> None:
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._flushed.wait(), FLUSH_EVERY)
+            self._flushed.clear()
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write recorded outcomes and host health in one transaction."""
+        if not self._outcomes and not self._host_news:
+            return
+        outcomes, self._outcomes = self._outcomes, []
+        news, self._host_news = self._host_news, []
+        alive = sorted({host for host, ok in news if ok})
+        failed = [host for host, ok in news if not ok and host not in alive]
+        async with self.rt.db.transaction() as conn:
+            await queue.mark_deliveries(conn, outcomes)
+            if alive:
+                await queue.mark_hosts_alive(conn, alive)
+            for host in failed:
+                await queue.mark_host_failed(conn, host, _host_rest)
+
+
+def _host_rest(failures: int, failing_since: str) -> float:
+    since = datetime.fromisoformat(failing_since.replace("Z", "+00:00"))
+    return retry.host_rest((utcnow() - since).total_seconds())

@@ -1,0 +1,30 @@
+"""What one running instance shares between routes and workers: config, database, HTTP client.
+
+Handlers and workers get a Runtime passed in; only routes look it up from the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from quart import current_app
+
+from .config import Config
+from .http import HttpClient
+from .store import Database
+
+
+@dataclass
+class Runtime:
+    config: Config
+    db: Database
+    http: HttpClient
+    # Set when a row is added to a queue, so its worker starts at once instead of at its next poll.
+    inbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    delivery_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def current() -> Runtime:
+    """The Runtime of the app serving this request."""
+    return current_app.extensions["wecreate"]
