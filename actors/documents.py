@@ -68,7 +68,7 @@ def nodeinfo(config: Config, version: str, *, users: int, active_month: int, act
         "version": version,
         "software": software,
         "protocols": ["activitypub"],
-        "services": {"inbound": [], "outbound": ["atom1.0"]},
+        "services": {"inbound": [], "outbound": []},
         "openRegistrations": config.registration == "open",
         "usage": {
             "users": {"total": users, "activeMonth": active_month, "activeHalfyear": active_halfyear},

@@ -1,0 +1,85 @@
+"""The app factory: one Quart app per instance, its workers started with the server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from pathlib import Path
+
+from markupsafe import escape
+from quart import Quart, Response, request
+from werkzeug.exceptions import HTTPException
+
+import inbox.receive
+import inbox.worker
+import outbox.routes
+from actors import local as local_actors
+from actors import routes as actor_routes
+from outbox.delivery import DeliveryWorker
+
+from .config import Config
+from .errors import WeCreateError
+from .http import HttpClient
+from .runtime import Runtime
+from .store import Database
+from .web import pages
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_app(config: Config, *, run_workers: bool = True) -> Quart:
+    """A ready-to-serve app; the database opens and the workers start when serving begins."""
+    app = Quart(__name__, static_folder=str(STATIC_DIR), static_url_path="/static",
+                template_folder=str(Path(__file__).parent / "web" / "templates"))
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    rt = Runtime(config=config, db=Database(config.database_path), http=HttpClient.from_config(config))
+    app.extensions["wecreate"] = rt
+    for blueprint in (actor_routes.bp, outbox.routes.bp, inbox.receive.bp, pages.bp):
+        app.register_blueprint(blueprint)
+    tasks: list[asyncio.Task] = []
+
+    @app.before_serving
+    async def start() -> None:
+        await rt.db.open()
+        await rt.http.start()
+        async with rt.db.transaction() as conn:
+            await local_actors.ensure_instance_actor(conn, config)
+        if run_workers:
+            tasks.append(asyncio.create_task(inbox.worker.run(rt), name="inbox-worker"))
+            tasks.append(asyncio.create_task(DeliveryWorker(rt).run(), name="delivery-worker"))
+
+    @app.after_serving
+    async def stop() -> None:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        tasks.clear()
+        await rt.http.close()
+        await rt.db.close()
+
+    @app.errorhandler(WeCreateError)
+    async def wecreate_error(error: WeCreateError):
+        if error.status >= 500:
+            log.warning("%s %s: %s", request.method, request.path, error)
+        return _error(error.status, str(error))
+
+    @app.errorhandler(HTTPException)
+    async def http_error(error: HTTPException):
+        return _error(error.code or 500, error.description or error.name)
+
+    return app
+
+
+def _error(status: int, message: str) -> Response:
+    """Errors as JSON for API clients and as a short page for browsers."""
+    accept = request.headers.get("Accept", "")
+    if "text/html" in accept and "json" not in accept:
+        page = f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(message)}</p>"
+        return Response(page, status=status, content_type="text/html; charset=utf-8")
+    return Response(json.dumps({"error": message}), status=status, content_type="application/json")

@@ -1,0 +1,173 @@
+"""The `wecreate-fed` command: serve, init, user add|list|token, demo.
+
+It serves scripts as well as people: every subcommand takes --config (or $WECREATE_CONFIG),
+`user token` prints only the token, errors go to stderr as one line, and the exit code is
+0 on success, 1 on an error, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+
+from hypercorn.asyncio import serve as hypercorn_serve
+from hypercorn.config import Config as HypercornConfig
+
+from actors import local as local_actors
+from wecreate_fed import config as config_module
+from wecreate_fed import demo, store
+from wecreate_fed.app import create_app
+from wecreate_fed.errors import WeCreateError
+from wecreate_fed.store import actors as actors_store
+
+EXIT_ERROR = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE",
+                        help=f"the instance's TOML config (default: ${config_module.CONFIG_ENV} or ./config.toml)")
+    parser = argparse.ArgumentParser(
+        prog="wecreate-fed", description="WeCreate Fed: a federated ActivityPub server for civic participation.",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="log more (INFO level)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", parents=[common], help="run the instance with Hypercorn",
+                                description="Serve the instance (web, ActivityPub, workers) with Hypercorn.")
+    serve.add_argument("--host", help="listen address (default: server.host from the config)")
+    serve.add_argument("--port", type=int, help="listen port (default: server.port from the config)")
+
+    commands.add_parser("init", parents=[common], help="create the database, its schema and the instance actor",
+                        description="Create the database (or migrate it) and the instance actor with its keys.")
+
+    user = commands.add_parser("user", help="manage accounts and access tokens",
+                               description="Manage local accounts and their personal access tokens.")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_commands.add_parser("add", parents=[common], help="create an account",
+                                   description="Create a person or organisation account with its RSA key pair.")
+    add.add_argument("username")
+    add.add_argument("--name", default="", help="display name")
+    add.add_argument("--type", choices=local_actors.ACCOUNT_TYPES, default="Person",
+                     help="Person, or Organization for parties and the administration")
+    add.add_argument("--summary", default="", help="short bio (HTML is sanitised)")
+    add.add_argument("--email")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--role", choices=("user", "moderator", "admin"), default="user")
+    add.add_argument("--manual-approval", action="store_true", help="approve followers by hand")
+    listing = user_commands.add_parser("list", parents=[common], help="list accounts",
+                                       description="List local accounts, one per line (or JSON).")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    token = user_commands.add_parser("token", parents=[common], help="issue a personal access token",
+                                     description="Issue a token for the client-to-server API; prints only the token.")
+    token.add_argument("username")
+    token.add_argument("--label", default="", help="what the token is for")
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="run two federating demo instances (Leipzig :8000, Meißen :8001)",
+        description="Create (once) and serve two instances on loopback, Leipzig and Meißen, with invented "
+                    "demo people who follow each other and post across the two. --config is ignored.")
+    demo.add_argument("--dir", default="demo-data", help="where the demo keeps its configs and databases")
+    demo.add_argument("--leipzig-port", type=int, default=8000)
+    demo.add_argument("--meissen-port", type=int, default=8001)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "demo":
+            return demo.run(args)
+        config = config_module.load(config_module.config_path_from_env(args.config))
+        if args.command == "serve":
+            return serve(config, host=args.host, port=args.port)
+        return asyncio.run(_COMMANDS[(args.command, getattr(args, "user_command", None))](config, args))
+    except WeCreateError as e:
+        print(f"wecreate-fed: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def serve(config, *, host: str | None = None, port: int | None = None) -> int:
+    settings = HypercornConfig()
+    settings.bind = [f"{host or config.listen_host}:{port or config.listen_port}"]
+    settings.accesslog = None
+    app = create_app(config)
+    print(f"{config.instance_name} serving {config.base_url} on {settings.bind[0]}", file=sys.stderr)
+    asyncio.run(hypercorn_serve(app, settings))
+    return 0
+
+
+async def _with_db(config, work):
+    db = await store.Database(config.database_path).open()
+    try:
+        return await work(db)
+    finally:
+        await db.close()
+
+
+async def cmd_init(config, args) -> int:
+    async def work(db):
+        async with db.transaction() as conn:
+            actor = await local_actors.ensure_instance_actor(conn, config)
+        print(f"database ready at {config.database_path}; instance actor {actor.ap_id}")
+    await _with_db(config, work)
+    return 0
+
+
+async def cmd_user_add(config, args) -> int:
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password (empty for none): ") or None
+
+    async def work(db):
+        async with db.transaction() as conn:
+            await local_actors.ensure_instance_actor(conn, config)
+            return await local_actors.create_account(
+                conn, config, username=args.username, name=args.name, type_=args.type, summary=args.summary,
+                email=args.email, password=password, role=args.role, manually_approves=args.manual_approval,
+            )
+    actor = await _with_db(config, work)
+    print(actor.ap_id)
+    return 0
+
+
+async def cmd_user_list(config, args) -> int:
+    async def work(db):
+        return await actors_store.list_local_actors(db.reader)
+    people = await _with_db(config, work)
+    if args.json:
+        print(json.dumps([{"username": a.username, "name": a.name, "type": a.type, "id": a.ap_id} for a in people],
+                         ensure_ascii=False, indent=2))
+    else:
+        for a in people:
+            print(f"{a.username}\t{a.type}\t{a.name}\t{a.ap_id}")
+    return 0
+
+
+async def cmd_user_token(config, args) -> int:
+    async def work(db):
+        async with db.transaction() as conn:
+            return await local_actors.issue_token(conn, args.username, args.label)
+    print(await _with_db(config, work))
+    return 0
+
+
+_COMMANDS = {
+    ("init", None): cmd_init,
+    ("user", "add"): cmd_user_add,
+    ("user", "list"): cmd_user_list,
+    ("user", "token"): cmd_user_token,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())
