@@ -1,7 +1,8 @@
 """ActivityPub client-to-server: what a local actor POSTs to its outbox, checked and sent.
 
 Accepted: Create (of a Note; a bare object is wrapped in Create), Follow, Undo (of the
-actor's own Follow, Like or Announce), Like, Announce, Delete (of the actor's own object).
+actor's own Follow, Like or Announce), Like, Announce, Delete (of the actor's own object),
+and Accept / Reject of a follow request to the actor (for manuallyApprovesFollowers).
 Ids, actor, attribution and publication time are assigned here, never taken from the client.
 """
 
@@ -21,7 +22,7 @@ from . import activities
 from .send import send
 
 OBJECT_TYPES = {"Note"}
-ACTIVITY_TYPES = {"Create", "Follow", "Undo", "Like", "Announce", "Delete"}
+ACTIVITY_TYPES = {"Create", "Follow", "Undo", "Like", "Announce", "Delete", "Accept", "Reject"}
 MAX_CONTENT = 50_000
 
 
@@ -133,6 +134,23 @@ async def _delete(rt: Runtime, actor: Actor, body: dict) -> str:
     return await send(rt, actor, activity)
 
 
+async def _answer_follow(rt: Runtime, actor: Actor, body: dict) -> str:
+    """Approve or refuse a follow request (or, with Reject, remove an existing follower)."""
+    follow_id = ld.get_id(body.get("object"))
+    row = await social.get_follow_by_ap_id(rt.db.reader, follow_id) if follow_id else None
+    if row is None or row["followee_id"] != actor.id:
+        raise NotFound(f"no follow request {follow_id} to you")
+    follower = await actors_store.get_actor(rt.db.reader, row["follower_id"])
+    follow = {"id": follow_id, "type": "Follow", "actor": follower.ap_id, "object": actor.ap_id}
+    async with rt.db.transaction() as conn:
+        if body["type"] == "Accept":
+            await social.mark_follow_accepted(conn, follower.id, actor.id)
+        else:
+            await social.delete_follow(conn, follower.id, actor.id)
+    builder = activities.accept if body["type"] == "Accept" else activities.reject
+    return await send(rt, actor, builder(rt.config, actor, follow, follower.ap_id))
+
+
 async def _resolve_actor(rt: Runtime, ref: str) -> Actor:
     """An actor id or a handle (name@host)."""
     try:
@@ -169,4 +187,5 @@ async def _object_owner(rt: Runtime, object_id: str, *, required: bool) -> str |
 _HANDLERS = {
     "Create": _create, "Follow": _follow, "Undo": _undo,
     "Like": _like_or_announce, "Announce": _like_or_announce, "Delete": _delete,
+    "Accept": _answer_follow, "Reject": _answer_follow,
 }

@@ -99,7 +99,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
     return Config(
         instance_name=r.str("instance.name"),
         base_url=base_url,
-        description=r.str("instance.description", ""),
+        description=r.text("instance.description", ""),
         registration=registration,
         default_language=r.choice("instance.default_language", ("de", "en"), "de"),
         city_name=r.str("city.name"),
@@ -175,6 +175,13 @@ class _Reader:
         value = self._required(key, default)
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{key} must be a non-empty string")
+        return value.strip()
+
+    def text(self, key: str, default: str) -> str:
+        """A string that may be empty."""
+        value = self._required(key, default)
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} must be a string")
         return value.strip()
 
     def choice(self, key: str, options: tuple, default):

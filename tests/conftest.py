@@ -1,0 +1,185 @@
+"""Shared fixtures: real instances served by Hypercorn on 127.0.0.1, each with its own database.
+
+`make_instance("leipzig")` starts a full instance (routes, inbox worker, delivery worker) on a
+free loopback port; `instance.stop()` / `instance.start()` restart it on the same port and
+database. Everything talks real HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+from hypercorn.asyncio import serve
+from hypercorn.config import Config as HypercornConfig
+
+from actors import local as local_actors
+from wecreate_fed import config as config_module
+from wecreate_fed import signatures
+from wecreate_fed.app import create_app
+from wecreate_fed.store import actors as actors_store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def instance_config(tmp_path: Path, name: str, port: int, **federation) -> config_module.Config:
+    raw = {
+        "instance": {"name": f"WeCreate {name.title()}", "base_url": f"http://127.0.0.1:{port}",
+                     "registration": "open"},
+        "city": {"name": name.title(), "districts": [{"slug": "mitte", "name": "Mitte"},
+                                                     {"slug": "west", "name": "West"}]},
+        "database": {"path": str(tmp_path / name / "wecreate.sqlite3")},
+        "server": {"host": "127.0.0.1", "port": port},
+        "federation": {"allow_private_addresses": True, "fetch_timeout_seconds": 5.0, **federation},
+    }
+    return config_module.from_dict(raw)
+
+
+class Instance:
+    """One running instance and the helpers tests use to drive it over HTTP."""
+
+    def __init__(self, config: config_module.Config, *, run_workers: bool = True):
+        self.config = config
+        self.run_workers = run_workers
+        self.base_url = config.base_url
+        self.app = None
+        self._task: asyncio.Task | None = None
+        self._shutdown: asyncio.Event | None = None
+
+    @property
+    def rt(self):
+        return self.app.extensions["wecreate"]
+
+    @property
+    def shared_inbox(self) -> str:
+        return f"{self.base_url}/inbox"
+
+    async def start(self) -> "Instance":
+        self.app = create_app(self.config, run_workers=self.run_workers)
+        settings = HypercornConfig()
+        settings.bind = [f"127.0.0.1:{self.config.listen_port}"]
+        settings.accesslog = None
+        settings.errorlog = None
+        settings.graceful_timeout = 1
+        self._shutdown = asyncio.Event()
+        self._task = asyncio.create_task(serve(self.app, settings, shutdown_trigger=self._shutdown.wait))
+        deadline = time.monotonic() + 10
+        async with aiohttp.ClientSession() as session:
+            while True:
+                try:
+                    async with session.get(f"{self.base_url}/.well-known/nodeinfo") as r:
+                        if r.status == 200:
+                            return self
+                except aiohttp.ClientError:
+                    pass
+                if self._task.done():
+                    self._task.result()
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{self.base_url} did not start")
+                await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._shutdown.set()
+            await asyncio.wait_for(self._task, 10)
+            self._task = None
+
+    async def create_user(self, username: str, **kwargs):
+        async with self.rt.db.transaction() as conn:
+            return await local_actors.create_account(conn, self.config, username=username, **kwargs)
+
+    async def token(self, username: str) -> str:
+        async with self.rt.db.transaction() as conn:
+            return await local_actors.issue_token(conn, username)
+
+    async def actor(self, username: str):
+        return await actors_store.get_local_actor(self.rt.db.reader, username)
+
+    async def post_outbox(self, username: str, document: dict, token: str | None = None) -> tuple[int, dict]:
+        """POST to a local outbox with a fresh token; returns (status, JSON body)."""
+        token = token or await self.token(username)
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"{self.base_url}/users/{username}/outbox", json=document,
+                                    headers={"Authorization": f"Bearer {token}"}) as r:
+                return r.status, await r.json(content_type=None)
+
+    async def get_json(self, url: str, **headers) -> tuple[int, dict]:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url, headers={"Accept": "application/activity+json", **headers}) as r:
+                return r.status, await r.json(content_type=None)
+
+    async def query(self, sql: str, params=()) -> list:
+        """Read-only SQL for assertions (tests only; the code itself keeps SQL in the store)."""
+        async with self.rt.db.reader.execute(sql, params) as cur:
+            return [dict(row) for row in await cur.fetchall()]
+
+
+async def post_signed(url: str, activity: dict, *, key_id: str, private_key_pem: str,
+                      body: bytes | None = None, headers: dict | None = None) -> tuple[int, str]:
+    """Deliver an activity signed the way Mastodon signs; `headers` override signed ones (for forgeries)."""
+    body = body if body is not None else json.dumps(activity).encode()
+    signed = signatures.sign_request("POST", url, key_id=key_id, private_key_pem=private_key_pem, body=body)
+    signed.update(headers or {})
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, data=body, headers=signed) as r:
+            return r.status, await r.text()
+
+
+async def eventually(check, *, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):
+    """Await `check()` (sync or async) until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+        await asyncio.sleep(interval)
+
+
+def load_fixture(name: str, **replacements) -> dict:
+    """A real payload from tests/fixtures, with {placeholders} filled in."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    for key, value in replacements.items():
+        text = text.replace("{" + key + "}", value)
+    return json.loads(text)
+
+
+@pytest.fixture
+async def make_instance(tmp_path):
+    """Factory: `await make_instance("leipzig", **federation_settings)` -> a started Instance."""
+    started: list[Instance] = []
+
+    async def make(name: str = "leipzig", *, port: int | None = None, run_workers: bool = True, **federation):
+        instance = Instance(instance_config(tmp_path, name, port or free_port(), **federation),
+                            run_workers=run_workers)
+        await instance.start()
+        started.append(instance)
+        return instance
+
+    yield make
+    for instance in started:
+        await instance.stop()
+
+
+@pytest.fixture
+async def leipzig(make_instance):
+    return await make_instance("leipzig")
+
+
+@pytest.fixture
+async def meissen(make_instance):
+    return await make_instance("meissen")
