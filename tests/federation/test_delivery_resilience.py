@@ -1,0 +1,59 @@
+"""Deliveries survive a target that is down and a restart of the sender."""
+
+from wecreate_fed.store import iso
+from tests.conftest import eventually
+
+
+async def make_due_now(instance) -> None:
+    """Skip the back-off wait (a minute and more) instead of sleeping through it in a test."""
+    async with instance.rt.db.transaction() as conn:
+        await conn.execute("UPDATE deliveries SET next_attempt_at = ? WHERE state = 'pending'", (iso(),))
+    instance.rt.delivery_wakeup.set()
+
+
+async def test_delivery_to_a_down_server_arrives_after_it_returns_even_across_a_sender_restart(leipzig, meissen):
+    # Given Jonas on Meißen follows Anna on Leipzig
+    anna = await leipzig.create_user("anna")
+    jonas = await meissen.create_user("jonas")
+    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+
+    # When Meißen goes down and Anna posts
+    await meissen.stop()
+    status, _ = await leipzig.post_outbox("anna", {"type": "Note", "content": "Bürgersprechstunde am Dienstag"})
+    assert status == 201
+    failed = await eventually(
+        lambda: leipzig.query("SELECT * FROM deliveries WHERE attempts >= 1 AND state = 'pending'"),
+        message="a failed attempt")
+    assert failed[0]["last_error"] and failed[0]["last_status"] is None
+    assert failed[0]["next_attempt_at"] > iso()  # backed off, not hammering
+
+    # And Leipzig itself restarts (pending deliveries live in its database)
+    await leipzig.stop()
+    await leipzig.start()
+    assert await leipzig.query("SELECT state FROM deliveries WHERE state = 'pending'")
+
+    # Then once Meißen is back and the retry falls due, the post arrives, signed and verified
+    await meissen.start()
+    await make_due_now(leipzig)
+    await eventually(lambda: meissen.query("SELECT 1 FROM objects WHERE content LIKE '%Bürgersprechstunde%'"),
+                     message="the post on Meißen")
+    done = await eventually(lambda: leipzig.query("SELECT * FROM deliveries WHERE state = 'done' AND attempts >= 2"),
+                            message="delivery marked done")
+    assert done[0]["last_status"] == 202
+    host = (await leipzig.query("SELECT * FROM hosts WHERE host = ?", (done[0]["host"],)))[0]
+    assert host["failing_since"] is None and host["failures"] == 0
+
+
+async def test_a_gone_inbox_is_not_retried(leipzig, meissen):
+    anna = await leipzig.create_user("anna")
+    await meissen.create_user("jonas")
+    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    # Jonas's inbox stops existing (account deleted): his personal inbox answers 404.
+    async with leipzig.rt.db.transaction() as conn:
+        await conn.execute("UPDATE actors SET shared_inbox_url = NULL, inbox_url = ? WHERE is_local = 0",
+                           (f"{meissen.base_url}/users/nobody/inbox",))
+    await leipzig.post_outbox("anna", {"type": "Note", "content": "Hallo"})
+    rows = await eventually(lambda: leipzig.query("SELECT * FROM deliveries WHERE state = 'gone'"), message="gone")
+    assert rows[0]["last_status"] == 404 and rows[0]["attempts"] == 1
