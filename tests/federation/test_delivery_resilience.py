@@ -57,3 +57,42 @@ async def test_a_gone_inbox_is_not_retried(leipzig, meissen):
     await leipzig.post_outbox("anna", {"type": "Note", "content": "Hallo"})
     rows = await eventually(lambda: leipzig.query("SELECT * FROM deliveries WHERE state = 'gone'"), message="gone")
     assert rows[0]["last_status"] == 404 and rows[0]["attempts"] == 1
+
+
+async def test_a_host_failing_for_days_rests_until_it_answers_again(leipzig, meissen):
+    anna = await leipzig.create_user("anna")
+    await meissen.create_user("jonas")
+    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    host = meissen.config.host
+    # (the Accept's success must be recorded before we write the host's history)
+    await eventually(lambda: leipzig.query("SELECT 1 FROM hosts WHERE host = ? AND last_success_at IS NOT NULL", (host,)),
+                     message="Accept delivery recorded")
+    # Given Meißen has been down for two days: one more failure sends it to rest
+    await meissen.stop()
+    async with leipzig.rt.db.transaction() as conn:
+        await conn.execute("INSERT INTO hosts (host, failing_since, failures) VALUES (?, ?, 40) "
+                           "ON CONFLICT (host) DO UPDATE SET failing_since = excluded.failing_since, failures = 40",
+                           (host, "2026-01-01T00:00:00.000000Z"))
+    await leipzig.post_outbox("anna", {"type": "Note", "content": "Erste Nachricht"})
+    resting = await eventually(lambda: leipzig.query("SELECT * FROM hosts WHERE host = ? AND probe_after > ?",
+                                                     (host, iso())), message="host resting")
+    assert resting[0]["failures"] == 41
+    # When Anna posts again and the first delivery's retry falls due, nothing is attempted while it rests
+    await meissen.start()
+    await leipzig.post_outbox("anna", {"type": "Note", "content": "Zweite Nachricht"})
+    await make_due_now(leipzig)
+    pending = await leipzig.query("SELECT attempts FROM deliveries WHERE state = 'pending' ORDER BY id")
+    assert [p["attempts"] for p in pending] == [1, 0]
+    # Then once the rest is over (a probe), both arrive and the host counts as healthy again
+    async with leipzig.rt.db.transaction() as conn:
+        await conn.execute("UPDATE hosts SET probe_after = ? WHERE host = ?", (iso(), host))
+    await make_due_now(leipzig)
+    await eventually(lambda: _count(meissen, "SELECT count(*) AS n FROM objects", 2), message="both posts arrive")
+    await eventually(lambda: leipzig.query("SELECT 1 FROM hosts WHERE host = ? AND failing_since IS NULL "
+                                           "AND probe_after IS NULL AND failures = 0", (host,)),
+                     message="host healthy again")
+
+
+async def _count(instance, sql, expected):
+    return (await instance.query(sql))[0]["n"] == expected
