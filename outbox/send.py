@@ -17,13 +17,16 @@ log = logging.getLogger(__name__)
 FOLLOWER_PAGE = 5000  # inboxes read and inserted at a time, so memory stays flat for any audience
 
 
-async def send(rt: Runtime, actor: Actor, activity: dict) -> str:
+async def send(rt: Runtime, actor: Actor, activity: dict, *, extra_inboxes: list[str] = ()) -> str:
     """Record `activity` as sent by the local `actor` and queue its delivery; returns its id.
 
     Remote addressees are resolved first (that may fetch them), so the transaction that
     stores the activity and its deliveries holds the write lock only for SQL.
+    `extra_inboxes` are remote inboxes to deliver to beyond the addressees (an idea's
+    supporters, say, who are told of its changes without being listed in cc).
     """
     remote_inboxes, local_names, to_followers = await _resolve_recipients(rt, actor, activity)
+    remote_inboxes.update(extra_inboxes)
     delivered = {k: v for k, v in activity.items() if k not in ("bto", "bcc")}
     async with rt.db.transaction() as conn:
         row_id = await social.add_activity(
