@@ -82,8 +82,14 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
     r = _Reader(raw)
     base_url = r.str("instance.base_url").rstrip("/")
     parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-        raise ConfigError("instance.base_url must look like https://example.org (no path)")
+    try:
+        parts.port  # raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        raise ConfigError("instance.base_url has an invalid port")
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/")
+            or "?" in base_url or "#" in base_url or "@" in parts.netloc):
+        # A query, fragment or user:password would end up in every actor id and handle.
+        raise ConfigError("instance.base_url must look like https://example.org (no path, query or user)")
     allow_private = r.bool("federation.allow_private_addresses", False)
     if parts.scheme == "http" and not (allow_private and _is_loopback_name(parts.hostname)):
         raise ConfigError(

@@ -87,9 +87,12 @@ def sign_request(
         signed.append("digest")
     lines = [f"(request-target): {method.lower()} {target}"]
     lines += [f"{name}: {headers[name.title()]}" for name in signed[1:]]
-    signature = _sign(load_private_key(private_key_pem), "\n".join(lines).encode())
+    key = load_private_key(private_key_pem)
+    signature = _sign(key, "\n".join(lines).encode())
+    # Name the algorithm after the key: "rsa-sha256" on an Ed25519 signature is refused (by us too).
+    algorithm = "rsa-sha256" if isinstance(key, rsa.RSAPrivateKey) else "hs2019"
     headers["Signature"] = (
-        f'keyId="{key_id}",algorithm="rsa-sha256",headers="{" ".join(signed)}",'
+        f'keyId="{key_id}",algorithm="{algorithm}",headers="{" ".join(signed)}",'
         f'signature="{base64.b64encode(signature).decode()}"'
     )
     return headers
@@ -141,7 +144,8 @@ def parse_signature_header(value: str | None) -> SignatureParams:
     def number(name):
         if name not in params:
             return None
-        if not params[name].isdigit():
+        # isdigit() alone admits "²", which int() refuses; only ASCII digits are a number here.
+        if not (params[name].isascii() and params[name].isdigit()):
             raise SignatureError(f"the Signature header's {name} is not a number")
         return int(params[name])
 

@@ -1,0 +1,318 @@
+"""The outgoing HTTP guard: no request to a non-public address, and every fetch is bounded.
+
+A real aiohttp server on loopback (127.0.0.1, 127.0.0.2 and [::1]) records every request it
+gets, so "refused before any connection" is checked by the server having seen nothing.
+Private ranges other than loopback are checked without sending anything: nothing of ours
+listens there, and no test traffic may leave the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+from aiohttp import web
+
+from wecreate_fed import http
+from wecreate_fed.errors import FetchError, RefusedAddress
+
+ACTOR = {"@context": "https://www.w3.org/ns/activitystreams", "id": "https://leipzig.example/users/anna",
+         "type": "Person", "preferredUsername": "anna", "inbox": "https://leipzig.example/users/anna/inbox"}
+AP_JSON = "application/activity+json"
+MAX_BYTES = 10_000
+
+
+class Origin:
+    """A loopback web server that records who asked for what."""
+
+    def __init__(self):
+        self.hits: list[tuple[str, str, str]] = []
+        self.release = asyncio.Event()
+        self.runner: web.AppRunner | None = None
+        self.ports: dict[str, int] = {}
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        literal = f"[{host}]" if ":" in host else host
+        return f"http://{literal}:{self.ports[host]}{path}"
+
+    @web.middleware
+    async def record(self, request: web.Request, handler):
+        self.hits.append((request.method, request.host, request.path_qs))
+        return await handler(request)
+
+    async def start(self) -> "Origin":
+        app = web.Application(middlewares=[self.record])
+        app.router.add_get("/actor", self.actor)
+        app.router.add_get("/hop/{n}", self.hop)
+        app.router.add_route("*", "/redirect", self.redirect)
+        app.router.add_get("/big", self.big)
+        app.router.add_get("/stream", self.stream)
+        app.router.add_get("/slow", self.slow)
+        app.router.add_get("/html", self.html)
+        app.router.add_get("/array", self.array)
+        app.router.add_get("/broken", self.broken)
+        app.router.add_route("*", "/status/{code}", self.status)
+        self.runner = web.AppRunner(app, shutdown_timeout=0.5)
+        await self.runner.setup()
+        for host in ("127.0.0.1", "127.0.0.2", "::1"):
+            site = web.TCPSite(self.runner, host, 0)
+            await site.start()
+            self.ports[host] = self.runner.addresses[-1][1]
+        return self
+
+    async def stop(self) -> None:
+        self.release.set()
+        await self.runner.cleanup()
+
+    async def actor(self, request):
+        return web.json_response(ACTOR, content_type=AP_JSON)
+
+    async def hop(self, request):
+        n = int(request.match_info["n"])
+        if n == 0:
+            return web.json_response(ACTOR, content_type=AP_JSON)
+        raise web.HTTPFound(f"/hop/{n - 1}")
+
+    async def redirect(self, request):
+        raise web.HTTPFound(request.query["to"])
+
+    async def big(self, request):
+        return web.Response(body=json.dumps({"padding": "x" * 5 * MAX_BYTES}).encode(), content_type=AP_JSON)
+
+    async def stream(self, request):
+        # Chunked, without Content-Length: only counting the bytes read can stop it.
+        response = web.StreamResponse(headers={"Content-Type": AP_JSON})
+        await response.prepare(request)
+        await response.write(b'{"padding": "')
+        for _ in range(50):
+            await response.write(b"x" * 1000)
+        await response.write(b'"}')
+        await response.write_eof()
+        return response
+
+    async def slow(self, request):
+        try:
+            await asyncio.wait_for(self.release.wait(), 5)
+        except asyncio.TimeoutError:
+            pass
+        return web.json_response(ACTOR, content_type=AP_JSON)
+
+    async def html(self, request):
+        return web.Response(text="<html><body>anna</body></html>", content_type="text/html")
+
+    async def array(self, request):
+        return web.json_response([ACTOR], content_type=AP_JSON)
+
+    async def broken(self, request):
+        return web.Response(text='{"id": "https://leipzig.example/users/anna", ', content_type=AP_JSON)
+
+    async def status(self, request):
+        code = int(request.match_info["code"])
+        headers = {"Retry-After": "120"} if code in (429, 503) else {}
+        return web.Response(status=code, text="slow down", headers=headers)
+
+
+@pytest.fixture
+async def origin():
+    server = await Origin().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def make_client():
+    clients: list[http.HttpClient] = []
+
+    async def make(*, allow_private: bool, timeout: float = 5.0, max_redirects: int = 3,
+                   blocked_domains: frozenset[str] = frozenset()) -> http.HttpClient:
+        client = http.HttpClient(base_url="https://leipzig.example", allow_private=allow_private, timeout=timeout,
+                                 max_bytes=MAX_BYTES, max_redirects=max_redirects, blocked_domains=blocked_domains)
+        await client.start()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()
+
+
+# --- the address guard -----------------------------------------------------------
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:{v4}/actor",
+    "http://localhost:{v4}/actor",          # a name: checked after DNS resolution
+    "http://0.0.0.0:{v4}/actor",            # Linux connects this to the local host
+    "http://[::1]:{v6}/actor",
+    "http://[::ffff:127.0.0.1]:{v4}/actor",  # IPv4-mapped IPv6
+])
+async def test_loopback_targets_are_refused_before_any_connection(origin, make_client, url):
+    # Given a server listening on loopback, and a client that allows only public addresses
+    client = await make_client(allow_private=False)
+    url = url.format(v4=origin.ports["127.0.0.1"], v6=origin.ports["::1"])
+    # Then GET and POST are refused, and the server never hears of them
+    with pytest.raises(RefusedAddress):
+        await client.get_json(url)
+    with pytest.raises(RefusedAddress):
+        await client.post(url, b"{}", {"Content-Type": AP_JSON})
+    assert origin.hits == []
+
+
+@pytest.mark.parametrize("url", ["http://127.1:{v4}/actor", "http://2130706433:{v4}/actor"],
+                         ids=["shorthand", "decimal"])
+async def test_odd_spellings_of_loopback_never_connect(origin, make_client, url):
+    # aiohttp refuses non-canonical IPv4 spellings of 127.0.0.1 itself; either way nothing is sent
+    client = await make_client(allow_private=False)
+    with pytest.raises(FetchError):
+        await client.get_json(url.format(v4=origin.ports["127.0.0.1"]))
+    assert origin.hits == []
+
+
+async def test_the_same_server_is_reachable_when_private_addresses_are_allowed(origin, make_client):
+    # The control for the test above: with the guard off, the same URLs do reach the server
+    client = await make_client(allow_private=True)
+    assert await client.get_json(origin.url("/actor")) == ACTOR
+    assert await client.get_json(origin.url("/actor", "::1")) == ACTOR
+    assert [path for _, _, path in origin.hits] == ["/actor", "/actor"]
+
+
+@pytest.mark.parametrize("url", [
+    "http://10.1.2.3/actor",
+    "http://172.16.0.5/actor",
+    "http://192.168.1.1/actor",
+    "http://169.254.169.254/latest/meta-data/",  # cloud metadata endpoint
+    "http://100.64.0.1/actor",                   # carrier-grade NAT
+    "http://[fd00::1]/actor",
+    "http://[fe80::1]/actor",
+    "http://[::ffff:10.0.0.1]/actor",
+    "http://[::ffff:169.254.169.254]/actor",
+    "http://224.0.0.1/actor",
+    "http://240.0.0.1/actor",
+])
+async def test_private_link_local_and_reserved_literals_are_refused_by_the_url_check(make_client, url):
+    # get_json and post call check_url before anything else; nothing is sent to these addresses
+    client = await make_client(allow_private=False)
+    with pytest.raises(RefusedAddress, match="not a public address"):
+        client.check_url(url)
+
+
+def test_address_allowed_only_for_public_unicast_unless_private_is_allowed():
+    for public in ("93.184.216.34", "2a00:1450:4001:80b::200e", "::ffff:93.184.216.34"):
+        assert http.address_allowed(public, allow_private=False), public
+    for private in ("127.0.0.1", "::1", "10.0.0.1", "169.254.1.1", "fe80::1%eth0", "::ffff:192.168.0.1", "0.0.0.0"):
+        assert not http.address_allowed(private, allow_private=False), private
+        assert http.address_allowed(private, allow_private=True), private
+
+
+async def test_resolver_refuses_names_that_resolve_to_loopback():
+    strict, relaxed = http.GuardedResolver(allow_private=False), http.GuardedResolver(allow_private=True)
+    try:
+        with pytest.raises(RefusedAddress, match="localhost resolves to 127.0.0.1"):
+            await strict.resolve("localhost", 80)
+        assert [entry["host"] for entry in await relaxed.resolve("localhost", 80)] == ["127.0.0.1"]
+    finally:
+        await strict.close()
+        await relaxed.close()
+
+
+async def test_each_redirect_hop_is_checked_again(origin, make_client, monkeypatch):
+    # Given 127.0.0.1 standing in for a public server (nothing else here is public)
+    real_address_allowed = http.address_allowed
+    monkeypatch.setattr(http, "address_allowed",
+                        lambda address, allow_private: address == "127.0.0.1" or real_address_allowed(address, allow_private))
+    client = await make_client(allow_private=False)
+    assert await client.get_json(origin.url("/actor")) == ACTOR
+    # When that "public" server redirects to another loopback address or to [::1]
+    for target in (origin.url("/actor", "127.0.0.2"), origin.url("/actor", "::1")):
+        with pytest.raises(RefusedAddress):
+            await client.get_json(origin.url("/redirect") + "?to=" + target)
+    # Then the redirect targets were never contacted
+    assert {host for _, host, _ in origin.hits} == {f"127.0.0.1:{origin.ports['127.0.0.1']}"}
+    assert len(origin.hits) == 3
+
+
+async def test_redirect_to_another_scheme_is_refused(origin, make_client):
+    client = await make_client(allow_private=True)
+    with pytest.raises(FetchError, match="not an http"):
+        await client.get_json(origin.url("/redirect?to=file:///etc/passwd"))
+
+
+async def test_redirects_beyond_the_limit_fail(origin, make_client):
+    client = await make_client(allow_private=True, max_redirects=2)
+    # Two redirects are followed
+    assert await client.get_json(origin.url("/hop/2")) == ACTOR
+    origin.hits.clear()
+    # A third is not, and the chain stops there
+    with pytest.raises(FetchError, match="more than 2 redirects"):
+        await client.get_json(origin.url("/hop/5"))
+    assert [path for _, _, path in origin.hits] == ["/hop/5", "/hop/4", "/hop/3"]
+
+
+async def test_post_does_not_follow_redirects_and_reads_retry_after(origin, make_client):
+    client = await make_client(allow_private=True)
+    moved = await client.post(origin.url("/redirect?to=/status/202"), b"{}", {"Content-Type": AP_JSON})
+    assert moved.status == 302
+    busy = await client.post(origin.url("/status/429"), b"{}", {"Content-Type": AP_JSON})
+    assert (busy.status, busy.retry_after, busy.body_excerpt) == (429, 120.0, "slow down")
+    assert [path for _, _, path in origin.hits] == ["/redirect?to=/status/202", "/status/429"]
+
+
+def test_retry_after_as_seconds_or_http_date():
+    assert http._retry_after("120") == 120.0
+    in_an_hour = http._retry_after(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 3600)))
+    assert 3590 < in_an_hour <= 3600
+    assert http._retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: now
+    assert http._retry_after("soon") is None
+    assert http._retry_after(None) is None
+
+
+# --- bounded fetches -----------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/big", "/stream"], ids=["declared length", "chunked"])
+async def test_responses_larger_than_max_bytes_fail(origin, make_client, path):
+    client = await make_client(allow_private=True)
+    with pytest.raises(FetchError, match=f"the {MAX_BYTES}"):
+        await client.get_json(origin.url(path))
+
+
+async def test_a_slow_server_fails_at_the_timeout(origin, make_client):
+    client = await make_client(allow_private=True, timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="timed out"):
+        await client.get_json(origin.url("/slow"))
+    assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.parametrize("path, reason", [
+    ("/html", "text/html, not JSON"),
+    ("/array", "not an object"),
+    ("/broken", "not return valid JSON"),
+    ("/status/410", "answered 410"),
+])
+async def test_non_json_or_unsuccessful_answers_fail(origin, make_client, path, reason):
+    client = await make_client(allow_private=True)
+    with pytest.raises(FetchError, match=reason) as caught:
+        await client.get_json(origin.url(path))
+    assert not isinstance(caught.value, RefusedAddress)
+
+
+async def test_failed_status_is_kept_for_the_caller(origin, make_client):
+    client = await make_client(allow_private=True)
+    with pytest.raises(FetchError) as caught:
+        await client.get_json(origin.url("/status/410"))
+    assert caught.value.http_status == 410
+
+
+async def test_blocked_domains_are_refused_directly_and_after_a_redirect(origin, make_client):
+    client = await make_client(allow_private=True, blocked_domains=frozenset({"blocked.example"}))
+    for url in ("https://blocked.example/users/troll", "https://relay.BLOCKED.example/inbox"):
+        with pytest.raises(FetchError, match="blocked"):
+            await client.get_json(url)
+    with pytest.raises(FetchError, match="blocked"):
+        await client.post("https://blocked.example/inbox", b"{}", {})
+    with pytest.raises(FetchError, match="relay.blocked.example is blocked"):
+        await client.get_json(origin.url("/redirect?to=https://relay.blocked.example/actor"))
+    assert len(origin.hits) == 1
+    # A domain that merely ends in the same letters is not blocked
+    client.check_url("https://notblocked.example/users/anna")
