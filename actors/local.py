@@ -74,6 +74,22 @@ async def create_account(conn: Connection, config: Config, *, username: str, nam
     return actor
 
 
+async def create_service_actor(conn: Connection, config: Config, *, username: str, path: str, type_: str,
+                               name: str, summary: str = "", category: str = "organisation") -> Actor:
+    """An actor without an account (a district, later a box): its own key, id under `path`."""
+    ap_id = f"{config.base_url}{path}"
+    private_pem, public_pem = signatures.generate_key_pair()
+    return await actors_store.add_local_actor(
+        conn, ap_id=ap_id, username=username, domain=config.host, type=type_, name=name,
+        # Everything addressed to it arrives through the shared inbox (handlers route by object).
+        summary=sanitize.clean_html(summary), url=ap_id, inbox_url=urls.shared_inbox(config),
+        shared_inbox_url=urls.shared_inbox(config), outbox_url=f"{ap_id}/outbox",
+        followers_url=f"{ap_id}/followers", following_url=f"{ap_id}/following",
+        key_id=urls.key_id(ap_id), public_key_pem=public_pem, private_key_pem=private_pem,
+        published=iso(), category=category,
+    )
+
+
 async def ensure_instance_actor(conn: Connection, config: Config) -> Actor:
     """The Application actor that signs our fetches (authorised fetch); created once."""
     existing = await actors_store.get_instance_actor(conn)

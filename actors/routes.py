@@ -126,11 +126,17 @@ async def following(username: str):
 
 async def _follow_collection(username: str, direction: str):
     rt = runtime.current()
-    await signed_fetcher(rt)
-    conn = rt.db.reader
-    found = await actors_store.get_local_actor(conn, username)
+    found = await actors_store.get_local_actor(rt.db.reader, username)
     if found is None:
         raise NotFound(f"no user '{username}' here")
+    return await follow_collection(found, direction)
+
+
+async def follow_collection(found, direction: str):
+    """The followers or following collection of any local actor (people, districts, boxes)."""
+    rt = runtime.current()
+    await signed_fetcher(rt)
+    conn = rt.db.reader
     collection_id = f"{found.ap_id}/{direction}"
     if request.args.get("page") is None:
         total = await social.count_follows(conn, found.id, direction=direction)

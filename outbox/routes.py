@@ -1,4 +1,6 @@
-"""Outbox routes: the paginated outbox collection, client-to-server POST, and our objects by id."""
+"""Outbox routes: the paginated outbox collection and our objects and activities by id.
+
+The client-to-server POST lives in wecreate_fed.civic.client, above the civic domain it dispatches to."""
 
 from __future__ import annotations
 
@@ -8,23 +10,27 @@ from quart import Blueprint, request
 
 from actors.requests import activity_response, signed_fetcher
 from wecreate_fed import collections, ld, runtime
-from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized
+from wecreate_fed.errors import NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import social
 
-from .c2s import post_to_outbox
 
 bp = Blueprint("outbox", __name__)
 
 
 @bp.get("/users/<username>/outbox")
 async def outbox(username: str):
+    actor = await actors_store.get_local_actor(runtime.current().db.reader, username)
+    if actor is None:
+        raise NotFound(f"no user '{username}' here")
+    return await outbox_collection(actor)
+
+
+async def outbox_collection(actor):
+    """The outbox of any local actor: its public activities, newest first."""
     rt = runtime.current()
     await signed_fetcher(rt)
     conn = rt.db.reader
-    actor = await actors_store.get_local_actor(conn, username)
-    if actor is None:
-        raise NotFound(f"no user '{username}' here")
     if request.args.get("page") is None:
         return activity_response(collections.collection(actor.outbox_url, await social.count_outbox(conn, actor.id)))
     max_id = collections.parse_max_id(request.args.get("max_id"))
@@ -34,37 +40,6 @@ async def outbox(username: str):
         actor.outbox_url, items, max_id=max_id, last_row_id=rows[-1]["id"] if rows else None,
         full=len(rows) == collections.PAGE_SIZE,
     ))
-
-
-@bp.post("/users/<username>/outbox")
-async def post_outbox(username: str):
-    """Client-to-server: authenticated by a personal access token (Authorization: Bearer …)."""
-    rt = runtime.current()
-    actor = await _token_actor(rt)
-    if actor.username.lower() != username.lower():
-        raise Forbidden("this token belongs to another actor's outbox")
-    body = await request.get_data()
-    if len(body) > rt.config.max_body_bytes:
-        raise PayloadTooLarge(f"the body is larger than {rt.config.max_body_bytes} bytes")
-    try:
-        document = json.loads(body)
-    except ValueError:
-        raise BadRequest("the body is not valid JSON")
-    activity_id = await post_to_outbox(rt, actor, document)
-    response = activity_response({"id": activity_id}, status=201)
-    response.headers["Location"] = activity_id
-    return response
-
-
-async def _token_actor(rt):
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("posting to an outbox needs 'Authorization: Bearer <token>' (wecreate-fed user token NAME)")
-    actor = await actors_store.get_actor_by_token(rt.db.reader, token.strip())
-    if actor is None:
-        raise Unauthorized("the token is not valid")
-    return actor
 
 
 @bp.get("/objects/<uuid>")

@@ -19,6 +19,10 @@ from actors import local as local_actors
 from actors import routes as actor_routes
 from outbox.delivery import DeliveryWorker
 
+from .civic import client as civic_client
+from .civic import districts
+from .civic import routes as civic_routes
+from .civic import worker as civic_worker
 from .config import Config
 from .errors import WeCreateError
 from .http import HttpClient
@@ -38,7 +42,8 @@ def create_app(config: Config, *, run_workers: bool = True) -> Quart:
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     rt = Runtime(config=config, db=Database(config.database_path), http=HttpClient.from_config(config))
     app.extensions["wecreate"] = rt
-    for blueprint in (actor_routes.bp, outbox.routes.bp, inbox.receive.bp, pages.bp):
+    for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, civic_client.bp, inbox.receive.bp,
+                      pages.bp):
         app.register_blueprint(blueprint)
     tasks: list[asyncio.Task] = []
 
@@ -48,9 +53,11 @@ def create_app(config: Config, *, run_workers: bool = True) -> Quart:
         await rt.http.start()
         async with rt.db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
+            await districts.ensure_districts(conn, config)
         if run_workers:
             tasks.append(asyncio.create_task(inbox.worker.run(rt), name="inbox-worker"))
             tasks.append(asyncio.create_task(DeliveryWorker(rt).run(), name="delivery-worker"))
+            tasks.append(asyncio.create_task(civic_worker.run(rt), name="civic-worker"))
 
     @app.after_serving
     async def stop() -> None:

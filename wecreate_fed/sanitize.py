@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 import nh3
+from markdown_it import MarkdownIt
 
 # What Mastodon keeps of remote HTML, roughly: text structure, links, no styling or media.
 ALLOWED_TAGS = {
@@ -24,6 +25,8 @@ ALLOWED_ATTRIBUTES = {
 # Mastodon marks mentions and hashtags with these classes; keep them so links render right.
 _ALLOWED_CLASSES = {"a": {"mention", "hashtag", "u-url", "url"}, "span": {"h-card", "invisible", "ellipsis"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+# CommonMark without raw HTML: what people type is text, never markup that reaches the page.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
 
 
 def clean_html(html: str | None) -> str:
@@ -45,3 +48,8 @@ def plain_text(source: str | None, limit: int | None = None) -> str:
     """Text without any tags (for names, titles and previews)."""
     text = html.unescape(nh3.clean(str(source or ""), tags=set())).strip()
     return text if limit is None else text[:limit]
+
+
+def markdown_to_html(source: str | None) -> str:
+    """Local Markdown rendered, then sanitised like any other HTML."""
+    return clean_html(_markdown.render(source or ""))

@@ -34,6 +34,7 @@ class Actor:
     fetched_at: str | None
     created_at: str
     deleted_at: str | None
+    category: str  # citizen, party, administration, organisation (the marketplace's author type)
 
     @property
     def delivery_inbox(self) -> str:

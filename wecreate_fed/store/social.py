@@ -160,6 +160,15 @@ async def add_reaction(conn: Connection, kind: str, actor_id: int, object_ap_id:
     return cur.rowcount > 0
 
 
+async def get_reaction(conn: Connection, kind: str, actor_id: int, object_ap_id: str):
+    return await fetch_one(conn, "SELECT * FROM reactions WHERE kind = ? AND actor_id = ? AND object_ap_id = ?",
+                           (kind, actor_id, object_ap_id))
+
+
+async def get_reaction_by_activity(conn: Connection, activity_ap_id: str):
+    return await fetch_one(conn, "SELECT * FROM reactions WHERE activity_ap_id = ?", (activity_ap_id,))
+
+
 async def delete_reaction(conn: Connection, actor_id: int, *, activity_ap_id: str | None = None,
                           kind: str | None = None, object_ap_id: str | None = None) -> bool:
     """Undo a reaction, found by its activity id or else by (kind, object)."""

@@ -1,0 +1,67 @@
+"""Districts: the city's districts from the configuration, each a followable Group actor.
+
+A district actor announces (boosts) every new idea and event tagged with it, so a Mastodon
+user who follows "Leipzig West" sees what happens there.
+"""
+
+from __future__ import annotations
+
+from actors import local as local_actors
+from wecreate_fed.config import Config, District
+from wecreate_fed.errors import BadRequest
+from wecreate_fed.store import Connection
+from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store.actors import Actor
+
+PATH = "/districts/"
+
+
+def district_ap_id(config: Config, slug: str) -> str:
+    return f"{config.base_url}{PATH}{slug}"
+
+
+def username(slug: str) -> str:
+    """The district's handle name (usernames allow no dashes)."""
+    return slug.replace("-", "_")
+
+
+def slug_of(config: Config, ap_id: str) -> str | None:
+    prefix = config.base_url + PATH
+    if ap_id.startswith(prefix) and ap_id[len(prefix):] in {d.slug for d in config.districts}:
+        return ap_id[len(prefix):]
+    return None
+
+
+def by_slug(config: Config, slug: str) -> District:
+    for district in config.districts:
+        if district.slug == slug:
+            return district
+    known = ", ".join(d.slug for d in config.districts) or "none configured"
+    raise BadRequest(f"unknown district '{slug}' (known: {known})")
+
+
+async def ensure_districts(conn: Connection, config: Config) -> None:
+    """Create an actor for each configured district that has none yet; names follow the config."""
+    for district in config.districts:
+        ap_id = district_ap_id(config, district.slug)
+        existing = await actors_store.get_actor_by_ap_id(conn, ap_id)
+        if existing is None:
+            name = username(district.slug)
+            if await actors_store.get_local_actor(conn, name) is not None:
+                name += "_bezirk"  # a person already has the plain name (district added to the config later)
+            await local_actors.create_service_actor(
+                conn, config, username=name, path=PATH + district.slug, type_="Group",
+                name=f"{config.city_name} {district.name}",
+                summary=f"<p>Ideen und Termine im Stadtbezirk {district.name}, {config.city_name}.</p>",
+                category="district",
+            )
+        elif existing.name != f"{config.city_name} {district.name}":
+            await actors_store.update_local_actor(conn, existing.id, name=f"{config.city_name} {district.name}")
+
+
+async def district_actor(conn: Connection, config: Config, slug: str) -> Actor:
+    by_slug(config, slug)
+    actor = await actors_store.get_actor_by_ap_id(conn, district_ap_id(config, slug))
+    if actor is None:
+        raise BadRequest(f"district '{slug}' has no actor yet; restart the server to create it")
+    return actor
