@@ -46,8 +46,10 @@ def like(config: Config, actor: Actor, object_id: str, object_owner_id: str) -> 
     return _activity(config, actor, "Like", object_id, to=[object_owner_id])
 
 
-def announce(config: Config, actor: Actor, object_id: str, object_owner_id: str) -> dict:
-    return _activity(config, actor, "Announce", object_id, to=[ld.PUBLIC], cc=[actor.followers_url, object_owner_id])
+def announce(config: Config, actor: Actor, object_id: str, object_owner_id: str | None) -> dict:
+    """A share (boost); the owner is told unless None (a district or instance relaying its own city's news)."""
+    cc = [actor.followers_url] + ([object_owner_id] if object_owner_id else [])
+    return _activity(config, actor, "Announce", object_id, to=[ld.PUBLIC], cc=cc)
 
 
 def create(config: Config, actor: Actor, obj: dict) -> dict:

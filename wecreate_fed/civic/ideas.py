@@ -192,16 +192,16 @@ async def publish(rt: Runtime, author: Actor, data: dict) -> tuple[str, dict]:
         idea = await civic_store.get_idea_by_id(conn, idea_id)
     document = await document_for(rt, idea)
     activity_id = await send(rt, author, activities.create(rt.config, author, _without_context(document)))
-    await announce_by_districts(rt, district_ids, ap_id, author.ap_id)
+    await announce_by_districts(rt, district_ids, ap_id)
     return activity_id, document
 
 
-async def announce_by_districts(rt: Runtime, district_ids: list[str], object_id: str, owner_id: str) -> None:
-    """Each district (and the instance actor, for instances that follow ours) boosts the new object."""
+async def announce_by_districts(rt: Runtime, district_ids: list[str], object_id: str) -> None:
+    """Each district boosts the new object to its followers (not back to the author: it is no share)."""
     for district_id in district_ids:
         district = await actors_store.get_actor_by_ap_id(rt.db.reader, district_id)
         if district is not None and district.is_local:
-            await send(rt, district, activities.announce(rt.config, district, object_id, owner_id))
+            await send(rt, district, activities.announce(rt.config, district, object_id, None))
 
 
 async def _addressee(rt: Runtime, ref: str) -> Actor:
