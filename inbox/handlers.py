@@ -16,6 +16,7 @@ from actors import remote
 from outbox import activities
 from outbox.send import send
 from wecreate_fed import ld, sanitize, urls
+from wecreate_fed.civic import ideas
 from wecreate_fed.errors import BadRequest
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
@@ -96,11 +97,15 @@ async def handle_undo(ctx: HandlerContext, activity: dict) -> None:
                 return
         kind = original_type if original_type in ("Like", "Announce") else None
         object_id = ld.get_id(original.get("object")) if isinstance(original, dict) else None
+        reaction = await social.get_reaction_by_activity(conn, original_id) if original_id else None
+        object_id = object_id or (reaction["object_ap_id"] if reaction else None)
         await social.delete_reaction(conn, ctx.signer.id, activity_ap_id=original_id, kind=kind, object_ap_id=object_id)
+    if object_id and urls.is_local(ctx.rt.config, object_id):
+        await ideas.reaction_received(ctx.rt, object_id)  # a withdrawn support or share
 
 
 async def handle_create(ctx: HandlerContext, activity: dict) -> None:
-    """Keep a post if it concerns us: addressed to a local actor, a reply to ours, or by someone followed here."""
+    """Keep what concerns us: ideas and posts by people followed here, posts addressed to us, replies to ours."""
     obj = await _embedded_or_fetched(ctx, activity.get("object"))
     if obj.get("type") not in CONTENT_TYPES:
         return
@@ -114,11 +119,23 @@ async def handle_create(ctx: HandlerContext, activity: dict) -> None:
     )
     if not concerns_us:
         return
+    if ideas.is_idea_document(obj):
+        await ideas.store_remote(ctx.rt, ctx.signer, obj)
+        return
+    await _store_object(ctx, obj, activity)
+    if in_reply_to:
+        root = await ideas.thread_root(ctx.rt, in_reply_to)
+        if root and urls.is_local(ctx.rt.config, root):
+            await ideas.reaction_received(ctx.rt, root)  # a new comment on one of our ideas
+
+
+async def _store_object(ctx: HandlerContext, obj: dict, activity: dict) -> None:
     async with ctx.rt.db.transaction() as conn:
         await social.add_object(
             conn, ap_id=obj["id"], type=obj["type"], actor_id=ctx.signer.id, is_local=False,
             content=sanitize.clean_html(obj.get("content")), is_public=ld.is_public(obj) or ld.is_public(activity),
-            data=obj, in_reply_to=in_reply_to, published=obj.get("published") if isinstance(obj.get("published"), str) else None,
+            data=obj, in_reply_to=ld.get_id(obj.get("inReplyTo")),
+            published=obj.get("published") if isinstance(obj.get("published"), str) else None,
         )
 
 
@@ -130,6 +147,12 @@ async def handle_update(ctx: HandlerContext, activity: dict) -> None:
         await remote.get_actor(ctx.rt, ctx.signer.ap_id, refresh=True)
         return
     obj = await _embedded_or_fetched(ctx, obj)
+    if ld.get_id(obj.get("attributedTo")) not in (None, ctx.signer.ap_id):
+        raise BadRequest("Update of an object attributed to someone else")
+    if ideas.is_idea_document(obj):
+        if await ideas.is_known(ctx.rt, object_id):
+            await ideas.store_remote(ctx.rt, ctx.signer, obj)
+        return
     async with ctx.rt.db.transaction() as conn:
         row = await social.get_object(conn, object_id)
         if row is not None and row["actor_id"] == ctx.signer.id:
@@ -138,14 +161,21 @@ async def handle_update(ctx: HandlerContext, activity: dict) -> None:
 
 async def handle_delete(ctx: HandlerContext, activity: dict) -> None:
     object_id = ld.get_id(activity.get("object"))
-    async with ctx.rt.db.transaction() as conn:
-        if object_id == ctx.signer.ap_id:
+    if object_id == ctx.signer.ap_id:
+        async with ctx.rt.db.transaction() as conn:
             await actors_store.mark_remote_actor_deleted(conn, object_id)
-            return
+        return
+    if await ideas.remote_deleted(ctx.rt, ctx.signer, object_id):
+        return
+    async with ctx.rt.db.transaction() as conn:
         row = await social.get_object(conn, object_id)
         if row is not None and row["actor_id"] == ctx.signer.id:
             await social.mark_object_deleted(conn, object_id, {"id": object_id, "type": "Tombstone",
                                                                "formerType": row["type"]})
+    if row is not None and row["in_reply_to"]:
+        root = await ideas.thread_root(ctx.rt, row["in_reply_to"])
+        if root and urls.is_local(ctx.rt.config, root):
+            await ideas.reaction_received(ctx.rt, root)  # a comment on one of our ideas was deleted
 
 
 async def handle_like(ctx: HandlerContext, activity: dict) -> None:
@@ -157,13 +187,24 @@ async def handle_announce(ctx: HandlerContext, activity: dict) -> None:
 
 
 async def _react(ctx: HandlerContext, activity: dict, kind: str) -> None:
-    """Count a Like or Announce of one of our objects (once per actor, however often delivered)."""
+    """Count a Like (a support) or Announce (a share) of one of ours, once per actor, however often delivered.
+
+    An Announce of someone else's idea by an actor followed here (a district, an instance)
+    brings that idea to our marketplace.
+    """
     object_id = ld.get_id(activity.get("object"))
-    if not object_id or not urls.is_local(ctx.rt.config, object_id):
+    if not object_id:
+        return
+    if not urls.is_local(ctx.rt.config, object_id):
+        if kind == "Announce" and await _followed_here(ctx):
+            await ideas.announced_elsewhere(ctx.rt, object_id)
         return
     async with ctx.rt.db.transaction() as conn:
-        if await social.get_object(conn, object_id) is not None:
+        known = await social.get_object(conn, object_id) is not None or await ideas.is_known(ctx.rt, object_id)
+        if known:
             await social.add_reaction(conn, kind, ctx.signer.id, object_id, activity["id"])
+    if known:
+        await ideas.reaction_received(ctx.rt, object_id)
 
 
 async def _local_actor(ctx: HandlerContext, ap_id: str | None) -> Actor | None:
