@@ -30,6 +30,7 @@ def actor_document(actor: Actor) -> dict:
         "discoverable": actor.discoverable,
         "indexable": actor.discoverable,
         "published": actor.published,
+        "category": actor.category,
     }
     if actor.followers_url:
         doc["followers"] = actor.followers_url

@@ -16,6 +16,8 @@ from wecreate_fed.store.actors import Actor
 
 USERNAME = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 ACCOUNT_TYPES = ("Person", "Organization")
+# Who speaks on the marketplace: the author filter tells citizens, parties and the administration apart.
+CATEGORIES = {"Person": ("citizen",), "Organization": ("party", "administration", "organisation")}
 # Names that would clash with our routes or confuse people.
 RESERVED = {"admin", "administrator", "root", "actor", "instance", "inbox", "outbox", "support",
             "moderator", "about", "api", "well_known", "nodeinfo", "static", "users", "objects"}
@@ -51,11 +53,14 @@ def _actor_values(config: Config, username: str, type_: str) -> dict:
 async def create_account(conn: Connection, config: Config, *, username: str, name: str = "",
                          type_: str = "Person", summary: str = "", email: str | None = None,
                          password: str | None = None, role: str = "user",
-                         manually_approves: bool = False) -> Actor:
+                         manually_approves: bool = False, category: str | None = None) -> Actor:
     """A person or organisation with an account on this instance."""
     check_username(username)
     if type_ not in ACCOUNT_TYPES:
         raise BadRequest(f"account type must be one of {', '.join(ACCOUNT_TYPES)}")
+    category = category or ("organisation" if type_ == "Organization" else "citizen")
+    if category not in CATEGORIES[type_]:
+        raise BadRequest(f"category of a {type_} must be one of {', '.join(CATEGORIES[type_])}")
     if role not in ("user", "moderator", "admin"):
         raise BadRequest("role must be user, moderator or admin")
     if password is not None and len(password) < 8:
@@ -65,7 +70,7 @@ async def create_account(conn: Connection, config: Config, *, username: str, nam
     actor = await actors_store.add_local_actor(
         conn, **_actor_values(config, username, type_),
         name=sanitize.plain_text(name, 100) or username,
-        summary=sanitize.clean_html(summary), manually_approves=int(manually_approves),
+        summary=sanitize.clean_html(summary), manually_approves=int(manually_approves), category=category,
     )
     await actors_store.add_account(
         conn, actor.id, email=email, password_hash=hash_password(password) if password else None,

@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", default="", help="display name")
     add.add_argument("--type", choices=local_actors.ACCOUNT_TYPES, default="Person",
                      help="Person, or Organization for parties and the administration")
+    add.add_argument("--category", choices=("party", "administration", "organisation"),
+                     help="for an Organization: a party, the administration, or another organisation (default)")
     add.add_argument("--summary", default="", help="short bio (HTML is sanitised)")
     add.add_argument("--email")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
@@ -135,6 +137,7 @@ async def cmd_user_add(config, args) -> int:
             return await local_actors.create_account(
                 conn, config, username=args.username, name=args.name, type_=args.type, summary=args.summary,
                 email=args.email, password=password, role=args.role, manually_approves=args.manual_approval,
+                category=args.category,
             )
     actor = await _with_db(config, work)
     print(actor.ap_id)

@@ -37,6 +37,7 @@ class DemoPerson:
     name: str
     type: str
     summary: str
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,13 @@ CITIES = [
         DemoPerson("anna", "Anna Schulz", "Person", "Fährt Rad in Plagwitz und will mehr Trinkbrunnen."),
         DemoPerson("mehmet", "Mehmet Yıldız", "Person", "Elternvertreter in Grünau."),
         DemoPerson("stadtverwaltung", "Stadtverwaltung Leipzig (Demo)", "Organization",
-                   "Ein erfundenes Demo-Konto der Verwaltung."),
+                   "Ein erfundenes Demo-Konto der Verwaltung.", "administration"),
     ]),
     DemoCity("meissen", "Meißen", MEISSEN_DISTRICTS, [
         DemoPerson("jonas", "Jonas Weber", "Person", "Organisiert Putzaktionen an der Elbe."),
         DemoPerson("lena", "Lena Richter", "Person", "Studiert in Meißen, engagiert im Jugendbeirat."),
-        DemoPerson("buergerliste", "Bürgerliste Meißen (Demo)", "Organization", "Eine erfundene Wählergruppe."),
+        DemoPerson("buergerliste", "Bürgerliste Meißen (Demo)", "Organization", "Eine erfundene Wählergruppe.",
+                   "party"),
     ]),
 ]
 
@@ -125,7 +127,7 @@ async def create_people(config, city: DemoCity) -> dict[str, str]:
                 if await actors_store.get_local_actor(conn, person.username) is None:
                     await local_actors.create_account(conn, config, username=person.username, name=person.name,
                                                       type_=person.type, summary=f"<p>{person.summary}</p>",
-                                                      password="demo-passwort")
+                                                      password="demo-passwort", category=person.category)
                 tokens[person.username] = await local_actors.issue_token(conn, person.username, "demo")
     finally:
         await db.close()
