@@ -1,0 +1,99 @@
+"""Event routes: the Event document and its attendees collection, upcoming events as JSON
+and as iCalendar feeds (the whole city, or one district)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from quart import Blueprint, Response, request
+
+from actors.requests import activity_response, signed_fetcher
+from wecreate_fed import collections, ld, runtime
+from wecreate_fed.errors import BadRequest, NotFound
+from wecreate_fed.store import civic as civic_store
+
+from . import districts, events
+
+bp = Blueprint("events", __name__)
+
+
+async def _event_row(uuid: str):
+    rt = runtime.current()
+    event = await civic_store.get_event(rt.db.reader, f"{rt.config.base_url}{events.PATH}{uuid}")
+    if event is None or not event["is_local"]:
+        raise NotFound("no such event")
+    return event
+
+
+@bp.get("/events/<uuid>")
+async def event(uuid: str):
+    """The event as ActivityStreams, for any Accept (410 with a Tombstone once deleted)."""
+    rt = runtime.current()
+    await signed_fetcher(rt)
+    row = await _event_row(uuid)
+    if row["deleted_at"] is not None:
+        return activity_response({"@context": ld.AS_CONTEXT, "id": row["ap_id"], "type": "Tombstone",
+                                  "formerType": "Event", "deleted": row["deleted_at"]}, 410)
+    return activity_response(await events.document_for(rt, row))
+
+
+@bp.get("/events/<uuid>/attendees")
+async def attendees(uuid: str):
+    """Who attends: the total for everyone; the names only for the organiser and the attendees.
+
+    Attending a political meeting says something about a person's opinions, so the list
+    is shown only to a signed fetch by someone who is on it or organises the event.
+    """
+    rt = runtime.current()
+    fetcher = await signed_fetcher(rt)
+    row = await _event_row(uuid)
+    collection_id = f"{row['ap_id']}/attendees"
+    if request.args.get("page") is None:
+        return activity_response(collections.collection(collection_id, row["attendee_count"]))
+    # Pages go by the time of joining (attendances have no row id of their own).
+    before = request.args.get("max_id") or None
+    rows = await civic_store.list_attendees(rt.db.reader, row["id"], limit=collections.PAGE_SIZE,
+                                            before_created=before)
+    items = [r["ap_id"] for r in rows] if await _may_see_attendees(rt, fetcher, row) else []
+    return activity_response(collections.page(
+        collection_id, items, max_id=quote(before) if before else None,
+        last_row_id=quote(rows[-1]["created_at"]) if rows else None, full=len(rows) == collections.PAGE_SIZE))
+
+
+async def _may_see_attendees(rt, fetcher, row) -> bool:
+    if fetcher is None:
+        return False
+    if fetcher.id == row["organizer_id"]:
+        return True
+    attendance = await civic_store.get_attendance(rt.db.reader, row["id"], fetcher.id)
+    return attendance is not None and attendance["state"] == "accepted"
+
+
+@bp.get("/api/events/upcoming")
+async def upcoming_json():
+    """Upcoming events of this instance, soonest first; `?district=slug` for one district."""
+    rt = runtime.current()
+    slug = request.args.get("district") or None
+    return activity_response({"district": slug, "events": await events.upcoming(rt, slug)},
+                             content_type="application/json")
+
+
+@bp.get("/events.ics")
+async def calendar():
+    rt = runtime.current()
+    return _ics(events.icalendar(rt.config, await events.upcoming(rt)))
+
+
+@bp.get("/districts/<slug>/events.ics")
+async def district_calendar(slug: str):
+    rt = runtime.current()
+    try:
+        district = districts.by_slug(rt.config, slug)
+    except BadRequest as e:
+        raise NotFound(str(e))  # a path that names no district
+    name = f"{rt.config.instance_name}: {district.name}"
+    return _ics(events.icalendar(rt.config, await events.upcoming(rt, slug), name=name))
+
+
+def _ics(text: str) -> Response:
+    return Response(text, content_type="text/calendar; charset=utf-8")
