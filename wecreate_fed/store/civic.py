@@ -417,3 +417,9 @@ async def add_notifications(conn: Connection, actor_ids: list[int], *, kind: str
 async def list_notifications(conn: Connection, actor_id: int, limit: int = 50):
     return await fetch_all(conn, "SELECT * FROM notifications WHERE actor_id = ? ORDER BY id DESC LIMIT ?",
                            (actor_id, limit))
+
+
+# --- events (added by the events work) -------------------------------------------------
+
+async def get_event_by_id(conn: Connection, event_id: int):
+    return await fetch_one(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,))
