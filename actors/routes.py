@@ -41,6 +41,9 @@ async def _actor_for_resource(rt, resource: str):
             username = config.domain
         elif path.startswith("/users/"):
             username = path[len("/users/"):]
+        elif path.startswith(("/boxes/", "/districts/")):
+            found = await actors_store.get_actor_by_ap_id(conn, resource)
+            username = found.username if found else ""
         elif path.startswith("/@"):
             username = path[2:]
         else:
@@ -48,8 +51,8 @@ async def _actor_for_resource(rt, resource: str):
     else:
         raise NotFound(f"{resource} is not on this instance")
     actor = await actors_store.get_local_actor(conn, username)
-    if actor is None:
-        raise NotFound(f"no actor for {resource}")
+    if actor is None or (actor.type == "Group" and not actor.discoverable):
+        raise NotFound(f"no actor for {resource}")  # a private box is not to be found
     return actor
 
 
@@ -107,8 +110,8 @@ async def actor(username: str):
     """
     rt = runtime.current()
     found = await actors_store.get_local_actor(rt.db.reader, username)
-    if found is None or found.type == "Application":
-        raise NotFound(f"no user '{username}' here")
+    if found is None or found.type not in ("Person", "Organization"):
+        raise NotFound(f"no user '{username}' here")  # districts and boxes live at their own paths
     if not wants_activity_json():
         return redirect(found.url or "/", 302)
     return activity_response(documents.actor_document(found))

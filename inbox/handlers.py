@@ -16,7 +16,7 @@ from actors import remote
 from outbox import activities
 from outbox.send import send
 from wecreate_fed import ld, sanitize, urls
-from wecreate_fed.civic import ideas
+from wecreate_fed.civic import boxes, events, ideas, motions
 from wecreate_fed.errors import BadRequest
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
@@ -40,6 +40,9 @@ async def handle_follow(ctx: HandlerContext, activity: dict) -> None:
     target = await _local_actor(ctx, ld.get_id(activity.get("object")))
     if target is None or target.type == "Application":
         return  # addressed to nobody here
+    if await boxes.is_local_box(ctx.rt, target):
+        await boxes.join_received(ctx.rt, ctx.signer, target, activity)
+        return
     async with ctx.rt.db.transaction() as conn:
         state = await social.add_follow(conn, ctx.signer.id, target.id, activity["id"],
                                         accepted=not target.manually_approves)
@@ -49,7 +52,11 @@ async def handle_follow(ctx: HandlerContext, activity: dict) -> None:
 
 
 async def handle_accept(ctx: HandlerContext, activity: dict) -> None:
-    """A remote actor accepted one of our Follows."""
+    """A remote actor accepted one of our Follows (or a council decided one of our motions)."""
+    if await _motion_answer(ctx, activity):
+        return
+    if await events.join_answered(ctx.rt, ctx.signer, activity, accepted=True):
+        return
     follow = await _our_follow_of_signer(ctx, activity.get("object"))
     if follow is not None:
         async with ctx.rt.db.transaction() as conn:
@@ -57,11 +64,61 @@ async def handle_accept(ctx: HandlerContext, activity: dict) -> None:
 
 
 async def handle_reject(ctx: HandlerContext, activity: dict) -> None:
-    """A remote actor rejected our Follow, or removed one of ours from its followers."""
+    """A remote actor rejected our Follow, or removed one of ours from its followers (or refused a motion)."""
+    if await _motion_answer(ctx, activity):
+        return
+    if await events.join_answered(ctx.rt, ctx.signer, activity, accepted=False):
+        return
     follow = await _our_follow_of_signer(ctx, activity.get("object"))
     if follow is not None:
         async with ctx.rt.db.transaction() as conn:
             await social.delete_follow(conn, follow["follower_id"], ctx.signer.id)
+
+
+async def _motion_answer(ctx: HandlerContext, activity: dict) -> bool:
+    """A council's Read / Add / Accept / Reject about one of our motions. True if it was one."""
+    motion = await motions.motion_for_answer(ctx.rt, activity)
+    if motion is None:
+        return False
+    await motions.answer_received(ctx.rt, ctx.signer, motion, activity)
+    return True
+
+
+async def handle_read(ctx: HandlerContext, activity: dict) -> None:
+    await _motion_answer(ctx, activity)
+
+
+async def handle_add(ctx: HandlerContext, activity: dict) -> None:
+    await _motion_answer(ctx, activity)
+
+
+async def handle_offer(ctx: HandlerContext, activity: dict) -> None:
+    """A box sends a motion to one of our councils."""
+    if motions.is_motion_offer(activity):
+        await motions.offer_received(ctx.rt, ctx.signer, activity)
+
+
+async def handle_join(ctx: HandlerContext, activity: dict) -> None:
+    """Join: of an event (FEP-8a8e), or of a box (Mobilizon's way to join a group, like a Follow)."""
+    if await events.join_received(ctx.rt, ctx.signer, activity):
+        return
+    target = await _local_actor(ctx, ld.get_id(activity.get("object")))
+    if await boxes.is_local_box(ctx.rt, target):
+        await boxes.join_received(ctx.rt, ctx.signer, target, activity)
+
+
+async def handle_leave(ctx: HandlerContext, activity: dict) -> None:
+    if await events.leave_received(ctx.rt, ctx.signer, activity):
+        return
+    target = await _local_actor(ctx, ld.get_id(activity.get("object")))
+    if await boxes.is_local_box(ctx.rt, target):
+        await boxes.leave_received(ctx.rt, ctx.signer, target)
+
+
+async def handle_remove(ctx: HandlerContext, activity: dict) -> None:
+    """A box we belong to removed a post (moderation)."""
+    if ctx.signer.type == "Group":
+        await boxes.remove_received(ctx.rt, ctx.signer, ld.get_id(activity.get("object")) or "")
 
 
 async def _our_follow_of_signer(ctx: HandlerContext, referenced):
@@ -80,10 +137,17 @@ async def _our_follow_of_signer(ctx: HandlerContext, referenced):
 
 async def handle_undo(ctx: HandlerContext, activity: dict) -> None:
     original = activity.get("object")
+    if isinstance(original, dict) and original.get("type") == "Follow":
+        target = await _local_actor(ctx, ld.get_id(original.get("object")))
+        if await boxes.is_local_box(ctx.rt, target):
+            await boxes.leave_received(ctx.rt, ctx.signer, target)
+            return
     original_type = original.get("type") if isinstance(original, dict) else None
     original_id = ld.get_id(original)
     if isinstance(original, dict) and ld.get_id(original.get("actor")) not in (None, ctx.signer.ap_id):
         raise BadRequest("Undo of someone else's activity")
+    if await events.leave_received(ctx.rt, ctx.signer, activity):
+        return
     async with ctx.rt.db.transaction() as conn:
         if original_type == "Follow" or (original_type is None and original_id):
             row = await social.get_follow_by_ap_id(conn, original_id) if original_id else None
@@ -111,6 +175,10 @@ async def handle_create(ctx: HandlerContext, activity: dict) -> None:
         return
     if ld.get_id(obj.get("attributedTo")) != ctx.signer.ap_id:
         raise BadRequest("Create of an object attributed to someone else")
+    box = await boxes.content_for_box(ctx.rt, activity, obj)
+    if box is not None:
+        await boxes.post_received(ctx.rt, ctx.signer, box, activity, obj)
+        return
     in_reply_to = ld.get_id(obj.get("inReplyTo"))
     concerns_us = (
         any(urls.is_local(ctx.rt.config, a) for a in ld.addressees(obj) | ld.addressees(activity))
@@ -121,6 +189,9 @@ async def handle_create(ctx: HandlerContext, activity: dict) -> None:
         return
     if ideas.is_idea_document(obj):
         await ideas.store_remote(ctx.rt, ctx.signer, obj)
+        return
+    if events.is_event_document(obj):
+        await events.store_remote(ctx.rt, ctx.signer, obj)
         return
     await _store_object(ctx, obj, activity)
     if in_reply_to:
@@ -153,6 +224,10 @@ async def handle_update(ctx: HandlerContext, activity: dict) -> None:
         if await ideas.is_known(ctx.rt, object_id):
             await ideas.store_remote(ctx.rt, ctx.signer, obj)
         return
+    if events.is_event_document(obj):
+        if await events.is_known(ctx.rt, object_id):
+            await events.store_remote(ctx.rt, ctx.signer, obj)
+        return
     async with ctx.rt.db.transaction() as conn:
         row = await social.get_object(conn, object_id)
         if row is not None and row["actor_id"] == ctx.signer.id:
@@ -166,6 +241,8 @@ async def handle_delete(ctx: HandlerContext, activity: dict) -> None:
             await actors_store.mark_remote_actor_deleted(conn, object_id)
         return
     if await ideas.remote_deleted(ctx.rt, ctx.signer, object_id):
+        return
+    if await events.remote_deleted(ctx.rt, ctx.signer, object_id):
         return
     async with ctx.rt.db.transaction() as conn:
         row = await social.get_object(conn, object_id)
@@ -183,6 +260,9 @@ async def handle_like(ctx: HandlerContext, activity: dict) -> None:
 
 
 async def handle_announce(ctx: HandlerContext, activity: dict) -> None:
+    if ctx.signer.type == "Group" and await _followed_here(ctx) and await boxes.announce_received(
+            ctx.rt, ctx.signer, activity):
+        return  # a box we belong to relayed a member's post (FEP-1b12)
     await _react(ctx, activity, "Announce")
 
 
@@ -243,4 +323,10 @@ HANDLERS = {
     "Delete": handle_delete,
     "Like": handle_like,
     "Announce": handle_announce,
+    "Offer": handle_offer,
+    "Read": handle_read,
+    "Add": handle_add,
+    "Join": handle_join,
+    "Leave": handle_leave,
+    "Remove": handle_remove,
 }

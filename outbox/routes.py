@@ -1,6 +1,7 @@
-"""Outbox routes: the paginated outbox collection and our objects and activities by id.
+"""Outbox routes: the paginated outbox collection and our activities by id.
 
-The client-to-server POST lives in wecreate_fed.civic.client, above the civic domain it dispatches to."""
+The client-to-server POST (wecreate_fed.civic.client) and objects by id (wecreate_fed.civic.box_routes)
+live above the civic domain, whose rules (box visibility) they apply."""
 
 from __future__ import annotations
 
@@ -42,21 +43,6 @@ async def outbox_collection(actor):
     ))
 
 
-@bp.get("/objects/<uuid>")
-async def get_object(uuid: str):
-    rt = runtime.current()
-    fetcher = await signed_fetcher(rt)
-    row = await social.get_object(rt.db.reader, f"{rt.config.base_url}/objects/{uuid}")
-    if row is None or not row["is_local"]:
-        raise NotFound("no such object")
-    if row["deleted_at"] is not None:
-        return activity_response({"@context": ld.AS_CONTEXT, **json.loads(row["data"])}, 410)
-    data = json.loads(row["data"])
-    if not row["is_public"] and not _may_see(fetcher, data):
-        raise NotFound("no such object")  # 404, not 403: do not reveal that it exists
-    return activity_response({"@context": ld.default_context(), **_without_context(data)})
-
-
 @bp.get("/activities/<uuid>")
 async def get_activity(uuid: str):
     rt = runtime.current()
@@ -65,12 +51,12 @@ async def get_activity(uuid: str):
     if row is None:
         raise NotFound("no such activity")
     data = json.loads(row["data"])
-    if not row["is_public"] and not _may_see(fetcher, data):
+    if not row["is_public"] and not may_see(fetcher, data):
         raise NotFound("no such activity")
     return activity_response(data)
 
 
-def _may_see(fetcher, document: dict) -> bool:
+def may_see(fetcher, document: dict) -> bool:
     """A non-public document is shown only to a signed fetcher it is addressed to."""
     return fetcher is not None and fetcher.ap_id in ld.addressees(document)
 

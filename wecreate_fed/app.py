@@ -19,8 +19,10 @@ from actors import local as local_actors
 from actors import routes as actor_routes
 from outbox.delivery import DeliveryWorker
 
+from .civic import box_routes
 from .civic import client as civic_client
 from .civic import districts
+from .civic import event_routes
 from .civic import routes as civic_routes
 from .civic import worker as civic_worker
 from .config import Config
@@ -42,8 +44,8 @@ def create_app(config: Config, *, run_workers: bool = True) -> Quart:
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     rt = Runtime(config=config, db=Database(config.database_path), http=HttpClient.from_config(config))
     app.extensions["wecreate"] = rt
-    for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, civic_client.bp, inbox.receive.bp,
-                      pages.bp):
+    for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
+                      civic_client.bp, inbox.receive.bp, pages.bp):
         app.register_blueprint(blueprint)
     tasks: list[asyncio.Task] = []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit
 
 from .config import Config
 
@@ -37,3 +38,8 @@ def new_activity_id(config: Config) -> str:
 
 def is_local(config: Config, ap_id: str | None) -> bool:
     return bool(ap_id) and (ap_id == config.base_url or ap_id.startswith(config.base_url + "/"))
+
+
+def host_of(ap_id: str | None) -> str:
+    """host[:port] of an id, lower-cased: two ids on the same server have the same host."""
+    return urlsplit(ap_id or "").netloc.lower()

@@ -9,10 +9,9 @@ import aiohttp
 import pytest
 
 from actors import remote
-from inbox import handlers
 from inbox import worker as inbox_worker
 from wecreate_fed import ld
-from wecreate_fed.civic import client, events
+from wecreate_fed.civic import events
 from wecreate_fed.errors import BadRequest, Conflict
 from tests.conftest import eventually, free_port, instance_config, post_signed
 
@@ -56,55 +55,6 @@ def as_object(fields: dict) -> dict:
         "district": fields["district"],
         "maximumAttendeeCapacity": fields["capacity"],
     }
-
-
-@pytest.fixture
-def wired(monkeypatch):
-    """The calls these events need from inbox/handlers.py and civic/client.py, made here until they make them.
-
-    Each event function answers False when an activity is not about events; the handler
-    that was there before then takes it.
-    """
-    def first(ours, theirs):
-        async def handler(ctx, activity):
-            if not await ours(ctx, activity) and theirs is not None:
-                await theirs(ctx, activity)
-        return handler
-
-    async def created(ctx, activity):
-        obj = activity.get("object")
-        if events.is_event_document(obj):
-            await events.store_remote(ctx.rt, ctx.signer, obj)
-            return True
-        return False
-
-    async def updated(ctx, activity):
-        obj = activity.get("object")
-        if events.is_event_document(obj):
-            if await events.is_known(ctx.rt, obj["id"]):
-                await events.store_remote(ctx.rt, ctx.signer, obj)
-            return True
-        return False
-
-    registry = handlers.HANDLERS
-    ours = {
-        "Join": lambda ctx, a: events.join_received(ctx.rt, ctx.signer, a),
-        "Leave": lambda ctx, a: events.leave_received(ctx.rt, ctx.signer, a),
-        "Undo": lambda ctx, a: events.leave_received(ctx.rt, ctx.signer, a),
-        "Accept": lambda ctx, a: events.join_answered(ctx.rt, ctx.signer, a, accepted=True),
-        "Reject": lambda ctx, a: events.join_answered(ctx.rt, ctx.signer, a, accepted=False),
-        "Create": created,
-        "Update": updated,
-        "Delete": lambda ctx, a: events.remote_deleted(ctx.rt, ctx.signer, ld.get_id(a.get("object"))),
-    }
-    for kind, handler in ours.items():
-        monkeypatch.setitem(registry, kind, first(handler, registry.get(kind)))
-    generic = client.post_to_outbox
-
-    async def post_to_outbox(rt, actor, body):
-        return (isinstance(body, dict) and await events.from_client(rt, actor, body)) or await generic(rt, actor, body)
-
-    monkeypatch.setattr(client, "post_to_outbox", post_to_outbox)
 
 
 async def attendance(instance, event_id: str) -> dict:
@@ -157,7 +107,7 @@ def test_times_are_read_in_the_events_time_zone(tmp_path):
                                     "locality": None, "online_url": "https://meet.example/rat"}).online_url
 
 
-async def test_bad_event_is_refused_alike_on_both_paths_and_nothing_is_stored(leipzig, wired):
+async def test_bad_event_is_refused_alike_on_both_paths_and_nothing_is_stored(leipzig):
     anna = await leipzig.create_user("anna", name="Anna Schulz")
     bad = {**EVENT, "starts_at": wall_time(10, 20), "ends_at": wall_time(10, 18), "district": "nowhere"}
     # Through the website's function
@@ -175,7 +125,7 @@ async def test_bad_event_is_refused_alike_on_both_paths_and_nothing_is_stored(le
     assert await leipzig.query("SELECT * FROM activities") == []
 
 
-async def test_published_event_is_a_mobilizon_and_fep_8a8e_event(leipzig, wired):
+async def test_published_event_is_a_mobilizon_and_fep_8a8e_event(leipzig):
     anna = await leipzig.create_user("anna", name="Anna Schulz")
     status, body = await leipzig.post_outbox("anna", as_object(EVENT))
     assert status == 201, body
@@ -240,7 +190,7 @@ async def test_capacity_of_two_refuses_the_third_local_attendee(leipzig):
     assert page["orderedItems"] == []
 
 
-async def test_remote_attendees_join_until_full_then_get_a_reject(leipzig, meissen, wired):
+async def test_remote_attendees_join_until_full_then_get_a_reject(leipzig, meissen):
     # Given an event for two on Leipzig, with Bert from Leipzig attending
     anna = await leipzig.create_user("anna", name="Anna Schulz")
     bert = await leipzig.create_user("bert")
@@ -299,7 +249,7 @@ async def test_remote_attendees_join_until_full_then_get_a_reject(leipzig, meiss
     assert (status, tombstone["type"], tombstone["formerType"]) == (410, "Tombstone", "Event")
 
 
-async def test_pending_join_is_withdrawn_with_an_undo(make_instance, wired):
+async def test_pending_join_is_withdrawn_with_an_undo(make_instance):
     # Leipzig's inbox worker is paused, so Jonas's Join waits there unanswered
     leipzig = await make_instance("leipzig", run_workers=False)
     meissen = await make_instance("meissen")
@@ -321,7 +271,7 @@ async def test_pending_join_is_withdrawn_with_an_undo(make_instance, wired):
     assert await leipzig.query("SELECT state FROM incoming") == [{"state": "done"}, {"state": "done"}]
 
 
-async def test_organiser_changes_and_deletes_through_the_outbox(leipzig, wired):
+async def test_organiser_changes_and_deletes_through_the_outbox(leipzig):
     anna = await leipzig.create_user("anna")
     bert, clara = await leipzig.create_user("bert"), await leipzig.create_user("clara")
     status, body = await leipzig.post_outbox("anna", as_object(EVENT))

@@ -20,7 +20,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
-from . import districts, ideas
+from . import boxes, districts, events, ideas, motions
 
 bp = Blueprint("client", __name__)
 
@@ -60,6 +60,9 @@ async def post_to_outbox(rt: Runtime, actor: Actor, body) -> str:
     """Dispatch one client activity; returns the id of the activity sent."""
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         raise BadRequest("the body must be an ActivityStreams object or activity with a type")
+    handled = await events.from_client(rt, actor, body)  # first: a Delete of an event is no generic Delete
+    if handled:
+        return handled
     kind = body["type"]
     obj = body.get("object") if kind in c2s.ACTIVITY_TYPES | {"Update"} else body
     if kind not in c2s.ACTIVITY_TYPES | {"Update"} or kind == "Create":
@@ -67,6 +70,20 @@ async def post_to_outbox(rt: Runtime, actor: Actor, body) -> str:
             activity_id, _ = await ideas.publish(rt, actor, idea_fields(rt, obj))
             return activity_id
     object_id = ld.get_id(obj)
+    if kind in ("Create", "Note") and isinstance(obj, dict):
+        box_id = ld.get_id(obj.get("audience")) or ld.get_id(body.get("audience"))
+        if box_id:
+            return await boxes.post(rt, actor, box_id, html=obj.get("content"),
+                                    in_reply_to=ld.get_id(obj.get("inReplyTo")))
+    if kind in ("Follow", "Join") and object_id and await _is_box(rt, object_id):
+        await boxes.join(rt, actor, object_id)
+        return object_id
+    if kind == "Add" and object_id and isinstance(body.get("target"), dict):
+        # A council puts a motion on a session's agenda.
+        return await motions.put_on_agenda(rt, actor, object_id, body["target"].get("startTime"),
+                                           body["target"].get("name") or "")
+    if kind in ("Accept", "Reject") and object_id and await _received_motion(rt, object_id):
+        return await motions.decide(rt, actor, object_id, accepted=kind == "Accept", text=body.get("content") or "")
     if kind == "Update":
         if not isinstance(obj, dict) or not object_id or not await ideas.is_known(rt, object_id):
             raise BadRequest("Update is accepted for your ideas only")
@@ -91,6 +108,17 @@ async def post_to_outbox(rt: Runtime, actor: Actor, body) -> str:
     if in_reply_to:
         await ideas.comment_sent(rt, in_reply_to)
     return activity_id
+
+
+async def _is_box(rt: Runtime, ap_id: str) -> bool:
+    actor = await actors_store.get_actor_by_ap_id(rt.db.reader, ap_id)
+    return actor is not None and actor.type == "Group" and actor.category == "box" or (
+        actor is not None and actor.type == "Group" and not actor.is_local)
+
+
+async def _received_motion(rt: Runtime, ap_id: str) -> bool:
+    motion = await motions.motion_for_answer_by_id(rt, ap_id)
+    return motion is not None
 
 
 def idea_fields(rt: Runtime, obj: dict) -> dict:

@@ -106,13 +106,16 @@ async def list_local_followers(conn: Connection, actor_id: int) -> list[Actor]:
 
 async def add_object(conn: Connection, *, ap_id: str, type: str, actor_id: int | None, is_local: bool,
                      content: str, is_public: bool, data: dict, in_reply_to: str | None = None,
-                     published: str | None = None) -> bool:
-    """Store an object once; a second copy of the same id changes nothing. True if it was new."""
+                     published: str | None = None, audience: str | None = None) -> bool:
+    """Store an object once; a second copy of the same id changes nothing. True if it was new.
+
+    `audience` is the box a post belongs to (FEP-1b12).
+    """
     cur = await conn.execute(
-        "INSERT INTO objects (ap_id, type, actor_id, is_local, in_reply_to, content, is_public, data, published, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ap_id) DO NOTHING",
+        "INSERT INTO objects (ap_id, type, actor_id, is_local, in_reply_to, content, is_public, data, published, "
+        "created_at, audience) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ap_id) DO NOTHING",
         (ap_id, type, actor_id, int(is_local), in_reply_to, content, int(is_public), json.dumps(data),
-         published or iso(), iso()),
+         published or iso(), iso(), audience),
     )
     return cur.rowcount > 0
 

@@ -1,0 +1,122 @@
+"""ActivityPub routes of boxes and motions, and of our objects by id.
+
+A private box shows nothing to non-members: every route here answers 404 unless the
+(signed) fetcher may see the box — never 403, so its existence is not revealed either.
+"""
+
+from __future__ import annotations
+
+import json
+
+from quart import Blueprint, Response, redirect, request
+
+from actors.requests import activity_response, signed_fetcher, wants_activity_json
+from outbox.routes import may_see, outbox_collection
+from wecreate_fed import collections, ld, runtime
+from wecreate_fed.errors import NotFound
+from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import boxes as box_store
+from wecreate_fed.store import social
+
+from . import boxes, motions
+
+bp = Blueprint("boxes", __name__)
+PAGE_PATH = "/b/"  # the box's web page
+
+
+async def _visible_box(slug: str):
+    rt = runtime.current()
+    box, row = await boxes.local_box(rt, slug)
+    fetcher = await signed_fetcher(rt)
+    await boxes.require_view(rt, box, row, fetcher)
+    return rt, box, row
+
+
+@bp.get("/boxes/<slug>")
+async def box_actor(slug: str):
+    if not wants_activity_json():
+        return redirect(f"{PAGE_PATH}{slug}", 302)
+    rt, box, _ = await _visible_box(slug)
+    return activity_response(await boxes.box_document(rt, box))
+
+
+@bp.get("/boxes/<slug>/followers")
+async def box_members(slug: str):
+    """The members (FEP-1b12: a group's followers are its members)."""
+    rt, box, _ = await _visible_box(slug)
+    members = await box_store.list_members(rt.db.reader, box.id)
+    return activity_response(_collection(f"{box.ap_id}/followers", [a.ap_id for _, a in members]))
+
+
+@bp.get("/boxes/<slug>/moderators")
+async def box_moderators(slug: str):
+    """FEP-1b12: the collection at the group's attributedTo lists its moderators."""
+    rt, box, _ = await _visible_box(slug)
+    moderators = await box_store.list_members(rt.db.reader, box.id, roles=("owner", "moderator"))
+    return activity_response(_collection(f"{box.ap_id}/moderators", [a.ap_id for _, a in moderators]))
+
+
+@bp.get("/boxes/<slug>/following")
+async def box_following(slug: str):
+    _, box, _ = await _visible_box(slug)
+    return activity_response(_collection(f"{box.ap_id}/following", []))
+
+
+@bp.get("/boxes/<slug>/posts")
+async def box_posts(slug: str):
+    """The box's discussion, oldest first."""
+    rt, box, _ = await _visible_box(slug)
+    posts = await box_store.list_posts(rt.db.reader, box.ap_id)
+    return activity_response(_collection(f"{box.ap_id}/posts", [p["ap_id"] for p in posts]))
+
+
+@bp.get("/boxes/<slug>/outbox")
+async def box_outbox(slug: str):
+    await _visible_box(slug)
+    rt = runtime.current()
+    box, _ = await boxes.local_box(rt, slug)
+    return await outbox_collection(box)
+
+
+def _collection(collection_id: str, items: list[str]) -> dict:
+    return {"@context": ld.AS_CONTEXT, "id": collection_id, "type": "OrderedCollection",
+            "totalItems": len(items), "orderedItems": items}
+
+
+@bp.get("/motions/<uuid>")
+async def motion(uuid: str):
+    rt = runtime.current()
+    data = await motions.view(rt, f"{rt.config.base_url}{motions.PATH}{uuid}", await signed_fetcher(rt))
+    return activity_response(await motions.motion_document(rt, data["motion"]))
+
+
+@bp.get("/motions/<uuid>/print")
+async def motion_print(uuid: str):
+    """A clean page for print and for sending by post (public boxes; members see private ones on the website)."""
+    rt = runtime.current()
+    data = await motions.view(rt, f"{rt.config.base_url}{motions.PATH}{uuid}", await signed_fetcher(rt))
+    return Response(motions.printable(rt.config, data), content_type="text/html; charset=utf-8")
+
+
+@bp.get("/objects/<uuid>")
+async def get_object(uuid: str):
+    """Our objects: public ones for anyone, others for a signed fetcher they are addressed to,
+    and a box's posts for whoever may see the box."""
+    rt = runtime.current()
+    fetcher = await signed_fetcher(rt)
+    row = await social.get_object(rt.db.reader, f"{rt.config.base_url}/objects/{uuid}")
+    if row is None or not row["is_local"]:
+        raise NotFound("no such object")
+    data = json.loads(row["data"])
+    if row["audience"]:
+        box = await actors_store.get_actor_by_ap_id(rt.db.reader, row["audience"])
+        if await boxes.is_local_box(rt, box):
+            _, box_row = await boxes.local_box(rt, box.ap_id)
+            await boxes.require_view(rt, box, box_row, fetcher)
+        elif not row["is_public"] and not may_see(fetcher, data):
+            raise NotFound("no such object")
+    elif not row["is_public"] and not may_see(fetcher, data):
+        raise NotFound("no such object")  # 404, not 403: do not reveal that it exists
+    if row["deleted_at"] is not None:
+        return activity_response({"@context": ld.AS_CONTEXT, **data}, 410)
+    return activity_response({"@context": ld.default_context(), **{k: v for k, v in data.items() if k != "@context"}})
