@@ -1,0 +1,45 @@
+"""The instance website: what citizens see and use.
+
+Server-rendered pages (Jinja templates in web/templates, CSS and a small script in static/),
+in German or English. Modules by concern: `auth` (register, log in and out, language),
+`idea_pages` (marketplace, ideas), `event_pages` (calendar, events), `profile_pages`
+(people, organisations, districts), `settings_pages`, `interaction` (acting across servers),
+with `common` (viewer, language, navigation, errors), `security` (session secret, CSRF,
+CSP, login limits), `accounts`, `views` (what a page shows), `forms` and `i18n`.
+"""
+
+from __future__ import annotations
+
+from quart import Quart, g
+
+from wecreate_fed.runtime import Runtime
+
+from . import auth, common, event_pages, i18n, idea_pages, interaction, profile_pages, security, settings_pages
+
+BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, settings_pages.bp, interaction.bp)
+
+
+def install(app: Quart, rt: Runtime) -> None:
+    """Register the website on the app: its blueprints, session settings, headers and template helpers."""
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    security.configure(app, rt)
+
+    @app.before_serving
+    async def load_secret() -> None:
+        await security.load_secret(app, rt)
+
+    @app.after_request
+    async def headers(response):
+        return security.add_headers(rt, response)
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        _=common._, csrf_token=security.csrf_token, csrf_field=security.CSRF_FIELD, nav=common.NAV,
+        notices=common.take_notices, languages=i18n.LANGUAGES, language_names=i18n.LANGUAGE_NAMES,
+    )
+    app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number)
+
+    @app.context_processor
+    async def page_context() -> dict:
+        return {"config": rt.config, "viewer": g.get("viewer"), "lang": g.get("lang", rt.config.default_language)}

@@ -1,0 +1,91 @@
+"""Registration, login, logout and the language switch."""
+
+from __future__ import annotations
+
+from quart import make_response, render_template, request, session
+
+from wecreate_fed import runtime
+from wecreate_fed.errors import BadRequest
+
+from . import accounts, forms, i18n, security
+from .common import LANGUAGE_COOKIE, _, back, blueprint, notice, safe_next, see_other, viewer
+
+bp = blueprint("auth")
+
+
+@bp.get("/register")
+async def register_form():
+    rt = runtime.current()
+    return await render_template("register.html", form={"invitation": request.args.get("invitation", "")},
+                                 errors={}, mode=rt.config.registration)
+
+
+@bp.post("/register")
+async def register():
+    rt = runtime.current()
+    form = (await request.form).to_dict()
+    try:
+        login = await accounts.register(rt, form, security.client_address())
+    except BadRequest as e:
+        form.pop("password", None)
+        form.pop("password_repeat", None)
+        return await render_template("register.html", form=form, errors=forms.field_errors(e, _),
+                                     mode=rt.config.registration), 400
+    _start_session(login)
+    notice("notice.welcome")
+    return see_other("/")
+
+
+@bp.get("/login")
+async def login_form():
+    return await render_template("login.html", form={}, errors={}, next=safe_next(request.args.get("next")))
+
+
+@bp.post("/login")
+async def login():
+    rt = runtime.current()
+    form = await request.form
+    target = safe_next(form.get("next"))
+    try:
+        login = await accounts.authenticate(rt, form.get("username", ""), form.get("password", ""),
+                                            security.client_address())
+    except security.TooManyAttempts as e:
+        errors = {"password": _("error.too_many", minutes=e.minutes)}
+        return await render_template("login.html", form={"username": form.get("username", "")}, errors=errors,
+                                     next=target), 429
+    except BadRequest as e:
+        return await render_template("login.html", form={"username": form.get("username", "")},
+                                     errors=forms.field_errors(e, _), next=target), 400
+    _start_session(login)
+    return see_other(target)
+
+
+def _start_session(login: accounts.Login) -> None:
+    session.clear()
+    session.permanent = True
+    session["uid"] = login.actor_id
+    session["gen"] = login.generation
+    security.new_csrf_token()
+
+
+@bp.post("/logout")
+async def logout():
+    session.clear()
+    security.new_csrf_token()
+    notice("notice.logged_out")
+    return see_other("/")
+
+
+@bp.post("/language")
+async def language():
+    """The language switch for visitors (a cookie); a logged-in person's choice is in the settings."""
+    lang = (await request.form).get("lang")
+    if lang not in i18n.LANGUAGES:
+        raise BadRequest("unknown language")
+    response = await make_response(back())
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True,
+                        secure=runtime.current().config.base_url.startswith("https://"))
+    if viewer() is not None:
+        await accounts.update_preferences(runtime.current(), viewer().actor, language=lang,
+                                          district=viewer().district_slug)
+    return response

@@ -1,0 +1,172 @@
+"""What every page of the website shares: who is looking (the viewer), in which language,
+the navigation, rendering, redirects after a form, and error pages.
+
+A page is a route in one of the web modules, a template in web/templates extending
+base.html, and its strings in i18n.CATALOG. Routes read `request`, call civic or account
+functions, and render; they never hold SQL or civic rules.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from quart import Blueprint, Response, g, redirect, render_template, request, session
+from werkzeug.exceptions import HTTPException
+
+from wecreate_fed import runtime
+from wecreate_fed.errors import WeCreateError
+from wecreate_fed.store import web as web_store
+from wecreate_fed.store.actors import Actor
+
+from . import i18n, security
+
+log = logging.getLogger(__name__)
+
+# The main navigation: (endpoint, catalog key). Add an entry here for a new section
+# (boxes: ("boxes.index", "nav.boxes")); base.html renders it and marks the current one.
+NAV = [
+    ("ideas.marketplace_home", "nav.marketplace"),
+    ("events_pages.calendar", "nav.events"),
+    ("profiles.districts", "nav.districts"),
+]
+LANGUAGE_COOKIE = "lang"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The logged-in local person or organisation looking at a page."""
+
+    actor: Actor
+    role: str
+    language: str
+    district_slug: str | None
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in ("moderator", "admin")
+
+    def may_manage(self, owner_id: int) -> bool:
+        """Edit links and forms are shown to the owner and to moderators (the civic functions decide)."""
+        return self.actor.id == owner_id or self.is_moderator
+
+
+async def prepare() -> None:
+    """before_request of every web blueprint: the viewer, the language, and the CSRF check."""
+    rt = runtime.current()
+    g.viewer = await _load_viewer(rt)
+    g.lang = pick_language(rt)
+    await security.check_csrf()
+
+
+async def _load_viewer(rt) -> Viewer | None:
+    actor_id = session.get("uid")
+    if not isinstance(actor_id, int):
+        return None
+    row = await web_store.get_session_account(rt.db.reader, actor_id)
+    if row is None or row["session_generation"] != session.get("gen"):
+        # The account is gone or its password changed since this cookie was signed.
+        session.pop("uid", None)
+        session.pop("gen", None)
+        return None
+    return Viewer(web_store.actor_of(row), row["role"], row["language"], row["district_slug"])
+
+
+def pick_language(rt) -> str:
+    """The account's language, else the cookie of the language switch, else Accept-Language, else the default."""
+    viewer = g.get("viewer")
+    if viewer is not None and viewer.language in i18n.LANGUAGES:
+        return viewer.language
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in i18n.LANGUAGES:
+        return cookie
+    return i18n.negotiate(request.headers.get("Accept-Language", ""), rt.config.default_language)
+
+
+def viewer() -> Viewer | None:
+    return g.get("viewer")
+
+
+def _(key: str, **values) -> str:
+    """A catalog string in the page's language."""
+    return i18n.gettext(g.get("lang", "de"), key, **values)
+
+
+def login_required(route):
+    """Visitors who are not logged in are sent to the login page, and come back afterwards."""
+    @functools.wraps(route)
+    async def wrapper(*args, **kwargs):
+        if g.get("viewer") is None:
+            target = request.full_path if request.method == "GET" else (request.referrer or request.path)
+            return redirect(f"/login?next={_local_path(target)}", 303)
+        return await route(*args, **kwargs)
+    return wrapper
+
+
+def _local_path(target: str | None) -> str:
+    """Only a path on this site may be a `next` target (no open redirect)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def safe_next(target: str | None) -> str:
+    return _local_path(target)
+
+
+def back(default: str = "/") -> Response:
+    """After a form: back to the page it came from (same site only), with 303 See Other."""
+    return redirect(_local_path(request.referrer) if request.referrer else default, 303)
+
+
+def see_other(location: str) -> Response:
+    return redirect(location, 303)
+
+
+def notice(key: str, **values) -> None:
+    """A one-line message shown on the next page (a flash stored in the session)."""
+    messages = session.get("notices", [])
+    messages.append(_(key, **values))
+    session["notices"] = messages[-3:]
+
+
+def take_notices() -> list[str]:
+    return session.pop("notices", []) if "notices" in session else []
+
+
+async def page(template: str, status: int = 200, **context) -> tuple[str, int]:
+    return await render_template(template, **context), status
+
+
+async def error_page(error: WeCreateError):
+    """A WeCreateError raised in a web route, as a page in the visitor's language."""
+    status = getattr(error, "status", 500)
+    if status >= 500:
+        log.warning("%s %s: %s", request.method, request.path, error)
+    message = str(error)
+    if message == "csrf":
+        message = _("error.csrf")
+    minutes = getattr(error, "minutes", None)
+    if minutes is not None:
+        message = _("error.too_many", minutes=minutes)
+    return await render_template("error.html", status=status, message=message), status
+
+
+async def http_error_page(error):
+    status = error.code or 500
+    return await render_template("error.html", status=status, message=error.description or error.name), status
+
+
+def blueprint(name: str) -> Blueprint:
+    """A blueprint of the website: viewer, language and CSRF check before each route, error pages."""
+    bp = Blueprint(name, __name__)
+    bp.before_request(prepare)
+    bp.register_error_handler(WeCreateError, error_page)
+    bp.register_error_handler(HTTPException, http_error_page)
+    return bp

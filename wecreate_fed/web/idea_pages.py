@@ -1,0 +1,229 @@
+"""The marketplace home, idea pages, the forms to publish and edit ideas, and what people do
+with an idea: support, withdraw, share, comment, change its status, delete it."""
+
+from __future__ import annotations
+
+from quart import render_template, request
+
+from wecreate_fed import runtime, sanitize
+from wecreate_fed.civic import ideas, marketplace
+from wecreate_fed.errors import BadRequest, Conflict, NotFound
+
+from . import forms, views
+from .common import _, back, blueprint, login_required, notice, see_other, viewer
+
+bp = blueprint("ideas")
+
+IDEA_FIELDS = ("title", "summary", "body", "kind", "districts", "topics", "image_url", "addressed_to")
+
+
+@bp.get("/")
+async def marketplace_home():
+    """The marketplace: ideas with the filters and sorts of the marketplace, and the impact figures."""
+    rt = runtime.current()
+    args = request.args
+    error = None
+    try:
+        query = marketplace.parse_query(rt.config, args)
+        data = await marketplace.page(rt, query)
+    except BadRequest as e:
+        error, data = str(e), {"items": [], "total": 0, "page": 1, "pages": 1}
+    for item in data["items"]:
+        item["page"] = views.page_url(rt, "idea", item["id"])
+        item["origin"] = None if item["local"] else views.origin(item["url"])
+    filters = {name: args.get(name, "") for name in ("district", "kind", "status", "author", "topic", "sort")}
+    district = filters["district"] if filters["district"] in {d.slug for d in rt.config.districts} else None
+    return await render_template(
+        "marketplace.html", data=data, filters=filters, error=error,
+        figures=await views.impact(rt), district_figures=await views.impact(rt, district) if district else None,
+        overview=await views.district_overview(rt),
+        kinds=ideas.KINDS, statuses=ideas.STATUSES, authors=marketplace.AUTHOR_CATEGORIES, sorts=marketplace.SORTS,
+    ), 400 if error else 200
+
+
+@bp.get("/i/<key>")
+async def idea(key: str):
+    rt = runtime.current()
+    row = await views.idea_by_key(rt, key)
+    return await render_template("idea.html", **await views.idea_page(rt, row, viewer()), comment_errors={})
+
+
+@bp.get("/idea")
+async def remote_idea():
+    """An idea of another instance as we know it, with its origin; local ideas have their own address."""
+    rt = runtime.current()
+    row = await views.idea_by_id(rt, request.args.get("id", ""))
+    if row["is_local"]:
+        return see_other(views.page_url(rt, "idea", row["ap_id"]))
+    return await render_template("idea.html", **await views.idea_page(rt, row, viewer()), comment_errors={})
+
+
+# --- publish and edit ------------------------------------------------------------------
+
+def _idea_data(form) -> dict:
+    data = {name: form.get(name, "") for name in IDEA_FIELDS if name != "districts"}
+    data["districts"] = form.getlist("districts")
+    data["addressed_to"] = (form.get("addressed_to_other") or "").strip() or data["addressed_to"]
+    return data
+
+
+async def _idea_form(template_values: dict, *, action: str, errors: dict, preview: str | None, status: int = 200,
+                     idea=None):
+    rt = runtime.current()
+    return await render_template("idea_form.html", form=template_values, action=action, errors=errors,
+                                 preview=preview, idea=idea, kinds=ideas.KINDS,
+                                 addressees=await views.addressees(rt)), status
+
+
+@bp.get("/ideas/new")
+@login_required
+async def new_idea():
+    district = viewer().district_slug or request.args.get("district")
+    form = {"kind": "idea", "districts": [district] if district else []}
+    return await _idea_form(form, action="/ideas/new", errors={}, preview=None)
+
+
+@bp.post("/ideas/new")
+@login_required
+async def publish_idea():
+    rt = runtime.current()
+    form = await request.form
+    data = _idea_data(form)
+    if form.get("action") == "preview":
+        return await _idea_form(data, action="/ideas/new", errors={}, preview=sanitize.markdown_to_html(data["body"]))
+    try:
+        _, document = await ideas.publish(rt, viewer().actor, data)
+    except BadRequest as e:
+        return await _idea_form(data, action="/ideas/new", errors=forms.field_errors(e, _), preview=None, status=400)
+    notice("notice.idea_published")
+    return see_other(views.page_url(rt, "idea", document["id"]))
+
+
+@bp.get("/i/<key>/edit")
+@login_required
+async def edit_idea_form(key: str):
+    rt = runtime.current()
+    row = await views.idea_by_key(rt, key)
+    if not viewer().may_manage(row["author_id"]):
+        return await render_template("error.html", status=403, message=_("error.not_yours")), 403
+    return await _idea_form(await views.idea_form_values(rt, row), action=f"/i/{key}/edit", errors={}, preview=None,
+                            idea=row)
+
+
+@bp.post("/i/<key>/edit")
+@login_required
+async def edit_idea(key: str):
+    rt = runtime.current()
+    row = await views.idea_by_key(rt, key)
+    form = await request.form
+    data = _idea_data(form)
+    if form.get("action") == "preview":
+        return await _idea_form(data, action=f"/i/{key}/edit", errors={}, preview=sanitize.markdown_to_html(data["body"]),
+                                idea=row)
+    try:
+        await ideas.edit(rt, viewer().actor, row["ap_id"], data)
+    except BadRequest as e:
+        return await _idea_form(data, action=f"/i/{key}/edit", errors=forms.field_errors(e, _), preview=None,
+                                status=400, idea=row)
+    notice("notice.idea_saved")
+    return see_other(f"/i/{key}")
+
+
+@bp.post("/preview")
+@login_required
+async def preview():
+    """Markdown to sanitised HTML, for the preview of the forms' small script."""
+    form = await request.form
+    return sanitize.markdown_to_html(form.get("text", "")[:ideas.BODY_MAX]), 200, {
+        "Content-Type": "text/html; charset=utf-8"}
+
+
+# --- acting on an idea -------------------------------------------------------------------
+
+async def _target() -> str:
+    ap_id = (await request.form).get("idea", "")
+    if not ap_id.startswith(("https://", "http://")):
+        raise BadRequest("which idea?")
+    return ap_id
+
+
+@bp.post("/ideas/support")
+@login_required
+async def support():
+    try:
+        await ideas.support(runtime.current(), viewer().actor, await _target())
+        notice("notice.supported")
+    except Conflict:
+        notice("notice.already_supported")
+    return back()
+
+
+@bp.post("/ideas/withdraw")
+@login_required
+async def withdraw():
+    try:
+        await ideas.withdraw_support(runtime.current(), viewer().actor, await _target())
+        notice("notice.withdrawn")
+    except NotFound:
+        pass  # nothing to take back: the page shows the current state
+    return back()
+
+
+@bp.post("/ideas/share")
+@login_required
+async def share():
+    try:
+        await ideas.share(runtime.current(), viewer().actor, await _target())
+        notice("notice.shared")
+    except Conflict:
+        notice("notice.already_shared")
+    return back()
+
+
+@bp.post("/ideas/unshare")
+@login_required
+async def unshare():
+    try:
+        await ideas.unshare(runtime.current(), viewer().actor, await _target())
+    except NotFound:
+        pass
+    return back()
+
+
+@bp.post("/ideas/comment")
+@login_required
+async def comment():
+    rt = runtime.current()
+    form = await request.form
+    target = await _target()
+    reply_to = form.get("in_reply_to") or target
+    try:
+        await ideas.comment(rt, viewer().actor, reply_to, form.get("text", ""))
+    except BadRequest as e:
+        row = await views.idea_by_id(rt, target)
+        return await render_template("idea.html", **await views.idea_page(rt, row, viewer()),
+                                     comment_errors=forms.field_errors(e, _), comment_text=form.get("text", "")), 400
+    notice("notice.commented")
+    return see_other(views.page_url(rt, "idea", target) + "#comments")
+
+
+@bp.post("/ideas/status")
+@login_required
+async def change_status():
+    rt = runtime.current()
+    form = await request.form
+    target = await _target()
+    try:
+        await ideas.change_status(rt, viewer().actor, target, form.get("status", ""), form.get("note", ""))
+        notice("notice.status_changed")
+    except Conflict:
+        pass  # already in that status
+    return see_other(views.page_url(rt, "idea", target))
+
+
+@bp.post("/ideas/delete")
+@login_required
+async def delete():
+    await ideas.delete(runtime.current(), viewer().actor, await _target())
+    notice("notice.idea_deleted")
+    return see_other("/")

@@ -1,0 +1,198 @@
+"""Acting across servers from the website.
+
+- "From your instance": a visitor with an account elsewhere (Mastodon, another WeCreate)
+  gives their handle; we look up their server's WebFinger and send them to its interaction
+  page for our object: a FEP-3b86 intent when the server advertises one, else the OStatus
+  subscribe template that Mastodon offers (`/authorize_interaction?uri=…`).
+- `/authorize_interaction?uri=…`: our own subscribe template, where a person of this
+  instance lands to follow, support, attend or answer something that lives elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlsplit
+
+from quart import redirect, render_template, request
+
+from actors import remote
+from outbox import c2s
+from wecreate_fed import ld, runtime, sanitize
+from wecreate_fed.civic import events, ideas
+from wecreate_fed.errors import BadRequest, NotFound, WeCreateError
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import social
+from wecreate_fed.store.actors import Actor
+
+from . import views
+from .common import _, back, blueprint, login_required, notice, see_other, viewer
+
+bp = blueprint("interaction")
+
+SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
+INTENT_REL = "https://w3id.org/fep/3b86/"
+# What a visitor wants to do -> the FEP-3b86 intent and the parameter carrying our object.
+INTENTS = {"support": ("Like", "object"), "share": ("Announce", "object"), "follow": ("Follow", "object"),
+           "comment": ("Create", "inReplyTo"), "attend": ("Object", "object")}
+HANDLE = re.compile(r"^@?([A-Za-z0-9_.\-]+)@([A-Za-z0-9.\-]+(:\d{1,5})?)$")
+
+
+async def remote_interaction_url(rt: Runtime, handle: str, uri: str, intent: str) -> str:
+    """Where the owner of `handle` acts on `uri` on their own server."""
+    match = HANDLE.match(handle.strip().removeprefix("acct:"))
+    if not match:
+        raise BadRequest("handle")
+    username, host = match.group(1), match.group(2).lower()
+    if host == rt.config.host.lower():
+        return uri  # one of ours: the page itself has the buttons
+    scheme = "http" if rt.config.allow_private_addresses and host.startswith(("127.", "localhost")) else "https"
+    resource = quote(f"acct:{username}@{host}")
+    try:
+        jrd = await rt.http.get_json(f"{scheme}://{host}/.well-known/webfinger?resource={resource}",
+                                     accept="application/jrd+json, application/json")
+    except WeCreateError:
+        raise BadRequest("unreachable")
+    templates = {link.get("rel"): link.get("template") for link in ld.as_list(jrd.get("links"))
+                 if isinstance(link, dict) and isinstance(link.get("template"), str)}
+    name, parameter = INTENTS.get(intent, ("Object", "object"))
+    for rel, param in ((INTENT_REL + name, parameter), (INTENT_REL + "Object", "object"), (SUBSCRIBE_REL, "uri")):
+        template = templates.get(rel)
+        if template and "{" + param + "}" in template:
+            target = template.replace("{" + param + "}", quote(uri, safe=""))
+            if urlsplit(target).scheme in ("http", "https"):
+                return target
+    raise BadRequest("no_interaction")
+
+
+@bp.post("/interact")
+async def interact():
+    """The "from your instance" form: a handle in, a redirect to the visitor's own server out."""
+    rt = runtime.current()
+    form = await request.form
+    uri, intent = form.get("uri", ""), form.get("intent", "")
+    if not uri.startswith(("https://", "http://")):
+        raise BadRequest("which object?")
+    try:
+        target = await remote_interaction_url(rt, form.get("handle", ""), uri, intent)
+    except BadRequest as e:
+        return await render_template("interact.html", uri=uri, intent=intent, handle=form.get("handle", ""),
+                                     error=_(f"interact.error.{e}") if str(e) in _ERRORS else str(e)), 400
+    return redirect(target, 303)
+
+
+_ERRORS = {"handle", "unreachable", "no_interaction"}
+
+
+@bp.get("/interact")
+async def interact_form():
+    """The same form on a page of its own (linked from pages; works without JavaScript)."""
+    return await render_template("interact.html", uri=request.args.get("uri", ""),
+                                 intent=request.args.get("intent", ""), handle="", error=None)
+
+
+# --- our own subscribe template ---------------------------------------------------------
+
+async def describe(rt: Runtime, uri: str) -> dict:
+    """What a URI is, fetched (signed) when we do not know it: an idea, an event, an actor or another object."""
+    uri = uri.strip()
+    if uri.startswith("acct:") or HANDLE.match(uri):
+        return {"kind": "actor", "actor": await remote.resolve_handle(rt, uri.removeprefix("acct:"))}
+    if not uri.startswith(("https://", "http://")):
+        raise BadRequest("not a URI")
+    if await ideas.is_known(rt, uri):
+        return {"kind": "idea", "page": views.page_url(rt, "idea", uri)}
+    document = await remote.fetch_document(rt, uri)
+    if ideas.is_idea_document(document):
+        await ideas.find_or_fetch(rt, uri)
+        return {"kind": "idea", "page": views.page_url(rt, "idea", uri)}
+    if document.get("type") in remote.ACTOR_TYPES:
+        return {"kind": "actor", "actor": await remote.get_actor(rt, uri)}
+    if events.is_event_document(document):
+        event = await events.find_or_fetch(rt, uri)
+        return {"kind": "event", "event": event, "page": views.page_url(rt, "event", uri)}
+    return {"kind": "object", "id": uri, "html": sanitize.clean_html(document.get("content")),
+            "url": ld.get_id(document.get("url")) or uri, "type": document.get("type")}
+
+
+@bp.get("/authorize_interaction")
+async def authorize_interaction():
+    rt = runtime.current()
+    uri = request.args.get("uri", "")
+    if viewer() is None:
+        return await render_template("authorize.html", uri=uri, thing=None, error=None)
+    try:
+        thing = await describe(rt, uri)
+    except WeCreateError as e:
+        return await render_template("authorize.html", uri=uri, thing=None, error=str(e)), 400
+    if thing["kind"] in ("idea",) or (thing["kind"] == "event" and thing["page"].startswith("/")):
+        return see_other(thing["page"])
+    if thing["kind"] == "actor" and thing["actor"].is_local and thing["actor"].url:
+        return see_other(thing["actor"].url)
+    follow = None
+    if thing["kind"] == "actor":
+        follow = await social.get_follow(rt.db.reader, viewer().actor.id, thing["actor"].id)
+    return await render_template("authorize.html", uri=uri, thing=thing, error=None,
+                                 follow_state=follow["state"] if follow else None)
+
+
+@bp.post("/authorize_interaction")
+@login_required
+async def act():
+    """A local person acts on something elsewhere: follow, like, share, reply or attend."""
+    rt = runtime.current()
+    form = await request.form
+    uri, action = form.get("uri", ""), form.get("action", "")
+    actor = viewer().actor
+    if action == "follow":
+        await follow(rt, actor, uri)
+    elif action == "unfollow":
+        await unfollow(rt, actor, uri)
+    elif action in ("like", "share"):
+        await c2s.post_to_outbox(rt, actor, {"type": "Like" if action == "like" else "Announce", "object": uri})
+    elif action == "reply":
+        text = form.get("text", "").strip()
+        if not text:
+            raise BadRequest("a reply needs text")
+        await c2s.post_to_outbox(rt, actor, {"type": "Note", "content": sanitize.markdown_to_html(text),
+                                             "inReplyTo": uri, "to": [ld.PUBLIC]})
+    elif action == "attend":
+        await events.attend(rt, actor, uri)
+    else:
+        raise BadRequest("unknown action")
+    notice("notice.done")
+    return see_other(f"/authorize_interaction?uri={quote(uri, safe='')}")
+
+
+# --- following -------------------------------------------------------------------------
+
+async def follow(rt: Runtime, actor: Actor, target_id: str) -> None:
+    await c2s.post_to_outbox(rt, actor, {"type": "Follow", "object": target_id})
+
+
+async def unfollow(rt: Runtime, actor: Actor, target_id: str) -> None:
+    target = await remote.get_actor(rt, target_id)
+    row = await social.get_follow(rt.db.reader, actor.id, target.id)
+    if row is None:
+        raise NotFound("you do not follow them")
+    await c2s.post_to_outbox(rt, actor, {"type": "Undo", "object": row["follow_ap_id"]})
+
+
+@bp.post("/follow")
+@login_required
+async def follow_route():
+    form = await request.form
+    await follow(runtime.current(), viewer().actor, form.get("actor", ""))
+    notice("notice.followed")
+    return back()
+
+
+@bp.post("/unfollow")
+@login_required
+async def unfollow_route():
+    form = await request.form
+    try:
+        await unfollow(runtime.current(), viewer().actor, form.get("actor", ""))
+        notice("notice.unfollowed")
+    except NotFound:
+        pass
+    return back()

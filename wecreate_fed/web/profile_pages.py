@@ -1,0 +1,62 @@
+"""Profiles of people and organisations, district pages, the about page, notifications, avatars."""
+
+from __future__ import annotations
+
+from quart import render_template, send_file
+
+from wecreate_fed import runtime
+from wecreate_fed.errors import BadRequest, NotFound
+from wecreate_fed.store import web as web_store
+
+from . import accounts, views
+from .common import blueprint, login_required, viewer
+
+bp = blueprint("profiles")
+
+
+@bp.get("/@<username>")
+async def profile(username: str):
+    rt = runtime.current()
+    actor = await views.local_actor(rt, username)
+    return await render_template("profile.html", **await views.profile_page(rt, actor, viewer()))
+
+
+@bp.get("/d/")
+async def districts():
+    rt = runtime.current()
+    return await render_template("districts.html", overview=await views.district_overview(rt),
+                                 figures=await views.impact(rt))
+
+
+@bp.get("/d/<slug>")
+async def district(slug: str):
+    rt = runtime.current()
+    try:
+        data = await views.district_page(rt, slug, viewer())
+    except BadRequest as e:
+        raise NotFound(str(e))  # a path naming no district
+    return await render_template("district.html", **data)
+
+
+@bp.get("/about")
+async def about():
+    return await render_template("about.html", figures=await views.impact(runtime.current()))
+
+
+@bp.get("/notifications")
+@login_required
+async def notifications():
+    rt = runtime.current()
+    items = await views.notifications(rt, viewer())
+    async with rt.db.transaction() as conn:
+        await web_store.mark_notifications_read(conn, viewer().actor.id)
+    return await render_template("notifications.html", items=items)
+
+
+@bp.get("/media/avatars/<name>")
+async def avatar(name: str):
+    path = accounts.avatar_file(runtime.current(), name)
+    response = await send_file(path, cache_timeout=7 * 86400)
+    # The name carries a hash of the content, so it never changes.
+    response.headers["Cache-Control"] = "public, max-age=604800, immutable"
+    return response

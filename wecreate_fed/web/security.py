@@ -1,0 +1,162 @@
+"""The website's safety: the session secret, CSRF tokens, security headers, login limits.
+
+- The session is Quart's signed cookie (HttpOnly, SameSite=Lax, Secure when base_url is
+  https). Its secret is made once per instance and kept in the database (settings table),
+  so it is never in the code or the config and survives restarts.
+- Every POST to a page of the website carries the session's CSRF token (a hidden field, or
+  the X-CSRF-Token header for small scripts); ActivityPub inboxes and the bearer-token
+  outbox are other blueprints and are not touched.
+- A Content Security Policy allows scripts and styles from our own origin only.
+- Failed logins are counted per username and per client address; past the limit the login
+  is refused until the window has passed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from quart import Quart, Response, request, session
+
+from wecreate_fed.errors import Forbidden, WeCreateError
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import iso, utcnow
+from wecreate_fed.store import web as web_store
+
+SECRET_SETTING = "session_secret"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SESSION_DAYS = 30
+# Failed logins within the window: per username (guessing one person's password) and per
+# client address (trying many names). A city's shared NAT gets the larger budget.
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_LIMIT_USER = 5
+LOGIN_LIMIT_IP = 20
+# New accounts per client address and hour (a brake on scripted sign-ups).
+REGISTER_WINDOW = timedelta(hours=1)
+REGISTER_LIMIT_IP = 10
+
+
+class TooManyAttempts(WeCreateError):
+    """Too many failed attempts; `minutes` until the next try is allowed."""
+
+    status = 429
+
+    def __init__(self, message: str, minutes: int):
+        super().__init__(message)
+        self.minutes = minutes
+
+
+def configure(app: Quart, rt: Runtime) -> None:
+    """Cookie settings from the instance's base_url; the secret itself is loaded when serving starts."""
+    app.config.update(
+        SESSION_COOKIE_NAME="wecreate_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=rt.config.base_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(days=SESSION_DAYS),
+    )
+
+
+async def load_secret(app: Quart, rt: Runtime) -> None:
+    """The instance's session secret: made once (256 random bits), then read from the database."""
+    async with rt.db.transaction() as conn:
+        app.secret_key = await web_store.add_setting_once(conn, SECRET_SETTING, secrets.token_urlsafe(32))
+
+
+# --- CSRF -------------------------------------------------------------------------------
+
+def csrf_token() -> str:
+    """This session's CSRF token, made on first use."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def new_csrf_token() -> None:
+    """A fresh token (at login and logout), so a token seen before cannot be replayed."""
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
+async def check_csrf() -> None:
+    """Refuse a state-changing request whose token is missing or not this session's."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent:
+        form = await request.form
+        sent = form.get(CSRF_FIELD, "")
+    expected = session.get("csrf", "")
+    if not expected or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise Forbidden("csrf")
+
+
+# --- headers ----------------------------------------------------------------------------
+
+def content_security_policy(rt: Runtime) -> str:
+    # Forms may lead to another server: "act from your instance" redirects to the visitor's
+    # own server, which Chromium checks against form-action. Plain http only for the demo/tests.
+    form_targets = "'self' https:" + (" http:" if rt.config.allow_private_addresses else "")
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+            f"font-src 'self'; connect-src 'self'; form-action {form_targets}; frame-ancestors 'none'; "
+            "base-uri 'none'; object-src 'none'")
+
+
+def add_headers(rt: Runtime, response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(rt))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+# --- login limits -----------------------------------------------------------------------
+
+def client_address() -> str:
+    """The visitor's address; behind a reverse proxy on loopback, the proxy's X-Forwarded-For."""
+    remote = request.remote_addr or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and (remote.startswith("127.") or remote == "::1"):
+        return forwarded.split(",")[-1].strip() or remote
+    return remote
+
+
+async def check_login_allowed(rt: Runtime, username: str, address: str) -> None:
+    """Raise TooManyAttempts while the username or the address is over its limit."""
+    since = iso(utcnow() - LOGIN_WINDOW)
+    for scope, key, limit in (("user", username.lower(), LOGIN_LIMIT_USER), ("ip", address, LOGIN_LIMIT_IP)):
+        if await web_store.count_login_failures(rt.db.reader, scope, key, since) >= limit:
+            oldest = await web_store.oldest_login_failure(rt.db.reader, scope, key, since)
+            raise TooManyAttempts("too many failed logins", _minutes_left(oldest, LOGIN_WINDOW))
+
+
+async def record_login_failure(rt: Runtime, username: str, address: str) -> None:
+    async with rt.db.transaction() as conn:
+        await web_store.add_login_failure(conn, "user", username.lower())
+        await web_store.add_login_failure(conn, "ip", address)
+        await web_store.prune_login_failures(conn, iso(utcnow() - 2 * REGISTER_WINDOW))
+
+
+async def clear_login_failures(rt: Runtime, username: str) -> None:
+    async with rt.db.transaction() as conn:
+        await web_store.clear_login_failures(conn, "user", username.lower())
+
+
+async def check_registration_allowed(rt: Runtime, address: str) -> None:
+    since = iso(utcnow() - REGISTER_WINDOW)
+    if await web_store.count_login_failures(rt.db.reader, "register", address, since) >= REGISTER_LIMIT_IP:
+        oldest = await web_store.oldest_login_failure(rt.db.reader, "register", address, since)
+        raise TooManyAttempts("too many new accounts", _minutes_left(oldest, REGISTER_WINDOW))
+
+
+async def record_registration(rt: Runtime, address: str) -> None:
+    async with rt.db.transaction() as conn:
+        await web_store.add_login_failure(conn, "register", address)
+
+
+def _minutes_left(oldest: str | None, window: timedelta) -> int:
+    start = utcnow() if oldest is None else datetime.fromisoformat(oldest.replace("Z", "+00:00"))
+    left = (start + window - utcnow()).total_seconds()
+    return max(1, int(left // 60) + 1)

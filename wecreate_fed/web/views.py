@@ -1,0 +1,272 @@
+"""What a page shows, gathered from the store and the civic functions: one function per page
+kind, returning plain dicts and rows for the templates. Routes call these; templates read them."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+from wecreate_fed.civic import districts, events, ideas, marketplace
+from wecreate_fed.errors import Gone, NotFound
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import iso, social
+from wecreate_fed.store import web as web_store
+from wecreate_fed.store.actors import Actor
+
+from .common import Viewer
+
+IMPACT_SECONDS = 60.0  # impact figures scan every idea: computed at most once a minute per scope
+
+
+def origin(url: str | None) -> str:
+    return urlsplit(url or "").netloc
+
+
+def local_key(rt: Runtime, ap_id: str, path: str) -> str | None:
+    """The uuid of a local idea or event id (None for anything else)."""
+    prefix = rt.config.base_url + path
+    return ap_id[len(prefix):] if ap_id.startswith(prefix) else None
+
+
+def page_url(rt: Runtime, kind: str, ap_id: str) -> str:
+    """Where our website shows an idea or event: its own page if local, else the remote view."""
+    if kind == "idea":
+        key = local_key(rt, ap_id, ideas.PATH)
+        return f"/i/{key}" if key else f"/idea?id={_quote(ap_id)}"
+    key = local_key(rt, ap_id, events.PATH)
+    return f"/e/{key}" if key else ap_id
+
+
+def _quote(value: str) -> str:
+    return quote(value, safe="")
+
+
+# --- the marketplace -------------------------------------------------------------------
+
+async def impact(rt: Runtime, slug: str | None = None) -> dict:
+    """Impact figures of the city (slug None) or a district, cached for a minute."""
+    cache = rt.caches.setdefault("web.impact", {})
+    hit = cache.get(slug)
+    if hit is not None and time.monotonic() - hit[0] < IMPACT_SECONDS:
+        return hit[1]
+    figures = await marketplace.impact(rt, slug)
+    cache[slug] = (time.monotonic(), figures)
+    return figures
+
+
+async def district_overview(rt: Runtime) -> list[dict]:
+    """Each district with its figures, for the marketplace's side panel and the district list."""
+    result = []
+    for district in rt.config.districts:
+        figures = await impact(rt, district.slug)
+        result.append({"slug": district.slug, "name": district.name, "ideas": figures["ideas"],
+                       "implemented": figures["implemented"], "supports": figures["supports"]})
+    return result
+
+
+# --- ideas ---------------------------------------------------------------------------
+
+async def idea_by_key(rt: Runtime, key: str):
+    idea = await civic_store.get_idea(rt.db.reader, f"{rt.config.base_url}{ideas.PATH}{key}")
+    if idea is None or not idea["is_local"]:
+        raise NotFound("no such idea")
+    if idea["deleted_at"] is not None:
+        raise Gone("this idea was deleted")
+    return idea
+
+
+async def idea_by_id(rt: Runtime, ap_id: str):
+    """A known idea by its id (remote ones only as far as we have them; nothing is fetched)."""
+    idea = await civic_store.get_idea(rt.db.reader, ap_id)
+    if idea is None:
+        raise NotFound("this idea is not known here")
+    if idea["deleted_at"] is not None:
+        raise Gone("this idea was deleted")
+    return idea
+
+
+async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
+    conn = rt.db.reader
+    author = await actors_store.get_actor(conn, idea["author_id"])
+    district_ids = await civic_store.list_idea_districts(conn, idea["id"])
+    addressee = await actors_store.get_actor_by_ap_id(conn, idea["addressed_to"]) if idea["addressed_to"] else None
+    reactions = await web_store.get_reaction_kinds(conn, viewer.actor.id, idea["ap_id"]) if viewer else set()
+    history = []
+    for change in await civic_store.list_status_changes(conn, idea["id"]):
+        by = await actors_store.get_actor_by_ap_id(conn, change["changed_by"]) if change["changed_by"] else None
+        history.append({"status": change["status"], "at": change["changed_at"], "note": change["note"], "by": by})
+    linked_events = [events_summary(rt, row) for row in await web_store.list_events_for_idea(conn, idea["ap_id"])]
+    return {
+        "idea": idea,
+        "author": author,
+        "addressee": addressee,
+        "districts": [district_label(rt, d) for d in district_ids],
+        "topics": await civic_store.list_idea_topics(conn, idea["id"]),
+        "history": history,
+        "comments": await thread(rt, idea["ap_id"]),
+        "events": linked_events,
+        "supported": "Like" in reactions,
+        "shared": "Announce" in reactions,
+        "may_manage": bool(viewer and idea["is_local"] and viewer.may_manage(idea["author_id"])),
+        "origin": None if idea["is_local"] else origin(idea["url"] or idea["ap_id"]),
+        "statuses": ideas.STATUSES,
+    }
+
+
+def district_label(rt: Runtime, ap_id: str) -> dict:
+    slug = districts.slug_of(rt.config, ap_id)
+    if slug is None:
+        return {"slug": None, "name": origin(ap_id) + " " + ap_id.rstrip("/").rsplit("/", 1)[-1], "id": ap_id}
+    return {"slug": slug, "name": districts.by_slug(rt.config, slug).name, "id": ap_id}
+
+
+async def thread(rt: Runtime, root_ap_id: str) -> list[dict]:
+    """Comments on an object, oldest first, with their depth and author; remote ones with their origin."""
+    result = []
+    for row in await web_store.list_thread(rt.db.reader, root_ap_id):
+        author = web_store.actor_of(row)
+        data = json.loads(row["data"]) if row["data"] else {}
+        url = data.get("url") if isinstance(data.get("url"), str) else row["object_ap_id"]
+        result.append({"id": row["object_ap_id"], "html": row["content"], "published": row["published"],
+                       "depth": min(row["depth"], 4), "author": author, "local": bool(row["object_is_local"]),
+                       "url": url, "origin": None if row["object_is_local"] else origin(row["object_ap_id"])})
+    return result
+
+
+async def idea_form_values(rt: Runtime, idea) -> dict:
+    conn = rt.db.reader
+    return {
+        "title": idea["title"], "summary": idea["summary"], "body": idea["body_source"] or "", "kind": idea["kind"],
+        "image_url": idea["image_url"] or "", "addressed_to": idea["addressed_to"] or "",
+        "districts": [districts.slug_of(rt.config, d) for d in await civic_store.list_idea_districts(conn, idea["id"])],
+        "topics": " ".join(await civic_store.list_idea_topics(conn, idea["id"])),
+    }
+
+
+async def addressees(rt: Runtime) -> list[Actor]:
+    return await web_store.list_addressees(rt.db.reader)
+
+
+# --- events --------------------------------------------------------------------------
+
+def events_summary(rt: Runtime, row) -> dict:
+    tz = _zone(row["timezone"])
+    return {"id": row["ap_id"], "title": row["title"], "status": row["status"],
+            "page": page_url(rt, "event", row["ap_id"]),
+            "starts": _utc(row["starts_at"]).astimezone(tz), "ends": _utc(row["ends_at"]).astimezone(tz)}
+
+
+async def event_by_key(rt: Runtime, key: str):
+    event = await civic_store.get_event(rt.db.reader, f"{rt.config.base_url}{events.PATH}{key}")
+    if event is None or not event["is_local"]:
+        raise NotFound("no such event")
+    if event["deleted_at"] is not None:
+        raise Gone("this event was deleted")
+    return event
+
+
+async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
+    conn = rt.db.reader
+    organizer = await actors_store.get_actor(conn, event["organizer_id"])
+    attendance = await civic_store.get_attendance(conn, event["id"], viewer.actor.id) if viewer else None
+    linked = await civic_store.get_idea(conn, event["idea_ap_id"]) if event["idea_ap_id"] else None
+    tz = _zone(event["timezone"])
+    district = districts.slug_of(rt.config, event["district_ap_id"]) if event["district_ap_id"] else None
+    remaining = None if event["capacity"] is None else max(0, event["capacity"] - event["attendee_count"])
+    return {
+        "event": event, "organizer": organizer,
+        "starts": _utc(event["starts_at"]).astimezone(tz), "ends": _utc(event["ends_at"]).astimezone(tz),
+        "over": _utc(event["ends_at"]) < datetime.now(timezone.utc),
+        "attendance": attendance["state"] if attendance else None,
+        "remaining": remaining,
+        "district": {"slug": district, "name": districts.by_slug(rt.config, district).name} if district else None,
+        "linked_idea": linked if linked is not None and linked["deleted_at"] is None else None,
+        "linked_idea_page": page_url(rt, "idea", linked["ap_id"]) if linked is not None else None,
+        "may_manage": bool(viewer and viewer.may_manage(event["organizer_id"])),
+        "statuses": events.STATUSES,
+    }
+
+
+def event_form_values(rt: Runtime, event) -> dict:
+    tz = _zone(event["timezone"])
+    district = districts.slug_of(rt.config, event["district_ap_id"]) if event["district_ap_id"] else None
+    return {
+        "district": district or "",
+        "title": event["title"], "description": event["description_source"] or "",
+        "starts_at": _utc(event["starts_at"]).astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": _utc(event["ends_at"]).astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        "timezone": event["timezone"], "place_name": event["place_name"] or "", "street": event["street"] or "",
+        "postal_code": event["postal_code"] or "", "locality": event["locality"] or "",
+        "online_url": event["online_url"] or "", "capacity": event["capacity"] or "", "status": event["status"],
+        "linked_idea": event["idea_ap_id"] or "",
+    }
+
+
+async def calendar(rt: Runtime, slug: str | None = None) -> list[dict]:
+    """Upcoming events grouped by their local day: [{"day": date, "events": [...]}]."""
+    days: dict = {}
+    for item in await events.upcoming(rt, slug):
+        tz = _zone(item["timezone"])
+        starts = _utc(item["starts_at"]).astimezone(tz)
+        item = {**item, "starts": starts, "ends": _utc(item["ends_at"]).astimezone(tz),
+                "page": page_url(rt, "event", item["id"])}
+        days.setdefault(starts.date(), []).append(item)
+    return [{"day": day, "events": items} for day, items in days.items()]
+
+
+def _zone(name: str | None):
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ValueError, KeyError):
+        return timezone.utc
+
+
+def _utc(stored: str) -> datetime:
+    moment = datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# --- people and organisations ----------------------------------------------------------
+
+async def profile_page(rt: Runtime, actor: Actor, viewer: Viewer | None) -> dict:
+    conn = rt.db.reader
+    follow = await social.get_follow(conn, viewer.actor.id, actor.id) if viewer else None
+    own_ideas = await web_store.list_ideas_by_author(conn, actor.id)
+    upcoming = await web_store.list_events_by_organizer(conn, actor.id, after=iso())
+    return {
+        "actor": actor,
+        "followers": await social.count_follows(conn, actor.id, direction="followers"),
+        "following": await social.count_follows(conn, actor.id, direction="following"),
+        "ideas": [{"row": i, "page": page_url(rt, "idea", i["ap_id"])} for i in own_ideas],
+        "events": [events_summary(rt, e) for e in upcoming],
+        "follow_state": follow["state"] if follow else None,
+        "is_self": bool(viewer and viewer.actor.id == actor.id),
+    }
+
+
+async def local_actor(rt: Runtime, username: str) -> Actor:
+    actor = await actors_store.get_local_actor(rt.db.reader, username)
+    if actor is None or actor.type == "Application":
+        raise NotFound(f"no one called '{username}' here")
+    return actor
+
+
+async def district_page(rt: Runtime, slug: str, viewer: Viewer | None) -> dict:
+    district = districts.by_slug(rt.config, slug)
+    actor = await districts.district_actor(rt.db.reader, rt.config, slug)
+    follow = await social.get_follow(rt.db.reader, viewer.actor.id, actor.id) if viewer else None
+    return {
+        "district": district, "actor": actor, "figures": await impact(rt, slug),
+        "followers": await social.count_follows(rt.db.reader, actor.id, direction="followers"),
+        "follow_state": follow["state"] if follow else None,
+        "calendar": await calendar(rt, slug),
+    }
+
+
+async def notifications(rt: Runtime, viewer: Viewer) -> list:
+    return await civic_store.list_notifications(rt.db.reader, viewer.actor.id)
