@@ -19,6 +19,7 @@ from actors import local as local_actors
 from actors import routes as actor_routes
 from outbox.delivery import DeliveryWorker
 
+from . import web
 from .civic import box_routes
 from .civic import client as civic_client
 from .civic import districts
@@ -30,7 +31,6 @@ from .errors import WeCreateError
 from .http import HttpClient
 from .runtime import Runtime
 from .store import Database
-from .web import pages
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> Quart:
     rt = Runtime(config=config, db=Database(config.database_path), http=HttpClient.from_config(config))
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
-                      civic_client.bp, inbox.receive.bp, pages.bp):
+                      civic_client.bp, inbox.receive.bp):
         app.register_blueprint(blueprint)
     tasks: list[asyncio.Task] = []
 
@@ -60,6 +60,9 @@ def create_app(config: Config, *, run_workers: bool = True) -> Quart:
             tasks.append(asyncio.create_task(inbox.worker.run(rt), name="inbox-worker"))
             tasks.append(asyncio.create_task(DeliveryWorker(rt).run(), name="delivery-worker"))
             tasks.append(asyncio.create_task(civic_worker.run(rt), name="civic-worker"))
+
+    # The website; after start() so that its own start-up (the session secret) finds the database open.
+    web.install(app, rt)
 
     @app.after_serving
     async def stop() -> None:
