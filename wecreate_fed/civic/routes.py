@@ -96,7 +96,7 @@ async def district(slug: str):
     """The district's Group actor; browsers see the marketplace filtered to it."""
     actor = await _district(slug)
     if not wants_activity_json():
-        return redirect(f"/?district={slug}", 302)
+        return redirect(f"/d/{slug}", 302)
     return activity_response(documents.actor_document(actor))
 
 
