@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
@@ -21,6 +22,58 @@ from wecreate_fed.store.actors import Actor
 log = logging.getLogger(__name__)
 
 ACTOR_TYPES = {"Person", "Organization", "Application", "Group", "Service"}
+KEY_CACHE_SIZE = 10_000
+KEY_CACHE_SECONDS = 300.0
+
+
+class KeyCache:
+    """key id -> the actor owning it, so a busy inbox verifies without a database round trip.
+
+    Filled from the database on a miss. Whatever changes a cached actor's row calls
+    forget_actor() after its commit (a refetch here, an actor's Delete in the inbox); the
+    generation counter keeps a lookup that read the old row before that commit from caching
+    it afterwards. Entries also expire after KEY_CACHE_SECONDS, which bounds how stale a
+    key can be should several processes ever share one database.
+    """
+
+    def __init__(self, size: int = KEY_CACHE_SIZE, max_age: float = KEY_CACHE_SECONDS):
+        self.size = size
+        self.max_age = max_age
+        self.generation = 0
+        self._entries: dict[str, tuple[Actor, float]] = {}
+
+    def get(self, key_id: str) -> Actor | None:
+        entry = self._entries.get(key_id)
+        if entry is None:
+            return None
+        if time.monotonic() > entry[1]:
+            del self._entries[key_id]
+            return None
+        return entry[0]
+
+    def put(self, key_id: str, actor: Actor, generation: int) -> None:
+        """Cache a row read while the cache was at `generation` (dropped if an actor changed since)."""
+        if generation != self.generation:
+            return
+        if key_id not in self._entries and len(self._entries) >= self.size:
+            del self._entries[next(iter(self._entries))]  # the oldest entry
+        self._entries[key_id] = (actor, time.monotonic() + self.max_age)
+
+    def forget(self, ap_id: str) -> None:
+        self.generation += 1
+        for key_id in [k for k, (actor, _) in self._entries.items() if actor.ap_id == ap_id]:
+            del self._entries[key_id]
+
+
+def key_cache(rt: Runtime) -> KeyCache:
+    if "actor_keys" not in rt.caches:
+        rt.caches["actor_keys"] = KeyCache()
+    return rt.caches["actor_keys"]
+
+
+def forget_actor(rt: Runtime, ap_id: str) -> None:
+    """Call after committing a change to an actor's row (its key, its deletion)."""
+    key_cache(rt).forget(ap_id)
 
 
 async def instance_signer(rt: Runtime) -> tuple[str, str] | None:
@@ -61,7 +114,9 @@ async def store_actor_document(rt: Runtime, document: dict, *, fetched_from: str
     """Validate an actor document and cache it."""
     values = parse_actor_document(document, fetched_from=fetched_from, key_id=key_id)
     async with rt.db.transaction() as conn:
-        return await actors_store.upsert_remote_actor(conn, document=json.dumps(document), **values)
+        actor = await actors_store.upsert_remote_actor(conn, document=json.dumps(document), **values)
+    forget_actor(rt, actor.ap_id)
+    return actor
 
 
 def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | None = None) -> dict:
@@ -121,8 +176,14 @@ def _pick_key(document: dict, key_id: str | None) -> dict | None:
 async def get_actor_by_key_id(rt: Runtime, key_id: str, *, refresh: bool = False) -> Actor:
     """The actor that owns `key_id`, fetching it if unknown; the actor must list that key."""
     if not refresh:
+        cache = key_cache(rt)
+        cached = cache.get(key_id)
+        if cached is not None:
+            return cached
+        generation = cache.generation
         cached = await actors_store.get_actor_by_key_id(rt.db.reader, key_id)
         if cached is not None and cached.public_key_pem:
+            cache.put(key_id, cached, generation)
             return cached
     try:
         document = await fetch_document(rt, key_id)

@@ -239,6 +239,7 @@ async def handle_delete(ctx: HandlerContext, activity: dict) -> None:
     if object_id == ctx.signer.ap_id:
         async with ctx.rt.db.transaction() as conn:
             await actors_store.mark_remote_actor_deleted(conn, object_id)
+        remote.forget_actor(ctx.rt, object_id)  # its key must stop verifying at once
         return
     if await ideas.remote_deleted(ctx.rt, ctx.signer, object_id):
         return

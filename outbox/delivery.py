@@ -49,6 +49,9 @@ class DeliveryWorker:
         self.concurrency = rt.config.delivery_concurrency
         self.per_host = rt.config.delivery_per_host
         self._queue: asyncio.Queue = asyncio.Queue(maxsize=self.concurrency * 4)
+        # Rows are claimed in batches of at least this many, as soon as the queue has room for one.
+        self._batch = self.concurrency * 2
+        self._room = asyncio.Event()
         self._host_slots: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.per_host))
         self._outcomes: list[tuple] = []
         self._host_news: list[tuple[str, bool]] = []
@@ -71,11 +74,15 @@ class DeliveryWorker:
 
     async def _claimer(self) -> None:
         while True:
-            room = self._queue.maxsize - self._queue.qsize()
-            rows = []
-            if room > 0:
-                async with self.rt.db.transaction() as conn:
-                    rows = await queue.claim_deliveries(conn, limit=room, lock_seconds=LOCK_SECONDS)
+            # Wait for the senders to make room for a batch: sleeping a fixed time when the queue
+            # was full left them idle once it ran dry, and claiming whatever little room there
+            # was cost a transaction for a handful of rows.
+            while self._queue.maxsize - self._queue.qsize() < self._batch:
+                self._room.clear()
+                await self._room.wait()
+            async with self.rt.db.transaction() as conn:
+                rows = await queue.claim_deliveries(conn, limit=self._queue.maxsize - self._queue.qsize(),
+                                                    lock_seconds=LOCK_SECONDS)
             for row in rows:
                 await self._queue.put(row)
             if not rows:
@@ -87,6 +94,8 @@ class DeliveryWorker:
     async def _sender(self) -> None:
         while True:
             row = await self._queue.get()
+            if self._queue.maxsize - self._queue.qsize() >= self._batch:
+                self._room.set()
             try:
                 async with self._host_slots[row["host"]]:
                     await self._attempt(row)

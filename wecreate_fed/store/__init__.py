@@ -44,6 +44,10 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Group commit (write_batched): items waiting for the next transaction, and the task
+        # writing them, per write function.
+        self._waiting: dict = {}
+        self._writers: dict = {}
 
     async def open(self) -> "Database":
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +57,8 @@ class Database:
         return self
 
     async def close(self) -> None:
+        # Items handed to write_batched are written before the connections go.
+        await asyncio.gather(*self._writers.values(), return_exceptions=True)
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -77,6 +83,57 @@ class Database:
                 raise
             else:
                 await self._writer.commit()
+
+    async def write_batched(self, write_many, item) -> None:
+        """Have `write_many(conn, items)` write `item` in a transaction shared with concurrent callers.
+
+        Group commit: each signed POST to an inbox must be committed before its 202, and a
+        transaction of its own queues every request behind the write lock for three round
+        trips to the SQLite thread. Items arriving while a batch is written go into the next
+        one, so batches grow with the load and a lone caller waits no longer than before.
+        Returns once `item` is committed; raises what writing it raised.
+        """
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(write_many, []).append((item, future))
+        if write_many not in self._writers:
+            self._writers[write_many] = asyncio.create_task(self._write_waiting(write_many))
+        await future
+
+    async def _write_waiting(self, write_many) -> None:
+        try:
+            while batch := self._waiting.pop(write_many, None):
+                await self._write_batch(write_many, batch)
+        finally:
+            del self._writers[write_many]
+
+    async def _write_batch(self, write_many, batch: list) -> None:
+        try:
+            async with self.transaction() as conn:
+                await write_many(conn, [item for item, _ in batch])
+        except Exception as error:
+            if len(batch) > 1:
+                # One bad item must not fail the others: write them one transaction each.
+                for entry in batch:
+                    await self._write_batch(write_many, [entry])
+                return
+            _settle(batch, error)
+        except BaseException:
+            _settle(batch, asyncio.CancelledError())
+            raise
+        else:
+            _settle(batch, None)
+
+
+def _settle(batch: list, error: BaseException | None) -> None:
+    for _, future in batch:
+        if future.done():  # the caller gave up (its request was cancelled)
+            continue
+        if error is None:
+            future.set_result(None)
+        elif isinstance(error, asyncio.CancelledError):
+            future.cancel()
+        else:
+            future.set_exception(error)
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:

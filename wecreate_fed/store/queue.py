@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from . import Connection, fetch_all, fetch_value, iso, iso_in
+from . import Connection, Database, fetch_all, fetch_value, iso, iso_in
 
 
 # --- incoming ---------------------------------------------------------------
@@ -23,6 +23,22 @@ async def add_incoming(conn: Connection, *, activity: dict, signer_ap_id: str, r
         (activity["id"], str(activity.get("type")), signer_ap_id, recipient_username, json.dumps(activity), iso(), iso()),
     )
     return cur.rowcount > 0
+
+
+async def add_incoming_many(conn: Connection, items: list[tuple[dict, str, str | None]]) -> None:
+    """Store verified activities, each given as (activity, signer id, recipient username), once per id."""
+    now = iso()
+    await conn.executemany(
+        "INSERT INTO incoming (activity_ap_id, type, signer_ap_id, recipient_username, data, received_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_ap_id) DO NOTHING",
+        [(activity["id"], str(activity.get("type")), signer_ap_id, recipient_username, json.dumps(activity), now, now)
+         for activity, signer_ap_id, recipient_username in items],
+    )
+
+
+async def save_incoming(db: Database, *, activity: dict, signer_ap_id: str, recipient_username: str | None) -> None:
+    """Store a verified activity; returns once committed, in one transaction with concurrent arrivals."""
+    await db.write_batched(add_incoming_many, (activity, signer_ap_id, recipient_username))
 
 
 async def claim_incoming(conn: Connection, *, limit: int, lock_seconds: float):
