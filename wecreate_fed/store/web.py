@@ -89,6 +89,12 @@ async def prune_login_failures(conn: Connection, before: str) -> None:
 
 # --- accounts ---------------------------------------------------------------------------
 
+async def username_taken(conn: Connection, username: str) -> bool:
+    """Any local actor ever had this name (deleted ones keep theirs, so their ids are never reused)."""
+    return bool(await fetch_value(conn, "SELECT count(*) FROM actors WHERE is_local = 1 AND lower(username) = lower(?)",
+                                  (username,)))
+
+
 async def get_login(conn: Connection, username: str):
     """A local account that can log in, by username (case-insensitive): actor id, hash, generation."""
     return await fetch_one(

@@ -70,7 +70,7 @@ async def register(rt: Runtime, form: dict, address: str) -> Login:
     elif username.lower() in local_actors.RESERVED or username.lower() in {d.slug.replace("-", "_")
                                                                            for d in rt.config.districts}:
         errors["username"] = "form.username_taken"
-    elif await actors_store.get_local_actor(rt.db.reader, username) is not None:
+    elif await web_store.username_taken(rt.db.reader, username):
         errors["username"] = "form.username_taken"
     code = (form.get("invitation") or "").strip()
     if mode == "invite" and not (code and await web_store.invitation_usable(rt.db.reader, code)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import make_response, render_template, request, session
+from quart import g, make_response, render_template, request, session
 
 from wecreate_fed import runtime
 from wecreate_fed.errors import BadRequest
@@ -24,6 +24,7 @@ async def register_form():
 async def register():
     rt = runtime.current()
     form = (await request.form).to_dict()
+    form.setdefault("language", g.lang)  # the language the page was read in
     try:
         login = await accounts.register(rt, form, security.client_address())
     except BadRequest as e:
@@ -76,16 +77,29 @@ async def logout():
     return see_other("/")
 
 
+@bp.get("/language")
+async def language_link():
+    """The language switch for visitors: a cookie, then back to the page (no session needed)."""
+    lang = request.args.get("lang")
+    if lang not in i18n.LANGUAGES:
+        raise BadRequest("unknown language")
+    return await _with_language_cookie(see_other(safe_next(request.args.get("next"))), lang)
+
+
 @bp.post("/language")
 async def language():
-    """The language switch for visitors (a cookie); a logged-in person's choice is in the settings."""
+    """The language switch of a logged-in person: their account's setting, and the cookie."""
     lang = (await request.form).get("lang")
     if lang not in i18n.LANGUAGES:
         raise BadRequest("unknown language")
-    response = await make_response(back())
-    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True,
-                        secure=runtime.current().config.base_url.startswith("https://"))
     if viewer() is not None:
         await accounts.update_preferences(runtime.current(), viewer().actor, language=lang,
                                           district=viewer().district_slug)
+    return await _with_language_cookie(back(), lang)
+
+
+async def _with_language_cookie(response, lang: str):
+    response = await make_response(response)
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True,
+                        secure=runtime.current().config.base_url.startswith("https://"))
     return response

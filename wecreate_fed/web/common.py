@@ -110,6 +110,8 @@ def _local_path(target: str | None) -> str:
     if not target:
         return "/"
     parts = urlsplit(target)
+    if (parts.scheme or parts.netloc) and not request.host_url.startswith(f"{parts.scheme}://{parts.netloc}/"):
+        return "/"
     path = parts.path or "/"
     if not path.startswith("/") or path.startswith("//") or "\\" in path:
         return "/"

@@ -63,7 +63,7 @@ async def publish_event():
         return await _event_form(data, action="/events/new", errors={},
                                  preview=sanitize.markdown_to_html(data["description"]))
     try:
-        _, document = await events.publish(rt, viewer().actor, {k: v or None for k, v in data.items()})
+        _activity_id, document = await events.publish(rt, viewer().actor, {k: v or None for k, v in data.items()})
     except BadRequest as e:
         return await _event_form(data, action="/events/new", errors=forms.field_errors(e, _, "district"),
                                  preview=None, status=400)

@@ -92,7 +92,7 @@ async def publish_idea():
     if form.get("action") == "preview":
         return await _idea_form(data, action="/ideas/new", errors={}, preview=sanitize.markdown_to_html(data["body"]))
     try:
-        _, document = await ideas.publish(rt, viewer().actor, data)
+        _activity_id, document = await ideas.publish(rt, viewer().actor, data)
     except BadRequest as e:
         return await _idea_form(data, action="/ideas/new", errors=forms.field_errors(e, _), preview=None, status=400)
     notice("notice.idea_published")
