@@ -14,6 +14,7 @@ from quart import Blueprint, request
 from actors import remote
 from actors.requests import request_target
 from wecreate_fed import ld, runtime
+from wecreate_fed.civic import boxes
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, SignatureError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
@@ -57,7 +58,9 @@ async def receive(local_name: str | None):
         rt, method="POST", target=request_target(), headers=request.headers, body=body,
     )
     check_signer_is_actor(signer.ap_id, activity)
-    await queue.save_incoming(rt.db, activity=activity, signer_ap_id=signer.ap_id, recipient_username=local_name)
+    await boxes.check_incoming(rt, signer, activity)  # a non-member's post to a box: 403, nothing stored
+    async with rt.db.transaction() as conn:
+        await queue.add_incoming(conn, activity=activity, signer_ap_id=signer.ap_id, recipient_username=local_name)
     rt.inbox_wakeup.set()
     return "", 202
 

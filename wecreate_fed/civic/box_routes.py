@@ -24,11 +24,11 @@ bp = Blueprint("boxes", __name__)
 PAGE_PATH = "/b/"  # the box's web page
 
 
-async def _visible_box(slug: str):
+async def _visible_box(slug: str, *, invitees: bool = False):
     rt = runtime.current()
     box, row = await boxes.local_box(rt, slug)
     fetcher = await signed_fetcher(rt)
-    await boxes.require_view(rt, box, row, fetcher)
+    await boxes.require_view(rt, box, row, fetcher, invitees=invitees)
     return rt, box, row
 
 
@@ -36,7 +36,7 @@ async def _visible_box(slug: str):
 async def box_actor(slug: str):
     if not wants_activity_json():
         return redirect(f"{PAGE_PATH}{slug}", 302)
-    rt, box, _ = await _visible_box(slug)
+    rt, box, _ = await _visible_box(slug, invitees=True)
     return activity_response(await boxes.box_document(rt, box))
 
 

@@ -66,8 +66,12 @@ async def role_of(rt: Runtime, box: Actor, person: Actor | None) -> str | None:
     return member["role"] if member is not None and member["state"] == "accepted" else None
 
 
-async def may_view(rt: Runtime, box: Actor, row, viewer: Actor | None) -> bool:
-    """Open and closed boxes are public; a private one only for members and their servers' instance actors."""
+async def may_view(rt: Runtime, box: Actor, row, viewer: Actor | None, *, invitees: bool = False) -> bool:
+    """Open and closed boxes are public; a private one only for members and their servers' instance actors.
+
+    With `invitees`, people invited (and their servers) may see too: an invitee's server
+    needs the box's actor document to send the Follow that joins it.
+    """
     if row["visibility"] != "private":
         return True
     if viewer is None:
@@ -76,11 +80,17 @@ async def may_view(rt: Runtime, box: Actor, row, viewer: Actor | None) -> bool:
         return True
     # Servers sign their fetches as their instance actor (as we and Mastodon do); a server
     # with a member may see what that member may see, and forwards it to that member only.
-    return viewer.type == "Application" and viewer.domain in await box_store.list_member_hosts(rt.db.reader, box.id)
+    if viewer.type == "Application" and viewer.domain in await box_store.list_member_hosts(rt.db.reader, box.id):
+        return True
+    if invitees:
+        invited = await box_store.list_invitees(rt.db.reader, box.id)
+        return viewer.ap_id in invited or (
+            viewer.type == "Application" and viewer.domain in {urls.host_of(i) for i in invited})
+    return False
 
 
-async def require_view(rt: Runtime, box: Actor, row, viewer: Actor | None) -> None:
-    if not await may_view(rt, box, row, viewer):
+async def require_view(rt: Runtime, box: Actor, row, viewer: Actor | None, *, invitees: bool = False) -> None:
+    if not await may_view(rt, box, row, viewer, invitees=invitees):
         raise NotFound(f"no box {box.ap_id} here")  # 404, not 403: a private box is not to be known
 
 
@@ -386,7 +396,13 @@ async def post(rt: Runtime, member: Actor, box_ap_id: str, text: str | None = No
     note["audience"] = box.ap_id
     create = activities.create(rt.config, member, note)
     create["audience"] = box.ap_id
-    # The member's own server keeps it; the box (here through our own inbox queue) relays it.
+    if not box.is_local:
+        # Our copy of our member's post; the remote box relays it to the others.
+        async with rt.db.transaction() as conn:
+            await social.add_object(conn, ap_id=note["id"], type="Note", actor_id=member.id, is_local=True,
+                                    content=content, is_public=False, data=note, in_reply_to=in_reply_to,
+                                    published=note["published"], audience=box.ap_id)
+    # A local box gets it through our own inbox queue, checks it and relays it.
     return await send(rt, member, create)
 
 
@@ -402,8 +418,17 @@ async def content_for_box(rt: Runtime, activity: dict, obj: dict) -> Actor | Non
     return None
 
 
+async def check_incoming(rt: Runtime, signer: Actor, activity: dict) -> None:
+    """Called by the inbox before it stores anything: a post to one of our boxes must come from a member."""
+    if activity.get("type") != "Create" or not isinstance(activity.get("object"), dict):
+        return
+    box = await content_for_box(rt, activity, activity["object"])
+    if box is not None:
+        await check_post(rt, signer, box)
+
+
 async def check_post(rt: Runtime, signer: Actor, box: Actor) -> None:
-    """Before anything is stored: only accepted members post to a box."""
+    """Only accepted members post to a box."""
     if await role_of(rt, box, signer) is None:
         raise Forbidden(f"{signer.ap_id} is not a member of {box.ap_id}")
 

@@ -23,6 +23,8 @@ from wecreate_fed.store.actors import Actor
 from . import boxes, districts, events, ideas, motions
 
 bp = Blueprint("client", __name__)
+# Activities (as opposed to bare objects, which are wrapped in Create) this outbox understands.
+ACTIVITY_KINDS = c2s.ACTIVITY_TYPES | {"Update", "Add", "Join"}
 
 
 @bp.post("/users/<username>/outbox")
@@ -64,8 +66,8 @@ async def post_to_outbox(rt: Runtime, actor: Actor, body) -> str:
     if handled:
         return handled
     kind = body["type"]
-    obj = body.get("object") if kind in c2s.ACTIVITY_TYPES | {"Update"} else body
-    if kind not in c2s.ACTIVITY_TYPES | {"Update"} or kind == "Create":
+    obj = body.get("object") if kind in ACTIVITY_KINDS else body
+    if kind not in ACTIVITY_KINDS or kind == "Create":
         if isinstance(obj, dict) and "civicKind" in obj:
             activity_id, _ = await ideas.publish(rt, actor, idea_fields(rt, obj))
             return activity_id

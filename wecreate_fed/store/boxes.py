@@ -125,6 +125,11 @@ async def add_invitation(conn: Connection, box_id: int, invitee_ap_id: str, invi
         "ON CONFLICT DO NOTHING", (box_id, invitee_ap_id, invited_by, iso()))
 
 
+async def list_invitees(conn: Connection, box_id: int) -> list[str]:
+    rows = await fetch_all(conn, "SELECT invitee_ap_id FROM box_invitations WHERE box_id = ?", (box_id,))
+    return [r[0] for r in rows]
+
+
 async def has_invitation(conn: Connection, box_id: int, invitee_ap_id: str) -> bool:
     return await fetch_value(conn, "SELECT count(*) FROM box_invitations WHERE box_id = ? AND invitee_ap_id = ?",
                              (box_id, invitee_ap_id)) > 0
