@@ -369,6 +369,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "about.registration.invite": ("Neue Konten gibt es mit Einladung.", "New accounts are by invitation."),
     "about.registration.closed": ("Neue Konten werden derzeit nicht angelegt.", "New accounts are not being created at the moment."),
     "notifications.none": ("Keine Mitteilungen.", "No notifications."),
+    # singular forms: used instead of the key without ".one" when n == 1
+    "idea.supports_n.one": ("1 Unterstützung", "1 support"),
+    "idea.shares_n.one": ("einmal geteilt", "shared once"),
+    "idea.comments_n.one": ("1 Kommentar", "1 comment"),
+    "event.attending_n.one": ("1 nimmt teil", "1 attending"),
+    "event.places_left.one": ("1 Platz frei", "1 place left"),
+    "market.results.one": ("1 Idee", "1 idea"),
 }
 
 _MONTHS = {
@@ -381,8 +388,9 @@ _WEEKDAYS = {"de": ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."), "en": ("Mo
 
 
 def gettext(lang: str, key: str, **values) -> str:
-    """The string for `key` in `lang` with {placeholders} filled; the key itself if it is missing."""
-    entry = CATALOG.get(key)
+    """The string for `key` in `lang` with {placeholders} filled (its ".one" form when n is 1); the key if missing."""
+    entry = CATALOG.get(f"{key}.one") if values.get("n") == 1 else None
+    entry = entry or CATALOG.get(key)
     if entry is None:
         return key
     text = entry[LANGUAGES.index(lang) if lang in LANGUAGES else 0]
