@@ -1,4 +1,4 @@
-"""The `wecreate-fed` command: serve, init, user add|list|token, demo.
+"""The `wecreate-fed` command: serve, init, user add|list|token, invite create|list, demo.
 
 It serves scripts as well as people: every subcommand takes --config (or $WECREATE_CONFIG),
 `user token` prints only the token, errors go to stderr as one line, and the exit code is
@@ -23,6 +23,8 @@ from wecreate_fed import demo, store
 from wecreate_fed.app import create_app
 from wecreate_fed.errors import WeCreateError
 from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import web as web_store
+from wecreate_fed.web import accounts
 
 EXIT_ERROR = 1
 
@@ -69,6 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--label", default="", help="what the token is for")
 
+    invite = commands.add_parser("invite", help="invitation codes for registration by invitation",
+                                 description="Invitation codes for instances with instance.registration = \"invite\".")
+    invite_commands = invite.add_subparsers(dest="invite_command", required=True, metavar="ACTION")
+    create = invite_commands.add_parser("create", parents=[common], help="make a new invitation code",
+                                        description="Make an invitation code; prints the code and the link to "
+                                                    "register with it. Only a hash of the code is kept.")
+    create.add_argument("--uses", type=int, default=1, help="how many accounts it may create (default 1)")
+    create.add_argument("--days", type=float, default=30.0, help="valid for this many days (default 30; 0: no expiry)")
+    create.add_argument("--note", default="", help="who it is for (shown by 'invite list')")
+    invite_commands.add_parser("list", parents=[common], help="list invitation codes (without the codes)",
+                               description="List invitations: note, uses left, expiry, last use.")
+
     demo = commands.add_parser(
         "demo", parents=[common], help="run two federating demo instances (Leipzig :8000, Meißen :8001)",
         description="Create (once) and serve two instances on loopback, Leipzig and Meißen, with invented "
@@ -89,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         config = config_module.load(config_module.config_path_from_env(args.config))
         if args.command == "serve":
             return serve(config, host=args.host, port=args.port)
-        return asyncio.run(_COMMANDS[(args.command, getattr(args, "user_command", None))](config, args))
+        action = getattr(args, "user_command", None) or getattr(args, "invite_command", None)
+        return asyncio.run(_COMMANDS[(args.command, action)](config, args))
     except WeCreateError as e:
         print(f"wecreate-fed: {e}", file=sys.stderr)
         return EXIT_ERROR
@@ -165,11 +180,32 @@ async def cmd_user_token(config, args) -> int:
     return 0
 
 
+async def cmd_invite_create(config, args) -> int:
+    async def work(db):
+        async with db.transaction() as conn:
+            return await accounts.create_invitation(conn, note=args.note, uses=args.uses, days=args.days or None)
+    code = await _with_db(config, work)
+    print(code)
+    print(f"{config.base_url}/register?invitation={code}", file=sys.stderr)
+    return 0
+
+
+async def cmd_invite_list(config, args) -> int:
+    async def work(db):
+        return await web_store.list_invitations(db.reader)
+    for row in await _with_db(config, work):
+        print(f"{row['id']}\t{row['uses_left']} left\texpires {row['expires_at'] or 'never'}\t"
+              f"last used {row['last_used_at'] or 'never'}\t{row['note']}")
+    return 0
+
+
 _COMMANDS = {
     ("init", None): cmd_init,
     ("user", "add"): cmd_user_add,
     ("user", "list"): cmd_user_list,
     ("user", "token"): cmd_user_token,
+    ("invite", "create"): cmd_invite_create,
+    ("invite", "list"): cmd_invite_list,
 }
 
 if __name__ == "__main__":
