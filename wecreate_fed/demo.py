@@ -1,9 +1,9 @@
 """`wecreate-fed demo`: two instances on loopback, Leipzig and Meißen, federating live.
 
 The first run writes a config per city, creates invented demo people, starts both
-servers, and then lets the people follow each other and post across the two
-instances through the real client-to-server API and signed server-to-server delivery.
-Later runs reuse what is there.
+servers, and then lets the people follow each other, publish ideas, support and comment
+on them, announce an event and join a box across the two instances, through the real
+client-to-server API and signed server-to-server delivery. Later runs reuse what is there.
 """
 
 from __future__ import annotations
@@ -15,14 +15,19 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 
 from actors import local as local_actors
 from wecreate_fed import config as config_module
 from wecreate_fed import store
+from wecreate_fed.civic import boxes, motions
 from wecreate_fed.errors import WeCreateError
+from wecreate_fed.http import HttpClient
+from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 
 # Leipzig's ten Stadtbezirke, and a selection of Meißen's Stadtteile.
@@ -66,6 +71,32 @@ CITIES = [
 # Who follows whom across the two cities, and what they post once the follows are accepted.
 FOLLOWS = [("meissen", "jonas", "leipzig", "anna"), ("leipzig", "anna", "meissen", "jonas"),
            ("meissen", "lena", "leipzig", "stadtverwaltung"), ("leipzig", "mehmet", "meissen", "buergerliste")]
+IDEAS = [  # (city, author, the idea as a client-to-server object)
+    ("leipzig", "anna", {"name": "Trinkbrunnen am Lindenauer Markt", "districts": ["west"], "type": "Note", "civicKind": "idea",
+                         "abstract": "Ein öffentlicher Trinkbrunnen für heiße Sommertage.",
+                         "source": {"mediaType": "text/markdown", "content":
+                                    "Im Sommer gibt es am Markt **kein Trinkwasser**.\n\n- Standort: Nordseite\n"
+                                    "- Pflege: Wasserwerke fragen"},
+                         "tag": ["#wasser", "#sommer"]}),
+    ("leipzig", "mehmet", {"name": "Sicherer Schulweg in Grünau", "districts": ["west"], "type": "Note", "civicKind": "idea",
+                           "abstract": "Eine Ampel und Schülerlotsen an der Stuttgarter Allee.",
+                           "source": {"mediaType": "text/markdown", "content": "Morgens ist es hier gefährlich."},
+                           "tag": ["#schulweg", "#verkehr"]}),
+    ("leipzig", "stadtverwaltung", {"name": "Bürgerhaushalt 2027: Ideen gesucht", "districts": ["mitte"],
+                                    "type": "Note", "civicKind": "idea", "abstract": "Wofür soll die Stadt Geld ausgeben?",
+                                    "source": {"mediaType": "text/markdown", "content": "Schlagen Sie Projekte vor!"},
+                                    "tag": ["#haushalt"]}),
+    ("meissen", "jonas", {"name": "Elbwiesen sauber halten", "districts": ["coelln"], "type": "Note", "civicKind": "idea",
+                          "abstract": "Mehr Mülleimer und eine monatliche Putzaktion.",
+                          "source": {"mediaType": "text/markdown", "content": "Nach Sommerabenden liegt viel Müll."},
+                          "tag": ["#elbe", "#sauberkeit"]}),
+    ("meissen", "lena", {"name": "Jugendtreff im Triebischtal", "districts": ["triebischtal"],
+                         "type": "Note", "civicKind": "reform_proposal", "addressedTo": "buergerliste",
+                         "abstract": "Ein Raum für Jugendliche, selbst verwaltet.",
+                         "source": {"mediaType": "text/markdown", "content": "Es fehlt ein Ort nach der Schule."},
+                         "tag": ["#jugend"]}),
+]
+
 POSTS = [
     ("leipzig", "anna", "<p>Idee: ein Trinkbrunnen am Lindenauer Markt. Wer macht mit? #Leipzig #West</p>"),
     ("meissen", "jonas", "<p>Samstag 10 Uhr: Elbwiesen-Putzaktion in Cölln. Handschuhe gibt es vor Ort.</p>"),
@@ -171,6 +202,69 @@ async def federate(bases: dict[str, str], tokens: dict[str, dict[str, str]]) -> 
             await asyncio.sleep(0.3)
         for city, user, html in POSTS:
             await post(city, user, {"type": "Note", "content": html})
+        ideas = {}
+        for city, user, idea in IDEAS:
+            if idea.get("addressedTo"):
+                idea = {**idea, "addressedTo": f"{bases[city]}/users/{idea['addressedTo']}"}
+            await post(city, user, idea)
+            ideas[idea["name"]] = await _newest_idea(session, bases[city], user)
+        fountain, elbe = ideas["Trinkbrunnen am Lindenauer Markt"], ideas["Elbwiesen sauber halten"]
+        # Supports and a comment across the two cities, and an event with people attending
+        for city, user, idea in [("meissen", "jonas", fountain), ("leipzig", "mehmet", fountain),
+                                 ("meissen", "lena", elbe), ("leipzig", "anna", elbe)]:
+            await post(city, user, {"type": "Like", "object": idea})
+        await post("meissen", "jonas", {"type": "Note", "inReplyTo": fountain,
+                                        "content": "<p>Gute Idee! Im Juli war es dort unerträglich heiß.</p>"})
+        start = (datetime.now(ZoneInfo("Europe/Berlin")) + timedelta(days=7)).replace(
+            hour=18, minute=0, second=0, microsecond=0)
+        await post("leipzig", "anna", {
+            "type": "Event", "name": "Ortstermin: Trinkbrunnen", "district": "west", "linkedIdea": fountain,
+            "startTime": start.isoformat(), "endTime": (start + timedelta(hours=1, minutes=30)).isoformat(),
+            "timezone": "Europe/Berlin", "maximumAttendeeCapacity": 20,
+            "source": {"mediaType": "text/markdown", "content": "Wir schauen uns den Platz gemeinsam an."},
+            "location": {"type": "Place", "name": "Lindenauer Markt",
+                         "address": {"type": "PostalAddress", "streetAddress": "Lindenauer Markt",
+                                     "postalCode": "04177", "addressLocality": "Leipzig"}}})
+        return fountain
+
+
+async def _newest_idea(session: aiohttp.ClientSession, base: str, user: str) -> str:
+    async with session.get(f"{base}/api/marketplace", params={"sort": "newest", "per_page": "1"}) as response:
+        items = (await response.json())["items"]
+    if not items or not items[0]["author"]["handle"].startswith(f"@{user}@"):
+        raise WeCreateError(f"demo: the idea of {user} did not appear on the marketplace")
+    return items[0]["id"]
+
+
+async def create_box(config, fountain: str, tokens: dict, bases: dict) -> None:
+    """A box behind the fountain idea, with a draft motion; Jonas from Meißen joins it over the network."""
+    db = await store.Database(config.database_path).open()
+    rt = Runtime(config=config, db=db, http=HttpClient.from_config(config))
+    try:
+        anna = await actors_store.get_local_actor(db.reader, "anna")
+        mehmet = await actors_store.get_local_actor(db.reader, "mehmet")
+        box = await boxes.create(rt, anna, {
+            "name": "Trinkbrunnen West", "slug": "trinkbrunnen_west", "visibility": "open", "idea": fountain,
+            "problem": "Im Sommer fehlt am Lindenauer Markt Trinkwasser.", "purpose": "Wir planen den Brunnen.",
+            "goals": "Ein Brunnen bis zum Sommer", "skills_sought": "Sanitär, Förderanträge",
+            "meeting_time": "Freitags 17 Uhr", "meeting_place": "Stadtteilladen", "district_slug": "west"})
+        await boxes.join(rt, mehmet, box.ap_id)
+        await boxes.add_indicator(rt, anna, "trinkbrunnen_west", "Unterschriften", 500, unit="", current=120)
+        await boxes.add_task(rt, mehmet, "trinkbrunnen_west", "Wasserwerke anschreiben", mehmet.ap_id)
+        stadt = await actors_store.get_local_actor(db.reader, "stadtverwaltung")
+        motion = await motions.draft(rt, anna, "trinkbrunnen_west", {
+            "title": "Trinkbrunnen am Lindenauer Markt", "district": "west", "council": stadt.ap_id,
+            "request": "Der Stadtbezirksbeirat West möge die Aufstellung eines Trinkbrunnens beschließen.",
+            "reasoning": "Hitzesommer werden häufiger; Trinkwasser im öffentlichen Raum schützt.",
+            "required_cosigners": 2})
+        await motions.cosign(rt, anna, motion)
+    finally:
+        await db.close()
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{bases['meissen']}/users/jonas/outbox", json={"type": "Follow", "object": box.ap_id},
+                                headers={"Authorization": f"Bearer {tokens['meissen']['jonas']}"}) as response:
+            if response.status != 201:
+                raise WeCreateError(f"demo: Jonas could not join the box: {await response.text()}")
 
 
 def run(args) -> int:
@@ -190,7 +284,8 @@ def run(args) -> int:
         for base in bases.values():
             asyncio.run(wait_until_up(base))
         if first_run:
-            asyncio.run(federate(bases, tokens))
+            fountain = asyncio.run(federate(bases, tokens))
+            asyncio.run(create_box(configs["leipzig"], fountain, tokens, bases))
             (directory / "seeded").write_text("demo people have followed each other and posted\n")
         print("\nWeCreate demo is running (Ctrl-C stops it):", file=sys.stderr)
         for city in CITIES:
