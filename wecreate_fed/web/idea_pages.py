@@ -14,6 +14,16 @@ from .common import _, back, blueprint, login_required, notice, see_other, viewe
 
 bp = blueprint("ideas")
 
+
+
+@bp.after_request
+async def forget_cached_pages(response):
+    """Every form of this module changes an idea (or its counts): the marketplace shows it at once."""
+    if request.method == "POST":
+        views.ideas_changed(runtime.current())
+    return response
+
+
 IDEA_FIELDS = ("title", "summary", "body", "kind", "districts", "topics", "image_url", "addressed_to")
 
 
@@ -24,13 +34,9 @@ async def marketplace_home():
     args = request.args
     error = None
     try:
-        query = marketplace.parse_query(rt.config, args)
-        data = await marketplace.page(rt, query)
+        data = await views.marketplace_page(rt, args)
     except BadRequest as e:
         error, data = str(e), {"items": [], "total": 0, "page": 1, "pages": 1}
-    for item in data["items"]:
-        item["page"] = views.page_url(rt, "idea", item["id"])
-        item["origin"] = None if item["local"] else views.origin(item["url"])
     filters = {name: args.get(name, "") for name in ("district", "kind", "status", "author", "topic", "sort")}
     district = filters["district"] if filters["district"] in {d.slug for d in rt.config.districts} else None
     return await render_template(

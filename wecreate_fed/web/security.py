@@ -63,6 +63,7 @@ async def load_secret(app: Quart, rt: Runtime) -> None:
     """The instance's session secret: made once (256 random bits), then read from the database."""
     async with rt.db.transaction() as conn:
         app.secret_key = await web_store.add_setting_once(conn, SECRET_SETTING, secrets.token_urlsafe(32))
+        await web_store.refresh_statistics(conn)
 
 
 # --- CSRF -------------------------------------------------------------------------------

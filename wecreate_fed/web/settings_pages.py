@@ -8,7 +8,7 @@ from quart import render_template, request, session
 from wecreate_fed import runtime, sanitize
 from wecreate_fed.errors import BadRequest
 
-from . import accounts, forms
+from . import accounts, forms, views
 from .common import _, blueprint, login_required, notice, see_other, viewer
 
 bp = blueprint("settings")
@@ -80,6 +80,7 @@ async def delete():
         await accounts.delete_account(runtime.current(), viewer().actor, (await request.form).get("delete_password", ""))
     except BadRequest as e:
         return await _settings(forms.field_errors(e, _), 400)
+    views.ideas_changed(runtime.current())
     session.clear()
     notice("notice.account_deleted")
     return see_other("/")

@@ -21,6 +21,11 @@ from wecreate_fed.store.actors import Actor
 from .common import Viewer
 
 IMPACT_SECONDS = 60.0  # impact figures scan every idea: computed at most once a minute per scope
+# A marketplace page (its query counts every matching idea) is kept this long per query, and
+# forgotten at once when someone changes an idea through the website; ideas arriving from
+# other servers show up within these seconds.
+MARKETPLACE_SECONDS = 5.0
+MARKETPLACE_ENTRIES = 500
 
 
 def origin(url: str | None) -> str:
@@ -57,6 +62,28 @@ async def impact(rt: Runtime, slug: str | None = None) -> dict:
     figures = await marketplace.impact(rt, slug)
     cache[slug] = (time.monotonic(), figures)
     return figures
+
+
+async def marketplace_page(rt: Runtime, args) -> dict:
+    """One page of the marketplace for the query arguments (BadRequest for bad ones), briefly cached."""
+    cache = rt.caches.setdefault("web.marketplace", {})
+    key = tuple(sorted((k, v) for k, v in args.items(multi=True) if v))
+    hit = cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < MARKETPLACE_SECONDS:
+        return hit[1]
+    data = await marketplace.page(rt, marketplace.parse_query(rt.config, args))
+    for item in data["items"]:
+        item["page"] = page_url(rt, "idea", item["id"])
+        item["origin"] = None if item["local"] else origin(item["url"])
+    if len(cache) >= MARKETPLACE_ENTRIES:
+        cache.clear()
+    cache[key] = (time.monotonic(), data)
+    return data
+
+
+def ideas_changed(rt: Runtime) -> None:
+    """Someone changed an idea here: the next marketplace pages are fresh."""
+    rt.caches.pop("web.marketplace", None)
 
 
 async def district_overview(rt: Runtime) -> list[dict]:

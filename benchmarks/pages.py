@@ -1,0 +1,177 @@
+"""Page speed of the website: requests per second for served HTML with many ideas.
+
+Seeds an instance with N ideas (default 100,000) straight into the database through the
+store (one executemany per batch; no activities are sent), starts `wecreate-fed serve`
+(Hypercorn, one process) as a subprocess on 127.0.0.1, and loads each page with a bounded
+aiohttp load generator: C connections for S seconds after a warm-up, counting only
+200 answers. Prints requests/s and latencies per page. Usage: `python benchmarks/pages.py --help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import aiohttp
+
+from actors import local as local_actors
+from wecreate_fed import config as config_module
+from wecreate_fed.civic import districts
+from wecreate_fed.store import Database, iso
+from wecreate_fed.store import web as web_store
+
+DISTRICTS = ["mitte", "nordost", "ost", "suedost", "sued", "suedwest", "west", "alt-west", "nordwest", "nord"]
+TOPICS = ["wasser", "radverkehr", "schule", "gruen", "sport", "kultur", "wohnen", "laerm", "spielplatz", "bus"]
+STATUSES = ["proposed"] * 6 + ["in_discussion"] * 2 + ["being_implemented", "implemented", "declined"]
+BATCH = 5_000
+
+
+def write_config(folder: Path, port: int) -> Path:
+    lines = ["[instance]", 'name = "WeCreate Leipzig (Benchmark)"', f'base_url = "http://127.0.0.1:{port}"',
+             'registration = "open"', "[city]", 'name = "Leipzig"']
+    for slug in DISTRICTS:
+        lines += ["[[city.districts]]", f'slug = "{slug}"', f'name = "{slug.title()}"', "population = 60000"]
+    lines += ["[database]", 'path = "bench.sqlite3"', "[server]", 'host = "127.0.0.1"', f"port = {port}",
+              "[federation]", "allow_private_addresses = true"]
+    path = folder / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def seed(config, count: int) -> str:
+    """N ideas by one author over the districts, topics and statuses; returns one idea's page path."""
+    db = await Database(config.database_path).open()
+    try:
+        async with db.transaction() as conn:
+            await local_actors.ensure_instance_actor(conn, config)
+            await districts.ensure_districts(conn, config)
+            author = await local_actors.create_account(conn, config, username="anna", name="Anna Schulz")
+        rng = random.Random(7)
+        start = datetime.now(timezone.utc) - timedelta(days=365)
+        body = "<p>" + "Im Sommer fehlt Wasser am Lindenauer Markt. " * 6 + "</p>"
+        made = 0
+        while made < count:
+            rows = []
+            for i in range(made, min(count, made + BATCH)):
+                rows.append({
+                    "title": f"Idee Nummer {i}: Trinkbrunnen und Bänke", "summary": "Mehr Wasser und Schatten für alle.",
+                    "body_html": body, "kind": "idea" if i % 10 else "reform_proposal", "status": rng.choice(STATUSES),
+                    "published": iso(start + timedelta(seconds=i * 300)),
+                    "district": districts.district_ap_id(config, DISTRICTS[i % len(DISTRICTS)]),
+                    "topic": TOPICS[i % len(TOPICS)], "support_count": rng.randint(0, 500),
+                })
+            async with db.transaction() as conn:
+                await web_store.add_ideas_bulk(conn, config.base_url, author.id, rows)
+            made += len(rows)
+        row = await web_store.list_ideas_by_author(db.reader, author.id, limit=1)
+        return row[0]["url"].removeprefix(config.base_url)
+    finally:
+        await db.close()
+
+
+async def wait_until_serving(base_url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError(f"the server exited with {server.returncode}")
+            try:
+                async with session.get(base_url + "/.well-known/nodeinfo") as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise TimeoutError(f"{base_url} did not start within {timeout} s")
+
+
+async def load(url, *, seconds: float, connections: int, warmup: float) -> dict:
+    """GET `url` (or `url(n)` for the n-th request) from `connections` loops for `seconds` after `warmup`."""
+    latencies: list[float] = []
+    errors = 0
+    sent = 0
+    target = url if callable(url) else (lambda n: url)
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector, headers={"Accept": "text/html"}) as session:
+        async def one_loop(until: float, record: bool) -> None:
+            nonlocal errors, sent
+            while time.monotonic() < until:
+                began = time.monotonic()
+                sent += 1
+                async with session.get(target(sent)) as r:
+                    await r.read()
+                    ok = r.status == 200
+                if record:
+                    if ok:
+                        latencies.append(time.monotonic() - began)
+                    else:
+                        errors += 1
+        await asyncio.gather(*(one_loop(time.monotonic() + warmup, False) for _ in range(connections)))
+        started = time.monotonic()
+        await asyncio.gather(*(one_loop(started + seconds, True) for _ in range(connections)))
+        elapsed = time.monotonic() - started
+    latencies.sort()
+    return {"requests": len(latencies), "errors": errors, "per_second": len(latencies) / elapsed,
+            "median_ms": 1000 * statistics.median(latencies) if latencies else None,
+            "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))] if latencies else None}
+
+
+async def measure(args) -> None:
+    folder = Path(args.dir or tempfile.mkdtemp(prefix="wecreate-pages-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    port = args.port
+    config = config_module.load(write_config(folder, port))
+    began = time.monotonic()
+    idea_path = await seed(config, args.ideas)
+    print(f"seeded {args.ideas:,} ideas in {time.monotonic() - began:.1f} s ({folder})", flush=True)
+    command = [sys.executable, "-m", "wecreate_fed.cli", "serve", "--config", str(config.source_path)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        await wait_until_serving(config.base_url, server)
+        pages = [("marketplace (newest)", "/"),
+                 ("marketplace (district, most supported)", "/?district=west&sort=supported"),
+                 ("marketplace (topic, page 50)", "/?topic=wasser&page=50"),
+                 # every request another page number, so none is answered from the 5-second page cache
+                 ("marketplace, uncached (page n of 5,000)", lambda n: f"/?page={1 + n % 5000}"),
+                 ("idea page", idea_path)]
+        print(f"{'page':42} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'requests':>9} {'errors':>7}")
+        for name, path in pages:
+            url = (lambda n, p=path: config.base_url + p(n)) if callable(path) else config.base_url + path
+            result = await load(url, seconds=args.seconds, connections=args.connections,
+                                warmup=args.warmup)
+            print(f"{name:42} {result['per_second']:8.1f} {result['median_ms']:10.1f} {result['p95_ms']:8.1f} "
+                  f"{result['requests']:9d} {result['errors']:7d}", flush=True)
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ideas", type=int, default=100_000, help="ideas to seed (default 100000)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per page (default 10)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up per page, not counted (default 2)")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
+    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    parser.add_argument("--dir", help="where to keep the config and database (default: a new temporary folder)")
+    args = parser.parse_args()
+    if args.ideas < 1 or args.seconds <= 0 or args.connections < 1:
+        parser.error("--ideas, --seconds and --connections must be positive")
+    asyncio.run(measure(args))
+
+
+if __name__ == "__main__":
+    main()
