@@ -78,7 +78,9 @@ async def page(rt: Runtime, query: MarketplaceQuery) -> dict:
                        "category": row["author_category"]},
         })
     current = query.offset // query.limit + 1
-    return {"total": total, "page": current, "per_page": query.limit,
+    capped = total > civic_store.COUNT_CAP  # "1,000+": counting further would cost as much as the matches
+    total = min(total, civic_store.COUNT_CAP)
+    return {"total": total, "total_is_lower_bound": capped, "page": current, "per_page": query.limit,
             "pages": max(1, -(-total // query.limit)), "items": items}
 
 
