@@ -22,6 +22,7 @@ from wecreate_fed.store.actors import Actor
 log = logging.getLogger(__name__)
 
 ACTOR_TYPES = {"Person", "Organization", "Application", "Group", "Service"}
+CATEGORIES = {"citizen", "party", "administration", "organisation", "district", "box"}
 KEY_CACHE_SIZE = 10_000
 KEY_CACHE_SECONDS = 300.0
 
@@ -160,6 +161,9 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
         key_id=key["id"] if key else None,
         public_key_pem=key["publicKeyPem"] if key else None,
         published=document.get("published") if isinstance(document.get("published"), str) else None,
+        # Another WeCreate instance says whether this is a citizen, a party or the administration.
+        category=document.get("category") if document.get("category") in CATEGORIES else
+        ("organisation" if document["type"] == "Organization" else "citizen"),
     )
 
 

@@ -59,8 +59,7 @@ async def receive(local_name: str | None):
     )
     check_signer_is_actor(signer.ap_id, activity)
     await boxes.check_incoming(rt, signer, activity)  # a non-member's post to a box: 403, nothing stored
-    async with rt.db.transaction() as conn:
-        await queue.add_incoming(conn, activity=activity, signer_ap_id=signer.ap_id, recipient_username=local_name)
+    await queue.save_incoming(rt.db, activity=activity, signer_ap_id=signer.ap_id, recipient_username=local_name)
     rt.inbox_wakeup.set()
     return "", 202
 
