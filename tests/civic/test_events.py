@@ -133,8 +133,12 @@ async def test_published_event_is_a_mobilizon_and_fep_8a8e_event(leipzig):
     status, document = await leipzig.get_json(event_id)
     assert status == 200
     assert document["type"] == "Event" and document["name"] == EVENT["title"]
-    assert document["url"] == event_id and document["attributedTo"] == anna.ap_id
+    assert document["url"] == event_id.replace("/events/", "/e/") and document["attributedTo"] == anna.ap_id
     assert document["organizers"]["items"] == [anna.ap_id]
+    # A browser asking for the id is sent to the event's page
+    async with aiohttp.ClientSession() as session:
+        async with session.get(event_id, headers={"Accept": "text/html"}, allow_redirects=False) as r:
+            assert r.status == 302 and r.headers["Location"] == document["url"]
     start = datetime.fromisoformat(document["startTime"])
     assert start.replace(tzinfo=None) == datetime.fromisoformat(EVENT["starts_at"])
     assert start.utcoffset() == datetime.fromisoformat(EVENT["starts_at"]).replace(tzinfo=BERLIN).utcoffset()

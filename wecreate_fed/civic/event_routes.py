@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from quart import Blueprint, Response, request
+from quart import Blueprint, Response, redirect, request
 
-from actors.requests import activity_response, signed_fetcher
+from actors.requests import activity_response, signed_fetcher, wants_activity_json
 from wecreate_fed import collections, ld, runtime
 from wecreate_fed.errors import BadRequest, NotFound
 from wecreate_fed.store import civic as civic_store
@@ -27,10 +27,12 @@ async def _event_row(uuid: str):
 
 @bp.get("/events/<uuid>")
 async def event(uuid: str):
-    """The event as ActivityStreams, for any Accept (410 with a Tombstone once deleted)."""
+    """The event as ActivityStreams (410 with a Tombstone once deleted); browsers go to its page."""
     rt = runtime.current()
-    await signed_fetcher(rt)
     row = await _event_row(uuid)
+    if not wants_activity_json():
+        return redirect(row["url"] or f"{events.PAGE_PATH}{uuid}", 302)
+    await signed_fetcher(rt)
     if row["deleted_at"] is not None:
         return activity_response({"@context": ld.AS_CONTEXT, "id": row["ap_id"], "type": "Tombstone",
                                   "formerType": "Event", "deleted": row["deleted_at"]}, 410)

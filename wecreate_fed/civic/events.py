@@ -33,7 +33,8 @@ from wecreate_fed.store.actors import Actor
 
 from . import districts, ideas
 
-PATH = "/events/"
+PATH = "/events/"   # the ActivityPub id
+PAGE_PATH = "/e/"   # the web page people are sent to (`url`)
 STATUSES = ("scheduled", "cancelled", "postponed")
 ICAL_STATUS = {"scheduled": "CONFIRMED", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
 FEP_STATUS = {"scheduled": "EventScheduled", "postponed": "EventPostponed", "cancelled": "EventCancelled"}
@@ -365,7 +366,8 @@ def _values(event_input: EventInput, *, ap_id: str, organizer_id: int, district_
         starts_at=iso(event_input.starts), ends_at=iso(event_input.ends), timezone=event_input.timezone,
         place_name=event_input.place_name, street=event_input.street, postal_code=event_input.postal_code,
         locality=event_input.locality, online_url=event_input.online_url, capacity=event_input.capacity,
-        status=event_input.status, idea_ap_id=event_input.linked_idea, district_ap_id=district_id, url=ap_id,
+        status=event_input.status, idea_ap_id=event_input.linked_idea, district_ap_id=district_id,
+        url=ap_id.replace(PATH, PAGE_PATH, 1),  # base_url has no path, so the first match is ours
         published=published, updated=updated,
     )
 
