@@ -140,10 +140,13 @@ async def test_a_private_box_shows_nothing_to_outsiders_and_everything_to_member
         assert await signed_get(url, p["outsider_here"]) == 404, url              # local non-member, signed
         assert await signed_get(url, key_id=dresden_key[0], private_key_pem=dresden_key[1]) == 404, url  # another server
         assert await signed_get(url, p["jonas"]) == 200, url                      # a remote member
-    # Nor can it be found by WebFinger
+    # Nor can it be found by WebFinger, nor seen as a profile on the website
     status, _ = await p["leipzig"].get_json(
         f"{p['leipzig'].base_url}/.well-known/webfinger?resource=acct:freunde@{p['leipzig'].config.host}")
     assert status == 404
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{p['leipzig'].base_url}/@freunde", headers={"Accept": "text/html"}) as r:
+            assert r.status == 404 and "Freundeskreis" not in await r.text()
 
 
 async def test_nothing_of_a_private_box_is_delivered_to_non_members(private_box):

@@ -278,7 +278,9 @@ async def profile_page(rt: Runtime, actor: Actor, viewer: Viewer | None) -> dict
 
 async def local_actor(rt: Runtime, username: str) -> Actor:
     actor = await actors_store.get_local_actor(rt.db.reader, username)
-    if actor is None or actor.type == "Application":
+    # Only people and organisations have profiles; districts and boxes have their own pages
+    # (and a private box must not be shown to anyone by its name).
+    if actor is None or actor.type not in ("Person", "Organization"):
         raise NotFound(f"no one called '{username}' here")
     return actor
 
