@@ -85,6 +85,8 @@ def _collection(collection_id: str, items: list[str]) -> dict:
 
 @bp.get("/motions/<uuid>")
 async def motion(uuid: str):
+    if not wants_activity_json():
+        return redirect(f"/m/{uuid}", 302)
     rt = runtime.current()
     data = await motions.view(rt, f"{rt.config.base_url}{motions.PATH}{uuid}", await signed_fetcher(rt))
     return activity_response(await motions.motion_document(rt, data["motion"]))

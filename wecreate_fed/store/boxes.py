@@ -333,3 +333,32 @@ async def list_received_motions(conn: Connection, council_ap_id: str) -> list:
 
 async def actor_by_id(conn: Connection, actor_id: int) -> Actor | None:
     return _actor(await fetch_one(conn, f"SELECT {_ACTOR_COLUMNS} FROM actors WHERE id = ?", (actor_id,)))
+
+
+# --- for the website
+
+async def list_invitations_for(conn: Connection, invitee_ap_id: str) -> list:
+    """Local boxes that invited someone who is not (yet) an accepted member, newest invitation first."""
+    return await fetch_all(
+        conn, f"SELECT b.visibility, {_A} FROM box_invitations i JOIN boxes b ON b.actor_id = i.box_id "
+              "JOIN actors a ON a.id = b.actor_id WHERE i.invitee_ap_id = ? AND a.deleted_at IS NULL "
+              "AND NOT EXISTS (SELECT 1 FROM box_members m JOIN actors p ON p.id = m.actor_id "
+              "WHERE m.box_id = i.box_id AND p.ap_id = i.invitee_ap_id AND m.state = 'accepted') "
+              "ORDER BY i.created_at DESC", (invitee_ap_id,))
+
+
+async def count_members_by_box(conn: Connection, box_ids: list[int]) -> dict[int, int]:
+    """Accepted members of each of the given boxes."""
+    if not box_ids:
+        return {}
+    rows = await fetch_all(
+        conn, "SELECT box_id, count(*) AS n FROM box_members WHERE state = 'accepted' "
+              f"AND box_id IN ({', '.join('?' for _ in box_ids)}) GROUP BY box_id", box_ids)
+    return {r["box_id"]: r["n"] for r in rows}
+
+
+async def list_councils(conn: Connection, limit: int = 100) -> list[Actor]:
+    """Organisations known here (local ones first): who a motion can be addressed to."""
+    rows = await fetch_all(conn, f"SELECT {_ACTOR_COLUMNS} FROM actors WHERE type = 'Organization' "
+                                 "AND deleted_at IS NULL ORDER BY is_local DESC, category, name LIMIT ?", (limit,))
+    return [_actor(r) for r in rows]

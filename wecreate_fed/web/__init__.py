@@ -3,9 +3,10 @@
 Server-rendered pages (Jinja templates in web/templates, CSS and a small script in static/),
 in German or English. Modules by concern: `auth` (register, log in and out, language),
 `idea_pages` (marketplace, ideas), `event_pages` (calendar, events), `profile_pages`
-(people, organisations, districts), `settings_pages`, `interaction` (acting across servers),
-with `common` (viewer, language, navigation, errors), `security` (session secret, CSRF,
-CSP, login limits), `accounts`, `views` (what a page shows), `forms` and `i18n`.
+(people, organisations, districts), `box_pages` (boxes), `motion_pages` (motions and the
+council's page), `settings_pages`, `interaction` (acting across servers), with `common`
+(viewer, language, navigation, errors), `security` (session secret, CSRF, CSP, login limits),
+`accounts`, `views` and `box_views` (what a page shows), `forms` and `i18n`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from quart import Quart, g
 
 from wecreate_fed.runtime import Runtime
 
-from . import auth, common, event_pages, i18n, idea_pages, interaction, profile_pages, security, settings_pages
+from . import (auth, box_pages, box_views, common, event_pages, i18n, idea_pages, interaction, motion_pages,
+               profile_pages, security, settings_pages)
 
-BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, settings_pages.bp, interaction.bp)
+BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
+              settings_pages.bp, interaction.bp)
 
 
 def install(app: Quart, rt: Runtime) -> None:
@@ -38,7 +41,8 @@ def install(app: Quart, rt: Runtime) -> None:
         _=common._, csrf_token=security.csrf_token, csrf_field=security.CSRF_FIELD, nav=common.NAV,
         notices=common.take_notices, languages=i18n.LANGUAGES, language_names=i18n.LANGUAGE_NAMES,
     )
-    app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number)
+    app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number,
+                               amount=box_views.amount)
 
     @app.context_processor
     async def page_context() -> dict:

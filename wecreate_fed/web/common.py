@@ -25,11 +25,13 @@ from . import i18n, security
 
 log = logging.getLogger(__name__)
 
-# The main navigation: (endpoint, catalog key). Add an entry here for a new section
-# (boxes: ("boxes.index", "nav.boxes")); base.html renders it and marks the current one.
+# The main navigation: (endpoint, catalog key). Add an entry here for a new section;
+# base.html renders it and marks the current one. (Page blueprints whose name the ActivityPub
+# routes already use get a "_pages" suffix: "boxes" and "events" are taken there.)
 NAV = [
     ("ideas.marketplace_home", "nav.marketplace"),
     ("events_pages.calendar", "nav.events"),
+    ("box_pages.index", "nav.boxes"),
     ("profiles.districts", "nav.districts"),
 ]
 LANGUAGE_COOKIE = "lang"

@@ -37,7 +37,26 @@ _PROBLEMS = [
     (r"^the linked idea", "linked_idea", "form.linked_idea"),
     (r"^a comment needs text", "text", "form.required"),
     (r"^a comment is longer than (?P<limit>\d+)", "text", "form.too_long"),
+    # boxes
+    (r"^name is required", "name", "form.required"),
+    (r"^slug must be", "slug", "form.slug_rules"),
+    (r"^visibility must be", "visibility", "form.invalid_choice"),
+    (r"^idea: no idea", "idea", "form.linked_idea"),
+    (r"^a post needs text", "text", "form.required"),
+    (r"^a post is longer than (?P<limit>\d+)", "text", "form.too_long"),
+    # motions
+    (r"^request is required", "request", "form.request_required"),
+    (r"^request is longer than (?P<limit>\d+)", "request", "form.too_long"),
+    (r"^reasoning is longer than (?P<limit>\d+)", "reasoning", "form.too_long"),
+    (r"^required_cosigners must be", "required_cosigners", "form.cosigners_number"),
+    (r"^council: cannot find", "council", "form.council_unknown"),
+    (r"^council must be an organisation", "council", "form.council_organisation"),
+    (r"^choose the council", "council", "form.council_required"),
+    (r"^the motion needs (?P<needed>\d+) co-signers and has (?P<has>\d+)", "cosigners", "form.cosigners_missing"),
 ]
+_PROBLEMS += [(rf"^{name} is longer than (?P<limit>\d+)", name, "form.too_long")
+              for name in ("problem", "purpose", "goals", "skills_sought", "partners", "support_sought",
+                           "meeting_time", "meeting_place", "meeting_event_ap_id")]
 
 
 class FormError(BadRequest):

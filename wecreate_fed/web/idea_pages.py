@@ -9,7 +9,7 @@ from wecreate_fed import runtime, sanitize
 from wecreate_fed.civic import ideas, marketplace
 from wecreate_fed.errors import BadRequest, Conflict, NotFound
 
-from . import forms, views
+from . import box_views, forms, views
 from .common import _, back, blueprint, login_required, notice, see_other, viewer
 
 bp = blueprint("ideas")
@@ -47,11 +47,16 @@ async def marketplace_home():
     ), 400 if error else 200
 
 
+async def _idea_page(rt, row) -> dict:
+    """The idea page's content, with the boxes that implement the idea."""
+    return {**await views.idea_page(rt, row, viewer()), "boxes": await box_views.idea_boxes(rt, row["ap_id"], viewer())}
+
+
 @bp.get("/i/<key>")
 async def idea(key: str):
     rt = runtime.current()
     row = await views.idea_by_key(rt, key)
-    return await render_template("idea.html", **await views.idea_page(rt, row, viewer()), comment_errors={})
+    return await render_template("idea.html", **await _idea_page(rt, row), comment_errors={})
 
 
 @bp.get("/idea")
@@ -61,7 +66,7 @@ async def remote_idea():
     row = await views.idea_by_id(rt, request.args.get("id", ""))
     if row["is_local"]:
         return see_other(views.page_url(rt, "idea", row["ap_id"]))
-    return await render_template("idea.html", **await views.idea_page(rt, row, viewer()), comment_errors={})
+    return await render_template("idea.html", **await _idea_page(rt, row), comment_errors={})
 
 
 # --- publish and edit ------------------------------------------------------------------
@@ -156,11 +161,17 @@ async def _target() -> str:
 @bp.post("/ideas/support")
 @login_required
 async def support():
+    rt = runtime.current()
+    target = await _target()
     try:
-        await ideas.support(runtime.current(), viewer().actor, await _target())
+        await ideas.support(rt, viewer().actor, target)
         notice("notice.supported")
     except Conflict:
         notice("notice.already_supported")
+    # A supporter is offered the boxes that implement the idea (the page shows their join buttons).
+    for box in await box_views.idea_boxes(rt, target, viewer()):
+        if box["state"] is None:
+            notice("notice.join_box", box=box["box"].name)
     return back()
 
 
@@ -207,7 +218,7 @@ async def comment():
         await ideas.comment(rt, viewer().actor, reply_to, form.get("text", ""))
     except BadRequest as e:
         row = await views.idea_by_id(rt, target)
-        return await render_template("idea.html", **await views.idea_page(rt, row, viewer()),
+        return await render_template("idea.html", **await _idea_page(rt, row),
                                      comment_errors=forms.field_errors(e, _), comment_text=form.get("text", "")), 400
     notice("notice.commented")
     return see_other(views.page_url(rt, "idea", target) + "#comments")
