@@ -17,6 +17,11 @@ import sys
 from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HypercornConfig
 
+try:
+    import uvloop
+except ImportError:  # the optional "speed" extra
+    uvloop = None
+
 from actors import local as local_actors
 from wecreate_fed import config as config_module
 from wecreate_fed import demo, store
@@ -118,7 +123,10 @@ def serve(config, *, host: str | None = None, port: int | None = None) -> int:
     settings.accesslog = None
     app = create_app(config)
     print(f"{config.instance_name} serving {config.base_url} on {settings.bind[0]}", file=sys.stderr)
-    asyncio.run(hypercorn_serve(app, settings))
+    # uvloop, when installed, runs the same code on a faster event loop (more requests
+    # per second on the inbox, see benchmarks/).
+    run = uvloop.run if uvloop is not None else asyncio.run
+    run(hypercorn_serve(app, settings))
     return 0
 
 
