@@ -106,9 +106,9 @@ async def ensure_instance_actor(conn: Connection, config: Config) -> Actor:
         conn, ap_id=ap_id, username=config.domain, domain=config.host, type="Application",
         name=config.instance_name, summary="", url=config.base_url + "/about",
         inbox_url=f"{ap_id}/inbox", shared_inbox_url=urls.shared_inbox(config),
-        outbox_url=f"{ap_id}/outbox", followers_url=None, following_url=None,
+        outbox_url=f"{ap_id}/outbox", followers_url=f"{ap_id}/followers", following_url=f"{ap_id}/following",
         key_id=urls.key_id(ap_id), public_key_pem=public_pem, private_key_pem=private_pem,
-        published=iso(), manually_approves=1, discoverable=0,
+        published=iso(), manually_approves=0, discoverable=0,
     )
 
 

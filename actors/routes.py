@@ -101,6 +101,17 @@ async def instance_actor():
     return activity_response(documents.actor_document(actor))
 
 
+@bp.get("/actor/<direction>")
+async def instance_actor_collection(direction: str):
+    """Which instances follow this one, and which it follows."""
+    if direction not in ("followers", "following"):
+        raise NotFound("no such collection")
+    actor = await actors_store.get_instance_actor(runtime.current().db.reader)
+    if actor is None:
+        raise NotFound("this instance has no instance actor yet; run 'wecreate-fed init'")
+    return await follow_collection(actor, direction)
+
+
 @bp.get("/users/<username>")
 async def actor(username: str):
     """Actor JSON for ActivityPub clients; browsers are sent to the profile page.

@@ -16,7 +16,7 @@ from actors import remote
 from outbox import activities
 from outbox.send import send
 from wecreate_fed import ld, sanitize, urls
-from wecreate_fed.civic import boxes, events, ideas, motions
+from wecreate_fed.civic import boxes, events, ideas, instances, motions
 from wecreate_fed.errors import BadRequest
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
@@ -38,14 +38,16 @@ class HandlerContext:
 async def handle_follow(ctx: HandlerContext, activity: dict) -> None:
     """Someone follows one of ours: record it, and Accept unless the actor approves by hand."""
     target = await _local_actor(ctx, ld.get_id(activity.get("object")))
-    if target is None or target.type == "Application":
+    if target is None:
         return  # addressed to nobody here
+    if target.type == "Application" and ctx.signer.type != "Application":
+        return  # our instance actor is followed by other instances only
     if await boxes.is_local_box(ctx.rt, target):
         await boxes.join_received(ctx.rt, ctx.signer, target, activity)
         return
     async with ctx.rt.db.transaction() as conn:
         state = await social.add_follow(conn, ctx.signer.id, target.id, activity["id"],
-                                        accepted=not target.manually_approves)
+                                        accepted=not target.manually_approves or target.type == "Application")
     if state == "accepted":
         # Accept again even if already following: the peer may have missed the first Accept.
         await send(ctx.rt, target, activities.accept(ctx.rt.config, target, activity, ctx.signer.ap_id))
@@ -278,7 +280,7 @@ async def _react(ctx: HandlerContext, activity: dict, kind: str) -> None:
         return
     if not urls.is_local(ctx.rt.config, object_id):
         if kind == "Announce" and await _followed_here(ctx):
-            await ideas.announced_elsewhere(ctx.rt, object_id)
+            await instances.keep_boosted(ctx.rt, object_id)
         return
     async with ctx.rt.db.transaction() as conn:
         known = await social.get_object(conn, object_id) is not None or await ideas.is_known(ctx.rt, object_id)

@@ -1,4 +1,4 @@
-"""The `wecreate-fed` command: serve, init, user add|list|token, invite create|list, demo.
+"""The `wecreate-fed` command: serve, init, user add|list|token, invite create|list, instances follow|list, demo.
 
 It serves scripts as well as people: every subcommand takes --config (or $WECREATE_CONFIG),
 `user token` prints only the token, errors go to stderr as one line, and the exit code is
@@ -26,7 +26,10 @@ from actors import local as local_actors
 from wecreate_fed import config as config_module
 from wecreate_fed import demo, store
 from wecreate_fed.app import create_app
+from wecreate_fed.civic import instances
 from wecreate_fed.errors import WeCreateError
+from wecreate_fed.http import HttpClient
+from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.web import accounts
@@ -88,6 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     invite_commands.add_parser("list", parents=[common], help="list invitation codes (without the codes)",
                                description="List invitations: note, uses left, expiry, last use.")
 
+    instances = commands.add_parser(
+        "instances", help="follow other WeCreate instances",
+        description="Other WeCreate instances this one follows: their new ideas and events come to the marketplace.")
+    instances_commands = instances.add_subparsers(dest="instances_command", required=True, metavar="ACTION")
+    follow = instances_commands.add_parser(
+        "follow", parents=[common], help="follow another instance (its base URL)",
+        description="Our instance actor follows the other instance's; its new ideas and events then arrive here. "
+                    "The Follow is queued in the database and sent by the running server.")
+    follow.add_argument("url", help="the other instance's base URL, e.g. https://meissen.example.org")
+    instances_commands.add_parser("list", parents=[common], help="list followed instances",
+                                  description="Followed instances with their state (accepted or pending).")
+
     demo = commands.add_parser(
         "demo", parents=[common], help="run two federating demo instances (Leipzig :8000, Meißen :8001)",
         description="Create (once) and serve two instances on loopback, Leipzig and Meißen, with invented "
@@ -108,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         config = config_module.load(config_module.config_path_from_env(args.config))
         if args.command == "serve":
             return serve(config, host=args.host, port=args.port)
-        action = getattr(args, "user_command", None) or getattr(args, "invite_command", None)
+        action = (getattr(args, "user_command", None) or getattr(args, "invite_command", None)
+                  or getattr(args, "instances_command", None))
         return asyncio.run(_COMMANDS[(args.command, action)](config, args))
     except WeCreateError as e:
         print(f"wecreate-fed: {e}", file=sys.stderr)
@@ -207,6 +223,32 @@ async def cmd_invite_list(config, args) -> int:
     return 0
 
 
+async def _with_runtime(config, work):
+    """Database and outgoing HTTP, for commands that talk to other servers."""
+    db = await store.Database(config.database_path).open()
+    http = HttpClient.from_config(config)
+    await http.start()
+    try:
+        async with db.transaction() as conn:
+            await local_actors.ensure_instance_actor(conn, config)
+        return await work(Runtime(config=config, db=db, http=http))
+    finally:
+        await http.close()
+        await db.close()
+
+
+async def cmd_instances_follow(config, args) -> int:
+    other = await _with_runtime(config, lambda rt: instances.follow(rt, args.url))
+    print(f"following {other.ap_id} (pending until it accepts; the running server delivers the Follow)")
+    return 0
+
+
+async def cmd_instances_list(config, args) -> int:
+    for state, actor in await _with_runtime(config, instances.followed):
+        print(f"{state}\t{actor.ap_id}\t{actor.name}")
+    return 0
+
+
 _COMMANDS = {
     ("init", None): cmd_init,
     ("user", "add"): cmd_user_add,
@@ -214,6 +256,8 @@ _COMMANDS = {
     ("user", "token"): cmd_user_token,
     ("invite", "create"): cmd_invite_create,
     ("invite", "list"): cmd_invite_list,
+    ("instances", "follow"): cmd_instances_follow,
+    ("instances", "list"): cmd_instances_list,
 }
 
 if __name__ == "__main__":

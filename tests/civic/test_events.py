@@ -160,11 +160,12 @@ async def test_published_event_is_a_mobilizon_and_fep_8a8e_event(leipzig):
                  "http://www.w3.org/2002/12/cal/ical#status", "http://schema.org#maximumAttendeeCapacity",
                  "https://wecreate-fed.org/ns#district", "https://wecreate-fed.org/ns#attendees"):
         assert term in expanded, term
-    # The Create went out, and the district West boosted the event
+    # The Create went out, and the district West (and the instance actor, for instances following this one)
+    # boosted the event
     assert await leipzig.query("SELECT 1 FROM activities WHERE type = 'Create' AND object_ap_id = ?", (event_id,))
     announces = await leipzig.query("SELECT a.ap_id FROM activities x JOIN actors a ON a.id = x.actor_id "
-                                    "WHERE x.type = 'Announce' AND x.object_ap_id = ?", (event_id,))
-    assert announces == [{"ap_id": f"{leipzig.base_url}/districts/west"}]
+                                    "WHERE x.type = 'Announce' AND x.object_ap_id = ? ORDER BY a.ap_id", (event_id,))
+    assert announces == [{"ap_id": f"{leipzig.base_url}/actor"}, {"ap_id": f"{leipzig.base_url}/districts/west"}]
 
 
 # --- attending ----------------------------------------------------------------------------

@@ -375,8 +375,6 @@ async def test_a_motion_is_drafted_revised_cosigned_and_answered_by_a_council_el
     assert status == 403
 
 
-@pytest.mark.xfail(strict=True, reason="civic.motions: a council on the box's own instance never sees the "
-                                       "motion (one row per motion id, and councils list only is_local = 0)")
 async def test_a_council_on_the_same_instance_answers_on_its_page(site, visitor_for):
     await site.create_user("beirat", name="Stadtbezirksbeirat West", type_="Organization",
                            category="administration", password="sicheres-passwort")

@@ -7,8 +7,11 @@ user who follows "Leipzig West" sees what happens there.
 from __future__ import annotations
 
 from actors import local as local_actors
+from outbox import activities
+from outbox.send import send
 from wecreate_fed.config import Config, District
 from wecreate_fed.errors import BadRequest
+from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import Connection
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store.actors import Actor
@@ -65,3 +68,13 @@ async def district_actor(conn: Connection, config: Config, slug: str) -> Actor:
     if actor is None:
         raise BadRequest(f"district '{slug}' has no actor yet; restart the server to create it")
     return actor
+
+
+async def announce_new(rt: Runtime, district_ids: list[str], object_id: str) -> None:
+    """A new idea or event: each of its districts boosts it to the district's followers, and the
+    instance actor to the instances that follow this one. Not back to the author: it is no share."""
+    announcers = [await actors_store.get_actor_by_ap_id(rt.db.reader, d) for d in district_ids]
+    announcers.append(await actors_store.get_instance_actor(rt.db.reader))
+    for announcer in announcers:
+        if announcer is not None and announcer.is_local:
+            await send(rt, announcer, activities.announce(rt.config, announcer, object_id, None))

@@ -351,8 +351,7 @@ async def publish(rt: Runtime, organizer: Actor, data: dict) -> tuple[str, dict]
         event = await civic_store.get_event(conn, ap_id)
     document = await document_for(rt, event)
     activity_id = await send(rt, organizer, activities.create(rt.config, organizer, _without_context(document)))
-    if district_id:
-        await ideas.announce_by_districts(rt, [district_id], ap_id)
+    await districts.announce_new(rt, [district_id] if district_id else [], ap_id)
     return activity_id, document
 
 

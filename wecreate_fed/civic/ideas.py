@@ -13,7 +13,6 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from actors import remote
 from outbox import activities
@@ -192,16 +191,8 @@ async def publish(rt: Runtime, author: Actor, data: dict) -> tuple[str, dict]:
         idea = await civic_store.get_idea_by_id(conn, idea_id)
     document = await document_for(rt, idea)
     activity_id = await send(rt, author, activities.create(rt.config, author, _without_context(document)))
-    await announce_by_districts(rt, district_ids, ap_id)
+    await districts.announce_new(rt, district_ids, ap_id)
     return activity_id, document
-
-
-async def announce_by_districts(rt: Runtime, district_ids: list[str], object_id: str) -> None:
-    """Each district boosts the new object to its followers (not back to the author: it is no share)."""
-    for district_id in district_ids:
-        district = await actors_store.get_actor_by_ap_id(rt.db.reader, district_id)
-        if district is not None and district.is_local:
-            await send(rt, district, activities.announce(rt.config, district, object_id, None))
 
 
 async def _addressee(rt: Runtime, ref: str) -> Actor:
@@ -487,22 +478,6 @@ async def remote_deleted(rt: Runtime, author: Actor, ap_id: str) -> bool:
 
 async def is_known(rt: Runtime, ap_id: str) -> bool:
     return await civic_store.get_idea(rt.db.reader, ap_id) is not None
-
-
-async def announced_elsewhere(rt: Runtime, ap_id: str) -> None:
-    """Someone followed here (a district, an instance) boosted a remote object: keep it if it is an idea."""
-    if await is_known(rt, ap_id):
-        return
-    try:
-        document = await remote.fetch_document(rt, ap_id)
-    except WeCreateError:
-        return  # not reachable now; nothing of ours depends on it
-    author_id = ld.get_id(document.get("attributedTo"))
-    if document.get("id") != ap_id or not is_idea_document(document) or not author_id:
-        return
-    if urlsplit(author_id).netloc != urlsplit(ap_id).netloc:
-        return  # an idea must live on its author's host
-    await store_remote(rt, await remote.get_actor(rt, author_id), document)
 
 
 async def reaction_received(rt: Runtime, ap_id: str) -> None:

@@ -224,8 +224,9 @@ async def offer_received(rt: Runtime, box: Actor, activity: dict) -> None:
 
 
 async def _received_motion(rt: Runtime, council: Actor, motion_ap_id: str):
+    # A box on this same instance shares the motion's row with its council here.
     motion = await box_store.get_motion(rt.db.reader, motion_ap_id)
-    if motion is None or motion["is_local"] or motion["council_ap_id"] != council.ap_id:
+    if motion is None or motion["council_ap_id"] != council.ap_id or motion["state"] == "draft":
         raise NotFound(f"no motion {motion_ap_id} was sent to {council.ap_id}")
     return motion
 
@@ -276,9 +277,9 @@ async def _answer(rt: Runtime, council: Actor, motion_ap_id: str, kind: str, *, 
 # --- the box's side: answers arrive -------------------------------------------------------------
 
 async def motion_for_answer_by_id(rt: Runtime, ap_id: str):
-    """A motion received by one of our councils, by its id."""
+    """A motion submitted to a council (here or, for a box on this instance, drafted here), by its id."""
     motion = await box_store.get_motion(rt.db.reader, ap_id)
-    return motion if motion is not None and not motion["is_local"] else None
+    return motion if motion is not None and motion["state"] != "draft" else None
 
 
 async def motion_for_answer(rt: Runtime, activity: dict):

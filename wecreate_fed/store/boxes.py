@@ -327,8 +327,9 @@ async def list_motions(conn: Connection, box_ap_id: str) -> list:
 
 
 async def list_received_motions(conn: Connection, council_ap_id: str) -> list:
-    return await fetch_all(conn, "SELECT * FROM motions WHERE council_ap_id = ? AND is_local = 0 ORDER BY id DESC",
-                           (council_ap_id,))
+    """Motions submitted to a council, drafted elsewhere or in a box on this same instance."""
+    return await fetch_all(conn, "SELECT * FROM motions WHERE council_ap_id = ? AND state != 'draft' "
+                                 "ORDER BY id DESC", (council_ap_id,))
 
 
 async def actor_by_id(conn: Connection, actor_id: int) -> Actor | None:
