@@ -1,8 +1,8 @@
 """What a person does on the website, one function per step, the way they would: by the
 visible labels and buttons (German, the default), never by URLs they could not see.
 
-A new page adds its steps here (e.g. create_box, join_box, draft_motion, co_sign) and a line
-in test_flow.py; its screenshot and accessibility check go into MAIN_PAGES there.
+A new page adds its steps here (as create_box, join_box, draft_motion, co_sign did) and a
+line in test_flow.py; its screenshot and accessibility check go into the main pages there.
 """
 
 from __future__ import annotations
@@ -115,6 +115,110 @@ async def attend(page: Page, base_url: str, title: str) -> None:
     await page.get_by_role("button", name="Ich nehme teil").click()
     await expect(page.get_by_role("status")).to_contain_text("Du nimmst teil")
     await expect(page.get_by_text("1 nimmt teil")).to_be_visible()
+
+
+async def create_box(page: Page, base_url: str, name: str, problem: str, meeting_time: str,
+                     visibility: str = "Offen") -> str:
+    """Start a box from the list of boxes; returns the box page's URL."""
+    await page.goto(base_url + "/")
+    await page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Boxen").click()
+    await page.get_by_role("link", name="Box gründen").click()
+    await page.get_by_label("Name der Box").fill(name)
+    await page.get_by_role("group", name="Wer kann mitmachen?").get_by_role("radio", name=re.compile("^" + visibility)).check()
+    await page.get_by_label("Problem").fill(problem)
+    await page.get_by_label("Wann wir uns treffen").fill(meeting_time)
+    await page.get_by_role("button", name="Box gründen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Deine Box ist gegründet")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    return page.url
+
+
+async def join_box(page: Page, base_url: str, name: str) -> None:
+    """Find the box in the list and join it."""
+    await page.goto(base_url + "/")
+    await page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Boxen").click()
+    await page.get_by_role("link", name=name).click()
+    await page.get_by_role("button", name="Mitmachen").click()
+    await expect(page.get_by_role("status")).to_contain_text(f"Willkommen in der Box {name}")
+    await expect(page.get_by_text("Du bist dabei (Mitglied).")).to_be_visible()
+
+
+async def post_in_box(page: Page, text: str) -> None:
+    await page.get_by_label("Dein Beitrag").fill(text)
+    await page.get_by_role("button", name="Beitrag senden").click()
+    await expect(page.get_by_role("status")).to_contain_text("Beitrag ist gesendet")
+    # The box relays the post through the instance's inbox queue: it shows up a moment later.
+    await reload_until(page, page.locator(".comment-body").filter(has_text=text))
+
+
+async def draft_motion(page: Page, box_url: str, title: str, request: str, reasoning: str, council: str,
+                       required: int) -> str:
+    """From the box's page, a motion with the Markdown preview of its request; returns its page URL."""
+    await page.goto(box_url)
+    await page.get_by_role("link", name="Neuer Antrag").click()
+    await page.get_by_label("Titel").fill(title)
+    await page.get_by_label("Antrag", exact=True).fill(request)
+    await page.get_by_role("button", name="Vorschau (Antrag)").click()
+    await expect(page.locator("#request-preview strong")).to_be_visible()
+    await page.get_by_label("Begründung").fill(reasoning)
+    await page.get_by_label("oder seine Adresse im Fediverse").fill(council)
+    await page.get_by_label("Stadtbezirk").select_option(label="West")
+    await page.get_by_label(re.compile("^Nötige Mitzeichnungen")).fill(str(required))
+    await page.get_by_role("button", name="Entwurf anlegen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Der Entwurf ist angelegt")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    return page.url
+
+
+async def co_sign(page: Page, motion_url: str, signed: int, required: int) -> None:
+    await page.goto(motion_url)
+    await page.get_by_role("button", name="Mitzeichnen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Du hast mitgezeichnet")
+    count = f"{signed} Mitzeichnung{'' if signed == 1 else 'en'}, {required} nötig"
+    await expect(page.get_by_text(count)).to_be_visible()
+
+
+async def submit_motion(page: Page, motion_url: str, *, expect_error: str | None = None) -> None:
+    """Submit (confirming the question); with too few co-signers the page says what is missing."""
+    await page.goto(motion_url)
+    page.once("dialog", _accept)
+    await page.get_by_role("button", name="Beim Gremium einreichen").click()
+    if expect_error:
+        await expect(page.get_by_role("alert")).to_contain_text(expect_error)
+        return
+    await expect(page.get_by_role("status")).to_contain_text("Der Antrag ist eingereicht")
+    await expect(page.get_by_role("button", name="Mitzeichnen")).to_have_count(0)
+
+
+async def answer_as_council(page: Page, title: str, session: str, decision_text: str) -> None:
+    """On the council's page: put the motion on the agenda, then accept it."""
+    await page.get_by_role("link", name="Anträge an uns").click()
+    motion = page.get_by_role("article", name=title)
+    await reload_until(page, motion)
+    await motion.get_by_label("Datum und Uhrzeit der Sitzung").fill("2026-12-10T18:00")
+    await motion.get_by_label("Sitzung", exact=True).fill(session)
+    await motion.get_by_role("button", name="Termin mitteilen").click()
+    await expect(page.get_by_role("status")).to_contain_text("steht auf der Tagesordnung")
+    motion = page.get_by_role("article", name=title)
+    await motion.get_by_label("Angenommen").check()
+    await motion.get_by_label("Begründung der Entscheidung").fill(decision_text)
+    page.once("dialog", _accept)
+    await motion.get_by_role("button", name="Entscheidung mitteilen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Die Entscheidung ist mitgeteilt")
+
+
+async def _accept(dialog) -> None:
+    await dialog.accept()
+
+
+async def reload_until(page: Page, locator, attempts: int = 40) -> None:
+    """Reload until something that arrives in the background (over the network, or the inbox queue) shows."""
+    for _ in range(attempts):
+        if await locator.count():
+            break
+        await page.wait_for_timeout(250)
+        await page.reload()
+    await expect(locator.first).to_be_visible()
 
 
 async def screenshot(page: Page, folder: Path, name: str) -> Path:

@@ -5,8 +5,6 @@ council on another instance answering them on its own page."""
 
 import re
 
-import pytest
-
 from tests.conftest import eventually
 from tests.web.conftest import text_of
 from wecreate_fed.civic import boxes, motions
@@ -388,6 +386,19 @@ async def test_a_council_on_the_same_instance_answers_on_its_page(site, visitor_
     await council.login("beirat")
     _, text, _ = await council.get("/council")
     assert "Mehr Licht" in text
+    await council.post("/council/agenda", {"motion": motion_id, "session_date": "2026-12-10",
+                                           "session_name": "Sitzung Dezember"})
+    await council.get("/council")
+    status, _, _ = await council.post("/council/decide", {"motion": motion_id, "decision": "rejected",
+                                                          "text": "Kein Geld im Haushalt."})
+    assert status == 303
+    _, text, _ = await visitor_for(site).get("/m/" + motion_id.rsplit("/", 1)[1])
+    timeline = text_of(text[text.index('id="timeline-heading"'):])
+    assert "Sitzung am Do., 10. Dezember 2026" in timeline and "Abgelehnt" in timeline
+    assert "Kein Geld im Haushalt." in timeline
+    # once decided, the council's page offers no more forms for it
+    _, text, _ = await council.get("/council")
+    assert 'action="/council/decide"' not in text
 
 
 async def test_the_idea_page_offers_its_box_to_supporters(site, visitor_for):

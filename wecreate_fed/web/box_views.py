@@ -4,7 +4,9 @@ for ideas and events). Who may see what is decided by the civic functions they c
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from datetime import date
 
 from quart import g
@@ -16,12 +18,14 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
 from . import views
 from .common import Viewer
 
 POST_DEPTH = 4  # replies deeper than this are shown at this depth, as comments on ideas are
+POST_WAIT_SECONDS = 2.0
 
 
 def box_page_url(box: Actor) -> str:
@@ -179,6 +183,23 @@ def thread_of_posts(rows: list) -> list[dict]:
         if r["ap_id"] not in seen:
             walk(r["in_reply_to"], 1)
     return ordered
+
+
+async def wait_for_post(rt: Runtime, activity_id: str, timeout: float = POST_WAIT_SECONDS) -> bool:
+    """Wait briefly until a post sent to a local box is stored, so the page after the form shows it.
+
+    A local box takes its members' posts through the instance's own inbox queue (as it takes
+    remote ones), which usually stores them within milliseconds; without waiting, the page
+    loaded right after posting misses the post about one time in six. False if it took longer.
+    """
+    activity = await social.get_activity(rt.db.reader, activity_id)
+    note_id = activity["object_ap_id"] if activity is not None else None
+    deadline = time.monotonic() + timeout
+    while note_id and time.monotonic() < deadline:
+        if await social.get_object(rt.db.reader, note_id) is not None:
+            return True
+        await asyncio.sleep(0.02)
+    return False
 
 
 def box_form_values(box: Actor, row) -> dict:
