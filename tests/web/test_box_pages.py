@@ -442,6 +442,38 @@ async def test_box_names_and_slugs_are_checked_at_their_fields(site, visitor_for
     assert len(await site.query("SELECT 1 FROM boxes")) == 1
 
 
+async def test_box_and_motion_pages_in_english_show_no_catalog_keys(site, visitor_for):
+    await site.create_user("beirat", name="District council", type_="Organization", category="administration",
+                           password="sicheres-passwort")
+    anna = visitor_for(site, accept_language="en")
+    await anna.register("anna")
+    path = await create_box(anna, visibility="closed")
+    await anna.get(f"{path}/edit")
+    await anna.post(f"{path}/indicators", {"name": "Fountains", "target": "2", "unit": "fountains"})
+    await anna.post(f"{path}/milestones", {"title": "Find places", "due": "2026-03-01"})
+    await anna.get(f"{path}/motions/new")
+    _, _, headers = await anna.post(f"{path}/motions/new", {"title": "Fountain", "request": "Build one",
+                                                            "council": f"{site.base_url}/users/beirat",
+                                                            "action": "save"})
+    motion_path = headers["Location"]
+    await anna.get(motion_path)
+    await anna.post(f"{motion_path}/submit", {})
+    council = visitor_for(site, accept_language="en")
+    await council.login("beirat")
+    await council.get("/council")
+    await council.post("/language", {"lang": "en"})  # the account's language wins over the browser's
+    await eventually(lambda: site.query("SELECT 1 FROM motion_answers"), message="receipt")
+    key = re.compile(r"\b(?:box|boxes|box_form|motion|motion_form|council|visibility|role|answer|decision|"
+                     r"motion_state|task_state|field|form|notice)\.[a-z_]+\b")
+    for visitor, page in ((anna, "/b/"), (anna, path), (anna, f"{path}/edit"), (anna, "/boxes/new"),
+                          (anna, motion_path), (anna, f"{path}/motions/new"), (council, "/council"),
+                          (visitor_for(site, accept_language="en"), path)):
+        status, text, _ = await visitor.get(page)
+        assert status == 200 and '<html lang="en">' in text, page
+        assert key.findall(text_of(text)) == [], page
+    assert "Motions received" in text_of((await council.get("/council"))[1])
+
+
 def test_every_key_put_together_in_the_box_templates_is_in_the_catalog():
     keys = {f"motion_state.{s}" for s in motions.STATES} | {f"visibility.{v}" for v in boxes.VISIBILITIES}
     keys |= {f"visibility_hint.{v}" for v in boxes.VISIBILITIES} | {f"role.{r}" for r in boxes.ROLES}
