@@ -172,8 +172,8 @@ async def test_nothing_of_a_private_box_is_delivered_to_non_members(private_box)
 
 async def test_a_motion_is_cosigned_submitted_to_a_council_elsewhere_and_its_answers_come_back(leipzig, meissen):
     # Given a box on Leipzig and the district council of Meißen, an organisation there
-    anna = await leipzig.create_user("anna")
-    mehmet = await leipzig.create_user("mehmet")
+    anna = await leipzig.create_user("anna", name="Anna Schulz")
+    mehmet = await leipzig.create_user("mehmet", name="Mehmet Yıldız")
     box = await boxes.create(leipzig.rt, anna, {"name": "Laternen", "slug": "laternen"})
     await boxes.join(leipzig.rt, mehmet, box.ap_id)
     council = await meissen.create_user("beirat_altstadt", type_="Organization", category="administration",
@@ -212,11 +212,14 @@ async def test_a_motion_is_cosigned_submitted_to_a_council_elsewhere_and_its_ans
     assert [a["kind"] for a in answers] == ["received", "on_agenda", "decided"]
     notified = await leipzig.query("SELECT DISTINCT actor_id FROM notifications WHERE kind = 'motion_decided'")
     assert {n["actor_id"] for n in notified} == {anna.id, mehmet.id}
-    # The printable version is clean HTML with the request, the reasoning and the co-signers
+    # The printable version is clean HTML with the request, the reasoning, the co-signers and the council by name
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{motion_id}/print") as r:
             page = await r.text()
-    assert r.status == 200 and "<strong>Laternen</strong>" in page and "unbeleuchtet" in page and mehmet.ap_id in page
+            policy = r.headers["Content-Security-Policy"]
+    assert r.status == 200 and "<strong>Laternen</strong>" in page and "unbeleuchtet" in page
+    assert "Mehmet Yıldız" in page and "Anna Schulz" in page and "Stadtbezirksbeirat Altstadt" in page
+    assert policy.startswith("default-src 'none'; style-src 'sha256-")  # its own style, nothing else
 
 
 async def test_roles_tasks_indicators_and_ownership(leipzig):

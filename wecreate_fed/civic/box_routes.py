@@ -97,7 +97,9 @@ async def motion_print(uuid: str):
     """A clean page for print and for sending by post (public boxes; members see private ones on the website)."""
     rt = runtime.current()
     data = await motions.view(rt, f"{rt.config.base_url}{motions.PATH}{uuid}", await signed_fetcher(rt))
-    return Response(motions.printable(rt.config, data), content_type="text/html; charset=utf-8")
+    response = Response(motions.printable(rt.config, data), content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = motions.PRINT_POLICY
+    return response
 
 
 @bp.get("/objects/<uuid>")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import replace
+from datetime import date
 
 from actors import local as local_actors
 from actors import remote
@@ -299,6 +300,9 @@ async def invite(rt: Runtime, moderator: Actor, box_ref: str, invitee_ref: str) 
         raise BadRequest(f"cannot find {invitee_ref}: {e}")
     async with rt.db.transaction() as conn:
         await box_store.add_invitation(conn, box.id, invitee.ap_id, moderator.id)
+        if invitee.is_local:
+            await civic_store.add_notifications(conn, [invitee.id], kind="box_invitation", object_ap_id=box.ap_id,
+                                                by_ap_id=moderator.ap_id, text=box.name)
     if not invitee.is_local:
         invitation = {"@context": ld.default_context(), "id": urls.new_activity_id(rt.config), "type": "Invite",
                       "actor": box.ap_id, "object": box.ap_id, "target": invitee.ap_id, "to": [invitee.ap_id]}
@@ -396,13 +400,15 @@ async def post(rt: Runtime, member: Actor, box_ap_id: str, text: str | None = No
     note["audience"] = box.ap_id
     create = activities.create(rt.config, member, note)
     create["audience"] = box.ap_id
-    if not box.is_local:
-        # Our copy of our member's post; the remote box relays it to the others.
-        async with rt.db.transaction() as conn:
-            await social.add_object(conn, ap_id=note["id"], type="Note", actor_id=member.id, is_local=True,
-                                    content=content, is_public=False, data=note, in_reply_to=in_reply_to,
-                                    published=note["published"], audience=box.ap_id)
-    # A local box gets it through our own inbox queue, checks it and relays it.
+    # Kept at once, so the member sees it; a local box then relays it from our own inbox queue
+    # (storing it again there changes nothing), a remote box from its server.
+    is_public = False
+    if box.is_local:
+        is_public = (await box_store.get_box(rt.db.reader, box.id))["visibility"] != "private"
+    async with rt.db.transaction() as conn:
+        await social.add_object(conn, ap_id=note["id"], type="Note", actor_id=member.id, is_local=True,
+                                content=content, is_public=is_public, data=note, in_reply_to=in_reply_to,
+                                published=note["published"], audience=box.ap_id)
     return await send(rt, member, create)
 
 
@@ -573,6 +579,11 @@ async def add_milestone(rt: Runtime, moderator: Actor, box_ref: str, title: str,
     title = sanitize.plain_text(title, 200)
     if not title:
         raise BadRequest("a milestone needs a title")
+    if due:
+        try:
+            due = date.fromisoformat(due).isoformat()
+        except (TypeError, ValueError):
+            raise BadRequest("due must be a date like 2026-12-01")
     async with rt.db.transaction() as conn:
         return await box_store.add_milestone(conn, box.id, title, due or None)
 
@@ -597,14 +608,15 @@ async def add_task(rt: Runtime, member: Actor, box_ref: str, title: str, assigne
 
 
 async def update_task(rt: Runtime, member: Actor, box_ref: str, task_id: int, *, done: bool | None = None,
-                      assignee_ap_id: str | None = None) -> None:
+                      assignee_ap_id: str | None = None, unassign: bool = False) -> None:
+    """Mark a task done or open, and/or (re)assign it to a member or to nobody."""
     box, _ = await local_box(rt, box_ref)
     await _require_role(rt, box, member, ROLES)
     assignee = await _member_by_ap_id(rt, box, assignee_ap_id) if assignee_ap_id else None
     async with rt.db.transaction() as conn:
         changed = await box_store.update_task(conn, box.id, task_id,
                                               state=None if done is None else ("done" if done else "open"),
-                                              assignee_id=assignee.id if assignee else None)
+                                              assignee_id=assignee.id if assignee else None, unassign=unassign)
         if not changed:
             raise NotFound(f"no task {task_id} in this box")
 
