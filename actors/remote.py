@@ -233,6 +233,13 @@ async def verify_signed_request(rt: Runtime, *, method: str, target: str, header
     return actor
 
 
+async def find_actor(rt: Runtime, ref: str) -> Actor:
+    """An actor by its id (https://…) or its handle (name@host)."""
+    if ref.startswith(("http://", "https://")):
+        return await get_actor(rt, ref)
+    return await resolve_handle(rt, ref)
+
+
 async def resolve_handle(rt: Runtime, handle: str) -> Actor:
     """`user@host` (with or without a leading @ or acct:) to an actor, through WebFinger."""
     handle = handle.strip().removeprefix("acct:").lstrip("@")

@@ -154,9 +154,7 @@ async def _answer_follow(rt: Runtime, actor: Actor, body: dict) -> str:
 async def _resolve_actor(rt: Runtime, ref: str) -> Actor:
     """An actor id or a handle (name@host)."""
     try:
-        if ref.startswith(("http://", "https://")):
-            return await remote.get_actor(rt, ref)
-        return await remote.resolve_handle(rt, ref)
+        return await remote.find_actor(rt, ref)
     except WeCreateError as e:
         raise BadRequest(f"cannot find the actor {ref}: {e}")
 

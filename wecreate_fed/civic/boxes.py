@@ -294,8 +294,7 @@ async def invite(rt: Runtime, moderator: Actor, box_ref: str, invitee_ref: str) 
     box, _ = await local_box(rt, box_ref)
     await _require_role(rt, box, moderator, ("owner", "moderator"))
     try:
-        invitee = await (remote.get_actor(rt, invitee_ref) if invitee_ref.startswith(("http://", "https://"))
-                         else remote.resolve_handle(rt, invitee_ref))
+        invitee = await remote.find_actor(rt, invitee_ref)
     except WeCreateError as e:
         raise BadRequest(f"cannot find {invitee_ref}: {e}")
     async with rt.db.transaction() as conn:

@@ -382,11 +382,7 @@ async def local_event(rt: Runtime, ap_id: str):
 
 async def _may_manage(rt: Runtime, actor: Actor, event) -> None:
     """The organiser or a moderator of this instance may edit, cancel, postpone or delete an event."""
-    if actor.id == event["organizer_id"]:
-        return
-    account = await actors_store.get_account(rt.db.reader, actor.id)
-    if account is None or account["role"] not in ("moderator", "admin"):
-        raise Forbidden("only the organiser or a moderator may do that")
+    await ideas.require_owner_or_moderator(rt, actor, event["organizer_id"], "the organiser")
 
 
 def _current_fields(rt: Runtime, event) -> dict:

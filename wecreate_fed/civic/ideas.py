@@ -197,8 +197,7 @@ async def publish(rt: Runtime, author: Actor, data: dict) -> tuple[str, dict]:
 
 async def _addressee(rt: Runtime, ref: str) -> Actor:
     try:
-        addressee = await (remote.get_actor(rt, ref) if ref.startswith(("http://", "https://"))
-                           else remote.resolve_handle(rt, ref))
+        addressee = await remote.find_actor(rt, ref)
     except WeCreateError as e:
         raise BadRequest(f"addressed_to: cannot find {ref}: {e}")
     if addressee.type != "Organization":
@@ -217,11 +216,16 @@ async def local_idea(rt: Runtime, ap_id: str):
 
 async def _may_manage(rt: Runtime, actor: Actor, idea) -> None:
     """The author or a moderator of this instance may edit, change the status of, or delete an idea."""
-    if actor.id == idea["author_id"]:
+    await require_owner_or_moderator(rt, actor, idea["author_id"], "the author")
+
+
+async def require_owner_or_moderator(rt: Runtime, actor: Actor, owner_id: int, owner: str) -> None:
+    """Only the owner of something (`owner` names them) or a moderator of this instance may change it."""
+    if actor.id == owner_id:
         return
     account = await actors_store.get_account(rt.db.reader, actor.id)
     if account is None or account["role"] not in ("moderator", "admin"):
-        raise Forbidden("only the author or a moderator may do that")
+        raise Forbidden(f"only {owner} or a moderator may do that")
 
 
 async def edit(rt: Runtime, editor: Actor, ap_id: str, data: dict) -> dict:
@@ -315,14 +319,7 @@ async def find_or_fetch(rt: Runtime, ap_id: str):
 
 async def support(rt: Runtime, actor: Actor, ap_id: str) -> str:
     """A local person supports an idea (here or on another instance): a Like to its author."""
-    idea = await find_or_fetch(rt, ap_id)
-    author = await actors_store.get_actor(rt.db.reader, idea["author_id"])
-    like = activities.like(rt.config, actor, ap_id, author.ap_id)
-    async with rt.db.transaction() as conn:
-        if not await social.add_reaction(conn, "Like", actor.id, ap_id, like["id"]):
-            raise Conflict("you already support this idea")
-        await _count_changed(conn, idea, "support_count", +1)
-    return await send(rt, actor, like)
+    return await _react(rt, actor, ap_id, "Like", "support_count", "you already support this idea")
 
 
 async def withdraw_support(rt: Runtime, actor: Actor, ap_id: str) -> str:
@@ -332,18 +329,23 @@ async def withdraw_support(rt: Runtime, actor: Actor, ap_id: str) -> str:
 
 async def share(rt: Runtime, actor: Actor, ap_id: str) -> str:
     """Share (boost) an idea to one's followers: Announce."""
-    idea = await find_or_fetch(rt, ap_id)
-    author = await actors_store.get_actor(rt.db.reader, idea["author_id"])
-    announce = activities.announce(rt.config, actor, ap_id, author.ap_id)
-    async with rt.db.transaction() as conn:
-        if not await social.add_reaction(conn, "Announce", actor.id, ap_id, announce["id"]):
-            raise Conflict("you already shared this idea")
-        await _count_changed(conn, idea, "share_count", +1)
-    return await send(rt, actor, announce)
+    return await _react(rt, actor, ap_id, "Announce", "share_count", "you already shared this idea")
 
 
 async def unshare(rt: Runtime, actor: Actor, ap_id: str) -> str:
     return await _undo_reaction(rt, actor, ap_id, "Announce", "share_count", "you have not shared this idea")
+
+
+async def _react(rt: Runtime, actor: Actor, ap_id: str, kind: str, column: str, repeated: str) -> str:
+    idea = await find_or_fetch(rt, ap_id)
+    author = await actors_store.get_actor(rt.db.reader, idea["author_id"])
+    builder = activities.like if kind == "Like" else activities.announce
+    activity = builder(rt.config, actor, ap_id, author.ap_id)
+    async with rt.db.transaction() as conn:
+        if not await social.add_reaction(conn, kind, actor.id, ap_id, activity["id"]):
+            raise Conflict(repeated)
+        await _count_changed(conn, idea, column, +1)
+    return await send(rt, actor, activity)
 
 
 async def _undo_reaction(rt: Runtime, actor: Actor, ap_id: str, kind: str, column: str, missing: str) -> str:

@@ -38,8 +38,7 @@ STATES = ("draft", "submitted", "received", "on_agenda", "decided")
 
 async def _council(rt: Runtime, ref: str) -> Actor:
     try:
-        council = await (remote.get_actor(rt, ref) if ref.startswith(("http://", "https://"))
-                         else remote.resolve_handle(rt, ref))
+        council = await remote.find_actor(rt, ref)
     except WeCreateError as e:
         raise BadRequest(f"council: cannot find {ref}: {e}")
     if council.type != "Organization":
