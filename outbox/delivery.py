@@ -48,9 +48,11 @@ class DeliveryWorker:
         self.rt = rt
         self.concurrency = rt.config.delivery_concurrency
         self.per_host = rt.config.delivery_per_host
-        self._queue: asyncio.Queue = asyncio.Queue(maxsize=self.concurrency * 4)
-        # Rows are claimed in batches of at least this many, as soon as the queue has room for one.
-        self._batch = self.concurrency * 2
+        # Claimed rows waiting for a sender. The queue is refilled as soon as it has room for
+        # a batch (one row per sender), so the senders keep several rounds of work while a
+        # claim waits for the write lock behind send() or an outcome flush.
+        self._queue: asyncio.Queue = asyncio.Queue(maxsize=self.concurrency * 8)
+        self._batch = self.concurrency
         self._room = asyncio.Event()
         self._host_slots: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.per_host))
         self._outcomes: list[tuple] = []
