@@ -18,6 +18,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from quart import Quart, Response, request, session
+from quart.sessions import SecureCookieSessionInterface
 
 from wecreate_fed.errors import Forbidden, WeCreateError
 from wecreate_fed.runtime import Runtime
@@ -48,8 +49,29 @@ class TooManyAttempts(WeCreateError):
         self.minutes = minutes
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Quart's signed-cookie sessions, minus the signer for requests without our cookie.
+
+    Quart builds an itsdangerous serializer for every request before looking for the cookie,
+    and reads the cookie settings after it even when the session was never touched; other
+    servers' deliveries never carry our cookie, and this was a measurable share of each
+    inbox POST (benchmarks/bench.py). What is sent back is exactly what Quart would send.
+    """
+
+    async def open_session(self, app, request):
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return await super().open_session(app, request)
+
+    async def save_session(self, app, session, response) -> None:
+        if not session and not session.modified and not session.accessed:
+            return  # untouched and empty: no cookie to set or delete, no Vary
+        await super().save_session(app, session, response)
+
+
 def configure(app: Quart, rt: Runtime) -> None:
     """Cookie settings from the instance's base_url; the secret itself is loaded when serving starts."""
+    app.session_interface = CookieSessions()
     app.config.update(
         SESSION_COOKIE_NAME="wecreate_session",
         SESSION_COOKIE_HTTPONLY=True,
