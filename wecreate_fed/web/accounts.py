@@ -8,6 +8,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -38,8 +39,14 @@ AVATAR_MAX = 512 * 1024
 AVATAR_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg", b"GIF87a": "gif", b"GIF89a": "gif"}
 AVATAR_PATH = "/media/avatars/"
 _hasher = PasswordHasher()
-# Checked against when the username is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Checked against when the username is unknown, so a wrong name costs as long as a wrong password.
+
+    Made on first use, not at import (hashing is deliberately slow)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ async def authenticate(rt: Runtime, username: str, password: str, address: str) 
     account = await web_store.get_login(rt.db.reader, username) if username else None
     stored = account["password_hash"] if account is not None else None
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password[:PASSWORD_MAX])
+        _hasher.verify(stored or _dummy_hash(), password[:PASSWORD_MAX])
         valid = stored is not None
     except (VerificationError, InvalidHashError):
         valid = False
@@ -129,7 +136,7 @@ async def change_password(rt: Runtime, actor: Actor, current: str, new: str, rep
 async def _check_current_password(rt: Runtime, actor: Actor, password: str, field: str) -> None:
     account = await web_store.get_login(rt.db.reader, actor.username)
     try:
-        _hasher.verify((account["password_hash"] if account else None) or _DUMMY_HASH, password[:PASSWORD_MAX])
+        _hasher.verify((account["password_hash"] if account else None) or _dummy_hash(), password[:PASSWORD_MAX])
         if account is None or not account["password_hash"]:
             raise VerificationError()
     except (VerificationError, InvalidHashError):
