@@ -8,7 +8,6 @@ while waiting on another server.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 
-from quart import Blueprint, Response, redirect, request
+from quart import Blueprint, Response, redirect
 
 from actors.requests import activity_response, signed_fetcher, wants_activity_json
 from outbox.routes import may_see, outbox_collection
-from wecreate_fed import collections, ld, runtime
+from wecreate_fed import ld, runtime
 from wecreate_fed.errors import NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
