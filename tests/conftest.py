@@ -33,10 +33,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def instance_config(tmp_path: Path, name: str, port: int, **federation) -> config_module.Config:
+def instance_config(tmp_path: Path, name: str, port: int, *, registration: str = "open",
+                    **federation) -> config_module.Config:
     raw = {
         "instance": {"name": f"WeCreate {name.title()}", "base_url": f"http://127.0.0.1:{port}",
-                     "registration": "open"},
+                     "registration": registration},
         "city": {"name": name.title(), "districts": [{"slug": "mitte", "name": "Mitte"},
                                                      {"slug": "west", "name": "West"}]},
         "database": {"path": str(tmp_path / name / "wecreate.sqlite3")},
@@ -160,12 +161,13 @@ def load_fixture(name: str, **replacements) -> dict:
 
 @pytest.fixture
 async def make_instance(tmp_path):
-    """Factory: `await make_instance("leipzig", **federation_settings)` -> a started Instance."""
+    """Factory: `await make_instance("leipzig", registration="invite", **federation_settings)` -> a started Instance."""
     started: list[Instance] = []
 
-    async def make(name: str = "leipzig", *, port: int | None = None, run_workers: bool = True, **federation):
-        instance = Instance(instance_config(tmp_path, name, port or free_port(), **federation),
-                            run_workers=run_workers)
+    async def make(name: str = "leipzig", *, port: int | None = None, run_workers: bool = True,
+                   registration: str = "open", **federation):
+        instance = Instance(instance_config(tmp_path, name, port or free_port(), registration=registration,
+                                            **federation), run_workers=run_workers)
         await instance.start()
         started.append(instance)
         return instance

@@ -3,14 +3,12 @@ pages and posts forms the way a browser without JavaScript does."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from html import unescape
 
 import aiohttp
 import pytest
 
-from tests.conftest import Instance, free_port, instance_config
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -90,20 +88,9 @@ def text_of(html: str) -> str:
 
 
 @pytest.fixture
-async def make_site(tmp_path):
-    """Factory: `await make_site("leipzig", registration="invite")` -> a started Instance."""
-    started: list[Instance] = []
-
-    async def make(name: str = "leipzig", *, registration: str = "open", **federation):
-        config = dataclasses.replace(instance_config(tmp_path, name, free_port(), **federation),
-                                     registration=registration)
-        instance = await Instance(config).start()
-        started.append(instance)
-        return instance
-
-    yield make
-    for instance in started:
-        await instance.stop()
+async def make_site(make_instance):
+    """Factory: `await make_site("leipzig", registration="invite")` -> a started Instance (see make_instance)."""
+    return make_instance
 
 
 @pytest.fixture
