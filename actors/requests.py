@@ -30,8 +30,8 @@ def activity_response(document: dict, status: int = 200, *, content_type: str = 
 
 
 def error_response(error: WeCreateError) -> Response:
-    """An error as JSON with its reason, the status taken from the error type."""
-    return Response(json.dumps({"error": str(error)}), status=error.status, content_type="application/json")
+    """An error as JSON ({"error": code, "field": …, "message": …}), the status taken from the error type."""
+    return Response(json.dumps(error.as_json()), status=error.status, content_type="application/json")
 
 
 def request_target() -> str:

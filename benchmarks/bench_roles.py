@@ -274,6 +274,7 @@ async def fanout_ours(args: dict) -> None:
     peak = sampler.stop()
     worker_task.cancel()
     await asyncio.gather(worker_task, return_exceptions=True)
+    await worker.release()  # writes the outcomes still in memory
     done = await queue.count_deliveries(rt.db.reader, "done")
     await rt.http.close()
     await rt.db.close()

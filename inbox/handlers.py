@@ -332,3 +332,9 @@ HANDLERS = {
     "Leave": handle_leave,
     "Remove": handle_remove,
 }
+
+
+async def dispatch(ctx: HandlerContext, activity: dict) -> None:
+    handler = HANDLERS.get(activity.get("type"))
+    if handler is not None:
+        await handler(ctx, activity)

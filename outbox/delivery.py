@@ -17,7 +17,7 @@ from wecreate_fed import retry, signatures
 from wecreate_fed.errors import FetchError, RefusedAddress
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import queue, utcnow
-from wecreate_fed.workers import wait_for_work
+from wecreate_fed.workers import Worker, wait_for_work
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,11 @@ def classify(status: int | None, attempts: int, age_seconds: float, give_up_seco
     return "pending", retry.next_delay(attempts)
 
 
-class DeliveryWorker:
+class DeliveryWorker(Worker):
+    name = "delivery-worker"
+
     def __init__(self, rt: Runtime):
+        super().__init__(rt.delivery_wakeup)
         self.rt = rt
         self.concurrency = rt.config.delivery_concurrency
         self.per_host = rt.config.delivery_per_host
@@ -58,33 +61,58 @@ class DeliveryWorker:
         self._outcomes: list[tuple] = []
         self._host_news: list[tuple[str, bool]] = []
         self._flushed = asyncio.Event()
+        self._claimed: set[int] = set()   # claimed and not yet attempted to the end
+        self._in_flight = 0
         self.sent = 0
 
     async def run(self) -> None:
-        """Run until cancelled."""
+        """Until stopped: the claimer fills the queue, the senders empty it, the flusher writes outcomes."""
         senders = [asyncio.create_task(self._sender()) for _ in range(self.concurrency)]
         flusher = asyncio.create_task(self._flusher())
         try:
             await self._claimer()
+            # Stopping: let the deliveries in flight finish (the supervisor cancels after its grace).
+            while self._in_flight:
+                await asyncio.sleep(0.05)
         finally:
             for task in senders + [flusher]:
                 task.cancel()
-            for task in senders + [flusher]:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await self.flush()
+            await asyncio.gather(*senders, flusher, return_exceptions=True)
+
+    async def release(self) -> None:
+        """Write the outcomes not yet written, and give back the claimed rows that were not attempted."""
+        await self.flush()
+        if self._claimed:
+            async with self.rt.db.transaction() as conn:
+                await queue.release_deliveries(conn, sorted(self._claimed))
+            self._claimed.clear()
+        while not self._queue.empty():
+            self._queue.get_nowait()
+
+    async def run_once(self) -> int:
+        """Claim one batch and attempt all of it (benchmarks and tests drive the worker this way)."""
+        async with self.rt.db.transaction() as conn:
+            rows = await queue.claim_deliveries(conn, limit=self._queue.maxsize, lock_seconds=LOCK_SECONDS)
+        self._claimed.update(row["id"] for row in rows)
+        await asyncio.gather(*(self._attempt_one(row) for row in rows))
+        await self.flush()
+        return len(rows)
 
     async def _claimer(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             # Wait for the senders to make room for a batch: sleeping a fixed time when the queue
             # was full left them idle once it ran dry, and claiming whatever little room there
             # was cost a transaction for a handful of rows.
-            while self._queue.maxsize - self._queue.qsize() < self._batch:
+            while self._queue.maxsize - self._queue.qsize() < self._batch and not self.stopping.is_set():
                 self._room.clear()
-                await self._room.wait()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._room.wait(), 1.0)
+            if self.stopping.is_set():
+                return
             async with self.rt.db.transaction() as conn:
                 rows = await queue.claim_deliveries(conn, limit=self._queue.maxsize - self._queue.qsize(),
                                                     lock_seconds=LOCK_SECONDS)
+            self._claimed.update(row["id"] for row in rows)
             for row in rows:
                 await self._queue.put(row)
             if not rows:
@@ -99,13 +127,23 @@ class DeliveryWorker:
             if self._queue.maxsize - self._queue.qsize() >= self._batch:
                 self._room.set()
             try:
+                if self.stopping.is_set():
+                    continue  # not attempted: released at stop
                 async with self._host_slots[row["host"]]:
-                    await self._attempt(row)
-            except Exception as e:  # a bug must not kill the sender; the row is retried
-                log.exception("delivery %s crashed", row["id"])
-                self._outcomes.append((row["id"], "pending", None, f"internal error: {e!r}", retry.next_delay(row["attempts"])))
+                    await self._attempt_one(row)
             finally:
                 self._queue.task_done()
+
+    async def _attempt_one(self, row) -> None:
+        self._in_flight += 1
+        try:
+            await self._attempt(row)
+        except Exception as e:  # a bug must not kill the sender; the row is retried
+            log.exception("delivery %s crashed", row["id"])
+            self._outcomes.append((row["id"], "pending", None, f"internal error: {e!r}", retry.next_delay(row["attempts"])))
+        finally:
+            self._in_flight -= 1
+        self._claimed.discard(row["id"])
 
     async def _attempt(self, row) -> None:
         body = row["activity_json"].encode()

@@ -1,15 +1,31 @@
-"""send(): store an activity and, in the same transaction, one delivery per target inbox."""
+"""Sending is two steps: resolve the recipients (network), then queue the activity (SQL only).
+
+`queue_activity(conn, …)` stores an activity and one delivery per target inbox on the
+connection of a transaction the caller holds, so a civic change and the activity that
+announces it commit together or not at all (a transactional outbox). `outgoing(rt)` opens
+that transaction and wakes the workers once it has committed:
+
+    recipients = await resolve_recipients(rt, actor, activity)     # may fetch remote actors
+    async with outgoing(rt) as out:
+        await civic_store.add_something(out.conn, …)
+        await out.queue(actor, activity, recipients)
+
+`send()` is both steps for an activity that changes nothing else here.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from actors import remote
 from wecreate_fed import ld, urls
 from wecreate_fed.errors import WeCreateError
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import Connection, queue, social
 from wecreate_fed.store import actors as actors_store
-from wecreate_fed.store import queue, social
 from wecreate_fed.store.actors import Actor
 
 log = logging.getLogger(__name__)
@@ -17,54 +33,40 @@ log = logging.getLogger(__name__)
 FOLLOWER_PAGE = 5000  # inboxes read and inserted at a time, so memory stays flat for any audience
 
 
-async def send(rt: Runtime, actor: Actor, activity: dict, *, extra_inboxes: list[str] = ()) -> str:
-    """Record `activity` as sent by the local `actor` and queue its delivery; returns its id.
+@dataclass
+class Recipients:
+    """Where one activity goes: remote inboxes, local usernames, and whether to the sender's followers."""
 
-    Remote addressees are resolved first (that may fetch them), so the transaction that
-    stores the activity and its deliveries holds the write lock only for SQL.
+    remote_inboxes: set[str] = field(default_factory=set)
+    local_names: set[str] = field(default_factory=set)
+    to_followers: bool = False
+    # False when the command applies its effects here itself (a support of a local idea):
+    # then nothing is bounced through our own inbox, not even to local followers.
+    bounce_local: bool = True
+
+    def without_local(self) -> "Recipients":
+        """For a command that applies its local effects itself instead of through our own inbox."""
+        return Recipients(set(self.remote_inboxes), set(), self.to_followers, bounce_local=False)
+
+
+async def resolve_recipients(rt: Runtime, actor: Actor, activity: dict, *,
+                             extra_inboxes: Iterable[str] = ()) -> Recipients:
+    """The network step: who `activity` goes to, fetching remote addressees we do not know yet.
+
     `extra_inboxes` are remote inboxes to deliver to beyond the addressees (an idea's
     supporters, say, who are told of its changes without being listed in cc).
     """
-    remote_inboxes, local_names, to_followers = await _resolve_recipients(rt, actor, activity)
-    remote_inboxes.update(extra_inboxes)
-    delivered = {k: v for k, v in activity.items() if k not in ("bto", "bcc")}
-    async with rt.db.transaction() as conn:
-        row_id = await social.add_activity(
-            conn, ap_id=activity["id"], actor_id=actor.id, type=activity["type"],
-            object_ap_id=ld.get_id(activity.get("object")), is_public=ld.is_public(activity), data=delivered,
-        )
-        await queue.add_deliveries(conn, row_id, sorted(remote_inboxes))
-        if to_followers:
-            after = ""
-            while inboxes := await social.list_follower_inboxes(conn, actor.id, after=after, limit=FOLLOWER_PAGE):
-                await queue.add_deliveries(conn, row_id, inboxes)
-                after = inboxes[-1]
-            local_names.update(a.username for a in await social.list_local_followers(conn, actor.id))
-        local_names.discard(actor.username)
-        if local_names:
-            # Local recipients need no HTTP: the activity goes straight into our own inbox queue.
-            only = next(iter(local_names)) if len(local_names) == 1 else None
-            await queue.add_incoming(conn, activity=delivered, signer_ap_id=actor.ap_id, recipient_username=only)
-    rt.delivery_wakeup.set()
-    if local_names:
-        rt.inbox_wakeup.set()
-    return activity["id"]
-
-
-async def _resolve_recipients(rt: Runtime, actor: Actor, activity: dict) -> tuple[set[str], set[str], bool]:
-    remote_inboxes: set[str] = set()
-    local_names: set[str] = set()
-    to_followers = False
+    found = Recipients(remote_inboxes=set(extra_inboxes))
     for target in sorted(ld.addressees(activity)):
         if ld.is_public_id(target):
             continue
         if actor.followers_url and target == actor.followers_url:
-            to_followers = True
+            found.to_followers = True
             continue
         if urls.is_local(rt.config, target):
             local = await actors_store.get_actor_by_ap_id(rt.db.reader, target)
             if local is not None and local.username:
-                local_names.add(local.username)
+                found.local_names.add(local.username)
             continue
         try:
             recipient = await remote.get_actor(rt, target)
@@ -73,5 +75,78 @@ async def _resolve_recipients(rt: Runtime, actor: Actor, activity: dict) -> tupl
             log.info("not delivering %s to %s: %s", activity.get("id"), target, e)
             continue
         if recipient.deleted_at is None:
-            remote_inboxes.add(recipient.delivery_inbox)
-    return remote_inboxes, local_names, to_followers
+            found.remote_inboxes.add(recipient.delivery_inbox)
+    return found
+
+
+async def queue_activity(conn: Connection, actor: Actor, activity: dict, recipients: Recipients) -> tuple[bool, bool]:
+    """The SQL step: store `activity` as sent by the local `actor` and queue its deliveries.
+
+    Runs on the caller's transaction. Local recipients need no HTTP: the activity goes
+    into our own inbox queue for them. Returns (deliveries queued, local rows queued).
+    """
+    delivered = {k: v for k, v in activity.items() if k not in ("bto", "bcc")}
+    row_id = await social.add_activity(
+        conn, ap_id=activity["id"], actor_id=actor.id, type=activity["type"],
+        object_ap_id=ld.get_id(activity.get("object")), is_public=ld.is_public(activity), data=delivered,
+    )
+    queued = bool(recipients.remote_inboxes)
+    await queue.add_deliveries(conn, row_id, sorted(recipients.remote_inboxes))
+    local_names = set(recipients.local_names)
+    if recipients.to_followers:
+        after = ""
+        while inboxes := await social.list_follower_inboxes(conn, actor.id, after=after, limit=FOLLOWER_PAGE):
+            await queue.add_deliveries(conn, row_id, inboxes)
+            queued = True
+            after = inboxes[-1]
+        if recipients.bounce_local:
+            local_names.update(a.username for a in await social.list_local_followers(conn, actor.id)
+                               if a.username)
+    local_names.discard(actor.username or "")
+    if local_names and recipients.bounce_local:
+        only = next(iter(local_names)) if len(local_names) == 1 else None
+        await queue.add_incoming(conn, activity=delivered, signer_ap_id=actor.ap_id, recipient_username=only)
+    return queued, bool(local_names)
+
+
+class Outgoing:
+    """One transaction that may queue activities; the workers are woken after it commits."""
+
+    def __init__(self, rt: Runtime, conn: Connection):
+        self.rt = rt
+        self.conn = conn
+        self._deliveries = False
+        self._incoming = False
+
+    async def queue(self, actor: Actor, activity: dict, recipients: Recipients) -> str:
+        deliveries, incoming = await queue_activity(self.conn, actor, activity, recipients)
+        self._deliveries |= deliveries
+        self._incoming |= incoming
+        return activity["id"]
+
+    def wake(self) -> None:
+        self.rt.civic_wakeup.set()  # a civic change may have moved an idea's counts
+        if self._deliveries:
+            self.rt.delivery_wakeup.set()
+        if self._incoming:
+            self.rt.inbox_wakeup.set()
+
+
+@asynccontextmanager
+async def outgoing(rt: Runtime) -> AsyncIterator[Outgoing]:
+    """A write transaction in which civic changes and the activities announcing them commit together."""
+    async with rt.db.transaction() as conn:
+        out = Outgoing(rt, conn)
+        yield out
+    out.wake()
+
+
+async def send(rt: Runtime, actor: Actor, activity: dict, *, extra_inboxes: Iterable[str] = ()) -> str:
+    """Resolve the recipients, then store and queue `activity` in a transaction of its own; returns its id.
+
+    Only for an activity that changes nothing else here (a Follow, an Accept, a relayed
+    post); a civic change queues its activity with `outgoing()` in its own transaction.
+    """
+    recipients = await resolve_recipients(rt, actor, activity, extra_inboxes=extra_inboxes)
+    async with outgoing(rt) as out:
+        return await out.queue(actor, activity, recipients)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 from pathlib import Path
@@ -30,7 +28,8 @@ from .config import Config
 from .errors import WeCreateError
 from .http import HttpClient
 from .runtime import Runtime
-from .store import Database
+from .store import Database, queue
+from .workers import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +46,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> Quart:
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
                       civic_client.bp, inbox.receive.bp):
         app.register_blueprint(blueprint)
-    tasks: list[asyncio.Task] = []
+    supervisor = Supervisor()
 
     @app.before_serving
     async def start() -> None:
@@ -56,22 +55,23 @@ def create_app(config: Config, *, run_workers: bool = True) -> Quart:
         async with rt.db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
             await districts.ensure_districts(conn, config)
+            if run_workers:
+                # This process owns the SQLite database: what a crashed run had claimed is free now.
+                released = await queue.release_all_leases(conn)
         if run_workers:
-            tasks.append(asyncio.create_task(inbox.worker.run(rt), name="inbox-worker"))
-            tasks.append(asyncio.create_task(DeliveryWorker(rt).run(), name="delivery-worker"))
-            tasks.append(asyncio.create_task(civic_worker.run(rt), name="civic-worker"))
+            if any(released):
+                log.info("released %d incoming and %d delivery rows claimed before a restart", *released)
+            supervisor.start(inbox.worker.InboxWorker(rt))
+            supervisor.start(DeliveryWorker(rt))
+            supervisor.start(civic_worker.CivicWorker(rt))
 
     # The website; after start() so that its own start-up (the session secret) finds the database open.
     web.install(app, rt)
 
     @app.after_serving
     async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        tasks.clear()
+        # Workers first (they finish or release what they claimed), then the connections.
+        await supervisor.stop()
         await rt.http.close()
         await rt.db.close()
 
@@ -79,19 +79,21 @@ def create_app(config: Config, *, run_workers: bool = True) -> Quart:
     async def wecreate_error(error: WeCreateError):
         if error.status >= 500:
             log.warning("%s %s: %s", request.method, request.path, error)
-        return _error(error.status, str(error))
+        return _error(error.status, error.as_json())
 
     @app.errorhandler(HTTPException)
     async def http_error(error: HTTPException):
-        return _error(error.code or 500, error.description or error.name)
+        status = error.code or 500
+        return _error(status, {"error": (error.name or "error").lower().replace(" ", "_"), "field": None,
+                               "message": error.description or error.name})
 
     return app
 
 
-def _error(status: int, message: str) -> Response:
-    """Errors as JSON for API clients and as a short page for browsers."""
+def _error(status: int, body: dict) -> Response:
+    """Errors as JSON ({"error": code, "field": …, "message": …}) for API clients, a short page for browsers."""
     accept = request.headers.get("Accept", "")
     if "text/html" in accept and "json" not in accept:
-        page = f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(message)}</p>"
+        page = f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(body['message'])}</p>"
         return Response(page, status=status, content_type="text/html; charset=utf-8")
-    return Response(json.dumps({"error": message}), status=status, content_type="application/json")
+    return Response(json.dumps(body), status=status, content_type="application/json")

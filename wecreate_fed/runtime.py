@@ -23,6 +23,8 @@ class Runtime:
     # Set when a row is added to a queue, so its worker starts at once instead of at its next poll.
     inbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     delivery_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set after a change that may alter an idea's counts, so the civic worker publishes them.
+    civic_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     # In-memory caches of this instance, each kept by the module that owns it
     # (actors.remote: key id -> actor, so verifying an inbox POST needs no database read).
     caches: dict = field(default_factory=dict)

@@ -116,11 +116,11 @@ async def test_bad_event_is_refused_alike_on_both_paths_and_nothing_is_stored(le
     # And through the client-to-server outbox
     status, body = await leipzig.post_outbox("anna", {"type": "Create", "object": as_object(bad)})
     assert status == 400
-    assert body["error"] == str(website.value)
-    assert "the event must end after it starts" in body["error"] and "unknown district 'nowhere'" in body["error"]
+    assert body["message"] == str(website.value)
+    assert "the event must end after it starts" in body["message"] and "unknown district 'nowhere'" in body["message"]
     # A missing title reads the same on both paths, too
     status, body = await leipzig.post_outbox("anna", {**as_object(EVENT), "name": ""})
-    assert (status, body["error"]) == (400, "a title is required")
+    assert (status, body["message"]) == (400, "a title is required")
     assert await leipzig.query("SELECT * FROM events") == []
     assert await leipzig.query("SELECT * FROM activities") == []
 
@@ -286,7 +286,7 @@ async def test_organiser_changes_and_deletes_through_the_outbox(leipzig):
     # The capacity cannot drop below who already attends
     status, body = await leipzig.post_outbox("anna", {"type": "Update", "object": {
         "type": "Event", "id": event_id, "maximumAttendeeCapacity": 1}})
-    assert (status, body["error"]) == (409, "the capacity cannot be below the 2 people already attending")
+    assert (status, body["message"]) == (409, "the capacity cannot be below the 2 people already attending")
     # Postponed to another day, in Mobilizon's terms
     new_start, new_end = wall_time(12, 18), wall_time(12, 19)
     status, body = await leipzig.post_outbox("anna", {"type": "Update", "object": {
@@ -354,7 +354,7 @@ async def test_upcoming_events_per_district_as_json(leipzig):
     _, body = await leipzig.get_json(f"{leipzig.base_url}/api/events/upcoming")
     assert [e["title"] for e in body["events"]] == ["Bürgersprechstunde", EVENT["title"], "Müllsammeln"]
     status, body = await leipzig.get_json(f"{leipzig.base_url}/api/events/upcoming?district=nowhere")
-    assert status == 400 and "unknown district 'nowhere'" in body["error"]
+    assert status == 400 and "unknown district 'nowhere'" in body["message"]
 
 
 async def test_district_calendar_is_valid_icalendar(leipzig):

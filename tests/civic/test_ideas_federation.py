@@ -85,7 +85,7 @@ async def test_support_share_and_comment_from_another_instance_count_on_both_sid
 
     # A second support by the same person is refused and changes nothing
     status, error = await meissen.post_outbox("jonas", {"type": "Like", "object": idea_id})
-    assert status == 409 and "already" in error["error"]
+    assert status == 409 and "already" in error["message"]
 
     # Withdrawing the support is reflected on both sides
     status, _ = await meissen.post_outbox("jonas", {"type": "Undo", "object": like["id"]})
@@ -173,7 +173,7 @@ async def test_following_a_district_brings_its_new_ideas(leipzig, meissen):
 async def test_bad_ideas_are_refused_and_nothing_is_stored(leipzig, change, message):
     await leipzig.create_user("anna")
     status, error = await leipzig.post_outbox("anna", {**IDEA, **change})
-    assert status == 400 and message in error["error"]
+    assert status == 400 and message in error["message"]
     assert await leipzig.query("SELECT 1 FROM ideas") == []
     assert await leipzig.query("SELECT 1 FROM activities") == []
 
@@ -187,7 +187,7 @@ async def test_a_reform_proposal_is_addressed_to_an_organisation(leipzig):
     assert row == {"kind": "reform_proposal", "addressed_to": stadt.ap_id}
     status, error = await leipzig.post_outbox("anna", {**IDEA, "civicKind": "reform_proposal",
                                                        "addressedTo": f"{leipzig.base_url}/users/anna"})
-    assert status == 400 and "organisation" in error["error"]
+    assert status == 400 and "organisation" in error["message"]
 
 
 async def _counts_are(instance, ap_id, expected):

@@ -84,7 +84,7 @@ async def test_sorts_and_pages(market):
 async def test_bad_filters_get_a_clear_400(market, query, message):
     leipzig, _ = market
     status, error = await leipzig.get_json(f"{leipzig.base_url}/api/marketplace?{query}")
-    assert status == 400 and message in error["error"]
+    assert status == 400 and message in error["message"]
 
 
 async def test_atom_feed(market):

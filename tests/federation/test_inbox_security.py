@@ -50,7 +50,7 @@ async def test_unsigned_delivery_is_refused(pair):
         async with session.post(leipzig.shared_inbox, json=follow(jonas, anna),
                                 headers={"Content-Type": "application/activity+json"}) as r:
             assert r.status == 401
-            assert "Signature" in (await r.json())["error"]
+            assert "Signature" in (await r.json())["message"]
     assert await nothing_stored(leipzig)
 
 
@@ -82,7 +82,7 @@ async def test_replayed_delivery_with_old_date_is_refused(pair):
     async with aiohttp.ClientSession() as session:
         async with session.post(leipzig.shared_inbox, data=body, headers=old) as r:
             assert r.status == 401
-            assert "replay" in (await r.json())["error"]
+            assert "replay" in (await r.json())["message"]
     assert await nothing_stored(leipzig)
 
 
@@ -96,7 +96,7 @@ async def test_digest_mismatch_is_refused(pair):
     async with aiohttp.ClientSession() as session:
         async with session.post(leipzig.shared_inbox, data=other_body, headers=headers) as r:
             assert r.status == 401
-            assert "Digest" in (await r.json())["error"]
+            assert "Digest" in (await r.json())["message"]
     assert await nothing_stored(leipzig)
 
 
@@ -117,7 +117,7 @@ async def test_hmac_forgery_keyed_by_the_public_key_is_refused(pair):
     async with aiohttp.ClientSession() as session:
         async with session.post(leipzig.shared_inbox, data=body, headers=headers) as r:
             assert r.status == 401
-            assert "hmac-sha256" in (await r.json())["error"]
+            assert "hmac-sha256" in (await r.json())["message"]
     assert await nothing_stored(leipzig)
 
 

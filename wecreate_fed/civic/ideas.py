@@ -409,18 +409,11 @@ async def _count_changed(conn, idea, column: str, delta: int) -> None:
         await civic_store.bump_remote_idea_count(conn, idea["ap_id"], column, delta)
 
 
-async def publish_counts_once(rt: Runtime, *, settle_seconds: float = 2.0) -> int:
-    """Send an Update for each local idea whose counts changed at least `settle_seconds` ago.
-
-    The pause bundles a burst of supports into one Update; a change during publishing keeps
-    the flag set, so the newer figure goes out on the next round.
-    """
-    rows = await civic_store.list_ideas_with_unpublished_counts(rt.db.reader, changed_before=iso_ago(settle_seconds))
-    for row in rows:
-        await publish_update(rt, row["ap_id"])
-        async with rt.db.transaction() as conn:
-            await civic_store.mark_counts_published(conn, row["id"], row["counts_changed_at"])
-    return len(rows)
+async def publish_counts(rt: Runtime, row) -> None:
+    """Send an Update with the idea's settled counts; the flag stays set if counts changed meanwhile."""
+    await publish_update(rt, row["ap_id"])
+    async with rt.db.transaction() as conn:
+        await civic_store.mark_counts_published(conn, row["id"], row["counts_changed_at"])
 
 
 # --- what arrives from other servers ------------------------------------------------

@@ -1,28 +1,65 @@
 """The civic worker: publishes changed support, share and comment counts of local ideas as Update.
 
 Counts are recounted from the facts in the same transaction as each change; this worker only
-tells other servers, bundling a burst of changes into one Update per idea.
+tells other servers, bundling a burst of changes (SETTLE_SECONDS) into one Update per idea.
+Each idea is its own row: one that fails records the error and is retried with back-off,
+the others go out meanwhile.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from datetime import datetime, timedelta
 
+from wecreate_fed import retry
 from wecreate_fed.errors import WeCreateError
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import iso, iso_in
+from wecreate_fed.workers import Worker
 
 from . import ideas
 
 log = logging.getLogger(__name__)
-INTERVAL = 1.0
+SETTLE_SECONDS = 2.0
+BATCH = 50
 
 
-async def run(rt: Runtime) -> None:
-    """Until cancelled."""
-    while True:
-        try:
-            await ideas.publish_counts_once(rt)
-        except WeCreateError as e:  # e.g. an idea deleted meanwhile; the flag stays, next round retries
-            log.warning("publishing counts: %s", e)
-        await asyncio.sleep(INTERVAL)
+class CivicWorker(Worker):
+    name = "civic-worker"
+
+    def __init__(self, rt: Runtime, *, settle_seconds: float = SETTLE_SECONDS):
+        super().__init__(rt.civic_wakeup)
+        self.rt = rt
+        self.settle_seconds = settle_seconds
+
+    async def run_once(self) -> int:
+        rows = await civic_store.list_ideas_with_unpublished_counts(
+            self.rt.db.reader, changed_before=iso_in(-self.settle_seconds), limit=BATCH)
+        for row in rows:
+            if self.stopping.is_set():
+                break  # the flag stays set; the next start publishes it
+            try:
+                await ideas.publish_counts(self.rt, row)
+            except Exception as e:
+                if not isinstance(e, WeCreateError):
+                    log.exception("publishing the counts of %s failed", row["ap_id"])
+                delay = retry.inbox_delay(row["counts_attempts"])
+                log.warning("counts of %s: %s (%s)", row["ap_id"], e,
+                            "given up" if delay is None else f"retry in {delay:.0f} s")
+                async with self.rt.db.transaction() as conn:
+                    await civic_store.mark_counts_failed(conn, row["id"], f"{type(e).__name__}: {e}", delay)
+        return len(rows)
+
+    async def next_due(self) -> str | None:
+        """A change goes out once it has settled (a retry a little later than due: harmless)."""
+        due = await civic_store.next_counts_due(self.rt.db.reader)
+        if due is None:
+            return None
+        moment = datetime.fromisoformat(due.replace("Z", "+00:00")) + timedelta(seconds=self.settle_seconds)
+        return iso(moment)
+
+
+async def publish_counts_once(rt: Runtime, *, settle_seconds: float = SETTLE_SECONDS) -> int:
+    """One round of the civic worker (tests use it)."""
+    return await CivicWorker(rt, settle_seconds=settle_seconds).run_once()

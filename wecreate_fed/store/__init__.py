@@ -9,7 +9,9 @@ PostgreSQL backend can come behind the same functions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 import sqlite3
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
@@ -57,15 +59,31 @@ class Database:
         return self
 
     async def close(self) -> None:
-        # Items handed to write_batched are written before the connections go.
-        await asyncio.gather(*self._writers.values(), return_exceptions=True)
-        if self._writer is not None:
-            # Keeps the query planner's statistics current (cheap: it analyses only what needs it).
-            await self._writer.execute("PRAGMA optimize")
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
+        """Write what is waiting for a group commit, then close both connections.
+
+        Bounded in time and never raising, so a shutdown (SIGTERM, the end of a test) cannot hang
+        on aiosqlite's threads, which would keep the process alive.
+        """
+        if self._writers:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*self._writers.values(), return_exceptions=True), 10)
+        writer, reader = self._writer, self._reader
         self._reader = self._writer = None
+        if writer is not None:
+            async with self._lock:
+                try:
+                    if writer.in_transaction:
+                        await writer.rollback()
+                    # Keeps the query planner's statistics current (cheap: it analyses only what needs it).
+                    await writer.execute("PRAGMA optimize")
+                except sqlite3.Error as error:
+                    log.warning("closing the database: %s", error)
+        for conn in (reader, writer):
+            if conn is not None:
+                try:
+                    await asyncio.wait_for(conn.close(), 10)
+                except (sqlite3.Error, asyncio.TimeoutError) as error:
+                    log.warning("closing a database connection: %s", error)
 
     @property
     def reader(self) -> aiosqlite.Connection:
@@ -74,18 +92,33 @@ class Database:
         return self._reader
 
     @asynccontextmanager
-    async def transaction(self):
-        """The writer connection inside BEGIN IMMEDIATE … COMMIT; rolled back on any error."""
-        assert self._writer is not None, "Database.open() was not awaited"
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writer connection inside BEGIN IMMEDIATE … COMMIT; rolled back on any error.
+
+        Safe against cancellation at every point (a client that hangs up, a worker stopped):
+        aiosqlite runs a statement in its thread even when the awaiting task is cancelled, so
+        BEGIN, COMMIT and ROLLBACK are each awaited to the end, and a cancelled body or commit
+        is rolled back before the lock is released. The next caller always finds the
+        connection outside a transaction.
+        """
+        writer = self._writer
+        assert writer is not None, "Database.open() was not awaited"
         async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            if writer.in_transaction:  # cannot happen; if it ever does, do not inherit someone's writes
+                log.error("writer connection was left inside a transaction; rolling it back")
+                await _to_the_end(writer.rollback())
+            await _to_the_end(writer.execute("BEGIN IMMEDIATE"), undo=writer.rollback)
             try:
-                yield self._writer
+                yield writer
             except BaseException:
-                await self._writer.rollback()
+                await _to_the_end(writer.rollback())
                 raise
-            else:
-                await self._writer.commit()
+            try:
+                await _to_the_end(writer.commit(), undo=writer.rollback)
+            except BaseException:
+                if writer.in_transaction:
+                    await _to_the_end(writer.rollback())
+                raise
 
     async def write_batched(self, write_many, item) -> None:
         """Have `write_many(conn, items)` write `item` in a transaction shared with concurrent callers.
@@ -125,6 +158,24 @@ class Database:
             raise
         else:
             _settle(batch, None)
+
+
+async def _to_the_end(operation: Awaitable, *, undo: Callable[[], Awaitable] | None = None) -> None:
+    """Await a statement on the writer to its end even if the caller is cancelled meanwhile.
+
+    The cancellation is delivered afterwards; `undo` (a rollback) runs first when given,
+    so a BEGIN or COMMIT cut short never leaves the connection inside a transaction.
+    """
+    task = asyncio.ensure_future(operation)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        while not task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(task)
+        if undo is not None:
+            await _to_the_end(undo())
+        raise
 
 
 def _settle(batch: list, error: BaseException | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import Connection, fetch_all, fetch_one, fetch_value, iso
+from . import Connection, fetch_all, fetch_one, fetch_value, iso, iso_in
 
 IDEA_COLUMNS = ("id, ap_id, is_local, author_id, kind, addressed_to, title, summary, body_source, body_html, "
                 "image_url, status, url, support_count, share_count, comment_count, published, updated, deleted_at")
@@ -110,18 +110,40 @@ async def bump_remote_idea_count(conn: Connection, idea_ap_id: str, column: str,
 
 
 async def list_ideas_with_unpublished_counts(conn: Connection, *, changed_before: str, limit: int = 50):
+    """Local ideas whose counts changed (and settled) and are due: not waiting after a failed attempt."""
     return await fetch_all(
         conn,
-        "SELECT id, ap_id, counts_changed_at FROM ideas WHERE counts_changed_at IS NOT NULL AND counts_changed_at <= ? "
-        "AND deleted_at IS NULL ORDER BY counts_changed_at LIMIT ?",
-        (changed_before, limit),
+        "SELECT id, ap_id, counts_changed_at, counts_attempts FROM ideas WHERE counts_changed_at IS NOT NULL "
+        "AND counts_changed_at <= ? AND deleted_at IS NULL AND (counts_retry_at IS NULL OR counts_retry_at <= ?) "
+        "ORDER BY counts_changed_at LIMIT ?",
+        (changed_before, iso(), limit),
+    )
+
+
+async def next_counts_due(conn: Connection) -> str | None:
+    """When the earliest changed count may go out (its change time or its retry time)."""
+    return await fetch_value(
+        conn,
+        "SELECT min(CASE WHEN counts_retry_at > counts_changed_at THEN counts_retry_at ELSE counts_changed_at END) "
+        "FROM ideas WHERE counts_changed_at IS NOT NULL AND deleted_at IS NULL",
     )
 
 
 async def mark_counts_published(conn: Connection, idea_id: int, seen_change: str) -> None:
     """Clear the flag unless counts changed again meanwhile."""
-    await conn.execute("UPDATE ideas SET counts_published_at = ?, counts_changed_at = NULL "
-                       "WHERE id = ? AND counts_changed_at = ?", (iso(), idea_id, seen_change))
+    await conn.execute("UPDATE ideas SET counts_published_at = ?, counts_changed_at = NULL, counts_attempts = 0, "
+                       "counts_retry_at = NULL, counts_error = NULL WHERE id = ? AND counts_changed_at = ?",
+                       (iso(), idea_id, seen_change))
+
+
+async def mark_counts_failed(conn: Connection, idea_id: int, error: str, retry_in: float | None) -> None:
+    """Record a failed attempt to publish an idea's counts; retry_in None gives up (the flag is cleared)."""
+    if retry_in is None:
+        await conn.execute("UPDATE ideas SET counts_changed_at = NULL, counts_attempts = counts_attempts + 1, "
+                           "counts_retry_at = NULL, counts_error = ? WHERE id = ?", (error, idea_id))
+    else:
+        await conn.execute("UPDATE ideas SET counts_attempts = counts_attempts + 1, counts_retry_at = ?, "
+                           "counts_error = ? WHERE id = ?", (iso_in(retry_in), error, idea_id))
 
 
 async def list_reactor_inboxes(conn: Connection, object_ap_id: str) -> list[str]:

@@ -78,6 +78,12 @@ async def mark_incoming_retry(conn: Connection, row_id: int, error: str, delay: 
         )
 
 
+async def release_incoming(conn: Connection, row_ids: list[int]) -> None:
+    """Give back claimed rows that were not handled (a worker stopping): due again at once."""
+    await conn.executemany("UPDATE incoming SET locked_until = NULL WHERE id = ? AND state = 'pending'",
+                           [(i,) for i in row_ids])
+
+
 async def count_incoming(conn: Connection, state: str) -> int:
     return await fetch_value(conn, "SELECT count(*) FROM incoming WHERE state = ?", (state,))
 
@@ -125,6 +131,23 @@ async def mark_deliveries(conn: Connection, outcomes: list[tuple]) -> None:
         [(state, status, error, iso_in(delay) if delay is not None else None, delivery_id)
          for delivery_id, state, status, error, delay in outcomes],
     )
+
+
+async def release_deliveries(conn: Connection, row_ids: list[int]) -> None:
+    """Give back claimed deliveries that were not attempted (a worker stopping): due again at once."""
+    await conn.executemany("UPDATE deliveries SET locked_until = NULL WHERE id = ? AND state = 'pending'",
+                           [(i,) for i in row_ids])
+
+
+async def release_all_leases(conn: Connection) -> tuple[int, int]:
+    """At start-up of the one process that owns this database: every lease left by a crash ends now.
+
+    Returns how many (incoming, delivery) rows were released, so a restarted server takes up
+    at once what it had claimed before a kill -9 instead of waiting for the leases to expire.
+    """
+    incoming = await conn.execute("UPDATE incoming SET locked_until = NULL WHERE locked_until IS NOT NULL")
+    deliveries = await conn.execute("UPDATE deliveries SET locked_until = NULL WHERE locked_until IS NOT NULL")
+    return incoming.rowcount, deliveries.rowcount
 
 
 async def count_deliveries(conn: Connection, state: str) -> int:
