@@ -1,11 +1,32 @@
-"""The URL scheme of an instance, in one place. Every id we mint comes from here."""
+"""The URL scheme of an instance, in one place: every id we mint and every path we parse comes from here.
+
+ActivityPub ids (what other servers store) and web pages (where people are sent) are
+separate: an idea's id is /ideas/<uuid>, its page /i/<uuid>. `parse()` tells which of our
+kinds an id of this instance names, so no other module splits paths by hand.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .config import Config
+
+# kind -> path prefix of its ActivityPub id (and, where it has one, of its web page)
+ID_PATHS = {
+    "user": "/users/",
+    "idea": "/ideas/",
+    "event": "/events/",
+    "box": "/boxes/",
+    "motion": "/motions/",
+    "district": "/districts/",
+    "object": "/objects/",
+    "activity": "/activities/",
+}
+PAGE_PATHS = {"idea": "/i/", "event": "/e/", "box": "/b/", "motion": "/m/", "district": "/d/"}
+INSTANCE_ACTOR_PATH = "/actor"
+AVATAR_PATH = "/media/avatars/"
 
 
 def actor_id(config: Config, username: str) -> str:
@@ -13,7 +34,7 @@ def actor_id(config: Config, username: str) -> str:
 
 
 def instance_actor_id(config: Config) -> str:
-    return f"{config.base_url}/actor"
+    return f"{config.base_url}{INSTANCE_ACTOR_PATH}"
 
 
 def key_id(actor_ap_id: str) -> str:
@@ -36,8 +57,80 @@ def new_activity_id(config: Config) -> str:
     return f"{config.base_url}/activities/{uuid.uuid4()}"
 
 
+def new_key() -> str:
+    """The random part of a new idea's, event's or motion's id and page."""
+    return str(uuid.uuid4())
+
+
+def id_of(config: Config, kind: str, key: str) -> str:
+    """The ActivityPub id of our `kind` (idea, event, box, motion, district, object, activity) named `key`."""
+    return f"{config.base_url}{ID_PATHS[kind]}{key}"
+
+
+def page_of(config: Config, kind: str, key: str) -> str:
+    """The web page (`url`) of our idea, event, box, motion or district named `key`."""
+    return f"{config.base_url}{PAGE_PATHS[kind]}{key}"
+
+
+def idea_id(config: Config, key: str) -> str:
+    return id_of(config, "idea", key)
+
+
+def event_id(config: Config, key: str) -> str:
+    return id_of(config, "event", key)
+
+
+def box_id(config: Config, slug: str) -> str:
+    return id_of(config, "box", slug)
+
+
+def motion_id(config: Config, key: str) -> str:
+    return id_of(config, "motion", key)
+
+
+def district_id(config: Config, slug: str) -> str:
+    return id_of(config, "district", slug)
+
+
+def tag_url(config: Config, topic: str) -> str:
+    return f"{config.base_url}/tags/{topic}"
+
+
+def avatar_url(config: Config, filename: str) -> str:
+    return f"{config.base_url}{AVATAR_PATH}{filename}"
+
+
+def invitation_url(config: Config, code: str) -> str:
+    return f"{config.base_url}/register?invitation={code}"
+
+
+@dataclass(frozen=True)
+class Local:
+    """What an id of this instance names: its kind and key (a uuid, slug or username), and the rest of the path."""
+
+    kind: str
+    key: str
+    rest: str = ""
+
+
+def parse(config: Config, ap_id: str | None) -> Local | None:
+    """The kind and key of one of our ids (`…/ideas/<uuid>/likes` → idea, <uuid>, "likes"), else None."""
+    if ap_id is None or not is_local(config, ap_id):
+        return None
+    path = urlsplit(ap_id).path
+    if path == INSTANCE_ACTOR_PATH:
+        return Local("instance", "")
+    for kind, prefix in ID_PATHS.items():
+        if path.startswith(prefix):
+            key, _, rest = path[len(prefix):].partition("/")
+            return Local(kind, key, rest) if key else None
+    return None
+
+
 def is_local(config: Config, ap_id: str | None) -> bool:
-    return bool(ap_id) and (ap_id == config.base_url or ap_id.startswith(config.base_url + "/"))
+    if not ap_id:
+        return False
+    return ap_id == config.base_url or ap_id.startswith(config.base_url + "/")
 
 
 def host_of(ap_id: str | None) -> str:

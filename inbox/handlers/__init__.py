@@ -1,0 +1,38 @@
+"""Inbound handlers: one per (activity type, object kind), one small module per family.
+
+`dispatch()` asks the civic resolver once what an activity is about and calls the one
+handler registered for the pair in INBOUND. A handler gets a HandlerContext and the
+resolved Subject; every effect is idempotent, so a handler that runs again after a crash
+changes nothing. Network look-ups happen before a transaction opens.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from wecreate_fed import ld
+from wecreate_fed.civic.subjects import subject_of
+from wecreate_fed.errors import BadRequest
+
+# The families register their handlers on import.
+from . import actors, boxes, events, follows, ideas, motions, notes, reactions  # noqa: F401
+from .context import HandlerContext
+from .registry import INBOUND
+
+log = logging.getLogger(__name__)
+
+
+async def dispatch(ctx: HandlerContext, activity: dict) -> None:
+    """Run the one handler for what `activity` is about; an activity nobody handles is not for us."""
+    subject = await subject_of(ctx.rt, activity, actor_ap_id=ctx.signer.ap_id)
+    inner = subject.document
+    if subject.type == "Undo" and inner is not None and ld.get_id(inner.get("actor")) not in (None, ctx.signer.ap_id):
+        raise BadRequest("Undo of someone else's activity", field="object.actor", code="forbidden")
+    handler = INBOUND.get(subject)
+    if handler is None:
+        log.debug("no handler for %s about %s (%s)", subject.type, subject.kind, activity.get("id"))
+        return
+    await handler(ctx, activity, subject)
+
+
+__all__ = ["INBOUND", "HandlerContext", "dispatch"]

@@ -1,0 +1,63 @@
+"""What every inbound handler gets, and the look-ups several families share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from actors import remote
+from wecreate_fed import ld, urls
+from wecreate_fed.civic.subjects import Subject
+from wecreate_fed.errors import BadRequest
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import social
+from wecreate_fed.store.actors import Actor
+
+
+@dataclass
+class HandlerContext:
+    rt: Runtime
+    signer: Actor              # verified: the activity's actor
+    recipient: str | None      # username of the personal inbox it came to, None for the shared one
+
+
+async def local_actor(ctx: HandlerContext, ap_id: str | None) -> Actor | None:
+    """A local, not deleted actor by id, or None."""
+    if not ap_id or not urls.is_local(ctx.rt.config, ap_id):
+        return None
+    actor = await actors_store.get_actor_by_ap_id(ctx.rt.db.reader, ap_id)
+    return actor if actor is not None and actor.deleted_at is None else None
+
+
+async def followed_here(ctx: HandlerContext) -> bool:
+    """Someone here follows the signer (so what it posts or boosts concerns us)."""
+    return bool(await social.count_follows(ctx.rt.db.reader, ctx.signer.id, direction="followers"))
+
+
+async def object_document(ctx: HandlerContext, subject: Subject) -> dict:
+    """The activity's object as embedded, or fetched (signed) from its origin when only its id was sent."""
+    if subject.document is not None and subject.document.get("type"):
+        if not isinstance(subject.document.get("id"), str):
+            raise BadRequest("the object has no id", field="object", code="required")
+        return subject.document
+    if not subject.object_id:
+        raise BadRequest("the activity has no object", field="object", code="required")
+    document = await remote.fetch_document(ctx.rt, subject.object_id)
+    if document.get("id") != subject.object_id:
+        raise BadRequest(f"fetching {subject.object_id} returned another object", field="object")
+    return document
+
+
+def attributed_to_signer(ctx: HandlerContext, obj: dict, *, required: bool = True) -> None:
+    """What the signer creates or changes must be its own."""
+    author = ld.get_id(obj.get("attributedTo"))
+    if author != ctx.signer.ap_id and (required or author is not None):
+        raise BadRequest("the object is attributed to someone else", field="object.attributedTo", code="forbidden")
+
+
+async def concerns_us(ctx: HandlerContext, activity: dict, obj: dict) -> bool:
+    """A post addressed to someone here, a reply to one of ours, or by someone followed here."""
+    in_reply_to = ld.get_id(obj.get("inReplyTo"))
+    return (any(urls.is_local(ctx.rt.config, a) for a in ld.addressees(obj) | ld.addressees(activity))
+            or bool(in_reply_to and urls.is_local(ctx.rt.config, in_reply_to))
+            or await followed_here(ctx))

@@ -1,0 +1,61 @@
+"""Events (FEP-8a8e) from other servers, and joining and leaving ours (and answers to our Joins)."""
+
+from __future__ import annotations
+
+from wecreate_fed.civic import boxes, events
+from wecreate_fed.civic.subjects import Subject
+
+from .context import HandlerContext, attributed_to_signer, concerns_us, local_actor, object_document
+from .registry import INBOUND
+
+
+@INBOUND.on("Create", "event")
+async def event_created(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    obj = await object_document(ctx, subject)
+    attributed_to_signer(ctx, obj)
+    if await concerns_us(ctx, activity, obj):
+        await events.store_remote(ctx.rt, ctx.signer, obj)
+
+
+@INBOUND.on("Update", "event")
+async def event_updated(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    obj = await object_document(ctx, subject)
+    attributed_to_signer(ctx, obj, required=False)
+    if events.is_event_document(obj) and await events.is_known(ctx.rt, obj["id"]):
+        await events.store_remote(ctx.rt, ctx.signer, obj)
+
+
+@INBOUND.on("Delete", "event")
+async def event_deleted(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    await events.remote_deleted(ctx.rt, ctx.signer, subject.object_id or "")
+
+
+@INBOUND.on("Join", "event")
+async def event_joined(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    await events.join_received(ctx.rt, ctx.signer, activity)
+
+
+@INBOUND.on("Leave", "event")
+async def event_left(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    await events.leave_received(ctx.rt, ctx.signer, activity)
+
+
+@INBOUND.on("Undo", "Join")
+async def join_undone(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    """An Undo of a Join: leaving one of our events, or one of our boxes (Mobilizon's way)."""
+    if await events.leave_received(ctx.rt, ctx.signer, activity):
+        return
+    inner = subject.document
+    box = await local_actor(ctx, inner.get("object") if isinstance(inner, dict) else None)
+    if await boxes.is_local_box(ctx.rt, box):
+        await boxes.leave_received(ctx.rt, ctx.signer, box)
+
+
+@INBOUND.on("Accept", "Join")
+async def join_accepted(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    await events.join_answered(ctx.rt, ctx.signer, activity, accepted=True)
+
+
+@INBOUND.on("Reject", "Join")
+async def join_rejected(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    await events.join_answered(ctx.rt, ctx.signer, activity, accepted=False)

@@ -1,0 +1,72 @@
+"""Plain posts and comments: kept when they concern us; replies to our ideas are counted there."""
+
+from __future__ import annotations
+
+from wecreate_fed import ld, sanitize, urls
+from wecreate_fed.civic import events, ideas
+from wecreate_fed.civic.subjects import Subject
+from wecreate_fed.store import social
+
+from .context import HandlerContext, attributed_to_signer, concerns_us, object_document
+from .registry import INBOUND
+
+CONTENT_TYPES = {"Note", "Article", "Page", "Question", "Event", "Image", "Video"}
+
+
+@INBOUND.on("Create", "note")
+async def note_created(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    """Keep a post by someone followed here, a post addressed to us, or a reply to one of ours."""
+    obj = await object_document(ctx, subject)
+    type_name = next((t for t in ld.as_list(obj.get("type")) if t in CONTENT_TYPES), None)
+    if type_name is None:
+        return
+    attributed_to_signer(ctx, obj)
+    if not await concerns_us(ctx, activity, obj):
+        return
+    # Only its id was sent, and fetched it turns out to be an idea or an event after all.
+    if ideas.is_idea_document(obj):
+        await ideas.store_remote(ctx.rt, ctx.signer, obj)
+        return
+    if events.is_event_document(obj):
+        await events.store_remote(ctx.rt, ctx.signer, obj)
+        return
+    in_reply_to = ld.get_id(obj.get("inReplyTo"))
+    async with ctx.rt.db.transaction() as conn:
+        await social.add_object(
+            conn, ap_id=obj["id"], type=type_name, actor_id=ctx.signer.id, is_local=False,
+            content=sanitize.clean_html(obj.get("content")), is_public=ld.is_public(obj) or ld.is_public(activity),
+            data=obj, in_reply_to=in_reply_to,
+            published=obj.get("published") if isinstance(obj.get("published"), str) else None,
+        )
+    await _recount_thread(ctx, in_reply_to)
+
+
+@INBOUND.on("Update", "note", "box_post")
+async def note_updated(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    obj = await object_document(ctx, subject)
+    attributed_to_signer(ctx, obj, required=False)
+    async with ctx.rt.db.transaction() as conn:
+        row = await social.get_object(conn, obj["id"])
+        if row is not None and row["actor_id"] == ctx.signer.id:
+            await social.update_object(conn, obj["id"], content=sanitize.clean_html(obj.get("content")), data=obj)
+
+
+@INBOUND.on("Delete", "note", "box_post")
+async def note_deleted(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
+    object_id = subject.object_id or ""
+    async with ctx.rt.db.transaction() as conn:
+        row = await social.get_object(conn, object_id)
+        if row is None or row["actor_id"] != ctx.signer.id:
+            return
+        await social.mark_object_deleted(conn, object_id, {"id": object_id, "type": "Tombstone",
+                                                           "formerType": row["type"]})
+    await _recount_thread(ctx, row["in_reply_to"])
+
+
+async def _recount_thread(ctx: HandlerContext, in_reply_to: str | None) -> None:
+    """A comment on one of our ideas came or went: recount the idea."""
+    if not in_reply_to:
+        return
+    root = await ideas.thread_root(ctx.rt, in_reply_to)
+    if root and urls.is_local(ctx.rt.config, root):
+        await ideas.reaction_received(ctx.rt, root)
