@@ -1,9 +1,10 @@
-"""ActivityPub client-to-server: what a local actor POSTs to its outbox, checked and sent.
+"""ActivityPub client-to-server, the generic part: plain notes, follows, reactions, their Undo.
 
-Accepted: Create (of a Note; a bare object is wrapped in Create), Follow, Undo (of the
-actor's own Follow, Like or Announce), Like, Announce, Delete (of the actor's own object),
-and Accept / Reject of a follow request to the actor (for manuallyApprovesFollowers).
-Ids, actor, attribution and publication time are assigned here, never taken from the client.
+The client routes (wecreate_fed/civic/client.py) resolve what a client activity is about
+and call one of these for what is not an idea, event, box or motion: Create of a Note,
+Follow, Undo (of the actor's own Follow, Like or Announce), Like, Announce, Delete (of the
+actor's own object), and Accept / Reject of a follow request to the actor. Ids, actor,
+attribution and publication time are assigned here, never taken from the client.
 """
 
 from __future__ import annotations
@@ -26,20 +27,7 @@ ACTIVITY_TYPES = {"Create", "Follow", "Undo", "Like", "Announce", "Delete", "Acc
 MAX_CONTENT = 50_000
 
 
-async def post_to_outbox(rt: Runtime, actor: Actor, body: dict) -> str:
-    """Validate and send one client activity; returns the id of the activity sent."""
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        raise BadRequest("the body must be an ActivityStreams object or activity with a type")
-    if body["type"] in OBJECT_TYPES:
-        body = {"type": "Create", "object": body, "to": body.get("to"), "cc": body.get("cc")}
-    handler = _HANDLERS.get(body["type"])
-    if handler is None:
-        raise BadRequest(f"type '{body['type']}' is not accepted here; use one of "
-                         f"{', '.join(sorted(ACTIVITY_TYPES | OBJECT_TYPES))}")
-    return await handler(rt, actor, body)
-
-
-async def _create(rt: Runtime, actor: Actor, body: dict) -> str:
+async def create_note(rt: Runtime, actor: Actor, body: dict) -> str:
     obj = body.get("object")
     if not isinstance(obj, dict) or obj.get("type") not in OBJECT_TYPES:
         raise BadRequest(f"Create needs an embedded object of type {', '.join(sorted(OBJECT_TYPES))}")
@@ -69,7 +57,7 @@ async def _create(rt: Runtime, actor: Actor, body: dict) -> str:
     return await send(rt, actor, activity)
 
 
-async def _follow(rt: Runtime, actor: Actor, body: dict) -> str:
+async def follow(rt: Runtime, actor: Actor, body: dict) -> str:
     target_ref = ld.get_id(body.get("object"))
     if not target_ref:
         raise BadRequest("Follow needs an object: the id of the actor to follow")
@@ -82,7 +70,7 @@ async def _follow(rt: Runtime, actor: Actor, body: dict) -> str:
     return await send(rt, actor, activity)
 
 
-async def _undo(rt: Runtime, actor: Actor, body: dict) -> str:
+async def undo(rt: Runtime, actor: Actor, body: dict) -> str:
     original_id = ld.get_id(body.get("object"))
     if not original_id:
         raise BadRequest("Undo needs an object: the id of an earlier activity of yours")
@@ -104,7 +92,7 @@ async def _undo(rt: Runtime, actor: Actor, body: dict) -> str:
     return await send(rt, actor, activities.undo(rt.config, actor, original))
 
 
-async def _like_or_announce(rt: Runtime, actor: Actor, body: dict) -> str:
+async def react(rt: Runtime, actor: Actor, body: dict) -> str:
     object_id = ld.get_id(body.get("object"))
     if not object_id:
         raise BadRequest(f"{body['type']} needs an object: the id of what you react to")
@@ -117,7 +105,7 @@ async def _like_or_announce(rt: Runtime, actor: Actor, body: dict) -> str:
     return await send(rt, actor, activity)
 
 
-async def _delete(rt: Runtime, actor: Actor, body: dict) -> str:
+async def delete_object(rt: Runtime, actor: Actor, body: dict) -> str:
     object_id = ld.get_id(body.get("object"))
     row = await social.get_object(rt.db.reader, object_id) if object_id else None
     if row is None or not row["is_local"]:
@@ -134,7 +122,7 @@ async def _delete(rt: Runtime, actor: Actor, body: dict) -> str:
     return await send(rt, actor, activity)
 
 
-async def _answer_follow(rt: Runtime, actor: Actor, body: dict) -> str:
+async def answer_follow(rt: Runtime, actor: Actor, body: dict) -> str:
     """Approve or refuse a follow request (or, with Reject, remove an existing follower)."""
     follow_id = ld.get_id(body.get("object"))
     row = await social.get_follow_by_ap_id(rt.db.reader, follow_id) if follow_id else None
@@ -180,10 +168,3 @@ async def _object_owner(rt: Runtime, object_id: str, *, required: bool) -> str |
     if required and not owner:
         raise BadRequest(f"{object_id} names no author")
     return owner
-
-
-_HANDLERS = {
-    "Create": _create, "Follow": _follow, "Undo": _undo,
-    "Like": _like_or_announce, "Announce": _like_or_announce, "Delete": _delete,
-    "Accept": _answer_follow, "Reject": _answer_follow,
-}

@@ -6,6 +6,7 @@ from wecreate_fed.civic import ideas
 from wecreate_fed.civic.subjects import Subject
 
 from .context import HandlerContext, attributed_to_signer, concerns_us, object_document
+from .notes import note_created
 from .registry import INBOUND
 
 
@@ -13,7 +14,9 @@ from .registry import INBOUND
 async def idea_created(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
     obj = await object_document(ctx, subject)
     attributed_to_signer(ctx, obj)
-    if await concerns_us(ctx, activity, obj):
+    if not ideas.is_idea_document(obj):
+        await note_created(ctx, activity, subject)  # a civicKind we do not know: an ordinary post
+    elif await concerns_us(ctx, activity, obj):
         await ideas.store_remote(ctx.rt, ctx.signer, obj)
 
 

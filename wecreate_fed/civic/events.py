@@ -554,41 +554,16 @@ def _leave(config: Config, actor: Actor, event_ap_id: str, organizer_ap_id: str)
             "actor": actor.ap_id, "object": event_ap_id, "to": [organizer_ap_id], "published": iso()}
 
 
-async def from_client(rt: Runtime, actor: Actor, body: dict) -> str | None:
-    """A client-to-server activity about events, done with the website's checks and errors.
-
-    Create of an Event (or a bare Event), Update and Delete of one's event, Join and Leave
-    of an event, Undo of one's Join. Returns the id for the Location header, or None when
-    the activity is not about events (the generic outbox takes it then).
-    """
-    kind = body.get("type")
-    obj = body if kind == "Event" else body.get("object")
-    if kind in ("Event", "Create") and isinstance(obj, dict) and obj.get("type") == "Event":
-        activity_id, _ = await publish(rt, actor, fields_from_object(rt.config, obj))
-        return activity_id
-    object_id = ld.get_id(obj)
-    if not object_id:
+async def attended_event(rt: Runtime, actor: Actor, join_ap_id: str) -> str | None:
+    """The event a local person's Join (by its id) was for, or None if it is not theirs."""
+    attendance = await civic_store.get_attendance_by_join(rt.db.reader, join_ap_id)
+    if attendance is None or attendance["actor_id"] != actor.id:
         return None
-    if kind == "Update" and isinstance(obj, dict) and obj.get("type") == "Event":
-        fields = {k: v for k, v in fields_from_object(rt.config, obj).items() if v is not None}
-        if not fields:
-            raise BadRequest("the Update changes nothing")
-        await edit(rt, actor, object_id, fields)
-        return object_id
-    if kind == "Delete" and await civic_store.get_event(rt.db.reader, object_id) is not None:
-        await delete(rt, actor, object_id)
-        return object_id
-    if kind in ("Join", "Leave") and await _is_event(rt, object_id):
-        return await (attend(rt, actor, object_id) if kind == "Join" else leave(rt, actor, object_id)) or object_id
-    if kind == "Undo":
-        attendance = await civic_store.get_attendance_by_join(rt.db.reader, object_id)
-        if attendance is not None and attendance["actor_id"] == actor.id:
-            event = await civic_store.get_event_by_id(rt.db.reader, attendance["event_id"])
-            return await leave(rt, actor, event["ap_id"]) or event["ap_id"]
-    return None
+    event = await civic_store.get_event_by_id(rt.db.reader, attendance["event_id"])
+    return event["ap_id"] if event is not None else None
 
 
-async def _is_event(rt: Runtime, ap_id: str) -> bool:
+async def is_event_ref(rt: Runtime, ap_id: str) -> bool:
     """Known as an event here, or a remote Event (fetched and kept now)."""
     if await civic_store.get_event(rt.db.reader, ap_id) is not None:
         return True

@@ -68,12 +68,18 @@ async def _kind(rt: Runtime, type_: str, activity: dict, object_id: str | None, 
     if type_ in ("Create", "Update"):
         if object_id is not None and object_id == actor_ap_id:
             return "actor"
-        if document is None:
-            return await _known_kind(rt, object_id) or "note"  # only an id: the handler fetches it
-        if ideas.is_idea_document(document):
-            return "idea"
-        if events.is_event_document(document):
-            return "event"
+        if type_ == "Update" or document is None or not document.get("type"):
+            # What we already know it as (an Update may embed only the changed fields);
+            # with only an id and nothing known, the handler fetches it.
+            known = await _known_kind(rt, object_id)
+            if known in ("idea", "event", "box_post", "note", "motion"):
+                return known
+            if document is None or not document.get("type"):
+                return "note"
+        if ideas.is_idea_document(document) or document.get("civicKind") not in (None, "motion"):
+            return "idea"  # (an unknown civicKind too: refused by the idea's own checks)
+        if events.is_event_document(document) or activity_type(document) == "Event":
+            return "event"  # (a client's new Event has no id yet)
         if ld.ids(document.get("audience")) or ld.ids(activity.get("audience")) or any(
                 _is_local_box_id(rt, a) for a in ld.addressees(document) | ld.addressees(activity)):
             return "box_post"
