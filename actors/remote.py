@@ -80,7 +80,10 @@ def forget_actor(rt: Runtime, ap_id: str) -> None:
 async def instance_signer(rt: Runtime) -> tuple[str, str] | None:
     """(key id, private key) of the instance actor, used to sign our GETs."""
     actor = await actors_store.get_instance_actor(rt.db.reader)
-    return (actor.key_id, actor.private_key_pem) if actor else None
+    if actor is None:
+        return None
+    assert actor.key_id and actor.private_key_pem  # local actors are created with their keys
+    return actor.key_id, actor.private_key_pem
 
 
 async def fetch_document(rt: Runtime, url: str) -> dict:
@@ -132,8 +135,8 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
     if not isinstance(inbox, str) or urlsplit(inbox).scheme not in ("http", "https"):
         raise BadRequest(f"actor {ap_id} has no inbox")
     key = _pick_key(document, key_id)
-    endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
-    shared = endpoints.get("sharedInbox")
+    endpoints = document.get("endpoints")
+    shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
     icon = document.get("icon")
     if isinstance(icon, list):
         icon = icon[0] if icon else None
@@ -202,7 +205,7 @@ async def get_actor_by_key_id(rt: Runtime, key_id: str, *, refresh: bool = False
             fetched_from = key_id
         actor = await store_actor_document(rt, document, fetched_from=fetched_from, key_id=key_id)
     except (FetchError, BadRequest) as e:
-        raise SignatureError(f"the signing key {key_id} could not be fetched: {e}")
+        raise SignatureError(f"the signing key {key_id} could not be fetched: {e}") from e
     if actor.key_id != key_id or not actor.public_key_pem:
         raise SignatureError(f"actor {actor.ap_id} does not list the key {key_id}")
     return actor
@@ -218,6 +221,7 @@ async def verify_signed_request(rt: Runtime, *, method: str, target: str, header
     if any(key_host == d or key_host.endswith("." + d) for d in rt.config.blocked_domains):
         raise SignatureError(f"{key_host} is blocked by this instance")
     actor = await get_actor_by_key_id(rt, params.key_id)
+    assert actor.public_key_pem  # get_actor_by_key_id returns only actors that list the key
     check = dict(params=params, method=method, target=target, headers=headers, body=body,
                  max_skew=rt.config.clock_skew_seconds)
     try:
@@ -228,6 +232,7 @@ async def verify_signed_request(rt: Runtime, *, method: str, target: str, header
         refreshed = await get_actor_by_key_id(rt, params.key_id, refresh=True)
         if refreshed.public_key_pem == actor.public_key_pem:
             raise
+        assert refreshed.public_key_pem  # as above
         signatures.verify_request(public_key_pem=refreshed.public_key_pem, **check)
         actor = refreshed
     return actor

@@ -43,7 +43,7 @@ async def _actor_for_resource(rt, resource: str):
             username = path[len("/users/"):]
         elif path.startswith(("/boxes/", "/districts/")):
             found = await actors_store.get_actor_by_ap_id(conn, resource)
-            username = found.username if found else ""
+            username = (found.username or "") if found else ""
         elif path.startswith("/@"):
             username = path[2:]
         else:

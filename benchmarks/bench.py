@@ -53,7 +53,7 @@ class Child:
         self.proc = proc
 
     @classmethod
-    async def start(cls, role: str, **args) -> "Child":
+    async def start(cls, role: str, **args) -> Child:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, str(ROLES_SCRIPT), role, json.dumps(args),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**24,
@@ -77,7 +77,7 @@ class Child:
             self.proc.terminate()
             try:
                 await asyncio.wait_for(self.proc.wait(), 10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.proc.kill()
                 await self.proc.wait()
 
@@ -91,7 +91,7 @@ async def wait_listening(port: int, timeout: float = 30) -> None:
                     return
             except aiohttp.ClientError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"nothing listens on port {port}")
+                    raise TimeoutError(f"nothing listens on port {port}") from None
                 await asyncio.sleep(0.1)
 
 

@@ -96,7 +96,7 @@ class RssSampler:
         while not self._stop.wait(self.interval):
             self.peak = max(self.peak, rss_kib())
 
-    def start(self) -> "RssSampler":
+    def start(self) -> RssSampler:
         self._thread.start()
         return self
 

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -56,7 +56,7 @@ async def seed(config, count: int) -> str:
             await districts.ensure_districts(conn, config)
             author = await local_actors.create_account(conn, config, username="anna", name="Anna Schulz")
         rng = random.Random(7)
-        start = datetime.now(timezone.utc) - timedelta(days=365)
+        start = datetime.now(UTC) - timedelta(days=365)
         body = "<p>" + "Im Sommer fehlt Wasser am Lindenauer Markt. " * 6 + "</p>"
         made = 0
         while made < count:

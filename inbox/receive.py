@@ -49,7 +49,8 @@ async def receive(local_name: str | None):
     declared = request.content_length
     if declared is not None and declared > rt.config.max_body_bytes:
         raise PayloadTooLarge(f"the body is larger than {rt.config.max_body_bytes} bytes")
-    body = await request.get_data()
+    # All three spelled out: Quart's overloads type only this call as bytes.
+    body = await request.get_data(cache=True, as_text=False, parse_form_data=False)
     if len(body) > rt.config.max_body_bytes:
         raise PayloadTooLarge(f"the body is larger than {rt.config.max_body_bytes} bytes")
     activity = parse_activity(body)
@@ -69,7 +70,7 @@ def parse_activity(body: bytes) -> dict:
     try:
         activity = json.loads(body)
     except ValueError:
-        raise BadRequest("the body is not valid JSON")
+        raise BadRequest("the body is not valid JSON") from None
     if not isinstance(activity, dict):
         raise BadRequest("the body must be a JSON object")
     activity_id = activity.get("id")
@@ -83,7 +84,7 @@ def parse_activity(body: bytes) -> dict:
 
 
 def check_policy(rt: Runtime, activity: dict) -> None:
-    host = (urlsplit(ld.get_id(activity["actor"])).hostname or "").lower()
+    host = (urlsplit(ld.get_id(activity["actor"]) or "").hostname or "").lower()
     if any(host == d or host.endswith("." + d) for d in rt.config.blocked_domains):
         raise Forbidden(f"{host} is blocked by this instance")
 

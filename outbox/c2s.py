@@ -38,7 +38,7 @@ async def create_note(rt: Runtime, actor: Actor, body: dict) -> str:
         raise BadRequest(f"content is longer than {MAX_CONTENT} characters")
     to = ld.ids(obj.get("to") or body.get("to")) or [ld.PUBLIC]
     cc = ld.ids(obj.get("cc") or body.get("cc"))
-    if ld.PUBLIC in to and actor.followers_url not in to + cc:
+    if ld.PUBLIC in to and actor.followers_url and actor.followers_url not in to + cc:
         cc.append(actor.followers_url)
     in_reply_to = ld.get_id(obj.get("inReplyTo"))
     note = activities.note(rt.config, actor, sanitize.clean_html(content), to=to, cc=cc, in_reply_to=in_reply_to)
@@ -84,7 +84,8 @@ async def undo(rt: Runtime, actor: Actor, body: dict) -> str:
         raise BadRequest(f"a {original['type']} cannot be undone; Delete the object instead")
     async with rt.db.transaction() as conn:
         if original["type"] == "Follow":
-            target = await actors_store.get_actor_by_ap_id(conn, ld.get_id(original["object"]))
+            target_id = ld.get_id(original["object"])
+            target = await actors_store.get_actor_by_ap_id(conn, target_id) if target_id else None
             if target is not None:
                 await social.delete_follow(conn, actor.id, target.id)
         else:
@@ -97,6 +98,7 @@ async def react(rt: Runtime, actor: Actor, body: dict) -> str:
     if not object_id:
         raise BadRequest(f"{body['type']} needs an object: the id of what you react to")
     owner = await _object_owner(rt, object_id, required=True)
+    assert owner is not None  # required=True raises instead
     builder = activities.like if body["type"] == "Like" else activities.announce
     activity = builder(rt.config, actor, object_id, owner)
     async with rt.db.transaction() as conn:
@@ -108,7 +110,7 @@ async def react(rt: Runtime, actor: Actor, body: dict) -> str:
 async def delete_object(rt: Runtime, actor: Actor, body: dict) -> str:
     object_id = ld.get_id(body.get("object"))
     row = await social.get_object(rt.db.reader, object_id) if object_id else None
-    if row is None or not row["is_local"]:
+    if not object_id or row is None or not row["is_local"]:
         raise NotFound(f"no object {object_id} of yours to delete")
     if row["actor_id"] != actor.id:
         raise Forbidden("you can only delete your own objects")
@@ -129,6 +131,7 @@ async def answer_follow(rt: Runtime, actor: Actor, body: dict) -> str:
     if row is None or row["followee_id"] != actor.id:
         raise NotFound(f"no follow request {follow_id} to you")
     follower = await actors_store.get_actor(rt.db.reader, row["follower_id"])
+    assert follower is not None  # the follow row references it
     follow = {"id": follow_id, "type": "Follow", "actor": follower.ap_id, "object": actor.ap_id}
     async with rt.db.transaction() as conn:
         if body["type"] == "Accept":
@@ -144,7 +147,7 @@ async def _resolve_actor(rt: Runtime, ref: str) -> Actor:
     try:
         return await remote.find_actor(rt, ref)
     except WeCreateError as e:
-        raise BadRequest(f"cannot find the actor {ref}: {e}")
+        raise BadRequest(f"cannot find the actor {ref}: {e}") from e
 
 
 async def _object_owner(rt: Runtime, object_id: str, *, required: bool) -> str | None:
@@ -162,7 +165,7 @@ async def _object_owner(rt: Runtime, object_id: str, *, required: bool) -> str |
         document = await remote.fetch_document(rt, object_id)
     except WeCreateError as e:
         if required:
-            raise BadRequest(f"cannot fetch {object_id}: {e}")
+            raise BadRequest(f"cannot fetch {object_id}: {e}") from e
         return None
     owner = ld.get_id(document.get("attributedTo")) or ld.get_id(document.get("actor"))
     if required and not owner:

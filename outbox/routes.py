@@ -15,7 +15,6 @@ from wecreate_fed.errors import NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import social
 
-
 bp = Blueprint("outbox", __name__)
 
 

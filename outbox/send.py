@@ -44,7 +44,7 @@ class Recipients:
     # then nothing is bounced through our own inbox, not even to local followers.
     bounce_local: bool = True
 
-    def without_local(self) -> "Recipients":
+    def without_local(self) -> Recipients:
         """For a command that applies its local effects itself instead of through our own inbox."""
         return Recipients(set(self.remote_inboxes), set(), self.to_followers, bounce_local=False)
 

@@ -66,7 +66,7 @@ class Instance:
     def shared_inbox(self) -> str:
         return f"{self.base_url}/inbox"
 
-    async def start(self) -> "Instance":
+    async def start(self) -> Instance:
         self.app = create_app(self.config, run_workers=self.run_workers)
         settings = HypercornConfig()
         settings.bind = [f"127.0.0.1:{self.config.listen_port}"]

@@ -18,10 +18,8 @@ from actors import routes as actor_routes
 from outbox.delivery import DeliveryWorker
 
 from . import web
-from .civic import box_routes
+from .civic import box_routes, districts, event_routes
 from .civic import client as civic_client
-from .civic import districts
-from .civic import event_routes
 from .civic import routes as civic_routes
 from .civic import worker as civic_worker
 from .config import Config

@@ -18,8 +18,9 @@ def collection(collection_id: str, total: int) -> dict:
     }
 
 
-def page(collection_id: str, items: list, *, max_id: int | None, last_row_id: int | None, full: bool) -> dict:
-    """One page; `last_row_id` is the row id of its last item, `full` whether more may follow."""
+def page(collection_id: str, items: list, *, max_id: int | str | None, last_row_id: int | str | None,
+         full: bool) -> dict:
+    """One page; `last_row_id` is the row id (or other cursor) of its last item, `full` whether more may follow."""
     query = f"?page=true&max_id={max_id}" if max_id is not None else "?page=true"
     result = {
         "@context": ld.AS_CONTEXT,

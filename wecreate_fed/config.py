@@ -6,6 +6,7 @@ ConfigError naming the key, so the CLI can print one clear line instead of a tra
 
 from __future__ import annotations
 
+import builtins
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -71,9 +72,11 @@ def load(path: Path) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} not found (copy config.example.toml, or run 'wecreate-fed demo')")
+        raise ConfigError(
+            f"config file {path} not found (copy config.example.toml, or run 'wecreate-fed demo')"
+        ) from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"config file {path} is not valid TOML: {e}")
+        raise ConfigError(f"config file {path} is not valid TOML: {e}") from e
     return from_dict(raw, base_dir=path.resolve().parent, source_path=path)
 
 
@@ -83,9 +86,9 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
     base_url = r.str("instance.base_url").rstrip("/")
     parts = urlsplit(base_url)
     try:
-        parts.port  # raises ValueError for a port that is not a number from 0 to 65535
+        _ = parts.port  # raises ValueError for a port that is not a number from 0 to 65535
     except ValueError:
-        raise ConfigError("instance.base_url has an invalid port")
+        raise ConfigError("instance.base_url has an invalid port") from None
     if (parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/")
             or "?" in base_url or "#" in base_url or "@" in parts.netloc):
         # A query, fragment or user:password would end up in every actor id and handle.
@@ -129,7 +132,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
     )
 
 
-def _districts(r: "_Reader") -> tuple[District, ...]:
+def _districts(r: _Reader) -> tuple[District, ...]:
     items = r.get("city.districts", [])
     if not isinstance(items, list):
         raise ConfigError("city.districts must be an array of tables with slug and name")
@@ -183,38 +186,38 @@ class _Reader:
             raise ConfigError(f"{key} must be a non-empty string")
         return value.strip()
 
-    def text(self, key: str, default: str) -> str:
+    def text(self, key: builtins.str, default: builtins.str) -> builtins.str:
         """A string that may be empty."""
         value = self._required(key, default)
         if not isinstance(value, str):
             raise ConfigError(f"{key} must be a string")
         return value.strip()
 
-    def choice(self, key: str, options: tuple, default):
+    def choice(self, key: builtins.str, options: tuple, default):
         value = self._required(key, default)
         if value not in options:
             raise ConfigError(f"{key} must be one of {', '.join(options)}")
         return value
 
-    def bool(self, key: str, default: bool) -> bool:
+    def bool(self, key: builtins.str, default: bool) -> bool:
         value = self._required(key, default)
         if not isinstance(value, bool):
             raise ConfigError(f"{key} must be true or false")
         return value
 
-    def int(self, key: str, default: int, *, low: int, high: int) -> int:
+    def int(self, key: builtins.str, default: int, *, low: int, high: int) -> int:
         value = self._required(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ConfigError(f"{key} must be a whole number from {low} to {high}")
         return value
 
-    def float(self, key: str, default: float, *, low: float, high: float) -> float:
+    def float(self, key: builtins.str, default: float, *, low: float, high: float) -> float:
         value = self._required(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise ConfigError(f"{key} must be a number from {low} to {high}")
         return float(value)
 
-    def list_of_str(self, key: str, default: list) -> list[str]:
+    def list_of_str(self, key: builtins.str, default: list) -> list[builtins.str]:
         value = self._required(key, default)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{key} must be an array of strings")

@@ -179,8 +179,8 @@ async def wait_until_up(base_url: str, timeout: float = 30.0) -> None:
     raise WeCreateError(f"{base_url} did not start within {timeout:.0f} s; see its log above")
 
 
-async def federate(bases: dict[str, str], tokens: dict[str, dict[str, str]]) -> None:
-    """Follow across the two cities, wait for the Accepts, then post."""
+async def federate(bases: dict[str, str], tokens: dict[str, dict[str, str]]) -> str:
+    """Follow across the two cities, wait for the Accepts, then post; returns the fountain idea's id."""
     async with aiohttp.ClientSession() as session:
         async def post(city, user, document):
             async with session.post(f"{bases[city]}/users/{user}/outbox", json=document,
@@ -210,9 +210,9 @@ async def federate(bases: dict[str, str], tokens: dict[str, dict[str, str]]) -> 
             ideas[idea["name"]] = await _newest_idea(session, bases[city], user)
         fountain, elbe = ideas["Trinkbrunnen am Lindenauer Markt"], ideas["Elbwiesen sauber halten"]
         # Supports and a comment across the two cities, and an event with people attending
-        for city, user, idea in [("meissen", "jonas", fountain), ("leipzig", "mehmet", fountain),
-                                 ("meissen", "lena", elbe), ("leipzig", "anna", elbe)]:
-            await post(city, user, {"type": "Like", "object": idea})
+        for city, user, idea_id in [("meissen", "jonas", fountain), ("leipzig", "mehmet", fountain),
+                                    ("meissen", "lena", elbe), ("leipzig", "anna", elbe)]:
+            await post(city, user, {"type": "Like", "object": idea_id})
         await post("meissen", "jonas", {"type": "Note", "inReplyTo": fountain,
                                         "content": "<p>Gute Idee! Im Juli war es dort unerträglich heiß.</p>"})
         start = (datetime.now(ZoneInfo("Europe/Berlin")) + timedelta(days=7)).replace(
@@ -243,6 +243,7 @@ async def create_box(config, fountain: str, tokens: dict, bases: dict) -> None:
     try:
         anna = await actors_store.get_local_actor(db.reader, "anna")
         mehmet = await actors_store.get_local_actor(db.reader, "mehmet")
+        assert anna is not None and mehmet is not None  # create_people made them
         box = await boxes.create(rt, anna, {
             "name": "Trinkbrunnen West", "slug": "trinkbrunnen_west", "visibility": "open", "idea": fountain,
             "problem": "Im Sommer fehlt am Lindenauer Markt Trinkwasser.", "purpose": "Wir planen den Brunnen.",
@@ -252,6 +253,7 @@ async def create_box(config, fountain: str, tokens: dict, bases: dict) -> None:
         await boxes.add_indicator(rt, anna, "trinkbrunnen_west", "Unterschriften", 500, unit="", current=120)
         await boxes.add_task(rt, mehmet, "trinkbrunnen_west", "Wasserwerke anschreiben", mehmet.ap_id)
         stadt = await actors_store.get_local_actor(db.reader, "stadtverwaltung")
+        assert stadt is not None
         motion = await motions.draft(rt, anna, "trinkbrunnen_west", {
             "title": "Trinkbrunnen am Lindenauer Markt", "district": "west", "council": stadt.ap_id,
             "request": "Der Stadtbezirksbeirat West möge die Aufstellung eines Trinkbrunnens beschließen.",

@@ -10,7 +10,8 @@ A rule broken in several places at once is one BadRequest holding every `Problem
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 # The codes civic validation uses; each has a German and an English text in the website's

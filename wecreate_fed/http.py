@@ -47,7 +47,7 @@ class GuardedResolver(AbstractResolver):
         self.allow_private = allow_private
         self._inner = aiohttp.ThreadedResolver()
 
-    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET):
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET):
         found = await self._inner.resolve(host, port, family)
         for entry in found:
             if not address_allowed(entry["host"], self.allow_private):
@@ -80,7 +80,7 @@ class HttpClient:
         self._session: aiohttp.ClientSession | None = None
 
     @classmethod
-    def from_config(cls, config) -> "HttpClient":
+    def from_config(cls, config) -> HttpClient:
         return cls(
             base_url=config.base_url, allow_private=config.allow_private_addresses,
             timeout=config.fetch_timeout_seconds, max_bytes=config.fetch_max_bytes,
@@ -144,12 +144,12 @@ class HttpClient:
                     if content_type not in JSON_TYPES:
                         raise FetchError(f"GET {url} answered {content_type or 'no content type'}, not JSON")
                     body = await self._read_capped(response)
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
-                raise _fetch_error(url, e)
+            except (TimeoutError, aiohttp.ClientError, OSError) as e:
+                raise _fetch_error(url, e) from e
             try:
                 document = json.loads(body)
             except ValueError:
-                raise FetchError(f"GET {url} did not return valid JSON")
+                raise FetchError(f"GET {url} did not return valid JSON") from None
             if not isinstance(document, dict):
                 raise FetchError(f"GET {url} returned JSON that is not an object")
             return document
@@ -162,8 +162,8 @@ class HttpClient:
             async with self.session.post(url, data=body, headers=headers, allow_redirects=False) as response:
                 excerpt = (await response.content.read(500)).decode("utf-8", "replace")
                 return PostResult(response.status, _retry_after(response.headers.get("Retry-After")), excerpt)
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
-            raise _fetch_error(url, e)
+        except (TimeoutError, aiohttp.ClientError, OSError) as e:
+            raise _fetch_error(url, e) from e
 
     async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
         declared = response.content_length

@@ -8,7 +8,7 @@ URL that a sender names is ever fetched.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from pyld import jsonld
@@ -43,7 +43,7 @@ class UnknownContext(Exception):
     """A document names a @context URL we do not ship; we never fetch it."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def bundled_context(name: str) -> dict:
     text = (resources.files(__package__) / "contexts" / f"{name}.jsonld").read_text(encoding="utf-8")
     return json.loads(text)

@@ -55,7 +55,7 @@ def load_public_key(pem: str):
     try:
         key = serialization.load_pem_public_key(pem.strip().encode())
     except (ValueError, TypeError) as e:
-        raise SignatureError(f"the actor's public key cannot be read: {e}")
+        raise SignatureError(f"the actor's public key cannot be read: {e}") from e
     if not isinstance(key, (rsa.RSAPublicKey, ed25519.Ed25519PublicKey)):
         raise SignatureError("only RSA and Ed25519 keys are accepted")
     return key
@@ -139,7 +139,7 @@ def parse_signature_header(value: str | None) -> SignatureParams:
     try:
         signature = base64.b64decode(params["signature"], validate=True)
     except ValueError:
-        raise SignatureError("the signature is not valid base64")
+        raise SignatureError("the signature is not valid base64") from None
 
     def number(name):
         if name not in params:
@@ -208,7 +208,7 @@ def verify_request(
         else:
             key.verify(params.signature, data)
     except InvalidSignature:
-        raise SignatureError("the signature does not verify with the actor's key")
+        raise SignatureError("the signature does not verify with the actor's key") from None
 
 
 def _check_time(params: SignatureParams, headers, now: float, max_skew: int) -> None:
@@ -219,7 +219,7 @@ def _check_time(params: SignatureParams, headers, now: float, max_skew: int) -> 
         try:
             sent = parsedate_to_datetime(raw).timestamp()
         except (TypeError, ValueError):
-            raise SignatureError("the Date header cannot be read")
+            raise SignatureError("the Date header cannot be read") from None
         if abs(now - sent) > max_skew:
             raise SignatureError(f"the Date header is more than {max_skew} s away from our clock (replay?)")
     if params.created is not None and params.created > now + max_skew:

@@ -42,7 +42,7 @@ class Origin:
         self.hits.append((request.method, request.host, request.path_qs))
         return await handler(request)
 
-    async def start(self) -> "Origin":
+    async def start(self) -> Origin:
         app = web.Application(middlewares=[self.record])
         app.router.add_get("/actor", self.actor)
         app.router.add_get("/hop/{n}", self.hop)
@@ -95,7 +95,7 @@ class Origin:
     async def slow(self, request):
         try:
             await asyncio.wait_for(self.release.wait(), 5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         return web.json_response(ACTOR, content_type=AP_JSON)
 

@@ -53,7 +53,8 @@ def test_network_errors_auth_and_server_errors_retry_with_growing_delays(status)
         assert state == "pending"
         delays.append(delay)
     # 2 more attempts multiply the delay by 4, more than the jitter (x1 .. x1.5) can undo, until the cap
-    assert all(later > earlier for earlier, later in zip(delays, delays[1:]) if earlier < retry.DELIVERY_CAP)
+    assert all(later > earlier for earlier, later in zip(delays, delays[1:], strict=False)
+               if earlier < retry.DELIVERY_CAP)
     assert delays[0] >= retry.DELIVERY_BASE
     assert max(delays) <= 1.5 * retry.DELIVERY_CAP
 

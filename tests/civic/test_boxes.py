@@ -6,9 +6,9 @@ import uuid
 import aiohttp
 import pytest
 
+from tests.conftest import eventually, post_signed
 from wecreate_fed import signatures
 from wecreate_fed.civic import boxes, motions
-from tests.conftest import eventually, post_signed
 
 
 async def box_post_on(instance, box_id: str, text: str):
@@ -80,7 +80,7 @@ async def test_a_non_member_cannot_post_to_a_closed_box(leipzig, meissen):
 
 
 async def test_a_forged_announce_claiming_to_come_from_a_box_is_refused(leipzig, meissen):
-    anna = await leipzig.create_user("anna")
+    await leipzig.create_user("anna")
     box = await boxes.create(meissen.rt, await meissen.create_user("lena"), {"name": "Elbwiesen", "slug": "elbwiesen"})
     await leipzig.post_outbox("anna", {"type": "Follow", "object": box.ap_id})
     await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="joined")

@@ -10,10 +10,10 @@ import pytest
 
 from actors import remote
 from inbox import worker as inbox_worker
+from tests.conftest import eventually, free_port, instance_config, post_signed
 from wecreate_fed import ld
 from wecreate_fed.civic import events
 from wecreate_fed.errors import BadRequest, Conflict
-from tests.conftest import eventually, free_port, instance_config, post_signed
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -277,7 +277,7 @@ async def test_pending_join_is_withdrawn_with_an_undo(make_instance):
 
 
 async def test_organiser_changes_and_deletes_through_the_outbox(leipzig):
-    anna = await leipzig.create_user("anna")
+    await leipzig.create_user("anna")
     bert, clara = await leipzig.create_user("bert"), await leipzig.create_user("clara")
     status, body = await leipzig.post_outbox("anna", as_object(EVENT))
     event_id = (await leipzig.query("SELECT ap_id FROM events"))[0]["ap_id"]

@@ -1,7 +1,7 @@
 """Following another WeCreate instance brings its new ideas and events to our marketplace."""
 
-from wecreate_fed.civic import events, ideas, instances
 from tests.conftest import eventually
+from wecreate_fed.civic import events, ideas, instances
 
 
 async def test_an_instance_that_follows_another_gets_its_new_ideas_and_events(leipzig, meissen):

@@ -1,7 +1,7 @@
 """Deliveries survive a target that is down and a restart of the sender."""
 
-from wecreate_fed.store import iso
 from tests.conftest import eventually
+from wecreate_fed.store import iso
 
 
 async def make_due_now(instance) -> None:
@@ -14,7 +14,7 @@ async def make_due_now(instance) -> None:
 async def test_delivery_to_a_down_server_arrives_after_it_returns_even_across_a_sender_restart(leipzig, meissen):
     # Given Jonas on Meißen follows Anna on Leipzig
     anna = await leipzig.create_user("anna")
-    jonas = await meissen.create_user("jonas")
+    await meissen.create_user("jonas")
     await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
     await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
 

@@ -10,8 +10,8 @@ import uuid
 import aiohttp
 import pytest
 
-from wecreate_fed import signatures
 from tests.conftest import eventually, post_signed
+from wecreate_fed import signatures
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import uuid
 
 import aiohttp
 
-from wecreate_fed import signatures
 from tests.conftest import eventually, post_signed
+from wecreate_fed import signatures
 
 
 def follow(jonas_id: str, anna_id: str) -> dict:

@@ -9,7 +9,6 @@ from html import unescape
 import aiohttp
 import pytest
 
-
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -152,7 +152,7 @@ async def test_remote_ideas_and_comments_show_their_origin(make_site, visitor_fo
     jonas = await meissen.create_user("jonas", name="Jonas Weber")
     anna_browser = visitor_for(leipzig)
     await anna_browser.register("anna")
-    anna = await leipzig.actor("anna")
+    assert await leipzig.actor("anna") is not None  # registering made her account
     # Anna follows Jonas, so his idea reaches Leipzig
     await anna_browser.get(f"/authorize_interaction?uri={jonas.ap_id}")
     assert "Jonas Weber" in anna_browser.last_page and f"von {meissen.config.host}" in text_of(anna_browser.last_page)

@@ -114,7 +114,7 @@ async def get_object(uuid: str):
     data = json.loads(row["data"])
     if row["audience"]:
         box = await actors_store.get_actor_by_ap_id(rt.db.reader, row["audience"])
-        if await boxes.is_local_box(rt, box):
+        if box is not None and await boxes.is_local_box(rt, box):
             _, box_row = await boxes.local_box(rt, box.ap_id)
             await boxes.require_view(rt, box, box_row, fetcher)
         elif not row["is_public"] and not may_see(fetcher, data):

@@ -92,7 +92,7 @@ async def district_calendar(slug: str):
     try:
         district = districts.by_slug(rt.config, slug)
     except BadRequest as e:
-        raise NotFound(str(e))  # a path that names no district
+        raise NotFound(str(e)) from e  # a path that names no district
     name = f"{rt.config.instance_name}: {district.name}"
     return _ics(events.icalendar(rt.config, await events.upcoming(rt, slug), name=name))
 

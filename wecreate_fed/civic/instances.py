@@ -30,10 +30,11 @@ async def follow(rt: Runtime, url: str) -> Actor:
     try:
         other = await remote.get_actor(rt, actor_id)
     except WeCreateError as e:
-        raise BadRequest(f"cannot fetch the instance actor {actor_id}: {e}")
+        raise BadRequest(f"cannot fetch the instance actor {actor_id}: {e}") from e
     if other.type != "Application" or other.is_local:
         raise BadRequest(f"{actor_id} is not another instance's actor")
     ours = await actors_store.get_instance_actor(rt.db.reader)
+    assert ours is not None  # created when the instance starts
     request = activities.follow(rt.config, ours, other)
     async with rt.db.transaction() as conn:
         await social.add_follow(conn, ours.id, other.id, request["id"], accepted=False)
@@ -44,6 +45,7 @@ async def follow(rt: Runtime, url: str) -> Actor:
 async def followed(rt: Runtime) -> list[tuple[str, Actor]]:
     """(state, instance actor) of the instances this one follows."""
     ours = await actors_store.get_instance_actor(rt.db.reader)
+    assert ours is not None  # created when the instance starts
     result = []
     for state in ("accepted", "pending"):
         for _, actor in await social.list_follows(rt.db.reader, ours.id, direction="following", state=state,

@@ -120,7 +120,7 @@ async def impact(rt: Runtime, district_slug: str | None = None) -> dict:
     now = utcnow()
     district = districts.by_slug(rt.config, district_slug) if district_slug else None
     figures = await civic_store.impact_figures(
-        rt.db.reader, district_ap_id=districts.district_ap_id(rt.config, district_slug) if district else None,
+        rt.db.reader, district_ap_id=districts.district_ap_id(rt.config, district.slug) if district else None,
         district_slug=district_slug, active_since=iso(now - timedelta(days=ACTIVE_DAYS)), now=iso(now),
     )
     population = district.population if district else (

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
 import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -26,12 +26,12 @@ Connection = aiosqlite.Connection
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime | None = None) -> str:
     """UTC time as ISO-8601 text, the one format stored (sorts as text)."""
-    return (moment or utcnow()).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (moment or utcnow()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def iso_in(seconds: float) -> str:
@@ -51,7 +51,7 @@ class Database:
         self._waiting: dict = {}
         self._writers: dict = {}
 
-    async def open(self) -> "Database":
+    async def open(self) -> Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await _connect(self.path)
         await migrate(self._writer)
@@ -82,7 +82,7 @@ class Database:
             if conn is not None:
                 try:
                     await asyncio.wait_for(conn.close(), 10)
-                except (sqlite3.Error, asyncio.TimeoutError) as error:
+                except (TimeoutError, sqlite3.Error) as error:
                     log.warning("closing a database connection: %s", error)
 
     @property

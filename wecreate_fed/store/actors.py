@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import dataclass, fields
+from typing import Any, overload
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso
 
@@ -50,7 +52,12 @@ _COLUMNS = ", ".join(f.name for f in fields(Actor))
 _WRITABLE = [f.name for f in fields(Actor) if f.name not in ("id", "created_at", "deleted_at", "is_local")]
 
 
-def _actor(row) -> Actor | None:
+# A row gives an Actor and no row gives None, so a list of rows gives list[Actor].
+@overload
+def _actor(row: None) -> None: ...
+@overload
+def _actor(row: sqlite3.Row | dict[str, Any]) -> Actor: ...
+def _actor(row: sqlite3.Row | dict[str, Any] | None) -> Actor | None:
     if row is None:
         return None
     values = dict(row)
@@ -65,7 +72,10 @@ async def add_local_actor(conn: Connection, **values) -> Actor:
     names = ", ".join(values)
     marks = ", ".join("?" for _ in values)
     cur = await conn.execute(f"INSERT INTO actors ({names}) VALUES ({marks})", tuple(values.values()))
-    return await get_actor(conn, cur.lastrowid)
+    assert cur.lastrowid is not None  # an INSERT always sets it
+    actor = await get_actor(conn, cur.lastrowid)
+    assert actor is not None  # inserted just now, on this connection
+    return actor
 
 
 async def upsert_remote_actor(conn: Connection, *, document: str, **values) -> Actor:
@@ -80,7 +90,9 @@ async def upsert_remote_actor(conn: Connection, *, document: str, **values) -> A
         f"ON CONFLICT (ap_id) DO UPDATE SET {updates}, deleted_at = NULL WHERE actors.is_local = 0",
         params,
     )
-    return await get_actor_by_ap_id(conn, values["ap_id"])
+    actor = await get_actor_by_ap_id(conn, values["ap_id"])
+    assert actor is not None  # the row exists after the upsert (a local one is left as it is)
+    return actor
 
 
 async def get_actor(conn: Connection, actor_id: int) -> Actor | None:

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from . import Connection, Database, fetch_all, fetch_value, iso, iso_in
 
-
 # --- incoming ---------------------------------------------------------------
 
 async def add_incoming(conn: Connection, *, activity: dict, signer_ap_id: str, recipient_username: str | None) -> bool:

@@ -204,6 +204,7 @@ async def add_activity(conn: Connection, *, ap_id: str, actor_id: int, type: str
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (ap_id, actor_id, type, object_ap_id, int(is_public), json.dumps(data), iso()),
     )
+    assert cur.lastrowid is not None  # an INSERT always sets it
     return cur.lastrowid
 
 
