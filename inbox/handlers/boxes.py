@@ -16,14 +16,14 @@ from .registry import INBOUND
 @INBOUND.on("Join", "box")
 async def box_joined(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
     box = await local_actor(ctx, subject.object_id)
-    if await boxes.is_local_box(ctx.rt, box):
+    if box is not None and await boxes.is_local_box(ctx.rt, box):
         await boxes.join_received(ctx.rt, ctx.signer, box, activity)
 
 
 @INBOUND.on("Leave", "box")
 async def box_left(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
     box = await local_actor(ctx, subject.object_id)
-    if await boxes.is_local_box(ctx.rt, box):
+    if box is not None and await boxes.is_local_box(ctx.rt, box):
         await boxes.leave_received(ctx.rt, ctx.signer, box)
 
 

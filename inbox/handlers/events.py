@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wecreate_fed import ld
 from wecreate_fed.civic import boxes, events
 from wecreate_fed.civic.subjects import Subject
 
@@ -46,8 +47,8 @@ async def join_undone(ctx: HandlerContext, activity: dict, subject: Subject) -> 
     if await events.leave_received(ctx.rt, ctx.signer, activity):
         return
     inner = subject.document
-    box = await local_actor(ctx, inner.get("object") if isinstance(inner, dict) else None)
-    if await boxes.is_local_box(ctx.rt, box):
+    box = await local_actor(ctx, ld.get_id(inner.get("object")) if isinstance(inner, dict) else None)
+    if box is not None and await boxes.is_local_box(ctx.rt, box):
         await boxes.leave_received(ctx.rt, ctx.signer, box)
 
 

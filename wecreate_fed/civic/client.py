@@ -200,10 +200,11 @@ async def _join_box(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> 
 async def _put_on_agenda(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str:
     """A council puts a motion on a session's agenda."""
     target = body.get("target")
-    if not isinstance(target, dict):
-        raise BadRequest("Add of a motion needs the session as its target", field="target", code="required")
-    return await motions.put_on_agenda(rt, actor, subject.object_id or "", target.get("startTime"),
-                                       target.get("name") or "")
+    if not isinstance(target, dict) or not isinstance(target.get("startTime"), str):
+        raise BadRequest("Add of a motion needs the session (with its startTime) as its target", field="target",
+                         code="required")
+    return await motions.put_on_agenda(rt, actor, subject.object_id or "", target["startTime"],
+                                       str(target.get("name") or ""))
 
 
 @CLIENT.on("Accept", "motion")
@@ -269,7 +270,7 @@ async def _is_remote_group(rt: Runtime, ap_id: str) -> bool:
 
 def idea_fields(rt: Runtime, obj: dict) -> dict:
     """The website's idea fields from an ActivityStreams object carrying our terms."""
-    source = obj.get("source") if isinstance(obj.get("source"), dict) else {}
+    source = obj["source"] if isinstance(obj.get("source"), dict) else {}
     body = source.get("content") if isinstance(source.get("content"), str) else obj.get("content")
     slugs = []
     for ref in ld.as_list(obj.get("districts")):
