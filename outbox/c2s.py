@@ -10,24 +10,27 @@ attribution and publication time are assigned here, never taken from the client.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from actors import remote
 from wecreate_fed import ld, sanitize, urls
-from wecreate_fed.errors import BadRequest, Forbidden, NotFound, WeCreateError
+from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import Connection, iso, social
 from wecreate_fed.store import actors as actors_store
-from wecreate_fed.store import iso, social
 from wecreate_fed.store.actors import Actor
 
 from . import activities
-from .send import send
+from .send import outgoing, resolve_recipients
 
 OBJECT_TYPES = {"Note"}
 ACTIVITY_TYPES = {"Create", "Follow", "Undo", "Like", "Announce", "Delete", "Accept", "Reject"}
 MAX_CONTENT = 50_000
 
 
-async def create_note(rt: Runtime, actor: Actor, body: dict) -> str:
+async def create_note(rt: Runtime, actor: Actor, body: dict, *,
+                      also: Callable[[Connection], Awaitable[None]] | None = None) -> str:
+    """A Note from a client; `also` runs in the same transaction (a comment counted on its idea)."""
     obj = body.get("object")
     if not isinstance(obj, dict) or obj.get("type") not in OBJECT_TYPES:
         raise BadRequest(f"Create needs an embedded object of type {', '.join(sorted(OBJECT_TYPES))}")
@@ -50,11 +53,14 @@ async def create_note(rt: Runtime, actor: Actor, body: dict) -> str:
         if parent_owner and parent_owner not in note["to"] + note["cc"]:
             note["cc"].append(parent_owner)
     activity = activities.create(rt.config, actor, note)
-    async with rt.db.transaction() as conn:
-        await social.add_object(conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
+    recipients = await resolve_recipients(rt, actor, activity)
+    async with outgoing(rt) as out:
+        await social.add_object(out.conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
                                 content=note["content"], is_public=ld.is_public(note), data=note,
                                 in_reply_to=in_reply_to, published=note["published"])
-    return await send(rt, actor, activity)
+        if also is not None:
+            await also(out.conn)
+        return await out.queue(actor, activity, recipients)
 
 
 async def follow(rt: Runtime, actor: Actor, body: dict) -> str:
@@ -65,9 +71,10 @@ async def follow(rt: Runtime, actor: Actor, body: dict) -> str:
     if target.ap_id == actor.ap_id:
         raise BadRequest("an actor cannot follow itself")
     activity = activities.follow(rt.config, actor, target)
-    async with rt.db.transaction() as conn:
-        await social.add_follow(conn, actor.id, target.id, activity["id"], accepted=False)
-    return await send(rt, actor, activity)
+    recipients = await resolve_recipients(rt, actor, activity)
+    async with outgoing(rt) as out:
+        await social.add_follow(out.conn, actor.id, target.id, activity["id"], accepted=False)
+        return await out.queue(actor, activity, recipients)
 
 
 async def undo(rt: Runtime, actor: Actor, body: dict) -> str:
@@ -82,15 +89,17 @@ async def undo(rt: Runtime, actor: Actor, body: dict) -> str:
     original = json.loads(row["data"])
     if original["type"] not in ("Follow", "Like", "Announce"):
         raise BadRequest(f"a {original['type']} cannot be undone; Delete the object instead")
-    async with rt.db.transaction() as conn:
+    activity = activities.undo(rt.config, actor, original)
+    recipients = await resolve_recipients(rt, actor, activity)
+    async with outgoing(rt) as out:
         if original["type"] == "Follow":
             target_id = ld.get_id(original["object"])
-            target = await actors_store.get_actor_by_ap_id(conn, target_id) if target_id else None
+            target = await actors_store.get_actor_by_ap_id(out.conn, target_id) if target_id else None
             if target is not None:
-                await social.delete_follow(conn, actor.id, target.id)
+                await social.delete_follow(out.conn, actor.id, target.id)
         else:
-            await social.delete_reaction(conn, actor.id, activity_ap_id=original_id)
-    return await send(rt, actor, activities.undo(rt.config, actor, original))
+            await social.delete_reaction(out.conn, actor.id, activity_ap_id=original_id)
+        return await out.queue(actor, activity, recipients)
 
 
 async def react(rt: Runtime, actor: Actor, body: dict) -> str:
@@ -101,10 +110,11 @@ async def react(rt: Runtime, actor: Actor, body: dict) -> str:
     assert owner is not None  # required=True raises instead
     builder = activities.like if body["type"] == "Like" else activities.announce
     activity = builder(rt.config, actor, object_id, owner)
-    async with rt.db.transaction() as conn:
-        if not await social.add_reaction(conn, body["type"], actor.id, object_id, activity["id"]):
-            raise BadRequest(f"you already sent a {body['type']} of {object_id}")
-    return await send(rt, actor, activity)
+    recipients = await resolve_recipients(rt, actor, activity)
+    async with outgoing(rt) as out:
+        if not await social.add_reaction(out.conn, body["type"], actor.id, object_id, activity["id"]):
+            raise Conflict(f"you already sent a {body['type']} of {object_id}", code="already_done")
+        return await out.queue(actor, activity, recipients)
 
 
 async def delete_object(rt: Runtime, actor: Actor, body: dict) -> str:
@@ -119,9 +129,10 @@ async def delete_object(rt: Runtime, actor: Actor, body: dict) -> str:
     data = json.loads(row["data"])
     activity = activities.delete(rt.config, actor, object_id, to=data.get("to") or [ld.PUBLIC], cc=data.get("cc", []))
     tombstone = {"id": object_id, "type": "Tombstone", "formerType": row["type"], "deleted": iso()}
-    async with rt.db.transaction() as conn:
-        await social.mark_object_deleted(conn, object_id, tombstone)
-    return await send(rt, actor, activity)
+    recipients = await resolve_recipients(rt, actor, activity)
+    async with outgoing(rt) as out:
+        await social.mark_object_deleted(out.conn, object_id, tombstone)
+        return await out.queue(actor, activity, recipients)
 
 
 async def answer_follow(rt: Runtime, actor: Actor, body: dict) -> str:
@@ -133,13 +144,15 @@ async def answer_follow(rt: Runtime, actor: Actor, body: dict) -> str:
     follower = await actors_store.get_actor(rt.db.reader, row["follower_id"])
     assert follower is not None  # the follow row references it
     follow = {"id": follow_id, "type": "Follow", "actor": follower.ap_id, "object": actor.ap_id}
-    async with rt.db.transaction() as conn:
-        if body["type"] == "Accept":
-            await social.mark_follow_accepted(conn, follower.id, actor.id)
-        else:
-            await social.delete_follow(conn, follower.id, actor.id)
     builder = activities.accept if body["type"] == "Accept" else activities.reject
-    return await send(rt, actor, builder(rt.config, actor, follow, follower.ap_id))
+    answer = builder(rt.config, actor, follow, follower.ap_id)
+    recipients = await resolve_recipients(rt, actor, answer)
+    async with outgoing(rt) as out:
+        if body["type"] == "Accept":
+            await social.mark_follow_accepted(out.conn, follower.id, actor.id)
+        else:
+            await social.delete_follow(out.conn, follower.id, actor.id)
+        return await out.queue(actor, answer, recipients)
 
 
 async def _resolve_actor(rt: Runtime, ref: str) -> Actor:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from outbox import activities
-from outbox.send import send
+from outbox.send import outgoing, resolve_recipients
 from wecreate_fed import ld
 from wecreate_fed.civic import boxes
 from wecreate_fed.civic.subjects import Subject
@@ -22,12 +22,14 @@ async def follow(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
         return  # addressed to nobody here
     if target.type == "Application" and ctx.signer.type != "Application":
         return  # our instance actor is followed by other instances only
-    async with ctx.rt.db.transaction() as conn:
-        state = await social.add_follow(conn, ctx.signer.id, target.id, activity["id"],
-                                        accepted=not target.manually_approves or target.type == "Application")
-    if state == "accepted":
-        # Accept again even if already following: the peer may have missed the first Accept.
-        await send(ctx.rt, target, activities.accept(ctx.rt.config, target, activity, ctx.signer.ap_id))
+    accepted = not target.manually_approves or target.type == "Application"
+    accept = activities.accept(ctx.rt.config, target, activity, ctx.signer.ap_id)
+    recipients = await resolve_recipients(ctx.rt, target, accept)
+    async with outgoing(ctx.rt) as out:
+        state = await social.add_follow(out.conn, ctx.signer.id, target.id, activity["id"], accepted=accepted)
+        if state == "accepted":
+            # Accept again even if already following: the peer may have missed the first Accept.
+            await out.queue(target, accept, recipients)
 
 
 async def _our_follow_of_signer(ctx: HandlerContext, referenced):

@@ -21,9 +21,9 @@ from wecreate_fed import ld, sanitize, urls
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import Connection, iso, iso_in, social
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
-from wecreate_fed.store import iso, iso_in, social
 from wecreate_fed.store.actors import Actor
 
 from . import districts
@@ -391,13 +391,11 @@ async def comment(rt: Runtime, actor: Actor, in_reply_to: str, text: str) -> str
     return await send(rt, actor, activities.create(rt.config, actor, note))
 
 
-async def comment_sent(rt: Runtime, in_reply_to: str) -> None:
-    """A local reply was posted through the generic outbox: count it on the idea it belongs to."""
-    root = await civic_store.find_thread_root_idea(rt.db.reader, in_reply_to)
-    if root is None:
-        return
-    idea = await civic_store.get_idea(rt.db.reader, root)
-    async with rt.db.transaction() as conn:
+async def count_comment(conn: Connection, in_reply_to: str) -> None:
+    """A local reply posted through the generic outbox: counted on its idea in the reply's own transaction."""
+    root = await civic_store.find_thread_root_idea(conn, in_reply_to)
+    idea = await civic_store.get_idea(conn, root) if root is not None else None
+    if idea is not None:
         await _count_changed(conn, idea, "comment_count", +1)
 
 
