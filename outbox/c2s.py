@@ -10,24 +10,27 @@ attribution and publication time are assigned here, never taken from the client.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from actors import remote
 from wecreate_fed import ld, sanitize, urls
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
-from wecreate_fed.store import iso, social
+from wecreate_fed.store import Connection, iso, social
 from wecreate_fed.store.actors import Actor
 
 from . import activities
-from .send import send
+from .send import outgoing, resolve_recipients, send
 
 OBJECT_TYPES = {"Note"}
 ACTIVITY_TYPES = {"Create", "Follow", "Undo", "Like", "Announce", "Delete", "Accept", "Reject"}
 MAX_CONTENT = 50_000
 
 
-async def create_note(rt: Runtime, actor: Actor, body: dict) -> str:
+async def create_note(rt: Runtime, actor: Actor, body: dict,
+                      also: Callable[[Connection], Awaitable[None]] | None = None) -> str:
+    """Post a Note; `also` runs in the transaction that stores and queues it (a caller's own change)."""
     obj = body.get("object")
     if not isinstance(obj, dict) or obj.get("type") not in OBJECT_TYPES:
         raise BadRequest(f"Create needs an embedded object of type {', '.join(sorted(OBJECT_TYPES))}")
@@ -50,11 +53,14 @@ async def create_note(rt: Runtime, actor: Actor, body: dict) -> str:
         if parent_owner and parent_owner not in note["to"] + note["cc"]:
             note["cc"].append(parent_owner)
     activity = activities.create(rt.config, actor, note)
-    async with rt.db.transaction() as conn:
-        await social.add_object(conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
+    recipients = await resolve_recipients(rt, actor, activity)
+    async with outgoing(rt) as out:
+        await social.add_object(out.conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
                                 content=note["content"], is_public=ld.is_public(note), data=note,
                                 in_reply_to=in_reply_to, published=note["published"])
-    return await send(rt, actor, activity)
+        if also is not None:
+            await also(out.conn)
+        return await out.queue(actor, activity, recipients)
 
 
 async def follow(rt: Runtime, actor: Actor, body: dict) -> str:

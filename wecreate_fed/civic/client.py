@@ -217,11 +217,13 @@ async def _decide(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> st
 
 @CLIENT.on("Create", "note")
 async def _create_note(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str:
-    activity_id = await c2s.create_note(rt, actor, body)
+    """A plain note; a reply in an idea's thread is counted there in the same transaction."""
     in_reply_to = ld.get_id((subject.document or {}).get("inReplyTo"))
-    if in_reply_to:
-        await ideas.comment_sent(rt, in_reply_to)
-    return activity_id
+
+    async def count(conn) -> None:
+        await ideas.comment_counted(conn, in_reply_to)
+
+    return await c2s.create_note(rt, actor, body, also=count if in_reply_to else None)
 
 
 @CLIENT.on("Follow", "actor", "district", "unknown")
