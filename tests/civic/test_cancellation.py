@@ -13,7 +13,7 @@ import asyncio
 import pytest
 
 from actors import remote
-from wecreate_fed.civic import ideas
+from wecreate_fed.civic import events, ideas
 from wecreate_fed.errors import Conflict
 from tests.conftest import eventually
 
@@ -145,3 +145,84 @@ async def test_a_cancelled_comment_leaves_the_comment_its_create_and_the_deliver
 
 async def _count_is(instance, sql, params, expected) -> bool:
     return (await instance.query(sql, params))[0]["n"] == expected
+
+
+async def test_a_cancelled_publish_leaves_the_idea_its_create_and_the_districts_boosts_or_nothing(make_instance):
+    leipzig = await make_instance("leipzig")
+    meissen = await make_instance("meissen")
+    anna = await leipzig.create_user("anna")
+    await meissen.create_user("jonas")
+    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
+    await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="follow")
+    announcers = sorted([f"{leipzig.base_url}/actor", f"{leipzig.base_url}/districts/mitte"])
+    published = 0
+
+    async def publish():
+        return await ideas.publish(leipzig.rt, anna, IDEA)
+
+    steps, completed = 0, False
+    while not completed:
+        assert steps < MAX_STEPS, "the publish never completed"
+        completed = await run_cancelled(publish, steps)
+        made = [r["ap_id"] for r in await leipzig.query("SELECT ap_id FROM ideas ORDER BY id")]
+        assert len(made) in (published, published + 1), steps
+        published = len(made)
+        for idea_id in made:
+            # Each idea has its status history, its Create delivered to Anna's follower, and both boosts
+            assert await leipzig.query("SELECT s.status FROM idea_status_changes s JOIN ideas i ON i.id = s.idea_id "
+                                       "WHERE i.ap_id = ?", (idea_id,)) == [{"status": "proposed"}], steps
+            assert [c["deliveries"] for c in await activity_rows(leipzig, "Create", anna.id, idea_id)] == [1], steps
+            boosts = await leipzig.query("SELECT a.ap_id FROM activities x JOIN actors a ON a.id = x.actor_id "
+                                         "WHERE x.type = 'Announce' AND x.object_ap_id = ? ORDER BY a.ap_id",
+                                         (idea_id,))
+            assert [b["ap_id"] for b in boosts] == announcers, steps
+        # No Create or boost of an idea that is not there
+        assert not await leipzig.query("SELECT 1 FROM activities WHERE type IN ('Create', 'Announce') "
+                                       "AND object_ap_id LIKE '%/ideas/%' AND object_ap_id NOT IN "
+                                       "(SELECT ap_id FROM ideas)"), steps
+        await publish()  # the same command afterwards succeeds
+        published += 1
+        steps += 1
+    assert steps > 5
+
+
+async def test_a_cancelled_answer_to_a_join_leaves_the_attendance_and_its_accept_or_nothing(make_instance):
+    leipzig = await make_instance("leipzig", run_workers=False)
+    meissen = await make_instance("meissen")
+    anna = await leipzig.create_user("anna")
+    jonas = await meissen.create_user("jonas")
+    _, document = await events.publish(leipzig.rt, anna, {
+        "title": "Putzaktion", "starts_at": "2031-05-01T10:00", "ends_at": "2031-05-01T12:00",
+        "place_name": "Elbwiesen", "district": "mitte"})
+    event_id = document["id"]
+    signer = await remote.get_actor(leipzig.rt, jonas.ap_id)
+    number = 0
+
+    def join() -> events.Join:
+        return events.join_of({"id": f"{meissen.base_url}/activities/join-{number}", "type": "Join",
+                               "actor": jonas.ap_id, "object": event_id})
+
+    async def answer():
+        return await events.join_received(leipzig.rt, signer, join())
+
+    steps, completed = 0, False
+    while not completed:
+        assert steps < MAX_STEPS, "the answer never completed"
+        number += 1
+        completed = await run_cancelled(answer, steps)
+        attending = await leipzig.query("SELECT state, join_ap_id FROM event_attendees")
+        accepts = await leipzig.query(
+            "SELECT a.data, (SELECT count(*) FROM deliveries d WHERE d.activity_id = a.id) AS deliveries "
+            "FROM activities a WHERE a.type = 'Accept' AND a.data LIKE ?", (f"%{join().id}\"%",))
+        if attending:
+            # The attendance, the Accept of this Join and its delivery to Meißen committed together
+            assert attending == [{"state": "accepted", "join_ap_id": join().id}], steps
+            assert [a["deliveries"] for a in accepts] == [1], steps
+            assert (await leipzig.query("SELECT attendee_count FROM events"))[0]["attendee_count"] == 1
+        else:
+            assert accepts == [], steps
+        assert await answer() is True  # the same Join again: answered (again), as a peer may have missed it
+        assert await leipzig.query("SELECT state FROM event_attendees") == [{"state": "accepted"}]
+        await events.leave_received(leipzig.rt, signer, event_ap_id=event_id)  # back to the start
+        steps += 1
+    assert steps > 5
