@@ -87,6 +87,10 @@ def test_validation_names_every_problem_at_once(tmp_path):
     assert "unknown district 'suedvorstadt' (known: mitte, west)" in message
     assert "the capacity must be a whole number above zero" in message
     assert "the online link must be an http(s) URL" in message
+    # Each problem names its field and the website catalog's code (form.<code>)
+    assert [(p.field, p.code) for p in refused.value.problems] == [
+        ("title", "required"), ("timezone", "timezone"), ("ends_at", "end_after_start"), ("online_url", "url"),
+        ("capacity", "capacity"), ("district", "district_unknown")]
 
 
 def test_times_are_read_in_the_events_time_zone(tmp_path):

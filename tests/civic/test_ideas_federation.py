@@ -4,7 +4,8 @@ from Meißen and by Mastodon-shaped activities; counts agree on both sides."""
 import pytest
 
 from wecreate_fed.civic import ideas
-from tests.conftest import eventually, load_fixture, post_signed
+from wecreate_fed.errors import BadRequest
+from tests.conftest import eventually, free_port, instance_config, load_fixture, post_signed
 
 IDEA = {
     "type": "Note",
@@ -179,6 +180,20 @@ async def test_bad_ideas_are_refused_and_nothing_is_stored(leipzig, change, mess
     assert await leipzig.query("SELECT 1 FROM activities") == []
 
 
+def test_every_problem_of_an_idea_names_its_field_and_code(tmp_path):
+    config = instance_config(tmp_path, "leipzig", free_port())
+    with pytest.raises(BadRequest) as refused:
+        ideas.validate(config, {"title": "", "summary": "x" * 501, "kind": "reform_proposal",
+                                "districts": ["west", "atlantis"], "topics": "a b c d e f g h i j k-l",
+                                "image_url": "ftp://bild"})
+    assert [(p.field, p.code, p.params) for p in refused.value.problems] == [
+        ("title", "required", {}), ("summary", "too_long", {"limit": 500}),
+        ("districts", "district_unknown", {"slug": "atlantis"}), ("topics", "too_many_topics", {"limit": 10}),
+        ("topics", "topics_words", {}), ("image_url", "url", {}), ("addressed_to", "addressee_required", {})]
+    assert str(refused.value).startswith("title is required; summary is longer than 500 characters; "
+                                         "unknown district 'atlantis' (known: mitte, west)")
+
+
 async def test_a_reform_proposal_is_addressed_to_an_organisation(leipzig):
     await leipzig.create_user("anna")
     stadt = await leipzig.create_user("stadt", type_="Organization")
@@ -201,7 +216,7 @@ async def _status_is(instance, ap_id, status):
 
 
 async def test_a_local_support_of_a_local_idea_is_applied_directly_not_through_our_inbox(leipzig):
-    anna = await leipzig.create_user("anna")
+    await leipzig.create_user("anna")
     mehmet = await leipzig.create_user("mehmet")
     lena = await leipzig.create_user("lena")
     # Lena follows the district West here, so its boost of a new idea has a local follower
