@@ -1,7 +1,7 @@
 """The marketplace query with many ideas: the filtered, sorted first page, as the JSON API serves it.
 
 Seeds N ideas (default 100,000; through the same store seeding as benchmarks/pages.py), then
-times `store.civic.query_marketplace` (one query for the page, one for the total) for the
+times `store.marketplace.query_marketplace` (one query for the page, one for the total) for the
 filters and sorts people use, in-process, R rounds each after a warm-up, and prints the median
 and the 90th percentile per query. Then serves the instance (Hypercorn, one process) and loads
 `/api/marketplace` with the same filters for requests/s. Usage: `python benchmarks/marketplace.py --help`.
@@ -23,7 +23,7 @@ import pages  # benchmarks/pages.py: config, seeding, server start and the load 
 from wecreate_fed import config as config_module
 from wecreate_fed.civic import marketplace
 from wecreate_fed.store import Database
-from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import marketplace as marketplace_store
 
 QUERIES = {
     "newest, all districts": "sort=newest",
@@ -60,7 +60,7 @@ async def time_queries(config, rounds: int) -> None:
             timings = []
             for i in range(rounds + 2):
                 started = time.perf_counter()
-                rows, total = await civic_store.query_marketplace(db.reader, parsed)
+                rows, total = await marketplace_store.query_marketplace(db.reader, parsed)
                 if i >= 2:  # two warm-up rounds
                     timings.append((time.perf_counter() - started) * 1000)
             timings.sort()

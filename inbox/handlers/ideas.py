@@ -17,7 +17,7 @@ async def idea_created(ctx: HandlerContext, activity: dict, subject: Subject) ->
     if not ideas.is_idea_document(obj):
         await note_created(ctx, activity, subject)  # a civicKind we do not know: an ordinary post
     elif await concerns_us(ctx, activity, obj):
-        await ideas.store_remote(ctx.rt, ctx.signer, obj)
+        await ideas.store_remote(ctx.rt, ctx.signer, ideas.parse_remote(obj))
 
 
 @INBOUND.on("Update", "idea")
@@ -26,7 +26,7 @@ async def idea_updated(ctx: HandlerContext, activity: dict, subject: Subject) ->
     obj = await object_document(ctx, subject)
     attributed_to_signer(ctx, obj, required=False)
     if ideas.is_idea_document(obj) and await ideas.is_known(ctx.rt, obj["id"]):
-        await ideas.store_remote(ctx.rt, ctx.signer, obj)
+        await ideas.store_remote(ctx.rt, ctx.signer, ideas.parse_remote(obj))
 
 
 @INBOUND.on("Delete", "idea")

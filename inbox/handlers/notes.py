@@ -1,8 +1,9 @@
-"""Plain posts and comments: kept when they concern us; replies to our ideas are counted there."""
+"""Plain posts and comments: kept when they concern us; replies to our ideas are counted there,
+in the transaction that keeps or deletes them."""
 
 from __future__ import annotations
 
-from wecreate_fed import ld, sanitize, urls
+from wecreate_fed import ld, sanitize
 from wecreate_fed.civic import events, ideas
 from wecreate_fed.civic.subjects import Subject
 from wecreate_fed.store import social
@@ -25,10 +26,10 @@ async def note_created(ctx: HandlerContext, activity: dict, subject: Subject) ->
         return
     # Only its id was sent, and fetched it turns out to be an idea or an event after all.
     if ideas.is_idea_document(obj):
-        await ideas.store_remote(ctx.rt, ctx.signer, obj)
+        await ideas.store_remote(ctx.rt, ctx.signer, ideas.parse_remote(obj))
         return
     if events.is_event_document(obj):
-        await events.store_remote(ctx.rt, ctx.signer, obj)
+        await events.store_remote(ctx.rt, ctx.signer, events.parse_remote(obj, ctx.signer.ap_id))
         return
     in_reply_to = ld.get_id(obj.get("inReplyTo"))
     async with ctx.rt.db.transaction() as conn:
@@ -38,7 +39,7 @@ async def note_created(ctx: HandlerContext, activity: dict, subject: Subject) ->
             data=obj, in_reply_to=in_reply_to,
             published=obj.get("published") if isinstance(obj.get("published"), str) else None,
         )
-    await _recount_thread(ctx, in_reply_to)
+        await ideas.thread_changed(conn, in_reply_to)
 
 
 @INBOUND.on("Update", "note", "box_post")
@@ -60,13 +61,4 @@ async def note_deleted(ctx: HandlerContext, activity: dict, subject: Subject) ->
             return
         await social.mark_object_deleted(conn, object_id, {"id": object_id, "type": "Tombstone",
                                                            "formerType": row["type"]})
-    await _recount_thread(ctx, row["in_reply_to"])
-
-
-async def _recount_thread(ctx: HandlerContext, in_reply_to: str | None) -> None:
-    """A comment on one of our ideas came or went: recount the idea."""
-    if not in_reply_to:
-        return
-    root = await ideas.thread_root(ctx.rt, in_reply_to)
-    if root and urls.is_local(ctx.rt.config, root):
-        await ideas.reaction_received(ctx.rt, root)
+        await ideas.thread_changed(conn, row["in_reply_to"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from wecreate_fed import ld, urls
 from wecreate_fed.civic import ideas, instances
 from wecreate_fed.civic.subjects import Subject
-from wecreate_fed.store import social
 
 from .context import HandlerContext, followed_here
 from .registry import INBOUND
@@ -24,9 +23,7 @@ async def reacted(ctx: HandlerContext, activity: dict, subject: Subject) -> None
         if subject.type == "Announce" and await followed_here(ctx):
             await instances.keep_boosted(ctx.rt, object_id)
         return
-    async with ctx.rt.db.transaction() as conn:
-        await social.add_reaction(conn, subject.type, ctx.signer.id, object_id, activity["id"])
-    await ideas.reaction_received(ctx.rt, object_id)
+    await ideas.reaction_received(ctx.rt, ctx.signer, subject.type, object_id, activity["id"])
 
 
 @INBOUND.on("Announce", "remote_object")
@@ -40,12 +37,5 @@ async def boosted_elsewhere(ctx: HandlerContext, activity: dict, subject: Subjec
 async def reaction_undone(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
     """A support or share withdrawn."""
     original = subject.document
-    kind = subject.kind
-    object_id = ld.get_id(original.get("object")) if original is not None else None
-    async with ctx.rt.db.transaction() as conn:
-        reaction = await social.get_reaction_by_activity(conn, subject.object_id) if subject.object_id else None
-        object_id = object_id or (reaction["object_ap_id"] if reaction else None)
-        await social.delete_reaction(conn, ctx.signer.id, activity_ap_id=subject.object_id, kind=kind,
-                                     object_ap_id=object_id)
-    if object_id and urls.is_local(ctx.rt.config, object_id):
-        await ideas.reaction_received(ctx.rt, object_id)
+    await ideas.reaction_withdrawn(ctx.rt, ctx.signer, activity_ap_id=subject.object_id, kind=subject.kind,
+                                   object_ap_id=ld.get_id(original.get("object")) if original is not None else None)

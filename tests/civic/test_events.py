@@ -87,6 +87,10 @@ def test_validation_names_every_problem_at_once(tmp_path):
     assert "unknown district 'suedvorstadt' (known: mitte, west)" in message
     assert "the capacity must be a whole number above zero" in message
     assert "the online link must be an http(s) URL" in message
+    # Each problem names its field and the website catalog's code (form.<code>)
+    assert [(p.field, p.code) for p in refused.value.problems] == [
+        ("title", "required"), ("timezone", "timezone"), ("ends_at", "end_after_start"), ("online_url", "url"),
+        ("capacity", "capacity"), ("district", "district_unknown")]
 
 
 def test_times_are_read_in_the_events_time_zone(tmp_path):
@@ -310,25 +314,25 @@ async def test_organiser_changes_and_deletes_through_the_outbox(leipzig):
 
 
 async def test_join_received_answers_once_per_join_and_ignores_what_is_not_ours(leipzig, meissen):
-    # The function the inbox handler calls for a Join, driven directly
+    # The function the inbox handler calls for a Join (read by events.join_of), driven directly
     anna = await leipzig.create_user("anna")
     jonas = await meissen.create_user("jonas")
     _, document = await events.publish(leipzig.rt, anna, {**EVENT, "capacity": 1})
     signer = await remote.get_actor(leipzig.rt, jonas.ap_id)
     join = {"id": f"{meissen.base_url}/activities/join-1", "type": "Join", "actor": jonas.ap_id,
             "object": document["id"]}
-    assert await events.join_received(leipzig.rt, signer, join) is True
-    assert await events.join_received(leipzig.rt, signer, join) is True
+    assert await events.join_received(leipzig.rt, signer, events.join_of(join)) is True
+    assert await events.join_received(leipzig.rt, signer, events.join_of(join)) is True
     assert await attendance(leipzig, document["id"]) == {"jonas@remote": "accepted"}
     accepts = await leipzig.query("SELECT data FROM activities WHERE type = 'Accept'")
     assert len(accepts) == 2 and all(join["id"] in a["data"] for a in accepts)
     # A Join of something that is not one of our events is left to other handlers
     other = {**join, "id": f"{meissen.base_url}/activities/join-2", "object": f"{leipzig.base_url}/districts/west"}
-    assert await events.join_received(leipzig.rt, signer, other) is False
+    assert await events.join_received(leipzig.rt, signer, events.join_of(other)) is False
     # A Join sent in someone else's name is refused
     forged = {**join, "id": f"{meissen.base_url}/activities/join-3", "actor": anna.ap_id}
     with pytest.raises(BadRequest):
-        await events.join_received(leipzig.rt, signer, forged)
+        await events.join_received(leipzig.rt, signer, events.join_of(forged))
 
 
 # --- lists and calendars -------------------------------------------------------------------

@@ -3,7 +3,9 @@ from Meißen and by Mastodon-shaped activities; counts agree on both sides."""
 
 import pytest
 
-from tests.conftest import eventually, load_fixture, post_signed
+from tests.conftest import eventually, free_port, instance_config, load_fixture, post_signed
+from wecreate_fed.civic import ideas
+from wecreate_fed.errors import BadRequest
 
 IDEA = {
     "type": "Note",
@@ -178,6 +180,20 @@ async def test_bad_ideas_are_refused_and_nothing_is_stored(leipzig, change, mess
     assert await leipzig.query("SELECT 1 FROM activities") == []
 
 
+def test_every_problem_of_an_idea_names_its_field_and_code(tmp_path):
+    config = instance_config(tmp_path, "leipzig", free_port())
+    with pytest.raises(BadRequest) as refused:
+        ideas.validate(config, {"title": "", "summary": "x" * 501, "kind": "reform_proposal",
+                                "districts": ["west", "atlantis"], "topics": "a b c d e f g h i j k-l",
+                                "image_url": "ftp://bild"})
+    assert [(p.field, p.code, p.params) for p in refused.value.problems] == [
+        ("title", "required", {}), ("summary", "too_long", {"limit": 500}),
+        ("districts", "district_unknown", {"slug": "atlantis"}), ("topics", "too_many_topics", {"limit": 10}),
+        ("topics", "topics_words", {}), ("image_url", "url", {}), ("addressed_to", "addressee_required", {})]
+    assert str(refused.value).startswith("title is required; summary is longer than 500 characters; "
+                                         "unknown district 'atlantis' (known: mitte, west)")
+
+
 async def test_a_reform_proposal_is_addressed_to_an_organisation(leipzig):
     await leipzig.create_user("anna")
     stadt = await leipzig.create_user("stadt", type_="Organization")
@@ -197,3 +213,35 @@ async def _counts_are(instance, ap_id, expected):
 async def _status_is(instance, ap_id, status):
     row = await idea_row(instance, ap_id)
     return row and row["status"] == status
+
+
+async def test_a_local_support_of_a_local_idea_is_applied_directly_not_through_our_inbox(leipzig):
+    await leipzig.create_user("anna")
+    mehmet = await leipzig.create_user("mehmet")
+    lena = await leipzig.create_user("lena")
+    # Lena follows the district West here, so its boost of a new idea has a local follower
+    status, _ = await leipzig.post_outbox("lena", {"type": "Follow", "object": f"{leipzig.base_url}/districts/west"})
+    assert status == 201
+    await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE follower_id = ? AND state = 'accepted'",
+                                           (lena.id,)), message="district follow")
+    before = len(await leipzig.query("SELECT 1 FROM incoming"))
+    status, _ = await leipzig.post_outbox("anna", IDEA)
+    assert status == 201
+    idea_id = (await leipzig.query("SELECT ap_id FROM ideas"))[0]["ap_id"]
+    # Mehmet supports it on the website and shares it through his outbox
+    await ideas.support(leipzig.rt, mehmet, idea_id)
+    status, _ = await leipzig.post_outbox("mehmet", {"type": "Announce", "object": idea_id})
+    assert status == 201
+    # Counted at once, with the Like and Announce stored, and nothing put into our own inbox queue
+    assert await counts(leipzig, idea_id) == (1, 1, 0)
+    assert len(await leipzig.query("SELECT 1 FROM incoming")) == before
+    assert [r["type"] for r in await leipzig.query(
+        "SELECT type FROM activities WHERE actor_id = ? ORDER BY id", (mehmet.id,))] == ["Like", "Announce"]
+    # The district's boost is no share: the share count stays Mehmet's one
+    assert await leipzig.query("SELECT 1 FROM activities WHERE type = 'Announce' AND object_ap_id = ? AND actor_id "
+                               "= (SELECT id FROM actors WHERE ap_id = ?)", (idea_id, f"{leipzig.base_url}/districts/west"))
+    assert await leipzig.query("SELECT count(*) AS n FROM reactions WHERE object_ap_id = ?", (idea_id,)) == [{"n": 2}]
+    # Withdrawn directly too
+    await ideas.withdraw_support(leipzig.rt, mehmet, idea_id)
+    assert await counts(leipzig, idea_id) == (0, 1, 0)
+    assert len(await leipzig.query("SELECT 1 FROM incoming")) == before

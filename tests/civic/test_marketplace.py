@@ -116,4 +116,4 @@ async def test_deleted_ideas_leave_the_marketplace(market):
     await ideas.delete(rt, anna, made["Mehr Bänke"])
     assert "Mehr Bänke" not in await titles(leipzig, "")
     row = await civic_store.get_idea(rt.db.reader, made["Mehr Bänke"])
-    assert row["deleted_at"] is not None
+    assert row.deleted_at is not None

@@ -19,8 +19,8 @@ from outbox import c2s
 from wecreate_fed import ld, runtime, urls
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection, social
 from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
 from . import boxes, districts, events, ideas, motions
@@ -218,13 +218,13 @@ async def _decide(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> st
 
 @CLIENT.on("Create", "note")
 async def _create_note(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str:
+    """A plain note; a reply in an idea's thread is counted there in the same transaction."""
     in_reply_to = ld.get_id((subject.document or {}).get("inReplyTo"))
 
-    async def count_on_its_idea(conn: Connection) -> None:
-        if in_reply_to:
-            await ideas.count_comment(conn, in_reply_to)
+    async def count(conn) -> None:
+        await ideas.comment_counted(conn, in_reply_to)
 
-    return await c2s.create_note(rt, actor, body, also=count_on_its_idea)
+    return await c2s.create_note(rt, actor, body, also=count if in_reply_to else None)
 
 
 @CLIENT.on("Follow", "actor", "district", "unknown")

@@ -6,9 +6,12 @@ user who follows "Leipzig West" sees what happens there.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from actors import local as local_actors
 from outbox import activities
-from outbox.send import send
+from outbox.send import Recipients, resolve_recipients
+from wecreate_fed import urls
 from wecreate_fed.config import Config, District
 from wecreate_fed.errors import BadRequest
 from wecreate_fed.runtime import Runtime
@@ -16,11 +19,9 @@ from wecreate_fed.store import Connection
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store.actors import Actor
 
-PATH = "/districts/"
-
 
 def district_ap_id(config: Config, slug: str) -> str:
-    return f"{config.base_url}{PATH}{slug}"
+    return urls.district_id(config, slug)
 
 
 def username(slug: str) -> str:
@@ -28,19 +29,21 @@ def username(slug: str) -> str:
     return slug.replace("-", "_")
 
 
-def slug_of(config: Config, ap_id: str) -> str | None:
-    prefix = config.base_url + PATH
-    if ap_id.startswith(prefix) and ap_id[len(prefix):] in {d.slug for d in config.districts}:
-        return ap_id[len(prefix):]
+def slug_of(config: Config, ap_id: str | None) -> str | None:
+    """The slug of one of our configured districts' ids, else None."""
+    local = urls.parse(config, ap_id)
+    if local is not None and local.kind == "district" and not local.rest:
+        return local.key if local.key in {d.slug for d in config.districts} else None
     return None
 
 
-def by_slug(config: Config, slug: str) -> District:
+def by_slug(config: Config, slug: str, *, field: str = "district") -> District:
     for district in config.districts:
         if district.slug == slug:
             return district
     known = ", ".join(d.slug for d in config.districts) or "none configured"
-    raise BadRequest(f"unknown district '{slug}' (known: {known})")
+    raise BadRequest(f"unknown district '{slug}' (known: {known})", field=field, code="district_unknown",
+                     params={"slug": slug})
 
 
 async def ensure_districts(conn: Connection, config: Config) -> None:
@@ -53,7 +56,7 @@ async def ensure_districts(conn: Connection, config: Config) -> None:
             if await actors_store.get_local_actor(conn, name) is not None:
                 name += "_bezirk"  # a person already has the plain name (district added to the config later)
             await local_actors.create_service_actor(
-                conn, config, username=name, path=PATH + district.slug, type_="Group",
+                conn, config, username=name, path=urlsplit(ap_id).path, type_="Group",
                 name=f"{config.city_name} {district.name}",
                 summary=f"<p>Ideen und Termine im Stadtbezirk {district.name}, {config.city_name}.</p>",
                 category="district",
@@ -70,11 +73,20 @@ async def district_actor(conn: Connection, config: Config, slug: str) -> Actor:
     return actor
 
 
-async def announce_new(rt: Runtime, district_ids: list[str], object_id: str) -> None:
-    """A new idea or event: each of its districts boosts it to the district's followers, and the
-    instance actor to the instances that follow this one. Not back to the author: it is no share."""
+async def announcements(rt: Runtime, district_ids: list[str],
+                        object_id: str) -> list[tuple[Actor, dict, Recipients]]:
+    """The boosts of a new idea or event, ready to queue in the transaction that publishes it.
+
+    Each of its districts boosts it to the district's followers, and the instance actor to the
+    instances that follow this one; not back to the author (it is no share). Resolved here,
+    before that transaction; nothing is bounced through our own inbox.
+    """
     announcers = [await actors_store.get_actor_by_ap_id(rt.db.reader, d) for d in district_ids]
     announcers.append(await actors_store.get_instance_actor(rt.db.reader))
+    prepared = []
     for announcer in announcers:
         if announcer is not None and announcer.is_local:
-            await send(rt, announcer, activities.announce(rt.config, announcer, object_id, None))
+            activity = activities.announce(rt.config, announcer, object_id, None)
+            recipients = await resolve_recipients(rt, announcer, activity)
+            prepared.append((announcer, activity, recipients.without_local()))
+    return prepared

@@ -8,19 +8,20 @@ from urllib.parse import quote
 from quart import Blueprint, Response, redirect, request
 
 from actors.requests import activity_response, signed_fetcher, wants_activity_json
-from wecreate_fed import collections, ld, runtime
+from wecreate_fed import collections, runtime, urls
 from wecreate_fed.errors import BadRequest, NotFound
-from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import events as events_store
+from wecreate_fed.store.events import Event
 
-from . import districts, events
+from . import districts, events, lifecycle
 
 bp = Blueprint("events", __name__)
 
 
-async def _event_row(uuid: str):
+async def _event_row(uuid: str) -> Event:
     rt = runtime.current()
-    event = await civic_store.get_event(rt.db.reader, f"{rt.config.base_url}{events.PATH}{uuid}")
-    if event is None or not event["is_local"]:
+    event = await events_store.get_event(rt.db.reader, urls.event_id(rt.config, uuid))
+    if event is None or not event.is_local:
         raise NotFound("no such event")
     return event
 
@@ -31,12 +32,11 @@ async def event(uuid: str):
     rt = runtime.current()
     row = await _event_row(uuid)
     if not wants_activity_json():
-        return redirect(row["url"] or f"{events.PAGE_PATH}{uuid}", 302)
+        return redirect(row.url or urls.page_of(rt.config, "event", uuid), 302)
     await signed_fetcher(rt)
-    if row["deleted_at"] is not None:
-        return activity_response({"@context": ld.AS_CONTEXT, "id": row["ap_id"], "type": "Tombstone",
-                                  "formerType": "Event", "deleted": row["deleted_at"]}, 410)
-    return activity_response(await events.document_for(rt, row))
+    if row.deleted_at is not None:
+        return activity_response(lifecycle.tombstone(events.EVENT, row), 410)
+    return activity_response(await events.document_for(rt.db.reader, rt.config, row))
 
 
 @bp.get("/events/<uuid>/attendees")
@@ -49,26 +49,26 @@ async def attendees(uuid: str):
     rt = runtime.current()
     fetcher = await signed_fetcher(rt)
     row = await _event_row(uuid)
-    collection_id = f"{row['ap_id']}/attendees"
+    collection_id = f"{row.ap_id}/attendees"
     if request.args.get("page") is None:
-        return activity_response(collections.collection(collection_id, row["attendee_count"]))
+        return activity_response(collections.collection(collection_id, row.attendee_count))
     # Pages go by the time of joining (attendances have no row id of their own).
     before = request.args.get("max_id") or None
-    rows = await civic_store.list_attendees(rt.db.reader, row["id"], limit=collections.PAGE_SIZE,
-                                            before_created=before)
-    items = [r["ap_id"] for r in rows] if await _may_see_attendees(rt, fetcher, row) else []
+    rows = await events_store.list_attendees(rt.db.reader, row.id, limit=collections.PAGE_SIZE,
+                                             before_created=before)
+    items = [r.ap_id for r in rows] if await _may_see_attendees(rt, fetcher, row) else []
     return activity_response(collections.page(
         collection_id, items, max_id=quote(before) if before else None,
-        last_row_id=quote(rows[-1]["created_at"]) if rows else None, full=len(rows) == collections.PAGE_SIZE))
+        last_row_id=quote(rows[-1].created_at) if rows else None, full=len(rows) == collections.PAGE_SIZE))
 
 
-async def _may_see_attendees(rt, fetcher, row) -> bool:
+async def _may_see_attendees(rt, fetcher, row: Event) -> bool:
     if fetcher is None:
         return False
-    if fetcher.id == row["organizer_id"]:
+    if fetcher.id == row.organizer_id:
         return True
-    attendance = await civic_store.get_attendance(rt.db.reader, row["id"], fetcher.id)
-    return attendance is not None and attendance["state"] == "accepted"
+    attendance = await events_store.get_attendance(rt.db.reader, row.id, fetcher.id)
+    return attendance is not None and attendance.state == "accepted"
 
 
 @bp.get("/api/events/upcoming")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from actors import remote
 from outbox import activities
-from outbox.send import send
+from outbox.send import outgoing, resolve_recipients
 from wecreate_fed import ld, urls
 from wecreate_fed.errors import BadRequest, WeCreateError
 from wecreate_fed.runtime import Runtime
@@ -36,9 +36,10 @@ async def follow(rt: Runtime, url: str) -> Actor:
     ours = await actors_store.get_instance_actor(rt.db.reader)
     assert ours is not None  # created when the instance starts
     request = activities.follow(rt.config, ours, other)
-    async with rt.db.transaction() as conn:
-        await social.add_follow(conn, ours.id, other.id, request["id"], accepted=False)
-    await send(rt, ours, request)
+    recipients = await resolve_recipients(rt, ours, request)
+    async with outgoing(rt) as out:  # the follow and its Follow together
+        await social.add_follow(out.conn, ours.id, other.id, request["id"], accepted=False)
+        await out.queue(ours, request, recipients)
     return other
 
 
@@ -66,6 +67,7 @@ async def keep_boosted(rt: Runtime, object_id: str) -> None:
     if document.get("id") != object_id or not author_id or urls.host_of(author_id) != urls.host_of(object_id):
         return  # it must live on its author's host
     if ideas.is_idea_document(document):
-        await ideas.store_remote(rt, await remote.get_actor(rt, author_id), document)
+        await ideas.store_remote(rt, await remote.get_actor(rt, author_id), ideas.parse_remote(document))
     elif events.is_event_document(document):
-        await events.store_remote(rt, await remote.get_actor(rt, author_id), document)
+        author = await remote.get_actor(rt, author_id)
+        await events.store_remote(rt, author, events.parse_remote(document, author.ap_id))

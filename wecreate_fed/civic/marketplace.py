@@ -9,9 +9,9 @@ from xml.sax.saxutils import escape
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import iso, utcnow
-from wecreate_fed.store.civic import MarketplaceQuery
+from wecreate_fed.store import marketplace as marketplace_store
+from wecreate_fed.store.marketplace import MarketplaceQuery
 
 from . import districts
 from .ideas import KINDS, STATUSES
@@ -28,7 +28,8 @@ def parse_query(config: Config, args) -> MarketplaceQuery:
     def choice(name, options):
         value = args.get(name) or None
         if value is not None and value not in options:
-            raise BadRequest(f"{name} must be one of {', '.join(options)}")
+            raise BadRequest(f"{name} must be one of {', '.join(options)}", field=name, code="invalid_choice",
+                             params={"choices": ", ".join(options)})
         return value
 
     slugs = [s for s in args.getlist("district") if s] if hasattr(args, "getlist") else (
@@ -53,33 +54,34 @@ def _positive_int(value, name: str, default: int) -> int:
     if value in (None, ""):
         return default
     if not str(value).isdigit() or int(value) < 1:
-        raise BadRequest(f"{name} must be a whole number of at least 1")
+        raise BadRequest(f"{name} must be a whole number of at least 1", field=name, code="number")
     return int(value)
 
 
 async def page(rt: Runtime, query: MarketplaceQuery) -> dict:
     """One page of the marketplace as JSON-ready data."""
     conn = rt.db.reader
-    rows, total = await civic_store.query_marketplace(conn, query)
-    ids = [r["id"] for r in rows]
-    idea_districts = await civic_store.districts_of_ideas(conn, ids)
-    idea_topics = await civic_store.topics_of_ideas(conn, ids)
+    listed, total = await marketplace_store.query_marketplace(conn, query)
+    ids = [entry.idea.id for entry in listed]
+    idea_districts = await marketplace_store.districts_of_ideas(conn, ids)
+    idea_topics = await marketplace_store.topics_of_ideas(conn, ids)
     items = []
-    for row in rows:
+    for entry in listed:
+        idea = entry.idea
         items.append({
-            "id": row["ap_id"], "url": row["url"] or row["ap_id"], "kind": row["kind"], "title": row["title"],
-            "summary": row["summary"], "status": row["status"], "image": row["image_url"],
-            "districts": [_district_label(rt.config, d) for d in idea_districts.get(row["id"], [])],
-            "topics": idea_topics.get(row["id"], []),
-            "supports": row["support_count"], "shares": row["share_count"], "comments": row["comment_count"],
-            "recent_supports": row["recent"], "published": row["published"], "local": bool(row["is_local"]),
-            "author": {"id": row["author_ap_id"], "name": row["author_name"],
-                       "handle": f"@{row['author_username']}@{row['author_domain']}",
-                       "category": row["author_category"]},
+            "id": idea.ap_id, "url": idea.url or idea.ap_id, "kind": idea.kind, "title": idea.title,
+            "summary": idea.summary, "status": idea.status, "image": idea.image_url,
+            "districts": [_district_label(rt.config, d) for d in idea_districts.get(idea.id, [])],
+            "topics": idea_topics.get(idea.id, []),
+            "supports": idea.support_count, "shares": idea.share_count, "comments": idea.comment_count,
+            "recent_supports": entry.recent, "published": idea.published, "local": idea.is_local,
+            "author": {"id": entry.author_ap_id, "name": entry.author_name,
+                       "handle": f"@{entry.author_username}@{entry.author_domain}",
+                       "category": entry.author_category},
         })
     current = query.offset // query.limit + 1
-    capped = total > civic_store.COUNT_CAP  # "1,000+": counting further would cost as much as the matches
-    total = min(total, civic_store.COUNT_CAP)
+    capped = total > marketplace_store.COUNT_CAP  # "1,000+": counting further would cost as much as the matches
+    total = min(total, marketplace_store.COUNT_CAP)
     return {"total": total, "total_is_lower_bound": capped, "page": current, "per_page": query.limit,
             "pages": max(1, -(-total // query.limit)), "items": items}
 
@@ -119,7 +121,7 @@ async def impact(rt: Runtime, district_slug: str | None = None) -> dict:
     """Live impact figures of the instance, or of one district (with its share of the population)."""
     now = utcnow()
     district = districts.by_slug(rt.config, district_slug) if district_slug else None
-    figures = await civic_store.impact_figures(
+    figures = await marketplace_store.impact_figures(
         rt.db.reader, district_ap_id=districts.district_ap_id(rt.config, district.slug) if district else None,
         district_slug=district_slug, active_since=iso(now - timedelta(days=ACTIVE_DAYS)), now=iso(now),
     )

@@ -9,21 +9,22 @@ from actors import documents
 from actors.requests import activity_response, signed_fetcher, wants_activity_json
 from actors.routes import follow_collection
 from outbox.routes import outbox_collection
-from wecreate_fed import collections, ld, runtime
+from wecreate_fed import collections, runtime, urls
 from wecreate_fed.errors import NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import social
+from wecreate_fed.store.civic import Idea
 
-from . import districts, ideas, marketplace
+from . import districts, ideas, lifecycle, marketplace
 
 bp = Blueprint("civic", __name__)
 
 
-async def _idea_row(uuid: str):
+async def _idea_row(uuid: str) -> Idea:
     rt = runtime.current()
-    idea = await civic_store.get_idea(rt.db.reader, f"{rt.config.base_url}{ideas.PATH}{uuid}")
-    if idea is None or not idea["is_local"]:
+    idea = await civic_store.get_idea(rt.db.reader, urls.idea_id(rt.config, uuid))
+    if idea is None or not idea.is_local:
         raise NotFound("no such idea")
     return idea
 
@@ -34,12 +35,11 @@ async def idea(uuid: str):
     rt = runtime.current()
     row = await _idea_row(uuid)
     if not wants_activity_json():
-        return redirect(row["url"], 302)
+        return redirect(row.url, 302)
     await signed_fetcher(rt)
-    if row["deleted_at"] is not None:
-        return activity_response({"@context": ld.AS_CONTEXT, "id": row["ap_id"], "type": "Tombstone",
-                                  "formerType": "Note", "deleted": row["deleted_at"]}, 410)
-    return activity_response(await ideas.document_for(rt, row))
+    if row.deleted_at is not None:
+        return activity_response(lifecycle.tombstone(ideas.IDEA, row), 410)
+    return activity_response(await ideas.document_for(rt.db.reader, rt.config, row))
 
 
 @bp.get("/ideas/<uuid>/likes")
@@ -56,12 +56,12 @@ async def _reactors(uuid: str, kind: str, name: str):
     rt = runtime.current()
     await signed_fetcher(rt)
     row = await _idea_row(uuid)
-    collection_id = f"{row['ap_id']}/{name}"
-    total = row["support_count"] if kind == "Like" else row["share_count"]
+    collection_id = f"{row.ap_id}/{name}"
+    total = row.support_count if kind == "Like" else row.share_count
     if request.args.get("page") is None:
         return activity_response(collections.collection(collection_id, total))
     max_id = collections.parse_max_id(request.args.get("max_id"))
-    rows = await civic_store.list_reactors(rt.db.reader, row["ap_id"], kind, limit=collections.PAGE_SIZE,
+    rows = await civic_store.list_reactors(rt.db.reader, row.ap_id, kind, limit=collections.PAGE_SIZE,
                                            before_id=max_id)
     return activity_response(collections.page(
         collection_id, [r["ap_id"] for r in rows], max_id=max_id, last_row_id=rows[-1]["id"] if rows else None,
@@ -74,8 +74,8 @@ async def idea_replies(uuid: str):
     rt = runtime.current()
     await signed_fetcher(rt)
     row = await _idea_row(uuid)
-    replies = await social.list_replies(rt.db.reader, row["ap_id"], limit=collections.PAGE_SIZE * 5)
-    document = collections.collection(f"{row['ap_id']}/replies", row["comment_count"])
+    replies = await social.list_replies(rt.db.reader, row.ap_id, limit=collections.PAGE_SIZE * 5)
+    document = collections.collection(f"{row.ap_id}/replies", row.comment_count)
     document.pop("first")
     document["type"] = "OrderedCollection"
     document["orderedItems"] = [r["ap_id"] for r in replies if r["is_public"]]
@@ -96,7 +96,7 @@ async def district(slug: str):
     """The district's Group actor; browsers see the marketplace filtered to it."""
     actor = await _district(slug)
     if not wants_activity_json():
-        return redirect(f"/d/{slug}", 302)
+        return redirect(urls.page_of(runtime.current().config, "district", slug), 302)
     return activity_response(documents.actor_document(actor))
 
 

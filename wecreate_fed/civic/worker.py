@@ -1,7 +1,8 @@
 """The civic worker: publishes changed support, share and comment counts of local ideas as Update.
 
 Counts are recounted from the facts in the same transaction as each change; this worker only
-tells other servers, bundling a burst of changes (SETTLE_SECONDS) into one Update per idea.
+tells other servers, bundling a burst of changes (SETTLE_SECONDS) into one Update per idea:
+the Update, its deliveries and the cleared flag are one transaction (ideas.publish_counts).
 Each idea is its own row: one that fails records the error and is retried with back-off,
 the others go out meanwhile.
 """
@@ -43,12 +44,12 @@ class CivicWorker(Worker):
                 await ideas.publish_counts(self.rt, row)
             except Exception as e:
                 if not isinstance(e, WeCreateError):
-                    log.exception("publishing the counts of %s failed", row["ap_id"])
-                delay = retry.inbox_delay(row["counts_attempts"])
-                log.warning("counts of %s: %s (%s)", row["ap_id"], e,
+                    log.exception("publishing the counts of %s failed", row.ap_id)
+                delay = retry.inbox_delay(row.counts_attempts)
+                log.warning("counts of %s: %s (%s)", row.ap_id, e,
                             "given up" if delay is None else f"retry in {delay:.0f} s")
                 async with self.rt.db.transaction() as conn:
-                    await civic_store.mark_counts_failed(conn, row["id"], f"{type(e).__name__}: {e}", delay)
+                    await civic_store.mark_counts_failed(conn, row.id, f"{type(e).__name__}: {e}", delay)
         return len(rows)
 
     async def next_due(self) -> str | None:

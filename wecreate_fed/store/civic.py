@@ -1,14 +1,74 @@
-"""SQL for the marketplace: ideas, their districts, topics and status history, events,
-attendees, notifications, the marketplace query and impact figures."""
+"""SQL for ideas (their districts, topics, status history and counts) and notifications.
+
+Events and attendances are in store/events.py, the marketplace query and impact figures in
+store/marketplace.py.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso, iso_in
 
-IDEA_COLUMNS = ("id, ap_id, is_local, author_id, kind, addressed_to, title, summary, body_source, body_html, "
-                "image_url, status, url, support_count, share_count, comment_count, published, updated, deleted_at")
+
+@dataclass(frozen=True)
+class Idea:
+    """An idea or reform proposal, local or kept from another instance (counts: the origin's for remote ones)."""
+
+    id: int
+    ap_id: str
+    is_local: bool
+    author_id: int
+    kind: str
+    addressed_to: str | None
+    title: str
+    summary: str
+    body_source: str | None
+    body_html: str
+    image_url: str | None
+    status: str
+    url: str | None
+    support_count: int
+    share_count: int
+    comment_count: int
+    published: str
+    updated: str | None
+    deleted_at: str | None
+
+    @property
+    def owner_id(self) -> int:
+        """Who may change it besides moderators (the lifecycle's name for author and organiser)."""
+        return self.author_id
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    changed_by: str | None
+    note: str
+    changed_at: str
+
+
+@dataclass(frozen=True)
+class PendingCounts:
+    """A local idea whose changed counts are due to go out."""
+
+    id: int
+    ap_id: str
+    counts_changed_at: str
+    counts_attempts: int
+
+
+IDEA_COLUMNS = ", ".join(f.name for f in fields(Idea))
+
+
+def idea_of(row) -> Idea | None:
+    """The record of a row holding IDEA_COLUMNS (and maybe more)."""
+    if row is None:
+        return None
+    values = {f.name: row[f.name] for f in fields(Idea)}
+    values["is_local"] = bool(values["is_local"])
+    return Idea(**values)
 
 
 # --- ideas -------------------------------------------------------------------
@@ -46,12 +106,12 @@ async def upsert_idea(conn: Connection, *, ap_id: str, is_local: bool, author_id
     return idea_id
 
 
-async def get_idea(conn: Connection, ap_id: str):
-    return await fetch_one(conn, f"SELECT {IDEA_COLUMNS} FROM ideas WHERE ap_id = ?", (ap_id,))
+async def get_idea(conn: Connection, ap_id: str) -> Idea | None:
+    return idea_of(await fetch_one(conn, f"SELECT {IDEA_COLUMNS} FROM ideas WHERE ap_id = ?", (ap_id,)))
 
 
-async def get_idea_by_id(conn: Connection, idea_id: int):
-    return await fetch_one(conn, f"SELECT {IDEA_COLUMNS} FROM ideas WHERE id = ?", (idea_id,))
+async def get_idea_by_id(conn: Connection, idea_id: int) -> Idea | None:
+    return idea_of(await fetch_one(conn, f"SELECT {IDEA_COLUMNS} FROM ideas WHERE id = ?", (idea_id,)))
 
 
 async def list_idea_districts(conn: Connection, idea_id: int) -> list[str]:
@@ -79,9 +139,10 @@ async def add_status_change(conn: Connection, idea_id: int, status: str, changed
     )
 
 
-async def list_status_changes(conn: Connection, idea_id: int):
-    return await fetch_all(conn, "SELECT status, changed_by, note, changed_at FROM idea_status_changes "
+async def list_status_changes(conn: Connection, idea_id: int) -> list[StatusChange]:
+    rows = await fetch_all(conn, "SELECT status, changed_by, note, changed_at FROM idea_status_changes "
                                  "WHERE idea_id = ? ORDER BY id", (idea_id,))
+    return [StatusChange(**dict(r)) for r in rows]
 
 
 async def mark_idea_deleted(conn: Connection, idea_id: int) -> None:
@@ -109,15 +170,17 @@ async def bump_remote_idea_count(conn: Connection, idea_ap_id: str, column: str,
                        (delta, idea_ap_id))
 
 
-async def list_ideas_with_unpublished_counts(conn: Connection, *, changed_before: str, limit: int = 50):
+async def list_ideas_with_unpublished_counts(conn: Connection, *, changed_before: str,
+                                            limit: int = 50) -> list[PendingCounts]:
     """Local ideas whose counts changed (and settled) and are due: not waiting after a failed attempt."""
-    return await fetch_all(
+    rows = await fetch_all(
         conn,
         "SELECT id, ap_id, counts_changed_at, counts_attempts FROM ideas WHERE counts_changed_at IS NOT NULL "
         "AND counts_changed_at <= ? AND deleted_at IS NULL AND (counts_retry_at IS NULL OR counts_retry_at <= ?) "
         "ORDER BY counts_changed_at LIMIT ?",
         (changed_before, iso(), limit),
     )
+    return [PendingCounts(**dict(r)) for r in rows]
 
 
 async def next_counts_due(conn: Connection) -> str | None:
@@ -175,20 +238,6 @@ async def list_reactors(conn: Connection, object_ap_id: str, kind: str, *, limit
     )
 
 
-async def list_comments(conn: Connection, root_ap_id: str, *, limit: int = 500):
-    """Replies to an object and replies to those, oldest first (a thread, up to `limit`)."""
-    return await fetch_all(
-        conn,
-        "WITH RECURSIVE thread(ap_id, depth) AS (SELECT ?, 0 UNION ALL "
-        "SELECT o.ap_id, t.depth + 1 FROM objects o JOIN thread t ON o.in_reply_to = t.ap_id WHERE t.depth < 20) "
-        "SELECT o.id, o.ap_id, o.in_reply_to, o.content, o.published, o.deleted_at, a.ap_id AS author_ap_id, "
-        "a.name AS author_name, a.username AS author_username, a.domain AS author_domain, a.is_local AS author_local "
-        "FROM objects o JOIN thread t ON o.ap_id = t.ap_id AND t.depth > 0 JOIN actors a ON a.id = o.actor_id "
-        "ORDER BY o.id LIMIT ?",
-        (root_ap_id, limit),
-    )
-
-
 async def find_thread_root_idea(conn: Connection, object_ap_id: str) -> str | None:
     """The idea a reply belongs to, following inReplyTo up to 20 steps."""
     row = await fetch_one(
@@ -200,241 +249,6 @@ async def find_thread_root_idea(conn: Connection, object_ap_id: str) -> str | No
         (object_ap_id,),
     )
     return row[0] if row else None
-
-
-# --- the marketplace -------------------------------------------------------------
-
-COUNT_CAP = 1_000
-
-
-@dataclass
-class MarketplaceQuery:
-    districts: list[str] = field(default_factory=list)   # district actor ids; any of them
-    kind: str | None = None
-    status: str | None = None
-    author_category: str | None = None
-    topic: str | None = None
-    sort: str = "newest"            # newest, supported, trending
-    trending_since: str | None = None
-    local_only: bool = False
-    limit: int = 20
-    offset: int = 0
-
-
-async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list, int]:
-    """One page of ideas and the total matching; one query for the page, one for the count.
-
-    Trending ranks the ideas supported since `trending_since` by those recent supports; it
-    starts from the recent supports, so its cost grows with them, not with all ideas.
-    District and topic filters are written `+i.id IN (…)` so that the planner walks the
-    ideas in sort order and stops after one page, instead of sorting every idea of a district
-    (which it prefers once ANALYZE has run, and which is ~10x slower with 100,000 ideas).
-    """
-    where, params = ["i.deleted_at IS NULL"], []
-    if q.districts:
-        marks = ", ".join("?" for _ in q.districts)
-        where.append(f"+i.id IN (SELECT idea_id FROM idea_districts WHERE district_ap_id IN ({marks}))")
-        params += q.districts
-    if q.kind:
-        where.append("i.kind = ?")
-        params.append(q.kind)
-    if q.status:
-        where.append("i.status = ?")
-        params.append(q.status)
-    if q.author_category:
-        where.append("a.category = ?")
-        params.append(q.author_category)
-    if q.topic:
-        where.append("+i.id IN (SELECT idea_id FROM idea_topics WHERE topic = ?)")
-        params.append(q.topic)
-    if q.local_only:
-        where.append("i.is_local = 1")
-    sql_where = " AND ".join(where)
-    source, source_params = "ideas i", []
-    if q.sort == "trending":
-        source = ("(SELECT object_ap_id, count(*) AS recent FROM reactions WHERE kind = 'Like' AND created_at >= ? "
-                  "GROUP BY object_ap_id) tr JOIN ideas i ON i.ap_id = tr.object_ap_id")
-        source_params = [q.trending_since or ""]
-    order = {"newest": "i.published DESC, i.id DESC",
-             "supported": "i.support_count DESC, i.published DESC, i.id DESC",
-             "trending": "tr.recent DESC, i.support_count DESC, i.published DESC, i.id DESC"}[q.sort]
-    recent = "tr.recent" if q.sort == "trending" else "0"
-    columns = ", ".join("i." + c for c in IDEA_COLUMNS.split(", "))
-    rows = await fetch_all(
-        conn,
-        f"SELECT {columns}, a.ap_id AS author_ap_id, a.name AS author_name, a.username AS author_username, "
-        f"a.domain AS author_domain, a.category AS author_category, a.type AS author_type, {recent} AS recent "
-        f"FROM {source} JOIN actors a ON a.id = i.author_id WHERE {sql_where} ORDER BY {order} LIMIT ? OFFSET ?",
-        (*source_params, *params, q.limit, q.offset),
-    )
-    # Counting costs as much as the matches, so it stops at COUNT_CAP (shown as "1,000+"); and it
-    # joins the authors only when it filters by them, since that join is most of its cost.
-    author_join = " JOIN actors a ON a.id = i.author_id" if q.author_category else ""
-    total = await fetch_value(
-        conn, f"SELECT count(*) FROM (SELECT 1 FROM {source}{author_join} WHERE {sql_where} LIMIT ?)",
-        (*source_params, *params, COUNT_CAP + 1))
-    return rows, total
-
-
-async def districts_of_ideas(conn: Connection, idea_ids: list[int]) -> dict[int, list[str]]:
-    if not idea_ids:
-        return {}
-    marks = ", ".join("?" for _ in idea_ids)
-    rows = await fetch_all(conn, f"SELECT idea_id, district_ap_id FROM idea_districts WHERE idea_id IN ({marks})",
-                           idea_ids)
-    found: dict[int, list[str]] = {}
-    for row in rows:
-        found.setdefault(row[0], []).append(row[1])
-    return found
-
-
-async def topics_of_ideas(conn: Connection, idea_ids: list[int]) -> dict[int, list[str]]:
-    if not idea_ids:
-        return {}
-    marks = ", ".join("?" for _ in idea_ids)
-    rows = await fetch_all(conn, f"SELECT idea_id, topic FROM idea_topics WHERE idea_id IN ({marks})", idea_ids)
-    found: dict[int, list[str]] = {}
-    for row in rows:
-        found.setdefault(row[0], []).append(row[1])
-    return found
-
-
-# --- impact figures ----------------------------------------------------------------
-
-async def impact_figures(conn: Connection, *, district_ap_id: str | None, district_slug: str | None,
-                         active_since: str, now: str) -> dict:
-    """Live figures for the instance (district None) or one district: local ideas only."""
-    idea_filter, params = "i.is_local = 1 AND i.deleted_at IS NULL", []
-    if district_ap_id:
-        idea_filter += " AND i.id IN (SELECT idea_id FROM idea_districts WHERE district_ap_id = ?)"
-        params.append(district_ap_id)
-    by_status = {r[0]: r[1] for r in await fetch_all(
-        conn, f"SELECT i.status, count(*) FROM ideas i WHERE {idea_filter} GROUP BY i.status", params)}
-    supports = await fetch_value(
-        conn, f"SELECT count(*) FROM reactions r JOIN ideas i ON i.ap_id = r.object_ap_id "
-              f"WHERE r.kind = 'Like' AND {idea_filter}", params)
-    active = await fetch_value(
-        conn,
-        f"SELECT count(DISTINCT who) FROM ("
-        f"SELECT r.actor_id AS who FROM reactions r JOIN ideas i ON i.ap_id = r.object_ap_id "
-        f"WHERE r.created_at >= ? AND {idea_filter} UNION "
-        f"SELECT i.author_id FROM ideas i WHERE i.published >= ? AND {idea_filter})",
-        (active_since, *params, active_since, *params))
-    event_filter, event_params = "e.is_local = 1 AND e.deleted_at IS NULL AND e.status != 'cancelled'", []
-    if district_ap_id:
-        event_filter += " AND e.district_ap_id = ?"
-        event_params.append(district_ap_id)
-    events_held = await fetch_value(conn, f"SELECT count(*) FROM events e WHERE {event_filter} AND e.ends_at < ?",
-                                    (*event_params, now))
-    people_sql = ("SELECT count(*) FROM accounts acc JOIN actors a ON a.id = acc.actor_id "
-                  "WHERE a.deleted_at IS NULL AND a.type = 'Person'")
-    people_params: list = []
-    if district_slug:
-        people_sql += " AND acc.district_slug = ?"
-        people_params.append(district_slug)
-    return {
-        "ideas_by_status": by_status,
-        "ideas": sum(by_status.values()),
-        "supports": supports,
-        "active_people": active,
-        "events_held": events_held,
-        "implemented": by_status.get("implemented", 0),
-        "registered_people": await fetch_value(conn, people_sql, people_params),
-    }
-
-
-# --- events --------------------------------------------------------------------------
-
-EVENT_COLUMNS = ("id, ap_id, is_local, organizer_id, title, description_source, description_html, starts_at, ends_at, "
-                 "timezone, place_name, street, postal_code, locality, online_url, capacity, status, idea_ap_id, "
-                 "district_ap_id, url, attendee_count, published, updated, deleted_at")
-
-
-async def upsert_event(conn: Connection, **values) -> int:
-    """Insert or replace an event by ap_id; values are EVENT_COLUMNS (without id/deleted_at)."""
-    values = {**values, "created_at": iso()}
-    names = list(values)
-    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in ("ap_id", "created_at", "is_local",
-                                                                          "organizer_id", "published"))
-    await conn.execute(
-        f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
-        f"ON CONFLICT (ap_id) DO UPDATE SET {updates}",
-        tuple(values.values()),
-    )
-    return await fetch_value(conn, "SELECT id FROM events WHERE ap_id = ?", (values["ap_id"],))
-
-
-async def get_event(conn: Connection, ap_id: str):
-    return await fetch_one(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE ap_id = ?", (ap_id,))
-
-
-async def mark_event_deleted(conn: Connection, event_id: int) -> None:
-    await conn.execute("UPDATE events SET deleted_at = ? WHERE id = ?", (iso(), event_id))
-
-
-async def list_upcoming_events(conn: Connection, *, after: str, district_ap_id: str | None = None,
-                               limit: int = 100):
-    sql = (f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS.split(', '))}, a.name AS organizer_name, "
-           "a.ap_id AS organizer_ap_id FROM events e JOIN actors a ON a.id = e.organizer_id "
-           "WHERE e.deleted_at IS NULL AND e.ends_at >= ?")
-    params: list = [after]
-    if district_ap_id:
-        sql += " AND e.district_ap_id = ?"
-        params.append(district_ap_id)
-    return await fetch_all(conn, sql + " ORDER BY e.starts_at, e.id LIMIT ?", (*params, limit))
-
-
-async def get_attendance(conn: Connection, event_id: int, actor_id: int):
-    return await fetch_one(conn, "SELECT * FROM event_attendees WHERE event_id = ? AND actor_id = ?",
-                           (event_id, actor_id))
-
-
-async def get_attendance_by_join(conn: Connection, join_ap_id: str):
-    return await fetch_one(conn, "SELECT * FROM event_attendees WHERE join_ap_id = ?", (join_ap_id,))
-
-
-async def set_attendance(conn: Connection, event_id: int, actor_id: int, state: str, join_ap_id: str) -> None:
-    await conn.execute(
-        "INSERT INTO event_attendees (event_id, actor_id, state, join_ap_id, created_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (event_id, actor_id) DO UPDATE SET state = excluded.state, join_ap_id = excluded.join_ap_id",
-        (event_id, actor_id, state, join_ap_id, iso()),
-    )
-    await _recount_attendees(conn, event_id)
-
-
-async def delete_attendance(conn: Connection, event_id: int, actor_id: int) -> bool:
-    cur = await conn.execute("DELETE FROM event_attendees WHERE event_id = ? AND actor_id = ?", (event_id, actor_id))
-    await _recount_attendees(conn, event_id)
-    return cur.rowcount > 0
-
-
-async def _recount_attendees(conn: Connection, event_id: int) -> None:
-    # Only local events are counted here; a remote event's count comes from its origin.
-    await conn.execute(
-        "UPDATE events SET attendee_count = (SELECT count(*) FROM event_attendees WHERE event_id = events.id "
-        "AND state = 'accepted') WHERE id = ? AND is_local = 1", (event_id,))
-
-
-async def count_accepted_attendees(conn: Connection, event_id: int) -> int:
-    return await fetch_value(conn, "SELECT count(*) FROM event_attendees WHERE event_id = ? AND state = 'accepted'",
-                             (event_id,))
-
-
-async def list_attendees(conn: Connection, event_id: int, *, limit: int, before_created: str | None = None):
-    return await fetch_all(
-        conn,
-        "SELECT ea.created_at, ea.state, a.ap_id, a.name, a.is_local FROM event_attendees ea "
-        "JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = ? AND ea.state = 'accepted' "
-        "AND (? IS NULL OR ea.created_at < ?) ORDER BY ea.created_at DESC LIMIT ?",
-        (event_id, before_created, before_created, limit),
-    )
-
-
-async def list_attendee_inboxes(conn: Connection, event_id: int) -> list[str]:
-    rows = await fetch_all(
-        conn, "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) AS inbox FROM event_attendees ea "
-              "JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = ? AND a.is_local = 0", (event_id,))
-    return [r["inbox"] for r in rows]
 
 
 # --- notifications ---------------------------------------------------------------------
@@ -451,9 +265,3 @@ async def add_notifications(conn: Connection, actor_ids: list[int], *, kind: str
 async def list_notifications(conn: Connection, actor_id: int, limit: int = 50):
     return await fetch_all(conn, "SELECT * FROM notifications WHERE actor_id = ? ORDER BY id DESC LIMIT ?",
                            (actor_id, limit))
-
-
-# --- events (added by the events work) -------------------------------------------------
-
-async def get_event_by_id(conn: Connection, event_id: int):
-    return await fetch_one(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,))

@@ -9,7 +9,8 @@ import uuid
 from . import Connection, fetch_all, fetch_one, fetch_value, iso
 from .actors import _COLUMNS as _ACTOR_COLUMNS
 from .actors import Actor, _actor
-from .civic import EVENT_COLUMNS, IDEA_COLUMNS
+from .civic import IDEA_COLUMNS, Idea, idea_of
+from .events import EVENT_COLUMNS, Event, event_of
 
 _A = ", ".join("a." + c for c in _ACTOR_COLUMNS.split(", "))
 
@@ -167,20 +168,24 @@ async def list_ap_ids_of_author(conn: Connection, actor_id: int) -> tuple[list[s
 
 # --- pages ------------------------------------------------------------------------------
 
-async def list_ideas_by_author(conn: Connection, author_id: int, *, limit: int = 20):
+async def list_ideas_by_author(conn: Connection, author_id: int, *, limit: int = 20) -> list[Idea]:
     columns = ", ".join("i." + c for c in IDEA_COLUMNS.split(", "))
-    return await fetch_all(conn, f"SELECT {columns} FROM ideas i WHERE i.author_id = ? AND i.deleted_at IS NULL "
+    rows = await fetch_all(conn, f"SELECT {columns} FROM ideas i WHERE i.author_id = ? AND i.deleted_at IS NULL "
                                  "ORDER BY i.published DESC, i.id DESC LIMIT ?", (author_id, limit))
+    return [idea_of(r) for r in rows]
 
 
-async def list_events_for_idea(conn: Connection, idea_ap_id: str, *, limit: int = 20):
-    return await fetch_all(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE idea_ap_id = ? AND deleted_at IS NULL "
+async def list_events_for_idea(conn: Connection, idea_ap_id: str, *, limit: int = 20) -> list[Event]:
+    rows = await fetch_all(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE idea_ap_id = ? AND deleted_at IS NULL "
                                  "ORDER BY starts_at LIMIT ?", (idea_ap_id, limit))
+    return [event_of(r) for r in rows]
 
 
-async def list_events_by_organizer(conn: Connection, organizer_id: int, *, after: str, limit: int = 20):
-    return await fetch_all(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE organizer_id = ? AND deleted_at IS NULL "
+async def list_events_by_organizer(conn: Connection, organizer_id: int, *, after: str,
+                                   limit: int = 20) -> list[Event]:
+    rows = await fetch_all(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE organizer_id = ? AND deleted_at IS NULL "
                                  "AND ends_at >= ? ORDER BY starts_at LIMIT ?", (organizer_id, after, limit))
+    return [event_of(r) for r in rows]
 
 
 async def list_thread(conn: Connection, root_ap_id: str, *, limit: int = 200):

@@ -18,6 +18,7 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import events as events_store
 from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
@@ -33,7 +34,7 @@ def box_page_url(box: Actor) -> str:
 
 
 def motion_key(rt: Runtime, ap_id: str) -> str | None:
-    return views.local_key(rt, ap_id, motions.PATH)
+    return views.local_key(rt, ap_id, "motion")
 
 
 def motion_page_url(rt: Runtime, ap_id: str) -> str:
@@ -122,15 +123,15 @@ async def invitation_page(rt: Runtime, slug: str, viewer: Viewer | None) -> dict
 
 async def _idea_link(rt: Runtime, ap_id: str) -> dict:
     idea = await civic_store.get_idea(rt.db.reader, ap_id)
-    title = idea["title"] if idea is not None and idea["deleted_at"] is None else ap_id
-    return {"title": title, "page": views.page_url(rt, "idea", ap_id), "status": idea["status"] if idea else None}
+    title = idea.title if idea is not None and idea.deleted_at is None else ap_id
+    return {"title": title, "page": views.page_url(rt, "idea", ap_id), "status": idea.status if idea else None}
 
 
 async def _event_link(rt: Runtime, ap_id: str | None) -> dict | None:
     if not ap_id:
         return None
-    event = await civic_store.get_event(rt.db.reader, ap_id)
-    title = event["title"] if event is not None else ap_id
+    event = await events_store.get_event(rt.db.reader, ap_id)
+    title = event.title if event is not None else ap_id
     return {"title": title, "page": views.page_url(rt, "event", ap_id)}
 
 

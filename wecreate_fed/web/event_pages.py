@@ -76,7 +76,7 @@ async def publish_event():
 async def edit_event_form(key: str):
     rt = runtime.current()
     row = await views.event_by_key(rt, key)
-    if not viewer().may_manage(row["organizer_id"]):
+    if not viewer().may_manage(row.organizer_id):
         return await render_template("error.html", status=403, message=_("error.not_yours")), 403
     return await _event_form(views.event_form_values(rt, row), action=f"/e/{key}/edit", errors={}, preview=None, event=row)
 
@@ -92,7 +92,7 @@ async def edit_event(key: str):
         return await _event_form(data, action=f"/e/{key}/edit", errors={},
                                  preview=sanitize.markdown_to_html(data["description"]), event=row)
     try:
-        await events.edit(rt, viewer().actor, row["ap_id"], {k: v or None for k, v in data.items()})
+        await events.edit(rt, viewer().actor, row.ap_id, {k: v or None for k, v in data.items()})
     except BadRequest as e:
         return await _event_form(data, action=f"/e/{key}/edit", errors=forms.field_errors(e, _, "district"),
                                  preview=None, status=400, event=row)

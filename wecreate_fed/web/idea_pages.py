@@ -49,7 +49,7 @@ async def marketplace_home():
 
 async def _idea_page(rt, row) -> dict:
     """The idea page's content, with the boxes that implement the idea."""
-    return {**await views.idea_page(rt, row, viewer()), "boxes": await box_views.idea_boxes(rt, row["ap_id"], viewer())}
+    return {**await views.idea_page(rt, row, viewer()), "boxes": await box_views.idea_boxes(rt, row.ap_id, viewer())}
 
 
 @bp.get("/i/<key>")
@@ -64,8 +64,8 @@ async def remote_idea():
     """An idea of another instance as we know it, with its origin; local ideas have their own address."""
     rt = runtime.current()
     row = await views.idea_by_id(rt, request.args.get("id", ""))
-    if row["is_local"]:
-        return see_other(views.page_url(rt, "idea", row["ap_id"]))
+    if row.is_local:
+        return see_other(views.page_url(rt, "idea", row.ap_id))
     return await render_template("idea.html", **await _idea_page(rt, row), comment_errors={})
 
 
@@ -115,7 +115,7 @@ async def publish_idea():
 async def edit_idea_form(key: str):
     rt = runtime.current()
     row = await views.idea_by_key(rt, key)
-    if not viewer().may_manage(row["author_id"]):
+    if not viewer().may_manage(row.author_id):
         return await render_template("error.html", status=403, message=_("error.not_yours")), 403
     return await _idea_form(await views.idea_form_values(rt, row), action=f"/i/{key}/edit", errors={}, preview=None,
                             idea=row)
@@ -132,7 +132,7 @@ async def edit_idea(key: str):
         return await _idea_form(data, action=f"/i/{key}/edit", errors={}, preview=sanitize.markdown_to_html(data["body"]),
                                 idea=row)
     try:
-        await ideas.edit(rt, viewer().actor, row["ap_id"], data)
+        await ideas.edit(rt, viewer().actor, row.ap_id, data)
     except BadRequest as e:
         return await _idea_form(data, action=f"/i/{key}/edit", errors=forms.field_errors(e, _), preview=None,
                                 status=400, idea=row)

@@ -9,11 +9,13 @@ from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from wecreate_fed import urls
 from wecreate_fed.civic import districts, events, ideas, marketplace
 from wecreate_fed.errors import Gone, NotFound
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import events as events_store
 from wecreate_fed.store import iso, social
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
@@ -32,18 +34,18 @@ def origin(url: str | None) -> str:
     return urlsplit(url or "").netloc
 
 
-def local_key(rt: Runtime, ap_id: str, path: str) -> str | None:
+def local_key(rt: Runtime, ap_id: str, kind: str) -> str | None:
     """The uuid of a local idea or event id (None for anything else)."""
-    prefix = rt.config.base_url + path
-    return ap_id[len(prefix):] if ap_id.startswith(prefix) else None
+    local = urls.parse(rt.config, ap_id)
+    return local.key if local is not None and local.kind == kind and not local.rest else None
 
 
 def page_url(rt: Runtime, kind: str, ap_id: str) -> str:
     """Where our website shows an idea or event: its own page if local, else the remote view."""
     if kind == "idea":
-        key = local_key(rt, ap_id, ideas.PATH)
+        key = local_key(rt, ap_id, "idea")
         return f"/i/{key}" if key else f"/idea?id={_quote(ap_id)}"
-    key = local_key(rt, ap_id, events.PATH)
+    key = local_key(rt, ap_id, "event")
     return f"/e/{key}" if key else ap_id
 
 
@@ -99,10 +101,10 @@ async def district_overview(rt: Runtime) -> list[dict]:
 # --- ideas ---------------------------------------------------------------------------
 
 async def idea_by_key(rt: Runtime, key: str):
-    idea = await civic_store.get_idea(rt.db.reader, f"{rt.config.base_url}{ideas.PATH}{key}")
-    if idea is None or not idea["is_local"]:
+    idea = await civic_store.get_idea(rt.db.reader, urls.idea_id(rt.config, key))
+    if idea is None or not idea.is_local:
         raise NotFound("no such idea")
-    if idea["deleted_at"] is not None:
+    if idea.deleted_at is not None:
         raise Gone("this idea was deleted")
     return idea
 
@@ -112,35 +114,35 @@ async def idea_by_id(rt: Runtime, ap_id: str):
     idea = await civic_store.get_idea(rt.db.reader, ap_id)
     if idea is None:
         raise NotFound("this idea is not known here")
-    if idea["deleted_at"] is not None:
+    if idea.deleted_at is not None:
         raise Gone("this idea was deleted")
     return idea
 
 
 async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
     conn = rt.db.reader
-    author = await actors_store.get_actor(conn, idea["author_id"])
-    district_ids = await civic_store.list_idea_districts(conn, idea["id"])
-    addressee = await actors_store.get_actor_by_ap_id(conn, idea["addressed_to"]) if idea["addressed_to"] else None
-    reactions = await web_store.get_reaction_kinds(conn, viewer.actor.id, idea["ap_id"]) if viewer else set()
+    author = await actors_store.get_actor(conn, idea.author_id)
+    district_ids = await civic_store.list_idea_districts(conn, idea.id)
+    addressee = await actors_store.get_actor_by_ap_id(conn, idea.addressed_to) if idea.addressed_to else None
+    reactions = await web_store.get_reaction_kinds(conn, viewer.actor.id, idea.ap_id) if viewer else set()
     history = []
-    for change in await civic_store.list_status_changes(conn, idea["id"]):
-        by = await actors_store.get_actor_by_ap_id(conn, change["changed_by"]) if change["changed_by"] else None
-        history.append({"status": change["status"], "at": change["changed_at"], "note": change["note"], "by": by})
-    linked_events = [events_summary(rt, row) for row in await web_store.list_events_for_idea(conn, idea["ap_id"])]
+    for change in await civic_store.list_status_changes(conn, idea.id):
+        by = await actors_store.get_actor_by_ap_id(conn, change.changed_by) if change.changed_by else None
+        history.append({"status": change.status, "at": change.changed_at, "note": change.note, "by": by})
+    linked_events = [events_summary(rt, row) for row in await web_store.list_events_for_idea(conn, idea.ap_id)]
     return {
         "idea": idea,
         "author": author,
         "addressee": addressee,
         "districts": [district_label(rt, d) for d in district_ids],
-        "topics": await civic_store.list_idea_topics(conn, idea["id"]),
+        "topics": await civic_store.list_idea_topics(conn, idea.id),
         "history": history,
-        "comments": await thread(rt, idea["ap_id"]),
+        "comments": await thread(rt, idea.ap_id),
         "events": linked_events,
         "supported": "Like" in reactions,
         "shared": "Announce" in reactions,
-        "may_manage": bool(viewer and idea["is_local"] and viewer.may_manage(idea["author_id"])),
-        "origin": None if idea["is_local"] else origin(idea["url"] or idea["ap_id"]),
+        "may_manage": bool(viewer and idea.is_local and viewer.may_manage(idea.author_id)),
+        "origin": None if idea.is_local else origin(idea.url or idea.ap_id),
         "statuses": ideas.STATUSES,
     }
 
@@ -168,10 +170,10 @@ async def thread(rt: Runtime, root_ap_id: str) -> list[dict]:
 async def idea_form_values(rt: Runtime, idea) -> dict:
     conn = rt.db.reader
     return {
-        "title": idea["title"], "summary": idea["summary"], "body": idea["body_source"] or "", "kind": idea["kind"],
-        "image_url": idea["image_url"] or "", "addressed_to": idea["addressed_to"] or "",
-        "districts": [districts.slug_of(rt.config, d) for d in await civic_store.list_idea_districts(conn, idea["id"])],
-        "topics": " ".join(await civic_store.list_idea_topics(conn, idea["id"])),
+        "title": idea.title, "summary": idea.summary, "body": idea.body_source or "", "kind": idea.kind,
+        "image_url": idea.image_url or "", "addressed_to": idea.addressed_to or "",
+        "districts": [districts.slug_of(rt.config, d) for d in await civic_store.list_idea_districts(conn, idea.id)],
+        "topics": " ".join(await civic_store.list_idea_topics(conn, idea.id)),
     }
 
 
@@ -182,55 +184,55 @@ async def addressees(rt: Runtime) -> list[Actor]:
 # --- events --------------------------------------------------------------------------
 
 def events_summary(rt: Runtime, row) -> dict:
-    tz = _zone(row["timezone"])
-    return {"id": row["ap_id"], "title": row["title"], "status": row["status"],
-            "page": page_url(rt, "event", row["ap_id"]),
-            "starts": _utc(row["starts_at"]).astimezone(tz), "ends": _utc(row["ends_at"]).astimezone(tz)}
+    tz = _zone(row.timezone)
+    return {"id": row.ap_id, "title": row.title, "status": row.status,
+            "page": page_url(rt, "event", row.ap_id),
+            "starts": _utc(row.starts_at).astimezone(tz), "ends": _utc(row.ends_at).astimezone(tz)}
 
 
 async def event_by_key(rt: Runtime, key: str):
-    event = await civic_store.get_event(rt.db.reader, f"{rt.config.base_url}{events.PATH}{key}")
-    if event is None or not event["is_local"]:
+    event = await events_store.get_event(rt.db.reader, urls.event_id(rt.config, key))
+    if event is None or not event.is_local:
         raise NotFound("no such event")
-    if event["deleted_at"] is not None:
+    if event.deleted_at is not None:
         raise Gone("this event was deleted")
     return event
 
 
 async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
     conn = rt.db.reader
-    organizer = await actors_store.get_actor(conn, event["organizer_id"])
-    attendance = await civic_store.get_attendance(conn, event["id"], viewer.actor.id) if viewer else None
-    linked = await civic_store.get_idea(conn, event["idea_ap_id"]) if event["idea_ap_id"] else None
-    tz = _zone(event["timezone"])
-    district = districts.slug_of(rt.config, event["district_ap_id"]) if event["district_ap_id"] else None
-    remaining = None if event["capacity"] is None else max(0, event["capacity"] - event["attendee_count"])
+    organizer = await actors_store.get_actor(conn, event.organizer_id)
+    attendance = await events_store.get_attendance(conn, event.id, viewer.actor.id) if viewer else None
+    linked = await civic_store.get_idea(conn, event.idea_ap_id) if event.idea_ap_id else None
+    tz = _zone(event.timezone)
+    district = districts.slug_of(rt.config, event.district_ap_id) if event.district_ap_id else None
+    remaining = None if event.capacity is None else max(0, event.capacity - event.attendee_count)
     return {
         "event": event, "organizer": organizer,
-        "starts": _utc(event["starts_at"]).astimezone(tz), "ends": _utc(event["ends_at"]).astimezone(tz),
-        "over": _utc(event["ends_at"]) < datetime.now(timezone.utc),
-        "attendance": attendance["state"] if attendance else None,
+        "starts": _utc(event.starts_at).astimezone(tz), "ends": _utc(event.ends_at).astimezone(tz),
+        "over": _utc(event.ends_at) < datetime.now(timezone.utc),
+        "attendance": attendance.state if attendance else None,
         "remaining": remaining,
         "district": {"slug": district, "name": districts.by_slug(rt.config, district).name} if district else None,
-        "linked_idea": linked if linked is not None and linked["deleted_at"] is None else None,
-        "linked_idea_page": page_url(rt, "idea", linked["ap_id"]) if linked is not None else None,
-        "may_manage": bool(viewer and viewer.may_manage(event["organizer_id"])),
+        "linked_idea": linked if linked is not None and linked.deleted_at is None else None,
+        "linked_idea_page": page_url(rt, "idea", linked.ap_id) if linked is not None else None,
+        "may_manage": bool(viewer and viewer.may_manage(event.organizer_id)),
         "statuses": events.STATUSES,
     }
 
 
 def event_form_values(rt: Runtime, event) -> dict:
-    tz = _zone(event["timezone"])
-    district = districts.slug_of(rt.config, event["district_ap_id"]) if event["district_ap_id"] else None
+    tz = _zone(event.timezone)
+    district = districts.slug_of(rt.config, event.district_ap_id) if event.district_ap_id else None
     return {
         "district": district or "",
-        "title": event["title"], "description": event["description_source"] or "",
-        "starts_at": _utc(event["starts_at"]).astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": _utc(event["ends_at"]).astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
-        "timezone": event["timezone"], "place_name": event["place_name"] or "", "street": event["street"] or "",
-        "postal_code": event["postal_code"] or "", "locality": event["locality"] or "",
-        "online_url": event["online_url"] or "", "capacity": event["capacity"] or "", "status": event["status"],
-        "linked_idea": event["idea_ap_id"] or "",
+        "title": event.title, "description": event.description_source or "",
+        "starts_at": _utc(event.starts_at).astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": _utc(event.ends_at).astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        "timezone": event.timezone, "place_name": event.place_name or "", "street": event.street or "",
+        "postal_code": event.postal_code or "", "locality": event.locality or "",
+        "online_url": event.online_url or "", "capacity": event.capacity or "", "status": event.status,
+        "linked_idea": event.idea_ap_id or "",
     }
 
 
@@ -269,7 +271,7 @@ async def profile_page(rt: Runtime, actor: Actor, viewer: Viewer | None) -> dict
         "actor": actor,
         "followers": await social.count_follows(conn, actor.id, direction="followers"),
         "following": await social.count_follows(conn, actor.id, direction="following"),
-        "ideas": [{"row": i, "page": page_url(rt, "idea", i["ap_id"])} for i in own_ideas],
+        "ideas": [{"row": i, "page": page_url(rt, "idea", i.ap_id)} for i in own_ideas],
         "events": [events_summary(rt, e) for e in upcoming],
         "follow_state": follow["state"] if follow else None,
         "is_self": bool(viewer and viewer.actor.id == actor.id),

@@ -1,0 +1,127 @@
+"""What local people do with their ideas: publish, edit, change the status, delete; and the
+counts worker's Update. Each is one transaction through the shared lifecycle."""
+
+from __future__ import annotations
+
+from actors import remote
+from wecreate_fed import sanitize, urls
+from wecreate_fed.errors import Forbidden, WeCreateError
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import Connection, iso
+from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store.actors import Actor
+from wecreate_fed.store.civic import Idea, PendingCounts
+
+from .. import districts, lifecycle
+from .documents import IDEA
+from .validation import IdeaInput, addressee_problem, not_an_organisation, validate
+
+
+async def publish(rt: Runtime, author: Actor, data: dict) -> tuple[str, dict]:
+    """Publish a new idea or reform proposal by a local person or organisation.
+
+    The idea, its Create and its districts' boosts are one transaction. Returns the Create's
+    id and the idea's document.
+    """
+    if not author.is_local or author.type not in ("Person", "Organization"):
+        raise Forbidden("only local people and organisations publish ideas")
+    idea_input = validate(rt.config, data)
+    if idea_input.addressed_to:
+        idea_input.addressed_to = (await _addressee(rt, idea_input.addressed_to)).ap_id
+    key = urls.new_key()
+    ap_id = urls.idea_id(rt.config, key)
+    now = iso()
+    district_ids = [districts.district_ap_id(rt.config, s) for s in idea_input.district_slugs]
+
+    async def write(conn: Connection) -> None:
+        idea_id = await _store(conn, rt, idea_input, ap_id=ap_id, author_id=author.id, status="proposed",
+                               published=now, url=urls.page_of(rt.config, "idea", key))
+        await civic_store.add_status_change(conn, idea_id, "proposed", author.ap_id, "", now)
+
+    return await lifecycle.publish(rt, IDEA, author, key, write, addressees=[idea_input.addressed_to],
+                                   district_ids=district_ids)
+
+
+async def _store(conn: Connection, rt: Runtime, idea_input: IdeaInput, *, ap_id: str, author_id: int, status: str,
+                 published: str, url: str, updated: str | None = None) -> int:
+    return await civic_store.upsert_idea(
+        conn, ap_id=ap_id, is_local=True, author_id=author_id, kind=idea_input.kind, title=idea_input.title,
+        summary=idea_input.summary, body_source=idea_input.body, body_html=sanitize.markdown_to_html(idea_input.body),
+        status=status, published=published, updated=updated,
+        districts=[districts.district_ap_id(rt.config, s) for s in idea_input.district_slugs],
+        topics=idea_input.topics, addressed_to=idea_input.addressed_to, image_url=idea_input.image_url, url=url,
+    )
+
+
+async def _addressee(rt: Runtime, ref: str) -> Actor:
+    try:
+        addressee = await remote.find_actor(rt, ref)
+    except WeCreateError as e:
+        raise addressee_problem(ref, str(e))
+    if addressee.type != "Organization":
+        raise not_an_organisation()
+    return addressee
+
+
+async def local_idea(rt: Runtime, ap_id: str) -> Idea:
+    """A live local idea (NotFound, or Gone once deleted)."""
+    return await lifecycle.local(rt, IDEA, ap_id)
+
+
+async def edit(rt: Runtime, editor: Actor, ap_id: str, data: dict) -> dict:
+    """Edit a local idea (fields not given stay as they are); the Update goes out with the change."""
+    idea = await lifecycle.managed(rt, IDEA, editor, ap_id)
+    conn = rt.db.reader
+    current = {
+        "title": idea.title, "summary": idea.summary, "body": idea.body_source or "", "kind": idea.kind,
+        "image_url": idea.image_url, "addressed_to": idea.addressed_to,
+        "districts": [districts.slug_of(rt.config, d) for d in await civic_store.list_idea_districts(conn, idea.id)],
+        "topics": await civic_store.list_idea_topics(conn, idea.id),
+    }
+    idea_input = validate(rt.config, {**current, **{k: v for k, v in data.items() if k in current}})
+    if idea_input.addressed_to and idea_input.addressed_to != idea.addressed_to:
+        idea_input.addressed_to = (await _addressee(rt, idea_input.addressed_to)).ap_id
+
+    async def write(conn: Connection) -> None:
+        await _store(conn, rt, idea_input, ap_id=ap_id, author_id=idea.author_id, status=idea.status,
+                     published=idea.published, url=idea.url, updated=iso())
+
+    return await lifecycle.update(rt, IDEA, idea, write, addressees=[idea_input.addressed_to])
+
+
+async def change_status(rt: Runtime, actor: Actor, ap_id: str, status: str, note: str = "") -> dict:
+    """Move an idea along proposed → in discussion → being implemented → implemented (or declined / withdrawn).
+
+    The new status, its history, the local supporters' notices and the Update are one transaction.
+    """
+    lifecycle.check_status(IDEA, None, status)
+    idea = await lifecycle.managed(rt, IDEA, actor, ap_id)
+    if status == "withdrawn" and actor.id != idea.author_id:
+        raise Forbidden("only the author may withdraw an idea")
+    note = sanitize.plain_text(note, 1000)
+
+    async def write(conn: Connection) -> None:
+        await civic_store.set_idea_status(conn, idea.id, status, actor.ap_id, note)
+        supporters = [a for a in await civic_store.list_local_supporters(conn, ap_id) if a != actor.id]
+        await civic_store.add_notifications(conn, supporters, kind="status_changed", object_ap_id=ap_id,
+                                            by_ap_id=actor.ap_id, text=f"{idea.title}: {status}")
+
+    return await lifecycle.change_status(rt, IDEA, actor, ap_id, status, write, addressees=[idea.addressed_to])
+
+
+async def delete(rt: Runtime, actor: Actor, ap_id: str) -> None:
+    """Delete a local idea: a Tombstone here, and a Delete to everyone who had it."""
+    await lifecycle.delete(rt, IDEA, actor, ap_id)
+
+
+async def publish_counts(rt: Runtime, pending: PendingCounts) -> None:
+    """The civic worker's Update with an idea's settled counts, and the flag cleared, in one transaction.
+
+    The flag stays set if the counts changed again after it was read (the next round sends those).
+    """
+    idea = await local_idea(rt, pending.ap_id)
+
+    async def write(conn: Connection) -> None:
+        await civic_store.mark_counts_published(conn, pending.id, pending.counts_changed_at)
+
+    await lifecycle.update(rt, IDEA, idea, write, addressees=[idea.addressed_to])

@@ -1,0 +1,148 @@
+"""Supports (Like), shares (Announce) and comments (reply Notes) of ideas, here and elsewhere.
+
+A local person's reaction is one transaction: the reaction or comment, the idea's counts, the
+activity and its deliveries. Its effects here are applied directly, never bounced through our
+own inbox. Reactions from other servers are counted the same way, one transaction each.
+"""
+
+from __future__ import annotations
+
+import json
+
+from outbox import activities
+from outbox.send import outgoing, resolve_recipients
+from wecreate_fed import ld, sanitize
+from wecreate_fed.errors import Conflict, NotFound
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import Connection, social
+from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store.actors import Actor
+from wecreate_fed.store.civic import Idea
+
+from .inbound import find_or_fetch
+from .validation import check_comment
+
+COLUMNS = {"Like": "support_count", "Announce": "share_count"}
+
+
+async def support(rt: Runtime, actor: Actor, ap_id: str) -> str:
+    """A local person supports an idea (here or on another instance): a Like to its author."""
+    return await _react(rt, actor, ap_id, "Like", "you already support this idea")
+
+
+async def withdraw_support(rt: Runtime, actor: Actor, ap_id: str) -> str:
+    """Take a support back: Undo(Like)."""
+    return await _undo_reaction(rt, actor, ap_id, "Like", "you do not support this idea")
+
+
+async def share(rt: Runtime, actor: Actor, ap_id: str) -> str:
+    """Share (boost) an idea to one's followers: Announce."""
+    return await _react(rt, actor, ap_id, "Announce", "you already shared this idea")
+
+
+async def unshare(rt: Runtime, actor: Actor, ap_id: str) -> str:
+    return await _undo_reaction(rt, actor, ap_id, "Announce", "you have not shared this idea")
+
+
+async def _react(rt: Runtime, actor: Actor, ap_id: str, kind: str, repeated: str) -> str:
+    idea = await find_or_fetch(rt, ap_id)
+    author = await actors_store.get_actor(rt.db.reader, idea.author_id)
+    builder = activities.like if kind == "Like" else activities.announce
+    activity = builder(rt.config, actor, ap_id, author.ap_id)
+    recipients = (await resolve_recipients(rt, actor, activity)).without_local()
+    async with outgoing(rt) as out:
+        if not await social.add_reaction(out.conn, kind, actor.id, ap_id, activity["id"]):
+            raise Conflict(repeated, field="idea")
+        await _count_changed(out.conn, idea, COLUMNS[kind], +1)
+        return await out.queue(actor, activity, recipients)
+
+
+async def _undo_reaction(rt: Runtime, actor: Actor, ap_id: str, kind: str, missing: str) -> str:
+    idea = await civic_store.get_idea(rt.db.reader, ap_id)
+    reaction = await social.get_reaction(rt.db.reader, kind, actor.id, ap_id)
+    if idea is None or reaction is None:
+        raise NotFound(missing, field="idea")
+    activity = await social.get_activity(rt.db.reader, reaction["activity_ap_id"])
+    original = json.loads(activity["data"]) if activity else {
+        "id": reaction["activity_ap_id"], "type": kind, "actor": actor.ap_id, "object": ap_id}
+    author = await actors_store.get_actor(rt.db.reader, idea.author_id)
+    undo = activities.undo(rt.config, actor, original)
+    undo.setdefault("to", [author.ap_id])
+    recipients = (await resolve_recipients(rt, actor, undo)).without_local()
+    async with outgoing(rt) as out:
+        if not await social.delete_reaction(out.conn, actor.id, activity_ap_id=reaction["activity_ap_id"]):
+            raise NotFound(missing, field="idea")  # withdrawn meanwhile
+        await _count_changed(out.conn, idea, COLUMNS[kind], -1)
+        return await out.queue(actor, undo, recipients)
+
+
+async def comment(rt: Runtime, actor: Actor, in_reply_to: str, text: str) -> str:
+    """A comment (a reply Note, Markdown) on an idea or on another comment; threads follow inReplyTo.
+
+    The comment, the idea's count, the Create and its deliveries are one transaction.
+    """
+    check_comment(text)
+    root_id = await civic_store.find_thread_root_idea(rt.db.reader, in_reply_to)
+    if root_id is None:
+        root_id = (await find_or_fetch(rt, in_reply_to)).ap_id
+    idea = await find_or_fetch(rt, root_id)
+    parent = await social.get_object(rt.db.reader, in_reply_to)
+    parent_author = (await actors_store.get_actor(rt.db.reader, parent["actor_id"])).ap_id if parent else None
+    author = await actors_store.get_actor(rt.db.reader, idea.author_id)
+    cc = [c for c in dict.fromkeys([actor.followers_url, author.ap_id, parent_author]) if c and c != actor.ap_id]
+    note = activities.note(rt.config, actor, sanitize.markdown_to_html(text), to=[ld.PUBLIC], cc=cc,
+                           in_reply_to=in_reply_to)
+    note["context"] = root_id
+    create = activities.create(rt.config, actor, note)
+    recipients = (await resolve_recipients(rt, actor, create)).without_local()
+    async with outgoing(rt) as out:
+        await social.add_object(out.conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
+                                content=note["content"], is_public=True, data=note, in_reply_to=in_reply_to,
+                                published=note["published"])
+        await _count_changed(out.conn, idea, "comment_count", +1)
+        return await out.queue(actor, create, recipients)
+
+
+async def comment_counted(conn: Connection, in_reply_to: str) -> None:
+    """A local reply posted through the generic outbox: count it on its idea, in the transaction storing it."""
+    root = await civic_store.find_thread_root_idea(conn, in_reply_to)
+    if root is not None:
+        await _count_changed(conn, await civic_store.get_idea(conn, root), "comment_count", +1)
+
+
+async def _count_changed(conn: Connection, idea: Idea, column: str, delta: int) -> None:
+    """Recount a local idea from the facts (its counts worker then publishes it); nudge a remote one."""
+    if idea.is_local:
+        await civic_store.recount_local_idea(conn, idea.ap_id)
+    else:
+        await civic_store.bump_remote_idea_count(conn, idea.ap_id, column, delta)
+
+
+# --- from other servers ---------------------------------------------------------------------
+
+async def reaction_received(rt: Runtime, actor: Actor, kind: str, object_ap_id: str, activity_ap_id: str) -> None:
+    """A remote Like or Announce of one of our ideas or posts: kept once per actor, the idea recounted."""
+    async with rt.db.transaction() as conn:
+        await social.add_reaction(conn, kind, actor.id, object_ap_id, activity_ap_id)
+        await civic_store.recount_local_idea(conn, object_ap_id)
+
+
+async def reaction_withdrawn(rt: Runtime, actor: Actor, *, activity_ap_id: str | None, kind: str,
+                             object_ap_id: str | None) -> None:
+    """A remote Undo of a Like or Announce (found by its id, else by kind and object)."""
+    async with rt.db.transaction() as conn:
+        if object_ap_id is None and activity_ap_id:
+            reaction = await social.get_reaction_by_activity(conn, activity_ap_id)
+            object_ap_id = reaction["object_ap_id"] if reaction else None
+        await social.delete_reaction(conn, actor.id, activity_ap_id=activity_ap_id, kind=kind,
+                                     object_ap_id=object_ap_id)
+        if object_ap_id:
+            await civic_store.recount_local_idea(conn, object_ap_id)
+
+
+async def thread_changed(conn: Connection, in_reply_to: str | None) -> None:
+    """A reply arrived or was deleted: recount the local idea its thread belongs to, in the same transaction."""
+    root = await civic_store.find_thread_root_idea(conn, in_reply_to) if in_reply_to else None
+    if root is not None:
+        await civic_store.recount_local_idea(conn, root)

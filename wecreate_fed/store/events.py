@@ -1,0 +1,199 @@
+"""SQL for events and who attends them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from . import Connection, fetch_all, fetch_one, fetch_value, iso
+
+PLACE_FIELDS = ("place_name", "street", "postal_code", "locality")
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event, local or kept from another server (attendee_count: the origin's for remote ones)."""
+
+    id: int
+    ap_id: str
+    is_local: bool
+    organizer_id: int
+    title: str
+    description_source: str | None
+    description_html: str
+    starts_at: str
+    ends_at: str
+    timezone: str
+    place_name: str | None
+    street: str | None
+    postal_code: str | None
+    locality: str | None
+    online_url: str | None
+    capacity: int | None
+    status: str
+    idea_ap_id: str | None
+    district_ap_id: str | None
+    url: str | None
+    attendee_count: int
+    published: str
+    updated: str | None
+    deleted_at: str | None
+
+    @property
+    def owner_id(self) -> int:
+        """Who may change it besides moderators (the lifecycle's name for author and organiser)."""
+        return self.organizer_id
+
+    @property
+    def has_place(self) -> bool:
+        return any(getattr(self, name) for name in PLACE_FIELDS)
+
+
+@dataclass(frozen=True)
+class ListedEvent:
+    """An upcoming event with its organiser's id and name."""
+
+    event: Event
+    organizer_ap_id: str
+    organizer_name: str
+
+
+@dataclass(frozen=True)
+class Attendance:
+    event_id: int
+    actor_id: int
+    state: str          # pending, accepted, rejected
+    join_ap_id: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Attendee:
+    created_at: str
+    state: str
+    ap_id: str
+    name: str
+    is_local: bool
+
+
+EVENT_COLUMNS = ", ".join(f.name for f in fields(Event))
+
+
+def event_of(row) -> Event | None:
+    """The record of a row holding EVENT_COLUMNS (and maybe more)."""
+    if row is None:
+        return None
+    values = {f.name: row[f.name] for f in fields(Event)}
+    values["is_local"] = bool(values["is_local"])
+    return Event(**values)
+
+
+def _attendance(row) -> Attendance | None:
+    return None if row is None else Attendance(**dict(row))
+
+
+async def upsert_event(conn: Connection, **values) -> int:
+    """Insert or replace an event by ap_id; values are Event fields (without id/deleted_at)."""
+    values = {**values, "created_at": iso()}
+    names = list(values)
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in ("ap_id", "created_at", "is_local",
+                                                                          "organizer_id", "published"))
+    await conn.execute(
+        f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
+        f"ON CONFLICT (ap_id) DO UPDATE SET {updates}",
+        tuple(values.values()),
+    )
+    return await fetch_value(conn, "SELECT id FROM events WHERE ap_id = ?", (values["ap_id"],))
+
+
+async def get_event(conn: Connection, ap_id: str) -> Event | None:
+    return event_of(await fetch_one(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE ap_id = ?", (ap_id,)))
+
+
+async def get_event_by_id(conn: Connection, event_id: int) -> Event | None:
+    return event_of(await fetch_one(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)))
+
+
+async def set_event_status(conn: Connection, event_id: int, status: str) -> None:
+    await conn.execute("UPDATE events SET status = ?, updated = ? WHERE id = ?", (status, iso(), event_id))
+
+
+async def mark_event_deleted(conn: Connection, event_id: int) -> None:
+    await conn.execute("UPDATE events SET deleted_at = ? WHERE id = ?", (iso(), event_id))
+
+
+async def list_upcoming_events(conn: Connection, *, after: str, district_ap_id: str | None = None,
+                               limit: int = 100) -> list[ListedEvent]:
+    sql = (f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS.split(', '))}, a.name AS organizer_name, "
+           "a.ap_id AS organizer_ap_id FROM events e JOIN actors a ON a.id = e.organizer_id "
+           "WHERE e.deleted_at IS NULL AND e.ends_at >= ?")
+    params: list = [after]
+    if district_ap_id:
+        sql += " AND e.district_ap_id = ?"
+        params.append(district_ap_id)
+    rows = await fetch_all(conn, sql + " ORDER BY e.starts_at, e.id LIMIT ?", (*params, limit))
+    return [ListedEvent(event_of(r), r["organizer_ap_id"], r["organizer_name"]) for r in rows]
+
+
+# --- attendances ----------------------------------------------------------------------
+
+async def get_attendance(conn: Connection, event_id: int, actor_id: int) -> Attendance | None:
+    return _attendance(await fetch_one(conn, "SELECT * FROM event_attendees WHERE event_id = ? AND actor_id = ?",
+                                       (event_id, actor_id)))
+
+
+async def get_attendance_by_join(conn: Connection, join_ap_id: str) -> Attendance | None:
+    return _attendance(await fetch_one(conn, "SELECT * FROM event_attendees WHERE join_ap_id = ?", (join_ap_id,)))
+
+
+async def set_attendance(conn: Connection, event_id: int, actor_id: int, state: str, join_ap_id: str) -> None:
+    await conn.execute(
+        "INSERT INTO event_attendees (event_id, actor_id, state, join_ap_id, created_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (event_id, actor_id) DO UPDATE SET state = excluded.state, join_ap_id = excluded.join_ap_id",
+        (event_id, actor_id, state, join_ap_id, iso()),
+    )
+    await _recount_attendees(conn, event_id)
+
+
+async def delete_attendance(conn: Connection, event_id: int, actor_id: int) -> bool:
+    cur = await conn.execute("DELETE FROM event_attendees WHERE event_id = ? AND actor_id = ?", (event_id, actor_id))
+    await _recount_attendees(conn, event_id)
+    return cur.rowcount > 0
+
+
+async def _recount_attendees(conn: Connection, event_id: int) -> None:
+    # Only local events are counted here; a remote event's count comes from its origin.
+    await conn.execute(
+        "UPDATE events SET attendee_count = (SELECT count(*) FROM event_attendees WHERE event_id = events.id "
+        "AND state = 'accepted') WHERE id = ? AND is_local = 1", (event_id,))
+
+
+async def count_accepted_attendees(conn: Connection, event_id: int) -> int:
+    return await fetch_value(conn, "SELECT count(*) FROM event_attendees WHERE event_id = ? AND state = 'accepted'",
+                             (event_id,))
+
+
+async def list_attendees(conn: Connection, event_id: int, *, limit: int,
+                         before_created: str | None = None) -> list[Attendee]:
+    rows = await fetch_all(
+        conn,
+        "SELECT ea.created_at, ea.state, a.ap_id, a.name, a.is_local FROM event_attendees ea "
+        "JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = ? AND ea.state = 'accepted' "
+        "AND (? IS NULL OR ea.created_at < ?) ORDER BY ea.created_at DESC LIMIT ?",
+        (event_id, before_created, before_created, limit),
+    )
+    return [Attendee(r["created_at"], r["state"], r["ap_id"], r["name"], bool(r["is_local"])) for r in rows]
+
+
+async def list_local_attendee_ids(conn: Connection, event_id: int) -> list[int]:
+    """The local people attending (accepted), to notify them of a change."""
+    rows = await fetch_all(
+        conn, "SELECT ea.actor_id FROM event_attendees ea JOIN actors a ON a.id = ea.actor_id "
+              "WHERE ea.event_id = ? AND ea.state = 'accepted' AND a.is_local = 1", (event_id,))
+    return [r[0] for r in rows]
+
+
+async def list_attendee_inboxes(conn: Connection, event_id: int) -> list[str]:
+    rows = await fetch_all(
+        conn, "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) AS inbox FROM event_attendees ea "
+              "JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = ? AND a.is_local = 0", (event_id,))
+    return [r["inbox"] for r in rows]

@@ -1,0 +1,165 @@
+"""SQL for the marketplace query (one page of ideas and the total) and the impact figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import Connection, fetch_all, fetch_value
+from .civic import IDEA_COLUMNS, Idea, idea_of
+
+
+@dataclass(frozen=True)
+class ListedIdea:
+    """A marketplace entry: the idea, its author's public fields, and its supports since the trending window."""
+
+    idea: Idea
+    author_ap_id: str
+    author_name: str
+    author_username: str | None
+    author_domain: str
+    author_category: str
+    author_type: str
+    recent: int
+
+
+# --- the marketplace -------------------------------------------------------------
+
+COUNT_CAP = 1_000
+
+
+@dataclass
+class MarketplaceQuery:
+    districts: list[str] = field(default_factory=list)   # district actor ids; any of them
+    kind: str | None = None
+    status: str | None = None
+    author_category: str | None = None
+    topic: str | None = None
+    sort: str = "newest"            # newest, supported, trending
+    trending_since: str | None = None
+    local_only: bool = False
+    limit: int = 20
+    offset: int = 0
+
+
+async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list[ListedIdea], int]:
+    """One page of ideas and the total matching; one query for the page, one for the count.
+
+    Trending ranks the ideas supported since `trending_since` by those recent supports; it
+    starts from the recent supports, so its cost grows with them, not with all ideas.
+    District and topic filters are written `+i.id IN (…)` so that the planner walks the
+    ideas in sort order and stops after one page, instead of sorting every idea of a district
+    (which it prefers once ANALYZE has run, and which is ~10x slower with 100,000 ideas).
+    """
+    where, params = ["i.deleted_at IS NULL"], []
+    if q.districts:
+        marks = ", ".join("?" for _ in q.districts)
+        where.append(f"+i.id IN (SELECT idea_id FROM idea_districts WHERE district_ap_id IN ({marks}))")
+        params += q.districts
+    if q.kind:
+        where.append("i.kind = ?")
+        params.append(q.kind)
+    if q.status:
+        where.append("i.status = ?")
+        params.append(q.status)
+    if q.author_category:
+        where.append("a.category = ?")
+        params.append(q.author_category)
+    if q.topic:
+        where.append("+i.id IN (SELECT idea_id FROM idea_topics WHERE topic = ?)")
+        params.append(q.topic)
+    if q.local_only:
+        where.append("i.is_local = 1")
+    sql_where = " AND ".join(where)
+    source, source_params = "ideas i", []
+    if q.sort == "trending":
+        source = ("(SELECT object_ap_id, count(*) AS recent FROM reactions WHERE kind = 'Like' AND created_at >= ? "
+                  "GROUP BY object_ap_id) tr JOIN ideas i ON i.ap_id = tr.object_ap_id")
+        source_params = [q.trending_since or ""]
+    order = {"newest": "i.published DESC, i.id DESC",
+             "supported": "i.support_count DESC, i.published DESC, i.id DESC",
+             "trending": "tr.recent DESC, i.support_count DESC, i.published DESC, i.id DESC"}[q.sort]
+    recent = "tr.recent" if q.sort == "trending" else "0"
+    columns = ", ".join("i." + c for c in IDEA_COLUMNS.split(", "))
+    rows = await fetch_all(
+        conn,
+        f"SELECT {columns}, a.ap_id AS author_ap_id, a.name AS author_name, a.username AS author_username, "
+        f"a.domain AS author_domain, a.category AS author_category, a.type AS author_type, {recent} AS recent "
+        f"FROM {source} JOIN actors a ON a.id = i.author_id WHERE {sql_where} ORDER BY {order} LIMIT ? OFFSET ?",
+        (*source_params, *params, q.limit, q.offset),
+    )
+    # Counting costs as much as the matches, so it stops at COUNT_CAP (shown as "1,000+"); and it
+    # joins the authors only when it filters by them, since that join is most of its cost.
+    author_join = " JOIN actors a ON a.id = i.author_id" if q.author_category else ""
+    total = await fetch_value(
+        conn, f"SELECT count(*) FROM (SELECT 1 FROM {source}{author_join} WHERE {sql_where} LIMIT ?)",
+        (*source_params, *params, COUNT_CAP + 1))
+    listed = [ListedIdea(idea_of(r), r["author_ap_id"], r["author_name"], r["author_username"], r["author_domain"],
+                         r["author_category"], r["author_type"], r["recent"]) for r in rows]
+    return listed, total
+
+
+async def districts_of_ideas(conn: Connection, idea_ids: list[int]) -> dict[int, list[str]]:
+    if not idea_ids:
+        return {}
+    marks = ", ".join("?" for _ in idea_ids)
+    rows = await fetch_all(conn, f"SELECT idea_id, district_ap_id FROM idea_districts WHERE idea_id IN ({marks})",
+                           idea_ids)
+    found: dict[int, list[str]] = {}
+    for row in rows:
+        found.setdefault(row[0], []).append(row[1])
+    return found
+
+
+async def topics_of_ideas(conn: Connection, idea_ids: list[int]) -> dict[int, list[str]]:
+    if not idea_ids:
+        return {}
+    marks = ", ".join("?" for _ in idea_ids)
+    rows = await fetch_all(conn, f"SELECT idea_id, topic FROM idea_topics WHERE idea_id IN ({marks})", idea_ids)
+    found: dict[int, list[str]] = {}
+    for row in rows:
+        found.setdefault(row[0], []).append(row[1])
+    return found
+
+
+# --- impact figures ----------------------------------------------------------------
+
+async def impact_figures(conn: Connection, *, district_ap_id: str | None, district_slug: str | None,
+                         active_since: str, now: str) -> dict:
+    """Live figures for the instance (district None) or one district: local ideas only."""
+    idea_filter, params = "i.is_local = 1 AND i.deleted_at IS NULL", []
+    if district_ap_id:
+        idea_filter += " AND i.id IN (SELECT idea_id FROM idea_districts WHERE district_ap_id = ?)"
+        params.append(district_ap_id)
+    by_status = {r[0]: r[1] for r in await fetch_all(
+        conn, f"SELECT i.status, count(*) FROM ideas i WHERE {idea_filter} GROUP BY i.status", params)}
+    supports = await fetch_value(
+        conn, f"SELECT count(*) FROM reactions r JOIN ideas i ON i.ap_id = r.object_ap_id "
+              f"WHERE r.kind = 'Like' AND {idea_filter}", params)
+    active = await fetch_value(
+        conn,
+        f"SELECT count(DISTINCT who) FROM ("
+        f"SELECT r.actor_id AS who FROM reactions r JOIN ideas i ON i.ap_id = r.object_ap_id "
+        f"WHERE r.created_at >= ? AND {idea_filter} UNION "
+        f"SELECT i.author_id FROM ideas i WHERE i.published >= ? AND {idea_filter})",
+        (active_since, *params, active_since, *params))
+    event_filter, event_params = "e.is_local = 1 AND e.deleted_at IS NULL AND e.status != 'cancelled'", []
+    if district_ap_id:
+        event_filter += " AND e.district_ap_id = ?"
+        event_params.append(district_ap_id)
+    events_held = await fetch_value(conn, f"SELECT count(*) FROM events e WHERE {event_filter} AND e.ends_at < ?",
+                                    (*event_params, now))
+    people_sql = ("SELECT count(*) FROM accounts acc JOIN actors a ON a.id = acc.actor_id "
+                  "WHERE a.deleted_at IS NULL AND a.type = 'Person'")
+    people_params: list = []
+    if district_slug:
+        people_sql += " AND acc.district_slug = ?"
+        people_params.append(district_slug)
+    return {
+        "ideas_by_status": by_status,
+        "ideas": sum(by_status.values()),
+        "supports": supports,
+        "active_people": active,
+        "events_held": events_held,
+        "implemented": by_status.get("implemented", 0),
+        "registered_people": await fetch_value(conn, people_sql, people_params),
+    }
