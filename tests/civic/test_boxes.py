@@ -240,7 +240,7 @@ async def test_roles_tasks_indicators_and_ownership(leipzig):
     await boxes.set_role(rt, anna, "putzaktion", mehmet.ap_id, "owner")
     view = await boxes.overview(rt, "putzaktion", anna)
     assert {a.username: role for role, a in view["members"]} == {"mehmet": "owner", "anna": "moderator"}
-    assert view["indicators"][0]["current"] == 42 and view["tasks"][0]["state"] == "done"
+    assert view["indicators"][0].current == 42 and view["tasks"][0].state == "done"
     await boxes.leave(rt, anna, box.ap_id)
     assert await boxes.role_of(rt, box, anna) is None
 
