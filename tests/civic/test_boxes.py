@@ -6,9 +6,10 @@ import uuid
 import aiohttp
 import pytest
 
-from wecreate_fed import signatures
-from wecreate_fed.civic import boxes, motions
 from tests.conftest import eventually, post_signed
+from wecreate_fed import signatures, urls
+from wecreate_fed.civic import boxes, motions
+from wecreate_fed.errors import FORM_CODES, BadRequest, Conflict
 
 
 async def box_post_on(instance, box_id: str, text: str):
@@ -252,3 +253,48 @@ async def _count(instance, sql, expected):
 async def _state(instance, motion_id, state):
     rows = await instance.query("SELECT state FROM motions WHERE ap_id = ?", (motion_id,))
     return rows and rows[0]["state"] == state
+
+
+async def test_what_is_wrong_with_a_box_or_motion_names_its_field_and_code(leipzig):
+    """Each broken rule is a problem the website shows at its field (catalog key form.<code>)."""
+    rt = leipzig.rt
+    anna = await leipzig.create_user("anna")
+    with pytest.raises(BadRequest) as caught:
+        await boxes.create(rt, anna, {"name": "", "slug": "X!", "visibility": "secret", "problem": "x" * 5001,
+                                      "district_slug": "nirgendwo", "idea": f"{leipzig.base_url}/ideas/keine"})
+    found = {(p.field, p.code): p for p in caught.value.problems}
+    assert set(found) == {("name", "required"), ("slug", "slug_rules"), ("visibility", "invalid_choice"),
+                          ("problem", "too_long"), ("district_slug", "district_unknown"), ("idea", "linked_idea")}
+    assert found[("problem", "too_long")].params == {"limit": 5000}
+    assert str(caught.value).startswith("name is required; slug must be 2-40 lower-case letters")
+    assert all(p.code in FORM_CODES for p in caught.value.problems)
+    await boxes.create(rt, anna, {"name": "Laternen", "slug": "laternen"})
+    with pytest.raises(Conflict) as caught:
+        await boxes.create(rt, anna, {"name": "Noch eine", "slug": "laternen"})
+    assert (caught.value.field, caught.value.code) == ("slug", "slug_taken")
+    box_id = urls.box_id(leipzig.config, "laternen")
+    for text, code, params in (("  ", "required", {}), ("x" * 20_001, "too_long", {"limit": 20_000})):
+        with pytest.raises(BadRequest) as caught:
+            await boxes.post(rt, anna, box_id, text)
+        assert (caught.value.field, caught.value.code, caught.value.params) == ("text", code, params)
+    # Motions: every problem of the text at once, then what stands in the way of submitting
+    with pytest.raises(BadRequest) as caught:
+        await motions.draft(rt, anna, "laternen", {"title": "", "request": "", "required_cosigners": "viele",
+                                                   "district": "nirgendwo", "council": anna.ap_id})
+    assert {(p.field, p.code) for p in caught.value.problems} == {
+        ("title", "required"), ("request", "request_required"), ("required_cosigners", "cosigners_number"),
+        ("district", "district_unknown"), ("council", "council_organisation")}
+    assert all(p.code in FORM_CODES for p in caught.value.problems)
+    motion_id = await motions.draft(rt, anna, "laternen", {"title": "Licht", "request": "Laternen",
+                                                           "required_cosigners": 2})
+    with pytest.raises(BadRequest) as caught:
+        await motions.submit(rt, anna, motion_id)
+    assert (caught.value.field, caught.value.code) == ("council", "council_required")
+    council = await leipzig.create_user("beirat", type_="Organization", category="administration")
+    await motions.edit(rt, anna, motion_id, {"council": council.ap_id})
+    await motions.cosign(rt, anna, motion_id)
+    with pytest.raises(BadRequest) as caught:
+        await motions.submit(rt, anna, motion_id)
+    assert (caught.value.field, caught.value.code, caught.value.params) == (
+        "cosigners", "cosigners_missing", {"needed": 2, "has": 1})
+    assert str(caught.value) == "the motion needs 2 co-signers and has 1"
