@@ -298,3 +298,54 @@ async def test_what_is_wrong_with_a_box_or_motion_names_its_field_and_code(leipz
     assert (caught.value.field, caught.value.code, caught.value.params) == (
         "cosigners", "cosigners_missing", {"needed": 2, "has": 1})
     assert str(caught.value) == "the motion needs 2 co-signers and has 1"
+
+
+async def _sent_by(instance, actor, type_: str, to_inbox: str) -> list:
+    """The activities of one type an actor sent, each with a delivery to `to_inbox`."""
+    return await instance.query(
+        "SELECT a.data FROM activities a JOIN deliveries d ON d.activity_id = a.id "
+        "WHERE a.actor_id = ? AND a.type = ? AND d.inbox_url = ?", (actor.id, type_, to_inbox))
+
+
+async def test_moderation_and_membership_reach_the_members_servers(leipzig, meissen):
+    anna = await leipzig.create_user("anna")
+    box = await boxes.create(leipzig.rt, anna, {"name": "Elbwiesen", "slug": "elbwiesen", "visibility": "closed"})
+    jonas = await meissen.create_user("jonas")
+    await meissen.post_outbox("jonas", {"type": "Follow", "object": box.ap_id})
+    await eventually(lambda: leipzig.query("SELECT 1 FROM box_members WHERE state = 'pending'"), message="request")
+    await boxes.answer_request(leipzig.rt, anna, "elbwiesen", jonas.ap_id, approve=True)
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    inbox = meissen.shared_inbox
+    # A changed profile and a linked idea go out as Updates of the Group
+    await boxes.edit_profile(leipzig.rt, anna, "elbwiesen", {"purpose": "Wiesen pflegen"})
+    updates = [json.loads(u["data"]) for u in await _sent_by(leipzig, box, "Update", inbox)]
+    assert updates[-1]["object"]["purpose"] == "Wiesen pflegen"
+    # Jonas made a moderator and back: Add to and Remove from the moderators collection
+    await boxes.set_role(leipzig.rt, anna, "elbwiesen", jonas.ap_id, "moderator")
+    await boxes.set_role(leipzig.rt, anna, "elbwiesen", jonas.ap_id, "member")
+    for type_ in ("Add", "Remove"):
+        sent = [json.loads(a["data"]) for a in await _sent_by(leipzig, box, type_, inbox)]
+        assert [(a["object"], a["target"]) for a in sent] == [(jonas.ap_id, f"{box.ap_id}/moderators")]
+    # A post removed by a moderator is removed on Meißen too
+    await boxes.post(leipzig.rt, anna, box.ap_id, "Mäharbeiten am Samstag")
+    post = (await eventually(lambda: box_post_on(meissen, box.ap_id, "Mäharbeiten"), message="relayed"))[0]
+    await boxes.remove_post(leipzig.rt, anna, "elbwiesen", post["ap_id"])
+    await eventually(lambda: meissen.query("SELECT 1 FROM objects WHERE ap_id = ? AND deleted_at IS NOT NULL",
+                                           (post["ap_id"],)), message="removed on Meißen")
+    # Jonas removed from the box: his server learns he is out (a Reject of his Follow)
+    await boxes.remove_member(leipzig.rt, anna, "elbwiesen", jonas.ap_id)
+    assert len(await _sent_by(leipzig, box, "Reject", inbox)) == 1
+    await eventually(lambda: _count(meissen, "SELECT count(*) AS n FROM follows", 0), message="follow gone")
+    # Invited again to the (now private) box, he gets an Invite
+    await boxes.edit_profile(leipzig.rt, anna, "elbwiesen", {"visibility": "private"})
+    await boxes.invite(leipzig.rt, anna, "elbwiesen", jonas.ap_id)
+    assert len(await _sent_by(leipzig, box, "Invite", inbox)) == 1
+    # And someone here leaving a box on Meißen sends an Undo of the Follow with the change
+    lena = await meissen.create_user("lena")
+    elsewhere = await boxes.create(meissen.rt, lena, {"name": "Altstadt", "slug": "altstadt"})
+    assert await boxes.join(leipzig.rt, anna, elsewhere.ap_id) == "pending"
+    await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="joined")
+    await boxes.leave(leipzig.rt, anna, elsewhere.ap_id)
+    assert await leipzig.query("SELECT 1 FROM follows") == []
+    await eventually(lambda: _count(meissen, f"SELECT count(*) AS n FROM box_members WHERE box_id = {elsewhere.id}",
+                                    1), message="Anna left the box on Meißen")
