@@ -1,5 +1,5 @@
 """What the box and motion pages show, gathered from the civic functions and the store: one
-function per page kind, returning plain dicts and rows for the templates (as views.py does
+function per page kind, returning plain dicts and typed records for the templates (as views.py does
 for ideas and events). Who may see what is decided by the civic functions they call."""
 
 from __future__ import annotations
