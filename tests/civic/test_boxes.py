@@ -7,8 +7,9 @@ import aiohttp
 import pytest
 
 from tests.conftest import eventually, post_signed
-from wecreate_fed import signatures
+from wecreate_fed import signatures, urls
 from wecreate_fed.civic import boxes, motions
+from wecreate_fed.errors import FORM_CODES, BadRequest, Conflict
 
 
 async def box_post_on(instance, box_id: str, text: str):
@@ -240,7 +241,7 @@ async def test_roles_tasks_indicators_and_ownership(leipzig):
     await boxes.set_role(rt, anna, "putzaktion", mehmet.ap_id, "owner")
     view = await boxes.overview(rt, "putzaktion", anna)
     assert {a.username: role for role, a in view["members"]} == {"mehmet": "owner", "anna": "moderator"}
-    assert view["indicators"][0]["current"] == 42 and view["tasks"][0]["state"] == "done"
+    assert view["indicators"][0].current == 42 and view["tasks"][0].state == "done"
     await boxes.leave(rt, anna, box.ap_id)
     assert await boxes.role_of(rt, box, anna) is None
 
@@ -252,3 +253,99 @@ async def _count(instance, sql, expected):
 async def _state(instance, motion_id, state):
     rows = await instance.query("SELECT state FROM motions WHERE ap_id = ?", (motion_id,))
     return rows and rows[0]["state"] == state
+
+
+async def test_what_is_wrong_with_a_box_or_motion_names_its_field_and_code(leipzig):
+    """Each broken rule is a problem the website shows at its field (catalog key form.<code>)."""
+    rt = leipzig.rt
+    anna = await leipzig.create_user("anna")
+    with pytest.raises(BadRequest) as caught:
+        await boxes.create(rt, anna, {"name": "", "slug": "X!", "visibility": "secret", "problem": "x" * 5001,
+                                      "district_slug": "nirgendwo", "idea": f"{leipzig.base_url}/ideas/keine"})
+    found = {(p.field, p.code): p for p in caught.value.problems}
+    assert set(found) == {("name", "required"), ("slug", "slug_rules"), ("visibility", "invalid_choice"),
+                          ("problem", "too_long"), ("district_slug", "district_unknown"), ("idea", "linked_idea")}
+    assert found[("problem", "too_long")].params == {"limit": 5000}
+    assert str(caught.value).startswith("name is required; slug must be 2-40 lower-case letters")
+    assert all(p.code in FORM_CODES for p in caught.value.problems)
+    await boxes.create(rt, anna, {"name": "Laternen", "slug": "laternen"})
+    with pytest.raises(Conflict) as caught:
+        await boxes.create(rt, anna, {"name": "Noch eine", "slug": "laternen"})
+    assert (caught.value.field, caught.value.code) == ("slug", "slug_taken")
+    box_id = urls.box_id(leipzig.config, "laternen")
+    for text, code, params in (("  ", "required", {}), ("x" * 20_001, "too_long", {"limit": 20_000})):
+        with pytest.raises(BadRequest) as caught:
+            await boxes.post(rt, anna, box_id, text)
+        assert (caught.value.field, caught.value.code, caught.value.params) == ("text", code, params)
+    # Motions: every problem of the text at once, then what stands in the way of submitting
+    with pytest.raises(BadRequest) as caught:
+        await motions.draft(rt, anna, "laternen", {"title": "", "request": "", "required_cosigners": "viele",
+                                                   "district": "nirgendwo", "council": anna.ap_id})
+    assert {(p.field, p.code) for p in caught.value.problems} == {
+        ("title", "required"), ("request", "request_required"), ("required_cosigners", "cosigners_number"),
+        ("district", "district_unknown"), ("council", "council_organisation")}
+    assert all(p.code in FORM_CODES for p in caught.value.problems)
+    motion_id = await motions.draft(rt, anna, "laternen", {"title": "Licht", "request": "Laternen",
+                                                           "required_cosigners": 2})
+    with pytest.raises(BadRequest) as caught:
+        await motions.submit(rt, anna, motion_id)
+    assert (caught.value.field, caught.value.code) == ("council", "council_required")
+    council = await leipzig.create_user("beirat", type_="Organization", category="administration")
+    await motions.edit(rt, anna, motion_id, {"council": council.ap_id})
+    await motions.cosign(rt, anna, motion_id)
+    with pytest.raises(BadRequest) as caught:
+        await motions.submit(rt, anna, motion_id)
+    assert (caught.value.field, caught.value.code, caught.value.params) == (
+        "cosigners", "cosigners_missing", {"needed": 2, "has": 1})
+    assert str(caught.value) == "the motion needs 2 co-signers and has 1"
+
+
+async def _sent_by(instance, actor, type_: str, to_inbox: str) -> list:
+    """The activities of one type an actor sent, each with a delivery to `to_inbox`."""
+    return await instance.query(
+        "SELECT a.data FROM activities a JOIN deliveries d ON d.activity_id = a.id "
+        "WHERE a.actor_id = ? AND a.type = ? AND d.inbox_url = ?", (actor.id, type_, to_inbox))
+
+
+async def test_moderation_and_membership_reach_the_members_servers(leipzig, meissen):
+    anna = await leipzig.create_user("anna")
+    box = await boxes.create(leipzig.rt, anna, {"name": "Elbwiesen", "slug": "elbwiesen", "visibility": "closed"})
+    jonas = await meissen.create_user("jonas")
+    await meissen.post_outbox("jonas", {"type": "Follow", "object": box.ap_id})
+    await eventually(lambda: leipzig.query("SELECT 1 FROM box_members WHERE state = 'pending'"), message="request")
+    await boxes.answer_request(leipzig.rt, anna, "elbwiesen", jonas.ap_id, approve=True)
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    inbox = meissen.shared_inbox
+    # A changed profile and a linked idea go out as Updates of the Group
+    await boxes.edit_profile(leipzig.rt, anna, "elbwiesen", {"purpose": "Wiesen pflegen"})
+    updates = [json.loads(u["data"]) for u in await _sent_by(leipzig, box, "Update", inbox)]
+    assert updates[-1]["object"]["purpose"] == "Wiesen pflegen"
+    # Jonas made a moderator and back: Add to and Remove from the moderators collection
+    await boxes.set_role(leipzig.rt, anna, "elbwiesen", jonas.ap_id, "moderator")
+    await boxes.set_role(leipzig.rt, anna, "elbwiesen", jonas.ap_id, "member")
+    for type_ in ("Add", "Remove"):
+        sent = [json.loads(a["data"]) for a in await _sent_by(leipzig, box, type_, inbox)]
+        assert [(a["object"], a["target"]) for a in sent] == [(jonas.ap_id, f"{box.ap_id}/moderators")]
+    # A post removed by a moderator is removed on Meißen too
+    await boxes.post(leipzig.rt, anna, box.ap_id, "Mäharbeiten am Samstag")
+    post = (await eventually(lambda: box_post_on(meissen, box.ap_id, "Mäharbeiten"), message="relayed"))[0]
+    await boxes.remove_post(leipzig.rt, anna, "elbwiesen", post["ap_id"])
+    await eventually(lambda: meissen.query("SELECT 1 FROM objects WHERE ap_id = ? AND deleted_at IS NOT NULL",
+                                           (post["ap_id"],)), message="removed on Meißen")
+    # Jonas removed from the box: his server learns he is out (a Reject of his Follow)
+    await boxes.remove_member(leipzig.rt, anna, "elbwiesen", jonas.ap_id)
+    assert len(await _sent_by(leipzig, box, "Reject", inbox)) == 1
+    await eventually(lambda: _count(meissen, "SELECT count(*) AS n FROM follows", 0), message="follow gone")
+    # Invited again to the (now private) box, he gets an Invite
+    await boxes.edit_profile(leipzig.rt, anna, "elbwiesen", {"visibility": "private"})
+    await boxes.invite(leipzig.rt, anna, "elbwiesen", jonas.ap_id)
+    assert len(await _sent_by(leipzig, box, "Invite", inbox)) == 1
+    # And someone here leaving a box on Meißen sends an Undo of the Follow with the change
+    lena = await meissen.create_user("lena")
+    elsewhere = await boxes.create(meissen.rt, lena, {"name": "Altstadt", "slug": "altstadt"})
+    assert await boxes.join(leipzig.rt, anna, elsewhere.ap_id) == "pending"
+    await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="joined")
+    await boxes.leave(leipzig.rt, anna, elsewhere.ap_id)
+    assert await leipzig.query("SELECT 1 FROM follows") == []
+    await eventually(lambda: _count(meissen, f"SELECT count(*) AS n FROM box_members WHERE box_id = {elsewhere.id}",
+                                    1), message="Anna left the box on Meißen")

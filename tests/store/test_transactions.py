@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from wecreate_fed.store import Database, fetch_value
+from wecreate_fed.store import Database, fetch_one, fetch_value
 
 
 @pytest.fixture
@@ -74,3 +74,19 @@ async def test_close_is_bounded_and_final(tmp_path):
     await started.wait()
     task.cancel()
     await asyncio.wait_for(database.close(), 15)
+
+
+@pytest.mark.parametrize("steps", range(0, 30))
+async def test_a_read_cancelled_at_any_step_leaves_the_reader_seeing_new_commits(db, steps):
+    """A SELECT cut short must not leave its statement open: the shared reader would keep an old snapshot."""
+    await _write_two(db, 1)  # rows to read, so the SELECT's statement stays open until its cursor is closed
+    task = asyncio.ensure_future(fetch_one(db.reader, "SELECT n FROM t"))
+    for _ in range(steps):
+        await asyncio.sleep(0)
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    await _write_two(db, 3)
+    assert await fetch_value(db.reader, "SELECT count(*) FROM t WHERE n = 3") == 2

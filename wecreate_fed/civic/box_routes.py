@@ -12,7 +12,7 @@ from quart import Blueprint, Response, redirect
 
 from actors.requests import activity_response, signed_fetcher, wants_activity_json
 from outbox.routes import may_see, outbox_collection
-from wecreate_fed import ld, runtime
+from wecreate_fed import ld, runtime, urls
 from wecreate_fed.errors import NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
@@ -21,7 +21,6 @@ from wecreate_fed.store import social
 from . import boxes, motions
 
 bp = Blueprint("boxes", __name__)
-PAGE_PATH = "/b/"  # the box's web page
 
 
 async def _visible_box(slug: str, *, invitees: bool = False):
@@ -35,7 +34,7 @@ async def _visible_box(slug: str, *, invitees: bool = False):
 @bp.get("/boxes/<slug>")
 async def box_actor(slug: str):
     if not wants_activity_json():
-        return redirect(f"{PAGE_PATH}{slug}", 302)
+        return redirect(urls.PAGE_PATHS["box"] + slug, 302)  # a browser: to the box's page
     rt, box, _ = await _visible_box(slug, invitees=True)
     return activity_response(await boxes.box_document(rt, box))
 
@@ -67,14 +66,12 @@ async def box_posts(slug: str):
     """The box's discussion, oldest first."""
     rt, box, _ = await _visible_box(slug)
     posts = await box_store.list_posts(rt.db.reader, box.ap_id)
-    return activity_response(_collection(f"{box.ap_id}/posts", [p["ap_id"] for p in posts]))
+    return activity_response(_collection(f"{box.ap_id}/posts", [p.ap_id for p in posts]))
 
 
 @bp.get("/boxes/<slug>/outbox")
 async def box_outbox(slug: str):
-    await _visible_box(slug)
-    rt = runtime.current()
-    box, _ = await boxes.local_box(rt, slug)
+    _, box, _ = await _visible_box(slug)
     return await outbox_collection(box)
 
 
@@ -86,9 +83,9 @@ def _collection(collection_id: str, items: list[str]) -> dict:
 @bp.get("/motions/<uuid>")
 async def motion(uuid: str):
     if not wants_activity_json():
-        return redirect(f"/m/{uuid}", 302)
+        return redirect(urls.PAGE_PATHS["motion"] + uuid, 302)
     rt = runtime.current()
-    data = await motions.view(rt, f"{rt.config.base_url}{motions.PATH}{uuid}", await signed_fetcher(rt))
+    data = await motions.view(rt, urls.motion_id(rt.config, uuid), await signed_fetcher(rt))
     return activity_response(await motions.motion_document(rt, data["motion"]))
 
 
@@ -96,7 +93,7 @@ async def motion(uuid: str):
 async def motion_print(uuid: str):
     """A clean page for print and for sending by post (public boxes; members see private ones on the website)."""
     rt = runtime.current()
-    data = await motions.view(rt, f"{rt.config.base_url}{motions.PATH}{uuid}", await signed_fetcher(rt))
+    data = await motions.view(rt, urls.motion_id(rt.config, uuid), await signed_fetcher(rt))
     response = Response(motions.printable(rt.config, data), content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = motions.PRINT_POLICY
     return response
@@ -108,7 +105,7 @@ async def get_object(uuid: str):
     and a box's posts for whoever may see the box."""
     rt = runtime.current()
     fetcher = await signed_fetcher(rt)
-    row = await social.get_object(rt.db.reader, f"{rt.config.base_url}/objects/{uuid}")
+    row = await social.get_object(rt.db.reader, urls.id_of(rt.config, "object", uuid))
     if row is None or not row["is_local"]:
         raise NotFound("no such object")
     data = json.loads(row["data"])

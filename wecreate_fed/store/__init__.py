@@ -233,13 +233,20 @@ async def migrate(conn: aiosqlite.Connection) -> list[str]:
 
 
 async def fetch_one(conn: aiosqlite.Connection, sql: str, params=()) -> sqlite3.Row | None:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
+    rows = await fetch_all(conn, sql, params)
+    return rows[0] if rows else None
 
 
 async def fetch_all(conn: aiosqlite.Connection, sql: str, params=()) -> list[sqlite3.Row]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
+    """The rows of a query, read in one step on the connection's thread.
+
+    Execute, fetch and close in separate steps would leave the statement open between them,
+    and with it a read transaction on the shared reader: another coroutine's read in between
+    would see the database as it was when the first began (WAL snapshot), and a caller
+    cancelled in between would leave it open for every later caller. In one step the
+    statement is finished whatever happens to the caller.
+    """
+    return list(await conn.execute_fetchall(sql, params))
 
 
 async def fetch_value(conn: aiosqlite.Connection, sql: str, params=()):

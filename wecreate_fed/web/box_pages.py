@@ -221,10 +221,9 @@ async def post(slug: str):
     form = await request.form
     reply_to = (form.get("in_reply_to") or "").strip() or None
     try:
-        activity_id = await boxes.post(rt, viewer().actor, box.ap_id, form.get("text", ""), in_reply_to=reply_to)
+        await boxes.post(rt, viewer().actor, box.ap_id, form.get("text", ""), in_reply_to=reply_to)
     except BadRequest as e:
         return await _box_page(slug, status=400, post_errors=forms.field_errors(e, _), post_text=form.get("text", ""))
-    await box_views.wait_for_post(rt, activity_id)
     notice("notice.posted")
     return see_other(f"/b/{slug}#discussion")
 

@@ -1,17 +1,16 @@
 """What the box and motion pages show, gathered from the civic functions and the store: one
-function per page kind, returning plain dicts and rows for the templates (as views.py does
+function per page kind, returning plain dicts and typed records for the templates (as views.py does
 for ideas and events). Who may see what is decided by the civic functions they call."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
+from dataclasses import asdict
 from datetime import date
 
 from quart import g
 
-from wecreate_fed import sanitize
+from wecreate_fed import sanitize, urls
 from wecreate_fed.civic import boxes, districts, motions
 from wecreate_fed.errors import BadRequest, NotFound
 from wecreate_fed.runtime import Runtime
@@ -19,18 +18,19 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import events as events_store
-from wecreate_fed.store import social
+from wecreate_fed.store import motions as motion_store
 from wecreate_fed.store.actors import Actor
+from wecreate_fed.store.boxes import Box, Indicator
+from wecreate_fed.store.motions import Motion
 
 from . import views
 from .common import Viewer
 
 POST_DEPTH = 4  # replies deeper than this are shown at this depth, as comments on ideas are
-POST_WAIT_SECONDS = 2.0
 
 
 def box_page_url(box: Actor) -> str:
-    return f"/b/{box.username}"
+    return urls.PAGE_PATHS["box"] + (box.username or "")
 
 
 def motion_key(rt: Runtime, ap_id: str) -> str | None:
@@ -39,11 +39,11 @@ def motion_key(rt: Runtime, ap_id: str) -> str | None:
 
 def motion_page_url(rt: Runtime, ap_id: str) -> str:
     key = motion_key(rt, ap_id)
-    return f"/m/{key}" if key else ap_id
+    return urls.PAGE_PATHS["motion"] + key if key else ap_id
 
 
 def motion_ap_id(rt: Runtime, key: str) -> str:
-    return f"{rt.config.base_url}{motions.PATH}{key}"
+    return urls.motion_id(rt.config, key)
 
 
 def _actor_of(viewer: Viewer | None) -> Actor | None:
@@ -55,15 +55,15 @@ def _actor_of(viewer: Viewer | None) -> Actor | None:
 async def box_index(rt: Runtime, viewer: Viewer | None) -> dict:
     """Open and closed boxes, the viewer's private ones, and boxes that invited the viewer."""
     conn = rt.db.reader
-    rows = await box_store.list_boxes(conn, include_private_for=viewer.actor.id if viewer else None)
-    counts = await box_store.count_members_by_box(conn, [r["actor_id"] for r in rows])
-    items = [{"name": r["name"], "page": f"/b/{r['username']}", "visibility": r["visibility"],
-              "summary": sanitize.plain_text(r["summary"], 240), "members": counts.get(r["actor_id"], 0),
-              "district": _district(rt, r["district_slug"])} for r in rows]
+    listed = await box_store.list_boxes(conn, include_private_for=viewer.actor.id if viewer else None)
+    counts = await box_store.count_members_by_box(conn, [box.id for box, _ in listed])
+    items = [{"name": box.name, "page": box_page_url(box), "visibility": record.visibility,
+              "summary": sanitize.plain_text(box.summary, 240), "members": counts.get(box.id, 0),
+              "district": _district(rt, record.district_slug)} for box, record in listed]
     invitations = []
     if viewer:
-        invitations = [{"name": r["name"], "page": f"/b/{r['username']}"}
-                       for r in await box_store.list_invitations_for(conn, viewer.actor.ap_id)]
+        invitations = [{"name": box.name, "page": box_page_url(box)}
+                       for box in await box_store.list_invitations_for(conn, viewer.actor.ap_id)]
     return {"boxes": items, "invitations": invitations}
 
 
@@ -87,21 +87,21 @@ async def box_page(rt: Runtime, slug: str, viewer: Viewer | None) -> dict:
     members = [{"role": r, "actor": a} for r, a in data["members"]]
     motion_items = []
     for m in data["motions"]:
-        motion_items.append({"row": m, "page": motion_page_url(rt, m["ap_id"]),
-                             "answers": await box_store.list_answers(conn, m["id"])})
+        motion_items.append({"row": m, "page": motion_page_url(rt, m.ap_id),
+                             "answers": await motion_store.list_answers(conn, m.id)})
     return {
         "box": box, "profile": row, "role": role,
         "is_moderator": role in ("owner", "moderator"), "is_owner": role == "owner",
-        "request_pending": bool(membership and membership["state"] == "pending"),
+        "request_pending": bool(membership and membership.state == "pending"),
         "members": members, "pending": [a for _, a in data["pending"]],
         "ideas": [await _idea_link(rt, ap_id) for ap_id in data["ideas"]],
         "indicators": [_indicator(i) for i in data["indicators"]],
-        "milestones": [{**dict(m), "due_date": parse_date(m["due"])} for m in data["milestones"]],
+        "milestones": [{**asdict(m), "due_date": parse_date(m.due)} for m in data["milestones"]],
         "tasks": data["tasks"],
         "posts": thread_of_posts(data["posts"]),
         "motions": motion_items,
-        "district": _district(rt, row["district_slug"]),
-        "meeting_event": await _event_link(rt, row["meeting_event_ap_id"]),
+        "district": _district(rt, row.district_slug),
+        "meeting_event": await _event_link(rt, row.meeting_event_ap_id),
         "handle": f"@{box.username}@{rt.config.host}",
     }
 
@@ -135,11 +135,10 @@ async def _event_link(rt: Runtime, ap_id: str | None) -> dict | None:
     return {"title": title, "page": views.page_url(rt, "event", ap_id)}
 
 
-def _indicator(row) -> dict:
-    target, current = row["target"], row["current"]
+def _indicator(indicator: Indicator) -> dict:
+    target, current = indicator.target, indicator.current
     percent = 0 if not target else max(0, min(100, round(100 * current / target)))
-    return {"id": row["id"], "name": row["name"], "unit": row["unit"], "target": target, "current": current,
-            "percent": percent, "updated_at": row["updated_at"]}
+    return {**asdict(indicator), "percent": percent}
 
 
 def amount(value: float, lang: str | None = None) -> str:
@@ -158,54 +157,37 @@ def parse_date(value: str | None) -> date | None:
 
 def thread_of_posts(rows: list) -> list[dict]:
     """Posts in reading order: each top-level post followed by its replies, with their depth."""
-    by_id = {r["ap_id"]: r for r in rows}
+    by_id = {r.ap_id: r for r in rows}
     children: dict[str | None, list] = {}
     for r in rows:
-        parent = r["in_reply_to"] if r["in_reply_to"] in by_id else None
+        parent = r.in_reply_to if r.in_reply_to in by_id else None
         children.setdefault(parent, []).append(r)
     ordered: list[dict] = []
     seen: set[str] = set()
 
     def walk(parent: str | None, depth: int) -> None:
         for r in children.get(parent, []):
-            if r["ap_id"] in seen:
+            if r.ap_id in seen:
                 continue
-            seen.add(r["ap_id"])
-            ordered.append({"id": r["ap_id"], "html": r["content"], "published": r["published"],
-                            "depth": min(depth, POST_DEPTH), "author_id": r["author_ap_id"],
-                            "author_name": r["author_name"], "local": bool(r["is_local"]),
-                            "origin": None if r["is_local"] else r["author_domain"]})
-            walk(r["ap_id"], depth + 1)
+            seen.add(r.ap_id)
+            ordered.append({"id": r.ap_id, "html": r.content, "published": r.published,
+                            "depth": min(depth, POST_DEPTH), "author_id": r.author_ap_id,
+                            "author_name": r.author_name, "local": r.is_local,
+                            "origin": None if r.is_local else r.author_domain})
+            walk(r.ap_id, depth + 1)
 
     walk(None, 1)
     # Posts replying to each other in a circle (only a broken or hostile server sends those)
     # reach no top-level post: show them at the top level rather than not at all.
     for r in rows:
-        if r["ap_id"] not in seen:
-            walk(r["in_reply_to"], 1)
+        if r.ap_id not in seen:
+            walk(r.in_reply_to, 1)
     return ordered
 
 
-async def wait_for_post(rt: Runtime, activity_id: str, timeout: float = POST_WAIT_SECONDS) -> bool:
-    """Wait briefly until a post sent to a local box is stored, so the page after the form shows it.
-
-    A local box takes its members' posts through the instance's own inbox queue (as it takes
-    remote ones), which usually stores them within milliseconds; without waiting, the page
-    loaded right after posting misses the post about one time in six. False if it took longer.
-    """
-    activity = await social.get_activity(rt.db.reader, activity_id)
-    note_id = activity["object_ap_id"] if activity is not None else None
-    deadline = time.monotonic() + timeout
-    while note_id and time.monotonic() < deadline:
-        if await social.get_object(rt.db.reader, note_id) is not None:
-            return True
-        await asyncio.sleep(0.02)
-    return False
-
-
-def box_form_values(box: Actor, row) -> dict:
-    values = {name: row[name] or "" for name in box_store.PROFILE_FIELDS}
-    values.update(name=box.name, slug=box.username, visibility=row["visibility"], summary=html_to_text(box.summary))
+def box_form_values(box: Actor, record: Box) -> dict:
+    values = {name: getattr(record, name) or "" for name in box_store.PROFILE_FIELDS}
+    values.update(name=box.name, slug=box.username, visibility=record.visibility, summary=html_to_text(box.summary))
     return values
 
 
@@ -223,10 +205,10 @@ async def idea_boxes(rt: Runtime, idea_ap_id: str, viewer: Viewer | None) -> lis
     for box in await boxes.boxes_for_idea(rt, idea_ap_id):
         if box is None or box.deleted_at is not None:
             continue
-        row = await box_store.get_box(rt.db.reader, box.id)
+        record = await box_store.get_box(rt.db.reader, box.id)
         member = await box_store.get_member(rt.db.reader, box.id, viewer.actor.id) if viewer else None
-        result.append({"box": box, "page": box_page_url(box), "visibility": row["visibility"],
-                       "state": member["state"] if member else None})
+        result.append({"box": box, "page": box_page_url(box), "visibility": record.visibility,
+                       "state": member.state if member else None})
     return result
 
 
@@ -239,17 +221,17 @@ async def motion_page(rt: Runtime, key: str, viewer: Viewer | None) -> dict:
     motion, box = data["motion"], data["box"]
     role = await boxes.role_of(rt, box, _actor_of(viewer))
     cosigners = [await _actor_or_id(rt, ap_id) for ap_id in data["cosigners"]]
-    revisions = [{**dict(r), "editor": await _actor_or_id(rt, r["editor_ap_id"])} for r in data["revisions"]]
+    revisions = [{**asdict(r), "editor": await _actor_or_id(rt, r.editor_ap_id)} for r in data["revisions"]]
     return {
         "motion": motion, "box": box, "box_page": box_page_url(box), "key": key, "role": role,
-        "request_html": sanitize.markdown_to_html(motion["request"]),
-        "reasoning_html": sanitize.markdown_to_html(motion["reasoning"]),
+        "request_html": sanitize.markdown_to_html(motion.request),
+        "reasoning_html": sanitize.markdown_to_html(motion.reasoning),
         "cosigners": cosigners, "signed": bool(viewer and viewer.actor.ap_id in data["cosigners"]),
-        "missing": max(0, motion["required_cosigners"] - len(cosigners)),
+        "missing": max(0, motion.required_cosigners - len(cosigners)),
         "revisions": list(reversed(revisions)), "answers": data["answers"],
-        "council": await actors_store.get_actor_by_ap_id(conn, motion["council_ap_id"])
-        if motion["council_ap_id"] else None,
-        "district": _district(rt, districts.slug_of(rt.config, motion["district_ap_id"] or "")),
+        "council": await actors_store.get_actor_by_ap_id(conn, motion.council_ap_id)
+        if motion.council_ap_id else None,
+        "district": _district(rt, districts.slug_of(rt.config, motion.district_ap_id or "")),
         "data": data,
     }
 
@@ -259,26 +241,26 @@ async def _actor_or_id(rt: Runtime, ap_id: str) -> dict:
     return {"ap_id": ap_id, "actor": actor}
 
 
-def motion_form_values(rt: Runtime, motion) -> dict:
-    return {"title": motion["title"], "request": motion["request"], "reasoning": motion["reasoning"],
-            "district": districts.slug_of(rt.config, motion["district_ap_id"] or "") or "",
-            "council": motion["council_ap_id"] or "", "required_cosigners": motion["required_cosigners"]}
+def motion_form_values(rt: Runtime, motion: Motion) -> dict:
+    return {"title": motion.title, "request": motion.request, "reasoning": motion.reasoning,
+            "district": districts.slug_of(rt.config, motion.district_ap_id or "") or "",
+            "council": motion.council_ap_id or "", "required_cosigners": motion.required_cosigners}
 
 
 async def councils(rt: Runtime) -> list[Actor]:
-    return await box_store.list_councils(rt.db.reader)
+    return await motion_store.list_councils(rt.db.reader)
 
 
 async def council_page(rt: Runtime, council: Actor) -> list[dict]:
     """The motions a council here received, newest first, with the box that sent each and the answers."""
     conn = rt.db.reader
     items = []
-    for motion in await box_store.list_received_motions(conn, council.ap_id):
+    for motion in await motion_store.list_received_motions(conn, council.ap_id):
         items.append({
-            "motion": motion, "box": await actors_store.get_actor_by_ap_id(conn, motion["box_ap_id"]),
-            "request_html": sanitize.markdown_to_html(motion["request"]),
-            "reasoning_html": sanitize.markdown_to_html(motion["reasoning"]),
-            "answers": await box_store.list_answers(conn, motion["id"]),
-            "district": _district(rt, districts.slug_of(rt.config, motion["district_ap_id"] or "")),
+            "motion": motion, "box": await actors_store.get_actor_by_ap_id(conn, motion.box_ap_id),
+            "request_html": sanitize.markdown_to_html(motion.request),
+            "reasoning_html": sanitize.markdown_to_html(motion.reasoning),
+            "answers": await motion_store.list_answers(conn, motion.id),
+            "district": _district(rt, districts.slug_of(rt.config, motion.district_ap_id or "")),
         })
     return items

@@ -98,7 +98,7 @@ async def _editable(key: str) -> dict:
     data = await box_views.motion_page(runtime.current(), key, viewer())
     if data["role"] is None:
         raise Forbidden(_("box.members_only"))
-    if data["motion"]["state"] != "draft":
+    if data["motion"].state != "draft":
         raise Conflict(_("motion.no_longer_editable"))
     return data
 
@@ -124,7 +124,7 @@ async def edit_motion(key: str):
     if form.get("action") == "preview":
         return await _motion_form(values, errors={}, previews=_previews(values), **common)
     try:
-        revision = await motions.edit(rt, viewer().actor, data["motion"]["ap_id"], values)
+        revision = await motions.edit(rt, viewer().actor, data["motion"].ap_id, values)
     except BadRequest as e:
         return await _motion_form(values, errors=forms.field_errors(e, _, "district"), status=400, **common)
     notice("notice.motion_saved", n=revision)
@@ -175,7 +175,7 @@ async def submit(key: str):
 async def _visible_motion(key: str) -> str:
     """The motion's id, if the viewer may see it (404 otherwise, as for its box)."""
     data = await box_views.motion_page(runtime.current(), key, viewer())
-    return data["motion"]["ap_id"]
+    return data["motion"].ap_id
 
 
 @bp.get("/m/<key>/print")

@@ -1,0 +1,72 @@
+"""Posts to boxes and their moderation.
+
+A local member's post to a local box is kept and relayed to every remote member in one
+transaction, as a remote member's post is when it arrives (inbound.py): the box announces
+the member's activity unchanged (FEP-1b12) and, when public, boosts the post itself. A post
+to a box elsewhere is kept here and its Create queued to that box in the same transaction.
+"""
+
+from __future__ import annotations
+
+from outbox.send import Outgoing, Recipients, outgoing
+from wecreate_fed.errors import Forbidden, NotFound
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import social
+from wecreate_fed.store.actors import Actor
+from wecreate_fed.store.boxes import Box
+
+from . import delivery, documents, validation
+from .access import MODERATORS, local_box, require_role
+
+
+async def post(rt: Runtime, member: Actor, box_ap_id: str, text: str | None = None, *, html: str | None = None,
+               in_reply_to: str | None = None) -> str:
+    """A local member posts Markdown `text` (or, from a client, `html`) to a box here or elsewhere.
+
+    Returns the id of the member's Create.
+    """
+    content = validation.post_content(text, html)
+    box = await actors_store.get_actor_by_ap_id(rt.db.reader, box_ap_id)
+    if box is None or box.type != "Group":
+        raise NotFound(f"no box {box_ap_id}", field="audience")
+    record = None
+    if box.is_local:
+        _, record = await local_box(rt, box.ap_id)
+        await require_role(rt, box, member, validation.ROLES)
+    elif (await social.get_follow(rt.db.reader, member.id, box.id) or {"state": None})["state"] != "accepted":
+        raise Forbidden("only members may post to this box")
+    note, create = documents.new_post(rt.config, member, box, content, in_reply_to)
+    async with outgoing(rt) as out:
+        await social.add_object(out.conn, ap_id=note["id"], type="Note", actor_id=member.id, is_local=True,
+                                content=content, is_public=record is not None and record.visibility != "private",
+                                data=note, in_reply_to=in_reply_to, published=note["published"],
+                                audience=box.ap_id)
+        if record is None:
+            # The box's server relays it to the members; its followers collection is not ours to deliver to.
+            return await out.queue(member, create, delivery.to_actor(box))
+        # Kept as the member's activity; nothing to deliver to a box that is here.
+        await out.queue(member, create, Recipients(bounce_local=False))
+        await relay(rt, out, box, record, create, note["id"])
+        return create["id"]
+
+
+async def relay(rt: Runtime, out: Outgoing, box: Actor, record: Box, activity: dict, object_id: str) -> None:
+    """The box passes a member's post on to its remote members, in the caller's transaction."""
+    private = record.visibility == "private"
+    await delivery.tell_members(out, box, documents.relay(rt.config, box, activity, private=private))
+    if not private:
+        await delivery.tell_members(out, box, documents.boost(rt.config, box, object_id))
+
+
+async def remove_post(rt: Runtime, moderator: Actor, box_ref: str, post_ap_id: str) -> None:
+    """A moderator removes a post from the box; members' servers get a Remove."""
+    box, _ = await local_box(rt, box_ref)
+    await require_role(rt, box, moderator, MODERATORS)
+    row = await social.get_object(rt.db.reader, post_ap_id)
+    if row is None or row["audience"] != box.ap_id:
+        raise NotFound(f"no post {post_ap_id} in this box", field="post")
+    async with outgoing(rt) as out:
+        if not await social.mark_object_deleted(out.conn, post_ap_id, {"id": post_ap_id, "type": "Tombstone"}):
+            raise NotFound(f"no post {post_ap_id} in this box", field="post")  # removed meanwhile
+        await delivery.tell_members(out, box, documents.removal(rt.config, box, post_ap_id))
