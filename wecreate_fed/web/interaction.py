@@ -16,9 +16,8 @@ from urllib.parse import quote, urlsplit
 from quart import redirect, render_template, request
 
 from actors import remote
-from outbox import c2s
 from wecreate_fed import ld, runtime, sanitize
-from wecreate_fed.civic import events, ideas
+from wecreate_fed.civic import client, events, ideas
 from wecreate_fed.errors import BadRequest, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import social
@@ -148,12 +147,12 @@ async def act():
     elif action == "unfollow":
         await unfollow(rt, actor, uri)
     elif action in ("like", "share"):
-        await c2s.post_to_outbox(rt, actor, {"type": "Like" if action == "like" else "Announce", "object": uri})
+        await client.post_to_outbox(rt, actor, {"type": "Like" if action == "like" else "Announce", "object": uri})
     elif action == "reply":
         text = form.get("text", "").strip()
         if not text:
             raise BadRequest("a reply needs text")
-        await c2s.post_to_outbox(rt, actor, {"type": "Note", "content": sanitize.markdown_to_html(text),
+        await client.post_to_outbox(rt, actor, {"type": "Note", "content": sanitize.markdown_to_html(text),
                                              "inReplyTo": uri, "to": [ld.PUBLIC]})
     elif action == "attend":
         await events.attend(rt, actor, uri)
@@ -166,7 +165,7 @@ async def act():
 # --- following -------------------------------------------------------------------------
 
 async def follow(rt: Runtime, actor: Actor, target_id: str) -> None:
-    await c2s.post_to_outbox(rt, actor, {"type": "Follow", "object": target_id})
+    await client.post_to_outbox(rt, actor, {"type": "Follow", "object": target_id})
 
 
 async def unfollow(rt: Runtime, actor: Actor, target_id: str) -> None:
@@ -174,7 +173,7 @@ async def unfollow(rt: Runtime, actor: Actor, target_id: str) -> None:
     row = await social.get_follow(rt.db.reader, actor.id, target.id)
     if row is None:
         raise NotFound("you do not follow them")
-    await c2s.post_to_outbox(rt, actor, {"type": "Undo", "object": row["follow_ap_id"]})
+    await client.post_to_outbox(rt, actor, {"type": "Undo", "object": row["follow_ap_id"]})
 
 
 @bp.post("/follow")
