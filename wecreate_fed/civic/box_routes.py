@@ -123,4 +123,4 @@ async def get_object(uuid: str):
         raise NotFound("no such object")  # 404, not 403: do not reveal that it exists
     if row["deleted_at"] is not None:
         return activity_response({"@context": ld.AS_CONTEXT, **data}, 410)
-    return activity_response({"@context": ld.default_context(), **{k: v for k, v in data.items() if k != "@context"}})
+    return activity_response({"@context": ld.default_context(), **ld.without_context(data)})

@@ -449,7 +449,7 @@ async def post_received(rt: Runtime, signer: Actor, box: Actor, activity: dict, 
             data=obj, in_reply_to=ld.get_id(obj.get("inReplyTo")), published=obj.get("published"),
             audience=box.ap_id,
         )
-    relayed = {k: v for k, v in activity.items() if k != "@context"}
+    relayed = ld.without_context(activity)
     private = row["visibility"] == "private"
     announce = {
         "@context": ld.default_context(), "id": urls.new_activity_id(rt.config), "type": "Announce",

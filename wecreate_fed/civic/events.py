@@ -350,7 +350,7 @@ async def publish(rt: Runtime, organizer: Actor, data: dict) -> tuple[str, dict]
                                                        district_id=district_id, published=iso()))
         event = await civic_store.get_event(conn, ap_id)
     document = await document_for(rt, event)
-    activity_id = await send(rt, organizer, activities.create(rt.config, organizer, _without_context(document)))
+    activity_id = await send(rt, organizer, activities.create(rt.config, organizer, ld.without_context(document)))
     await districts.announce_new(rt, [district_id] if district_id else [], ap_id)
     return activity_id, document
 
@@ -446,7 +446,7 @@ async def publish_update(rt: Runtime, ap_id: str) -> dict:
     document = await document_for(rt, event)
     organizer = await actors_store.get_actor(rt.db.reader, event["organizer_id"])
     attendees = await civic_store.list_attendee_inboxes(rt.db.reader, event["id"])
-    await send(rt, organizer, activities.update(rt.config, organizer, _without_context(document)),
+    await send(rt, organizer, activities.update(rt.config, organizer, ld.without_context(document)),
                extra_inboxes=attendees)
     return document
 
@@ -845,7 +845,3 @@ def _fold(line: str, limit: int = 75) -> str:
         size += octets
     parts.append(current)
     return "\r\n".join(parts)
-
-
-def _without_context(document: dict) -> dict:
-    return {k: v for k, v in document.items() if k != "@context"}

@@ -190,7 +190,7 @@ async def publish(rt: Runtime, author: Actor, data: dict) -> tuple[str, dict]:
         await civic_store.add_status_change(conn, idea_id, "proposed", author.ap_id, "", now)
         idea = await civic_store.get_idea_by_id(conn, idea_id)
     document = await document_for(rt, idea)
-    activity_id = await send(rt, author, activities.create(rt.config, author, _without_context(document)))
+    activity_id = await send(rt, author, activities.create(rt.config, author, ld.without_context(document)))
     await districts.announce_new(rt, district_ids, ap_id)
     return activity_id, document
 
@@ -262,7 +262,7 @@ async def publish_update(rt: Runtime, ap_id: str) -> dict:
     document = await document_for(rt, idea)
     author = await actors_store.get_actor(rt.db.reader, idea["author_id"])
     reactors = await civic_store.list_reactor_inboxes(rt.db.reader, ap_id)
-    await send(rt, author, activities.update(rt.config, author, _without_context(document)), extra_inboxes=reactors)
+    await send(rt, author, activities.update(rt.config, author, ld.without_context(document)), extra_inboxes=reactors)
     return document
 
 
@@ -488,7 +488,3 @@ async def thread_root(rt: Runtime, object_ap_id: str) -> str | None:
 
 def iso_ago(seconds: float) -> str:
     return iso_in(-seconds)
-
-
-def _without_context(document: dict) -> dict:
-    return {k: v for k, v in document.items() if k != "@context"}

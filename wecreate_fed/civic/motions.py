@@ -189,7 +189,7 @@ async def submit(rt: Runtime, member: Actor, ap_id: str) -> str:
     document = await motion_document(rt, {**dict(motion), "state": "submitted", "submitted_at": iso()})
     offer = {
         "@context": ld.default_context(), "id": urls.new_activity_id(rt.config), "type": "Offer",
-        "actor": box.ap_id, "object": {k: v for k, v in document.items() if k != "@context"},
+        "actor": box.ap_id, "object": ld.without_context(document),
         "target": council.ap_id, "to": [council.ap_id],
     }
     async with rt.db.transaction() as conn:
