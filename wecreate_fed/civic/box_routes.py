@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from quart import Blueprint, Response, redirect
+from quart import Blueprint, redirect
 
 from actors.requests import activity_response, signed_fetcher, wants_activity_json
 from outbox.routes import may_see, outbox_collection
@@ -90,16 +90,6 @@ async def motion(uuid: str):
     rt = runtime.current()
     data = await motions.view(rt, f"{rt.config.base_url}{motions.PATH}{uuid}", await signed_fetcher(rt))
     return activity_response(await motions.motion_document(rt, data["motion"]))
-
-
-@bp.get("/motions/<uuid>/print")
-async def motion_print(uuid: str):
-    """A clean page for print and for sending by post (public boxes; members see private ones on the website)."""
-    rt = runtime.current()
-    data = await motions.view(rt, f"{rt.config.base_url}{motions.PATH}{uuid}", await signed_fetcher(rt))
-    response = Response(motions.printable(rt.config, data), content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = motions.PRINT_POLICY
-    return response
 
 
 @bp.get("/objects/<uuid>")

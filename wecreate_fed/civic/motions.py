@@ -11,12 +11,8 @@ A council is any Organization actor, here or on another instance.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import uuid
 from datetime import datetime
-
-from markupsafe import escape
 
 from actors import remote
 from outbox.send import send
@@ -339,35 +335,3 @@ async def view(rt: Runtime, ap_id: str, viewer: Actor | None) -> dict:
             names[ap_id] = actor.name
     return {"motion": motion, "box": box, "revisions": await box_store.list_revisions(conn, motion["id"]),
             "cosigners": cosigners, "names": names, "answers": await box_store.list_answers(conn, motion["id"])}
-
-
-PRINT_STYLE = ("body{font:12pt/1.5 Georgia,serif;max-width:40em;margin:2em auto;color:#000}"
-               "h1{font-size:18pt}h2{font-size:13pt;margin-top:1.5em}.meta{color:#333}"
-               "@media print{a{color:#000;text-decoration:none}}")
-# The printable page stands alone: nothing but its own inline style may load (allowed by its hash).
-PRINT_POLICY = ("default-src 'none'; style-src 'sha256-"
-                + base64.b64encode(hashlib.sha256(PRINT_STYLE.encode()).digest()).decode() + "'")
-
-
-def printable(config, data: dict) -> str:
-    """A clean page for print and for sending by post (in German, as it goes to a German council).
-
-    Serve it with PRINT_POLICY as its Content-Security-Policy.
-    """
-    motion, box = data["motion"], data["box"]
-    names = data.get("names", {})
-    district = districts.slug_of(config, motion["district_ap_id"] or "")
-    district_name = districts.by_slug(config, district).name if district else ""
-    cosigners = "".join(f"<li>{escape(names.get(c, c))}</li>" for c in data["cosigners"]) or "<li>—</li>"
-    council = motion["council_ap_id"]
-    return (
-        "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\">"
-        f"<title>Antrag: {escape(motion['title'])}</title><style>{PRINT_STYLE}</style></head><body>"
-        f"<p class=\"meta\">{escape(config.city_name)}{' · Stadtbezirk ' + escape(district_name) if district_name else ''}"
-        f"<br>An: {escape(names.get(council, council or '—'))}<br>Von: {escape(box.name)} ({escape(box.ap_id)})"
-        f"<br>Stand: {escape((motion['submitted_at'] or motion['updated_at'])[:10])}</p>"
-        f"<h1>Antrag: {escape(motion['title'])}</h1>"
-        f"<h2>Der Stadtbezirksbeirat möge beschließen:</h2>{sanitize.markdown_to_html(motion['request'])}"
-        f"<h2>Begründung</h2>{sanitize.markdown_to_html(motion['reasoning'])}"
-        f"<h2>Mitzeichnende</h2><ul>{cosigners}</ul></body></html>"
-    )

@@ -9,9 +9,9 @@ import re
 import time
 from datetime import date
 
-from quart import g
+from quart import g, url_for
 
-from wecreate_fed import sanitize
+from wecreate_fed import sanitize, urls
 from wecreate_fed.civic import boxes, districts, motions
 from wecreate_fed.errors import BadRequest, NotFound
 from wecreate_fed.runtime import Runtime
@@ -29,20 +29,13 @@ POST_WAIT_SECONDS = 2.0
 
 
 def box_page_url(box: Actor) -> str:
-    return f"/b/{box.username}"
-
-
-def motion_key(rt: Runtime, ap_id: str) -> str | None:
-    return views.local_key(rt, ap_id, motions.PATH)
+    return url_for("box_pages.box", slug=box.username)
 
 
 def motion_page_url(rt: Runtime, ap_id: str) -> str:
-    key = motion_key(rt, ap_id)
-    return f"/m/{key}" if key else ap_id
-
-
-def motion_ap_id(rt: Runtime, key: str) -> str:
-    return f"{rt.config.base_url}{motions.PATH}{key}"
+    """Where our website shows a motion: its page if it is ours, else its id."""
+    local = urls.parse(rt.config, ap_id)
+    return url_for("motion_pages.motion", key=local.key) if local and local.kind == "motion" else ap_id
 
 
 def _actor_of(viewer: Viewer | None) -> Actor | None:
@@ -56,12 +49,12 @@ async def box_index(rt: Runtime, viewer: Viewer | None) -> dict:
     conn = rt.db.reader
     rows = await box_store.list_boxes(conn, include_private_for=viewer.actor.id if viewer else None)
     counts = await box_store.count_members_by_box(conn, [r["actor_id"] for r in rows])
-    items = [{"name": r["name"], "page": f"/b/{r['username']}", "visibility": r["visibility"],
+    items = [{"name": r["name"], "page": url_for("box_pages.box", slug=r["username"]), "visibility": r["visibility"],
               "summary": sanitize.plain_text(r["summary"], 240), "members": counts.get(r["actor_id"], 0),
               "district": _district(rt, r["district_slug"])} for r in rows]
     invitations = []
     if viewer:
-        invitations = [{"name": r["name"], "page": f"/b/{r['username']}"}
+        invitations = [{"name": r["name"], "page": url_for("box_pages.box", slug=r["username"])}
                        for r in await box_store.list_invitations_for(conn, viewer.actor.ap_id)]
     return {"boxes": items, "invitations": invitations}
 
@@ -233,7 +226,7 @@ async def idea_boxes(rt: Runtime, idea_ap_id: str, viewer: Viewer | None) -> lis
 
 async def motion_page(rt: Runtime, key: str, viewer: Viewer | None) -> dict:
     """A motion with its text, co-signers, revisions and answers (NotFound where its box is hidden)."""
-    data = await motions.view(rt, motion_ap_id(rt, key), _actor_of(viewer))
+    data = await motions.view(rt, urls.motion_id(rt.config, key), _actor_of(viewer))
     conn = rt.db.reader
     motion, box = data["motion"], data["box"]
     role = await boxes.role_of(rt, box, _actor_of(viewer))
@@ -241,6 +234,7 @@ async def motion_page(rt: Runtime, key: str, viewer: Viewer | None) -> dict:
     revisions = [{**dict(r), "editor": await _actor_or_id(rt, r["editor_ap_id"])} for r in data["revisions"]]
     return {
         "motion": motion, "box": box, "box_page": box_page_url(box), "key": key, "role": role,
+        "print_page": url_for("motion_pages.printable", key=key),
         "request_html": sanitize.markdown_to_html(motion["request"]),
         "reasoning_html": sanitize.markdown_to_html(motion["reasoning"]),
         "cosigners": cosigners, "signed": bool(viewer and viewer.actor.ap_id in data["cosigners"]),
@@ -250,6 +244,22 @@ async def motion_page(rt: Runtime, key: str, viewer: Viewer | None) -> dict:
         if motion["council_ap_id"] else None,
         "district": _district(rt, districts.slug_of(rt.config, motion["district_ap_id"] or "")),
         "data": data,
+    }
+
+
+def print_view(rt: Runtime, data: dict) -> dict:
+    """What the printable page of a motion (motions.view's data) shows: names where we know them."""
+    motion, names = data["motion"], data.get("names", {})
+    district = _district(rt, districts.slug_of(rt.config, motion["district_ap_id"] or ""))
+    council = motion["council_ap_id"]
+    return {
+        "motion": motion, "box": data["box"], "city": rt.config.city_name,
+        "district_name": district["name"] if district else "",
+        "council": names.get(council, council or "—"),
+        "cosigners": [names.get(ap_id, ap_id) for ap_id in data["cosigners"]],
+        "as_of": (motion["submitted_at"] or motion["updated_at"])[:10],
+        "request_html": sanitize.markdown_to_html(motion["request"]),
+        "reasoning_html": sanitize.markdown_to_html(motion["reasoning"]),
     }
 
 

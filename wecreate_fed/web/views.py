@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timezone
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from quart import url_for
+
+from wecreate_fed import urls
 from wecreate_fed.civic import districts, events, ideas, marketplace
 from wecreate_fed.errors import Gone, NotFound
 from wecreate_fed.runtime import Runtime
@@ -32,23 +35,13 @@ def origin(url: str | None) -> str:
     return urlsplit(url or "").netloc
 
 
-def local_key(rt: Runtime, ap_id: str, path: str) -> str | None:
-    """The uuid of a local idea or event id (None for anything else)."""
-    prefix = rt.config.base_url + path
-    return ap_id[len(prefix):] if ap_id.startswith(prefix) else None
-
-
 def page_url(rt: Runtime, kind: str, ap_id: str) -> str:
-    """Where our website shows an idea or event: its own page if local, else the remote view."""
-    if kind == "idea":
-        key = local_key(rt, ap_id, ideas.PATH)
-        return f"/i/{key}" if key else f"/idea?id={_quote(ap_id)}"
-    key = local_key(rt, ap_id, events.PATH)
-    return f"/e/{key}" if key else ap_id
-
-
-def _quote(value: str) -> str:
-    return quote(value, safe="")
+    """Where our website shows an idea or event: its own page if local; a remote idea as we know it,
+    a remote event where it lives."""
+    local = urls.parse(rt.config, ap_id)
+    if local is not None and local.kind == kind and not local.rest:
+        return url_for("ideas.idea" if kind == "idea" else "events_pages.event", key=local.key)
+    return url_for("ideas.remote_idea", id=ap_id) if kind == "idea" else ap_id
 
 
 # --- the marketplace -------------------------------------------------------------------
@@ -99,7 +92,7 @@ async def district_overview(rt: Runtime) -> list[dict]:
 # --- ideas ---------------------------------------------------------------------------
 
 async def idea_by_key(rt: Runtime, key: str):
-    idea = await civic_store.get_idea(rt.db.reader, f"{rt.config.base_url}{ideas.PATH}{key}")
+    idea = await civic_store.get_idea(rt.db.reader, urls.idea_id(rt.config, key))
     if idea is None or not idea["is_local"]:
         raise NotFound("no such idea")
     if idea["deleted_at"] is not None:
@@ -140,9 +133,16 @@ async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
         "supported": "Like" in reactions,
         "shared": "Announce" in reactions,
         "may_manage": bool(viewer and idea["is_local"] and viewer.may_manage(idea["author_id"])),
+        "edit_page": _edit_page(rt, "ideas.edit_idea_form", idea["ap_id"]),
         "origin": None if idea["is_local"] else origin(idea["url"] or idea["ap_id"]),
         "statuses": ideas.STATUSES,
     }
+
+
+def _edit_page(rt: Runtime, endpoint: str, ap_id: str) -> str | None:
+    """The form that edits one of our ideas or events (None for another server's)."""
+    local = urls.parse(rt.config, ap_id)
+    return url_for(endpoint, key=local.key) if local is not None else None
 
 
 def district_label(rt: Runtime, ap_id: str) -> dict:
@@ -189,7 +189,7 @@ def events_summary(rt: Runtime, row) -> dict:
 
 
 async def event_by_key(rt: Runtime, key: str):
-    event = await civic_store.get_event(rt.db.reader, f"{rt.config.base_url}{events.PATH}{key}")
+    event = await civic_store.get_event(rt.db.reader, urls.event_id(rt.config, key))
     if event is None or not event["is_local"]:
         raise NotFound("no such event")
     if event["deleted_at"] is not None:
@@ -215,6 +215,7 @@ async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
         "linked_idea": linked if linked is not None and linked["deleted_at"] is None else None,
         "linked_idea_page": page_url(rt, "idea", linked["ap_id"]) if linked is not None else None,
         "may_manage": bool(viewer and viewer.may_manage(event["organizer_id"])),
+        "edit_page": _edit_page(rt, "events_pages.edit_event_form", event["ap_id"]),
         "statuses": events.STATUSES,
     }
 
