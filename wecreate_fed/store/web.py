@@ -13,10 +13,6 @@ _A = ", ".join("a." + c for c in _ACTOR_COLUMNS.split(", "))
 
 # --- settings ---------------------------------------------------------------------------
 
-async def get_setting(conn: Connection, key: str) -> str | None:
-    return await fetch_value(conn, "SELECT value FROM settings WHERE key = ?", (key,))
-
-
 async def add_setting_once(conn: Connection, key: str, value: str) -> str:
     """Store `value` under `key` unless a value is there already; returns the stored value."""
     await conn.execute("INSERT INTO settings (key, value, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -29,12 +25,6 @@ async def refresh_statistics(conn: Connection) -> None:
     filter over 100,000 ideas: 1 s without statistics, 0.1 s with). Milliseconds at any size."""
     await conn.execute("PRAGMA analysis_limit = 1000")
     await conn.execute("ANALYZE")
-
-
-def actor_of(row) -> Actor:
-    """The Actor in a row that carries all actor columns first (as accounts.get_session_account's and list_thread's)."""
-    names = _ACTOR_COLUMNS.split(", ")
-    return _actor({name: row[name] for name in names})
 
 
 # --- failed logins ----------------------------------------------------------------------
@@ -94,6 +84,13 @@ async def list_thread(conn: Connection, root_ap_id: str, *, limit: int = 200):
     )
 
 
+def actor_of(row) -> Actor:
+    """The Actor in a row that carries all actor columns first (list_thread's,
+    accounts.get_session_account's)."""
+    names = _ACTOR_COLUMNS.split(", ")
+    return _actor({name: row[name] for name in names})
+
+
 async def list_addressees(conn: Connection) -> list[Actor]:
     """Local parties and the administration: who a reform proposal can be addressed to."""
     rows = await fetch_all(conn, f"SELECT {_ACTOR_COLUMNS} FROM actors WHERE is_local = 1 AND deleted_at IS NULL "
@@ -106,11 +103,6 @@ async def get_reaction_kinds(conn: Connection, actor_id: int, object_ap_id: str)
     rows = await fetch_all(conn, "SELECT kind FROM reactions WHERE actor_id = ? AND object_ap_id = ?",
                            (actor_id, object_ap_id))
     return {r[0] for r in rows}
-
-
-async def count_unread_notifications(conn: Connection, actor_id: int) -> int:
-    return await fetch_value(conn, "SELECT count(*) FROM notifications WHERE actor_id = ? AND read_at IS NULL",
-                             (actor_id,))
 
 
 async def mark_notifications_read(conn: Connection, actor_id: int) -> None:
