@@ -121,7 +121,7 @@ async def create_invitation(conn: Connection, *, note: str = "", uses: int = 1, 
 
 async def check_current_password(rt: Runtime, actor: Actor, password: str, field: str) -> None:
     """The account's own password, asked again before changing it or deleting the account."""
-    account = await accounts_store.get_login(rt.db.reader, actor.username)
+    account = await accounts_store.get_login(rt.db.reader, actor.username or "")
     if not passwords.verify(account["password_hash"] if account else None, password):
         raise BadRequest("the password is not correct", field=field, code="password_wrong")
 
@@ -143,9 +143,9 @@ async def update_profile(rt: Runtime, actor: Actor, *, name: str, bio: str) -> N
     if len(bio) > BIO_MAX:
         raise BadRequest(f"the bio is longer than {BIO_MAX} characters", field="bio", code="too_long",
                          params={"limit": BIO_MAX})
-    name = sanitize.plain_text(name, NAME_MAX) or actor.username
     async with rt.db.transaction() as conn:
-        await actors_store.update_local_actor(conn, actor.id, name=name, summary=sanitize.markdown_to_html(bio))
+        await actors_store.update_local_actor(conn, actor.id, name=sanitize.plain_text(name, NAME_MAX) or actor.username,
+                                              summary=sanitize.markdown_to_html(bio))
     await _publish_actor(rt, actor.id)
 
 
@@ -189,6 +189,8 @@ def avatar_file(config: Config, name: str) -> Path:
 
 async def _publish_actor(rt: Runtime, actor_id: int) -> None:
     actor = await actors_store.get_actor(rt.db.reader, actor_id)
+    if actor is None:
+        raise NotFound("the account is gone")
     update = activities.update(rt.config, actor, ld.without_context(documents.actor_document(actor)))
     update["to"], update["cc"] = [ld.PUBLIC], [actor.followers_url]
     await send(rt, actor, update)

@@ -27,7 +27,7 @@ async def register(rt: Runtime, form: dict, address: str) -> Login:
     """A new account from the registration form, at most so many per client address and hour."""
     if rt.config.registration != "closed":
         await security.check_registration_allowed(rt, address)
-    language = form.get("language") if form.get("language") in LANGUAGES else rt.config.default_language
+    language = form["language"] if form.get("language") in LANGUAGES else rt.config.default_language
     actor = await accounts.register(
         rt, username=form.get("username") or "", name=form.get("name") or "", password=form.get("password") or "",
         password_repeat=form.get("password_repeat") or "", invitation=form.get("invitation") or "",
@@ -45,6 +45,7 @@ async def authenticate(rt: Runtime, username: str, password: str, address: str) 
     if not passwords.verify(stored, password):  # as slow for an unknown name as for a wrong password
         await security.record_login_failure(rt, username or "-", address)
         raise BadRequest("wrong name or password", field="password", code="login_failed")
+    assert account is not None and stored is not None  # verify() is False without a stored hash
     await security.clear_login_failures(rt, username)
     if passwords.needs_rehash(stored):
         async with rt.db.transaction() as conn:

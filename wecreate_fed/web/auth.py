@@ -8,7 +8,7 @@ from wecreate_fed import runtime
 from wecreate_fed.errors import BadRequest
 
 from . import accounts, forms, i18n, security
-from .common import LANGUAGE_COOKIE, back, blueprint, notice, safe_next, see_other, viewer
+from .common import LANGUAGE_COOKIE, back, blueprint, me, notice, safe_next, see_other, viewer
 
 bp = blueprint("auth")
 
@@ -99,8 +99,8 @@ async def language():
     """The language switch of a logged-in person: their account's setting, and the cookie."""
     lang = _language((await request.form).get("lang"))
     if viewer() is not None:
-        await accounts.update_preferences(runtime.current(), viewer().actor, language=lang,
-                                          district=viewer().district_slug)
+        await accounts.update_preferences(runtime.current(), me().actor, language=lang,
+                                          district=me().district_slug)
     return await _with_language_cookie(back(), lang)
 
 

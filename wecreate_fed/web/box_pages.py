@@ -16,7 +16,7 @@ from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, WeCre
 from wecreate_fed.urls import PAGE_PATHS
 
 from . import box_views, forms
-from .common import blueprint, login_required, notice, see_other, viewer
+from .common import blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("box_pages")
 BOX = PAGE_PATHS["box"]
@@ -63,7 +63,7 @@ async def _box_form(values: dict, *, error: WeCreateError | None = None, status:
 @bp.get("/boxes/new")
 @login_required
 async def new_box():
-    values = {"visibility": "open", "district_slug": viewer().district_slug or "",
+    values = {"visibility": "open", "district_slug": me().district_slug or "",
               "idea": request.args.get("idea", "")}
     return await _box_form(values)
 
@@ -80,7 +80,7 @@ async def create_box():
         if (data["slug"] or data["name"].lower()) in RESERVED_SLUGS:
             raise BadRequest(f"the site needs the name '{data['slug'] or data['name']}' itself", field="slug",
                              code="slug_reserved")
-        box = await boxes.create(rt, viewer().actor, data)
+        box = await boxes.create(rt, me().actor, data)
     except BadRequest as e:
         return await _box_form(values, error=e)
     except Conflict as e:  # the name is taken
@@ -112,7 +112,7 @@ async def edit_box(slug: str):
     form = await request.form
     values = _box_data(form, with_visibility=data["is_owner"])
     try:
-        await boxes.edit_profile(rt, viewer().actor, slug, values)
+        await boxes.edit_profile(rt, me().actor, slug, values)
     except BadRequest as e:
         values = {**box_views.box_form_values(data["box"], data["profile"]), **values}
         return await _box_form(values, error=e, box=data["box"], page=data)
@@ -141,14 +141,14 @@ async def box(slug: str):
 async def _visible(slug: str, *, invitees: bool = False):
     """The box for an action of the viewer: 404 where it is hidden from them (never 403)."""
     rt = runtime.current()
-    return rt, await box_views.visible_box(rt, slug, viewer(), invitees=invitees)
+    return rt, await box_views.visible_box(rt, slug, me(), invitees=invitees)
 
 
 @bp.post(f"{BOX}<slug>/join")
 @login_required
 async def join(slug: str):
     rt, box = await _visible(slug, invitees=True)
-    state = await boxes.join(rt, viewer().actor, box.ap_id)
+    state = await boxes.join(rt, me().actor, box.ap_id)
     notice("notice.box_joined" if state == "accepted" else "notice.box_requested", box=box.name)
     return see_other(_box_url(slug))
 
@@ -158,7 +158,7 @@ async def join(slug: str):
 async def leave(slug: str):
     rt, box = await _visible(slug)
     try:
-        await boxes.leave(rt, viewer().actor, box.ap_id)
+        await boxes.leave(rt, me().actor, box.ap_id)
     except Conflict:
         notice("notice.owner_cannot_leave")
         return see_other(_box_url(slug, "members"))
@@ -181,7 +181,7 @@ async def answer_request(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
     approve = form.get("answer") == "approve"
-    await boxes.answer_request(rt, viewer().actor, slug, _ap_id(form, "member"), approve=approve)
+    await boxes.answer_request(rt, me().actor, slug, _ap_id(form, "member"), approve=approve)
     notice("notice.request_approved" if approve else "notice.request_refused")
     return see_other(_box_url(slug, "members"))
 
@@ -197,7 +197,7 @@ async def invite(slug: str):
         raise BadRequest("whom to invite? a name here or a handle like name@example.org", field="handle",
                          code="invite_whom")
     try:
-        invitee = await boxes.invite(rt, viewer().actor, slug, handle)
+        invitee = await boxes.invite(rt, me().actor, slug, handle)
     except (BadRequest, NotFound):
         notice("notice.invite_unknown", handle=handle)
         return see_other(_box_url(slug, "members"))
@@ -209,7 +209,7 @@ async def invite(slug: str):
 @login_required
 async def remove_member(slug: str):
     rt, _box = await _visible(slug)
-    await boxes.remove_member(rt, viewer().actor, slug, _ap_id(await request.form, "member"))
+    await boxes.remove_member(rt, me().actor, slug, _ap_id(await request.form, "member"))
     notice("notice.member_removed")
     return see_other(_box_url(slug, "members"))
 
@@ -219,7 +219,7 @@ async def remove_member(slug: str):
 async def set_role(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.set_role(rt, viewer().actor, slug, _ap_id(form, "member"), form.get("role", ""))
+    await boxes.set_role(rt, me().actor, slug, _ap_id(form, "member"), form.get("role", ""))
     notice("notice.role_changed")
     return see_other(_box_url(slug, "members"))
 
@@ -233,7 +233,7 @@ async def post(slug: str):
     form = await request.form
     reply_to = (form.get("in_reply_to") or "").strip() or None
     try:
-        activity_id = await boxes.post(rt, viewer().actor, box.ap_id, form.get("text", ""), in_reply_to=reply_to)
+        activity_id = await boxes.post(rt, me().actor, box.ap_id, form.get("text", ""), in_reply_to=reply_to)
     except BadRequest as e:
         return await _box_page(slug, status=400, post_errors=forms.field_errors(e, ("text",)),
                                post_text=form.get("text", ""))
@@ -246,7 +246,7 @@ async def post(slug: str):
 @login_required
 async def remove_post(slug: str):
     rt, _box = await _visible(slug)
-    await boxes.remove_post(rt, viewer().actor, slug, _ap_id(await request.form, "post"))
+    await boxes.remove_post(rt, me().actor, slug, _ap_id(await request.form, "post"))
     notice("notice.post_removed")
     return see_other(_box_url(slug, "discussion"))
 
@@ -265,7 +265,7 @@ def _number(form, name: str) -> int:
 async def add_task(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.add_task(rt, viewer().actor, slug, form.get("title", ""), form.get("assignee") or None)
+    await boxes.add_task(rt, me().actor, slug, form.get("title", ""), form.get("assignee") or None)
     notice("notice.task_added")
     return see_other(_box_url(slug, "tasks"))
 
@@ -276,8 +276,8 @@ async def update_task(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
     done = {"done": True, "open": False}.get(form.get("state", ""))
-    assignee = viewer().actor.ap_id if form.get("take") else None
-    await boxes.update_task(rt, viewer().actor, slug, _number(form, "task"), done=done, assignee_ap_id=assignee)
+    assignee = me().actor.ap_id if form.get("take") else None
+    await boxes.update_task(rt, me().actor, slug, _number(form, "task"), done=done, assignee_ap_id=assignee)
     return see_other(_box_url(slug, "tasks"))
 
 
@@ -286,7 +286,7 @@ async def update_task(slug: str):
 async def add_indicator(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.add_indicator(rt, viewer().actor, slug, form.get("name", ""), _decimal(form.get("target")),
+    await boxes.add_indicator(rt, me().actor, slug, form.get("name", ""), _decimal(form.get("target")),
                               form.get("unit", ""), _decimal(form.get("current") or "0"))
     notice("notice.saved")
     return see_other(url_for("box_pages.edit_box_form", slug=slug, _anchor="indicators"))
@@ -297,7 +297,7 @@ async def add_indicator(slug: str):
 async def update_indicator(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.update_indicator(rt, viewer().actor, slug, _number(form, "indicator"), _decimal(form.get("current")))
+    await boxes.update_indicator(rt, me().actor, slug, _number(form, "indicator"), _decimal(form.get("current")))
     notice("notice.saved")
     return see_other(_box_url(slug, "indicators"))
 
@@ -315,7 +315,7 @@ async def add_milestone(slug: str):
     due = (form.get("due") or "").strip()
     if due and box_views.parse_date(due) is None:
         raise BadRequest("due must be a date like 2026-12-01", field="due", code="date")
-    await boxes.add_milestone(rt, viewer().actor, slug, form.get("title", ""), due or None)
+    await boxes.add_milestone(rt, me().actor, slug, form.get("title", ""), due or None)
     notice("notice.saved")
     return see_other(url_for("box_pages.edit_box_form", slug=slug, _anchor="milestones"))
 
@@ -325,7 +325,7 @@ async def add_milestone(slug: str):
 async def mark_milestone(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.mark_milestone(rt, viewer().actor, slug, _number(form, "milestone"), form.get("done") == "1")
+    await boxes.mark_milestone(rt, me().actor, slug, _number(form, "milestone"), form.get("done") == "1")
     return see_other(_box_url(slug, "milestones"))
 
 
@@ -333,6 +333,6 @@ async def mark_milestone(slug: str):
 @login_required
 async def link_idea(slug: str):
     rt, _box = await _visible(slug)
-    await boxes.link_idea(rt, viewer().actor, slug, _ap_id(await request.form, "idea"))
+    await boxes.link_idea(rt, me().actor, slug, _ap_id(await request.form, "idea"))
     notice("notice.saved")
     return see_other(_box_url(slug, "ideas"))

@@ -138,7 +138,7 @@ def amount(value: float, lang: str | None = None) -> str:
     """12 or 12,5 / 12.5: indicator values as people write them (the `amount` filter of the templates)."""
     lang = lang or g.get("lang", "de")
     text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return text.translate(str.maketrans({",": ".", ".": ","})) if lang == "de" else text
+    return text.translate(str.maketrans(",.", ".,")) if lang == "de" else text
 
 
 def parse_date(value: str | None) -> date | None:

@@ -24,6 +24,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.not_yours": ("Nur die Person, die das veröffentlicht hat, oder die Moderation darf es bearbeiten.",
                         "Only the person who published this, or a moderator, may edit it."),
     "error.409": ("Das geht gerade nicht", "That cannot be done now"),
+    "error.login_required": ("Bitte melde dich zuerst an.", "Please log in first."),
     "error.registration_closed": ("Neue Konten werden derzeit nicht angelegt.",
                                   "New accounts are not being created at the moment."),
     "error.moderators_only": ("Das darf nur die Moderation dieser Box.", "Only the moderators of this box may do that."),

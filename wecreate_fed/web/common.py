@@ -13,11 +13,12 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from quart import Blueprint, Response, g, redirect, render_template, request, session, url_for
+from quart import Blueprint, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from wecreate_fed import runtime
-from wecreate_fed.errors import WeCreateError
+from wecreate_fed.errors import Unauthorized, WeCreateError
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
@@ -90,6 +91,14 @@ def pick_language(rt) -> str:
 
 def viewer() -> Viewer | None:
     return g.get("viewer")
+
+
+def me() -> Viewer:
+    """The viewer of a route behind login_required, who is never None there."""
+    found = g.get("viewer")
+    if found is None:
+        raise Unauthorized("log in first", code="login_required")
+    return found
 
 
 def _(key: str, **values) -> str:

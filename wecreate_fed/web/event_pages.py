@@ -11,7 +11,7 @@ from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, WeCre
 from wecreate_fed.urls import PAGE_PATHS
 
 from . import forms, views
-from .common import back, blueprint, login_required, notice, see_other, viewer
+from .common import back, blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("events_pages")
 EVENT = PAGE_PATHS["event"]
@@ -55,7 +55,7 @@ async def _event_form(values: dict, *, error: WeCreateError | None = None, previ
 @bp.get("/events/new")
 @login_required
 async def new_event():
-    values = {"district": viewer().district_slug or request.args.get("district", ""),
+    values = {"district": me().district_slug or request.args.get("district", ""),
               "linked_idea": request.args.get("idea", ""), "timezone": events.DEFAULT_TIMEZONE}
     return await _event_form(values)
 
@@ -69,7 +69,7 @@ async def publish_event():
     if form.get("action") == "preview":
         return await _event_form(data, preview=sanitize.markdown_to_html(data["description"]))
     try:
-        _activity_id, document = await events.publish(rt, viewer().actor, {k: v or None for k, v in data.items()})
+        _activity_id, document = await events.publish(rt, me().actor, {k: v or None for k, v in data.items()})
     except BadRequest as e:
         return await _event_form(data, error=e)
     notice("notice.event_published")
@@ -79,7 +79,7 @@ async def publish_event():
 async def _own_event(key: str):
     rt = runtime.current()
     row = await views.event_by_key(rt, key)
-    if not viewer().may_manage(row["organizer_id"]):
+    if not me().may_manage(row["organizer_id"]):
         raise Forbidden("only the organiser or a moderator may edit this event", code="not_yours")
     return rt, row
 
@@ -100,7 +100,7 @@ async def edit_event(key: str):
     if form.get("action") == "preview":
         return await _event_form(data, preview=sanitize.markdown_to_html(data["description"]), key=key, event=row)
     try:
-        await events.edit(rt, viewer().actor, row["ap_id"], {k: v or None for k, v in data.items()})
+        await events.edit(rt, me().actor, row["ap_id"], {k: v or None for k, v in data.items()})
     except BadRequest as e:
         return await _event_form(data, error=e, key=key, event=row)
     except Conflict as e:  # fewer places than people attending
@@ -120,7 +120,7 @@ async def _target() -> str:
 @login_required
 async def attend():
     try:
-        await events.attend(runtime.current(), viewer().actor, await _target())
+        await events.attend(runtime.current(), me().actor, await _target())
         notice("notice.attending")
     except Conflict as e:
         notice("notice.cannot_attend", reason=" ".join(forms.page_messages(e)))
@@ -131,7 +131,7 @@ async def attend():
 @login_required
 async def leave():
     try:
-        await events.leave(runtime.current(), viewer().actor, await _target())
+        await events.leave(runtime.current(), me().actor, await _target())
         notice("notice.left")
     except NotFound:
         pass
@@ -144,7 +144,7 @@ async def change_status():
     rt = runtime.current()
     target = await _target()
     try:
-        await events.change_status(rt, viewer().actor, target, (await request.form).get("status", ""))
+        await events.change_status(rt, me().actor, target, (await request.form).get("status", ""))
         notice("notice.status_changed")
     except Conflict:
         pass
@@ -154,6 +154,6 @@ async def change_status():
 @bp.post("/events/delete")
 @login_required
 async def delete():
-    await events.delete(runtime.current(), viewer().actor, await _target())
+    await events.delete(runtime.current(), me().actor, await _target())
     notice("notice.event_deleted")
     return see_other(url_for("events_pages.calendar"))

@@ -11,7 +11,7 @@ from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
 from wecreate_fed.urls import PAGE_PATHS
 
 from . import box_views, forms, views
-from .common import back, blueprint, login_required, notice, see_other, viewer
+from .common import back, blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("ideas")
 IDEA = PAGE_PATHS["idea"]
@@ -94,7 +94,7 @@ async def _idea_form(values: dict, *, error: BadRequest | None = None, preview: 
 @bp.get("/ideas/new")
 @login_required
 async def new_idea():
-    district = viewer().district_slug or request.args.get("district")
+    district = me().district_slug or request.args.get("district")
     return await _idea_form({"kind": "idea", "districts": [district] if district else []})
 
 
@@ -107,7 +107,7 @@ async def publish_idea():
     if form.get("action") == "preview":
         return await _idea_form(data, preview=sanitize.markdown_to_html(data["body"]))
     try:
-        _activity_id, document = await ideas.publish(rt, viewer().actor, data)
+        _activity_id, document = await ideas.publish(rt, me().actor, data)
     except BadRequest as e:
         return await _idea_form(data, error=e)
     notice("notice.idea_published")
@@ -117,7 +117,7 @@ async def publish_idea():
 async def _own_idea(key: str):
     rt = runtime.current()
     row = await views.idea_by_key(rt, key)
-    if not viewer().may_manage(row["author_id"]):
+    if not me().may_manage(row["author_id"]):
         raise Forbidden("only the author or a moderator may edit this idea", code="not_yours")
     return rt, row
 
@@ -138,7 +138,7 @@ async def edit_idea(key: str):
     if form.get("action") == "preview":
         return await _idea_form(data, preview=sanitize.markdown_to_html(data["body"]), key=key, idea=row)
     try:
-        await ideas.edit(rt, viewer().actor, row["ap_id"], data)
+        await ideas.edit(rt, me().actor, row["ap_id"], data)
     except BadRequest as e:
         return await _idea_form(data, error=e, key=key, idea=row)
     notice("notice.idea_saved")
@@ -169,7 +169,7 @@ async def support():
     rt = runtime.current()
     target = await _target()
     try:
-        await ideas.support(rt, viewer().actor, target)
+        await ideas.support(rt, me().actor, target)
         notice("notice.supported")
     except Conflict:
         notice("notice.already_supported")
@@ -184,7 +184,7 @@ async def support():
 @login_required
 async def withdraw():
     try:
-        await ideas.withdraw_support(runtime.current(), viewer().actor, await _target())
+        await ideas.withdraw_support(runtime.current(), me().actor, await _target())
         notice("notice.withdrawn")
     except NotFound:
         pass  # nothing to take back: the page shows the current state
@@ -195,7 +195,7 @@ async def withdraw():
 @login_required
 async def share():
     try:
-        await ideas.share(runtime.current(), viewer().actor, await _target())
+        await ideas.share(runtime.current(), me().actor, await _target())
         notice("notice.shared")
     except Conflict:
         notice("notice.already_shared")
@@ -206,7 +206,7 @@ async def share():
 @login_required
 async def unshare():
     try:
-        await ideas.unshare(runtime.current(), viewer().actor, await _target())
+        await ideas.unshare(runtime.current(), me().actor, await _target())
     except NotFound:
         pass
     return back()
@@ -220,7 +220,7 @@ async def comment():
     target = await _target()
     reply_to = form.get("in_reply_to") or target
     try:
-        await ideas.comment(rt, viewer().actor, reply_to, form.get("text", ""))
+        await ideas.comment(rt, me().actor, reply_to, form.get("text", ""))
     except BadRequest as e:
         row = await views.idea_by_id(rt, target)
         return await render_template("idea.html", **await _idea_page(rt, row),
@@ -237,7 +237,7 @@ async def change_status():
     form = await request.form
     target = await _target()
     try:
-        await ideas.change_status(rt, viewer().actor, target, form.get("status", ""), form.get("note", ""))
+        await ideas.change_status(rt, me().actor, target, form.get("status", ""), form.get("note", ""))
         notice("notice.status_changed")
     except Conflict:
         pass  # already in that status
@@ -247,6 +247,6 @@ async def change_status():
 @bp.post("/ideas/delete")
 @login_required
 async def delete():
-    await ideas.delete(runtime.current(), viewer().actor, await _target())
+    await ideas.delete(runtime.current(), me().actor, await _target())
     notice("notice.idea_deleted")
     return see_other(url_for("ideas.marketplace_home"))

@@ -23,7 +23,7 @@ from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
 from . import forms, views
-from .common import back, blueprint, login_required, notice, see_other, viewer
+from .common import back, blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("interaction")
 
@@ -119,7 +119,7 @@ async def authorize_interaction():
         return see_other(thing["actor"].url)
     follow = None
     if thing["kind"] == "actor":
-        follow = await social.get_follow(rt.db.reader, viewer().actor.id, thing["actor"].id)
+        follow = await social.get_follow(rt.db.reader, me().actor.id, thing["actor"].id)
     return await render_template("authorize.html", uri=uri, thing=thing, error=None,
                                  follow_state=follow["state"] if follow else None)
 
@@ -131,7 +131,7 @@ async def act():
     rt = runtime.current()
     form = await request.form
     uri, action = form.get("uri", ""), form.get("action", "")
-    actor = viewer().actor
+    actor = me().actor
     if action == "follow":
         await follow(rt, actor, uri)
     elif action == "unfollow":
@@ -170,7 +170,7 @@ async def unfollow(rt: Runtime, actor: Actor, target_id: str) -> None:
 @login_required
 async def follow_route():
     form = await request.form
-    await follow(runtime.current(), viewer().actor, form.get("actor", ""))
+    await follow(runtime.current(), me().actor, form.get("actor", ""))
     notice("notice.followed")
     return back()
 
@@ -180,7 +180,7 @@ async def follow_route():
 async def unfollow_route():
     form = await request.form
     try:
-        await unfollow(runtime.current(), viewer().actor, form.get("actor", ""))
+        await unfollow(runtime.current(), me().actor, form.get("actor", ""))
         notice("notice.unfollowed")
     except NotFound:
         pass

@@ -20,7 +20,7 @@ from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, WeCre
 from wecreate_fed.urls import PAGE_PATHS
 
 from . import box_views, forms, security
-from .common import blueprint, login_required, notice, see_other, viewer
+from .common import blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("motion_pages")
 BOX, MOTION = PAGE_PATHS["box"], PAGE_PATHS["motion"]
@@ -61,8 +61,8 @@ async def _motion_form(values: dict, *, box, error: WeCreateError | None = None,
 async def _member_box(slug: str):
     """The box a motion is drafted in: 404 where it is hidden, 403 for non-members."""
     rt = runtime.current()
-    box = await box_views.visible_box(rt, slug, viewer())
-    if await boxes.role_of(rt, box, viewer().actor) is None:
+    box = await box_views.visible_box(rt, slug, me())
+    if await boxes.role_of(rt, box, me().actor) is None:
         raise Forbidden("only members of this box may do that", code="members_only")
     return rt, box
 
@@ -71,7 +71,7 @@ async def _member_box(slug: str):
 @login_required
 async def new_motion(slug: str):
     _rt, box = await _member_box(slug)
-    return await _motion_form({"district": viewer().district_slug or "", "required_cosigners": 0}, box=box)
+    return await _motion_form({"district": me().district_slug or "", "required_cosigners": 0}, box=box)
 
 
 @bp.post(f"{BOX}<slug>/motions/new")
@@ -83,7 +83,7 @@ async def draft_motion(slug: str):
     if form.get("action") == "preview":
         return await _motion_form(data, box=box, previews=_previews(data))
     try:
-        ap_id = await motions.draft(rt, viewer().actor, slug, data)
+        ap_id = await motions.draft(rt, me().actor, slug, data)
     except BadRequest as e:
         return await _motion_form(data, box=box, error=e)
     notice("notice.motion_drafted")
@@ -137,7 +137,7 @@ async def edit_motion(key: str):
     if form.get("action") == "preview":
         return await _motion_form(values, previews=_previews(values), **common)
     try:
-        revision = await motions.edit(rt, viewer().actor, data["motion"]["ap_id"], values)
+        revision = await motions.edit(rt, me().actor, data["motion"]["ap_id"], values)
     except BadRequest as e:
         return await _motion_form(values, error=e, **common)
     notice("notice.motion_saved", n=revision)
@@ -149,7 +149,7 @@ async def edit_motion(key: str):
 async def cosign(key: str):
     rt = runtime.current()
     try:
-        await motions.cosign(rt, viewer().actor, await _visible_motion(key))
+        await motions.cosign(rt, me().actor, await _visible_motion(key))
         notice("notice.cosigned")
     except Conflict:
         notice("notice.cosign_closed")
@@ -161,7 +161,7 @@ async def cosign(key: str):
 async def withdraw(key: str):
     rt = runtime.current()
     try:
-        await motions.withdraw_cosignature(rt, viewer().actor, await _visible_motion(key))
+        await motions.withdraw_cosignature(rt, me().actor, await _visible_motion(key))
         notice("notice.cosignature_withdrawn")
     except (Conflict, NotFound):
         pass  # submitted meanwhile, or never signed: the page shows how things are
@@ -174,7 +174,7 @@ async def submit(key: str):
     rt = runtime.current()
     ap_id = await _visible_motion(key)
     try:
-        await motions.submit(rt, viewer().actor, ap_id)
+        await motions.submit(rt, me().actor, ap_id)
     except BadRequest as e:
         return await _motion_page(key, status=400, submit_error=" ".join(forms.texts(e, ("council", "cosigners"))))
     except Conflict:
@@ -220,7 +220,7 @@ async def _print_page(rt, data: dict, policy: str) -> Response:
 
 def _council():
     """The viewer, if an organisation (a council answers as itself)."""
-    actor = viewer().actor
+    actor = me().actor
     if actor.type != "Organization":
         raise Forbidden("this page is for organisations that receive motions", code="organisations_only")
     return actor

@@ -11,7 +11,7 @@ from wecreate_fed.store import web as web_store
 from wecreate_fed.urls import AVATAR_PATH, PAGE_PATHS
 
 from . import views
-from .common import blueprint, login_required, viewer
+from .common import blueprint, login_required, me, viewer
 
 bp = blueprint("profiles")
 
@@ -49,9 +49,9 @@ async def about():
 @login_required
 async def notifications():
     rt = runtime.current()
-    items = await views.notifications(rt, viewer())
+    items = await views.notifications(rt, me())
     async with rt.db.transaction() as conn:
-        await web_store.mark_notifications_read(conn, viewer().actor.id)
+        await web_store.mark_notifications_read(conn, me().actor.id)
     return await render_template("notifications.html", items=items)
 
 

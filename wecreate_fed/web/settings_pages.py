@@ -10,7 +10,7 @@ from wecreate_fed.civic import accounts as civic_accounts
 from wecreate_fed.errors import BadRequest
 
 from . import accounts, forms, views
-from .common import blueprint, login_required, notice, see_other, viewer
+from .common import blueprint, login_required, me, notice, see_other
 
 bp = blueprint("settings")
 
@@ -20,7 +20,7 @@ FIELDS = ("name", "bio", "avatar", "district", "current_password", "new_password
 
 
 async def _settings(error: BadRequest | None = None, **form):
-    v = viewer()
+    v = me()
     values = {"name": v.actor.name, "bio": sanitize.plain_text(v.actor.summary), "language": v.language,
               "district": v.district_slug or "", **form}
     errors = forms.field_errors(error, FIELDS) if error else {}
@@ -45,12 +45,12 @@ async def profile():
     form = await request.form
     files = await request.files
     try:
-        await civic_accounts.update_profile(rt, viewer().actor, name=form.get("name", ""), bio=form.get("bio", ""))
+        await civic_accounts.update_profile(rt, me().actor, name=form.get("name", ""), bio=form.get("bio", ""))
         upload = files.get("avatar")
         if form.get("remove_avatar"):
-            await civic_accounts.set_avatar(rt, viewer().actor, None)
+            await civic_accounts.set_avatar(rt, me().actor, None)
         elif upload is not None and upload.filename:
-            await civic_accounts.set_avatar(rt, viewer().actor, upload.read(civic_accounts.AVATAR_MAX + 1))
+            await civic_accounts.set_avatar(rt, me().actor, upload.read(civic_accounts.AVATAR_MAX + 1))
     except BadRequest as e:
         return await _settings(e, name=form.get("name", ""), bio=form.get("bio", ""))
     return _saved()
@@ -61,7 +61,7 @@ async def profile():
 async def preferences():
     form = await request.form
     try:
-        await accounts.update_preferences(runtime.current(), viewer().actor, language=form.get("language", ""),
+        await accounts.update_preferences(runtime.current(), me().actor, language=form.get("language", ""),
                                           district=form.get("district") or None)
     except BadRequest as e:
         return await _settings(e)
@@ -74,7 +74,7 @@ async def password():
     form = await request.form
     try:
         generation = await civic_accounts.change_password(
-            runtime.current(), viewer().actor, form.get("current_password", ""), form.get("new_password", ""),
+            runtime.current(), me().actor, form.get("current_password", ""), form.get("new_password", ""),
             form.get("new_password_repeat", ""))
     except BadRequest as e:
         return await _settings(e)
@@ -86,7 +86,7 @@ async def password():
 @login_required
 async def delete():
     try:
-        await civic_accounts.delete_account(runtime.current(), viewer().actor,
+        await civic_accounts.delete_account(runtime.current(), me().actor,
                                             (await request.form).get("delete_password", ""))
     except BadRequest as e:
         return await _settings(e)
