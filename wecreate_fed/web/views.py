@@ -91,23 +91,22 @@ async def district_overview(rt: Runtime) -> list[dict]:
 
 # --- ideas ---------------------------------------------------------------------------
 
+def _live(row, kind: str, *, local_only: bool = True):
+    """The idea's or event's row if it is here (ours, where local_only) and not deleted."""
+    if row is None or (local_only and not row["is_local"]):
+        raise NotFound(f"no such {kind} here")
+    if row["deleted_at"] is not None:
+        raise Gone(f"this {kind} was deleted")
+    return row
+
+
 async def idea_by_key(rt: Runtime, key: str):
-    idea = await civic_store.get_idea(rt.db.reader, urls.idea_id(rt.config, key))
-    if idea is None or not idea["is_local"]:
-        raise NotFound("no such idea")
-    if idea["deleted_at"] is not None:
-        raise Gone("this idea was deleted")
-    return idea
+    return _live(await civic_store.get_idea(rt.db.reader, urls.idea_id(rt.config, key)), "idea")
 
 
 async def idea_by_id(rt: Runtime, ap_id: str):
     """A known idea by its id (remote ones only as far as we have them; nothing is fetched)."""
-    idea = await civic_store.get_idea(rt.db.reader, ap_id)
-    if idea is None:
-        raise NotFound("this idea is not known here")
-    if idea["deleted_at"] is not None:
-        raise Gone("this idea was deleted")
-    return idea
+    return _live(await civic_store.get_idea(rt.db.reader, ap_id), "idea", local_only=False)
 
 
 async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
@@ -189,12 +188,7 @@ def events_summary(rt: Runtime, row) -> dict:
 
 
 async def event_by_key(rt: Runtime, key: str):
-    event = await civic_store.get_event(rt.db.reader, urls.event_id(rt.config, key))
-    if event is None or not event["is_local"]:
-        raise NotFound("no such event")
-    if event["deleted_at"] is not None:
-        raise Gone("this event was deleted")
-    return event
+    return _live(await civic_store.get_event(rt.db.reader, urls.event_id(rt.config, key)), "event")
 
 
 async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
