@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from quart import url_for
@@ -29,10 +28,6 @@ IMPACT_SECONDS = 60.0  # impact figures scan every idea: computed at most once a
 # other servers show up within these seconds.
 MARKETPLACE_SECONDS = 5.0
 MARKETPLACE_ENTRIES = 500
-
-
-def origin(url: str | None) -> str:
-    return urlsplit(url or "").netloc
 
 
 def page_url(rt: Runtime, kind: str, ap_id: str) -> str:
@@ -67,7 +62,7 @@ async def marketplace_page(rt: Runtime, args) -> dict:
     data = await marketplace.page(rt, marketplace.parse_query(rt.config, args))
     for item in data["items"]:
         item["page"] = page_url(rt, "idea", item["id"])
-        item["origin"] = None if item["local"] else origin(item["url"])
+        item["origin"] = None if item["local"] else urls.host_of(item["url"])
     if len(cache) >= MARKETPLACE_ENTRIES:
         cache.clear()
     cache[key] = (time.monotonic(), data)
@@ -133,7 +128,7 @@ async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
         "shared": "Announce" in reactions,
         "may_manage": bool(viewer and idea["is_local"] and viewer.may_manage(idea["author_id"])),
         "edit_page": _edit_page(rt, "ideas.edit_idea_form", idea["ap_id"]),
-        "origin": None if idea["is_local"] else origin(idea["url"] or idea["ap_id"]),
+        "origin": None if idea["is_local"] else urls.host_of(idea["url"] or idea["ap_id"]),
         "statuses": ideas.STATUSES,
     }
 
@@ -147,7 +142,7 @@ def _edit_page(rt: Runtime, endpoint: str, ap_id: str) -> str | None:
 def district_label(rt: Runtime, ap_id: str) -> dict:
     slug = districts.slug_of(rt.config, ap_id)
     if slug is None:
-        return {"slug": None, "name": origin(ap_id) + " " + ap_id.rstrip("/").rsplit("/", 1)[-1], "id": ap_id}
+        return {"slug": None, "name": urls.host_of(ap_id) + " " + ap_id.rstrip("/").rsplit("/", 1)[-1], "id": ap_id}
     return {"slug": slug, "name": districts.by_slug(rt.config, slug).name, "id": ap_id}
 
 
@@ -160,7 +155,7 @@ async def thread(rt: Runtime, root_ap_id: str) -> list[dict]:
         url = data.get("url") if isinstance(data.get("url"), str) else row["object_ap_id"]
         result.append({"id": row["object_ap_id"], "html": row["content"], "published": row["published"],
                        "depth": min(row["depth"], 4), "author": author, "local": bool(row["object_is_local"]),
-                       "url": url, "origin": None if row["object_is_local"] else origin(row["object_ap_id"])})
+                       "url": url, "origin": None if row["object_is_local"] else urls.host_of(row["object_ap_id"])})
     return result
 
 
