@@ -24,6 +24,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.not_yours": ("Nur die Person, die das veröffentlicht hat, oder die Moderation darf es bearbeiten.",
                         "Only the person who published this, or a moderator, may edit it."),
     "error.409": ("Das geht gerade nicht", "That cannot be done now"),
+    "error.not_found": ("Das gibt es hier nicht (oder nicht mehr).", "That is not here (or no longer)."),
+    "error.gone": ("Das wurde gelöscht.", "That was deleted."),
     "error.login_required": ("Bitte melde dich zuerst an.", "Please log in first."),
     "error.registration_closed": ("Neue Konten werden derzeit nicht angelegt.",
                                   "New accounts are not being created at the moment."),
