@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from wecreate_fed import runtime
-from wecreate_fed.errors import Unauthorized, WeCreateError
+from wecreate_fed.errors import Forbidden, Unauthorized, WeCreateError
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
@@ -55,6 +55,11 @@ class Viewer:
     def may_manage(self, owner_id: int) -> bool:
         """Edit links and forms are shown to the owner and to moderators (the civic functions decide)."""
         return self.actor.id == owner_id or self.is_moderator
+
+    def check_may_manage(self, owner_id: int) -> None:
+        """An edit form is refused (403) to anyone else."""
+        if not self.may_manage(owner_id):
+            raise Forbidden("only the one who published this, or a moderator, may edit it", code="not_yours")
 
 
 async def prepare() -> None:

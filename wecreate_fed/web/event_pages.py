@@ -7,7 +7,7 @@ from quart import render_template, request, url_for
 
 from wecreate_fed import runtime, sanitize
 from wecreate_fed.civic import events
-from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, WeCreateError
+from wecreate_fed.errors import BadRequest, Conflict, NotFound, WeCreateError
 from wecreate_fed.urls import PAGE_PATHS
 
 from . import forms, views
@@ -79,8 +79,7 @@ async def publish_event():
 async def _own_event(key: str):
     rt = runtime.current()
     row = await views.event_by_key(rt, key)
-    if not me().may_manage(row["organizer_id"]):
-        raise Forbidden("only the organiser or a moderator may edit this event", code="not_yours")
+    me().check_may_manage(row["organizer_id"])
     return rt, row
 
 

@@ -7,7 +7,7 @@ from quart import render_template, request, url_for
 
 from wecreate_fed import runtime, sanitize
 from wecreate_fed.civic import ideas, marketplace
-from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
+from wecreate_fed.errors import BadRequest, Conflict, NotFound
 from wecreate_fed.urls import PAGE_PATHS
 
 from . import box_views, forms, views
@@ -117,8 +117,7 @@ async def publish_idea():
 async def _own_idea(key: str):
     rt = runtime.current()
     row = await views.idea_by_key(rt, key)
-    if not me().may_manage(row["author_id"]):
-        raise Forbidden("only the author or a moderator may edit this idea", code="not_yours")
+    me().check_may_manage(row["author_id"])
     return rt, row
 
 
