@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from argon2 import PasswordHasher
-
-from wecreate_fed import sanitize, signatures, urls
+from wecreate_fed import passwords, sanitize, signatures, urls
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest, Conflict, NotFound
 from wecreate_fed.store import Connection, iso
@@ -21,12 +19,6 @@ CATEGORIES = {"Person": ("citizen",), "Organization": ("party", "administration"
 # Names that would clash with our routes or confuse people.
 RESERVED = {"admin", "administrator", "root", "actor", "instance", "inbox", "outbox", "support",
             "moderator", "about", "api", "well_known", "nodeinfo", "static", "users", "objects"}
-_hasher = PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    """Argon2id: memory-hard, so a leaked database is expensive to crack."""
-    return _hasher.hash(password)
 
 
 def check_username(username: str) -> str:
@@ -63,8 +55,9 @@ async def create_account(conn: Connection, config: Config, *, username: str, nam
         raise BadRequest(f"category of a {type_} must be one of {', '.join(CATEGORIES[type_])}")
     if role not in ("user", "moderator", "admin"):
         raise BadRequest("role must be user, moderator or admin")
-    if password is not None and len(password) < 8:
-        raise BadRequest("password must have at least 8 characters")
+    if password is not None and len(password) < passwords.MIN_LENGTH:
+        raise BadRequest(f"password must have at least {passwords.MIN_LENGTH} characters", field="password",
+                         code="password_short", params={"min": passwords.MIN_LENGTH})
     if await actors_store.get_local_actor(conn, username) is not None:
         raise Conflict(f"username '{username}' is taken")
     actor = await actors_store.add_local_actor(
@@ -73,7 +66,7 @@ async def create_account(conn: Connection, config: Config, *, username: str, nam
         summary=sanitize.clean_html(summary), manually_approves=int(manually_approves), category=category,
     )
     await actors_store.add_account(
-        conn, actor.id, email=email, password_hash=hash_password(password) if password else None,
+        conn, actor.id, email=email, password_hash=passwords.hash_password(password) if password else None,
         role=role, language=config.default_language,
     )
     return actor

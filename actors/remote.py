@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
-from wecreate_fed import ld, sanitize, signatures, urls
+from wecreate_fed import http, ld, sanitize, signatures, urls
 from wecreate_fed.errors import BadRequest, FetchError, NotFound, SignatureError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
@@ -20,6 +21,9 @@ from wecreate_fed.store import utcnow
 from wecreate_fed.store.actors import Actor
 
 log = logging.getLogger(__name__)
+
+# name@host[:port]; the name as Mastodon, Lemmy and Pleroma spell them, the host a name or [IPv6].
+HANDLE = re.compile(r"^([A-Za-z0-9_.\-]+)@([A-Za-z0-9.\-]+(?::\d{1,5})?|\[[0-9A-Fa-f:]+\](?::\d{1,5})?)$")
 
 ACTOR_TYPES = {"Person", "Organization", "Application", "Group", "Service"}
 CATEGORIES = {"citizen", "party", "administration", "organisation", "district", "box"}
@@ -218,7 +222,7 @@ async def verify_signed_request(rt: Runtime, *, method: str, target: str, header
     """
     params = signatures.parse_signature_header(headers.get("signature"))
     key_host = (urlsplit(params.key_id).hostname or "").lower()
-    if any(key_host == d or key_host.endswith("." + d) for d in rt.config.blocked_domains):
+    if http.domain_blocked(key_host, rt.config.blocked_domains):
         raise SignatureError(f"{key_host} is blocked by this instance")
     actor = await get_actor_by_key_id(rt, params.key_id)
     assert actor.public_key_pem  # get_actor_by_key_id returns only actors that list the key
@@ -247,29 +251,35 @@ async def find_actor(rt: Runtime, ref: str) -> Actor:
 
 async def resolve_handle(rt: Runtime, handle: str) -> Actor:
     """`user@host` (with or without a leading @ or acct:) to an actor, through WebFinger."""
-    handle = handle.strip().removeprefix("acct:").lstrip("@")
-    username, _, host = handle.partition("@")
-    if not username or not host:
-        raise BadRequest(f"'{handle}' is not a handle like name@example.org")
-    if host.lower() == rt.config.host.lower():
+    username, host = parse_handle(handle)
+    if host == rt.config.host.lower():
         local = await actors_store.get_local_actor(rt.db.reader, username)
         if local is None:
             raise NotFound(f"no local user '{username}'")
         return local
-    cached = await actors_store.get_remote_actor_by_handle(rt.db.reader, username, host.lower())
+    cached = await actors_store.get_remote_actor_by_handle(rt.db.reader, username, host)
     if cached is not None and _fresh(rt, cached):
         return cached
-    scheme = "http" if rt.config.allow_private_addresses and _looks_loopback(host) else "https"
-    url = f"{scheme}://{host}/.well-known/webfinger?resource={quote('acct:' + handle)}"
-    jrd = await rt.http.get_json(url, accept="application/jrd+json, application/json")
+    jrd = await webfinger(rt, username, host)
     for link in ld.as_list(jrd.get("links")):
         if (isinstance(link, dict) and link.get("rel") == "self"
                 and link.get("type", "").split(";")[0] in ("application/activity+json", "application/ld+json")
                 and isinstance(link.get("href"), str)):
             return await get_actor(rt, link["href"])
-    raise NotFound(f"{handle} has no ActivityPub actor")
+    raise NotFound(f"{username}@{host} has no ActivityPub actor")
 
 
-def _looks_loopback(host: str) -> bool:
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return name in ("localhost", "[::1]") or name.startswith("127.")
+def parse_handle(handle: str) -> tuple[str, str]:
+    """`name@host` (with or without a leading @ or acct:) as (name, lower-cased host[:port])."""
+    text = (handle or "").strip().removeprefix("acct:").lstrip("@")
+    match = HANDLE.match(text)
+    if not match:
+        raise BadRequest(f"'{text}' is not a handle like name@example.org", field="handle", code="handle")
+    return match.group(1), match.group(2).lower()
+
+
+async def webfinger(rt: Runtime, username: str, host: str) -> dict:
+    """The WebFinger JRD of name@host (plain http only for a loopback host where private addresses are allowed)."""
+    scheme = "http" if rt.config.allow_private_addresses and http.is_loopback(host) else "https"
+    url = f"{scheme}://{host}/.well-known/webfinger?resource={quote(f'acct:{username}@{host}')}"
+    return await rt.http.get_json(url, accept="application/jrd+json, application/json")

@@ -8,7 +8,7 @@ import json
 from quart import Response, request
 
 from wecreate_fed import ld
-from wecreate_fed.errors import SignatureError, Unauthorized, WeCreateError
+from wecreate_fed.errors import SignatureError, Unauthorized
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store.actors import Actor
 
@@ -27,11 +27,6 @@ def activity_response(document: dict, status: int = 200, *, content_type: str = 
     response = Response(json.dumps(document, ensure_ascii=False), status=status, content_type=content_type)
     response.headers["Vary"] = "Accept, Signature"
     return response
-
-
-def error_response(error: WeCreateError) -> Response:
-    """An error as JSON ({"error": code, "field": …, "message": …}), the status taken from the error type."""
-    return Response(json.dumps(error.as_json()), status=error.status, content_type="application/json")
 
 
 def request_target() -> str:

@@ -25,9 +25,9 @@ import aiohttp
 
 from actors import local as local_actors
 from wecreate_fed import config as config_module
+from wecreate_fed import urls
 from wecreate_fed.civic import districts
-from wecreate_fed.store import Database, iso
-from wecreate_fed.store import web as web_store
+from wecreate_fed.store import Database, bulk, iso
 
 DISTRICTS = ["mitte", "nordost", "ost", "suedost", "sued", "suedwest", "west", "alt-west", "nordwest", "nord"]
 TOPICS = ["wasser", "radverkehr", "schule", "gruen", "sport", "kultur", "wohnen", "laerm", "spielplatz", "bus"]
@@ -62,18 +62,19 @@ async def seed(config, count: int) -> str:
         while made < count:
             rows = []
             for i in range(made, min(count, made + BATCH)):
+                key = urls.new_key()
                 rows.append({
+                    "ap_id": urls.idea_id(config, key), "url": urls.page_of(config, "idea", key), "author_id": author.id,
                     "title": f"Idee Nummer {i}: Trinkbrunnen und Bänke", "summary": "Mehr Wasser und Schatten für alle.",
                     "body_html": body, "kind": "idea" if i % 10 else "reform_proposal", "status": rng.choice(STATUSES),
                     "published": iso(start + timedelta(seconds=i * 300)),
-                    "district": districts.district_ap_id(config, DISTRICTS[i % len(DISTRICTS)]),
+                    "district_ap_id": districts.district_ap_id(config, DISTRICTS[i % len(DISTRICTS)]),
                     "topic": TOPICS[i % len(TOPICS)], "support_count": rng.randint(0, 500),
                 })
             async with db.transaction() as conn:
-                await web_store.add_ideas_bulk(conn, config.base_url, author.id, rows)
+                await bulk.add_local_ideas(conn, rows)
             made += len(rows)
-        row = await web_store.list_ideas_by_author(db.reader, author.id, limit=1)
-        return row[0]["url"].removeprefix(config.base_url)
+        return rows[-1]["url"].removeprefix(config.base_url)
     finally:
         await db.close()
 

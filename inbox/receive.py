@@ -16,6 +16,7 @@ from actors.requests import request_target
 from wecreate_fed import ld, runtime
 from wecreate_fed.civic import boxes
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, SignatureError
+from wecreate_fed.http import domain_blocked
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import queue
@@ -85,7 +86,7 @@ def parse_activity(body: bytes) -> dict:
 
 def check_policy(rt: Runtime, activity: dict) -> None:
     host = (urlsplit(ld.get_id(activity["actor"]) or "").hostname or "").lower()
-    if any(host == d or host.endswith("." + d) for d in rt.config.blocked_domains):
+    if domain_blocked(host, rt.config.blocked_domains):
         raise Forbidden(f"{host} is blocked by this instance")
 
 

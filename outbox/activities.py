@@ -30,15 +30,15 @@ def follow(config: Config, actor: Actor, target: Actor) -> dict:
 
 def accept(config: Config, actor: Actor, request: dict, requester_id: str) -> dict:
     """Accept a Follow (or Join); the request is embedded, as Mastodon expects."""
-    return _activity(config, actor, "Accept", _strip_context(request), to=[requester_id])
+    return _activity(config, actor, "Accept", ld.without_context(request), to=[requester_id])
 
 
 def reject(config: Config, actor: Actor, request: dict, requester_id: str) -> dict:
-    return _activity(config, actor, "Reject", _strip_context(request), to=[requester_id])
+    return _activity(config, actor, "Reject", ld.without_context(request), to=[requester_id])
 
 
 def undo(config: Config, actor: Actor, original: dict) -> dict:
-    return _activity(config, actor, "Undo", _strip_context(original),
+    return _activity(config, actor, "Undo", ld.without_context(original),
                      to=original.get("to", []), cc=original.get("cc", []))
 
 
@@ -79,7 +79,3 @@ def note(config: Config, actor: Actor, content_html: str, *, to, cc=(), in_reply
     if in_reply_to:
         obj["inReplyTo"] = in_reply_to
     return obj
-
-
-def _strip_context(document: dict) -> dict:
-    return {k: v for k, v in document.items() if k != "@context"}

@@ -35,7 +35,7 @@ async def outbox_collection(actor):
         return activity_response(collections.collection(actor.outbox_url, await social.count_outbox(conn, actor.id)))
     max_id = collections.parse_max_id(request.args.get("max_id"))
     rows = await social.list_outbox(conn, actor.id, limit=collections.PAGE_SIZE, before_id=max_id)
-    items = [_without_context(json.loads(r["data"])) for r in rows]
+    items = [ld.without_context(json.loads(r["data"])) for r in rows]
     return activity_response(collections.page(
         actor.outbox_url, items, max_id=max_id, last_row_id=rows[-1]["id"] if rows else None,
         full=len(rows) == collections.PAGE_SIZE,
@@ -58,7 +58,3 @@ async def get_activity(uuid: str):
 def may_see(fetcher, document: dict) -> bool:
     """A non-public document is shown only to a signed fetcher it is addressed to."""
     return fetcher is not None and fetcher.ap_id in ld.addressees(document)
-
-
-def _without_context(document: dict) -> dict:
-    return {k: v for k, v in document.items() if k != "@context"}

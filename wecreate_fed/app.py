@@ -6,7 +6,6 @@ import json
 import logging
 from pathlib import Path
 
-from markupsafe import escape
 from quart import Quart, Response, request
 from werkzeug.exceptions import HTTPException
 
@@ -75,23 +74,28 @@ def create_app(config: Config, *, run_workers: bool = True) -> Quart:
 
     @app.errorhandler(WeCreateError)
     async def wecreate_error(error: WeCreateError):
+        if _wants_html():
+            return await web.common.error_page(error)  # logs what is a server's fault itself
         if error.status >= 500:
             log.warning("%s %s: %s", request.method, request.path, error)
-        return _error(error.status, error.as_json())
+        return _json(error.status, error.as_json())
 
     @app.errorhandler(HTTPException)
     async def http_error(error: HTTPException):
-        status = error.code or 500
-        return _error(status, {"error": (error.name or "error").lower().replace(" ", "_"), "field": None,
-                               "message": error.description or error.name})
+        if _wants_html():
+            return await web.common.http_error_page(error)
+        return _json(error.code or 500, {"error": (error.name or "error").lower().replace(" ", "_"), "field": None,
+                                         "message": error.description or error.name})
 
     return app
 
 
-def _error(status: int, body: dict) -> Response:
-    """Errors as JSON ({"error": code, "field": …, "message": …}) for API clients, a short page for browsers."""
+def _wants_html() -> bool:
+    """A browser (it asks for HTML and not for JSON) gets the website's error page, API clients JSON."""
     accept = request.headers.get("Accept", "")
-    if "text/html" in accept and "json" not in accept:
-        page = f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{escape(body['message'])}</p>"
-        return Response(page, status=status, content_type="text/html; charset=utf-8")
+    return "text/html" in accept and "json" not in accept
+
+
+def _json(status: int, body: dict) -> Response:
+    """Errors for API clients and other servers: {"error": code, "field": …, "message": …}."""
     return Response(json.dumps(body), status=status, content_type="application/json")

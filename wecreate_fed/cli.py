@@ -24,15 +24,14 @@ except ImportError:  # the optional "speed" extra
 
 from actors import local as local_actors
 from wecreate_fed import config as config_module
-from wecreate_fed import demo, store
+from wecreate_fed import demo, store, urls
 from wecreate_fed.app import create_app
-from wecreate_fed.civic import instances
+from wecreate_fed.civic import accounts, instances
 from wecreate_fed.errors import WeCreateError
 from wecreate_fed.http import HttpClient
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import actors as actors_store
-from wecreate_fed.store import web as web_store
-from wecreate_fed.web import accounts
 
 EXIT_ERROR = 1
 
@@ -173,7 +172,7 @@ async def cmd_user_add(config, args) -> int:
     async def work(db):
         async with db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
-            return await local_actors.create_account(
+            return await accounts.create(
                 conn, config, username=args.username, name=args.name, type_=args.type, summary=args.summary,
                 email=args.email, password=password, role=args.role, manually_approves=args.manual_approval,
                 category=args.category,
@@ -210,13 +209,13 @@ async def cmd_invite_create(config, args) -> int:
             return await accounts.create_invitation(conn, note=args.note, uses=args.uses, days=args.days or None)
     code = await _with_db(config, work)
     print(code)
-    print(f"{config.base_url}/register?invitation={code}", file=sys.stderr)
+    print(urls.invitation_url(config, code), file=sys.stderr)
     return 0
 
 
 async def cmd_invite_list(config, args) -> int:
     async def work(db):
-        return await web_store.list_invitations(db.reader)
+        return await accounts_store.list_invitations(db.reader)
     for row in await _with_db(config, work):
         print(f"{row['id']}\t{row['uses_left']} left\texpires {row['expires_at'] or 'never'}\t"
               f"last used {row['last_used_at'] or 'never'}\t{row['note']}")

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .http import is_loopback
 
 CONFIG_ENV = "WECREATE_CONFIG"
 REGISTRATION_MODES = ("open", "invite", "closed")
@@ -94,7 +95,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         # A query, fragment or user:password would end up in every actor id and handle.
         raise ConfigError("instance.base_url must look like https://example.org (no path, query or user)")
     allow_private = r.bool("federation.allow_private_addresses", False)
-    if parts.scheme == "http" and not (allow_private and _is_loopback_name(parts.hostname)):
+    if parts.scheme == "http" and not (allow_private and is_loopback(parts.hostname)):
         raise ConfigError(
             "instance.base_url must use https; plain http is allowed only for a loopback host "
             "together with federation.allow_private_addresses = true (tests and the demo)"
@@ -154,10 +155,6 @@ def _districts(r: _Reader) -> tuple[District, ...]:
         seen.add(slug)
         districts.append(District(slug, name.strip(), population))
     return tuple(districts)
-
-
-def _is_loopback_name(host: str) -> bool:
-    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 class _Reader:

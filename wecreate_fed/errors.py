@@ -22,6 +22,9 @@ FORM_CODES = frozenset({
     "end_after_start", "place_required", "capacity", "linked_idea", "slug_rules", "slug_taken",
     "request_required", "cosigners_number", "council_unknown", "council_organisation", "council_required",
     "cosigners_missing", "number", "date",
+    # accounts (civic/accounts.py) and handles (actors/remote.py)
+    "username_rules", "username_taken", "password_short", "password_mismatch", "password_wrong", "invitation_invalid",
+    "avatar_size", "avatar_type", "handle",
 })
 
 

@@ -30,6 +30,30 @@ JSON_TYPES = ("application/activity+json", "application/ld+json", "application/j
 ACCEPT_AP = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
 
+def is_loopback(host: str | None) -> bool:
+    """localhost, 127.x.x.x or ::1, with or without a port (IPv6 with or without brackets)."""
+    name = (host or "").strip().lower()
+    if name.startswith("["):
+        name = name[1:].partition("]")[0]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    if name == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def domain_blocked(host: str | None, blocked_domains) -> bool:
+    """The host is one of the blocked domains or below one (the federation policy)."""
+    host = (host or "").lower()
+    return any(host == d or host.endswith("." + d) for d in blocked_domains)
+
+
 def address_allowed(address: str, allow_private: bool) -> bool:
     """True for a public unicast address, or any address when private ones are allowed."""
     if allow_private:
@@ -113,7 +137,7 @@ class HttpClient:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"not an http(s) URL: {url[:200]}")
         host = parts.hostname.lower()
-        if any(host == d or host.endswith("." + d) for d in self.blocked_domains):
+        if domain_blocked(host, self.blocked_domains):
             raise FetchError(f"{host} is blocked by this instance's federation policy")
         try:
             ipaddress.ip_address(host)

@@ -87,6 +87,11 @@ def get_id(value) -> str | None:
     return None
 
 
+def without_context(document: dict) -> dict:
+    """The document minus its @context: for embedding it in an activity, which carries the context."""
+    return {k: v for k, v in document.items() if k != "@context"}
+
+
 def as_list(value) -> list:
     if value is None:
         return []

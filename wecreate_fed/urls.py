@@ -24,7 +24,9 @@ ID_PATHS = {
     "object": "/objects/",
     "activity": "/activities/",
 }
-PAGE_PATHS = {"idea": "/i/", "event": "/e/", "box": "/b/", "motion": "/m/", "district": "/d/"}
+# The website's routes are declared with these prefixes too (web/*.py), so a page's `url` in a
+# document and the route that serves it cannot drift apart.
+PAGE_PATHS = {"idea": "/i/", "event": "/e/", "box": "/b/", "motion": "/m/", "district": "/d/", "user": "/@"}
 INSTANCE_ACTOR_PATH = "/actor"
 AVATAR_PATH = "/media/avatars/"
 
@@ -42,7 +44,7 @@ def key_id(actor_ap_id: str) -> str:
 
 
 def profile_url(config: Config, username: str) -> str:
-    return f"{config.base_url}/@{username}"
+    return page_of(config, "user", username)
 
 
 def shared_inbox(config: Config) -> str:
@@ -68,7 +70,7 @@ def id_of(config: Config, kind: str, key: str) -> str:
 
 
 def page_of(config: Config, kind: str, key: str) -> str:
-    """The web page (`url`) of our idea, event, box, motion or district named `key`."""
+    """The web page (`url`) of our idea, event, box, motion, district or user named `key`."""
     return f"{config.base_url}{PAGE_PATHS[kind]}{key}"
 
 

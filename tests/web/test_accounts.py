@@ -4,7 +4,7 @@ import base64
 import json
 
 from tests.web.conftest import text_of
-from wecreate_fed.web import accounts
+from wecreate_fed.civic import accounts
 
 # A 1x1 PNG.
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")

@@ -26,6 +26,7 @@ def test_every_key_used_is_in_the_catalog_in_both_languages():
     used |= {f"event_status.{s}" for s in events.STATUSES}
     used |= {f"about.registration.{m}" for m in ("open", "invite", "closed")}
     used |= {f"error.{s}" for s in (400, 403, 404, 410, 429)}
+    assert sum(len(part) for part in i18n.PARTS) == len(i18n.CATALOG), "a key is in two catalog modules"
     missing = sorted(k for k in used if k not in i18n.CATALOG)
     assert not missing, f"not in the catalog: {missing}"
     for key, texts in i18n.CATALOG.items():

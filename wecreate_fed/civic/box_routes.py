@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from quart import Blueprint, Response, redirect
+from quart import Blueprint, redirect
 
 from actors.requests import activity_response, signed_fetcher, wants_activity_json
 from outbox.routes import may_see, outbox_collection
@@ -89,16 +89,6 @@ async def motion(uuid: str):
     return activity_response(await motions.motion_document(rt, data["motion"]))
 
 
-@bp.get("/motions/<uuid>/print")
-async def motion_print(uuid: str):
-    """A clean page for print and for sending by post (public boxes; members see private ones on the website)."""
-    rt = runtime.current()
-    data = await motions.view(rt, urls.motion_id(rt.config, uuid), await signed_fetcher(rt))
-    response = Response(motions.printable(rt.config, data), content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = motions.PRINT_POLICY
-    return response
-
-
 @bp.get("/objects/<uuid>")
 async def get_object(uuid: str):
     """Our objects: public ones for anyone, others for a signed fetcher they are addressed to,
@@ -120,4 +110,4 @@ async def get_object(uuid: str):
         raise NotFound("no such object")  # 404, not 403: do not reveal that it exists
     if row["deleted_at"] is not None:
         return activity_response({"@context": ld.AS_CONTEXT, **data}, 410)
-    return activity_response({"@context": ld.default_context(), **{k: v for k, v in data.items() if k != "@context"}})
+    return activity_response({"@context": ld.default_context(), **ld.without_context(data)})

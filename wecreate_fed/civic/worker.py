@@ -59,8 +59,3 @@ class CivicWorker(Worker):
             return None
         moment = datetime.fromisoformat(due.replace("Z", "+00:00")) + timedelta(seconds=self.settle_seconds)
         return iso(moment)
-
-
-async def publish_counts_once(rt: Runtime, *, settle_seconds: float = SETTLE_SECONDS) -> int:
-    """One round of the civic worker (tests use it)."""
-    return await CivicWorker(rt, settle_seconds=settle_seconds).run_once()

@@ -161,10 +161,6 @@ async def next_delivery_due(conn: Connection) -> str | None:
     )
 
 
-async def list_deliveries(conn: Connection, limit: int = 100):
-    return await fetch_all(conn, "SELECT * FROM deliveries ORDER BY id DESC LIMIT ?", (limit,))
-
-
 # --- host health ---------------------------------------------------------------
 
 async def mark_hosts_alive(conn: Connection, hosts: list[str]) -> None:
@@ -191,8 +187,3 @@ async def mark_host_failed(conn: Connection, host: str, rest_seconds) -> None:
     await conn.execute(
         "UPDATE hosts SET probe_after = ? WHERE host = ?", (iso_in(rest) if rest > 0 else None, host.lower())
     )
-
-
-async def get_host(conn: Connection, host: str):
-    rows = await fetch_all(conn, "SELECT * FROM hosts WHERE host = ?", (host.lower(),))
-    return rows[0] if rows else None

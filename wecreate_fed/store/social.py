@@ -189,12 +189,6 @@ async def delete_reaction(conn: Connection, actor_id: int, *, activity_ap_id: st
     return False
 
 
-async def count_reactions(conn: Connection, object_ap_id: str, kind: str) -> int:
-    return await fetch_value(
-        conn, "SELECT count(*) FROM reactions WHERE object_ap_id = ? AND kind = ?", (object_ap_id, kind)
-    )
-
-
 # --- local activities (the outbox) -------------------------------------------
 
 async def add_activity(conn: Connection, *, ap_id: str, actor_id: int, type: str, object_ap_id: str | None,

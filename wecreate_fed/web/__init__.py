@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from quart import Quart, g
 
+from wecreate_fed import urls
 from wecreate_fed.runtime import Runtime
 
 from . import (auth, box_pages, box_views, common, event_pages, i18n, idea_pages, interaction, motion_pages,
@@ -40,9 +41,10 @@ def install(app: Quart, rt: Runtime) -> None:
     app.jinja_env.globals.update(
         _=common._, csrf_token=security.csrf_token, csrf_field=security.CSRF_FIELD, nav=common.NAV,
         notices=common.take_notices, languages=i18n.LANGUAGES, language_names=i18n.LANGUAGE_NAMES,
+        has_text=i18n.has,
     )
     app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number,
-                               amount=box_views.amount)
+                               amount=box_views.amount, host=urls.host_of)
 
     @app.context_processor
     async def page_context() -> dict:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from quart import g, make_response, render_template, request, session
+from quart import g, make_response, render_template, request, session, url_for
 
 from wecreate_fed import runtime
 from wecreate_fed.errors import BadRequest
 
 from . import accounts, forms, i18n, security
-from .common import LANGUAGE_COOKIE, _, back, blueprint, notice, safe_next, see_other, viewer
+from .common import LANGUAGE_COOKIE, back, blueprint, me, notice, safe_next, see_other, viewer
 
 bp = blueprint("auth")
+
+REGISTER_FIELDS = ("invitation", "username", "name", "password", "password_repeat", "district")
+LOGIN_FIELDS = ("username", "password")
 
 
 @bp.get("/register")
@@ -30,11 +33,11 @@ async def register():
     except BadRequest as e:
         form.pop("password", None)
         form.pop("password_repeat", None)
-        return await render_template("register.html", form=form, errors=forms.field_errors(e, _),
+        return await render_template("register.html", form=form, errors=forms.field_errors(e, REGISTER_FIELDS),
                                      mode=rt.config.registration), 400
     _start_session(login)
     notice("notice.welcome")
-    return see_other("/")
+    return see_other(url_for("ideas.marketplace_home"))
 
 
 @bp.get("/login")
@@ -51,12 +54,12 @@ async def login():
         login = await accounts.authenticate(rt, form.get("username", ""), form.get("password", ""),
                                             security.client_address())
     except security.TooManyAttempts as e:
-        errors = {"password": _("error.too_many", minutes=e.minutes)}
+        errors = {"password": " ".join(forms.page_messages(e))}
         return await render_template("login.html", form={"username": form.get("username", "")}, errors=errors,
                                      next=target), 429
     except BadRequest as e:
         return await render_template("login.html", form={"username": form.get("username", "")},
-                                     errors=forms.field_errors(e, _), next=target), 400
+                                     errors=forms.field_errors(e, LOGIN_FIELDS), next=target), 400
     _start_session(login)
     return see_other(target)
 
@@ -74,27 +77,30 @@ async def logout():
     session.clear()
     security.new_csrf_token()
     notice("notice.logged_out")
-    return see_other("/")
+    return see_other(url_for("ideas.marketplace_home"))
+
+
+def _language(lang: str | None) -> str:
+    if lang not in i18n.LANGUAGES:
+        raise BadRequest(f"language must be one of {', '.join(i18n.LANGUAGES)}", field="lang",
+                         code="invalid_choice")
+    return lang
 
 
 @bp.get("/language")
 async def language_link():
     """The language switch for visitors: a cookie, then back to the page (no session needed)."""
-    lang = request.args.get("lang")
-    if lang not in i18n.LANGUAGES:
-        raise BadRequest("unknown language")
+    lang = _language(request.args.get("lang"))
     return await _with_language_cookie(see_other(safe_next(request.args.get("next"))), lang)
 
 
 @bp.post("/language")
 async def language():
     """The language switch of a logged-in person: their account's setting, and the cookie."""
-    lang = (await request.form).get("lang")
-    if lang not in i18n.LANGUAGES:
-        raise BadRequest("unknown language")
+    lang = _language((await request.form).get("lang"))
     if viewer() is not None:
-        await accounts.update_preferences(runtime.current(), viewer().actor, language=lang,
-                                          district=viewer().district_slug)
+        await accounts.update_preferences(runtime.current(), me().actor, language=lang,
+                                          district=me().district_slug)
     return await _with_language_cookie(back(), lang)
 
 

@@ -8,23 +8,30 @@ ActivityPub routes do; someone invited sees its name and a way to join, nothing 
 
 from __future__ import annotations
 
-from quart import render_template, request
+from quart import render_template, request, url_for
 
 from wecreate_fed import runtime
 from wecreate_fed.civic import boxes
-from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
+from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, WeCreateError
+from wecreate_fed.urls import PAGE_PATHS
 
 from . import box_views, forms
-from .common import _, blueprint, login_required, notice, see_other, viewer
+from .common import blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("box_pages")
+BOX = PAGE_PATHS["box"]
 
 PROFILE_FIELDS = ("summary", "problem", "purpose", "goals", "skills_sought", "partners", "support_sought",
                   "meeting_time", "meeting_place", "meeting_event_ap_id", "district_slug")
 RESERVED_SLUGS = ("new",)  # /boxes/new is the form, so no box may be called that
+BOX_ALIASES = {"district": "district_slug", "districts": "district_slug", "meeting_event": "meeting_event_ap_id"}
 
 
-@bp.get("/b/")
+def _box_url(slug: str, anchor: str | None = None) -> str:
+    return url_for("box_pages.box", slug=slug, _anchor=anchor)
+
+
+@bp.get(BOX)
 async def index():
     rt = runtime.current()
     return await render_template("boxes.html", **await box_views.box_index(rt, viewer()))
@@ -39,17 +46,26 @@ def _box_data(form, *, with_visibility: bool) -> dict:
     return data
 
 
-async def _box_form(values: dict, *, action: str, errors: dict, status: int = 200, box=None, **extra):
-    return await render_template("box_form.html", form=values, action=action, errors=errors, box=box,
-                                 visibilities=boxes.VISIBILITIES, **extra), status
+def _form_fields(box=None, *, owner: bool = True) -> tuple:
+    """The fields the box form shows (and shows an error at): a new box's, or an existing one's."""
+    fields = ("name",) + (("slug", "idea") if box is None else ())
+    return fields + (("visibility",) if box is None or owner else ()) + PROFILE_FIELDS
+
+
+async def _box_form(values: dict, *, error: WeCreateError | None = None, status: int = 400, box=None, page=None):
+    action = url_for("box_pages.edit_box", slug=box.username) if box else url_for("box_pages.create_box")
+    fields = _form_fields(box, owner=bool(page and page["is_owner"]))
+    errors = forms.field_errors(error, fields, BOX_ALIASES) if error else {}
+    return await render_template("box_form.html", form=values, action=action, errors=errors, box=box, page=page,
+                                 visibilities=boxes.VISIBILITIES), status if error else 200
 
 
 @bp.get("/boxes/new")
 @login_required
 async def new_box():
-    values = {"visibility": "open", "district_slug": viewer().district_slug or "",
+    values = {"visibility": "open", "district_slug": me().district_slug or "",
               "idea": request.args.get("idea", "")}
-    return await _box_form(values, action="/boxes/new", errors={})
+    return await _box_form(values)
 
 
 @bp.post("/boxes/new")
@@ -60,15 +76,15 @@ async def create_box():
     data = {**_box_data(form, with_visibility=True), "slug": (form.get("slug") or "").strip().lower(),
             "idea": (form.get("idea") or "").strip() or None}
     values = {**data, "idea": data["idea"] or ""}
-    if (data["slug"] or data["name"].lower()) in RESERVED_SLUGS:
-        return await _box_form(values, action="/boxes/new", errors={"slug": _("form.slug_reserved")}, status=400)
     try:
-        box = await boxes.create(rt, viewer().actor, data)
+        if (data["slug"] or data["name"].lower()) in RESERVED_SLUGS:
+            raise BadRequest(f"the site needs the name '{data['slug'] or data['name']}' itself", field="slug",
+                             code="slug_reserved")
+        box = await boxes.create(rt, me().actor, data)
     except BadRequest as e:
-        return await _box_form(values, action="/boxes/new", errors=forms.field_errors(e, _, "district_slug"),
-                               status=400)
-    except Conflict:
-        return await _box_form(values, action="/boxes/new", errors={"slug": _("form.slug_taken")}, status=409)
+        return await _box_form(values, error=e)
+    except Conflict as e:  # the name is taken
+        return await _box_form(values, error=e, status=409)
     notice("notice.box_created")
     return see_other(box_views.box_page_url(box))
 
@@ -77,23 +93,18 @@ async def _moderated_box(slug: str):
     """The box, if the viewer moderates it: 404 where it is hidden, 403 for others."""
     data = await box_views.box_page(runtime.current(), slug, viewer())
     if not data["is_moderator"]:
-        raise Forbidden(_("box.moderators_only"))
+        raise Forbidden("only the moderators of this box may do that", code="moderators_only")
     return data
 
 
-async def _edit_form(slug: str, data: dict, values: dict, errors: dict, status: int = 200):
-    return await _box_form(values, action=f"/b/{slug}/edit", errors=errors, status=status, box=data["box"],
-                           page=data)
-
-
-@bp.get("/b/<slug>/edit")
+@bp.get(f"{BOX}<slug>/edit")
 @login_required
 async def edit_box_form(slug: str):
     data = await _moderated_box(slug)
-    return await _edit_form(slug, data, box_views.box_form_values(data["box"], data["profile"]), {})
+    return await _box_form(box_views.box_form_values(data["box"], data["profile"]), box=data["box"], page=data)
 
 
-@bp.post("/b/<slug>/edit")
+@bp.post(f"{BOX}<slug>/edit")
 @login_required
 async def edit_box(slug: str):
     rt = runtime.current()
@@ -101,12 +112,12 @@ async def edit_box(slug: str):
     form = await request.form
     values = _box_data(form, with_visibility=data["is_owner"])
     try:
-        await boxes.edit_profile(rt, viewer().actor, slug, values)
+        await boxes.edit_profile(rt, me().actor, slug, values)
     except BadRequest as e:
         values = {**box_views.box_form_values(data["box"], data["profile"]), **values}
-        return await _edit_form(slug, data, values, forms.field_errors(e, _, "district_slug"), status=400)
+        return await _box_form(values, error=e, box=data["box"], page=data)
     notice("notice.saved")
-    return see_other(f"/b/{slug}")
+    return see_other(_box_url(slug))
 
 
 # --- the box's page ---------------------------------------------------------------------------
@@ -122,7 +133,7 @@ async def _box_page(slug: str, status: int = 200, **extra):
     return await render_template("box.html", **{"post_errors": {}, **data, **extra}), status
 
 
-@bp.get("/b/<slug>")
+@bp.get(f"{BOX}<slug>")
 async def box(slug: str):
     return await _box_page(slug)
 
@@ -130,52 +141,52 @@ async def box(slug: str):
 async def _visible(slug: str, *, invitees: bool = False):
     """The box for an action of the viewer: 404 where it is hidden from them (never 403)."""
     rt = runtime.current()
-    return rt, await box_views.visible_box(rt, slug, viewer(), invitees=invitees)
+    return rt, await box_views.visible_box(rt, slug, me(), invitees=invitees)
 
 
-@bp.post("/b/<slug>/join")
+@bp.post(f"{BOX}<slug>/join")
 @login_required
 async def join(slug: str):
     rt, box = await _visible(slug, invitees=True)
-    state = await boxes.join(rt, viewer().actor, box.ap_id)
+    state = await boxes.join(rt, me().actor, box.ap_id)
     notice("notice.box_joined" if state == "accepted" else "notice.box_requested", box=box.name)
-    return see_other(f"/b/{slug}")
+    return see_other(_box_url(slug))
 
 
-@bp.post("/b/<slug>/leave")
+@bp.post(f"{BOX}<slug>/leave")
 @login_required
 async def leave(slug: str):
     rt, box = await _visible(slug)
     try:
-        await boxes.leave(rt, viewer().actor, box.ap_id)
+        await boxes.leave(rt, me().actor, box.ap_id)
     except Conflict:
         notice("notice.owner_cannot_leave")
-        return see_other(f"/b/{slug}#members")
+        return see_other(_box_url(slug, "members"))
     except NotFound:
-        return see_other(f"/b/{slug}")  # not a member (any more): the page shows how things are
+        return see_other(_box_url(slug))  # not a member (any more): the page shows how things are
     notice("notice.box_left", box=box.name)
-    return see_other("/b/")
+    return see_other(url_for("box_pages.index"))
 
 
 def _ap_id(form, name: str) -> str:
     value = (form.get(name) or "").strip()
     if not value.startswith(("https://", "http://")):
-        raise BadRequest(f"which {name}?")
+        raise BadRequest(f"the form names no {name}", field=name, code="required")
     return value
 
 
-@bp.post("/b/<slug>/requests")
+@bp.post(f"{BOX}<slug>/requests")
 @login_required
 async def answer_request(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
     approve = form.get("answer") == "approve"
-    await boxes.answer_request(rt, viewer().actor, slug, _ap_id(form, "member"), approve=approve)
+    await boxes.answer_request(rt, me().actor, slug, _ap_id(form, "member"), approve=approve)
     notice("notice.request_approved" if approve else "notice.request_refused")
-    return see_other(f"/b/{slug}#members")
+    return see_other(_box_url(slug, "members"))
 
 
-@bp.post("/b/<slug>/invite")
+@bp.post(f"{BOX}<slug>/invite")
 @login_required
 async def invite(slug: str):
     rt, _box = await _visible(slug)
@@ -183,58 +194,60 @@ async def invite(slug: str):
     if handle and "@" not in handle and not handle.startswith(("https://", "http://")):
         handle = f"{handle}@{rt.config.host}"  # a name alone is someone here
     if not handle:
-        raise BadRequest(_("box.invite_whom"))
+        raise BadRequest("whom to invite? a name here or a handle like name@example.org", field="handle",
+                         code="invite_whom")
     try:
-        invitee = await boxes.invite(rt, viewer().actor, slug, handle)
+        invitee = await boxes.invite(rt, me().actor, slug, handle)
     except (BadRequest, NotFound):
         notice("notice.invite_unknown", handle=handle)
-        return see_other(f"/b/{slug}#members")
+        return see_other(_box_url(slug, "members"))
     notice("notice.invited", name=invitee.name or invitee.handle)
-    return see_other(f"/b/{slug}#members")
+    return see_other(_box_url(slug, "members"))
 
 
-@bp.post("/b/<slug>/members/remove")
+@bp.post(f"{BOX}<slug>/members/remove")
 @login_required
 async def remove_member(slug: str):
     rt, _box = await _visible(slug)
-    await boxes.remove_member(rt, viewer().actor, slug, _ap_id(await request.form, "member"))
+    await boxes.remove_member(rt, me().actor, slug, _ap_id(await request.form, "member"))
     notice("notice.member_removed")
-    return see_other(f"/b/{slug}#members")
+    return see_other(_box_url(slug, "members"))
 
 
-@bp.post("/b/<slug>/members/role")
+@bp.post(f"{BOX}<slug>/members/role")
 @login_required
 async def set_role(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.set_role(rt, viewer().actor, slug, _ap_id(form, "member"), form.get("role", ""))
+    await boxes.set_role(rt, me().actor, slug, _ap_id(form, "member"), form.get("role", ""))
     notice("notice.role_changed")
-    return see_other(f"/b/{slug}#members")
+    return see_other(_box_url(slug, "members"))
 
 
 # --- discussion -----------------------------------------------------------------------------------
 
-@bp.post("/b/<slug>/posts")
+@bp.post(f"{BOX}<slug>/posts")
 @login_required
 async def post(slug: str):
     rt, box = await _visible(slug)
     form = await request.form
     reply_to = (form.get("in_reply_to") or "").strip() or None
     try:
-        await boxes.post(rt, viewer().actor, box.ap_id, form.get("text", ""), in_reply_to=reply_to)
+        await boxes.post(rt, me().actor, box.ap_id, form.get("text", ""), in_reply_to=reply_to)
     except BadRequest as e:
-        return await _box_page(slug, status=400, post_errors=forms.field_errors(e, _), post_text=form.get("text", ""))
+        return await _box_page(slug, status=400, post_errors=forms.field_errors(e, ("text",)),
+                               post_text=form.get("text", ""))
     notice("notice.posted")
-    return see_other(f"/b/{slug}#discussion")
+    return see_other(_box_url(slug, "discussion"))
 
 
-@bp.post("/b/<slug>/posts/remove")
+@bp.post(f"{BOX}<slug>/posts/remove")
 @login_required
 async def remove_post(slug: str):
     rt, _box = await _visible(slug)
-    await boxes.remove_post(rt, viewer().actor, slug, _ap_id(await request.form, "post"))
+    await boxes.remove_post(rt, me().actor, slug, _ap_id(await request.form, "post"))
     notice("notice.post_removed")
-    return see_other(f"/b/{slug}#discussion")
+    return see_other(_box_url(slug, "discussion"))
 
 
 # --- tasks, indicators, milestones, linked ideas ---------------------------------------------------
@@ -242,50 +255,50 @@ async def remove_post(slug: str):
 def _number(form, name: str) -> int:
     value = form.get(name, "")
     if not value.isdigit():
-        raise BadRequest(f"which {name}?")
+        raise BadRequest(f"{name} must be a whole number", field=name, code="number")
     return int(value)
 
 
-@bp.post("/b/<slug>/tasks")
+@bp.post(f"{BOX}<slug>/tasks")
 @login_required
 async def add_task(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.add_task(rt, viewer().actor, slug, form.get("title", ""), form.get("assignee") or None)
+    await boxes.add_task(rt, me().actor, slug, form.get("title", ""), form.get("assignee") or None)
     notice("notice.task_added")
-    return see_other(f"/b/{slug}#tasks")
+    return see_other(_box_url(slug, "tasks"))
 
 
-@bp.post("/b/<slug>/tasks/update")
+@bp.post(f"{BOX}<slug>/tasks/update")
 @login_required
 async def update_task(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
     done = {"done": True, "open": False}.get(form.get("state", ""))
-    assignee = viewer().actor.ap_id if form.get("take") else None
-    await boxes.update_task(rt, viewer().actor, slug, _number(form, "task"), done=done, assignee_ap_id=assignee)
-    return see_other(f"/b/{slug}#tasks")
+    assignee = me().actor.ap_id if form.get("take") else None
+    await boxes.update_task(rt, me().actor, slug, _number(form, "task"), done=done, assignee_ap_id=assignee)
+    return see_other(_box_url(slug, "tasks"))
 
 
-@bp.post("/b/<slug>/indicators")
+@bp.post(f"{BOX}<slug>/indicators")
 @login_required
 async def add_indicator(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.add_indicator(rt, viewer().actor, slug, form.get("name", ""), _decimal(form.get("target")),
+    await boxes.add_indicator(rt, me().actor, slug, form.get("name", ""), _decimal(form.get("target")),
                               form.get("unit", ""), _decimal(form.get("current") or "0"))
     notice("notice.saved")
-    return see_other(f"/b/{slug}/edit#indicators")
+    return see_other(url_for("box_pages.edit_box_form", slug=slug, _anchor="indicators"))
 
 
-@bp.post("/b/<slug>/indicators/update")
+@bp.post(f"{BOX}<slug>/indicators/update")
 @login_required
 async def update_indicator(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.update_indicator(rt, viewer().actor, slug, _number(form, "indicator"), _decimal(form.get("current")))
+    await boxes.update_indicator(rt, me().actor, slug, _number(form, "indicator"), _decimal(form.get("current")))
     notice("notice.saved")
-    return see_other(f"/b/{slug}#indicators")
+    return see_other(_box_url(slug, "indicators"))
 
 
 def _decimal(value: str | None) -> str:
@@ -293,32 +306,32 @@ def _decimal(value: str | None) -> str:
     return (value or "").strip().replace(".", "").replace(",", ".") if "," in (value or "") else (value or "").strip()
 
 
-@bp.post("/b/<slug>/milestones")
+@bp.post(f"{BOX}<slug>/milestones")
 @login_required
 async def add_milestone(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
     due = (form.get("due") or "").strip()
     if due and box_views.parse_date(due) is None:
-        raise BadRequest(_("form.date"))
-    await boxes.add_milestone(rt, viewer().actor, slug, form.get("title", ""), due or None)
+        raise BadRequest("due must be a date like 2026-12-01", field="due", code="date")
+    await boxes.add_milestone(rt, me().actor, slug, form.get("title", ""), due or None)
     notice("notice.saved")
-    return see_other(f"/b/{slug}/edit#milestones")
+    return see_other(url_for("box_pages.edit_box_form", slug=slug, _anchor="milestones"))
 
 
-@bp.post("/b/<slug>/milestones/mark")
+@bp.post(f"{BOX}<slug>/milestones/mark")
 @login_required
 async def mark_milestone(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.mark_milestone(rt, viewer().actor, slug, _number(form, "milestone"), form.get("done") == "1")
-    return see_other(f"/b/{slug}#milestones")
+    await boxes.mark_milestone(rt, me().actor, slug, _number(form, "milestone"), form.get("done") == "1")
+    return see_other(_box_url(slug, "milestones"))
 
 
-@bp.post("/b/<slug>/ideas")
+@bp.post(f"{BOX}<slug>/ideas")
 @login_required
 async def link_idea(slug: str):
     rt, _box = await _visible(slug)
-    await boxes.link_idea(rt, viewer().actor, slug, _ap_id(await request.form, "idea"))
+    await boxes.link_idea(rt, me().actor, slug, _ap_id(await request.form, "idea"))
     notice("notice.saved")
-    return see_other(f"/b/{slug}#ideas")
+    return see_other(_box_url(slug, "ideas"))

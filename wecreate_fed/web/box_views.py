@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict
 from datetime import date
 
-from quart import g
+from quart import g, url_for
 
 from wecreate_fed import sanitize, urls
 from wecreate_fed.civic import boxes, districts, motions
@@ -30,20 +30,13 @@ POST_DEPTH = 4  # replies deeper than this are shown at this depth, as comments 
 
 
 def box_page_url(box: Actor) -> str:
-    return urls.PAGE_PATHS["box"] + (box.username or "")
-
-
-def motion_key(rt: Runtime, ap_id: str) -> str | None:
-    return views.local_key(rt, ap_id, "motion")
+    return url_for("box_pages.box", slug=box.username)
 
 
 def motion_page_url(rt: Runtime, ap_id: str) -> str:
-    key = motion_key(rt, ap_id)
-    return urls.PAGE_PATHS["motion"] + key if key else ap_id
-
-
-def motion_ap_id(rt: Runtime, key: str) -> str:
-    return urls.motion_id(rt.config, key)
+    """Where our website shows a motion: its page if it is ours, else its id."""
+    local = urls.parse(rt.config, ap_id)
+    return url_for("motion_pages.motion", key=local.key) if local and local.kind == "motion" else ap_id
 
 
 def _actor_of(viewer: Viewer | None) -> Actor | None:
@@ -145,7 +138,7 @@ def amount(value: float, lang: str | None = None) -> str:
     """12 or 12,5 / 12.5: indicator values as people write them (the `amount` filter of the templates)."""
     lang = lang or g.get("lang", "de")
     text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return text.translate(str.maketrans({",": ".", ".": ","})) if lang == "de" else text
+    return text.translate(str.maketrans(",.", ".,")) if lang == "de" else text
 
 
 def parse_date(value: str | None) -> date | None:
@@ -216,7 +209,7 @@ async def idea_boxes(rt: Runtime, idea_ap_id: str, viewer: Viewer | None) -> lis
 
 async def motion_page(rt: Runtime, key: str, viewer: Viewer | None) -> dict:
     """A motion with its text, co-signers, revisions and answers (NotFound where its box is hidden)."""
-    data = await motions.view(rt, motion_ap_id(rt, key), _actor_of(viewer))
+    data = await motions.view(rt, urls.motion_id(rt.config, key), _actor_of(viewer))
     conn = rt.db.reader
     motion, box = data["motion"], data["box"]
     role = await boxes.role_of(rt, box, _actor_of(viewer))
@@ -224,6 +217,7 @@ async def motion_page(rt: Runtime, key: str, viewer: Viewer | None) -> dict:
     revisions = [{**asdict(r), "editor": await _actor_or_id(rt, r.editor_ap_id)} for r in data["revisions"]]
     return {
         "motion": motion, "box": box, "box_page": box_page_url(box), "key": key, "role": role,
+        "print_page": url_for("motion_pages.printable", key=key),
         "request_html": sanitize.markdown_to_html(motion.request),
         "reasoning_html": sanitize.markdown_to_html(motion.reasoning),
         "cosigners": cosigners, "signed": bool(viewer and viewer.actor.ap_id in data["cosigners"]),
@@ -233,6 +227,22 @@ async def motion_page(rt: Runtime, key: str, viewer: Viewer | None) -> dict:
         if motion.council_ap_id else None,
         "district": _district(rt, districts.slug_of(rt.config, motion.district_ap_id or "")),
         "data": data,
+    }
+
+
+def print_view(rt: Runtime, data: dict) -> dict:
+    """What the printable page of a motion (motions.view's data) shows: names where we know them."""
+    motion, names = data["motion"], data.get("names", {})
+    district = _district(rt, districts.slug_of(rt.config, motion["district_ap_id"] or ""))
+    council = motion["council_ap_id"]
+    return {
+        "motion": motion, "box": data["box"], "city": rt.config.city_name,
+        "district_name": district["name"] if district else "",
+        "council": names.get(council, council or "—"),
+        "cosigners": [names.get(ap_id, ap_id) for ap_id in data["cosigners"]],
+        "as_of": (motion["submitted_at"] or motion["updated_at"])[:10],
+        "request_html": sanitize.markdown_to_html(motion["request"]),
+        "reasoning_html": sanitize.markdown_to_html(motion["reasoning"]),
     }
 
 

@@ -13,15 +13,17 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from quart import Blueprint, Response, g, redirect, render_template, request, session
+from quart import Blueprint, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from wecreate_fed import runtime
-from wecreate_fed.errors import WeCreateError
+from wecreate_fed.errors import Forbidden, Unauthorized, WeCreateError
+from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
 
-from . import i18n, security
+from . import forms, i18n, security
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,11 @@ class Viewer:
         """Edit links and forms are shown to the owner and to moderators (the civic functions decide)."""
         return self.actor.id == owner_id or self.is_moderator
 
+    def check_may_manage(self, owner_id: int) -> None:
+        """An edit form is refused (403) to anyone else."""
+        if not self.may_manage(owner_id):
+            raise Forbidden("only the one who published this, or a moderator, may edit it", code="not_yours")
+
 
 async def prepare() -> None:
     """before_request of every web blueprint: the viewer, the language, and the CSRF check."""
@@ -67,7 +74,7 @@ async def _load_viewer(rt) -> Viewer | None:
     actor_id = session.get("uid")
     if not isinstance(actor_id, int):
         return None
-    row = await web_store.get_session_account(rt.db.reader, actor_id)
+    row = await accounts_store.get_session_account(rt.db.reader, actor_id)
     if row is None or row["session_generation"] != session.get("gen"):
         # The account is gone or its password changed since this cookie was signed.
         session.pop("uid", None)
@@ -91,6 +98,14 @@ def viewer() -> Viewer | None:
     return g.get("viewer")
 
 
+def me() -> Viewer:
+    """The viewer of a route behind login_required, who is never None there."""
+    found = g.get("viewer")
+    if found is None:
+        raise Unauthorized("log in first", code="login_required")
+    return found
+
+
 def _(key: str, **values) -> str:
     """A catalog string in the page's language."""
     return i18n.gettext(g.get("lang", "de"), key, **values)
@@ -102,7 +117,7 @@ def login_required(route):
     async def wrapper(*args, **kwargs):
         if g.get("viewer") is None:
             target = request.full_path if request.method == "GET" else (request.referrer or request.path)
-            return redirect(f"/login?next={_local_path(target)}", 303)
+            return redirect(url_for("auth.login_form", next=_local_path(target)), 303)
         return await route(*args, **kwargs)
     return wrapper
 
@@ -124,9 +139,11 @@ def safe_next(target: str | None) -> str:
     return _local_path(target)
 
 
-def back(default: str = "/") -> Response:
+def back(default: str | None = None) -> Response:
     """After a form: back to the page it came from (same site only), with 303 See Other."""
-    return redirect(_local_path(request.referrer) if request.referrer else default, 303)
+    if request.referrer:
+        return redirect(_local_path(request.referrer), 303)
+    return redirect(default or url_for("ideas.marketplace_home"), 303)
 
 
 def see_other(location: str) -> Response:
@@ -149,22 +166,28 @@ async def page(template: str, status: int = 200, **context) -> tuple[str, int]:
 
 
 async def error_page(error: WeCreateError):
-    """A WeCreateError raised in a web route, as a page in the visitor's language."""
-    status = getattr(error, "status", 500)
+    """An error as a page in the visitor's language: by its code where the catalog has a text for it."""
+    status = error.status
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.path, error)
-    message = str(error)
-    if message == "csrf":
-        message = _("error.csrf")
-    minutes = getattr(error, "minutes", None)
-    if minutes is not None:
-        message = _("error.too_many", minutes=minutes)
-    return await render_template("error.html", status=status, message=message), status
+    await _page_context()
+    return await render_template("error.html", status=status, messages=forms.page_messages(error)), status
 
 
-async def http_error_page(error):
+async def http_error_page(error: HTTPException):
+    """Quart's own errors (no such route, method not allowed, body too large) as a page."""
     status = error.code or 500
-    return await render_template("error.html", status=status, message=error.description or error.name), status
+    await _page_context()
+    return await render_template("error.html", status=status, messages=[error.description or error.name]), status
+
+
+async def _page_context() -> None:
+    """The viewer and the language, also for errors raised outside the website's blueprints."""
+    rt = runtime.current()
+    if "viewer" not in g:
+        g.viewer = await _load_viewer(rt)
+    if "lang" not in g:
+        g.lang = pick_language(rt)
 
 
 def blueprint(name: str) -> Blueprint:

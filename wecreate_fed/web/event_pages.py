@@ -3,19 +3,23 @@ attending: attend, leave, change the status, delete."""
 
 from __future__ import annotations
 
-from quart import render_template, request
+from quart import render_template, request, url_for
 
 from wecreate_fed import runtime, sanitize
 from wecreate_fed.civic import events
-from wecreate_fed.errors import BadRequest, Conflict, NotFound
+from wecreate_fed.errors import BadRequest, Conflict, NotFound, WeCreateError
+from wecreate_fed.urls import PAGE_PATHS
 
 from . import forms, views
-from .common import _, back, blueprint, login_required, notice, see_other, viewer
+from .common import back, blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("events_pages")
+EVENT = PAGE_PATHS["event"]
 
+# In the form's order (the order of its summary of problems).
 EVENT_FIELDS = ("title", "description", "starts_at", "ends_at", "timezone", "place_name", "street", "postal_code",
-                "locality", "online_url", "capacity", "status", "district", "linked_idea")
+                "locality", "online_url", "district", "capacity", "linked_idea", "status")
+EVENT_ALIASES = {"districts": "district", "district_ap_id": "district", "idea_ap_id": "linked_idea"}
 
 
 @bp.get("/events")
@@ -23,11 +27,11 @@ async def calendar():
     rt = runtime.current()
     slug = request.args.get("district") or None
     if slug is not None and slug not in {d.slug for d in rt.config.districts}:
-        raise NotFound("no such district")
+        raise NotFound(f"no district '{slug}' here")
     return await render_template("calendar.html", calendar=await views.calendar(rt, slug), district=slug)
 
 
-@bp.get("/e/<key>")
+@bp.get(f"{EVENT}<key>")
 async def event(key: str):
     rt = runtime.current()
     row = await views.event_by_key(rt, key)
@@ -40,17 +44,20 @@ def _event_data(form) -> dict:
     return data
 
 
-async def _event_form(values: dict, *, action: str, errors: dict, preview: str | None, status: int = 200, event=None):
+async def _event_form(values: dict, *, error: WeCreateError | None = None, preview: str | None = None, key=None,
+                      event=None, status: int = 400):
+    action = url_for("events_pages.edit_event", key=key) if key else url_for("events_pages.publish_event")
+    errors = forms.field_errors(error, EVENT_FIELDS, EVENT_ALIASES) if error else {}
     return await render_template("event_form.html", form=values, action=action, errors=errors, preview=preview,
-                                 event=event, statuses=events.STATUSES), status
+                                 event=event, key=key, statuses=events.STATUSES), status if error else 200
 
 
 @bp.get("/events/new")
 @login_required
 async def new_event():
-    values = {"district": viewer().district_slug or request.args.get("district", ""),
+    values = {"district": me().district_slug or request.args.get("district", ""),
               "linked_idea": request.args.get("idea", ""), "timezone": events.DEFAULT_TIMEZONE}
-    return await _event_form(values, action="/events/new", errors={}, preview=None)
+    return await _event_form(values)
 
 
 @bp.post("/events/new")
@@ -60,53 +67,51 @@ async def publish_event():
     form = await request.form
     data = _event_data(form)
     if form.get("action") == "preview":
-        return await _event_form(data, action="/events/new", errors={},
-                                 preview=sanitize.markdown_to_html(data["description"]))
+        return await _event_form(data, preview=sanitize.markdown_to_html(data["description"]))
     try:
-        _activity_id, document = await events.publish(rt, viewer().actor, {k: v or None for k, v in data.items()})
+        _activity_id, document = await events.publish(rt, me().actor, {k: v or None for k, v in data.items()})
     except BadRequest as e:
-        return await _event_form(data, action="/events/new", errors=forms.field_errors(e, _, "district"),
-                                 preview=None, status=400)
+        return await _event_form(data, error=e)
     notice("notice.event_published")
     return see_other(views.page_url(rt, "event", document["id"]))
 
 
-@bp.get("/e/<key>/edit")
+async def _own_event(key: str):
+    rt = runtime.current()
+    row = await views.event_by_key(rt, key)
+    me().check_may_manage(row["organizer_id"])
+    return rt, row
+
+
+@bp.get(f"{EVENT}<key>/edit")
 @login_required
 async def edit_event_form(key: str):
-    rt = runtime.current()
-    row = await views.event_by_key(rt, key)
-    if not viewer().may_manage(row.organizer_id):
-        return await render_template("error.html", status=403, message=_("error.not_yours")), 403
-    return await _event_form(views.event_form_values(rt, row), action=f"/e/{key}/edit", errors={}, preview=None, event=row)
+    rt, row = await _own_event(key)
+    return await _event_form(views.event_form_values(rt, row), key=key, event=row)
 
 
-@bp.post("/e/<key>/edit")
+@bp.post(f"{EVENT}<key>/edit")
 @login_required
 async def edit_event(key: str):
-    rt = runtime.current()
-    row = await views.event_by_key(rt, key)
+    rt, row = await _own_event(key)
     form = await request.form
     data = _event_data(form)
     if form.get("action") == "preview":
-        return await _event_form(data, action=f"/e/{key}/edit", errors={},
-                                 preview=sanitize.markdown_to_html(data["description"]), event=row)
+        return await _event_form(data, preview=sanitize.markdown_to_html(data["description"]), key=key, event=row)
     try:
-        await events.edit(rt, viewer().actor, row.ap_id, {k: v or None for k, v in data.items()})
+        await events.edit(rt, me().actor, row.ap_id, {k: v or None for k, v in data.items()})
     except BadRequest as e:
-        return await _event_form(data, action=f"/e/{key}/edit", errors=forms.field_errors(e, _, "district"),
-                                 preview=None, status=400, event=row)
-    except Conflict as e:
-        return await _event_form(data, action=f"/e/{key}/edit", errors={"capacity": str(e)}, preview=None,
-                                 status=409, event=row)
+        return await _event_form(data, error=e, key=key, event=row)
+    except Conflict as e:  # fewer places than people attending
+        return await _event_form(data, error=e, key=key, event=row, status=409)
     notice("notice.event_saved")
-    return see_other(f"/e/{key}")
+    return see_other(url_for("events_pages.event", key=key))
 
 
 async def _target() -> str:
     ap_id = (await request.form).get("event", "")
     if not ap_id.startswith(("https://", "http://")):
-        raise BadRequest("which event?")
+        raise BadRequest("the form names no event", field="event", code="required")
     return ap_id
 
 
@@ -114,10 +119,10 @@ async def _target() -> str:
 @login_required
 async def attend():
     try:
-        await events.attend(runtime.current(), viewer().actor, await _target())
+        await events.attend(runtime.current(), me().actor, await _target())
         notice("notice.attending")
     except Conflict as e:
-        notice("notice.cannot_attend", reason=str(e))
+        notice("notice.cannot_attend", reason=" ".join(forms.page_messages(e)))
     return back()
 
 
@@ -125,7 +130,7 @@ async def attend():
 @login_required
 async def leave():
     try:
-        await events.leave(runtime.current(), viewer().actor, await _target())
+        await events.leave(runtime.current(), me().actor, await _target())
         notice("notice.left")
     except NotFound:
         pass
@@ -138,7 +143,7 @@ async def change_status():
     rt = runtime.current()
     target = await _target()
     try:
-        await events.change_status(rt, viewer().actor, target, (await request.form).get("status", ""))
+        await events.change_status(rt, me().actor, target, (await request.form).get("status", ""))
         notice("notice.status_changed")
     except Conflict:
         pass
@@ -148,6 +153,6 @@ async def change_status():
 @bp.post("/events/delete")
 @login_required
 async def delete():
-    await events.delete(runtime.current(), viewer().actor, await _target())
+    await events.delete(runtime.current(), me().actor, await _target())
     notice("notice.event_deleted")
-    return see_other("/events")
+    return see_other(url_for("events_pages.calendar"))

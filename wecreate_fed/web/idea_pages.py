@@ -3,17 +3,18 @@ with an idea: support, withdraw, share, comment, change its status, delete it.""
 
 from __future__ import annotations
 
-from quart import render_template, request
+from quart import render_template, request, url_for
 
 from wecreate_fed import runtime, sanitize
 from wecreate_fed.civic import ideas, marketplace
 from wecreate_fed.errors import BadRequest, Conflict, NotFound
+from wecreate_fed.urls import PAGE_PATHS
 
 from . import box_views, forms, views
-from .common import _, back, blueprint, login_required, notice, see_other, viewer
+from .common import back, blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("ideas")
-
+IDEA = PAGE_PATHS["idea"]
 
 
 @bp.after_request
@@ -25,6 +26,8 @@ async def forget_cached_pages(response):
 
 
 IDEA_FIELDS = ("title", "summary", "body", "kind", "districts", "topics", "image_url", "addressed_to")
+# What a civic problem may call a field that this form calls otherwise.
+IDEA_ALIASES = {"district": "districts", "addressed_to_other": "addressed_to"}
 
 
 @bp.get("/")
@@ -36,7 +39,7 @@ async def marketplace_home():
     try:
         data = await views.marketplace_page(rt, args)
     except BadRequest as e:
-        error, data = str(e), {"items": [], "total": 0, "page": 1, "pages": 1}
+        error, data = " ".join(forms.page_messages(e)), {"items": [], "total": 0, "page": 1, "pages": 1}
     filters = {name: args.get(name, "") for name in ("district", "kind", "status", "author", "topic", "sort")}
     district = filters["district"] if filters["district"] in {d.slug for d in rt.config.districts} else None
     return await render_template(
@@ -52,7 +55,7 @@ async def _idea_page(rt, row) -> dict:
     return {**await views.idea_page(rt, row, viewer()), "boxes": await box_views.idea_boxes(rt, row.ap_id, viewer())}
 
 
-@bp.get("/i/<key>")
+@bp.get(f"{IDEA}<key>")
 async def idea(key: str):
     rt = runtime.current()
     row = await views.idea_by_key(rt, key)
@@ -78,20 +81,21 @@ def _idea_data(form) -> dict:
     return data
 
 
-async def _idea_form(template_values: dict, *, action: str, errors: dict, preview: str | None, status: int = 200,
+async def _idea_form(values: dict, *, error: BadRequest | None = None, preview: str | None = None, key=None,
                      idea=None):
     rt = runtime.current()
-    return await render_template("idea_form.html", form=template_values, action=action, errors=errors,
+    action = url_for("ideas.edit_idea", key=key) if key else url_for("ideas.publish_idea")
+    errors = forms.field_errors(error, IDEA_FIELDS, IDEA_ALIASES) if error else {}
+    return await render_template("idea_form.html", form=values, action=action, errors=errors,
                                  preview=preview, idea=idea, kinds=ideas.KINDS,
-                                 addressees=await views.addressees(rt)), status
+                                 addressees=await views.addressees(rt)), 400 if error else 200
 
 
 @bp.get("/ideas/new")
 @login_required
 async def new_idea():
-    district = viewer().district_slug or request.args.get("district")
-    form = {"kind": "idea", "districts": [district] if district else []}
-    return await _idea_form(form, action="/ideas/new", errors={}, preview=None)
+    district = me().district_slug or request.args.get("district")
+    return await _idea_form({"kind": "idea", "districts": [district] if district else []})
 
 
 @bp.post("/ideas/new")
@@ -101,43 +105,43 @@ async def publish_idea():
     form = await request.form
     data = _idea_data(form)
     if form.get("action") == "preview":
-        return await _idea_form(data, action="/ideas/new", errors={}, preview=sanitize.markdown_to_html(data["body"]))
+        return await _idea_form(data, preview=sanitize.markdown_to_html(data["body"]))
     try:
-        _activity_id, document = await ideas.publish(rt, viewer().actor, data)
+        _activity_id, document = await ideas.publish(rt, me().actor, data)
     except BadRequest as e:
-        return await _idea_form(data, action="/ideas/new", errors=forms.field_errors(e, _), preview=None, status=400)
+        return await _idea_form(data, error=e)
     notice("notice.idea_published")
     return see_other(views.page_url(rt, "idea", document["id"]))
 
 
-@bp.get("/i/<key>/edit")
+async def _own_idea(key: str):
+    rt = runtime.current()
+    row = await views.idea_by_key(rt, key)
+    me().check_may_manage(row["author_id"])
+    return rt, row
+
+
+@bp.get(f"{IDEA}<key>/edit")
 @login_required
 async def edit_idea_form(key: str):
-    rt = runtime.current()
-    row = await views.idea_by_key(rt, key)
-    if not viewer().may_manage(row.author_id):
-        return await render_template("error.html", status=403, message=_("error.not_yours")), 403
-    return await _idea_form(await views.idea_form_values(rt, row), action=f"/i/{key}/edit", errors={}, preview=None,
-                            idea=row)
+    rt, row = await _own_idea(key)
+    return await _idea_form(await views.idea_form_values(rt, row), key=key, idea=row)
 
 
-@bp.post("/i/<key>/edit")
+@bp.post(f"{IDEA}<key>/edit")
 @login_required
 async def edit_idea(key: str):
-    rt = runtime.current()
-    row = await views.idea_by_key(rt, key)
+    rt, row = await _own_idea(key)
     form = await request.form
     data = _idea_data(form)
     if form.get("action") == "preview":
-        return await _idea_form(data, action=f"/i/{key}/edit", errors={}, preview=sanitize.markdown_to_html(data["body"]),
-                                idea=row)
+        return await _idea_form(data, preview=sanitize.markdown_to_html(data["body"]), key=key, idea=row)
     try:
-        await ideas.edit(rt, viewer().actor, row.ap_id, data)
+        await ideas.edit(rt, me().actor, row.ap_id, data)
     except BadRequest as e:
-        return await _idea_form(data, action=f"/i/{key}/edit", errors=forms.field_errors(e, _), preview=None,
-                                status=400, idea=row)
+        return await _idea_form(data, error=e, key=key, idea=row)
     notice("notice.idea_saved")
-    return see_other(f"/i/{key}")
+    return see_other(url_for("ideas.idea", key=key))
 
 
 @bp.post("/preview")
@@ -154,7 +158,7 @@ async def preview():
 async def _target() -> str:
     ap_id = (await request.form).get("idea", "")
     if not ap_id.startswith(("https://", "http://")):
-        raise BadRequest("which idea?")
+        raise BadRequest("the form names no idea", field="idea", code="required")
     return ap_id
 
 
@@ -164,7 +168,7 @@ async def support():
     rt = runtime.current()
     target = await _target()
     try:
-        await ideas.support(rt, viewer().actor, target)
+        await ideas.support(rt, me().actor, target)
         notice("notice.supported")
     except Conflict:
         notice("notice.already_supported")
@@ -179,7 +183,7 @@ async def support():
 @login_required
 async def withdraw():
     try:
-        await ideas.withdraw_support(runtime.current(), viewer().actor, await _target())
+        await ideas.withdraw_support(runtime.current(), me().actor, await _target())
         notice("notice.withdrawn")
     except NotFound:
         pass  # nothing to take back: the page shows the current state
@@ -190,7 +194,7 @@ async def withdraw():
 @login_required
 async def share():
     try:
-        await ideas.share(runtime.current(), viewer().actor, await _target())
+        await ideas.share(runtime.current(), me().actor, await _target())
         notice("notice.shared")
     except Conflict:
         notice("notice.already_shared")
@@ -201,7 +205,7 @@ async def share():
 @login_required
 async def unshare():
     try:
-        await ideas.unshare(runtime.current(), viewer().actor, await _target())
+        await ideas.unshare(runtime.current(), me().actor, await _target())
     except NotFound:
         pass
     return back()
@@ -215,11 +219,12 @@ async def comment():
     target = await _target()
     reply_to = form.get("in_reply_to") or target
     try:
-        await ideas.comment(rt, viewer().actor, reply_to, form.get("text", ""))
+        await ideas.comment(rt, me().actor, reply_to, form.get("text", ""))
     except BadRequest as e:
         row = await views.idea_by_id(rt, target)
         return await render_template("idea.html", **await _idea_page(rt, row),
-                                     comment_errors=forms.field_errors(e, _), comment_text=form.get("text", "")), 400
+                                     comment_errors=forms.field_errors(e, ("text",)),
+                                     comment_text=form.get("text", "")), 400
     notice("notice.commented")
     return see_other(views.page_url(rt, "idea", target) + "#comments")
 
@@ -231,7 +236,7 @@ async def change_status():
     form = await request.form
     target = await _target()
     try:
-        await ideas.change_status(rt, viewer().actor, target, form.get("status", ""), form.get("note", ""))
+        await ideas.change_status(rt, me().actor, target, form.get("status", ""), form.get("note", ""))
         notice("notice.status_changed")
     except Conflict:
         pass  # already in that status
@@ -241,6 +246,6 @@ async def change_status():
 @bp.post("/ideas/delete")
 @login_required
 async def delete():
-    await ideas.delete(runtime.current(), viewer().actor, await _target())
+    await ideas.delete(runtime.current(), me().actor, await _target())
     notice("notice.idea_deleted")
-    return see_other("/")
+    return see_other(url_for("ideas.marketplace_home"))

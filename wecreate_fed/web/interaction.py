@@ -10,10 +10,9 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote, urlsplit
 
-from quart import redirect, render_template, request
+from quart import redirect, render_template, request, url_for
 
 from actors import remote
 from wecreate_fed import ld, runtime, sanitize
@@ -23,8 +22,8 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
-from . import views
-from .common import _, back, blueprint, login_required, notice, see_other, viewer
+from . import forms, views
+from .common import back, blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("interaction")
 
@@ -33,24 +32,17 @@ INTENT_REL = "https://w3id.org/fep/3b86/"
 # What a visitor wants to do -> the FEP-3b86 intent and the parameter carrying our object.
 INTENTS = {"support": ("Like", "object"), "share": ("Announce", "object"), "follow": ("Follow", "object"),
            "comment": ("Create", "inReplyTo"), "attend": ("Object", "object")}
-HANDLE = re.compile(r"^@?([A-Za-z0-9_.\-]+)@([A-Za-z0-9.\-]+(:\d{1,5})?)$")
 
 
 async def remote_interaction_url(rt: Runtime, handle: str, uri: str, intent: str) -> str:
     """Where the owner of `handle` acts on `uri` on their own server."""
-    match = HANDLE.match(handle.strip().removeprefix("acct:"))
-    if not match:
-        raise BadRequest("handle")
-    username, host = match.group(1), match.group(2).lower()
+    username, host = remote.parse_handle(handle)
     if host == rt.config.host.lower():
         return uri  # one of ours: the page itself has the buttons
-    scheme = "http" if rt.config.allow_private_addresses and host.startswith(("127.", "localhost")) else "https"
-    resource = quote(f"acct:{username}@{host}")
     try:
-        jrd = await rt.http.get_json(f"{scheme}://{host}/.well-known/webfinger?resource={resource}",
-                                     accept="application/jrd+json, application/json")
-    except WeCreateError:
-        raise BadRequest("unreachable")
+        jrd = await remote.webfinger(rt, username, host)
+    except WeCreateError as e:
+        raise BadRequest(f"{username}@{host} could not be looked up: {e}", field="handle", code="unreachable") from e
     templates = {link.get("rel"): link.get("template") for link in ld.as_list(jrd.get("links"))
                  if isinstance(link, dict) and isinstance(link.get("template"), str)}
     name, parameter = INTENTS.get(intent, ("Object", "object"))
@@ -60,7 +52,7 @@ async def remote_interaction_url(rt: Runtime, handle: str, uri: str, intent: str
             target = template.replace("{" + param + "}", quote(uri, safe=""))
             if urlsplit(target).scheme in ("http", "https"):
                 return target
-    raise BadRequest("no_interaction")
+    raise BadRequest(f"{host} offers no way to act on other servers' objects", field="handle", code="no_interaction")
 
 
 @bp.post("/interact")
@@ -70,16 +62,13 @@ async def interact():
     form = await request.form
     uri, intent = form.get("uri", ""), form.get("intent", "")
     if not uri.startswith(("https://", "http://")):
-        raise BadRequest("which object?")
+        raise BadRequest("the form names no object", field="uri", code="required")
     try:
         target = await remote_interaction_url(rt, form.get("handle", ""), uri, intent)
     except BadRequest as e:
         return await render_template("interact.html", uri=uri, intent=intent, handle=form.get("handle", ""),
-                                     error=_(f"interact.error.{e}") if str(e) in _ERRORS else str(e)), 400
+                                     error=" ".join(forms.texts(e, ("handle",)))), 400
     return redirect(target, 303)
-
-
-_ERRORS = {"handle", "unreachable", "no_interaction"}
 
 
 @bp.get("/interact")
@@ -94,10 +83,10 @@ async def interact_form():
 async def describe(rt: Runtime, uri: str) -> dict:
     """What a URI is, fetched (signed) when we do not know it: an idea, an event, an actor or another object."""
     uri = uri.strip()
-    if uri.startswith("acct:") or HANDLE.match(uri):
+    if uri.startswith("acct:") or remote.HANDLE.match(uri.lstrip("@")):
         return {"kind": "actor", "actor": await remote.resolve_handle(rt, uri.removeprefix("acct:"))}
     if not uri.startswith(("https://", "http://")):
-        raise BadRequest("not a URI")
+        raise BadRequest("not an http(s) address, a handle or acct: URI", field="uri", code="url")
     if await ideas.is_known(rt, uri):
         return {"kind": "idea", "page": views.page_url(rt, "idea", uri)}
     document = await remote.fetch_document(rt, uri)
@@ -122,14 +111,15 @@ async def authorize_interaction():
     try:
         thing = await describe(rt, uri)
     except WeCreateError as e:
-        return await render_template("authorize.html", uri=uri, thing=None, error=str(e)), 400
+        return await render_template("authorize.html", uri=uri, thing=None,
+                                     error=" ".join(forms.page_messages(e))), 400
     if thing["kind"] in ("idea",) or (thing["kind"] == "event" and thing["page"].startswith("/")):
         return see_other(thing["page"])
     if thing["kind"] == "actor" and thing["actor"].is_local and thing["actor"].url:
         return see_other(thing["actor"].url)
     follow = None
     if thing["kind"] == "actor":
-        follow = await social.get_follow(rt.db.reader, viewer().actor.id, thing["actor"].id)
+        follow = await social.get_follow(rt.db.reader, me().actor.id, thing["actor"].id)
     return await render_template("authorize.html", uri=uri, thing=thing, error=None,
                                  follow_state=follow["state"] if follow else None)
 
@@ -141,7 +131,7 @@ async def act():
     rt = runtime.current()
     form = await request.form
     uri, action = form.get("uri", ""), form.get("action", "")
-    actor = viewer().actor
+    actor = me().actor
     if action == "follow":
         await follow(rt, actor, uri)
     elif action == "unfollow":
@@ -151,15 +141,15 @@ async def act():
     elif action == "reply":
         text = form.get("text", "").strip()
         if not text:
-            raise BadRequest("a reply needs text")
+            raise BadRequest("a reply needs text", field="text", code="required")
         await client.post_to_outbox(rt, actor, {"type": "Note", "content": sanitize.markdown_to_html(text),
                                              "inReplyTo": uri, "to": [ld.PUBLIC]})
     elif action == "attend":
         await events.attend(rt, actor, uri)
     else:
-        raise BadRequest("unknown action")
+        raise BadRequest(f"unknown action '{action}'", field="action", code="invalid_choice")
     notice("notice.done")
-    return see_other(f"/authorize_interaction?uri={quote(uri, safe='')}")
+    return see_other(url_for("interaction.authorize_interaction", uri=uri))
 
 
 # --- following -------------------------------------------------------------------------
@@ -180,7 +170,7 @@ async def unfollow(rt: Runtime, actor: Actor, target_id: str) -> None:
 @login_required
 async def follow_route():
     form = await request.form
-    await follow(runtime.current(), viewer().actor, form.get("actor", ""))
+    await follow(runtime.current(), me().actor, form.get("actor", ""))
     notice("notice.followed")
     return back()
 
@@ -190,7 +180,7 @@ async def follow_route():
 async def unfollow_route():
     form = await request.form
     try:
-        await unfollow(runtime.current(), viewer().actor, form.get("actor", ""))
+        await unfollow(runtime.current(), me().actor, form.get("actor", ""))
         notice("notice.unfollowed")
     except NotFound:
         pass

@@ -21,6 +21,7 @@ from quart import Quart, Response, request, session
 from quart.sessions import SecureCookieSessionInterface
 
 from wecreate_fed.errors import Forbidden, WeCreateError
+from wecreate_fed.http import is_loopback
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import iso, utcnow
 from wecreate_fed.store import web as web_store
@@ -43,9 +44,10 @@ class TooManyAttempts(WeCreateError):
     """Too many failed attempts; `minutes` until the next try is allowed."""
 
     status = 429
+    default_code = "too_many"
 
     def __init__(self, message: str, minutes: int):
-        super().__init__(message)
+        super().__init__(message, params={"minutes": minutes})
         self.minutes = minutes
 
 
@@ -113,7 +115,7 @@ async def check_csrf() -> None:
         sent = form.get(CSRF_FIELD, "")
     expected = session.get("csrf", "")
     if not expected or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise Forbidden("csrf")
+        raise Forbidden("the form's CSRF token is missing or not this session's", code="csrf")
 
 
 # --- headers ----------------------------------------------------------------------------
@@ -147,7 +149,7 @@ def client_address() -> str:
     """The visitor's address; behind a reverse proxy on loopback, the proxy's X-Forwarded-For."""
     remote = request.remote_addr or ""
     forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded and (remote.startswith("127.") or remote == "::1"):
+    if forwarded and is_loopback(remote):
         return forwarded.split(",")[-1].strip() or remote
     return remote
 

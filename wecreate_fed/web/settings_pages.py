@@ -3,22 +3,33 @@ password, and deleting the account."""
 
 from __future__ import annotations
 
-from quart import render_template, request, session
+from quart import render_template, request, session, url_for
 
 from wecreate_fed import runtime, sanitize
+from wecreate_fed.civic import accounts as civic_accounts
 from wecreate_fed.errors import BadRequest
 
 from . import accounts, forms, views
-from .common import _, blueprint, login_required, notice, see_other, viewer
+from .common import blueprint, login_required, me, notice, see_other
 
 bp = blueprint("settings")
 
+# The settings page's fields that show their own error (the language is a choice of two).
+FIELDS = ("name", "bio", "avatar", "district", "current_password", "new_password", "new_password_repeat",
+          "delete_password")
 
-async def _settings(errors: dict | None = None, status: int = 200, **form):
-    v = viewer()
+
+async def _settings(error: BadRequest | None = None, **form):
+    v = me()
     values = {"name": v.actor.name, "bio": sanitize.plain_text(v.actor.summary), "language": v.language,
               "district": v.district_slug or "", **form}
-    return await render_template("settings.html", form=values, errors=errors or {}), status
+    errors = forms.field_errors(error, FIELDS) if error else {}
+    return await render_template("settings.html", form=values, errors=errors), 400 if error else 200
+
+
+def _saved(key: str = "notice.saved"):
+    notice(key)
+    return see_other(url_for("settings.settings"))
 
 
 @bp.get("/settings")
@@ -34,16 +45,15 @@ async def profile():
     form = await request.form
     files = await request.files
     try:
-        await accounts.update_profile(rt, viewer().actor, name=form.get("name", ""), bio=form.get("bio", ""))
+        await civic_accounts.update_profile(rt, me().actor, name=form.get("name", ""), bio=form.get("bio", ""))
         upload = files.get("avatar")
         if form.get("remove_avatar"):
-            await accounts.set_avatar(rt, viewer().actor, None)
+            await civic_accounts.set_avatar(rt, me().actor, None)
         elif upload is not None and upload.filename:
-            await accounts.set_avatar(rt, viewer().actor, upload.read(accounts.AVATAR_MAX + 1))
+            await civic_accounts.set_avatar(rt, me().actor, upload.read(civic_accounts.AVATAR_MAX + 1))
     except BadRequest as e:
-        return await _settings(forms.field_errors(e, _), 400, name=form.get("name", ""), bio=form.get("bio", ""))
-    notice("notice.saved")
-    return see_other("/settings")
+        return await _settings(e, name=form.get("name", ""), bio=form.get("bio", ""))
+    return _saved()
 
 
 @bp.post("/settings/preferences")
@@ -51,12 +61,11 @@ async def profile():
 async def preferences():
     form = await request.form
     try:
-        await accounts.update_preferences(runtime.current(), viewer().actor, language=form.get("language", ""),
+        await accounts.update_preferences(runtime.current(), me().actor, language=form.get("language", ""),
                                           district=form.get("district") or None)
     except BadRequest as e:
-        return await _settings(forms.field_errors(e, _), 400)
-    notice("notice.saved")
-    return see_other("/settings")
+        return await _settings(e)
+    return _saved()
 
 
 @bp.post("/settings/password")
@@ -64,23 +73,24 @@ async def preferences():
 async def password():
     form = await request.form
     try:
-        generation = await accounts.change_password(runtime.current(), viewer().actor, form.get("current_password", ""),
-                                                    form.get("new_password", ""), form.get("new_password_repeat", ""))
+        generation = await civic_accounts.change_password(
+            runtime.current(), me().actor, form.get("current_password", ""), form.get("new_password", ""),
+            form.get("new_password_repeat", ""))
     except BadRequest as e:
-        return await _settings(forms.field_errors(e, _), 400)
+        return await _settings(e)
     session["gen"] = generation  # this session goes on; all others end
-    notice("notice.password_changed")
-    return see_other("/settings")
+    return _saved("notice.password_changed")
 
 
 @bp.post("/settings/delete")
 @login_required
 async def delete():
     try:
-        await accounts.delete_account(runtime.current(), viewer().actor, (await request.form).get("delete_password", ""))
+        await civic_accounts.delete_account(runtime.current(), me().actor,
+                                            (await request.form).get("delete_password", ""))
     except BadRequest as e:
-        return await _settings(forms.field_errors(e, _), 400)
+        return await _settings(e)
     views.ideas_changed(runtime.current())
     session.clear()
     notice("notice.account_deleted")
-    return see_other("/")
+    return see_other(url_for("ideas.marketplace_home"))

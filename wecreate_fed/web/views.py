@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timezone
-from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
+
+from quart import url_for
 
 from wecreate_fed import urls
 from wecreate_fed.civic import districts, events, ideas, marketplace
@@ -30,27 +31,13 @@ MARKETPLACE_SECONDS = 5.0
 MARKETPLACE_ENTRIES = 500
 
 
-def origin(url: str | None) -> str:
-    return urlsplit(url or "").netloc
-
-
-def local_key(rt: Runtime, ap_id: str, kind: str) -> str | None:
-    """The uuid of a local idea or event id (None for anything else)."""
-    local = urls.parse(rt.config, ap_id)
-    return local.key if local is not None and local.kind == kind and not local.rest else None
-
-
 def page_url(rt: Runtime, kind: str, ap_id: str) -> str:
-    """Where our website shows an idea or event: its own page if local, else the remote view."""
-    if kind == "idea":
-        key = local_key(rt, ap_id, "idea")
-        return f"/i/{key}" if key else f"/idea?id={_quote(ap_id)}"
-    key = local_key(rt, ap_id, "event")
-    return f"/e/{key}" if key else ap_id
-
-
-def _quote(value: str) -> str:
-    return quote(value, safe="")
+    """Where our website shows an idea or event: its own page if local; a remote idea as we know it,
+    a remote event where it lives."""
+    local = urls.parse(rt.config, ap_id)
+    if local is not None and local.kind == kind and not local.rest:
+        return url_for("ideas.idea" if kind == "idea" else "events_pages.event", key=local.key)
+    return url_for("ideas.remote_idea", id=ap_id) if kind == "idea" else ap_id
 
 
 # --- the marketplace -------------------------------------------------------------------
@@ -76,7 +63,7 @@ async def marketplace_page(rt: Runtime, args) -> dict:
     data = await marketplace.page(rt, marketplace.parse_query(rt.config, args))
     for item in data["items"]:
         item["page"] = page_url(rt, "idea", item["id"])
-        item["origin"] = None if item["local"] else origin(item["url"])
+        item["origin"] = None if item["local"] else urls.host_of(item["url"])
     if len(cache) >= MARKETPLACE_ENTRIES:
         cache.clear()
     cache[key] = (time.monotonic(), data)
@@ -100,23 +87,22 @@ async def district_overview(rt: Runtime) -> list[dict]:
 
 # --- ideas ---------------------------------------------------------------------------
 
+def _live(row, kind: str, *, local_only: bool = True):
+    """The idea's or event's row if it is here (ours, where local_only) and not deleted."""
+    if row is None or (local_only and not row.is_local):
+        raise NotFound(f"no such {kind} here")
+    if row.deleted_at is not None:
+        raise Gone(f"this {kind} was deleted")
+    return row
+
+
 async def idea_by_key(rt: Runtime, key: str):
-    idea = await civic_store.get_idea(rt.db.reader, urls.idea_id(rt.config, key))
-    if idea is None or not idea.is_local:
-        raise NotFound("no such idea")
-    if idea.deleted_at is not None:
-        raise Gone("this idea was deleted")
-    return idea
+    return _live(await civic_store.get_idea(rt.db.reader, urls.idea_id(rt.config, key)), "idea")
 
 
 async def idea_by_id(rt: Runtime, ap_id: str):
     """A known idea by its id (remote ones only as far as we have them; nothing is fetched)."""
-    idea = await civic_store.get_idea(rt.db.reader, ap_id)
-    if idea is None:
-        raise NotFound("this idea is not known here")
-    if idea.deleted_at is not None:
-        raise Gone("this idea was deleted")
-    return idea
+    return _live(await civic_store.get_idea(rt.db.reader, ap_id), "idea", local_only=False)
 
 
 async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
@@ -142,15 +128,22 @@ async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
         "supported": "Like" in reactions,
         "shared": "Announce" in reactions,
         "may_manage": bool(viewer and idea.is_local and viewer.may_manage(idea.author_id)),
-        "origin": None if idea.is_local else origin(idea.url or idea.ap_id),
+        "edit_page": _edit_page(rt, "ideas.edit_idea_form", idea.ap_id),
+        "origin": None if idea.is_local else urls.host_of(idea.url or idea.ap_id),
         "statuses": ideas.STATUSES,
     }
+
+
+def _edit_page(rt: Runtime, endpoint: str, ap_id: str) -> str | None:
+    """The form that edits one of our ideas or events (None for another server's)."""
+    local = urls.parse(rt.config, ap_id)
+    return url_for(endpoint, key=local.key) if local is not None else None
 
 
 def district_label(rt: Runtime, ap_id: str) -> dict:
     slug = districts.slug_of(rt.config, ap_id)
     if slug is None:
-        return {"slug": None, "name": origin(ap_id) + " " + ap_id.rstrip("/").rsplit("/", 1)[-1], "id": ap_id}
+        return {"slug": None, "name": urls.host_of(ap_id) + " " + ap_id.rstrip("/").rsplit("/", 1)[-1], "id": ap_id}
     return {"slug": slug, "name": districts.by_slug(rt.config, slug).name, "id": ap_id}
 
 
@@ -163,7 +156,7 @@ async def thread(rt: Runtime, root_ap_id: str) -> list[dict]:
         url = data.get("url") if isinstance(data.get("url"), str) else row["object_ap_id"]
         result.append({"id": row["object_ap_id"], "html": row["content"], "published": row["published"],
                        "depth": min(row["depth"], 4), "author": author, "local": bool(row["object_is_local"]),
-                       "url": url, "origin": None if row["object_is_local"] else origin(row["object_ap_id"])})
+                       "url": url, "origin": None if row["object_is_local"] else urls.host_of(row["object_ap_id"])})
     return result
 
 
@@ -191,12 +184,7 @@ def events_summary(rt: Runtime, row) -> dict:
 
 
 async def event_by_key(rt: Runtime, key: str):
-    event = await events_store.get_event(rt.db.reader, urls.event_id(rt.config, key))
-    if event is None or not event.is_local:
-        raise NotFound("no such event")
-    if event.deleted_at is not None:
-        raise Gone("this event was deleted")
-    return event
+    return _live(await events_store.get_event(rt.db.reader, urls.event_id(rt.config, key)), "event")
 
 
 async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
@@ -217,6 +205,7 @@ async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
         "linked_idea": linked if linked is not None and linked.deleted_at is None else None,
         "linked_idea_page": page_url(rt, "idea", linked.ap_id) if linked is not None else None,
         "may_manage": bool(viewer and viewer.may_manage(event.organizer_id)),
+        "edit_page": _edit_page(rt, "events_pages.edit_event_form", event.ap_id),
         "statuses": events.STATUSES,
     }
 

@@ -1,0 +1,221 @@
+"""Accounts: the rules for names and passwords, registering by the instance's mode, accounts made
+by an administrator, changing the password, profile and avatar, invitations, and deleting an account.
+
+The website (web/auth.py, web/settings_pages.py) and the CLI (`user add`, `invite create`) both
+call these, so an account follows the same rules however it is made. Every broken rule is a
+Problem on the form field it concerns (codes in errors.FORM_CODES); all of them are raised at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from pathlib import Path
+
+from actors import documents
+from actors import local as local_actors
+from outbox import activities
+from outbox.send import send
+from wecreate_fed import ld, passwords, sanitize, urls
+from wecreate_fed.config import Config
+from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, Problems, WeCreateError
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import Connection, iso_in
+from wecreate_fed.store import accounts as accounts_store
+from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store.actors import Actor
+
+from . import districts, events, ideas
+
+log = logging.getLogger(__name__)
+
+NAME_MAX, BIO_MAX = 100, 2000
+AVATAR_MAX = 512 * 1024
+# The file's first bytes decide its type, whatever its name or the browser says.
+AVATAR_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg", b"GIF87a": "gif", b"GIF89a": "gif"}
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+async def check_username(conn: Connection, config: Config, username: str, problems: Problems) -> None:
+    """A free name: the letters of a handle, not one of our routes or a district's handle, never used before."""
+    if not local_actors.USERNAME.match(username):
+        problems.add("username", "username_rules", "username must be 1-30 letters, digits or underscores")
+    elif username.lower() in local_actors.RESERVED | {districts.username(d.slug) for d in config.districts}:
+        problems.add("username", "username_taken", f"username '{username}' is reserved")
+    elif await accounts_store.username_taken(conn, username):
+        # Deleted accounts keep their names, so an id is never someone else's later.
+        problems.add("username", "username_taken", f"username '{username}' is taken")
+
+
+def check_password(password: str, problems: Problems, *, repeat: str | None = None, field: str = "password") -> None:
+    if len(password) < passwords.MIN_LENGTH:
+        problems.add(field, "password_short", f"the password needs at least {passwords.MIN_LENGTH} characters",
+                     min=passwords.MIN_LENGTH)
+    elif len(password) > passwords.MAX_LENGTH:
+        problems.add(field, "too_long", f"the password is longer than {passwords.MAX_LENGTH} characters",
+                     limit=passwords.MAX_LENGTH)
+    if repeat is not None and repeat != password:
+        problems.add(f"{field}_repeat", "password_mismatch", "the two passwords differ")
+
+
+# --- making accounts -------------------------------------------------------------------------
+
+async def create(conn: Connection, config: Config, *, username: str, password: str | None = None,
+                 **details) -> Actor:
+    """An account made by an administrator (`user add`), inside the caller's transaction.
+
+    `details` are those of actors.local.create_account (name, type_, category, role, …)."""
+    problems = Problems()
+    await check_username(conn, config, username, problems)
+    if password is not None:
+        check_password(password, problems)
+    problems.raise_if_any()
+    return await local_actors.create_account(conn, config, username=username, password=password, **details)
+
+
+async def register(rt: Runtime, *, username: str, name: str, password: str, password_repeat: str,
+                   invitation: str, district: str | None, language: str) -> Actor:
+    """A person signs up, by the instance's registration mode (open, invite, closed)."""
+    mode = rt.config.registration
+    if mode == "closed":
+        raise Forbidden("registration is closed", code="registration_closed")
+    username, invitation = username.strip(), invitation.strip()
+    problems = Problems()
+    await check_username(rt.db.reader, rt.config, username, problems)
+    if mode == "invite" and not (invitation and await accounts_store.invitation_usable(rt.db.reader, invitation)):
+        problems.add("invitation", "invitation_invalid", "the invitation code is not valid")
+    if district is not None and district not in {d.slug for d in rt.config.districts}:
+        problems.add("district", "district_unknown", f"unknown district '{district}'")
+    check_password(password, problems, repeat=password_repeat)
+    problems.raise_if_any()
+    async with rt.db.transaction() as conn:
+        try:
+            actor = await local_actors.create_account(conn, rt.config, username=username,
+                                                      name=name.strip()[:NAME_MAX], password=password)
+        except Conflict as e:  # taken meanwhile
+            raise BadRequest(str(e), field="username", code="username_taken") from e
+        if mode == "invite" and not await accounts_store.use_invitation(conn, invitation, actor.id):
+            # Spent meanwhile: raising rolls the new account back.
+            raise BadRequest("the invitation code is not valid", field="invitation", code="invitation_invalid")
+        await accounts_store.set_account_preferences(conn, actor.id, language=language, district_slug=district)
+    return actor
+
+
+async def create_invitation(conn: Connection, *, note: str = "", uses: int = 1, days: float | None = 30) -> str:
+    """A new invitation code, inside the caller's transaction (shown once; only its hash is kept)."""
+    problems = Problems()
+    if uses < 1:
+        problems.add("uses", "number", "an invitation needs at least one use")
+    if days is not None and days <= 0:
+        problems.add("days", "number", "an invitation must be valid for some days")
+    problems.raise_if_any()
+    code = secrets.token_urlsafe(12)
+    await accounts_store.add_invitation(conn, code, note=note, uses=uses,
+                                        expires_at=iso_in(days * 86400) if days else None)
+    return code
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+async def check_current_password(rt: Runtime, actor: Actor, password: str, field: str) -> None:
+    """The account's own password, asked again before changing it or deleting the account."""
+    account = await accounts_store.get_login(rt.db.reader, actor.username or "")
+    if not passwords.verify(account["password_hash"] if account else None, password):
+        raise BadRequest("the password is not correct", field=field, code="password_wrong")
+
+
+async def change_password(rt: Runtime, actor: Actor, current: str, new: str, repeat: str) -> int:
+    """A new password; every other session ends. Returns the new session generation."""
+    await check_current_password(rt, actor, current, "current_password")
+    problems = Problems()
+    check_password(new, problems, repeat=repeat, field="new_password")
+    problems.raise_if_any()
+    async with rt.db.transaction() as conn:
+        return await accounts_store.set_password_hash(conn, actor.id, passwords.hash_password(new))
+
+
+# --- profile ---------------------------------------------------------------------------------
+
+async def update_profile(rt: Runtime, actor: Actor, *, name: str, bio: str) -> None:
+    """Name and bio (Markdown); followers elsewhere get the new actor document."""
+    if len(bio) > BIO_MAX:
+        raise BadRequest(f"the bio is longer than {BIO_MAX} characters", field="bio", code="too_long",
+                         params={"limit": BIO_MAX})
+    async with rt.db.transaction() as conn:
+        await actors_store.update_local_actor(conn, actor.id, name=sanitize.plain_text(name, NAME_MAX) or actor.username,
+                                              summary=sanitize.markdown_to_html(bio))
+    await _publish_actor(rt, actor.id)
+
+
+async def set_avatar(rt: Runtime, actor: Actor, data: bytes | None) -> None:
+    """Store an uploaded PNG, JPEG or GIF as the avatar (None removes it)."""
+    folder = avatar_folder(rt.config)
+    icon_url = None
+    if data:
+        if len(data) > AVATAR_MAX:
+            raise BadRequest(f"the picture is larger than {AVATAR_MAX // 1024} KB", field="avatar",
+                             code="avatar_size", params={"kb": AVATAR_MAX // 1024})
+        extension = next((ext for magic, ext in AVATAR_TYPES.items() if data.startswith(magic)), None)
+        if extension is None:
+            raise BadRequest("the picture is not a PNG, JPEG or GIF", field="avatar", code="avatar_type")
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{actor.id}-{hashlib.sha256(data).hexdigest()[:20]}.{extension}"
+        (folder / name).write_bytes(data)
+        icon_url = urls.avatar_url(rt.config, name)
+    old = actor.icon_url
+    async with rt.db.transaction() as conn:
+        await actors_store.update_local_actor(conn, actor.id, icon_url=icon_url)
+    if old and old.startswith(urls.avatar_url(rt.config, "")) and old != icon_url:
+        (folder / old.rsplit("/", 1)[1]).unlink(missing_ok=True)
+    await _publish_actor(rt, actor.id)
+
+
+def avatar_folder(config: Config) -> Path:
+    """Uploaded pictures live next to the database."""
+    return Path(config.database_path).parent / "media" / "avatars"
+
+
+def avatar_file(config: Config, name: str) -> Path:
+    """The stored picture of that name (NotFound for anything else, such as a path)."""
+    if "/" in name or "\\" in name or name.startswith(".") or name.rsplit(".", 1)[-1] not in AVATAR_TYPES.values():
+        raise NotFound("no such file")
+    path = avatar_folder(config) / name
+    if not path.is_file():
+        raise NotFound("no such file")
+    return path
+
+
+async def _publish_actor(rt: Runtime, actor_id: int) -> None:
+    actor = await actors_store.get_actor(rt.db.reader, actor_id)
+    if actor is None:
+        raise NotFound("the account is gone")
+    update = activities.update(rt.config, actor, ld.without_context(documents.actor_document(actor)))
+    update["to"], update["cc"] = [ld.PUBLIC], [actor.followers_url]
+    await send(rt, actor, update)
+
+
+# --- deleting --------------------------------------------------------------------------------
+
+async def delete_account(rt: Runtime, actor: Actor, password: str) -> None:
+    """Delete one's account: ideas and events become Tombstones, the actor a Delete to its followers."""
+    await check_current_password(rt, actor, password, "delete_password")
+    idea_ids, event_ids = await accounts_store.list_ap_ids_of_author(rt.db.reader, actor.id)
+    for ap_id in idea_ids:
+        await _quietly(ideas.delete(rt, actor, ap_id), ap_id)
+    for ap_id in event_ids:
+        await _quietly(events.delete(rt, actor, ap_id), ap_id)
+    # Sent before the follows go, so every follower's server hears of it.
+    await send(rt, actor, activities.delete(rt.config, actor, actor.ap_id, cc=[actor.followers_url]))
+    async with rt.db.transaction() as conn:
+        await accounts_store.mark_local_actor_deleted(conn, actor.id)
+    if actor.icon_url:
+        (avatar_folder(rt.config) / actor.icon_url.rsplit("/", 1)[1]).unlink(missing_ok=True)
+
+
+async def _quietly(work, ap_id: str) -> None:
+    try:
+        await work
+    except WeCreateError as e:  # already gone: nothing left to delete
+        log.info("deleting %s with its account: %s", ap_id, e)
