@@ -24,7 +24,7 @@ async def test_marketplace_filters_and_sorts_in_the_page(site, visitor_for):
     _, text, _ = await guest.get("/?author=party&kind=reform_proposal&sort=trending")
     assert "0 Ideen" in text_of(text)
     status, text, _ = await guest.get("/?sort=loudest")
-    assert status == 400 and "sort must be one of" in text
+    assert status == 400 and "Bitte wähle eine der Möglichkeiten" in text_of(text)  # in the page's language
     _, text, _ = await guest.get("/")
     assert "Was bisher bewegt wurde" in text_of(text)
     figures = text_of(text)

@@ -33,10 +33,6 @@ class Motion:
     updated_at: str
     submitted_at: str | None
 
-    def __getitem__(self, name: str):
-        # The printable page (motions.printable, being moved into a template) still reads fields by key.
-        return getattr(self, name)
-
 
 @dataclass(frozen=True)
 class MotionRevision:

@@ -233,16 +233,16 @@ async def motion_page(rt: Runtime, key: str, viewer: Viewer | None) -> dict:
 def print_view(rt: Runtime, data: dict) -> dict:
     """What the printable page of a motion (motions.view's data) shows: names where we know them."""
     motion, names = data["motion"], data.get("names", {})
-    district = _district(rt, districts.slug_of(rt.config, motion["district_ap_id"] or ""))
-    council = motion["council_ap_id"]
+    district = _district(rt, districts.slug_of(rt.config, motion.district_ap_id or ""))
+    council = motion.council_ap_id
     return {
         "motion": motion, "box": data["box"], "city": rt.config.city_name,
         "district_name": district["name"] if district else "",
         "council": names.get(council, council or "—"),
         "cosigners": [names.get(ap_id, ap_id) for ap_id in data["cosigners"]],
-        "as_of": (motion["submitted_at"] or motion["updated_at"])[:10],
-        "request_html": sanitize.markdown_to_html(motion["request"]),
-        "reasoning_html": sanitize.markdown_to_html(motion["reasoning"]),
+        "as_of": (motion.submitted_at or motion.updated_at)[:10],
+        "request_html": sanitize.markdown_to_html(motion.request),
+        "reasoning_html": sanitize.markdown_to_html(motion.reasoning),
     }
 
 

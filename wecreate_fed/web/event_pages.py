@@ -79,7 +79,7 @@ async def publish_event():
 async def _own_event(key: str):
     rt = runtime.current()
     row = await views.event_by_key(rt, key)
-    me().check_may_manage(row["organizer_id"])
+    me().check_may_manage(row.organizer_id)
     return rt, row
 
 

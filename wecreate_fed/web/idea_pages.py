@@ -117,7 +117,7 @@ async def publish_idea():
 async def _own_idea(key: str):
     rt = runtime.current()
     row = await views.idea_by_key(rt, key)
-    me().check_may_manage(row["author_id"])
+    me().check_may_manage(row.author_id)
     return rt, row
 
 
