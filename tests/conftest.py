@@ -11,6 +11,7 @@ import asyncio
 import json
 import socket
 import time
+from collections import Counter
 from pathlib import Path
 
 import aiohttp
@@ -57,6 +58,10 @@ class Instance:
         self.app = None
         self._task: asyncio.Task | None = None
         self._shutdown: asyncio.Event | None = None
+        # Every answer's status, and every exception that escaped the app (Hypercorn would
+        # answer 500 for it without a word, its error log being off), for the tests to check.
+        self.statuses: Counter = Counter()
+        self.crashes: list[BaseException] = []
 
     @property
     def rt(self):
@@ -74,7 +79,7 @@ class Instance:
         settings.errorlog = None
         settings.graceful_timeout = 1
         self._shutdown = asyncio.Event()
-        self._task = asyncio.create_task(serve(self.app, settings, shutdown_trigger=self._shutdown.wait))
+        self._task = asyncio.create_task(serve(self._counted, settings, shutdown_trigger=self._shutdown.wait))
         deadline = time.monotonic() + 10
         async with aiohttp.ClientSession() as session:
             while True:
@@ -89,6 +94,18 @@ class Instance:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{self.base_url} did not start")
                 await asyncio.sleep(0.05)
+
+    async def _counted(self, scope, receive, send) -> None:
+        """The app, counting the status of every response it sends."""
+        async def counting_send(message):
+            if message["type"] == "http.response.start":
+                self.statuses[message["status"]] += 1
+            await send(message)
+        try:
+            await self.app(scope, receive, counting_send)
+        except Exception as error:
+            self.crashes.append(error)
+            raise
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from actors import remote
 from outbox import activities
-from outbox.send import send
+from outbox.send import outgoing, resolve_recipients, send
 from wecreate_fed import ld, sanitize, urls
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, Gone, NotFound, WeCreateError
@@ -341,11 +341,15 @@ async def _react(rt: Runtime, actor: Actor, ap_id: str, kind: str, column: str, 
     author = await actors_store.get_actor(rt.db.reader, idea["author_id"])
     builder = activities.like if kind == "Like" else activities.announce
     activity = builder(rt.config, actor, ap_id, author.ap_id)
-    async with rt.db.transaction() as conn:
-        if not await social.add_reaction(conn, kind, actor.id, ap_id, activity["id"]):
+    recipients = await resolve_recipients(rt, actor, activity)
+    # The reaction, the count and the activity commit together: a request cancelled (the client
+    # hung up) between them would leave a support counted here that its idea's instance never hears of.
+    async with outgoing(rt) as out:
+        if not await social.add_reaction(out.conn, kind, actor.id, ap_id, activity["id"]):
             raise Conflict(repeated)
-        await _count_changed(conn, idea, column, +1)
-    return await send(rt, actor, activity)
+        await _count_changed(out.conn, idea, column, +1)
+        await out.queue(actor, activity, recipients)
+    return activity["id"]
 
 
 async def _undo_reaction(rt: Runtime, actor: Actor, ap_id: str, kind: str, column: str, missing: str) -> str:
@@ -356,13 +360,15 @@ async def _undo_reaction(rt: Runtime, actor: Actor, ap_id: str, kind: str, colum
     activity = await social.get_activity(rt.db.reader, reaction["activity_ap_id"])
     original = json.loads(activity["data"]) if activity else {
         "id": reaction["activity_ap_id"], "type": kind, "actor": actor.ap_id, "object": ap_id}
-    async with rt.db.transaction() as conn:
-        await social.delete_reaction(conn, actor.id, activity_ap_id=reaction["activity_ap_id"])
-        await _count_changed(conn, idea, column, -1)
     author = await actors_store.get_actor(rt.db.reader, idea["author_id"])
     undo = activities.undo(rt.config, actor, original)
     undo.setdefault("to", [author.ap_id])
-    return await send(rt, actor, undo)
+    recipients = await resolve_recipients(rt, actor, undo)
+    async with outgoing(rt) as out:
+        await social.delete_reaction(out.conn, actor.id, activity_ap_id=reaction["activity_ap_id"])
+        await _count_changed(out.conn, idea, column, -1)
+        await out.queue(actor, undo, recipients)
+    return undo["id"]
 
 
 async def comment(rt: Runtime, actor: Actor, in_reply_to: str, text: str) -> str:
