@@ -11,6 +11,7 @@ import asyncio
 import json
 import socket
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -143,6 +144,65 @@ class Instance:
             return [dict(row) for row in await cur.fetchall()]
 
 
+class HangingPeer:
+    """A follower's server that serves its actor document but never answers a POST (a server overloaded)."""
+
+    def __init__(self):
+        self.private_key_pem, self.public_key_pem = signatures.generate_key_pair()
+        self.posts = 0        # POSTs received
+        self.hanging = 0      # POSTs open right now
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    async def start(self) -> "HangingPeer":
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.base_url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        self.actor_id = f"{self.base_url}/users/stuck"
+        self.key_id = f"{self.actor_id}#main-key"
+        return self
+
+    async def stop(self) -> None:
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._tasks.add(asyncio.current_task())
+        try:
+            method, path, _ = (await reader.readuntil(b"\r\n\r\n")).split(b" ", 2)
+            if method == b"GET" and path == b"/users/stuck":
+                body = json.dumps(self.document()).encode()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/activity+json\r\n"
+                             b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                await writer.drain()
+            else:
+                self.posts += 1
+                self.hanging += 1
+                try:
+                    await reader.read()  # until the sender gives up and closes
+                finally:
+                    self.hanging -= 1
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._tasks.discard(asyncio.current_task())
+            writer.close()
+
+    async def follow(self, inbox_url: str, ap_id: str) -> None:
+        """Its actor follows `ap_id` with a signed Follow to `inbox_url` (the Accept will hang)."""
+        activity = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{self.actor_id}#follows/{uuid.uuid4()}",
+                    "type": "Follow", "actor": self.actor_id, "object": ap_id}
+        status, body = await post_signed(inbox_url, activity, key_id=self.key_id, private_key_pem=self.private_key_pem)
+        assert status == 202, body
+
+    def document(self) -> dict:
+        return {"@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+                "id": self.actor_id, "type": "Person", "preferredUsername": "stuck",
+                "inbox": f"{self.actor_id}/inbox",
+                "publicKey": {"id": self.key_id, "owner": self.actor_id, "publicKeyPem": self.public_key_pem}}
+
+
 async def post_signed(url: str, activity: dict, *, key_id: str, private_key_pem: str,
                       body: bytes | None = None, headers: dict | None = None) -> tuple[int, str]:
     """Deliver an activity signed the way Mastodon signs; `headers` override signed ones (for forgeries)."""
@@ -192,6 +252,14 @@ async def make_instance(tmp_path):
     yield make
     for instance in started:
         await instance.stop()
+
+
+@pytest.fixture
+async def hanging_peer():
+    """A server on loopback with one actor ("stuck") whose inbox never answers."""
+    peer = await HangingPeer().start()
+    yield peer
+    await peer.stop()
 
 
 @pytest.fixture
