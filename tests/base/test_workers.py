@@ -8,6 +8,7 @@ for the test, so that it can fail or hang on cue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -261,3 +262,51 @@ async def test_a_round_in_progress_finishes_its_row_at_stop_and_releases_the_res
     assert [stored[i]["state"] for i in ids] == ["done"] + ["pending"] * 4
     assert all(stored[i]["locked_until"] is None and stored[i]["attempts"] == 0 for i in ids[1:])
     assert pings.started == ids[:1]
+
+
+class Stubborn(Worker):
+    """A worker whose round swallows its cancellation (a bug) and goes on until told to give in."""
+
+    name = "stubborn"
+
+    def __init__(self):
+        super().__init__(asyncio.Event())
+        self.entered = asyncio.Event()
+        self.give_in = False
+
+    async def run_once(self) -> int:
+        self.entered.set()
+        while not self.give_in:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(0.05)
+        return 1
+
+
+async def test_stop_returns_even_if_a_round_swallows_its_cancellation(caplog):
+    worker = Stubborn()
+    supervisor = Supervisor()
+    supervisor.start(worker)
+    task = supervisor._tasks[0]
+    await asyncio.wait_for(worker.entered.wait(), 5)
+    started = time.monotonic()
+    await asyncio.wait_for(supervisor.stop(grace=0.3), 5)
+    assert time.monotonic() - started < 1.5
+    assert any("stubborn did not stop" in r.getMessage() for r in caplog.records)
+    worker.give_in = True  # (the test's own clean-up)
+    await asyncio.wait_for(task, 5)
+
+
+async def test_the_grace_counts_from_begin_stop():
+    # At SIGTERM the workers are told to stop while the server still drains its connections;
+    # the stop that follows waits only for what is left of the grace.
+    worker = Hanging()
+    supervisor = Supervisor()
+    supervisor.start(worker)
+    await asyncio.wait_for(worker.entered.wait(), 5)
+    supervisor.begin_stop()
+    assert worker.stopping.is_set()
+    await asyncio.sleep(0.4)
+    started = time.monotonic()
+    await supervisor.stop(grace=0.5)
+    assert time.monotonic() - started < 0.4
+    assert worker.cancelled
