@@ -145,12 +145,13 @@ class Instance:
 
 
 class HangingPeer:
-    """A follower's server that serves its actor document but never answers a POST (a server overloaded)."""
+    """A server that serves one actor document (/users/stuck) and never answers anything else (overloaded)."""
 
     def __init__(self):
         self.private_key_pem, self.public_key_pem = signatures.generate_key_pair()
         self.posts = 0        # POSTs received
-        self.hanging = 0      # POSTs open right now
+        self.fetches = 0      # GETs received of anything but the actor
+        self.hanging = 0      # requests open right now
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task] = set()
 
@@ -176,8 +177,9 @@ class HangingPeer:
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/activity+json\r\n"
                              b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
                 await writer.drain()
-            else:
-                self.posts += 1
+            else:  # a POST, or a GET of anything else: taken, never answered
+                self.posts += method == b"POST"
+                self.fetches += method == b"GET"
                 self.hanging += 1
                 try:
                     await reader.read()  # until the sender gives up and closes

@@ -4,9 +4,10 @@ Instance A runs as a real process, as in production; B runs in the test. B's peo
 Anna on A, and so does someone on a server that never answers a POST (its deliveries hang
 until A gives up on them). Then, at once, Anna posts a burst of notes (each fanning out to B
 and to the hanging server) and B's people deliver a burst of signed notes to A's inbox;
-SIGTERM arrives while both are in flight. A must exit cleanly within 10 s, leaving no row
-claimed, and once started again on the same database it must deliver every post to B
-exactly once and handle every activity it had answered 202 for.
+SIGTERM arrives while both are in flight, and while a request waits on the hanging server.
+A must exit cleanly within 10 s (that request answered 503 in time, the hanging deliveries
+cut off), leaving no row claimed, and once started again on the same database it must
+deliver every post to B exactly once and handle every activity it had answered 202 for.
 """
 
 from __future__ import annotations
@@ -188,26 +189,39 @@ async def test_serve_stops_within_seconds_on_sigterm_and_a_restart_finishes_ever
                 if r.status == 202:
                     accepted.append(activity_id)
 
+        async def follow_someone_unreachable() -> tuple[int, str | None]:
+            async with session.post(f"{a.config.base_url}/users/anna/outbox",
+                                    json={"type": "Follow", "object": f"{hanging_peer.base_url}/users/slow"},
+                                    headers={"Authorization": f"Bearer {token}"}) as r:
+                return r.status, r.headers.get("Retry-After")
+
+        # (and a request that cannot finish by itself: A waits on the other server's answer)
+        slow = asyncio.ensure_future(follow_someone_unreachable())
+        await eventually(lambda: hanging_peer.fetches, message="A fetching the unreachable actor")
         work = [asyncio.ensure_future(post(i)) for i in range(POSTS)]
         work += [asyncio.ensure_future(deliver(i)) for i in range(DELIVERED_TO_A)]
         await eventually(lambda: len(posted) >= 5 and len(accepted) >= 10,
                          timeout=30, message="the first of both bursts answered")
         at_sigterm = (len(posted), len(accepted))
+        hanging_at_sigterm = hanging_peer.hanging  # the Accept to it, the fetch, maybe posts
         code, took = await a.terminate()
         await asyncio.gather(*work, return_exceptions=True)  # the rest failed or was answered meanwhile
+        slow_answer = await slow
     log = a.log_path.read_text()
+
+    pending = (len(query(a.config, "SELECT id FROM incoming WHERE state = 'pending'")),
+               len(query(a.config, "SELECT id FROM deliveries WHERE state = 'pending'")))
+    print(f"stopped in {took:.1f} s (exit {code}) with {pending[0]} incoming and {pending[1]} deliveries "
+          f"pending; {len(posted)} posts and {len(accepted)} deliveries answered ({at_sigterm} at SIGTERM)")
 
     # Then A exited cleanly within 10 s, leaving nothing claimed
     assert code == 0, log
     assert took < EXIT_WITHIN, f"serve took {took:.1f} s to stop:\n{log}"
     assert "Traceback" not in log, log
+    assert slow_answer == (503, "30")  # cut off before the server's graceful period ended, and told so
     assert not query(a.config, "SELECT id FROM incoming WHERE locked_until IS NOT NULL")
     assert not query(a.config, "SELECT id FROM deliveries WHERE locked_until IS NOT NULL")
-    pending = (len(query(a.config, "SELECT id FROM incoming WHERE state = 'pending'")),
-               len(query(a.config, "SELECT id FROM deliveries WHERE state = 'pending'")))
-    assert hanging_peer.posts >= 2  # A was waiting on it when told to stop
-    print(f"stopped in {took:.1f} s with {pending[0]} incoming and {pending[1]} deliveries pending; "
-          f"{len(posted)} posts and {len(accepted)} deliveries answered ({at_sigterm} at SIGTERM)")
+    assert hanging_at_sigterm >= 2  # A was waiting on the hanging server when told to stop
 
     # And once started again on the same database, it finishes all of it
     await a.start()
