@@ -103,6 +103,8 @@ async def test_supports_sent_by_clients_that_hang_up_count_exactly_once(leipzig,
     # (and the hang-ups did fall on both sides of the commit, or this test proved nothing)
     assert 201 in statuses and 409 in statuses, statuses
     # And Meißen sent exactly one Like per person, and Leipzig counts every one of them once
+    # (read through Meißen's shared reader connection, which must see its latest commits, however
+    # many reads the hang-ups cancelled)
     sent = await meissen.query("SELECT a.username, count(*) AS n FROM activities act JOIN actors a "
                                "ON a.id = act.actor_id WHERE act.type = 'Like' GROUP BY a.username")
     sent = {row["username"]: row["n"] for row in sent}

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from wecreate_fed import store
 from wecreate_fed.store import Database, fetch_value
 
 
@@ -74,3 +75,24 @@ async def test_close_is_bounded_and_final(tmp_path):
     await started.wait()
     task.cancel()
     await asyncio.wait_for(database.close(), 15)
+
+
+@pytest.mark.parametrize("read", ["fetch_one", "fetch_all", "fetch_value"])
+async def test_a_read_cancelled_at_any_step_leaves_the_reader_seeing_new_commits(db, read):
+    # Enough rows that a sorted read takes a few steps of the event loop.
+    async with db.transaction() as conn:
+        await conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(2000)])
+    function = getattr(store, read)
+    for steps in range(12):
+        task = asyncio.ensure_future(function(db.reader, "SELECT n FROM t ORDER BY -n"))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO t VALUES (-1)")
+        # (a cursor left open would keep the reader in the snapshot of that moment)
+        assert await fetch_value(db.reader, "SELECT count(*) FROM t WHERE n = -1") == steps + 1, steps

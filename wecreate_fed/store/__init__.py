@@ -232,14 +232,19 @@ async def migrate(conn: aiosqlite.Connection) -> list[str]:
     return applied
 
 
+# Reads run as one step in the database thread (execute and fetch together), so the cursor
+# never outlives that step. Run as execute, fetch, close, a read whose task was cancelled
+# (a client hanging up) could leave its cursor open, and with it a read transaction: every
+# later read on that connection then saw the database as it was at that moment.
+
 async def fetch_one(conn: aiosqlite.Connection, sql: str, params=()) -> sqlite3.Row | None:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
+    """The first row of a query that matches at most a few rows (by a key, or LIMIT 1)."""
+    rows = await conn.execute_fetchall(sql, params)
+    return rows[0] if rows else None
 
 
 async def fetch_all(conn: aiosqlite.Connection, sql: str, params=()) -> list[sqlite3.Row]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
+    return list(await conn.execute_fetchall(sql, params))
 
 
 async def fetch_value(conn: aiosqlite.Connection, sql: str, params=()):
