@@ -3,6 +3,10 @@
 A pipeline: one claimer keeps a bounded queue filled from the database, `concurrency`
 senders empty it (at most `per_host` at once per host), and outcomes are written back
 in batches. Everything a restart needs is in the deliveries table.
+
+A row whose host has all its slots busy (a slow or hanging server) is parked for the
+sender that frees one, and the claimer skips that host meanwhile, so one such server
+holds `per_host` senders, never all of them.
 """
 
 from __future__ import annotations
@@ -10,14 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import Counter, deque
 from datetime import datetime
 
 from wecreate_fed import retry, signatures
 from wecreate_fed.errors import FetchError, RefusedAddress
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import queue, utcnow
-from wecreate_fed.workers import Worker, wait_for_work
+from wecreate_fed.workers import MAX_IDLE_WAIT, Worker, wait_for_work
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +61,8 @@ class DeliveryWorker(Worker):
         self._queue: asyncio.Queue = asyncio.Queue(maxsize=self.concurrency * 8)
         self._batch = self.concurrency
         self._room = asyncio.Event()
-        self._host_slots: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.per_host))
+        self._busy: Counter = Counter()              # host -> deliveries in flight to it
+        self._parked: dict[str, deque] = {}           # host -> claimed rows waiting for a free slot
         self._outcomes: list[tuple] = []
         self._host_news: list[tuple[str, bool]] = []
         self._flushed = asyncio.Event()
@@ -88,6 +93,7 @@ class DeliveryWorker(Worker):
             self._claimed.clear()
         while not self._queue.empty():
             self._queue.get_nowait()
+        self._parked.clear()
 
     async def run_once(self) -> int:
         """Claim one batch and attempt all of it (benchmarks and tests drive the worker this way)."""
@@ -111,7 +117,7 @@ class DeliveryWorker(Worker):
                 return
             async with self.rt.db.transaction() as conn:
                 rows = await queue.claim_deliveries(conn, limit=self._queue.maxsize - self._queue.qsize(),
-                                                    lock_seconds=LOCK_SECONDS)
+                                                    lock_seconds=LOCK_SECONDS, skip_hosts=sorted(self._parked))
             self._claimed.update(row["id"] for row in rows)
             for row in rows:
                 await self._queue.put(row)
@@ -119,20 +125,42 @@ class DeliveryWorker(Worker):
                 if self._queue.qsize() or self._outcomes:
                     await asyncio.sleep(FLUSH_EVERY)
                     continue
-                await wait_for_work(self.rt.delivery_wakeup, await queue.next_delivery_due(self.rt.db.reader))
+                # With hosts skipped, rows of theirs may be due already: wait for a wake-up (one
+                # comes when a host's parked rows are all sent) rather than claim in a loop.
+                due = None if self._parked else await queue.next_delivery_due(self.rt.db.reader)
+                await wait_for_work(self.rt.delivery_wakeup, due, max_wait=1.0 if self._parked else MAX_IDLE_WAIT)
 
     async def _sender(self) -> None:
         while True:
             row = await self._queue.get()
             if self._queue.maxsize - self._queue.qsize() >= self._batch:
                 self._room.set()
+            if self.stopping.is_set():
+                continue  # not attempted: released at stop
+            host = row["host"]
+            if self._busy[host] >= self.per_host:
+                self._parked.setdefault(host, deque()).append(row)
+                continue
+            self._busy[host] += 1
             try:
-                if self.stopping.is_set():
-                    continue  # not attempted: released at stop
-                async with self._host_slots[row["host"]]:
+                while row is not None:
                     await self._attempt_one(row)
+                    row = self._next_parked(host)
             finally:
-                self._queue.task_done()
+                self._busy[host] -= 1
+                if not self._busy[host]:
+                    del self._busy[host]
+
+    def _next_parked(self, host: str):
+        """The next row parked for `host` (its sender goes on with it), or None."""
+        parked = self._parked.get(host)
+        if not parked or self.stopping.is_set():
+            return None
+        row = parked.popleft()
+        if not parked:
+            del self._parked[host]
+            self.rt.delivery_wakeup.set()  # the claimer takes this host's rows again
+        return row
 
     async def _attempt_one(self, row) -> None:
         self._in_flight += 1

@@ -11,6 +11,8 @@ import asyncio
 import json
 import socket
 import time
+import uuid
+from collections import Counter
 from pathlib import Path
 
 import aiohttp
@@ -57,6 +59,10 @@ class Instance:
         self.app = None
         self._task: asyncio.Task | None = None
         self._shutdown: asyncio.Event | None = None
+        # Every answer's status, and every exception that escaped the app (Hypercorn would
+        # answer 500 for it without a word, its error log being off), for the tests to check.
+        self.statuses: Counter = Counter()
+        self.crashes: list[BaseException] = []
 
     @property
     def rt(self):
@@ -74,7 +80,7 @@ class Instance:
         settings.errorlog = None
         settings.graceful_timeout = 1
         self._shutdown = asyncio.Event()
-        self._task = asyncio.create_task(serve(self.app, settings, shutdown_trigger=self._shutdown.wait))
+        self._task = asyncio.create_task(serve(self._counted, settings, shutdown_trigger=self._shutdown.wait))
         deadline = time.monotonic() + 10
         async with aiohttp.ClientSession() as session:
             while True:
@@ -89,6 +95,18 @@ class Instance:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{self.base_url} did not start")
                 await asyncio.sleep(0.05)
+
+    async def _counted(self, scope, receive, send) -> None:
+        """The app, counting the status of every response it sends."""
+        async def counting_send(message):
+            if message["type"] == "http.response.start":
+                self.statuses[message["status"]] += 1
+            await send(message)
+        try:
+            await self.app(scope, receive, counting_send)
+        except Exception as error:
+            self.crashes.append(error)
+            raise
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -124,6 +142,67 @@ class Instance:
         """Read-only SQL for assertions (tests only; the code itself keeps SQL in the store)."""
         async with self.rt.db.reader.execute(sql, params) as cur:
             return [dict(row) for row in await cur.fetchall()]
+
+
+class HangingPeer:
+    """A server that serves one actor document (/users/stuck) and never answers anything else (overloaded)."""
+
+    def __init__(self):
+        self.private_key_pem, self.public_key_pem = signatures.generate_key_pair()
+        self.posts = 0        # POSTs received
+        self.fetches = 0      # GETs received of anything but the actor
+        self.hanging = 0      # requests open right now
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    async def start(self) -> "HangingPeer":
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.base_url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+        self.actor_id = f"{self.base_url}/users/stuck"
+        self.key_id = f"{self.actor_id}#main-key"
+        return self
+
+    async def stop(self) -> None:
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._tasks.add(asyncio.current_task())
+        try:
+            method, path, _ = (await reader.readuntil(b"\r\n\r\n")).split(b" ", 2)
+            if method == b"GET" and path == b"/users/stuck":
+                body = json.dumps(self.document()).encode()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/activity+json\r\n"
+                             b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                await writer.drain()
+            else:  # a POST, or a GET of anything else: taken, never answered
+                self.posts += method == b"POST"
+                self.fetches += method == b"GET"
+                self.hanging += 1
+                try:
+                    await reader.read()  # until the sender gives up and closes
+                finally:
+                    self.hanging -= 1
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._tasks.discard(asyncio.current_task())
+            writer.close()
+
+    async def follow(self, inbox_url: str, ap_id: str) -> None:
+        """Its actor follows `ap_id` with a signed Follow to `inbox_url` (the Accept will hang)."""
+        activity = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{self.actor_id}#follows/{uuid.uuid4()}",
+                    "type": "Follow", "actor": self.actor_id, "object": ap_id}
+        status, body = await post_signed(inbox_url, activity, key_id=self.key_id, private_key_pem=self.private_key_pem)
+        assert status == 202, body
+
+    def document(self) -> dict:
+        return {"@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+                "id": self.actor_id, "type": "Person", "preferredUsername": "stuck",
+                "inbox": f"{self.actor_id}/inbox",
+                "publicKey": {"id": self.key_id, "owner": self.actor_id, "publicKeyPem": self.public_key_pem}}
 
 
 async def post_signed(url: str, activity: dict, *, key_id: str, private_key_pem: str,
@@ -175,6 +254,14 @@ async def make_instance(tmp_path):
     yield make
     for instance in started:
         await instance.stop()
+
+
+@pytest.fixture
+async def hanging_peer():
+    """A server on loopback with one actor ("stuck") whose inbox never answers."""
+    peer = await HangingPeer().start()
+    yield peer
+    await peer.stop()
 
 
 @pytest.fixture

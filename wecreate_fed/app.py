@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -31,19 +32,58 @@ from .workers import Supervisor
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# Seconds a request still running at SIGTERM may take before it is answered 503; less than
+# the server's graceful_timeout (cli.serve), so that no connection is left to be cut off.
+REQUEST_GRACE = 2.0
 
 
-def create_app(config: Config, *, run_workers: bool = True) -> Quart:
+class App(Quart):
+    """Quart with a deadline on every request that a shutdown brings forward (`begin_shutdown`).
+
+    A request waiting on another server (a fetch that takes its full timeout) would otherwise
+    outlive the server's graceful period and go on running after the database is closed.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supervisor = Supervisor()
+        self._deadlines: set = set()
+        self._cut_off_at: float | None = None
+
+    async def handle_request(self, request):
+        try:
+            async with asyncio.timeout(self._cut_off_at) as deadline:
+                self._deadlines.add(deadline)
+                try:
+                    return await super().handle_request(request)
+                finally:
+                    self._deadlines.discard(deadline)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            body = {"error": "shutting_down", "field": None, "message": "the server is restarting; try again shortly"}
+            return Response(json.dumps(body), status=503, content_type="application/json",
+                            headers={"Retry-After": "30"})
+
+    def begin_shutdown(self, request_grace: float = REQUEST_GRACE) -> None:
+        """SIGTERM: the workers stop taking work now; requests get `request_grace` seconds to finish."""
+        self.supervisor.begin_stop()
+        self._cut_off_at = asyncio.get_running_loop().time() + request_grace
+        for deadline in self._deadlines:
+            deadline.reschedule(self._cut_off_at)
+
+
+def create_app(config: Config, *, run_workers: bool = True) -> App:
     """A ready-to-serve app; the database opens and the workers start when serving begins."""
-    app = Quart(__name__, static_folder=str(STATIC_DIR), static_url_path="/static",
-                template_folder=str(Path(__file__).parent / "web" / "templates"))
+    app = App(__name__, static_folder=str(STATIC_DIR), static_url_path="/static",
+              template_folder=str(Path(__file__).parent / "web" / "templates"))
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     rt = Runtime(config=config, db=Database(config.database_path), http=HttpClient.from_config(config))
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
                       civic_client.bp, inbox.receive.bp):
         app.register_blueprint(blueprint)
-    supervisor = Supervisor()
+    supervisor = app.supervisor
 
     @app.before_serving
     async def start() -> None:

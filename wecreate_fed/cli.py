@@ -12,6 +12,7 @@ import asyncio
 import getpass
 import json
 import logging
+import signal
 import sys
 
 from hypercorn.asyncio import serve as hypercorn_serve
@@ -25,7 +26,7 @@ except ImportError:  # the optional "speed" extra
 from actors import local as local_actors
 from wecreate_fed import config as config_module
 from wecreate_fed import demo, store, urls
-from wecreate_fed.app import create_app
+from wecreate_fed.app import REQUEST_GRACE, create_app
 from wecreate_fed.civic import accounts, instances
 from wecreate_fed.errors import WeCreateError
 from wecreate_fed.http import HttpClient
@@ -136,13 +137,29 @@ def serve(config, *, host: str | None = None, port: int | None = None) -> int:
     settings = HypercornConfig()
     settings.bind = [f"{host or config.listen_host}:{port or config.listen_port}"]
     settings.accesslog = None
+    # Connections still open this long after SIGTERM are cut; requests are answered before (REQUEST_GRACE).
+    settings.graceful_timeout = REQUEST_GRACE + 1.0
     app = create_app(config)
     print(f"{config.instance_name} serving {config.base_url} on {settings.bind[0]}", file=sys.stderr)
     # uvloop, when installed, runs the same code on a faster event loop (more requests
     # per second on the inbox, see benchmarks/).
     run = uvloop.run if uvloop is not None else asyncio.run
-    run(hypercorn_serve(app, settings))
+    run(_serve_until_signalled(app, settings))
     return 0
+
+
+async def _serve_until_signalled(app, settings) -> None:
+    """Hypercorn until SIGTERM or SIGINT; the workers begin to stop at the signal, while the
+    connections drain, so stopping takes the longer of the two graces, not both one after the other."""
+    signalled = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, signalled.set)
+
+    async def shutdown_trigger() -> None:
+        await signalled.wait()
+        app.begin_shutdown()
+    await hypercorn_serve(app, settings, shutdown_trigger=shutdown_trigger)
 
 
 async def _with_db(config, work):

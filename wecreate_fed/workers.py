@@ -10,7 +10,8 @@ and `release()` (give back rows claimed but not finished, so a restart takes the
 `Supervisor` runs the workers of a process: an exception that escapes a round (a bug, a
 lost database) is logged and the worker restarted after a back-off, never silently dead;
 `stop()` lets the round in progress finish for a few seconds, then cancels it, and
-releases what was claimed, so `serve` always exits within seconds.
+releases what was claimed, so `serve` always exits within seconds. `begin_stop()` (at
+SIGTERM) starts that grace early, while the server is still draining its connections.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class Supervisor:
         self.workers: list[Worker] = []
         self._tasks: list[asyncio.Task] = []
         self.restarts: dict[str, int] = {}
+        self._stop_began: float | None = None
 
     def start(self, worker: Worker) -> None:
         self.workers.append(worker)
@@ -98,16 +100,26 @@ class Supervisor:
                 await asyncio.wait_for(worker.stopping.wait(), delay)
             delay = min(RESTART_MAX, delay * 2)
 
-    async def stop(self, grace: float = STOP_GRACE) -> None:
-        """Ask every worker to stop, give the rounds in progress `grace` seconds, then cancel and release."""
+    def begin_stop(self) -> None:
+        """Ask every worker to stop (no new rounds); the grace of `stop()` counts from now."""
+        if self._stop_began is None:
+            self._stop_began = asyncio.get_running_loop().time()
         for worker in self.workers:
             worker.stopping.set()
             worker.wakeup.set()
+
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Ask every worker to stop, give the rounds in progress `grace` seconds (counted from
+        `begin_stop()` if that came first), then cancel and release."""
+        self.begin_stop()
+        left = max(0.0, self._stop_began + grace - asyncio.get_running_loop().time())
         if self._tasks:
-            _, pending = await asyncio.wait(self._tasks, timeout=grace)
+            _, pending = await asyncio.wait(self._tasks, timeout=left)
             for task in pending:
                 task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            _, stubborn = await asyncio.wait(self._tasks, timeout=grace)
+            for task in stubborn:  # it swallowed the cancellation; the process ends without it
+                log.error("%s did not stop when cancelled; leaving it behind", task.get_name())
         for worker in self.workers:
             try:
                 await asyncio.wait_for(worker.release(), grace)
@@ -115,3 +127,4 @@ class Supervisor:
                 log.exception("%s: releasing its claimed rows failed; their lease runs out instead", worker.name)
         self._tasks.clear()
         self.workers.clear()
+        self._stop_began = None

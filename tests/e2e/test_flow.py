@@ -14,7 +14,9 @@ from tests.e2e import steps
 from tests.e2e.conftest import AXE, DESKTOP, PHONE, new_page
 from wecreate_fed.civic import boxes, events, ideas, motions
 
-pytestmark = pytest.mark.e2e
+# The screenshot and accessibility tour takes about a minute here; a browser gets more room
+# than the suite's 120 s per test (pyproject.toml) before it counts as hung.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 # axe-core rules for WCAG 2.0 / 2.1 A and AA; what it calls serious or critical fails a page.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -96,3 +96,31 @@ async def test_a_host_failing_for_days_rests_until_it_answers_again(leipzig, mei
 
 async def _count(instance, sql, expected):
     return (await instance.query(sql))[0]["n"] == expected
+
+
+async def test_a_server_that_hangs_does_not_hold_up_deliveries_to_the_others(make_instance, hanging_peer):
+    # Given Anna on Leipzig (eight senders, four at a time per host) followed by Jonas on Meißen
+    # and by someone on a server that takes every POST and never answers
+    leipzig = await make_instance("leipzig", delivery_concurrency=8, fetch_timeout_seconds=3.0)
+    meissen = await make_instance("meissen")
+    anna = await leipzig.create_user("anna")
+    await meissen.create_user("jonas")
+    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    await hanging_peer.follow(leipzig.shared_inbox, anna.ap_id)
+    await eventually(lambda: hanging_peer.posts, message="the Accept hanging")
+
+    # When she posts 40 notes, each going to both servers
+    for number in range(40):
+        status, _ = await leipzig.post_outbox("anna", {"type": "Note", "content": f"Neuigkeit Nummer {number}"})
+        assert status == 201
+
+    # Then Meißen has them all while the hanging server holds its four POSTs, no more (each waits
+    # three seconds; senders stuck behind them would need half a minute)
+    await eventually(lambda: _notes_on(meissen, 40), timeout=5, message="all 40 notes on Meißen")
+    assert 1 <= hanging_peer.hanging <= 4
+
+
+async def _notes_on(instance, count: int) -> bool:
+    rows = await instance.query("SELECT count(*) AS n FROM objects WHERE content LIKE '%Neuigkeit Nummer%'")
+    return rows[0]["n"] == count

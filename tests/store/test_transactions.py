@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from wecreate_fed import store
 from wecreate_fed.store import Database, fetch_one, fetch_value
 
 
@@ -90,3 +91,24 @@ async def test_a_read_cancelled_at_any_step_leaves_the_reader_seeing_new_commits
         pass
     await _write_two(db, 3)
     assert await fetch_value(db.reader, "SELECT count(*) FROM t WHERE n = 3") == 2
+
+
+@pytest.mark.parametrize("read", ["fetch_one", "fetch_all", "fetch_value"])
+async def test_each_read_function_cancelled_mid_read_leaves_the_reader_seeing_new_commits(db, read):
+    # Enough rows that a sorted read takes a few steps of the event loop.
+    async with db.transaction() as conn:
+        await conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(2000)])
+    function = getattr(store, read)
+    for steps in range(12):
+        task = asyncio.ensure_future(function(db.reader, "SELECT n FROM t ORDER BY -n"))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO t VALUES (-1)")
+        # (a cursor left open would keep the reader in the snapshot of that moment)
+        assert await fetch_value(db.reader, "SELECT count(*) FROM t WHERE n = -1") == steps + 1, steps

@@ -232,6 +232,11 @@ async def migrate(conn: aiosqlite.Connection) -> list[str]:
     return applied
 
 
+# Reads run as one step in the database thread (execute and fetch together), so the cursor
+# never outlives that step. Run as execute, fetch, close, a read whose task was cancelled
+# (a client hanging up) could leave its cursor open, and with it a read transaction: every
+# later read on that connection then saw the database as it was at that moment.
+
 async def fetch_one(conn: aiosqlite.Connection, sql: str, params=()) -> sqlite3.Row | None:
     rows = await fetch_all(conn, sql, params)
     return rows[0] if rows else None

@@ -103,9 +103,11 @@ async def add_deliveries(conn: Connection, activity_id: int, inbox_urls: list[st
     )
 
 
-async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float):
-    """Lock due deliveries whose host is not resting after failures; each row carries what signing needs."""
+async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float, skip_hosts: list[str] = ()):
+    """Lock due deliveries whose host is not resting after failures (nor in `skip_hosts`);
+    each row carries what signing needs."""
     now = iso()
+    skip = f"AND d.host NOT IN ({', '.join('?' * len(skip_hosts))}) " if skip_hosts else ""
     rows = await fetch_all(
         conn,
         "SELECT d.id, d.inbox_url, d.host, d.attempts, d.created_at, act.data AS activity_json, "
@@ -113,8 +115,8 @@ async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float)
         "JOIN activities act ON act.id = d.activity_id JOIN actors a ON a.id = act.actor_id "
         "LEFT JOIN hosts h ON h.host = d.host "
         "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.locked_until IS NULL OR d.locked_until < ?) "
-        "AND (h.probe_after IS NULL OR h.probe_after <= ?) ORDER BY d.next_attempt_at, d.id LIMIT ?",
-        (now, now, now, limit),
+        f"AND (h.probe_after IS NULL OR h.probe_after <= ?) {skip}ORDER BY d.next_attempt_at, d.id LIMIT ?",
+        (now, now, now, *skip_hosts, limit),
     )
     if rows:
         until = iso_in(lock_seconds)
