@@ -155,7 +155,7 @@ class HangingPeer:
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task] = set()
 
-    async def start(self) -> "HangingPeer":
+    async def start(self) -> HangingPeer:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         self.base_url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
         self.actor_id = f"{self.base_url}/users/stuck"

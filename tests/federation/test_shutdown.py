@@ -30,8 +30,7 @@ from actors import local as local_actors
 from tests.conftest import eventually, free_port
 from wecreate_fed import config as config_module
 from wecreate_fed import signatures
-from wecreate_fed.store import Database
-from wecreate_fed.store import queue
+from wecreate_fed.store import Database, queue
 
 FOLLOWERS = 20
 POSTS = 60
@@ -88,7 +87,7 @@ class Server:
         self.process.send_signal(signal.SIGTERM)
         try:
             code = await asyncio.wait_for(self.process.wait(), EXIT_WITHIN + 20)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.process.kill()
             await self.process.wait()
             raise AssertionError(f"serve outlived SIGTERM by {EXIT_WITHIN + 20} s:\n{self.log_path.read_text()}")
