@@ -10,7 +10,7 @@ import json
 from quart import Blueprint, request
 
 from actors.requests import activity_response, signed_fetcher
-from wecreate_fed import collections, ld, runtime
+from wecreate_fed import collections, ld, runtime, urls
 from wecreate_fed.errors import NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import social
@@ -46,7 +46,7 @@ async def outbox_collection(actor):
 async def get_activity(uuid: str):
     rt = runtime.current()
     fetcher = await signed_fetcher(rt)
-    row = await social.get_activity(rt.db.reader, f"{rt.config.base_url}/activities/{uuid}")
+    row = await social.get_activity(rt.db.reader, urls.id_of(rt.config, "activity", uuid))
     if row is None:
         raise NotFound("no such activity")
     data = json.loads(row["data"])

@@ -16,7 +16,7 @@ from pathlib import Path
 from actors import documents
 from actors import local as local_actors
 from outbox import activities
-from outbox.send import send
+from outbox.send import outgoing, resolve_recipients
 from wecreate_fed import ld, passwords, sanitize, urls
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, Problems, WeCreateError
@@ -143,10 +143,8 @@ async def update_profile(rt: Runtime, actor: Actor, *, name: str, bio: str) -> N
     if len(bio) > BIO_MAX:
         raise BadRequest(f"the bio is longer than {BIO_MAX} characters", field="bio", code="too_long",
                          params={"limit": BIO_MAX})
-    async with rt.db.transaction() as conn:
-        await actors_store.update_local_actor(conn, actor.id, name=sanitize.plain_text(name, NAME_MAX) or actor.username,
-                                              summary=sanitize.markdown_to_html(bio))
-    await _publish_actor(rt, actor.id)
+    await _change_profile(rt, actor, name=sanitize.plain_text(name, NAME_MAX) or actor.username,
+                          summary=sanitize.markdown_to_html(bio))
 
 
 async def set_avatar(rt: Runtime, actor: Actor, data: bytes | None) -> None:
@@ -165,11 +163,9 @@ async def set_avatar(rt: Runtime, actor: Actor, data: bytes | None) -> None:
         (folder / name).write_bytes(data)
         icon_url = urls.avatar_url(rt.config, name)
     old = actor.icon_url
-    async with rt.db.transaction() as conn:
-        await actors_store.update_local_actor(conn, actor.id, icon_url=icon_url)
+    await _change_profile(rt, actor, icon_url=icon_url)
     if old and old.startswith(urls.avatar_url(rt.config, "")) and old != icon_url:
         (folder / old.rsplit("/", 1)[1]).unlink(missing_ok=True)
-    await _publish_actor(rt, actor.id)
 
 
 def avatar_folder(config: Config) -> Path:
@@ -187,13 +183,18 @@ def avatar_file(config: Config, name: str) -> Path:
     return path
 
 
-async def _publish_actor(rt: Runtime, actor_id: int) -> None:
-    actor = await actors_store.get_actor(rt.db.reader, actor_id)
-    if actor is None:
-        raise NotFound("the account is gone")
-    update = activities.update(rt.config, actor, ld.without_context(documents.actor_document(actor)))
-    update["to"], update["cc"] = [ld.PUBLIC], [actor.followers_url]
-    await send(rt, actor, update)
+async def _change_profile(rt: Runtime, actor: Actor, **changes) -> None:
+    """Change the actor's profile and queue its new document as Update to followers, in one transaction."""
+    addressing = {"to": [ld.PUBLIC], "cc": [actor.followers_url]}
+    recipients = await resolve_recipients(rt, actor, addressing)  # Public and followers: nothing to fetch
+    async with outgoing(rt) as out:
+        await actors_store.update_local_actor(out.conn, actor.id, **changes)
+        changed = await actors_store.get_actor(out.conn, actor.id)
+        if changed is None:
+            raise NotFound("the account is gone")
+        update = activities.update(rt.config, changed, ld.without_context(documents.actor_document(changed)))
+        update.update(addressing)
+        await out.queue(changed, update, recipients)
 
 
 # --- deleting --------------------------------------------------------------------------------
@@ -206,10 +207,12 @@ async def delete_account(rt: Runtime, actor: Actor, password: str) -> None:
         await _quietly(ideas.delete(rt, actor, ap_id), ap_id)
     for ap_id in event_ids:
         await _quietly(events.delete(rt, actor, ap_id), ap_id)
-    # Sent before the follows go, so every follower's server hears of it.
-    await send(rt, actor, activities.delete(rt.config, actor, actor.ap_id, cc=[actor.followers_url]))
-    async with rt.db.transaction() as conn:
-        await accounts_store.mark_local_actor_deleted(conn, actor.id)
+    # Queued before the follows go (in the same transaction), so every follower's server hears of it.
+    delete = activities.delete(rt.config, actor, actor.ap_id, cc=[actor.followers_url])
+    recipients = await resolve_recipients(rt, actor, delete)
+    async with outgoing(rt) as out:
+        await out.queue(actor, delete, recipients)
+        await accounts_store.mark_local_actor_deleted(out.conn, actor.id)
     if actor.icon_url:
         (avatar_folder(rt.config) / actor.icon_url.rsplit("/", 1)[1]).unlink(missing_ok=True)
 
