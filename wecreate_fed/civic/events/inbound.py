@@ -164,7 +164,7 @@ async def _fetch(rt: Runtime, ap_id: str) -> dict:
     try:
         document = await remote.fetch_document(rt, ap_id)
     except WeCreateError as e:
-        raise BadRequest(f"cannot fetch {ap_id}: {e}", field="event", code="fetch_failed")
+        raise BadRequest(f"cannot fetch {ap_id}: {e}", field="event", code="fetch_failed") from e
     if document.get("id") != ap_id:
         raise BadRequest(f"fetching {ap_id} returned another object", field="event")
     return document

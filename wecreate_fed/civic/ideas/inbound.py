@@ -112,7 +112,7 @@ async def find_or_fetch(rt: Runtime, ap_id: str) -> Idea:
     try:
         document = await remote.fetch_document(rt, ap_id)
     except WeCreateError as e:
-        raise BadRequest(f"cannot fetch {ap_id}: {e}", field="idea", code="fetch_failed")
+        raise BadRequest(f"cannot fetch {ap_id}: {e}", field="idea", code="fetch_failed") from e
     if document.get("id") != ap_id or not is_idea_document(document):
         raise BadRequest(f"{ap_id} is not an idea", field="idea")
     author = await remote.get_actor(rt, ld.get_id(document.get("attributedTo")) or "")
