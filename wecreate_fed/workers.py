@@ -100,19 +100,21 @@ class Supervisor:
                 await asyncio.wait_for(worker.stopping.wait(), delay)
             delay = min(RESTART_MAX, delay * 2)
 
-    def begin_stop(self) -> None:
-        """Ask every worker to stop (no new rounds); the grace of `stop()` counts from now."""
+    def begin_stop(self) -> float:
+        """Ask every worker to stop (no new rounds); the grace of `stop()` counts from now.
+        Returns the loop time at which stopping first began."""
         if self._stop_began is None:
             self._stop_began = asyncio.get_running_loop().time()
         for worker in self.workers:
             worker.stopping.set()
             worker.wakeup.set()
+        return self._stop_began
 
     async def stop(self, grace: float = STOP_GRACE) -> None:
         """Ask every worker to stop, give the rounds in progress `grace` seconds (counted from
         `begin_stop()` if that came first), then cancel and release."""
-        self.begin_stop()
-        left = max(0.0, self._stop_began + grace - asyncio.get_running_loop().time())
+        began = self.begin_stop()
+        left = max(0.0, began + grace - asyncio.get_running_loop().time())
         if self._tasks:
             _, pending = await asyncio.wait(self._tasks, timeout=left)
             for task in pending:

@@ -96,7 +96,7 @@ async def test_supports_sent_by_clients_that_hang_up_count_exactly_once(leipzig,
     answers += await asyncio.gather(*(in_group(i, name) for i, name in enumerate(people) if i >= PEOPLE // 2))
 
     # Then every retry is answered 201 (the first attempt left nothing) or 409 (it was done whole)
-    for name, (status, body) in zip(people, answers):
+    for name, (status, body) in zip(people, answers, strict=True):
         assert status == 201 or (status == 409 and "already support" in body["message"]), (name, status, body)
     statuses = [status for status, _ in answers]
     print(f"retries answered 201: {statuses.count(201)}, 409: {statuses.count(409)}")  # shown if it fails

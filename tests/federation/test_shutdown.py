@@ -90,7 +90,7 @@ class Server:
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
-            raise AssertionError(f"serve outlived SIGTERM by {EXIT_WITHIN + 20} s:\n{self.log_path.read_text()}")
+            raise AssertionError(f"serve outlived SIGTERM by {EXIT_WITHIN + 20} s:\n{self.log_path.read_text()}") from None
         return code, time.monotonic() - started
 
     def kill(self) -> None:

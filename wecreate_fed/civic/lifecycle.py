@@ -110,7 +110,7 @@ async def update(rt: Runtime, kind: Kind, record, write: Write | None = None, *,
     The Update goes to the owner's followers, the addressees and the kind's audience.
     Returns the new document.
     """
-    owner = await actors_store.get_actor(rt.db.reader, record.owner_id)
+    owner = await actors_store.referenced_actor(rt.db.reader, record.owner_id)
     recipients = await _addressed(rt, owner, addressees)
     async with outgoing(rt) as out:
         if write is not None:
@@ -145,7 +145,7 @@ async def change_status(rt: Runtime, kind: Kind, actor: Actor, ap_id: str, statu
 async def delete(rt: Runtime, kind: Kind, actor: Actor, ap_id: str) -> None:
     """A Tombstone here, and a Delete to everyone who had it, in one transaction."""
     record = await managed(rt, kind, actor, ap_id)
-    owner = await actors_store.get_actor(rt.db.reader, record.owner_id)
+    owner = await actors_store.referenced_actor(rt.db.reader, record.owner_id)
     activity = activities.delete(rt.config, owner, ap_id, cc=[owner.followers_url])
     recipients = (await resolve_recipients(rt, owner, activity)).without_local()
     async with outgoing(rt) as out:

@@ -35,7 +35,7 @@ async def idea(uuid: str):
     rt = runtime.current()
     row = await _idea_row(uuid)
     if not wants_activity_json():
-        return redirect(row.url, 302)
+        return redirect(row.url or urls.page_of(rt.config, "idea", uuid), 302)
     await signed_fetcher(rt)
     if row.deleted_at is not None:
         return activity_response(lifecycle.tombstone(ideas.IDEA, row), 410)

@@ -99,6 +99,15 @@ async def get_actor(conn: Connection, actor_id: int) -> Actor | None:
     return _actor(await fetch_one(conn, f"SELECT {_COLUMNS} FROM actors WHERE id = ?", (actor_id,)))
 
 
+async def referenced_actor(conn: Connection, actor_id: int) -> Actor:
+    """The actor a row refers to (an author, organiser, owner). Actor rows are never deleted (a
+    deleted account keeps its row), so a miss is a broken database, not a bad request."""
+    actor = await get_actor(conn, actor_id)
+    if actor is None:
+        raise LookupError(f"no actor {actor_id}, though a row refers to it")
+    return actor
+
+
 async def get_actor_by_ap_id(conn: Connection, ap_id: str) -> Actor | None:
     return _actor(await fetch_one(conn, f"SELECT {_COLUMNS} FROM actors WHERE ap_id = ?", (ap_id,)))
 

@@ -6,7 +6,9 @@ store/marketplace.py.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, fields
+from typing import overload
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso, iso_in
 
@@ -62,7 +64,11 @@ class PendingCounts:
 IDEA_COLUMNS = ", ".join(f.name for f in fields(Idea))
 
 
-def idea_of(row) -> Idea | None:
+@overload
+def idea_of(row: None) -> None: ...
+@overload
+def idea_of(row: sqlite3.Row) -> Idea: ...
+def idea_of(row: sqlite3.Row | None) -> Idea | None:
     """The record of a row holding IDEA_COLUMNS (and maybe more)."""
     if row is None:
         return None

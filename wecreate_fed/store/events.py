@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, fields
+from typing import overload
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso
 
@@ -78,7 +80,11 @@ class Attendee:
 EVENT_COLUMNS = ", ".join(f.name for f in fields(Event))
 
 
-def event_of(row) -> Event | None:
+@overload
+def event_of(row: None) -> None: ...
+@overload
+def event_of(row: sqlite3.Row) -> Event: ...
+def event_of(row: sqlite3.Row | None) -> Event | None:
     """The record of a row holding EVENT_COLUMNS (and maybe more)."""
     if row is None:
         return None

@@ -8,6 +8,7 @@ simply expires and another claim picks the rows up again, so nothing is lost.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from . import Connection, Database, fetch_all, fetch_value, iso, iso_in
@@ -103,7 +104,7 @@ async def add_deliveries(conn: Connection, activity_id: int, inbox_urls: list[st
     )
 
 
-async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float, skip_hosts: list[str] = ()):
+async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float, skip_hosts: Sequence[str] = ()):
     """Lock due deliveries whose host is not resting after failures (nor in `skip_hosts`);
     each row carries what signing needs."""
     now = iso()

@@ -16,8 +16,20 @@ from quart import Quart, g
 from wecreate_fed import urls
 from wecreate_fed.runtime import Runtime
 
-from . import (auth, box_pages, box_views, common, event_pages, i18n, idea_pages, interaction, motion_pages,
-               profile_pages, security, settings_pages)
+from . import (
+    auth,
+    box_pages,
+    box_views,
+    common,
+    event_pages,
+    i18n,
+    idea_pages,
+    interaction,
+    motion_pages,
+    profile_pages,
+    security,
+    settings_pages,
+)
 
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
               settings_pages.bp, interaction.bp)

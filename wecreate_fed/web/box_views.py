@@ -195,10 +195,9 @@ def html_to_text(html: str) -> str:
 async def idea_boxes(rt: Runtime, idea_ap_id: str, viewer: Viewer | None) -> list[dict]:
     """The (non-private) boxes implementing an idea, with the viewer's membership in each."""
     result = []
-    for box in await boxes.boxes_for_idea(rt, idea_ap_id):
-        if box is None or box.deleted_at is not None:
+    for box, record in await boxes.boxes_for_idea(rt, idea_ap_id):
+        if box.deleted_at is not None:
             continue
-        record = await box_store.get_box(rt.db.reader, box.id)
         member = await box_store.get_member(rt.db.reader, box.id, viewer.actor.id) if viewer else None
         result.append({"box": box, "page": box_page_url(box), "visibility": record.visibility,
                        "state": member.state if member else None})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from quart import url_for
@@ -198,7 +198,7 @@ async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
     return {
         "event": event, "organizer": organizer,
         "starts": _utc(event.starts_at).astimezone(tz), "ends": _utc(event.ends_at).astimezone(tz),
-        "over": _utc(event.ends_at) < datetime.now(timezone.utc),
+        "over": _utc(event.ends_at) < datetime.now(UTC),
         "attendance": attendance.state if attendance else None,
         "remaining": remaining,
         "district": {"slug": district, "name": districts.by_slug(rt.config, district).name} if district else None,
@@ -241,12 +241,12 @@ def _zone(name: str | None):
     try:
         return ZoneInfo(name or "UTC")
     except (ValueError, KeyError):
-        return timezone.utc
+        return UTC
 
 
 def _utc(stored: str) -> datetime:
     moment = datetime.fromisoformat(stored.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- people and organisations ----------------------------------------------------------

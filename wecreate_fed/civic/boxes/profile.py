@@ -14,6 +14,7 @@ from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import motions as motion_store
 from wecreate_fed.store.actors import Actor
+from wecreate_fed.store.boxes import Box
 
 from . import delivery, documents, validation
 from .access import MODERATORS, local_box, require_role, require_view, role_of
@@ -83,9 +84,9 @@ async def _tell_changed(rt: Runtime, out, box: Actor) -> None:
     await delivery.tell_members(out, box, activities.update(rt.config, box, document))
 
 
-async def boxes_for_idea(rt: Runtime, idea_ap_id: str) -> list[Actor]:
-    """The (non-private) boxes implementing an idea: a supporter is offered to join them."""
-    return [actor for actor, _ in await box_store.list_boxes_of_idea(rt.db.reader, idea_ap_id)]
+async def boxes_for_idea(rt: Runtime, idea_ap_id: str) -> list[tuple[Actor, Box]]:
+    """The (non-private) boxes implementing an idea, each with its record: a supporter is offered to join them."""
+    return await box_store.list_boxes_of_idea(rt.db.reader, idea_ap_id)
 
 
 async def overview(rt: Runtime, box_ref: str, viewer: Actor | None) -> dict:

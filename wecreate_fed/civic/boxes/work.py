@@ -13,18 +13,20 @@ from . import validation
 from .access import MODERATORS, local_box, member_by_ap_id, require_role
 
 
-async def add_indicator(rt: Runtime, moderator: Actor, box_ref: str, name: str, target: float,
-                        unit: str = "", current: float = 0) -> int:
+async def add_indicator(rt: Runtime, moderator: Actor, box_ref: str, name: str, target: float | str,
+                        unit: str = "", current: float | str = 0) -> int:
+    """An indicator with its target and current value (numbers, or form strings read as numbers)."""
     box, _ = await local_box(rt, box_ref)
     await require_role(rt, box, moderator, MODERATORS)
     name = validation.title(name, "an indicator", "name")
-    target, current = validation.number(target, "target"), validation.number(current, "current")
+    target_value, current_value = validation.number(target, "target"), validation.number(current, "current")
     async with rt.db.transaction() as conn:
         return await box_store.add_indicator(conn, box.id, name, sanitize.plain_text(unit, validation.UNIT_MAX),
-                                             target, current)
+                                             target_value, current_value)
 
 
-async def update_indicator(rt: Runtime, moderator: Actor, box_ref: str, indicator_id: int, current: float) -> None:
+async def update_indicator(rt: Runtime, moderator: Actor, box_ref: str, indicator_id: int,
+                           current: float | str) -> None:
     box, _ = await local_box(rt, box_ref)
     await require_role(rt, box, moderator, MODERATORS)
     value = validation.number(current, "current")

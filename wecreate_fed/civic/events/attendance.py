@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from outbox import activities
-from outbox.send import outgoing, resolve_recipients
+from outbox.send import Recipients, outgoing, resolve_recipients
 from wecreate_fed import ld, urls
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
@@ -68,45 +68,45 @@ async def attend(rt: Runtime, actor: Actor, event_ap_id: str) -> str:
     event = await find_or_fetch(rt, event_ap_id)
     _still_open(event)
     join_id = urls.new_activity_id(rt.config)
-    recipients = join = None
+    remote_join: tuple[dict, Recipients] | None = None  # the Join to a remote event, and its recipients
     if not event.is_local:
-        organizer = await actors_store.get_actor(rt.db.reader, event.organizer_id)
+        organizer = await actors_store.referenced_actor(rt.db.reader, event.organizer_id)
         join = _join_document(actor.ap_id, join_id, event.ap_id, organizer.ap_id)
-        recipients = (await resolve_recipients(rt, actor, join)).without_local()
+        remote_join = join, (await resolve_recipients(rt, actor, join)).without_local()
     async with outgoing(rt) as out:
         existing = await events_store.get_attendance(out.conn, event.id, actor.id)
         if existing is not None and existing.state in ("accepted", "pending"):
             raise Conflict("you already attend this event" if existing.state == "accepted"
                            else "your request to attend is waiting for the organiser's answer", field="event")
-        if event.is_local:
+        if remote_join is None:
             if _full(event, await events_store.count_accepted_attendees(out.conn, event.id)):
                 raise Conflict("the event is full", field="event")
             await events_store.set_attendance(out.conn, event.id, actor.id, "accepted", join_id)
             return join_id
         await events_store.set_attendance(out.conn, event.id, actor.id, "pending", join_id)
-        return await out.queue(actor, join, recipients)
+        return await out.queue(actor, *remote_join)
 
 
 async def leave(rt: Runtime, actor: Actor, event_ap_id: str) -> str | None:
     """A local person no longer attends: Leave (or Undo of a Join still waiting) to a remote event."""
     event = await events_store.get_event(rt.db.reader, event_ap_id)
     attendance = await events_store.get_attendance(rt.db.reader, event.id, actor.id) if event else None
-    if attendance is None or attendance.state == "rejected":
+    if event is None or attendance is None or attendance.state == "rejected":
         raise NotFound("you do not attend this event", field="event")
-    activity = recipients = None
+    outbound: tuple[dict, Recipients] | None = None  # what a remote event's organiser is told
     if not event.is_local:
-        organizer = await actors_store.get_actor(rt.db.reader, event.organizer_id)
+        organizer = await actors_store.referenced_actor(rt.db.reader, event.organizer_id)
         if attendance.state == "pending":
             join = _join_document(actor.ap_id, attendance.join_ap_id, event.ap_id, organizer.ap_id)
             activity = activities.undo(rt.config, actor, join)
         else:
             activity = {"@context": ld.default_context(), "id": urls.new_activity_id(rt.config), "type": "Leave",
                         "actor": actor.ap_id, "object": event.ap_id, "to": [organizer.ap_id], "published": iso()}
-        recipients = (await resolve_recipients(rt, actor, activity)).without_local()
+        outbound = activity, (await resolve_recipients(rt, actor, activity)).without_local()
     async with outgoing(rt) as out:
         if not await events_store.delete_attendance(out.conn, event.id, actor.id):
             raise NotFound("you do not attend this event", field="event")  # left meanwhile
-        return await out.queue(actor, activity, recipients) if activity is not None else None
+        return await out.queue(actor, *outbound) if outbound is not None else None
 
 
 async def attended_event(rt: Runtime, actor: Actor, join_ap_id: str) -> str | None:
@@ -141,7 +141,7 @@ async def join_received(rt: Runtime, signer: Actor, join: Join) -> bool:
         raise BadRequest("a Join must be sent by the one who joins", field="actor", code="forbidden")
     if not join.id:
         raise BadRequest("the Join has no id", field="id", code="required")
-    organizer = await actors_store.get_actor(rt.db.reader, event.organizer_id)
+    organizer = await actors_store.referenced_actor(rt.db.reader, event.organizer_id)
     request = {"id": join.id, "type": "Join", "actor": signer.ap_id, "object": event.ap_id}
     recipients = (await resolve_recipients(rt, organizer, {"id": join.id, "to": [signer.ap_id]})).without_local()
     async with outgoing(rt) as out:
@@ -153,8 +153,9 @@ async def join_received(rt: Runtime, signer: Actor, join: Join) -> bool:
                 await events_store.set_attendance(conn, event.id, signer.id, state, join.id)
         else:
             current = await events_store.get_event_by_id(conn, event.id)
-            closed = current.deleted_at is not None or current.status == "cancelled" or is_over(current.ends_at)
-            full = _full(current, await events_store.count_accepted_attendees(conn, event.id))
+            closed = (current is None or current.deleted_at is not None or current.status == "cancelled"
+                      or is_over(current.ends_at))
+            full = current is not None and _full(current, await events_store.count_accepted_attendees(conn, event.id))
             state = "rejected" if closed or full else "accepted"
             await events_store.set_attendance(conn, event.id, signer.id, state, join.id)
             if state == "accepted":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from wecreate_fed import sanitize, urls
-from wecreate_fed.errors import Conflict, Forbidden
+from wecreate_fed.errors import Conflict, Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import Connection, iso
 from wecreate_fed.store import civic as civic_store
@@ -81,7 +81,10 @@ async def edit(rt: Runtime, editor: Actor, ap_id: str, data: dict) -> dict:
     # An idea linked earlier may be gone by now; that must not stop a cancellation.
     event_input = await checked(rt, {**current, **{k: v for k, v in data.items() if k in current}},
                                 linked_before=event.idea_ap_id)
-    key = urls.parse(rt.config, ap_id).key
+    local_id = urls.parse(rt.config, ap_id)
+    if local_id is None:  # a local event whose id is not under our base URL (it moved)
+        raise NotFound(f"no event {ap_id} here", field="event")
+    key = local_id.key
 
     async def write(conn: Connection) -> None:
         attending = await events_store.count_accepted_attendees(conn, event.id)

@@ -11,6 +11,7 @@ one, and as FEP-8a8e describes: `startTime`/`endTime` in the event's own time zo
 from __future__ import annotations
 
 from datetime import UTC
+from typing import overload
 
 from wecreate_fed import ld, sanitize
 from wecreate_fed.config import Config
@@ -92,7 +93,7 @@ def _place_object(event: Event) -> dict | None:
 
 async def document_for(conn: Connection, config: Config, event: Event) -> dict:
     """The current ActivityStreams document of a local event, read on `conn`."""
-    organizer = await actors_store.get_actor(conn, event.organizer_id)
+    organizer = await actors_store.referenced_actor(conn, event.organizer_id)
     return event_document(event, organizer.ap_id, organizer.followers_url)
 
 
@@ -104,7 +105,9 @@ def is_event_document(document) -> bool:
 
 def fields_from_object(config: Config, obj: dict) -> dict:
     """The website's event fields from an ActivityStreams Event carrying our terms (client-to-server)."""
-    source = obj.get("source") if isinstance(obj.get("source"), dict) else {}
+    source = obj.get("source")
+    if not isinstance(source, dict):
+        source = {}
     description = source.get("content") if isinstance(source.get("content"), str) else (
         sanitize.plain_text(obj["content"]) if isinstance(obj.get("content"), str) else None)
     place, online_url = location_of(obj, limit=None)  # over-long values are refused by validate(), not cut
@@ -150,6 +153,10 @@ def _text(value, limit: int | None) -> str | None:
     return sanitize.plain_text(value, limit) or None if isinstance(value, str) else None
 
 
+@overload
+def status_of(document: dict, default: str) -> str: ...
+@overload
+def status_of(document: dict, default: None) -> str | None: ...
 def status_of(document: dict, default: str | None) -> str | None:
     """Our status from FEP-8a8e's eventStatus, else Mobilizon's status / ical:status."""
     fep = ld.get_id(document.get("eventStatus")) or ""

@@ -70,7 +70,10 @@ def parse_remote(document: dict, organizer_ap_id: str) -> RemoteEvent:
     capacity = document.get("maximumAttendeeCapacity")
     if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity <= 0:
         capacity = None  # Mobilizon sends 0 for "no limit"
-    attendees = document.get("attendees") if isinstance(document.get("attendees"), dict) else {}
+    attendees = document.get("attendees")
+    if not isinstance(attendees, dict):
+        attendees = {}
+    published = document.get("published")
     return RemoteEvent(
         ap_id=document["id"], organizer_ap_id=organizer_ap_id,
         title=sanitize.plain_text(document.get("name"), TITLE_MAX) or "(ohne Titel)",
@@ -80,7 +83,7 @@ def parse_remote(document: dict, organizer_ap_id: str) -> RemoteEvent:
         idea_ap_id=ld.get_id(document.get("linkedIdea")), district_ap_id=ld.get_id(document.get("district")),
         url=_url(document.get("url")) or document["id"],
         attendee_count=_count(document.get("participantCount")) or _count(attendees.get("totalItems")),
-        published=document.get("published") if isinstance(document.get("published"), str) else iso(),
+        published=published if isinstance(published, str) else iso(),
         updated=document.get("updated") if isinstance(document.get("updated"), str) else None,
     )
 
@@ -164,7 +167,7 @@ async def _fetch(rt: Runtime, ap_id: str) -> dict:
     try:
         document = await remote.fetch_document(rt, ap_id)
     except WeCreateError as e:
-        raise BadRequest(f"cannot fetch {ap_id}: {e}", field="event", code="fetch_failed")
+        raise BadRequest(f"cannot fetch {ap_id}: {e}", field="event", code="fetch_failed") from e
     if document.get("id") != ap_id:
         raise BadRequest(f"fetching {ap_id} returned another object", field="event")
     return document

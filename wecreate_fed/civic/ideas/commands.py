@@ -57,7 +57,7 @@ async def _addressee(rt: Runtime, ref: str) -> Actor:
     try:
         addressee = await remote.find_actor(rt, ref)
     except WeCreateError as e:
-        raise addressee_problem(ref, str(e))
+        raise addressee_problem(ref, str(e)) from e
     if addressee.type != "Organization":
         raise not_an_organisation()
     return addressee

@@ -72,7 +72,7 @@ def _escape(text: str) -> str:
 
 async def document_for(conn: Connection, config: Config, idea: Idea) -> dict:
     """The current ActivityStreams document of a local idea, read on `conn` (a transaction's, or the reader)."""
-    author = await actors_store.get_actor(conn, idea.author_id)
+    author = await actors_store.referenced_actor(conn, idea.author_id)
     return idea_document(config, idea, author.ap_id, author.followers_url,
                          await civic_store.list_idea_districts(conn, idea.id),
                          await civic_store.list_idea_topics(conn, idea.id))

@@ -42,7 +42,9 @@ def parse_remote(document: dict) -> RemoteIdea:
     """Read an idea document of another instance (BadRequest for what is no idea)."""
     if not is_idea_document(document) or not isinstance(document.get("id"), str):
         raise BadRequest("the object is not an idea", field="object.civicKind", code="invalid_choice")
-    source = document.get("source") if isinstance(document.get("source"), dict) else {}
+    source = document.get("source")
+    if not isinstance(source, dict):
+        source = {}
     if source.get("mediaType") == "text/markdown" and isinstance(source.get("content"), str):
         body_html = sanitize.markdown_to_html(source["content"][:BODY_MAX])
     else:
@@ -50,19 +52,21 @@ def parse_remote(document: dict) -> RemoteIdea:
     topics = [t["name"].lstrip("#").lower() for t in ld.as_list(document.get("tag"))
               if isinstance(t, dict) and t.get("type") == "Hashtag" and isinstance(t.get("name"), str)
               and TOPIC.match(t["name"].lstrip("#"))][:TOPICS_MAX]
+    status, published = document.get("civicStatus"), document.get("published")
+    supports, shares, comments = (_count(document.get(name)) for name in ("supportCount", "shareCount", "commentCount"))
     image = next((ld.get_id(a.get("url")) for a in ld.as_list(document.get("attachment"))
                   if isinstance(a, dict) and a.get("type") == "Image"), None)
     return RemoteIdea(
         ap_id=document["id"], kind=document["civicKind"],
         title=sanitize.plain_text(document.get("name"), TITLE_MAX) or "(ohne Titel)",
         summary=sanitize.plain_text(document.get("abstract"), SUMMARY_MAX), body_html=body_html,
-        status=document.get("civicStatus") if document.get("civicStatus") in STATUSES else "proposed",
-        published=document.get("published") if isinstance(document.get("published"), str) else iso(),
+        status=status if isinstance(status, str) and status in STATUSES else "proposed",
+        published=published if isinstance(published, str) else iso(),
         updated=document.get("updated") if isinstance(document.get("updated"), str) else None,
         district_ids=ld.ids(document.get("districts")), topics=topics,
         addressed_to=ld.get_id(document.get("addressedTo")), image_url=image if isinstance(image, str) else None,
         url=ld.get_id(document.get("url")) or document["id"],
-        counts=tuple(_count(document.get(name)) for name in ("supportCount", "shareCount", "commentCount")),
+        counts=(supports, shares, comments),
     )
 
 
@@ -112,7 +116,7 @@ async def find_or_fetch(rt: Runtime, ap_id: str) -> Idea:
     try:
         document = await remote.fetch_document(rt, ap_id)
     except WeCreateError as e:
-        raise BadRequest(f"cannot fetch {ap_id}: {e}", field="idea", code="fetch_failed")
+        raise BadRequest(f"cannot fetch {ap_id}: {e}", field="idea", code="fetch_failed") from e
     if document.get("id") != ap_id or not is_idea_document(document):
         raise BadRequest(f"{ap_id} is not an idea", field="idea")
     author = await remote.get_actor(rt, ld.get_id(document.get("attributedTo")) or "")

@@ -47,7 +47,7 @@ async def unshare(rt: Runtime, actor: Actor, ap_id: str) -> str:
 
 async def _react(rt: Runtime, actor: Actor, ap_id: str, kind: str, repeated: str) -> str:
     idea = await find_or_fetch(rt, ap_id)
-    author = await actors_store.get_actor(rt.db.reader, idea.author_id)
+    author = await actors_store.referenced_actor(rt.db.reader, idea.author_id)
     builder = activities.like if kind == "Like" else activities.announce
     activity = builder(rt.config, actor, ap_id, author.ap_id)
     recipients = (await resolve_recipients(rt, actor, activity)).without_local()
@@ -66,7 +66,7 @@ async def _undo_reaction(rt: Runtime, actor: Actor, ap_id: str, kind: str, missi
     activity = await social.get_activity(rt.db.reader, reaction["activity_ap_id"])
     original = json.loads(activity["data"]) if activity else {
         "id": reaction["activity_ap_id"], "type": kind, "actor": actor.ap_id, "object": ap_id}
-    author = await actors_store.get_actor(rt.db.reader, idea.author_id)
+    author = await actors_store.referenced_actor(rt.db.reader, idea.author_id)
     undo = activities.undo(rt.config, actor, original)
     undo.setdefault("to", [author.ap_id])
     recipients = (await resolve_recipients(rt, actor, undo)).without_local()
@@ -88,8 +88,11 @@ async def comment(rt: Runtime, actor: Actor, in_reply_to: str, text: str) -> str
         root_id = (await find_or_fetch(rt, in_reply_to)).ap_id
     idea = await find_or_fetch(rt, root_id)
     parent = await social.get_object(rt.db.reader, in_reply_to)
-    parent_author = (await actors_store.get_actor(rt.db.reader, parent["actor_id"])).ap_id if parent else None
-    author = await actors_store.get_actor(rt.db.reader, idea.author_id)
+    # A stored object may have no author (objects.actor_id is nullable): then only the idea's author is cc'd.
+    parent_actor = (await actors_store.get_actor(rt.db.reader, parent["actor_id"])
+                    if parent is not None and parent["actor_id"] is not None else None)
+    parent_author = parent_actor.ap_id if parent_actor is not None else None
+    author = await actors_store.referenced_actor(rt.db.reader, idea.author_id)
     cc = [c for c in dict.fromkeys([actor.followers_url, author.ap_id, parent_author]) if c and c != actor.ap_id]
     note = activities.note(rt.config, actor, sanitize.markdown_to_html(text), to=[ld.PUBLIC], cc=cc,
                            in_reply_to=in_reply_to)
@@ -104,11 +107,12 @@ async def comment(rt: Runtime, actor: Actor, in_reply_to: str, text: str) -> str
         return await out.queue(actor, create, recipients)
 
 
-async def comment_counted(conn: Connection, in_reply_to: str) -> None:
+async def comment_counted(conn: Connection, in_reply_to: str | None) -> None:
     """A local reply posted through the generic outbox: count it on its idea, in the transaction storing it."""
-    root = await civic_store.find_thread_root_idea(conn, in_reply_to)
-    if root is not None:
-        await _count_changed(conn, await civic_store.get_idea(conn, root), "comment_count", +1)
+    root = await civic_store.find_thread_root_idea(conn, in_reply_to) if in_reply_to else None
+    idea = await civic_store.get_idea(conn, root) if root is not None else None
+    if idea is not None:
+        await _count_changed(conn, idea, "comment_count", +1)
 
 
 async def _count_changed(conn: Connection, idea: Idea, column: str, delta: int) -> None:
