@@ -14,14 +14,10 @@ import json
 import logging
 import signal
 import sys
+from types import ModuleType
 
 from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HypercornConfig
-
-try:
-    import uvloop
-except ImportError:  # the optional "speed" extra
-    uvloop = None
 
 from actors import local as local_actors
 from wecreate_fed import config as config_module
@@ -33,6 +29,12 @@ from wecreate_fed.http import HttpClient
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import actors as actors_store
+
+uvloop: ModuleType | None
+try:
+    import uvloop
+except ImportError:  # the optional "speed" extra
+    uvloop = None
 
 EXIT_ERROR = 1
 
