@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import importlib
 import json
 import logging
 import signal
@@ -30,11 +31,16 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import actors as actors_store
 
-uvloop: ModuleType | None
-try:
-    import uvloop
-except ImportError:  # the optional "speed" extra
-    uvloop = None
+
+def _optional_uvloop() -> ModuleType | None:
+    """uvloop when the optional "speed" extra is installed (typed the same whether it is or not)."""
+    try:
+        return importlib.import_module("uvloop")
+    except ImportError:
+        return None
+
+
+uvloop = _optional_uvloop()
 
 EXIT_ERROR = 1
 
