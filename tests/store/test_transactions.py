@@ -28,9 +28,9 @@ async def _write_two(db: Database, n: int, started: asyncio.Event | None = None)
         await conn.execute("INSERT INTO t VALUES (?)", (n,))
 
 
-@pytest.mark.parametrize("steps", range(0, 12))
-async def test_cancelled_after_any_number_of_steps_leaves_all_or_nothing(db, steps):
-    task = asyncio.ensure_future(_write_two(db, 7))
+async def _cancel_after(operation, steps: int) -> None:
+    """Run `operation` for `steps` turns of the event loop, then cancel it (it may have finished by then)."""
+    task = asyncio.ensure_future(operation)
     for _ in range(steps):
         await asyncio.sleep(0)
     task.cancel()
@@ -38,6 +38,11 @@ async def test_cancelled_after_any_number_of_steps_leaves_all_or_nothing(db, ste
         await task
     except asyncio.CancelledError:
         pass
+
+
+@pytest.mark.parametrize("steps", range(0, 12))
+async def test_cancelled_after_any_number_of_steps_leaves_all_or_nothing(db, steps):
+    await _cancel_after(_write_two(db, 7), steps)
     count = await fetch_value(db.reader, "SELECT count(*) FROM t WHERE n = 7")
     assert count in (0, 2)
     # The next writer is not inside someone else's transaction.
@@ -81,14 +86,7 @@ async def test_close_is_bounded_and_final(tmp_path):
 async def test_a_read_cancelled_at_any_step_leaves_the_reader_seeing_new_commits(db, steps):
     """A SELECT cut short must not leave its statement open: the shared reader would keep an old snapshot."""
     await _write_two(db, 1)  # rows to read, so the SELECT's statement stays open until its cursor is closed
-    task = asyncio.ensure_future(fetch_one(db.reader, "SELECT n FROM t"))
-    for _ in range(steps):
-        await asyncio.sleep(0)
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        pass
+    await _cancel_after(fetch_one(db.reader, "SELECT n FROM t"), steps)
     await _write_two(db, 3)
     assert await fetch_value(db.reader, "SELECT count(*) FROM t WHERE n = 3") == 2
 
@@ -100,14 +98,7 @@ async def test_each_read_function_cancelled_mid_read_leaves_the_reader_seeing_ne
         await conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(2000)])
     function = getattr(store, read)
     for steps in range(12):
-        task = asyncio.ensure_future(function(db.reader, "SELECT n FROM t ORDER BY -n"))
-        for _ in range(steps):
-            await asyncio.sleep(0)
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+        await _cancel_after(function(db.reader, "SELECT n FROM t ORDER BY -n"), steps)
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO t VALUES (-1)")
         # (a cursor left open would keep the reader in the snapshot of that moment)
