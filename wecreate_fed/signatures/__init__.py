@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
-from .errors import SignatureError
+from ..errors import SignatureError
 
 # Mastodon signs (request-target) host date digest on POST and the same minus digest on GET.
 REQUIRED_POST_HEADERS = ("(request-target)", "host", "digest")
