@@ -20,7 +20,7 @@ from datetime import datetime
 from wecreate_fed import retry, signatures
 from wecreate_fed.errors import FetchError, RefusedAddress
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import queue, utcnow
+from wecreate_fed.store import iso_in, queue, utcnow
 from wecreate_fed.workers import MAX_IDLE_WAIT, Worker, wait_for_work
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class DeliveryWorker(Worker):
         self.rt = rt
         self.concurrency = rt.config.delivery_concurrency
         self.per_host = rt.config.delivery_per_host
+        self.give_up_seconds = rt.config.delivery_give_up_days * 86400
         # Claimed rows waiting for a sender. The queue is refilled as soon as it has room for
         # a batch (one row per sender), so the senders keep several rounds of work while a
         # claim waits for the write lock behind send() or an outcome flush.
@@ -62,9 +63,11 @@ class DeliveryWorker(Worker):
         self._batch = self.concurrency
         self._room = asyncio.Event()
         self._busy: Counter = Counter()              # host -> deliveries in flight to it
+        self._speaking: set[tuple[str, str]] = set()  # (host, key id): one activity of an actor at a time
         self._parked: dict[str, deque] = {}           # host -> claimed rows waiting for a free slot
         self._outcomes: list[tuple] = []
         self._host_news: list[tuple[str, bool]] = []
+        self._given_up: Counter = Counter()           # host -> deliveries given up since the last flush
         self._flushed = asyncio.Event()
         self._claimed: set[int] = set()   # claimed and not yet attempted to the end
         self._in_flight = 0
@@ -138,13 +141,18 @@ class DeliveryWorker(Worker):
             if self.stopping.is_set():
                 continue  # not attempted: released at stop
             host = row["host"]
-            if self._busy[host] >= self.per_host:
+            # An actor's activities reach a host in the order they were queued: one at a time.
+            if self._busy[host] >= self.per_host or (host, row["key_id"]) in self._speaking:
                 self._parked.setdefault(host, deque()).append(row)
                 continue
             self._busy[host] += 1
             try:
                 while row is not None:
-                    await self._attempt_one(row)
+                    self._speaking.add((host, row["key_id"]))
+                    try:
+                        await self._attempt_one(row)
+                    finally:
+                        self._speaking.discard((host, row["key_id"]))
                     row = self._next_parked(host)
             finally:
                 self._busy[host] -= 1
@@ -152,11 +160,15 @@ class DeliveryWorker(Worker):
                     del self._busy[host]
 
     def _next_parked(self, host: str):
-        """The next row parked for `host` (its sender goes on with it), or None."""
+        """The oldest row parked for `host` whose actor has nothing in flight there (its sender
+        goes on with it), or None."""
         parked = self._parked.get(host)
         if not parked or self.stopping.is_set():
             return None
-        row = parked.popleft()
+        row = next((r for r in parked if (host, r["key_id"]) not in self._speaking), None)
+        if row is None:
+            return None
+        parked.remove(row)
         if not parked:
             del self._parked[host]
             self.rt.delivery_wakeup.set()  # the claimer takes this host's rows again
@@ -190,9 +202,10 @@ class DeliveryWorker(Worker):
             error = str(e)
         created = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
         age = (utcnow() - created).total_seconds()
-        state, delay = classify(status, row["attempts"], age, self.rt.config.delivery_give_up_days * 86400,
-                                retry_after)
+        state, delay = classify(status, row["attempts"], age, self.give_up_seconds, retry_after)
         self._outcomes.append((row["id"], state, status, error, delay))
+        if state == "failed" and classify(status, row["attempts"], 0, 1)[0] == "pending":
+            self._given_up[row["host"]] += 1  # it would have been retried, were it younger
         # A host that answers at all is up; only network errors and 5xx count against it.
         self._host_news.append((row["host"], status is not None and status < 500))
         if state == "done":
@@ -212,6 +225,7 @@ class DeliveryWorker(Worker):
         if not self._outcomes and not self._host_news:
             return
         outcomes, self._outcomes = self._outcomes, []
+        given_up, self._given_up = self._given_up, Counter()
         news, self._host_news = self._host_news, []
         alive = sorted({host for host, ok in news if ok})
         failed = [host for host, ok in news if not ok and host not in alive]
@@ -221,6 +235,14 @@ class DeliveryWorker(Worker):
                 await queue.mark_hosts_alive(conn, alive)
             for host in failed:
                 await queue.mark_host_failed(conn, host, _host_rest)
+            for host in given_up:
+                # Behind a failing host's probe, older deliveries were never tried: they end too.
+                given_up[host] += await queue.give_up_deliveries(
+                    conn, host, queued_before=iso_in(-self.give_up_seconds),
+                    reason=f"given up: {host} kept failing for {self.rt.config.delivery_give_up_days:g} days")
+        for host, count in given_up.items():
+            log.warning("gave up %d deliveries to %s: still failing after federation.delivery_give_up_days = %g",
+                        count, host, self.rt.config.delivery_give_up_days)
 
 
 def _host_rest(failures: int, failing_since: str) -> float:

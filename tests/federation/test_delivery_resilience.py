@@ -124,3 +124,61 @@ async def test_a_server_that_hangs_does_not_hold_up_deliveries_to_the_others(mak
 async def _notes_on(instance, count: int) -> bool:
     rows = await instance.query("SELECT count(*) AS n FROM objects WHERE content LIKE '%Neuigkeit Nummer%'")
     return rows[0]["n"] == count
+
+
+async def test_a_failing_host_is_probed_with_its_oldest_delivery_and_gets_its_backlog_in_order(leipzig, meissen):
+    anna = await leipzig.create_user("anna")
+    await meissen.create_user("jonas")
+    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    # Given Meißen is down and Anna's first post failed there
+    await meissen.stop()
+    await leipzig.post_outbox("anna", {"type": "Note", "content": "Nachricht 0"})
+    await eventually(lambda: leipzig.query("SELECT 1 FROM deliveries WHERE attempts >= 1 AND state = 'pending'"),
+                     message="a failed attempt")
+    # When she posts four more while it is down and every retry falls due
+    for n in range(1, 5):
+        await leipzig.post_outbox("anna", {"type": "Note", "content": f"Nachricht {n}"})
+    for _ in range(3):
+        await make_due_now(leipzig)
+        await eventually(lambda: leipzig.query("SELECT 1 FROM deliveries WHERE state = 'pending' "
+                                               "AND locked_until IS NULL AND next_attempt_at > ?", (iso(),)),
+                         message="the probe failed again")
+    # Then only the oldest was tried (the probe); the others wait behind it untried
+    attempts = [r["attempts"] for r in await leipzig.query(
+        "SELECT attempts FROM deliveries WHERE state = 'pending' ORDER BY id")]
+    assert attempts[0] >= 2 and attempts[1:] == [0, 0, 0, 0]
+    # And once Meißen is back, all five arrive in the order Anna wrote them
+    await meissen.start()
+    await make_due_now(leipzig)
+    await eventually(lambda: _count(meissen, "SELECT count(*) AS n FROM objects", 5), message="all five arrive")
+    arrived = [r["content"] for r in await meissen.query("SELECT content FROM objects ORDER BY rowid")]
+    assert [int(c.rsplit(" ", 1)[1].strip("</p>")) for c in arrived] == [0, 1, 2, 3, 4]
+
+
+async def test_deliveries_to_a_host_down_beyond_the_give_up_window_end_and_are_reported(leipzig, meissen, caplog):
+    anna = await leipzig.create_user("anna")
+    await meissen.create_user("jonas")
+    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    await meissen.stop()
+    await leipzig.post_outbox("anna", {"type": "Note", "content": "Nachricht 0"})
+    await eventually(lambda: leipzig.query("SELECT 1 FROM deliveries WHERE attempts >= 1 AND state = 'pending'"),
+                     message="a failed attempt")
+    for n in (1, 2):
+        await leipzig.post_outbox("anna", {"type": "Note", "content": f"Nachricht {n}"})
+    # Given the three were queued four days ago (the give-up window is three)
+    async with leipzig.rt.db.transaction() as conn:
+        await conn.execute("UPDATE deliveries SET created_at = ? WHERE state = 'pending'",
+                           ("2026-01-01T00:00:00.000000Z",))
+    # When the probe fails once more, all three end (the two behind it were never tried) and the log says so
+    await make_due_now(leipzig)
+    failed = await eventually(lambda: _rows(leipzig, "SELECT * FROM deliveries WHERE state = 'failed'", 3),
+                              message="all three given up")
+    assert sorted(r["attempts"] for r in failed) == [0, 0, 2]
+    assert any("gave up" in r.message and meissen.config.host in r.message for r in caplog.records)
+
+
+async def _rows(instance, sql, expected):
+    rows = await instance.query(sql)
+    return rows if len(rows) == expected else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from . import Connection, Database, fetch_all, fetch_value, iso, iso_in
@@ -105,8 +106,8 @@ async def add_deliveries(conn: Connection, activity_id: int, inbox_urls: list[st
 
 
 async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float, skip_hosts: Sequence[str] = ()):
-    """Lock due deliveries whose host is not resting after failures (nor in `skip_hosts`);
-    each row carries what signing needs."""
+    """Lock due deliveries whose host is not resting after failures (nor in `skip_hosts`), oldest
+    first; of a failing host only its oldest delivery (the probe). Each row carries what signing needs."""
     now = iso()
     skip = f"AND d.host NOT IN ({', '.join('?' * len(skip_hosts))}) " if skip_hosts else ""
     rows = await fetch_all(
@@ -116,7 +117,11 @@ async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float,
         "JOIN activities act ON act.id = d.activity_id JOIN actors a ON a.id = act.actor_id "
         "LEFT JOIN hosts h ON h.host = d.host "
         "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.locked_until IS NULL OR d.locked_until < ?) "
-        f"AND (h.probe_after IS NULL OR h.probe_after <= ?) {skip}ORDER BY d.next_attempt_at, d.id LIMIT ?",
+        f"AND (h.probe_after IS NULL OR h.probe_after <= ?) {skip}"
+        # A failing host is probed with its oldest delivery only; the rest follow once it answers.
+        "AND (h.failing_since IS NULL OR d.id = (SELECT min(o.id) FROM deliveries o "
+        "WHERE o.host = d.host AND o.state = 'pending')) "
+        "ORDER BY d.next_attempt_at, d.id LIMIT ?",
         (now, now, now, *skip_hosts, limit),
     )
     if rows:
@@ -156,6 +161,24 @@ async def count_deliveries(conn: Connection, state: str) -> int:
     return await fetch_value(conn, "SELECT count(*) FROM deliveries WHERE state = ?", (state,))
 
 
+async def give_up_deliveries(conn: Connection, host: str, *, queued_before: str, reason: str) -> int:
+    """Every pending delivery to `host` queued before then, not in flight, ends as failed; how many."""
+    now = iso()
+    cur = await conn.execute(
+        "UPDATE deliveries SET state = 'failed', last_error = ?, locked_until = NULL WHERE host = ? "
+        "AND state = 'pending' AND created_at < ? AND (locked_until IS NULL OR locked_until < ?)",
+        (reason, host.lower(), queued_before, now),
+    )
+    return cur.rowcount
+
+
+async def count_deliveries_to(conn: Connection, host: str) -> dict[str, int]:
+    """Deliveries to one host by state."""
+    rows = await fetch_all(conn, "SELECT state, count(*) AS n FROM deliveries WHERE host = ? GROUP BY state",
+                           (host.lower(),))
+    return {r["state"]: r["n"] for r in rows}
+
+
 async def next_delivery_due(conn: Connection) -> str | None:
     return await fetch_value(
         conn,
@@ -167,8 +190,14 @@ async def next_delivery_due(conn: Connection) -> str | None:
 # --- host health ---------------------------------------------------------------
 
 async def mark_hosts_alive(conn: Connection, hosts: list[str]) -> None:
-    """A host answered (or sent us a signed activity): deliveries to it go ahead at once."""
+    """A host answered (or sent us a signed activity): deliveries to it go ahead at once. What
+    queued up while it was failing becomes due now, in the order it was queued."""
     now = iso()
+    hosts = [h.lower() for h in hosts]
+    back = await fetch_all(conn, f"SELECT host FROM hosts WHERE failing_since IS NOT NULL "
+                                 f"AND host IN ({', '.join('?' * len(hosts))})", hosts) if hosts else []
+    await conn.executemany("UPDATE deliveries SET next_attempt_at = created_at WHERE host = ? AND state = 'pending'",
+                           [(row["host"],) for row in back])
     await conn.executemany(
         "INSERT INTO hosts (host, last_success_at) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET "
         "last_success_at = excluded.last_success_at, failing_since = NULL, failures = 0, probe_after = NULL",
@@ -190,3 +219,30 @@ async def mark_host_failed(conn: Connection, host: str, rest_seconds) -> None:
     await conn.execute(
         "UPDATE hosts SET probe_after = ? WHERE host = ?", (iso_in(rest) if rest > 0 else None, host.lower())
     )
+
+
+# --- simulated time (fault benchmarks) -------------------------------------------
+
+QUEUE_CLOCKS = {  # table: (its key, the times it keeps)
+    "deliveries": ("id", ("created_at", "next_attempt_at")),
+    "hosts": ("host", ("failing_since", "last_failure_at", "last_success_at", "probe_after")),
+}
+
+
+async def move_queue_clock_back(conn: Connection, seconds: float) -> None:
+    """Every time the delivery queue and host health keep moves `seconds` into the past, as if
+    that much time had passed: benchmarks/faults.py lives through days of an outage in minutes.
+    Leases (locked_until) stay as they are, so no row in flight is claimed twice."""
+    for table, (key, columns) in QUEUE_CLOCKS.items():
+        rows = await fetch_all(conn, f"SELECT {key}, {', '.join(columns)} FROM {table}")
+        await conn.executemany(
+            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE {key} = ?",
+            [(*(_earlier(row[c], seconds) for c in columns), row[key]) for row in rows],
+        )
+
+
+def _earlier(stored: str | None, seconds: float) -> str | None:
+    if stored is None:
+        return None
+    moment = datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    return iso(moment - timedelta(seconds=seconds))
