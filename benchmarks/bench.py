@@ -53,9 +53,9 @@ class Child:
         self.proc = proc
 
     @classmethod
-    async def start(cls, role: str, **args) -> Child:
+    async def start(cls, role: str, *, script: Path = ROLES_SCRIPT, **args) -> Child:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, str(ROLES_SCRIPT), role, json.dumps(args),
+            sys.executable, str(script), role, json.dumps(args),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=2**24,
         )
         return cls(role, proc)

@@ -1,0 +1,455 @@
+"""Proof under faults: the instance as an operator runs it (`wecreate-fed serve`), hurt on purpose.
+
+crash   kill -9 of `serve` in the middle of a fan-out (default 10 posts x 1,000 hosts =
+        10,000 deliveries); after the restart every host must have every activity. Hosts
+        count by activity id, as real servers do; the POSTs a host got twice (sent before
+        the kill, their outcome not yet written) are printed as well.
+outage  three actors post every (simulated) hour; one host is down for three days and then
+        back, another never comes back. The first must receive everything queued for it, in
+        order per actor; the second's deliveries end as given up once older than the give-up
+        window, and the log says so. Days pass in seconds: each step moves every time the
+        delivery queue keeps an hour into the past (store.queue.move_queue_clock_back).
+soak    ten minutes of signed deliveries at 80% of the maximum inbox rate measured just before
+        on the same server: no 5xx, the server's memory at minute 1 and at the end, and how
+        long the inbox queue takes to drain afterwards.
+
+Everything listens on 127.0.0.1. Usage: `python benchmarks/faults.py SCENARIO --help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+
+from actors import local as local_actors
+from actors import remote
+from outbox import activities
+from outbox.send import send
+from wecreate_fed import config as config_module
+from wecreate_fed import ld, signatures
+from wecreate_fed.http import HttpClient
+from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import Database, queue, social
+from wecreate_fed.store import actors as actors_store
+
+import bench
+import bench_roles as roles
+from bench import Child, wait_listening
+
+FAULT_ROLES = Path(__file__).resolve().with_name("fault_roles.py")
+WECREATE = Path(sys.executable).with_name("wecreate-fed")
+
+
+# --- the instance under test, as its own `wecreate-fed serve` process ------------------
+
+def toml_text(raw: dict) -> str:
+    """The config dict as TOML (tables of strings, numbers and booleans are all we write)."""
+    def value(v) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return repr(v)
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return "".join(f"[{table}]\n" + "".join(f"{k} = {value(v)}\n" for k, v in items.items()) + "\n"
+                   for table, items in raw.items())
+
+
+class Server:
+    def __init__(self, raw: dict, directory: Path):
+        self.raw = raw
+        self.port = raw["server"]["port"]
+        self.config_path = directory / "config.toml"
+        self.config_path.write_text(toml_text(raw))
+        self.log_path = directory / "serve.log"
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.proc = await asyncio.create_subprocess_exec(
+            str(WECREATE), "serve", "--config", str(self.config_path), stdout=log, stderr=log)
+        log.close()
+        await wait_listening(self.port)
+
+    async def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def stop(self) -> None:
+        if self.proc and self.proc.returncode is None:
+            self.proc.terminate()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 30)
+            except TimeoutError:
+                await self.kill()
+
+    def log_lines(self, needle: str) -> list[str]:
+        return [line for line in self.log_path.read_text(errors="replace").splitlines() if needle in line]
+
+
+def with_settings(raw: dict, settings: list[str]) -> dict:
+    """--set section.key=value, for limits a run must raise (values are read as TOML)."""
+    for item in settings:
+        key, _, text = item.partition("=")
+        table, _, name = key.partition(".")
+        raw.setdefault(table, {})[name] = tomllib.loads(f"v = {text}")["v"]
+    return raw
+
+
+async def opened(raw: dict) -> Runtime:
+    config = config_module.from_dict(raw)
+    rt = Runtime(config=config, db=Database(config.database_path), http=HttpClient.from_config(config))
+    await rt.db.open()
+    await rt.http.start()
+    return rt
+
+
+async def closed(rt: Runtime) -> None:
+    await rt.http.close()
+    await rt.db.close()
+
+
+async def ledger_count(child: Child) -> dict:
+    child.proc.stdin.write(b"count\n")
+    return await child.read()
+
+
+async def ledger_full(child: Child) -> dict[str, list[str]]:
+    child.proc.stdin.write(b"full\n")
+    return (await child.read())["arrived"]
+
+
+# --- crash: kill -9 in the middle of a fan-out ----------------------------------------
+
+async def crash(opts, tmp: Path) -> None:
+    total = opts.posts * opts.hosts
+    print(f"CRASH: {opts.posts} posts to followers on {opts.hosts} hosts = {total} deliveries; kill -9 of "
+          f"`serve` once {opts.kill_at:.0%} have arrived, then a restart", flush=True)
+    hosts = await Child.start("ledger", script=FAULT_ROLES, hosts=opts.hosts, loop=opts.loop)
+    try:
+        ports = (await hosts.read())["ports"]
+        raw = with_settings(roles.instance_raw_config(tmp / "crash.sqlite3", roles.free_port(),
+                                                      delivery_concurrency=opts.concurrency), opts.set)
+        await bench.prepare_fanout_db(raw, opts.hosts, ports)
+        rt = await opened(raw)
+        alice = await actors_store.get_local_actor(rt.db.reader, "alice")
+        for i in range(opts.posts):
+            note = activities.note(rt.config, alice, f"<p>Beitrag {i}</p>", to=[ld.PUBLIC], cc=[alice.followers_url])
+            await send(rt, alice, activities.create(rt.config, alice, note))
+        await closed(rt)
+        server = Server(raw, tmp)
+        started = time.monotonic()
+        await server.start()
+        while (seen := await ledger_count(hosts))["distinct"] < opts.kill_at * total:
+            await asyncio.sleep(0.05)
+        await server.kill()
+        at_kill = await ledger_count(hosts)
+        recorded = (await delivery_states(raw)).get("done", 0)
+        print(f"  killed after {time.monotonic() - started:.1f} s: {seen['distinct']} delivered when the kill "
+              f"was decided, {at_kill['distinct']} by the time it was dead, {recorded} of them recorded as done",
+              flush=True)
+        restarted = time.monotonic()
+        await server.start()
+        # Done when the queue says so: a host may have seen an activity whose outcome the kill lost.
+        while time.monotonic() - restarted < opts.timeout:
+            if (await delivery_states(raw)).get("done") == total:
+                break
+            await asyncio.sleep(0.25)
+        seen = await ledger_count(hosts)
+        done_in = time.monotonic() - restarted
+        await server.stop()
+        arrived = await ledger_full(hosts)
+    finally:
+        await hosts.stop()
+    missing = sum(opts.posts - len(set(arrived.get(str(p), []))) for p in ports)
+    twice = sum(len(ids) - len(set(ids)) for ids in arrived.values())
+    states = await delivery_states(raw)
+    print(f"  after the restart: {seen['distinct']} of {total} (host, activity) pairs arrived in {done_in:.1f} s; "
+          f"missing {missing}; POSTs a host got twice {twice}", flush=True)
+    print(f"  deliveries table: {states}", flush=True)
+    verdict = "PASS" if missing == 0 and states.get("done") == total else "FAIL"
+    print(f"CRASH    {verdict}: every host has every activity after kill -9 and restart "
+          f"({twice} repeated POSTs, each counted once by activity id)", flush=True)
+
+
+async def delivery_states(raw: dict) -> dict[str, int]:
+    db = await Database(config_module.from_dict(raw).database_path).open()
+    try:
+        return {s: n for s in ("pending", "done", "failed", "gone")
+                if (n := await queue.count_deliveries(db.reader, s))}
+    finally:
+        await db.close()
+
+
+# --- outage: a host down for three days, another for good ------------------------------
+
+ACTORS = ("alice", "bob", "carol")
+
+
+async def prepare_outage_db(raw: dict, ports: list[int]) -> dict[str, str]:
+    """Three local actors, each followed by one remote actor on every host; returns their tokens."""
+    rt = await opened(raw)
+    try:
+        async with rt.db.transaction() as conn:
+            await local_actors.ensure_instance_actor(conn, rt.config)
+            people = [await local_actors.create_account(conn, rt.config, username=name) for name in ACTORS]
+            for port in ports:
+                ap_id = f"http://127.0.0.1:{port}/users/reader"
+                document = roles.remote_actor_document(ap_id, shared_inbox=f"http://127.0.0.1:{port}/inbox")
+                values = remote.parse_actor_document(document, fetched_from=ap_id)
+                reader = await actors_store.upsert_remote_actor(conn, document=json.dumps(document), **values)
+                for person in people:
+                    await social.add_follow(conn, reader.id, person.id, f"{ap_id}#follows-{person.username}",
+                                            accepted=True)
+            return {name: await local_actors.issue_token(conn, name, "faults") for name in ACTORS}
+    finally:
+        await closed(rt)
+
+
+async def move_clock(raw: dict, seconds: float) -> None:
+    db = await Database(config_module.from_dict(raw).database_path).open()
+    try:
+        async with db.transaction() as conn:
+            await queue.move_queue_clock_back(conn, seconds)
+    finally:
+        await db.close()
+
+
+async def post_hour(session: aiohttp.ClientSession, base: str, tokens: dict[str, str], hour: int,
+                    posted: dict[str, tuple[str, int]]) -> None:
+    for name, token in tokens.items():
+        note = {"type": "Note", "content": f"Stunde {hour}", "to": [ld.PUBLIC], "cc": [f"{base}/users/{name}/followers"]}
+        async with session.post(f"{base}/users/{name}/outbox", json=note,
+                                headers={"Authorization": f"Bearer {token}"}) as response:
+            if response.status != 201:
+                raise RuntimeError(f"posting as {name} answered {response.status}: {await response.text()}")
+            posted[response.headers["Location"]] = (name, hour)
+
+
+def inversions(ids: list[str], posted: dict[str, tuple[str, int]]) -> int:
+    """Activities that arrived after a later one of the same actor (first arrivals only)."""
+    latest: dict[str, int] = {}
+    late = 0
+    for activity_id in dict.fromkeys(ids):
+        name, hour = posted[activity_id]
+        if hour < latest.get(name, -1):
+            late += 1
+        latest[name] = max(hour, latest.get(name, -1))
+    return late
+
+
+async def outage(opts, tmp: Path) -> None:
+    print(f"OUTAGE: {len(ACTORS)} actors post every simulated hour to followers on {opts.hosts} hosts that stay up, "
+          f"one down for {opts.down_hours} h, one never back (give-up window {opts.give_up_days} days); "
+          f"{opts.step_seconds} s per simulated hour", flush=True)
+    up = await Child.start("ledger", script=FAULT_ROLES, hosts=opts.hosts, loop=opts.loop)
+    back: Child | None = None
+    back_port, never_port = roles.free_port(), roles.free_port()  # nothing listens there: refused
+    try:
+        up_ports = (await up.read())["ports"]
+        port = roles.free_port()
+        raw = with_settings(roles.instance_raw_config(tmp / "outage.sqlite3", port,
+                                                      delivery_give_up_days=opts.give_up_days), opts.set)
+        tokens = await prepare_outage_db(raw, up_ports + [back_port, never_port])
+        server = Server(raw, tmp)
+        await server.start()
+        posted: dict[str, tuple[str, int]] = {}
+        started = time.monotonic()
+        async with aiohttp.ClientSession() as session:
+            for hour in range(opts.down_hours + opts.after_hours):
+                if hour == opts.down_hours:
+                    back = await Child.start("ledger", script=FAULT_ROLES, ports=[back_port], loop=opts.loop)
+                    await back.read()
+                    print(f"  hour {hour}: the host that was down is back", flush=True)
+                await post_hour(session, server.raw["instance"]["base_url"], tokens, hour, posted)
+                await asyncio.sleep(opts.step_seconds)
+                await move_clock(raw, 3600)
+            # Time goes on without new posts until the returning host has everything (or a day).
+            for _ in range(24):
+                if back and (await ledger_count(back))["distinct"] >= len(posted):
+                    break
+                await asyncio.sleep(opts.step_seconds)
+                await move_clock(raw, 3600)
+        print(f"  simulated {hour + 1} hours in {time.monotonic() - started:.0f} s", flush=True)
+        await server.stop()
+        at_back = (await ledger_full(back)).get(str(back_port), []) if back else []
+        at_up = await ledger_full(up)
+    finally:
+        for child in (up, back):
+            if child:
+                await child.stop()
+    got = len(set(at_back) & posted.keys())
+    print(f"  returning host: {got} of {len(posted)} activities, {len(at_back) - len(set(at_back))} twice, "
+          f"{inversions(at_back, posted)} out of order per actor", flush=True)
+    up_missing = sum(len(posted.keys() - set(ids)) for ids in at_up.values()) + (opts.hosts - len(at_up)) * len(posted)
+    up_late = sum(inversions(ids, posted) for ids in at_up.values())
+    print(f"  hosts that stayed up: {up_missing} missing, {up_late} out of order", flush=True)
+    never = await never_host_states(raw, f"127.0.0.1:{never_port}")
+    reported = server.log_lines(f"127.0.0.1:{never_port}")
+    print(f"  host never back: deliveries {never}; log lines naming it: {len(reported)}", flush=True)
+    for line in reported[:3]:
+        print(f"    {line}", flush=True)
+    verdict = ("PASS" if got == len(posted) and not inversions(at_back, posted) and not up_missing
+               and never.get("failed") and not never.get("done") and reported else "FAIL")
+    print(f"OUTAGE   {verdict}: the returning host has everything in order per actor; the lost one is given up "
+          f"and reported", flush=True)
+
+
+async def never_host_states(raw: dict, host: str) -> dict[str, int]:
+    db = await Database(config_module.from_dict(raw).database_path).open()
+    try:
+        return await queue.count_deliveries_to(db.reader, host)
+    finally:
+        await db.close()
+
+
+# --- soak: ten minutes at 80% of the maximum inbox rate -------------------------------
+
+async def soak(opts, tmp: Path) -> None:
+    signers = []
+    for i in range(opts.signers):
+        private_pem, public_pem = signatures.generate_key_pair()
+        actor_id = f"{roles.SIGNER_BASE}/users/signer{i}"
+        signers.append({"actor_id": actor_id, "key_id": f"{actor_id}#main-key",
+                        "private_key_pem": private_pem, "public_key_pem": public_pem})
+    port = roles.free_port()
+    raw = with_settings(roles.instance_raw_config(tmp / "soak.sqlite3", port), opts.set)
+    await bench.prepare_inbox_db(raw, signers)
+    server = Server(raw, tmp)
+    await server.start()
+    url = f"http://127.0.0.1:{port}/inbox"
+    try:
+        probe = [await Child.start("inbox-client", url=url, signers=signers, prefix=f"probe{i}",
+                                   n=opts.probe_requests // opts.clients, concurrency=32 // opts.clients,
+                                   loop=opts.loop) for i in range(opts.clients)]
+        for child in probe:
+            await child.read()
+        for child in probe:
+            child.go()
+        results = [await child.read() for child in probe]
+        wall = max(r["end"] for r in results) - min(r["start"] for r in results)
+        maximum = sum(r["statuses"].get("202", 0) for r in results) / wall
+        rate = opts.share * maximum
+        print(f"SOAK: maximum inbox rate of `serve` (workers running) {maximum:.0f}/s; now {opts.seconds} s at "
+              f"{opts.share:.0%} = {rate:.0f}/s from {opts.clients} paced clients", flush=True)
+        await drained(raw, opts.drain_timeout)
+        clients = [await Child.start("paced-client", script=FAULT_ROLES, url=url, signers=signers,
+                                     prefix=f"soak{i}", rate=rate / opts.clients, seconds=opts.seconds,
+                                     concurrency=64, loop=opts.loop) for i in range(opts.clients)]
+        for child in clients:
+            await child.read()
+        rss: list[tuple[float, int]] = []
+        started = time.monotonic()
+        for child in clients:
+            child.go()
+        waiting = [asyncio.create_task(child.read(timeout=opts.seconds + 300)) for child in clients]
+        while not all(task.done() for task in waiting):
+            rss.append((time.monotonic() - started, roles.rss_kib(server.proc.pid)))
+            await asyncio.wait(waiting, timeout=5)
+        reports = [task.result() for task in waiting]
+        backlog = await pending_incoming(raw)
+        drain = await drained(raw, opts.drain_timeout)
+    finally:
+        await server.stop()
+    minutes: list[Counter] = []
+    for report in reports:
+        for i, minute in enumerate(report["minutes"]):
+            while len(minutes) <= i:
+                minutes.append(Counter())
+            minutes[i].update(minute)
+    for i, minute in enumerate(minutes):
+        print(f"  minute {i + 1:2d}: {dict(sorted(minute.items()))}", flush=True)
+    statuses = sum(minutes, Counter())
+    errors = {k: v for k, v in statuses.items() if not k.startswith("2")}
+    at_1 = next((kib for t, kib in rss if t >= 60), rss[-1][1])
+    print(f"  sent {sum(r['sent'] for r in reports)}, waited for a free slot {sum(r['late'] for r in reports)} times; "
+          f"not 2xx: {errors or 'none'}", flush=True)
+    print(f"  server RSS: minute 1 {at_1 / 1024:.1f} MiB, end {rss[-1][1] / 1024:.1f} MiB, "
+          f"peak {max(k for _, k in rss) / 1024:.1f} MiB", flush=True)
+    print(f"  inbox queue: {backlog} pending when the load stopped, drained in "
+          + (f"{drain:.0f} s" if drain is not None else f"more than {opts.drain_timeout} s"), flush=True)
+    five = sum(v for k, v in statuses.items() if k.startswith("5"))
+    verdict = "PASS" if not five and drain is not None else "FAIL"
+    print(f"SOAK     {verdict}: {five} answers 5xx in {opts.seconds} s at {rate:.0f}/s", flush=True)
+
+
+async def pending_incoming(raw: dict) -> int:
+    db = await Database(config_module.from_dict(raw).database_path).open()
+    try:
+        return await queue.count_incoming(db.reader, "pending")
+    finally:
+        await db.close()
+
+
+async def drained(raw: dict, timeout: float) -> float | None:
+    """Seconds until no incoming row is pending, or None after `timeout`."""
+    started = time.monotonic()
+    while await pending_incoming(raw):
+        if time.monotonic() - started > timeout:
+            return None
+        await asyncio.sleep(1)
+    return time.monotonic() - started
+
+
+# --- entry point ----------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Fault benchmarks of WeCreate Fed (see the module's docstring).",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--loop", choices=("asyncio", "uvloop") if roles.uvloop else ("asyncio",),
+                        default=roles.default_loop(), help="event loop of the helper processes")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="a config setting of the instance under test (TOML value), e.g. to raise a rate limit")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, serve.log)")
+    scenarios = parser.add_subparsers(dest="scenario", required=True)
+    c = scenarios.add_parser("crash", help="kill -9 in the middle of a fan-out",
+                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    c.add_argument("--hosts", type=int, default=1000)
+    c.add_argument("--posts", type=int, default=10)
+    c.add_argument("--concurrency", type=int, default=32, help="federation.delivery_concurrency")
+    c.add_argument("--kill-at", type=float, default=0.4, help="share of the deliveries arrived when killed")
+    c.add_argument("--timeout", type=float, default=600, help="seconds the restarted server may take")
+    o = scenarios.add_parser("outage", help="a host down for days, another for good",
+                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    o.add_argument("--hosts", type=int, default=20, help="hosts that stay up")
+    o.add_argument("--down-hours", type=int, default=72)
+    o.add_argument("--after-hours", type=int, default=24, help="simulated hours of posting after the return")
+    o.add_argument("--give-up-days", type=float, default=3.0, help="federation.delivery_give_up_days")
+    o.add_argument("--step-seconds", type=float, default=1.0, help="real seconds per simulated hour")
+    s = scenarios.add_parser("soak", help="minutes at a share of the maximum inbox rate",
+                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    s.add_argument("--seconds", type=int, default=600)
+    s.add_argument("--share", type=float, default=0.8, help="share of the measured maximum rate")
+    s.add_argument("--probe-requests", type=int, default=4000, help="requests measuring the maximum")
+    s.add_argument("--clients", type=int, default=2)
+    s.add_argument("--signers", type=int, default=8)
+    s.add_argument("--drain-timeout", type=float, default=1200)
+    return parser.parse_args(argv)
+
+
+async def main(opts) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="wecreate-faults-"))
+    print(f"WeCreate Fed fault benchmark '{opts.scenario}': {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.2f}", flush=True)
+    try:
+        await {"crash": crash, "outage": outage, "soak": soak}[opts.scenario](opts, tmp)
+    finally:
+        if opts.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
