@@ -10,6 +10,7 @@ from tests.conftest import eventually, post_signed
 from wecreate_fed import ld
 from wecreate_fed.civic import boxes, ideas, motions
 from wecreate_fed.errors import Gone
+from wecreate_fed.store import accounts as accounts_store
 
 AS = "https://www.w3.org/ns/activitystreams"
 
@@ -223,3 +224,14 @@ async def test_the_client_outbox_refuses_changing_what_is_not_ones_own(leipzig):
     assert status == 410 and document["type"] == "Tombstone"
     status, error = await leipzig.post_outbox("anna", {"type": "Update", "object": {"id": note_id, "content": "Wieder"}})
     assert status == 410 and error["error"] == "gone", error
+
+
+async def test_a_deleted_local_actor_answers_410_with_a_tombstone(leipzig):
+    anna = await leipzig.create_user("anna")
+    async with leipzig.rt.db.transaction() as conn:
+        await accounts_store.mark_local_actor_deleted(conn, anna.id)  # what deleting one's account does
+    status, document = await leipzig.get_json(anna.ap_id)
+    assert status == 410
+    assert document["type"] == "Tombstone" and document["id"] == anna.ap_id and document["formerType"] == "Person"
+    status, _ = await leipzig.get_json(f"{leipzig.base_url}/users/nobody")
+    assert status == 404
