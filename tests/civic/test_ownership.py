@@ -235,3 +235,33 @@ async def test_a_deleted_local_actor_answers_410_with_a_tombstone(leipzig):
     assert document["type"] == "Tombstone" and document["id"] == anna.ap_id and document["formerType"] == "Person"
     status, _ = await leipzig.get_json(f"{leipzig.base_url}/users/nobody")
     assert status == 404
+
+
+async def test_a_box_relaying_a_members_change_is_held_to_the_same_rule(leipzig, meissen):
+    # A box on Meißen that Anna (Leipzig) belongs to relays its members' activities (FEP-1b12).
+    anna = await leipzig.create_user("anna")
+    jonas = await meissen.create_user("jonas")
+    mallory = await meissen.create_user("mallory")
+    box = await boxes.create(meissen.rt, jonas, {"name": "Elbe", "slug": "elbe"})
+    status, body = await leipzig.post_outbox("anna", {"type": "Follow", "object": box.ap_id})
+    assert status == 201, body
+    await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE follower_id = ? AND state = 'accepted'",
+                                           (anna.id,)), message="Anna in the box")
+    post_id = f"{jonas.ap_id}/posts/{uuid.uuid4()}"
+
+    def relayed(type_: str, member, words: str) -> dict:
+        post = {"id": post_id, "type": "Note", "attributedTo": member.ap_id, "content": f"<p>{words}</p>",
+                "audience": box.ap_id, "to": [box.ap_id]}
+        return activity("Announce", box, activity(type_, member, post), to=[ld.PUBLIC])
+
+    async def content():
+        return (await leipzig.query("SELECT content FROM objects WHERE ap_id = ?", (post_id,)))[0]["content"]
+
+    assert await deliver(leipzig, box, relayed("Create", jonas, "Treffen")) == "done"
+    assert await content() == "<p>Treffen</p>"
+    assert await deliver(leipzig, box, relayed("Update", mallory, "Gekapert")) == "refused"
+    assert await deliver(leipzig, box, relayed("Create", mallory, "Gekapert")) == "refused"
+    assert await content() == "<p>Treffen</p>"
+    assert await deliver(leipzig, jonas, delete(jonas, post_id)) == "done"
+    assert await deliver(leipzig, box, relayed("Create", jonas, "Wieder da")) == "refused"
+    assert await content() == ""
