@@ -1,10 +1,10 @@
 """Inbound handlers: one per (activity type, object kind), one small module per family.
 
 `dispatch()` asks the civic resolver once what an activity is about and calls the one
-handler registered for the pair in INBOUND. A handler gets a HandlerContext and the
-resolved Subject, after `check_owner` made sure that whatever the activity creates, changes
-or deletes is the signer's own as stored here and was not deleted; every effect is idempotent, so a handler that runs again after a crash
-changes nothing. Network look-ups happen before a transaction opens.
+handler registered for the pair in INBOUND, once `check_owner` made sure that whatever the
+activity creates, changes or deletes is the signer's own as stored here and not deleted. A
+handler gets a HandlerContext and the resolved Subject; every effect is idempotent, so a
+handler that runs again after a crash changes nothing. Network look-ups happen before a transaction opens.
 """
 
 from __future__ import annotations
