@@ -4,7 +4,8 @@
 handler registered for the pair in INBOUND, once `check_owner` made sure that whatever the
 activity creates, changes or deletes is the signer's own as stored here and not deleted. A
 handler gets a HandlerContext and the resolved Subject; every effect is idempotent, so a
-handler that runs again after a crash changes nothing. Network look-ups happen before a transaction opens.
+handler that runs again after a crash changes nothing. Network look-ups happen before a
+transaction opens.
 """
 
 from __future__ import annotations
