@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlsplit
 
 from quart import Blueprint, Response, redirect, request
 
-from wecreate_fed import collections, runtime
+from wecreate_fed import collections, ld, runtime
 from wecreate_fed.errors import BadRequest, NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import iso, social, utcnow
@@ -121,6 +121,11 @@ async def actor(username: str):
     """
     rt = runtime.current()
     found = await actors_store.get_local_actor(rt.db.reader, username)
+    if found is None and wants_activity_json():
+        gone = await actors_store.get_deleted_local_actor(rt.db.reader, username)
+        if gone is not None and gone.type in ("Person", "Organization"):
+            return activity_response({"@context": ld.AS_CONTEXT, "id": gone.ap_id, "type": "Tombstone",
+                                      "formerType": gone.type, "deleted": gone.deleted_at}, 410)
     if found is None or found.type not in ("Person", "Organization"):
         raise NotFound(f"no user '{username}' here")  # districts and boxes live at their own paths
     if not wants_activity_json():

@@ -6,7 +6,7 @@ import json
 import logging
 
 from wecreate_fed import retry
-from wecreate_fed.errors import BadRequest, FetchError, Forbidden, NotFound, WeCreateError
+from wecreate_fed.errors import BadRequest, FetchError, Forbidden, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import queue
@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 50
 LOCK_SECONDS = 300.0
-# Errors that will not go away by trying again: the activity itself is wrong.
-PERMANENT = (BadRequest, Forbidden, NotFound)
+# Errors that will not go away by trying again: the activity itself is wrong (or its object deleted).
+PERMANENT = (BadRequest, Forbidden, Gone, NotFound)
 
 
 class InboxWorker(Worker):

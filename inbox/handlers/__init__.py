@@ -1,9 +1,11 @@
 """Inbound handlers: one per (activity type, object kind), one small module per family.
 
 `dispatch()` asks the civic resolver once what an activity is about and calls the one
-handler registered for the pair in INBOUND. A handler gets a HandlerContext and the
-resolved Subject; every effect is idempotent, so a handler that runs again after a crash
-changes nothing. Network look-ups happen before a transaction opens.
+handler registered for the pair in INBOUND, once `check_owner` made sure that whatever the
+activity creates, changes or deletes is the signer's own as stored here and not deleted. A
+handler gets a HandlerContext and the resolved Subject; every effect is idempotent, so a
+handler that runs again after a crash changes nothing. Network look-ups happen before a
+transaction opens.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import logging
 
 from wecreate_fed import ld
-from wecreate_fed.civic.subjects import subject_of
+from wecreate_fed.civic import ownership
+from wecreate_fed.civic.subjects import check_owner, subject_of
 from wecreate_fed.errors import BadRequest
 
 # The families register their handlers on import.
@@ -28,11 +31,15 @@ async def dispatch(ctx: HandlerContext, activity: dict) -> None:
     inner = subject.document
     if subject.type == "Undo" and inner is not None and ld.get_id(inner.get("actor")) not in (None, ctx.signer.ap_id):
         raise BadRequest("Undo of someone else's activity", field="object.actor", code="forbidden")
+    await check_owner(ctx.rt, subject, ctx.signer.ap_id)
     handler = INBOUND.get(subject)
     if handler is None:
         log.debug("no handler for %s about %s (%s)", subject.type, subject.kind, activity.get("id"))
-        return
-    await handler(ctx, activity, subject)
+    else:
+        await handler(ctx, activity, subject)
+    if subject.type == "Delete" and subject.kind != "actor" and subject.object_id:
+        # Known or not (a Delete may overtake its Create), the id stays deleted.
+        await ownership.bury(ctx.rt, subject.object_id, ctx.signer.ap_id)
 
 
 __all__ = ["INBOUND", "HandlerContext", "dispatch"]

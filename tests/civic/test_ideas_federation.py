@@ -135,9 +135,9 @@ async def test_a_status_change_reaches_supporters(leipzig, meissen, published):
     assert notes == [{"kind": "status_changed", "actor_id": mehmet.id}]
     await eventually(lambda: meissen.query("SELECT 1 FROM notifications WHERE actor_id = ? AND kind = 'status_changed'",
                                            (jonas.id,)), message="Jonas notified on Meißen")
-    # Someone else may not change it
+    # Someone else may not change it: not his, a clear 403
     status, error = await meissen.post_outbox("jonas", {"type": "Update", "object": {"id": idea_id, "civicStatus": "implemented"}})
-    assert status == 400
+    assert status == 403 and error["error"] == "forbidden" and anna.ap_id in error["message"]
 
 
 async def test_deleting_an_idea_leaves_a_tombstone_everywhere(leipzig, meissen, published):

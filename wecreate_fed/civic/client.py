@@ -24,7 +24,7 @@ from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
 from . import boxes, districts, events, ideas, motions
-from .subjects import Registry, Subject, activity_type, subject_of
+from .subjects import Registry, Subject, activity_type, check_owner, subject_of
 
 bp = Blueprint("client", __name__)
 CLIENT = Registry("client")
@@ -72,6 +72,9 @@ async def post_to_outbox(rt: Runtime, actor: Actor, body) -> str:
         body = {"type": "Create", "object": body, "to": body.get("to"), "cc": body.get("cc"),
                 "audience": body.get("audience")}
     subject = await subject_of(rt, body, actor_ap_id=actor.ap_id)
+    account = await actors_store.get_account(rt.db.reader, actor.id)
+    # 403 for changing what is not one's own (moderators: what local people own), 410 for what was deleted.
+    await check_owner(rt, subject, actor.ap_id, moderator=account is not None and account["role"] in ("moderator", "admin"))
     handler = CLIENT.get(subject)
     if handler is None:
         raise BadRequest(f"{subject.type} of this object ({subject.kind}) is not accepted here", field="type",

@@ -19,7 +19,7 @@ from wecreate_fed import ld, urls
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store.lookup import what_is
 
-from . import events, ideas
+from . import events, ideas, ownership
 
 UNKNOWN = "unknown"
 ANSWERS = ("Accept", "Reject", "Undo")
@@ -137,6 +137,27 @@ def _is_local_box_id(rt: Runtime, ap_id: str) -> bool:
 
 async def _known_kind(rt: Runtime, ap_id: str | None) -> str | None:
     return await what_is(rt.db.reader, ap_id) if ap_id else None
+
+
+def claims(subject: Subject, actor_ap_id: str) -> list[tuple[str, str, str]]:
+    """(verb, object id, actor) for each change of an object the activity makes, relayed ones included."""
+    found = []
+    if subject.object_id and subject.type in ownership.CHANGES and (subject.type != "Offer" or subject.kind == "motion"):
+        found.append((subject.type, subject.object_id, actor_ap_id))
+    inner = subject.document
+    if subject.type == "Announce" and inner is not None and activity_type(inner) in ("Create", "Update"):
+        # A box relaying a member's activity (FEP-1b12): the member must own what it changes.
+        inner_object, inner_actor = ld.get_id(inner.get("object")), ld.get_id(inner.get("actor"))
+        if inner_object and inner_actor:
+            found.append((activity_type(inner), inner_object, inner_actor))
+    return found
+
+
+async def check_owner(rt: Runtime, subject: Subject, actor_ap_id: str, *, moderator: bool = False) -> None:
+    """Before any handler runs: every object the activity creates, changes or deletes is the actor's own
+    as stored here (Forbidden), and none was deleted (Gone). See ownership."""
+    for verb, object_id, actor in claims(subject, actor_ap_id):
+        await ownership.check_change(rt.db.reader, verb, object_id, actor, moderator=moderator)
 
 
 Handler = Callable[..., Awaitable[Any]]

@@ -116,6 +116,16 @@ async def get_actor_by_key_id(conn: Connection, key_id: str) -> Actor | None:
     return _actor(await fetch_one(conn, f"SELECT {_COLUMNS} FROM actors WHERE key_id = ?", (key_id,)))
 
 
+async def get_deleted_local_actor(conn: Connection, username: str) -> Actor | None:
+    """A local actor that deleted itself, by username: its id answers 410 with a Tombstone."""
+    return _actor(await fetch_one(
+        conn,
+        f"SELECT {_COLUMNS} FROM actors WHERE is_local = 1 AND lower(username) = lower(?) "
+        "AND deleted_at IS NOT NULL ORDER BY id LIMIT 1",
+        (username,),
+    ))
+
+
 async def get_local_actor(conn: Connection, username: str) -> Actor | None:
     """A local actor that is not deleted, by username (case-insensitive, as WebFinger is)."""
     return _actor(await fetch_one(

@@ -1,8 +1,11 @@
-"""What an id names here, in one query: which table knows it, so dispatch needs no chain of look-ups."""
+"""What an id names here, in one query: which table knows it, so dispatch needs no chain of look-ups;
+and who owns it as we stored it, so that only its owner changes it (and a deleted id stays deleted)."""
 
 from __future__ import annotations
 
-from . import Connection, fetch_one
+from dataclasses import dataclass
+
+from . import Connection, fetch_all, fetch_one, iso
 
 # In priority order: an id known as an idea is an idea even if an activity also names it.
 _WHAT_IS = " UNION ALL ".join([
@@ -25,3 +28,44 @@ async def what_is(conn: Connection, ap_id: str) -> str | None:
     Join, Like, Announce) or 'activity:<Type>' for one of ours; None when nothing here knows the id."""
     row = await fetch_one(conn, f"SELECT kind FROM ({_WHAT_IS}) ORDER BY p LIMIT 1", {"id": ap_id})
     return None if row is None else row["kind"]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Who owns an id here (its author, organiser, box; an actor owns itself) and whether it was deleted."""
+
+    kind: str                  # idea, event, motion, actor, object, tombstone
+    owner_ap_id: str | None
+    owner_is_local: bool
+    deleted: bool
+
+
+# Every table that keeps something someone may change, in what_is's priority order, and the tombstones.
+_STORED = " UNION ALL ".join([
+    "SELECT 1 AS p, 'idea' AS kind, a.ap_id AS owner, a.is_local, t.deleted_at FROM ideas t "
+    "LEFT JOIN actors a ON a.id = t.author_id WHERE t.ap_id = :id",
+    "SELECT 2, 'event', a.ap_id, a.is_local, t.deleted_at FROM events t LEFT JOIN actors a ON a.id = t.organizer_id "
+    "WHERE t.ap_id = :id",
+    "SELECT 3, 'motion', t.box_ap_id, a.is_local, NULL FROM motions t LEFT JOIN actors a ON a.ap_id = t.box_ap_id "
+    "WHERE t.ap_id = :id",
+    "SELECT 4, 'actor', ap_id, is_local, deleted_at FROM actors WHERE ap_id = :id",
+    "SELECT 5, 'object', a.ap_id, a.is_local, t.deleted_at FROM objects t LEFT JOIN actors a ON a.id = t.actor_id "
+    "WHERE t.ap_id = :id",
+    "SELECT 6, 'tombstone', deleted_by, 0, deleted_at FROM tombstones WHERE ap_id = :id",
+])
+
+
+async def stored(conn: Connection, ap_id: str) -> Stored | None:
+    """The owner of `ap_id` as we stored it, and whether it was deleted (its row, or a tombstone, says so)."""
+    rows = await fetch_all(conn, f"SELECT * FROM ({_STORED}) ORDER BY p", {"id": ap_id})
+    if not rows:
+        return None
+    first = rows[0]
+    return Stored(first["kind"], first["owner"], bool(first["is_local"]),
+                  any(r["deleted_at"] is not None for r in rows))
+
+
+async def bury(conn: Connection, ap_id: str, deleted_by: str) -> None:
+    """Remember that `deleted_by` deleted `ap_id` (once; the first Delete counts)."""
+    await conn.execute("INSERT INTO tombstones (ap_id, deleted_by, deleted_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT (ap_id) DO NOTHING", (ap_id, deleted_by, iso()))

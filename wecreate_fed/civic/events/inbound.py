@@ -9,14 +9,14 @@ from urllib.parse import urlsplit
 
 from actors import remote
 from wecreate_fed import ld, sanitize, urls
-from wecreate_fed.errors import BadRequest, Forbidden, Gone, NotFound, WeCreateError
+from wecreate_fed.errors import BadRequest, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store import iso
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.events import Event
 
-from .. import lifecycle
+from .. import lifecycle, ownership
 from .commands import notify_attendees
 from .documents import EVENT, is_event_document, location_of, status_of
 from .times import zone
@@ -115,8 +115,8 @@ async def store_remote(rt: Runtime, organizer: Actor, event: RemoteEvent) -> Non
                          code="forbidden")
     async with rt.db.transaction() as conn:
         before = await events_store.get_event(conn, event.ap_id)
-        if before is not None and (before.is_local or before.organizer_id != organizer.id):
-            raise Forbidden("only the event's organiser may change it", field="object.attributedTo")
+        # Its organiser's alone, and never again once deleted (however it reached us: inbox, fetch, boost).
+        await ownership.check_change(conn, "Update" if before else "Create", event.ap_id, organizer.ap_id)
         if before is not None and before.status != event.status:
             await notify_attendees(conn, before, organizer, event.status)
         await events_store.upsert_event(

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from actors import remote
 from wecreate_fed import ld, sanitize, urls
-from wecreate_fed.errors import BadRequest, Forbidden, Gone, NotFound, WeCreateError
+from wecreate_fed.errors import BadRequest, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import iso
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.civic import Idea
 
-from .. import lifecycle
+from .. import lifecycle, ownership
 from .documents import IDEA, is_idea_document
 from .validation import BODY_MAX, STATUSES, SUMMARY_MAX, TITLE_MAX, TOPIC, TOPICS_MAX
 
@@ -78,8 +78,8 @@ async def store_remote(rt: Runtime, author: Actor, idea: RemoteIdea) -> None:
     """Keep (or refresh) an idea published on another instance; its local supporters hear of a new status."""
     async with rt.db.transaction() as conn:
         before = await civic_store.get_idea(conn, idea.ap_id)
-        if before is not None and (before.is_local or before.author_id != author.id):
-            raise Forbidden("only the idea's author may change it", field="object.attributedTo")
+        # Its author's alone, and never again once deleted (however it reached us: inbox, fetch, boost).
+        await ownership.check_change(conn, "Update" if before else "Create", idea.ap_id, author.ap_id)
         idea_id = await civic_store.upsert_idea(
             conn, ap_id=idea.ap_id, is_local=False, author_id=author.id, kind=idea.kind, title=idea.title,
             summary=idea.summary, body_html=idea.body_html, status=idea.status, published=idea.published,
