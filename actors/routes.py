@@ -120,8 +120,8 @@ async def actor(username: str):
     them to get the key that verifies the very signatures we require.
     """
     rt = runtime.current()
-    found = await actors_store.get_local_actor(rt.db.reader, username)
-    if found is None or found.type not in ("Person", "Organization"):
+    found = await actors_store.get_local_user(rt.db.reader, username)
+    if found is None:
         raise NotFound(f"no user '{username}' here")  # districts and boxes live at their own paths
     if not wants_activity_json():
         return redirect(found.url or "/", 302)
@@ -140,7 +140,7 @@ async def following(username: str):
 
 async def _follow_collection(username: str, direction: str):
     rt = runtime.current()
-    found = await actors_store.get_local_actor(rt.db.reader, username)
+    found = await actors_store.get_local_user(rt.db.reader, username)
     if found is None:
         raise NotFound(f"no user '{username}' here")
     return await follow_collection(found, direction)
