@@ -16,7 +16,6 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import datetime, timedelta
-
 from urllib.parse import urlsplit
 
 from quart import Quart, Response, request, session
