@@ -5,7 +5,8 @@ in German or English. Modules by concern: `auth` (register, log in and out, lang
 `idea_pages` (marketplace, ideas), `event_pages` (calendar, events), `profile_pages`
 (people, organisations, districts), `box_pages` (boxes), `motion_pages` (motions and the
 council's page), `settings_pages`, `interaction` (acting across servers), with `common`
-(viewer, language, navigation, errors), `security` (session secret, CSRF, CSP, login limits),
+(viewer, language, navigation, errors), `security` (session secret, CSRF and Origin, CSP, login
+limits), `sessions` (server-side sessions),
 `accounts`, `views` and `box_views` (what a page shows), `forms` and `i18n`.
 """
 
