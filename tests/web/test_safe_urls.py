@@ -129,6 +129,12 @@ async def test_stored_outside_urls_are_left_out_when_rendered(site, visitor_for)
                 status, text, _ = await who.get(page)
                 assert status == 200, (page, text)
                 assert_safe(text)
+    # an event whose id is not http(s) (kept from elsewhere) is listed, but not as a link
+    async with site.rt.db.transaction() as conn:
+        await conn.execute("UPDATE events SET ap_id = ?", (f"javascript://{site.config.host}/%0aalert(1)",))
+    status, text, _ = await guest.get("/events")
+    assert status == 200 and "Online-Treffen" in text
+    assert_safe(text)
 
 
 async def test_uri_parameters_are_never_links_unless_http(site, visitor_for):
