@@ -156,8 +156,8 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
         type=document["type"],
         name=sanitize.plain_text(document.get("name") if isinstance(document.get("name"), str) else "", 200),
         summary=sanitize.clean_html(document.get("summary") if isinstance(document.get("summary"), str) else ""),
-        icon_url=icon_url if isinstance(icon_url, str) else None,
-        url=url if isinstance(url, str) else None,
+        icon_url=urls.http_url(icon_url),  # only http(s) ever becomes a link or image
+        url=urls.http_url(url),
         inbox_url=inbox,
         shared_inbox_url=shared if isinstance(shared, str) else None,
         outbox_url=ld.get_id(document.get("outbox")),

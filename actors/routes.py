@@ -120,13 +120,13 @@ async def actor(username: str):
     them to get the key that verifies the very signatures we require.
     """
     rt = runtime.current()
-    found = await actors_store.get_local_actor(rt.db.reader, username)
+    found = await actors_store.get_local_user(rt.db.reader, username)
     if found is None and wants_activity_json():
         gone = await actors_store.get_deleted_local_actor(rt.db.reader, username)
         if gone is not None and gone.type in ("Person", "Organization"):
             return activity_response({"@context": ld.AS_CONTEXT, "id": gone.ap_id, "type": "Tombstone",
                                       "formerType": gone.type, "deleted": gone.deleted_at}, 410)
-    if found is None or found.type not in ("Person", "Organization"):
+    if found is None:
         raise NotFound(f"no user '{username}' here")  # districts and boxes live at their own paths
     if not wants_activity_json():
         return redirect(found.url or "/", 302)
@@ -145,7 +145,7 @@ async def following(username: str):
 
 async def _follow_collection(username: str, direction: str):
     rt = runtime.current()
-    found = await actors_store.get_local_actor(rt.db.reader, username)
+    found = await actors_store.get_local_user(rt.db.reader, username)
     if found is None:
         raise NotFound(f"no user '{username}' here")
     return await follow_collection(found, direction)

@@ -45,7 +45,7 @@ async def instance_inbox():
 async def receive(local_name: str | None):
     """Verify, store, acknowledge. The inbox worker does the rest."""
     rt = runtime.current()
-    if local_name is not None and await actors_store.get_local_actor(rt.db.reader, local_name) is None:
+    if local_name is not None and await actors_store.get_local_user(rt.db.reader, local_name) is None:
         raise NotFound(f"no user '{local_name}' here")
     declared = request.content_length
     if declared is not None and declared > rt.config.max_body_bytes:

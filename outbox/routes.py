@@ -20,7 +20,7 @@ bp = Blueprint("outbox", __name__)
 
 @bp.get("/users/<username>/outbox")
 async def outbox(username: str):
-    actor = await actors_store.get_local_actor(runtime.current().db.reader, username)
+    actor = await actors_store.get_local_user(runtime.current().db.reader, username)
     if actor is None:
         raise NotFound(f"no user '{username}' here")
     return await outbox_collection(actor)

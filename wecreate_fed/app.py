@@ -17,7 +17,8 @@ from actors import local as local_actors
 from actors import routes as actor_routes
 from outbox.delivery import DeliveryWorker
 
-from . import web
+from . import owner_only, web
+from .civic import accounts as civic_accounts
 from .civic import box_routes, districts, event_routes
 from .civic import client as civic_client
 from .civic import routes as civic_routes
@@ -88,6 +89,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
     @app.before_serving
     async def start() -> None:
         await rt.db.open()
+        owner_only.tighten(civic_accounts.media_folder(config))  # uploads: the instance user's only
         await rt.http.start()
         async with rt.db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)

@@ -138,3 +138,26 @@ def is_local(config: Config, ap_id: str | None) -> bool:
 def host_of(ap_id: str | None) -> str:
     """host[:port] of an id, lower-cased: two ids on the same server have the same host."""
     return urlsplit(ap_id or "").netloc.lower()
+
+
+# Browsers drop leading/trailing C0 controls and spaces and ignore tabs and newlines inside a
+# URL, so " javascript:" and "java\tscript:" are scripts to them: such values are refused whole.
+_URL_JUNK = frozenset(chr(c) for c in range(0x21)) | {"\x7f"}
+
+
+def http_url(value: object) -> str | None:
+    """An absolute http(s) URL from outside, scheme lower-cased; None for anything else.
+
+    The one gate before a URL from another server (or a query parameter) becomes a link or an
+    image: no javascript:, data:, scheme-relative //host, or whitespace tricks.
+    """
+    if not isinstance(value, str) or not value or len(value) > 4096 or any(c in _URL_JUNK for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc or parts.netloc.startswith(("/", "\\")):
+        return None
+    return scheme + value[len(parts.scheme):]

@@ -17,7 +17,7 @@ from actors import documents
 from actors import local as local_actors
 from outbox import activities
 from outbox.send import outgoing, resolve_recipients
-from wecreate_fed import ld, passwords, sanitize, urls
+from wecreate_fed import ld, owner_only, passwords, sanitize, urls
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, Problems, WeCreateError
 from wecreate_fed.runtime import Runtime
@@ -158,9 +158,9 @@ async def set_avatar(rt: Runtime, actor: Actor, data: bytes | None) -> None:
         extension = next((ext for magic, ext in AVATAR_TYPES.items() if data.startswith(magic)), None)
         if extension is None:
             raise BadRequest("the picture is not a PNG, JPEG or GIF", field="avatar", code="avatar_type")
-        folder.mkdir(parents=True, exist_ok=True)
+        owner_only.make_dir(folder)
         name = f"{actor.id}-{hashlib.sha256(data).hexdigest()[:20]}.{extension}"
-        (folder / name).write_bytes(data)
+        owner_only.write_file(folder / name, data)
         icon_url = urls.avatar_url(rt.config, name)
     old = actor.icon_url
     await _change_profile(rt, actor, icon_url=icon_url)
@@ -168,9 +168,13 @@ async def set_avatar(rt: Runtime, actor: Actor, data: bytes | None) -> None:
         (folder / old.rsplit("/", 1)[1]).unlink(missing_ok=True)
 
 
+def media_folder(config: Config) -> Path:
+    """Uploaded files live next to the database (and, like it, are the instance user's only)."""
+    return Path(config.database_path).parent / "media"
+
+
 def avatar_folder(config: Config) -> Path:
-    """Uploaded pictures live next to the database."""
-    return Path(config.database_path).parent / "media" / "avatars"
+    return media_folder(config) / "avatars"
 
 
 def avatar_file(config: Config, name: str) -> Path:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from wecreate_fed import owner_only
+
 log = logging.getLogger(__name__)
 
 Connection = aiosqlite.Connection
@@ -52,10 +54,14 @@ class Database:
         self._writers: dict = {}
 
     async def open(self) -> Database:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.parent.exists():
+            owner_only.make_dir(self.path.parent)
+        owner_only.create_file(self.path)  # 0600 before SQLite writes a key into it
         self._writer = await _connect(self.path)
         await migrate(self._writer)
         self._reader = await _connect(self.path)
+        for suffix in ("", "-wal", "-shm"):  # SQLite gives these the database's mode; older ones are tightened
+            owner_only.tighten(self.path.with_name(self.path.name + suffix))
         return self
 
     async def close(self) -> None:

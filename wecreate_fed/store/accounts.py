@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from . import Connection, fetch_all, fetch_one, fetch_value, iso
+from . import Connection, fetch_all, fetch_one, fetch_value, iso, sessions
 from .actors import _COLUMNS as _ACTOR_COLUMNS
 
 _A = ", ".join("a." + c for c in _ACTOR_COLUMNS.split(", "))
@@ -76,6 +76,7 @@ async def set_password_hash(conn: Connection, actor_id: int, password_hash: str)
     """Replace the password; every session signed before ends. Returns the new generation."""
     await conn.execute("UPDATE accounts SET password_hash = ?, session_generation = session_generation + 1 "
                        "WHERE actor_id = ?", (password_hash, actor_id))
+    await sessions.revoke_all_sessions(conn, actor_id)  # the website starts a new one for the browser that changed it
     return await fetch_value(conn, "SELECT session_generation FROM accounts WHERE actor_id = ?", (actor_id,))
 
 
@@ -97,6 +98,7 @@ async def mark_local_actor_deleted(conn: Connection, actor_id: int) -> None:
     await conn.execute("UPDATE accounts SET password_hash = NULL, email = NULL, "
                        "session_generation = session_generation + 1 WHERE actor_id = ?", (actor_id,))
     await conn.execute("DELETE FROM tokens WHERE actor_id = ?", (actor_id,))
+    await sessions.revoke_all_sessions(conn, actor_id)
     await conn.execute("DELETE FROM follows WHERE follower_id = ? OR followee_id = ?", (actor_id, actor_id))
     await conn.execute("UPDATE objects SET deleted_at = ?, content = '' WHERE actor_id = ? AND is_local = 1 "
                        "AND deleted_at IS NULL", (now, actor_id))

@@ -135,6 +135,19 @@ async def get_local_actor(conn: Connection, username: str) -> Actor | None:
     ))
 
 
+async def get_local_user(conn: Connection, username: str) -> Actor | None:
+    """A local person or organisation by username: the actors that live under /users/.
+
+    Districts, boxes and the instance actor have their own paths; their names under /users/
+    answer as unknown names do, so a private box is not revealed there either.
+    """
+    return _actor(await fetch_one(
+        conn,
+        f"SELECT {_COLUMNS} FROM actors WHERE is_local = 1 AND lower(username) = lower(?) AND deleted_at IS NULL "
+        "AND type IN ('Person', 'Organization')", (username,),
+    ))
+
+
 async def get_remote_actor_by_handle(conn: Connection, username: str, domain: str) -> Actor | None:
     return _actor(await fetch_one(
         conn,

@@ -5,7 +5,8 @@ in German or English. Modules by concern: `auth` (register, log in and out, lang
 `idea_pages` (marketplace, ideas), `event_pages` (calendar, events), `profile_pages`
 (people, organisations, districts), `box_pages` (boxes), `motion_pages` (motions and the
 council's page), `settings_pages`, `interaction` (acting across servers), with `common`
-(viewer, language, navigation, errors), `security` (session secret, CSRF, CSP, login limits),
+(viewer, language, navigation, errors), `security` (session secret, CSRF and Origin, CSP, login
+limits), `sessions` (server-side sessions),
 `accounts`, `views` and `box_views` (what a page shows), `forms` and `i18n`.
 """
 
@@ -35,6 +36,12 @@ BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_page
               settings_pages.bp, interaction.bp)
 
 
+def safe_url(value: object) -> str:
+    """Template filter for every URL from outside that becomes an href or src: the http(s) URL,
+    else "" so that the template leaves the link or image out (never javascript:, data:, //host)."""
+    return urls.http_url(value) or ""
+
+
 def install(app: Quart, rt: Runtime) -> None:
     """Register the website on the app: its blueprints, session settings, headers and template helpers."""
     for blueprint in BLUEPRINTS:
@@ -56,7 +63,8 @@ def install(app: Quart, rt: Runtime) -> None:
         has_text=i18n.has,
     )
     app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number,
-                               amount=box_views.amount, host=urls.host_of)
+                               amount=box_views.amount, host=urls.host_of,
+                                 safe_url=safe_url)
 
     @app.context_processor
     async def page_context() -> dict:

@@ -20,7 +20,6 @@ from .i18n import LANGUAGES
 @dataclass(frozen=True)
 class Login:
     actor_id: int
-    generation: int
 
 
 async def register(rt: Runtime, form: dict, address: str) -> Login:
@@ -33,7 +32,7 @@ async def register(rt: Runtime, form: dict, address: str) -> Login:
         password_repeat=form.get("password_repeat") or "", invitation=form.get("invitation") or "",
         district=form.get("district") or None, language=language)
     await security.record_registration(rt, address)
-    return Login(actor.id, 0)
+    return Login(actor.id)
 
 
 async def authenticate(rt: Runtime, username: str, password: str, address: str) -> Login:
@@ -50,7 +49,7 @@ async def authenticate(rt: Runtime, username: str, password: str, address: str) 
     if passwords.needs_rehash(stored):
         async with rt.db.transaction() as conn:
             await accounts_store.rehash_password(conn, account["actor_id"], passwords.hash_password(password))
-    return Login(account["actor_id"], account["session_generation"])
+    return Login(account["actor_id"])
 
 
 async def update_preferences(rt: Runtime, actor: Actor, *, language: str, district: str | None) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from quart import g, make_response, render_template, request, session, url_for
+from quart import g, make_response, render_template, request, url_for
 
 from wecreate_fed import runtime
 from wecreate_fed.errors import BadRequest
 
-from . import accounts, forms, i18n, security
+from . import accounts, forms, i18n, security, sessions
 from .common import LANGUAGE_COOKIE, back, blueprint, me, notice, safe_next, see_other, viewer
 
 bp = blueprint("auth")
@@ -35,7 +35,7 @@ async def register():
         form.pop("password_repeat", None)
         return await render_template("register.html", form=form, errors=forms.field_errors(e, REGISTER_FIELDS),
                                      mode=rt.config.registration), 400
-    _start_session(login)
+    await sessions.start(rt, login.actor_id)
     notice("notice.welcome")
     return see_other(url_for("ideas.marketplace_home"))
 
@@ -60,22 +60,13 @@ async def login():
     except BadRequest as e:
         return await render_template("login.html", form={"username": form.get("username", "")},
                                      errors=forms.field_errors(e, LOGIN_FIELDS), next=target), 400
-    _start_session(login)
+    await sessions.start(rt, login.actor_id)
     return see_other(target)
-
-
-def _start_session(login: accounts.Login) -> None:
-    session.clear()
-    session.permanent = True
-    session["uid"] = login.actor_id
-    session["gen"] = login.generation
-    security.new_csrf_token()
 
 
 @bp.post("/logout")
 async def logout():
-    session.clear()
-    security.new_csrf_token()
+    await sessions.end(runtime.current())  # revoked on the server: a copied cookie is dead too
     notice("notice.logged_out")
     return see_other(url_for("ideas.marketplace_home"))
 

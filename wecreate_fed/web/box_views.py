@@ -36,7 +36,9 @@ def box_page_url(box: Actor) -> str:
 def motion_page_url(rt: Runtime, ap_id: str) -> str:
     """Where our website shows a motion: its page if it is ours, else its id."""
     local = urls.parse(rt.config, ap_id)
-    return url_for("motion_pages.motion", key=local.key) if local and local.kind == "motion" else ap_id
+    if local and local.kind == "motion":
+        return url_for("motion_pages.motion", key=local.key)
+    return urls.http_url(ap_id) or "#"  # another server's id is a link only if it is http(s)
 
 
 def _actor_of(viewer: Viewer | None) -> Actor | None:

@@ -25,6 +25,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # notices after an action
     "notice.welcome": ("Willkommen! Dein Konto ist angelegt.", "Welcome! Your account is ready."),
     "notice.logged_out": ("Du bist abgemeldet.", "You are logged out."),
+    "notice.logged_out_everywhere": ("Du bist jetzt auf allen Geräten abgemeldet.",
+                                     "You are now logged out on every device."),
     "notice.idea_published": ("Deine Idee ist veröffentlicht.", "Your idea is published."),
     "notice.idea_saved": ("Die Änderungen sind gespeichert.", "Your changes are saved."),
     "notice.idea_deleted": ("Die Idee ist gelöscht.", "The idea is deleted."),
@@ -272,6 +274,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "settings.preferences": ("Sprache und Stadtbezirk", "Language and district"),
     "settings.password": ("Passwort ändern", "Change the password"),
     "settings.change_password": ("Passwort ändern", "Change the password"),
+    "settings.sessions": ("Angemeldete Geräte", "Signed-in devices"),
+    "settings.sessions_explained": ("Hier bist du gerade angemeldet. Wenn du ein Gerät nicht kennst oder eines "
+                                    "verloren hast, melde dich überall ab; danach musst du dich überall neu anmelden.",
+                                    "You are signed in here right now. If you do not recognise a device or have lost "
+                                    "one, log out everywhere; then you log in again wherever you need to."),
+    "settings.session_unknown_browser": ("Unbekannter Browser", "Unknown browser"),
+    "settings.session_since": ("angemeldet am {date}", "signed in on {date}"),
+    "settings.session_seen": ("zuletzt aktiv am {date}", "last active on {date}"),
+    "settings.session_current": ("dieses Gerät", "this device"),
+    "settings.end_sessions": ("Überall abmelden", "Log out everywhere"),
     "settings.delete": ("Konto löschen", "Delete the account"),
     "settings.delete_explained": ("Deine Ideen und Termine werden gelöscht, und andere Server erfahren davon. "
                                   "Das lässt sich nicht rückgängig machen.",

@@ -23,7 +23,7 @@ from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
 
-from . import forms, i18n, security
+from . import forms, i18n, security, sessions
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +71,12 @@ async def prepare() -> None:
 
 
 async def _load_viewer(rt) -> Viewer | None:
-    actor_id = session.get("uid")
-    if not isinstance(actor_id, int):
+    actor_id = await sessions.current_actor_id(rt)
+    if actor_id is None:
         return None
     row = await accounts_store.get_session_account(rt.db.reader, actor_id)
-    if row is None or row["session_generation"] != session.get("gen"):
-        # The account is gone or its password changed since this cookie was signed.
-        session.pop("uid", None)
-        session.pop("gen", None)
+    if row is None:  # the account is gone (its sessions were revoked with it)
+        session.pop("sid", None)
         return None
     return Viewer(web_store.actor_of(row), row["role"], row["language"], row["district_slug"])
 

@@ -4,8 +4,8 @@
   https). Its secret is made once per instance and kept in the database (settings table),
   so it is never in the code or the config and survives restarts.
 - Every POST to a page of the website carries the session's CSRF token (a hidden field, or
-  the X-CSRF-Token header for small scripts); ActivityPub inboxes and the bearer-token
-  outbox are other blueprints and are not touched.
+  the X-CSRF-Token header for small scripts) and an Origin (or Referer) of this instance;
+  ActivityPub inboxes and the bearer-token outbox are other blueprints and are not touched.
 - A Content Security Policy allows scripts and styles from our own origin only.
 - Failed logins are counted per username and per client address; past the limit the login
   is refused until the window has passed.
@@ -16,10 +16,12 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from quart import Quart, Response, request, session
 from quart.sessions import SecureCookieSessionInterface
 
+from wecreate_fed import runtime
 from wecreate_fed.errors import Forbidden, WeCreateError
 from wecreate_fed.http import is_loopback
 from wecreate_fed.runtime import Runtime
@@ -106,9 +108,11 @@ def new_csrf_token() -> None:
 
 
 async def check_csrf() -> None:
-    """Refuse a state-changing request whose token is missing or not this session's."""
+    """Refuse a state-changing request that did not come from our own pages: its Origin (or
+    Referer) must be this instance, and its token this session's."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    check_origin()
     sent = request.headers.get(CSRF_HEADER)
     if not sent:
         form = await request.form
@@ -116,6 +120,42 @@ async def check_csrf() -> None:
     expected = session.get("csrf", "")
     if not expected or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise Forbidden("the form's CSRF token is missing or not this session's", code="csrf")
+
+
+def origin_of(url: str) -> str | None:
+    """scheme://host[:port] of a URL, lower-cased, without the default port; None if it has none."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), (parts.hostname or "")
+    if scheme not in ("http", "https") or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
+
+
+def check_origin() -> None:
+    """The request came from a page of this instance, as its browser says (Origin, else Referer).
+
+    Browsers send Origin with every form POST today; an older one sends at least our Referer
+    (Referrer-Policy: same-origin). With neither, as Django does, we refuse on https (where a
+    proxy cannot have stripped it) and rely on the CSRF token alone on plain http (the demo).
+    """
+    rt = runtime.current()
+    ours = origin_of(rt.config.base_url)
+    sent = request.headers.get("Origin")
+    if sent is None:
+        sent = request.headers.get("Referer")
+    if sent is None:
+        if rt.config.base_url.startswith("https://"):
+            raise Forbidden("the request names no Origin or Referer", code="origin")
+        return
+    if origin_of(sent) != ours:  # "null", another site, or nothing we can read
+        raise Forbidden(f"the request comes from {sent[:100]!r}, not from this instance", code="origin")
 
 
 # --- headers ----------------------------------------------------------------------------

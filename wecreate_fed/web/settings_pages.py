@@ -9,7 +9,7 @@ from wecreate_fed import runtime, sanitize
 from wecreate_fed.civic import accounts as civic_accounts
 from wecreate_fed.errors import BadRequest
 
-from . import accounts, forms, views
+from . import accounts, forms, sessions, views
 from .common import blueprint, login_required, me, notice, see_other
 
 bp = blueprint("settings")
@@ -24,7 +24,8 @@ async def _settings(error: BadRequest | None = None, **form):
     values = {"name": v.actor.name, "bio": sanitize.plain_text(v.actor.summary), "language": v.language,
               "district": v.district_slug or "", **form}
     errors = forms.field_errors(error, FIELDS) if error else {}
-    return await render_template("settings.html", form=values, errors=errors), 400 if error else 200
+    return await render_template("settings.html", form=values, errors=errors,
+                                 sessions=await sessions.list_of(runtime.current(), v.actor.id)), 400 if error else 200
 
 
 def _saved(key: str = "notice.saved"):
@@ -73,13 +74,22 @@ async def preferences():
 async def password():
     form = await request.form
     try:
-        generation = await civic_accounts.change_password(
+        await civic_accounts.change_password(
             runtime.current(), me().actor, form.get("current_password", ""), form.get("new_password", ""),
             form.get("new_password_repeat", ""))
     except BadRequest as e:
         return await _settings(e)
-    session["gen"] = generation  # this session goes on; all others end
+    await sessions.start(runtime.current(), me().actor.id)  # every session ended; this browser gets a new one
     return _saved("notice.password_changed")
+
+
+@bp.post("/settings/sessions/end")
+@login_required
+async def end_sessions():
+    """Log out everywhere: every browser of this account, this one too."""
+    await sessions.end_all(runtime.current(), me().actor.id)
+    notice("notice.logged_out_everywhere")
+    return see_other(url_for("auth.login_form"))
 
 
 @bp.post("/settings/delete")

@@ -37,7 +37,9 @@ def page_url(rt: Runtime, kind: str, ap_id: str) -> str:
     local = urls.parse(rt.config, ap_id)
     if local is not None and local.kind == kind and not local.rest:
         return url_for("ideas.idea" if kind == "idea" else "events_pages.event", key=local.key)
-    return url_for("ideas.remote_idea", id=ap_id) if kind == "idea" else ap_id
+    if kind == "idea":
+        return url_for("ideas.remote_idea", id=ap_id)
+    return urls.http_url(ap_id) or "#"  # another server's id is a link only if it is http(s)
 
 
 # --- the marketplace -------------------------------------------------------------------

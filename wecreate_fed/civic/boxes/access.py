@@ -28,7 +28,7 @@ async def local_box(rt: Runtime, ref: str, conn: Connection | None = None) -> tu
     actor = await actors_store.get_actor_by_ap_id(conn, ap_id)
     box = await box_store.get_box(conn, actor.id) if actor is not None and actor.is_local else None
     if actor is None or box is None or actor.deleted_at is not None:
-        raise NotFound(f"no box {ref} here")
+        raise NotFound(f"no box {ap_id} here")  # worded as require_view's: a hidden box reads as a missing one
     return actor, box
 
 

@@ -65,8 +65,7 @@ def parse_remote(document: dict, organizer_ap_id: str) -> RemoteEvent:
     if ends <= starts:
         raise BadRequest("the event ends before it starts", field="object.endTime", code="end_after_start")
     place, online_url = location_of(document)
-    if online_url and urlsplit(online_url).scheme not in ("http", "https"):
-        online_url = None
+    online_url = urls.http_url(online_url)
     capacity = document.get("maximumAttendeeCapacity")
     if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity <= 0:
         capacity = None  # Mobilizon sends 0 for "no limit"

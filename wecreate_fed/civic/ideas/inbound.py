@@ -64,8 +64,8 @@ def parse_remote(document: dict) -> RemoteIdea:
         published=published if isinstance(published, str) else iso(),
         updated=document.get("updated") if isinstance(document.get("updated"), str) else None,
         district_ids=ld.ids(document.get("districts")), topics=topics,
-        addressed_to=ld.get_id(document.get("addressedTo")), image_url=image if isinstance(image, str) else None,
-        url=ld.get_id(document.get("url")) or document["id"],
+        addressed_to=ld.get_id(document.get("addressedTo")), image_url=urls.http_url(image),
+        url=urls.http_url(ld.get_id(document.get("url"))) or document["id"],
         counts=(supports, shares, comments),
     )
 
