@@ -39,11 +39,14 @@ def _canonical(document: dict) -> str:
         raise SignatureError(f"the document cannot be canonicalised for its LD signature: {_reason(e)}") from None
 
 
-def _reason(error: Exception) -> str:
-    # pyld wraps a loader failure (an unbundled context) several levels deep.
-    while isinstance(error, jsonld.JsonLdError) and isinstance(error.cause, Exception):
-        error = error.cause
-    return str(error).splitlines()[0][:200]
+def _reason(error: BaseException) -> str:
+    # pyld wraps a loader failure (an unbundled context) several levels deep: name the innermost.
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ld.UnknownContext):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return str(error.args[0] if error.args else error)[:200]
 
 
 def _hash(document: dict) -> str:

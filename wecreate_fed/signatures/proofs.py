@@ -119,12 +119,16 @@ def _signed_bytes(document: dict, options: dict) -> bytes:
     return hashlib.sha256(_canonical(options)).digest() + hashlib.sha256(_canonical(unsecured)).digest()
 
 
-def sign(document: dict, *, private_key_pem: str, verification_method: str, created: str | None = None) -> dict:
-    """`document` with an eddsa-jcs-2022 `proof` (any earlier proof replaced) and the data-integrity context."""
+def sign(document: dict, *, private_key_pem: str, verification_method: str, created: str | None = None,
+         add_context: bool = True) -> dict:
+    """`document` with an eddsa-jcs-2022 `proof` (any earlier proof replaced), and the data-integrity
+    context unless `add_context` is False (a context that defines `proof` already)."""
     key = load_private_key(private_key_pem)
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise SignatureError("an eddsa-jcs-2022 proof needs an Ed25519 key")
-    document = with_context({k: v for k, v in document.items() if k != "proof"}, DATA_INTEGRITY_CONTEXT)
+    document = {k: v for k, v in document.items() if k != "proof"}
+    if add_context:
+        document = with_context(document, DATA_INTEGRITY_CONTEXT)
     # Whole seconds: Fedify re-serialises `created` (Temporal) before hashing, which drops ".000".
     created = created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     options = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE, "verificationMethod": verification_method,
