@@ -175,14 +175,19 @@ def verify(document: dict, proof: Proof, public_key: ed25519.Ed25519PublicKey) -
     options = {**proof.options}
     if "@context" in document:
         options["@context"] = document["@context"]
-    candidates = [options]
+    option_sets = [options]
     if "@context" not in proof.options:
         # FEP-8b32 before 2024 (and Mitra then) hashed the proof options without @context.
-        candidates.append(proof.options)
-    for candidate in candidates:
-        try:
-            public_key.verify(proof.value, _signed_bytes(document, candidate))
-            return
-        except InvalidSignature:
-            continue
+        option_sets.append(proof.options)
+    documents = [document]
+    if "signature" in document:
+        # Fedify adds its RsaSignature2017 after the proof: the proof covers the document without it.
+        documents.append({k: v for k, v in document.items() if k != "signature"})
+    for signed in documents:
+        for candidate in option_sets:
+            try:
+                public_key.verify(proof.value, _signed_bytes(signed, candidate))
+                return
+            except InvalidSignature:
+                continue
     raise SignatureError("the proof does not verify with its verification method's key")
