@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from wecreate_fed import ld, urls
@@ -29,6 +30,7 @@ from wecreate_fed.store.actors import Actor
 from . import remote
 
 HTTP_SIGNATURE, PROOF, LD_SIGNATURE, FETCHED = "http-signature", "proof", "ld-signature", "fetched"
+REFETCH_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ async def authenticate(rt: Runtime, signer: Actor, activity: dict) -> Authentica
     except SignatureError as e:
         raise SignatureError(f"signed by {signer.ap_id}, but the activity's actor is {actor_id}, it carries "
                              f"no proof, and {e}") from e
-    return Authenticated(fetched, await remote.get_actor(rt, actor_id), FETCHED)
+    return Authenticated(fetched, await _actor(rt, actor_id), FETCHED)
 
 
 async def verify_proof(rt: Runtime, document: dict, proof: proofs.Proof, actor_id: str) -> Actor:
@@ -72,17 +74,17 @@ async def verify_proof(rt: Runtime, document: dict, proof: proofs.Proof, actor_i
         raise SignatureError(f"the proof's key {method} is not on the server of {actor_id}")
     actor = await _actor(rt, actor_id)
     key = await _assertion_key(rt, actor, method)
-    if key is None and not actor.is_local:
-        actor = await remote.get_actor(rt, actor_id, refresh=True)  # a key added since we cached the actor
+    if key is None and _may_refetch(actor):
+        actor = await _actor(rt, actor_id, refresh=True)  # a key added since we cached the actor
         key = await _assertion_key(rt, actor, method)
     if key is None:
         raise SignatureError(f"{method} is not an assertionMethod of {actor_id}")
     try:
         proofs.verify(document, proof, key)
     except SignatureError:
-        if actor.is_local:
+        if not _may_refetch(actor):
             raise
-        actor = await remote.get_actor(rt, actor_id, refresh=True)  # the key may have been rotated
+        actor = await _actor(rt, actor_id, refresh=True)  # the key may have been rotated
         key = await _assertion_key(rt, actor, method)
         if key is None:
             raise
@@ -90,11 +92,20 @@ async def verify_proof(rt: Runtime, document: dict, proof: proofs.Proof, actor_i
     return actor
 
 
-async def _actor(rt: Runtime, actor_id: str) -> Actor:
+async def _actor(rt: Runtime, actor_id: str, *, refresh: bool = False) -> Actor:
     try:
-        return await remote.get_actor(rt, actor_id)
+        return await remote.get_actor(rt, actor_id, refresh=refresh)
     except (FetchError, BadRequest, NotFound) as e:
         raise SignatureError(f"the actor {actor_id} could not be fetched: {e}") from e
+
+
+def _may_refetch(actor: Actor) -> bool:
+    """A remote actor not fetched in the last REFETCH_SECONDS: so a stream of bad proofs naming
+    someone costs their server at most one fetch per few minutes."""
+    if actor.is_local or actor.fetched_at is None:
+        return not actor.is_local
+    fetched = datetime.fromisoformat(actor.fetched_at.replace("Z", "+00:00"))
+    return (datetime.now(UTC) - fetched).total_seconds() > REFETCH_SECONDS
 
 
 async def _assertion_key(rt: Runtime, actor: Actor, method: str):
@@ -127,6 +138,8 @@ async def verify_ld_signature(rt: Runtime, activity: dict, actor_id: str) -> Act
     try:
         await asyncio.to_thread(ld_signatures.verify, activity, public_key_pem=owner.public_key_pem)
     except SignatureError:
+        if not _may_refetch(owner):
+            raise
         refreshed = await remote.get_actor_by_key_id(rt, creator, refresh=True)
         if refreshed.ap_id != actor_id or refreshed.public_key_pem == owner.public_key_pem:
             raise

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from actors import authenticity
+from actors import authenticity, remote
 from tests.conftest import eventually, post_signed
 from wecreate_fed import ld, urls
 from wecreate_fed.civic import boxes
@@ -106,8 +106,15 @@ async def test_a_forwarded_activity_its_actors_server_does_not_have_is_refused(t
     assert await leipzig.query("SELECT 1 FROM incoming") == []
 
 
-async def test_a_tampered_or_misattributed_proof_is_refused(three):
+async def test_a_tampered_or_misattributed_proof_is_refused(three, monkeypatch):
     leipzig, meissen, dresden, anna, jonas, lena, bernd = three
+    fetches = []
+    real_fetch = remote.fetch_document
+
+    async def counting_fetch(rt, url):
+        fetches.append(url)
+        return await real_fetch(rt, url)
+    monkeypatch.setattr(remote, "fetch_document", counting_fetch)
     # A real proof of Jonas's, over content changed afterwards
     tampered = await signed_by(meissen, jonas, reply(jonas, anna))
     tampered["object"]["content"] = "<p>Nachträglich geändert</p>"
@@ -129,6 +136,8 @@ async def test_a_tampered_or_misattributed_proof_is_refused(three):
             status, body = await forward(leipzig, sender, activity)
             assert status == 401 and reason.strip() in body, (reason, sender.ap_id, body)
     assert await leipzig.query("SELECT 1 FROM incoming") == []
+    # And eight bad proofs naming Jonas cost his server one fetch of his actor, not one each
+    assert fetches.count(jonas.ap_id) == 1
 
 
 async def test_mastodons_forwarding_with_an_ld_signature_by_the_actor_is_accepted_and_by_another_key_refused(three):
