@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from wecreate_fed import __version__, ld
+from wecreate_fed import __version__, ld, urls
 from wecreate_fed.config import Config
+from wecreate_fed.signatures import proofs
+from wecreate_fed.store import Connection, proof_keys
 from wecreate_fed.store.actors import Actor
 
 NODEINFO_SCHEMAS = {
@@ -12,8 +14,8 @@ NODEINFO_SCHEMAS = {
 }
 
 
-def actor_document(actor: Actor) -> dict:
-    """The ActivityPub actor object of a local actor."""
+def actor_document(actor: Actor, proof_key: str | None = None) -> dict:
+    """The ActivityPub actor object of a local actor; `proof_key` its Ed25519 publicKeyMultibase."""
     doc = {
         "@context": ld.default_context(),
         "id": actor.ap_id,
@@ -38,7 +40,18 @@ def actor_document(actor: Actor) -> dict:
         doc["following"] = actor.following_url
     if actor.icon_url:
         doc["icon"] = {"type": "Image", "url": actor.icon_url}
+    if proof_key:
+        # FEP-521a: the key our object proofs are made with (the RSA publicKey stays for HTTP signatures).
+        doc = proofs.with_context(doc, proofs.DID_CONTEXT, proofs.MULTIKEY_CONTEXT)
+        doc["assertionMethod"] = [proofs.multikey(
+            key_id=urls.proof_key_id(actor.ap_id), controller=actor.ap_id, public_key_multibase=proof_key)]
     return doc
+
+
+async def local_actor_document(conn: Connection, actor: Actor) -> dict:
+    """actor_document() with the actor's proof key, read on `conn`."""
+    key = await proof_keys.get_proof_key(conn, actor.id)
+    return actor_document(actor, key[1] if key else None)
 
 
 def webfinger(config: Config, actor: Actor) -> dict:

@@ -8,7 +8,8 @@ import secrets
 from wecreate_fed import passwords, sanitize, signatures, urls
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest, Conflict, NotFound
-from wecreate_fed.store import Connection, iso
+from wecreate_fed.signatures import proofs
+from wecreate_fed.store import Connection, iso, proof_keys
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store.actors import Actor
 
@@ -65,6 +66,7 @@ async def create_account(conn: Connection, config: Config, *, username: str, nam
         name=sanitize.plain_text(name, 100) or username,
         summary=sanitize.clean_html(summary), manually_approves=int(manually_approves), category=category,
     )
+    await add_proof_key(conn, actor)
     await actors_store.add_account(
         conn, actor.id, email=email, password_hash=passwords.hash_password(password) if password else None,
         role=role, language=config.default_language,
@@ -77,7 +79,7 @@ async def create_service_actor(conn: Connection, config: Config, *, username: st
     """An actor without an account (a district, later a box): its own key, id under `path`."""
     ap_id = f"{config.base_url}{path}"
     private_pem, public_pem = signatures.generate_key_pair()
-    return await actors_store.add_local_actor(
+    actor = await actors_store.add_local_actor(
         conn, ap_id=ap_id, username=username, domain=config.host, type=type_, name=name,
         # Everything addressed to it arrives through the shared inbox (handlers route by object).
         summary=sanitize.clean_html(summary), url=ap_id, inbox_url=urls.shared_inbox(config),
@@ -86,6 +88,8 @@ async def create_service_actor(conn: Connection, config: Config, *, username: st
         key_id=urls.key_id(ap_id), public_key_pem=public_pem, private_key_pem=private_pem,
         published=iso(), category=category,
     )
+    await add_proof_key(conn, actor)
+    return actor
 
 
 async def ensure_instance_actor(conn: Connection, config: Config) -> Actor:
@@ -95,7 +99,7 @@ async def ensure_instance_actor(conn: Connection, config: Config) -> Actor:
         return existing
     ap_id = urls.instance_actor_id(config)
     private_pem, public_pem = signatures.generate_key_pair()
-    return await actors_store.add_local_actor(
+    actor = await actors_store.add_local_actor(
         conn, ap_id=ap_id, username=config.domain, domain=config.host, type="Application",
         name=config.instance_name, summary="", url=config.base_url + "/about",
         inbox_url=f"{ap_id}/inbox", shared_inbox_url=urls.shared_inbox(config),
@@ -103,6 +107,24 @@ async def ensure_instance_actor(conn: Connection, config: Config) -> Actor:
         key_id=urls.key_id(ap_id), public_key_pem=public_pem, private_key_pem=private_pem,
         published=iso(), manually_approves=0, discoverable=0,
     )
+    await add_proof_key(conn, actor)
+    return actor
+
+
+async def add_proof_key(conn: Connection, actor: Actor) -> None:
+    """A local actor's Ed25519 key pair for object proofs (FEP-8b32); kept if it has one."""
+    private_pem, multibase = proofs.generate_key_pair()
+    await proof_keys.add_proof_key(conn, actor.id, private_key_pem=private_pem, public_key_multibase=multibase)
+
+
+async def ensure_proof_keys(conn: Connection) -> int:
+    """Give every local actor made before proofs existed its key pair (at start); returns how many."""
+    missing = await proof_keys.local_actors_without_proof_key(conn)
+    for actor_id in missing:
+        actor = await actors_store.get_actor(conn, actor_id)
+        assert actor is not None  # listed just now on this connection
+        await add_proof_key(conn, actor)
+    return len(missing)
 
 
 async def issue_token(conn: Connection, username: str, label: str = "") -> str:

@@ -98,7 +98,7 @@ async def instance_actor():
     actor = await actors_store.get_instance_actor(rt.db.reader)
     if actor is None:
         raise NotFound("this instance has no instance actor yet; run 'wecreate-fed init'")
-    return activity_response(documents.actor_document(actor))
+    return activity_response(await documents.local_actor_document(rt.db.reader, actor))
 
 
 @bp.get("/actor/<direction>")
@@ -130,7 +130,7 @@ async def actor(username: str):
         raise NotFound(f"no user '{username}' here")  # districts and boxes live at their own paths
     if not wants_activity_json():
         return redirect(found.url or "/", 302)
-    return activity_response(documents.actor_document(found))
+    return activity_response(await documents.local_actor_document(rt.db.reader, found))
 
 
 @bp.get("/users/<username>/followers")

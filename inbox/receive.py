@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from quart import Blueprint, request
 
-from actors import remote
+from actors import authenticity, remote
 from actors.requests import request_target
 from wecreate_fed import ld, runtime
 from wecreate_fed.civic import boxes
@@ -59,9 +59,13 @@ async def receive(local_name: str | None):
     signer = await remote.verify_signed_request(
         rt, method="POST", target=request_target(), headers=request.headers, body=body,
     )
-    check_signer_is_actor(signer.ap_id, activity)
-    await boxes.check_incoming(rt, signer, activity)  # a non-member's post to a box: 403, nothing stored
-    await queue.save_incoming(rt.db, activity=activity, signer_ap_id=signer.ap_id, recipient_username=local_name)
+    # Forwarded or relayed (signer is not the actor): its proof, LD signature, or a fetch decides.
+    proven = await authenticity.authenticate(rt, signer, activity)
+    activity = proven.activity
+    check_signer_is_actor(proven.actor.ap_id, activity)
+    await boxes.check_incoming(rt, proven.actor, activity)  # a non-member's post to a box: 403, nothing stored
+    await queue.save_incoming(rt.db, activity=activity, signer_ap_id=proven.actor.ap_id,
+                              recipient_username=local_name, authenticated_by=proven.by)
     rt.inbox_wakeup.set()
     return "", 202
 
@@ -91,7 +95,7 @@ def check_policy(rt: Runtime, activity: dict) -> None:
 
 
 def check_signer_is_actor(signer_id: str, activity: dict) -> None:
-    """The key's owner must be the activity's actor, and what it creates must live on its host."""
+    """The proven sender must be the activity's actor, and what it creates must live on its host."""
     actor_id = ld.get_id(activity["actor"])
     if signer_id != actor_id:
         raise SignatureError(f"signed by {signer_id}, but the activity's actor is {actor_id}")

@@ -20,11 +20,12 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from actors import remote
+from actors import local, remote
 from wecreate_fed import ld, urls
 from wecreate_fed.errors import WeCreateError
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection, queue, social
+from wecreate_fed.signatures import proofs
+from wecreate_fed.store import Connection, proof_keys, queue, social
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store.actors import Actor
 
@@ -79,13 +80,15 @@ async def resolve_recipients(rt: Runtime, actor: Actor, activity: dict, *,
     return found
 
 
-async def queue_activity(conn: Connection, actor: Actor, activity: dict, recipients: Recipients) -> tuple[bool, bool]:
+async def queue_activity(conn: Connection, actor: Actor, activity: dict,
+                         recipients: Recipients) -> tuple[bool, bool, dict]:
     """The SQL step: store `activity` as sent by the local `actor` and queue its deliveries.
 
     Runs on the caller's transaction. Local recipients need no HTTP: the activity goes
-    into our own inbox queue for them. Returns (deliveries queued, local rows queued).
+    into our own inbox queue for them. Returns (deliveries queued, local rows queued, the
+    activity as stored and sent: without bto/bcc, with its proof).
     """
-    delivered = {k: v for k, v in activity.items() if k not in ("bto", "bcc")}
+    delivered = await with_proof(conn, actor, {k: v for k, v in activity.items() if k not in ("bto", "bcc")})
     row_id = await social.add_activity(
         conn, ap_id=activity["id"], actor_id=actor.id, type=activity["type"],
         object_ap_id=ld.get_id(activity.get("object")), is_public=ld.is_public(activity), data=delivered,
@@ -106,7 +109,20 @@ async def queue_activity(conn: Connection, actor: Actor, activity: dict, recipie
     if local_names and recipients.bounce_local:
         only = next(iter(local_names)) if len(local_names) == 1 else None
         await queue.add_incoming(conn, activity=delivered, signer_ap_id=actor.ap_id, recipient_username=only)
-    return queued, bool(local_names)
+    return queued, bool(local_names), delivered
+
+
+async def with_proof(conn: Connection, actor: Actor, activity: dict) -> dict:
+    """The activity with its actor's FEP-8b32 proof: made here, over exactly what is stored and
+    delivered (deliveries send the stored JSON, so the proof verifies on the bytes received)."""
+    key = await proof_keys.get_proof_key(conn, actor.id)
+    if key is None:  # an actor made before proofs, on a database not started since
+        await local.add_proof_key(conn, actor)
+        key = await proof_keys.get_proof_key(conn, actor.id)
+        assert key is not None  # added just now on this connection
+    if "@context" not in activity:
+        activity = {"@context": ld.default_context(), **activity}
+    return proofs.sign(activity, private_key_pem=key[0], verification_method=urls.proof_key_id(actor.ap_id))
 
 
 class Outgoing:
@@ -117,9 +133,11 @@ class Outgoing:
         self.conn = conn
         self._deliveries = False
         self._incoming = False
+        self.delivered: dict[str, dict] = {}  # activity id -> the document as sent (with its proof)
 
     async def queue(self, actor: Actor, activity: dict, recipients: Recipients) -> str:
-        deliveries, incoming = await queue_activity(self.conn, actor, activity, recipients)
+        deliveries, incoming, delivered = await queue_activity(self.conn, actor, activity, recipients)
+        self.delivered[activity["id"]] = delivered
         self._deliveries |= deliveries
         self._incoming |= incoming
         return activity["id"]

@@ -94,6 +94,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
         async with rt.db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
             await districts.ensure_districts(conn, config)
+            await local_actors.ensure_proof_keys(conn)  # actors made before object proofs existed
             if run_workers:
                 # This process owns the SQLite database: what a crashed run had claimed is free now.
                 released = await queue.release_all_leases(conn)

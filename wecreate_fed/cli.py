@@ -182,6 +182,7 @@ async def cmd_init(config, args) -> int:
     async def work(db):
         async with db.transaction() as conn:
             actor = await local_actors.ensure_instance_actor(conn, config)
+            await local_actors.ensure_proof_keys(conn)
         print(f"database ready at {config.database_path}; instance actor {actor.ap_id}")
     await _with_db(config, work)
     return 0

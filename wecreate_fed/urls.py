@@ -43,6 +43,11 @@ def key_id(actor_ap_id: str) -> str:
     return f"{actor_ap_id}#main-key"
 
 
+def proof_key_id(actor_ap_id: str) -> str:
+    """The id of an actor's Ed25519 Multikey (object proofs), as Fedify and Mitra name it."""
+    return f"{actor_ap_id}#ed25519-key"
+
+
 def profile_url(config: Config, username: str) -> str:
     return page_of(config, "user", username)
 

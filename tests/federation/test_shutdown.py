@@ -148,10 +148,11 @@ async def test_serve_stops_within_seconds_on_sigterm_and_a_restart_finishes_ever
     arrived: Counter = Counter()
     save_incoming = queue.save_incoming
 
-    async def counting_save(db, *, activity, signer_ap_id, recipient_username):
+    async def counting_save(db, *, activity, signer_ap_id, recipient_username, **more):
         if db is b.rt.db:
             arrived[activity["id"]] += 1
-        await save_incoming(db, activity=activity, signer_ap_id=signer_ap_id, recipient_username=recipient_username)
+        await save_incoming(db, activity=activity, signer_ap_id=signer_ap_id, recipient_username=recipient_username,
+                            **more)
     monkeypatch.setattr(queue, "save_incoming", counting_save)
 
     await a.start()

@@ -16,6 +16,7 @@
 //   POST /control/public-note {content}       public Create(Note) fanned out to the followers
 //   POST /control/like     {object, owner}    Like an object, sent to its owner
 //   POST /control/lookup   {id}               fetch and parse a document as Fedify reads it
+//   POST /control/verify-proof, verify-ld, sign-ld   object proofs and LD signatures (see below)
 //
 // It exits when its standard input closes (the test died) or after MAX_SECONDS (default 300).
 
@@ -232,6 +233,46 @@ const controls = {
   },
 };
 
+// --- Object Integrity Proofs and LD signatures (part "proofs" of issue 9) -------------------
+// The exact JSON bodies delivered to the inbox, by activity id, so the test can ask Fedify
+// whether the proof of what we sent verifies on the very bytes received.
+//   POST /control/verify-proof {id, change?}  Fedify's verifyObject() on that delivered body
+//                                        (with `change` merged in first: a doctored copy)
+//   POST /control/verify-ld    {document} Fedify's verifyJsonLd() (RsaSignature2017)
+//   POST /control/sign-ld      {document} Fedify's signJsonLd() with ada's RSA key
+const { signJsonLd, verifyJsonLd, verifyObject } = await import("@fedify/fedify");
+const deliveredBodies = new Map();
+
+function rememberDelivery(body) {
+  try {
+    const json = JSON.parse(body.toString("utf8"));
+    if (typeof json?.id === "string") deliveredBodies.set(json.id, json);
+  } catch {
+    // not JSON: Fedify answers it; nothing to remember
+  }
+}
+
+Object.assign(controls, {
+  "POST /control/verify-proof": async (ctx, { id, change }) => {
+    const delivered = deliveredBodies.get(id);
+    if (delivered == null) throw new ControlError(404, `no delivery of ${id}`);
+    const json = change == null ? delivered : { ...delivered, ...change };  // the test's control: a doctored copy
+    const options = { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader };
+    const verified = await verifyObject(Activity, json, options);
+    return { verified: verified != null, hasProof: json.proof != null };
+  },
+
+  "POST /control/verify-ld": async (ctx, { document }) => ({
+    verified: await verifyJsonLd(document, { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader }),
+  }),
+
+  "POST /control/sign-ld": async (ctx, { document }) => {
+    const [rsa] = await ctx.getActorKeyPairs(NAME);
+    return await signJsonLd(document, rsa.privateKey, rsa.keyId, { contextLoader: ctx.contextLoader });
+  },
+});
+// --- end of proofs -------------------------------------------------------------------------
+
 function newCreate(ctx, content, addressing) {
   const localId = crypto.randomUUID();
   const note = new Note({
@@ -274,6 +315,7 @@ const server = http.createServer(async (req, res) => {
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    if (hasBody && !req.url.startsWith("/control/")) rememberDelivery(Buffer.concat(chunks)); // proofs
     const request = new Request(new URL(req.url, origin), {
       method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined,
     });

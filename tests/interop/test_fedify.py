@@ -16,8 +16,11 @@ from urllib.parse import quote, urlsplit
 import aiohttp
 import pytest
 
+from actors import remote
 from tests.conftest import eventually, free_port
-from wecreate_fed import signatures
+from wecreate_fed import ld, signatures
+from wecreate_fed.errors import SignatureError
+from wecreate_fed.signatures import ld as ld_signatures
 
 pytestmark = pytest.mark.interop
 
@@ -265,3 +268,62 @@ async def test_our_user_follows_fedify_and_they_exchange_posts_and_likes(leipzig
     state = await fedify.state()
     assert state["followers"] == []
     assert state["unverified"] == []
+
+
+# --- Object Integrity Proofs and LD signatures (issue 9, part "proofs") ------------------------
+
+async def test_fedify_verifies_our_object_proofs_and_we_verify_its(leipzig, fedify):
+    anna = await leipzig.create_user("anna")
+
+    # When Fedify follows Anna: its Follow carries the proof of its Ed25519 key, and we check it
+    follow = await fedify.control("POST", "follow", {"target": anna.ap_id})
+    row = await eventually(lambda: incoming_done(leipzig, follow["id"]), timeout=TIMEOUT, message="Follow handled")
+    assert row["signer_ap_id"] == fedify.actor_id
+    [how] = await leipzig.query("SELECT authenticated_by FROM incoming WHERE activity_ap_id = ?", (follow["id"],))
+    assert how["authenticated_by"] == "proof"
+
+    # Then our Accept reaches Fedify with Anna's proof, which Fedify's verifyObject() accepts on the bytes received
+    accepts = await eventually(lambda: fedify.received("Accept", actor=anna.ap_id, object=follow["id"]),
+                               timeout=TIMEOUT, message="Accept verified by Fedify")
+    assert await fedify.control("POST", "verify-proof", {"id": accepts[0]["id"]}) == {"verified": True, "hasProof": True}
+    # And a doctored copy of it does not verify there (the check can fail)
+    doctored = await fedify.control("POST", "verify-proof", {"id": accepts[0]["id"], "change": {"to": [anna.ap_id]}})
+    assert doctored == {"verified": False, "hasProof": True}
+
+    # When Anna posts publicly, the Create Fedify receives carries a proof Fedify verifies too
+    status, _ = await leipzig.post_outbox("anna", {"type": "Note", "content": "<p>Mit Beweis</p>"})
+    assert status == 201
+    creates = await eventually(lambda: fedify.received("Create", actor=anna.ap_id), timeout=TIMEOUT,
+                               message="Create received by Fedify")
+    assert await fedify.control("POST", "verify-proof", {"id": creates[0]["id"]}) == {"verified": True, "hasProof": True}
+
+    # When Fedify sends Anna a note, it is accepted on Fedify's proof as well
+    note = await fedify.control("POST", "note", {"to": anna.ap_id, "content": "<p>Gesehen</p>"})
+    await eventually(lambda: incoming_done(leipzig, note["id"]), timeout=TIMEOUT, message="note handled")
+    [how] = await leipzig.query("SELECT authenticated_by FROM incoming WHERE activity_ap_id = ?", (note["id"],))
+    assert how["authenticated_by"] == "proof"
+    assert (await fedify.state())["unverified"] == []
+
+
+async def test_our_ld_signatures_and_fedifys_verify_on_both_sides(leipzig, fedify):
+    anna = await leipzig.create_user("anna")
+    note_id = f"{anna.ap_id}/notes/ld"
+    document = {"@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+                "id": f"{note_id}/activity", "type": "Create", "actor": anna.ap_id, "to": [ld.PUBLIC],
+                "object": {"id": note_id, "type": "Note", "attributedTo": anna.ap_id, "content": "<p>LD</p>"}}
+    # Our RsaSignature2017 verifies with Fedify's verifyJsonLd() (which fetches Anna's key itself)
+    signed = ld_signatures.sign(document, key_id=anna.key_id, private_key_pem=anna.private_key_pem)
+    assert await fedify.control("POST", "verify-ld", {"document": signed}) == {"verified": True}
+    changed = {**signed, "to": [anna.ap_id]}
+    assert await fedify.control("POST", "verify-ld", {"document": changed}) == {"verified": False}
+
+    # And Fedify's verifies with ours, with the RSA key of its actor as we cached it
+    ada_document = {**document, "id": f"{fedify.actor_id}/ld/activity", "actor": fedify.actor_id,
+                    "object": {**document["object"], "attributedTo": fedify.actor_id}}
+    by_fedify = await fedify.control("POST", "sign-ld", {"document": ada_document})
+    assert by_fedify["signature"]["type"] == "RsaSignature2017"
+    ada = await remote.get_actor(leipzig.rt, fedify.actor_id)
+    assert by_fedify["signature"]["creator"] == ada.key_id
+    ld_signatures.verify(by_fedify, public_key_pem=ada.public_key_pem)
+    with pytest.raises(SignatureError):
+        ld_signatures.verify({**by_fedify, "to": [anna.ap_id]}, public_key_pem=ada.public_key_pem)

@@ -196,7 +196,7 @@ async def _change_profile(rt: Runtime, actor: Actor, **changes) -> None:
         changed = await actors_store.get_actor(out.conn, actor.id)
         if changed is None:
             raise NotFound("the account is gone")
-        update = activities.update(rt.config, changed, ld.without_context(documents.actor_document(changed)))
+        update = activities.update(rt.config, changed, ld.without_context(await documents.local_actor_document(out.conn, changed)))
         update.update(addressing)
         await out.queue(changed, update, recipients)
 

@@ -97,7 +97,7 @@ async def district(slug: str):
     actor = await _district(slug)
     if not wants_activity_json():
         return redirect(urls.page_of(runtime.current().config, "district", slug), 302)
-    return activity_response(documents.actor_document(actor))
+    return activity_response(await documents.local_actor_document(runtime.current().db.reader, actor))
 
 
 @bp.get("/districts/<slug>/followers")

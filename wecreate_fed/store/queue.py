@@ -26,20 +26,26 @@ async def add_incoming(conn: Connection, *, activity: dict, signer_ap_id: str, r
     return cur.rowcount > 0
 
 
-async def add_incoming_many(conn: Connection, items: list[tuple[dict, str, str | None]]) -> None:
-    """Store verified activities, each given as (activity, signer id, recipient username), once per id."""
+async def add_incoming_many(conn: Connection, items: list[tuple[dict, str, str | None, str]]) -> None:
+    """Store verified activities, each given as (activity, signer id, recipient username, how it was
+    authenticated), once per id."""
     now = iso()
     await conn.executemany(
-        "INSERT INTO incoming (activity_ap_id, type, signer_ap_id, recipient_username, data, received_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_ap_id) DO NOTHING",
-        [(activity["id"], str(activity.get("type")), signer_ap_id, recipient_username, json.dumps(activity), now, now)
-         for activity, signer_ap_id, recipient_username in items],
+        "INSERT INTO incoming (activity_ap_id, type, signer_ap_id, recipient_username, data, received_at, "
+        "next_attempt_at, authenticated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_ap_id) DO NOTHING",
+        [(activity["id"], str(activity.get("type")), signer_ap_id, recipient_username, json.dumps(activity), now, now,
+          authenticated_by) for activity, signer_ap_id, recipient_username, authenticated_by in items],
     )
 
 
-async def save_incoming(db: Database, *, activity: dict, signer_ap_id: str, recipient_username: str | None) -> None:
-    """Store a verified activity; returns once committed, in one transaction with concurrent arrivals."""
-    await db.write_batched(add_incoming_many, (activity, signer_ap_id, recipient_username))
+async def save_incoming(db: Database, *, activity: dict, signer_ap_id: str, recipient_username: str | None,
+                        authenticated_by: str = "http-signature") -> None:
+    """Store a verified activity; returns once committed, in one transaction with concurrent arrivals.
+
+    `signer_ap_id` is the actor the activity is proven to come from (its HTTP signer, or the
+    actor whose proof or LD signature it carries); `authenticated_by` says which.
+    """
+    await db.write_batched(add_incoming_many, (activity, signer_ap_id, recipient_username, authenticated_by))
 
 
 async def claim_incoming(conn: Connection, *, limit: int, lock_seconds: float):

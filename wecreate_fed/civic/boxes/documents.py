@@ -3,7 +3,7 @@ removals and changes of moderators."""
 
 from __future__ import annotations
 
-from actors.documents import actor_document
+from actors.documents import local_actor_document
 from outbox import activities
 from wecreate_fed import ld, urls
 from wecreate_fed.config import Config
@@ -22,7 +22,7 @@ async def box_document(rt: Runtime, box: Actor, conn: Connection | None = None) 
     """
     conn = conn or rt.db.reader
     box, record = await local_box(rt, box.ap_id, conn)
-    document = actor_document(box)
+    document = await local_actor_document(conn, box)
     document.update({
         "attributedTo": moderators_id(box),   # FEP-1b12: moderators are listed here
         "postingRestrictedToMods": False,
@@ -59,7 +59,9 @@ def relay(config: Config, box: Actor, activity: dict, *, private: bool) -> dict:
     """The box announces a member's activity, unchanged (FEP-1b12, as Lemmy reads it)."""
     return {
         "@context": ld.default_context(), "id": urls.new_activity_id(config), "type": "Announce",
-        "actor": box.ap_id, "object": {k: v for k, v in activity.items() if k != "@context"},
+        "actor": box.ap_id,
+        # A member's proof covers its @context: such an activity is relayed whole, so it still verifies.
+        "object": activity if "proof" in activity else {k: v for k, v in activity.items() if k != "@context"},
         "audience": box.ap_id,
         "to": [box.followers_url] if private else [ld.PUBLIC], "cc": [] if private else [box.followers_url],
     }

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from actors import remote
+from actors import authenticity, remote
 from outbox import activities
 from outbox.send import outgoing
 from wecreate_fed import ld, sanitize, urls
 from wecreate_fed.errors import BadRequest, Forbidden
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.signatures import proofs
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store import social
@@ -68,8 +69,8 @@ def parse_post(activity: dict, obj: dict) -> IncomingPost:
 def parse_relay(activity: dict) -> RelayedPost | None:
     """The member's post inside a box's Announce; None when the Announce relays no post.
 
-    Members trust their box to relay faithfully what its members wrote (FEP-1b12); what the
-    box claims must still hang together: the post is its author's, on its author's server.
+    What the box claims must hang together: the post is its author's, on its author's server.
+    Whether the author wrote it is relay_received's check (a proof, or a fetch).
     """
     inner = activity.get("object")
     if not isinstance(inner, dict) or inner.get("type") not in ("Create", "Update"):
@@ -157,13 +158,26 @@ async def post_received(rt: Runtime, signer: Actor, box: Actor, post: IncomingPo
 
 async def relay_received(rt: Runtime, box: Actor, relayed: RelayedPost) -> None:
     """A remote box we belong to relayed a member's post: keep it for our members."""
-    author = await remote.get_actor(rt, relayed.post.author_ap_id)
-    post = relayed.post
+    post = await authentic_post(rt, relayed.post)
+    author = await remote.get_actor(rt, post.author_ap_id)
     async with rt.db.transaction() as conn:
         await social.add_object(
             conn, ap_id=post.ap_id, type=post.type, actor_id=author.id, is_local=author.is_local,
             content=post.content, is_public=relayed.is_public, data=post.document, in_reply_to=post.in_reply_to,
             published=post.published, audience=box.ap_id)
+
+
+async def authentic_post(rt: Runtime, post: IncomingPost) -> IncomingPost:
+    """The relayed post as its author wrote it: the embedded copy if the author's proof covers
+    it, else the copy fetched from the author's server; a box's word alone is not enough."""
+    proof = proofs.proof_of(post.activity)
+    if proof is not None:
+        await authenticity.verify_proof(rt, post.activity, proof, post.author_ap_id)
+        return post
+    fetched = await authenticity.fetch_from_origin(rt, post.ap_id, post.author_ap_id)
+    if ld.get_id(fetched.get("attributedTo")) != post.author_ap_id:
+        raise Forbidden("the relayed post is not its author's on the author's server", field="object.object")
+    return parse_post(post.activity, fetched)
 
 
 async def remove_received(rt: Runtime, box: Actor, post_ap_id: str) -> None:

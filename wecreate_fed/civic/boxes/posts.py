@@ -47,7 +47,7 @@ async def post(rt: Runtime, member: Actor, box_ap_id: str, text: str | None = No
             return await out.queue(member, create, delivery.to_actor(box))
         # Kept as the member's activity; nothing to deliver to a box that is here.
         await out.queue(member, create, Recipients(bounce_local=False))
-        await relay(rt, out, box, record, create, note["id"])
+        await relay(rt, out, box, record, out.delivered[create["id"]], note["id"])  # with the member's proof
         return create["id"]
 
 
