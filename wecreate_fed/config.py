@@ -52,6 +52,9 @@ class Config:
     delivery_give_up_days: float
     actor_cache_hours: float
     source_path: Path | None = field(default=None, compare=False)
+    # Flood protection (actors/remote.py key cache, wecreate_fed/ratelimit.py); see config.example.toml.
+    key_failure_seconds: float = 300.0
+    key_refetch_seconds: float = 300.0
 
     @property
     def host(self) -> str:
@@ -130,6 +133,8 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         delivery_give_up_days=r.float("federation.delivery_give_up_days", 3.0, low=0.01, high=60),
         actor_cache_hours=r.float("federation.actor_cache_hours", 24.0, low=0, high=24 * 365),
         source_path=source_path,
+        key_failure_seconds=r.float("federation.key_failure_seconds", 300.0, low=0, high=86_400),
+        key_refetch_seconds=r.float("federation.key_refetch_seconds", 300.0, low=0, high=86_400),
     )
 
 
