@@ -19,6 +19,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.csrf": ("Das Formular ist abgelaufen oder kam nicht von dieser Seite. Bitte lade die Seite neu und "
                    "versuche es noch einmal.",
                    "The form has expired or did not come from this site. Please reload the page and try again."),
+    "error.rate_limited": ("Zu viele Anfragen in kurzer Zeit. Bitte versuche es in {seconds} Sekunden wieder.",
+                           "Too many requests in a short time. Please try again in {seconds} seconds."),
     "error.too_many": ("Zu viele fehlgeschlagene Versuche. Bitte versuche es in {minutes} Minuten wieder.",
                        "Too many failed attempts. Please try again in {minutes} minutes."),
     "error.not_yours": ("Nur die Person, die das veröffentlicht hat, oder die Moderation darf es bearbeiten.",
