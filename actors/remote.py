@@ -1,11 +1,16 @@
 """Remote actors: fetched with a signed GET, validated, cached with their keys.
 
 A cached actor is used for `actor_cache_hours`; a signature that fails to verify with
-the cached key triggers one refetch (the actor may have rotated its key).
+the cached key triggers one refetch (the actor may have rotated its key), at most one per
+key every `key_refetch_seconds`. A key that could not be fetched (404, timeout, refused
+address, not an actor listing it) is not fetched again for `key_failure_seconds`, and
+requests naming the same unknown key at once share one fetch: a flood of requests naming
+a dead or forged key costs the key's server one request, not one per POST.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -29,6 +34,7 @@ ACTOR_TYPES = {"Person", "Organization", "Application", "Group", "Service"}
 CATEGORIES = {"citizen", "party", "administration", "organisation", "district", "box"}
 KEY_CACHE_SIZE = 10_000
 KEY_CACHE_SECONDS = 300.0
+KEY_FAILURES_SIZE = 10_000  # remembered failing key ids / refetch times (oldest dropped first)
 
 
 class KeyCache:
@@ -41,11 +47,17 @@ class KeyCache:
     key can be should several processes ever share one database.
     """
 
-    def __init__(self, size: int = KEY_CACHE_SIZE, max_age: float = KEY_CACHE_SECONDS):
+    def __init__(self, size: int = KEY_CACHE_SIZE, max_age: float = KEY_CACHE_SECONDS, *,
+                 failure_seconds: float = 300.0, refetch_seconds: float = 300.0):
         self.size = size
         self.max_age = max_age
         self.generation = 0
         self._entries: dict[str, tuple[Actor, float]] = {}
+        self.failure_seconds = failure_seconds
+        self.refetch_seconds = refetch_seconds
+        self._failures: dict[str, tuple[float, str]] = {}   # key id -> (not before, why it failed)
+        self._refetched: dict[str, float] = {}              # key id -> no other refetch before
+        self._fetching: dict[str, asyncio.Task] = {}        # key id -> the fetch under way
 
     def get(self, key_id: str) -> Actor | None:
         entry = self._entries.get(key_id)
@@ -69,10 +81,64 @@ class KeyCache:
         for key_id in [k for k, (actor, _) in self._entries.items() if actor.ap_id == ap_id]:
             del self._entries[key_id]
 
+    def failure(self, key_id: str) -> str | None:
+        """Why fetching `key_id` failed, if it did less than failure_seconds ago."""
+        entry = self._failures.get(key_id)
+        if entry is None:
+            return None
+        if time.monotonic() > entry[0]:
+            del self._failures[key_id]
+            return None
+        return entry[1]
+
+    def may_refetch(self, key_id: str) -> bool:
+        """True (and counted) unless this key was refetched less than refetch_seconds ago."""
+        now = time.monotonic()
+        if self._refetched.get(key_id, 0.0) > now:
+            return False
+        _remember(self._refetched, key_id, now + self.refetch_seconds)
+        return True
+
+    async def fetch_once(self, key_id: str, fetch) -> Actor:
+        """`await fetch()`, shared by every caller asking for the same key meanwhile; a failure
+        (SignatureError) is remembered for failure_seconds."""
+        task = self._fetching.get(key_id)
+        if task is None:
+            task = asyncio.ensure_future(self._fetch_remembering(key_id, fetch))
+            self._fetching[key_id] = task
+            task.add_done_callback(lambda done: self._fetched(key_id, done))
+        # Shielded: a caller that goes away (its client hung up) does not cancel the others' fetch.
+        return await asyncio.shield(task)
+
+    async def _fetch_remembering(self, key_id: str, fetch) -> Actor:
+        try:
+            actor = await fetch()
+        except SignatureError as e:
+            if self.failure_seconds > 0:
+                _remember(self._failures, key_id, (time.monotonic() + self.failure_seconds, str(e)))
+            raise
+        self._failures.pop(key_id, None)
+        return actor
+
+    def _fetched(self, key_id: str, task: asyncio.Task) -> None:
+        if self._fetching.get(key_id) is task:
+            del self._fetching[key_id]
+        if not task.cancelled():
+            task.exception()  # retrieved here, so a fetch nobody waits for any more logs nothing
+
+
+def _remember(entries: dict, key, value) -> None:
+    """Set entries[key], dropping the oldest entry when the dict is full (bounded memory)."""
+    entries.pop(key, None)
+    if len(entries) >= KEY_FAILURES_SIZE:
+        del entries[next(iter(entries))]
+    entries[key] = value
+
 
 def key_cache(rt: Runtime) -> KeyCache:
     if "actor_keys" not in rt.caches:
-        rt.caches["actor_keys"] = KeyCache()
+        rt.caches["actor_keys"] = KeyCache(failure_seconds=rt.config.key_failure_seconds,
+                                           refetch_seconds=rt.config.key_refetch_seconds)
     return rt.caches["actor_keys"]
 
 
@@ -186,16 +252,28 @@ def _pick_key(document: dict, key_id: str | None) -> dict | None:
 
 async def get_actor_by_key_id(rt: Runtime, key_id: str, *, refresh: bool = False) -> Actor:
     """The actor that owns `key_id`, fetching it if unknown; the actor must list that key."""
+    return (await _key_owner(rt, key_id, refresh=refresh))[0]
+
+
+async def _key_owner(rt: Runtime, key_id: str, *, refresh: bool = False) -> tuple[Actor, bool]:
+    """(the key's owner, whether it was fetched just now)."""
+    cache = key_cache(rt)
     if not refresh:
-        cache = key_cache(rt)
         cached = cache.get(key_id)
         if cached is not None:
-            return cached
+            return cached, False
         generation = cache.generation
         cached = await actors_store.get_actor_by_key_id(rt.db.reader, key_id)
         if cached is not None and cached.public_key_pem:
             cache.put(key_id, cached, generation)
-            return cached
+            return cached, False
+        failed = cache.failure(key_id)
+        if failed is not None:
+            raise SignatureError(f"{failed} (failed recently; not fetched again yet)")
+    return await cache.fetch_once(key_id, lambda: _fetch_key_owner(rt, key_id)), True
+
+
+async def _fetch_key_owner(rt: Runtime, key_id: str) -> Actor:
     try:
         document = await fetch_document(rt, key_id)
         if "publicKeyPem" in document and "owner" in document and document.get("type") not in ACTOR_TYPES:
@@ -218,20 +296,21 @@ async def get_actor_by_key_id(rt: Runtime, key_id: str, *, refresh: bool = False
 async def verify_signed_request(rt: Runtime, *, method: str, target: str, headers, body: bytes | None) -> Actor:
     """Verify a request's HTTP signature; return the actor whose key signed it.
 
-    A failure with a cached key is retried once with a freshly fetched key (rotation).
+    A failure with a cached key is retried once with a freshly fetched key (rotation), at
+    most once per key every key_refetch_seconds, and not for a key fetched by this request.
     """
     params = signatures.parse_signature_header(headers.get("signature"))
     key_host = (urlsplit(params.key_id).hostname or "").lower()
     if http.domain_blocked(key_host, rt.config.blocked_domains):
         raise SignatureError(f"{key_host} is blocked by this instance")
-    actor = await get_actor_by_key_id(rt, params.key_id)
-    assert actor.public_key_pem  # get_actor_by_key_id returns only actors that list the key
+    actor, fetched_now = await _key_owner(rt, params.key_id)
+    assert actor.public_key_pem  # _key_owner returns only actors that list the key
     check = dict(params=params, method=method, target=target, headers=headers, body=body,
                  max_skew=rt.config.clock_skew_seconds)
     try:
         signatures.verify_request(public_key_pem=actor.public_key_pem, **check)
     except SignatureError:
-        if actor.is_local:
+        if actor.is_local or fetched_now or not key_cache(rt).may_refetch(params.key_id):
             raise
         refreshed = await get_actor_by_key_id(rt, params.key_id, refresh=True)
         if refreshed.public_key_pem == actor.public_key_pem:

@@ -120,6 +120,8 @@ def instance_raw_config(db_path: Path, port: int, **federation) -> dict:
         "database": {"path": str(db_path)},
         "server": {"host": "127.0.0.1", "port": port},
         "federation": {"allow_private_addresses": True, **federation},
+        # The load comes from one address and a few signing hosts at thousands a second: no limits.
+        "rate_limits": {"enabled": False},
     }
 
 

@@ -13,7 +13,7 @@ from quart import Blueprint, request
 
 from actors import authenticity, remote
 from actors.requests import request_target
-from wecreate_fed import ld, runtime
+from wecreate_fed import ld, ratelimit, runtime
 from wecreate_fed.civic import boxes
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, SignatureError
 from wecreate_fed.http import domain_blocked
@@ -45,6 +45,7 @@ async def instance_inbox():
 async def receive(local_name: str | None):
     """Verify, store, acknowledge. The inbox worker does the rest."""
     rt = runtime.current()
+    ratelimit.check_inbox_address(rt)  # first: a flood from one address costs nothing more
     if local_name is not None and await actors_store.get_local_user(rt.db.reader, local_name) is None:
         raise NotFound(f"no user '{local_name}' here")
     declared = request.content_length
@@ -59,6 +60,7 @@ async def receive(local_name: str | None):
     signer = await remote.verify_signed_request(
         rt, method="POST", target=request_target(), headers=request.headers, body=body,
     )
+    ratelimit.check_inbox_host(rt, urlsplit(signer.ap_id).netloc)  # the proven signer's host, not a claimed one
     # Forwarded or relayed (signer is not the actor): its proof, LD signature, or a fetch decides.
     proven = await authenticity.authenticate(rt, signer, activity)
     activity = proven.activity

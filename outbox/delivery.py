@@ -4,6 +4,10 @@ A pipeline: one claimer keeps a bounded queue filled from the database, `concurr
 senders empty it (at most `per_host` at once per host), and outcomes are written back
 in batches. Everything a restart needs is in the deliveries table.
 
+A host that answers 429 or 503 is paused for its Retry-After (seconds or an HTTP date,
+at most a day; without one, the usual back-off): its other claimed rows are put back
+unattempted until then, and the claimer leaves its rows alone (hosts.paused_until).
+
 A row whose host has all its slots busy (a slow or hanging server) is parked for the
 sender that frees one, and the claimer skips that host meanwhile, so one such server
 holds `per_host` senders, never all of them.
@@ -14,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter, deque
 from datetime import datetime
 
@@ -68,6 +73,9 @@ class DeliveryWorker(Worker):
         self._outcomes: list[tuple] = []
         self._host_news: list[tuple[str, bool]] = []
         self._given_up: Counter = Counter()           # host -> deliveries given up since the last flush
+        self._paused: dict[str, float] = {}          # host -> monotonic time before which we send it nothing
+        self._pauses: list[tuple[str, float]] = []   # (host, seconds) not yet written
+        self._deferred: list[tuple[int, float]] = []  # (row id, seconds): put back unattempted
         self._flushed = asyncio.Event()
         self._claimed: set[int] = set()   # claimed and not yet attempted to the end
         self._in_flight = 0
@@ -186,6 +194,10 @@ class DeliveryWorker(Worker):
         self._claimed.discard(row["id"])
 
     async def _attempt(self, row) -> None:
+        wait = self._paused.get(row["host"], 0.0) - time.monotonic()
+        if wait > 0:  # the host asked us to wait (429/503) after this row was claimed
+            self._deferred.append((row["id"], wait))
+            return
         body = row["activity_json"].encode()
         headers = signatures.sign_request("POST", row["inbox_url"], key_id=row["key_id"],
                                           private_key_pem=row["private_key_pem"], body=body)
@@ -206,12 +218,21 @@ class DeliveryWorker(Worker):
         self._outcomes.append((row["id"], state, status, error, delay))
         if state == "failed" and classify(status, row["attempts"], 0, 1)[0] == "pending":
             self._given_up[row["host"]] += 1  # it would have been retried, were it younger
+        if status in (429, 503) and state == "pending" and delay is not None:
+            self._pause(row["host"], delay)
         # A host that answers at all is up; only network errors and 5xx count against it.
         self._host_news.append((row["host"], status is not None and status < 500))
         if state == "done":
             self.sent += 1
         if len(self._outcomes) >= FLUSH_SIZE:
             self._flushed.set()
+
+    def _pause(self, host: str, seconds: float) -> None:
+        now = time.monotonic()
+        for expired in [h for h, until in self._paused.items() if until <= now]:
+            del self._paused[expired]
+        self._paused[host] = max(self._paused.get(host, 0.0), now + seconds)
+        self._pauses.append((host, seconds))
 
     async def _flusher(self) -> None:
         while True:
@@ -222,15 +243,21 @@ class DeliveryWorker(Worker):
 
     async def flush(self) -> None:
         """Write recorded outcomes and host health in one transaction."""
-        if not self._outcomes and not self._host_news:
+        if not self._outcomes and not self._host_news and not self._deferred:
             return
         outcomes, self._outcomes = self._outcomes, []
         given_up, self._given_up = self._given_up, Counter()
         news, self._host_news = self._host_news, []
+        pauses, self._pauses = self._pauses, []
+        deferred, self._deferred = self._deferred, []
         alive = sorted({host for host, ok in news if ok})
         failed = [host for host, ok in news if not ok and host not in alive]
         async with self.rt.db.transaction() as conn:
             await queue.mark_deliveries(conn, outcomes)
+            if deferred:
+                await queue.defer_deliveries(conn, deferred)
+            if pauses:
+                await queue.pause_hosts(conn, pauses)
             if alive:
                 await queue.mark_hosts_alive(conn, alive)
             for host in failed:

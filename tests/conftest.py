@@ -36,6 +36,7 @@ def free_port() -> int:
 
 
 def instance_config(tmp_path: Path, name: str, port: int, *, registration: str = "open",
+                    rate_limits: dict | None = None, trusted_proxies: list[str] | None = None,
                     **federation) -> config_module.Config:
     raw = {
         "instance": {"name": f"WeCreate {name.title()}", "base_url": f"http://127.0.0.1:{port}",
@@ -46,6 +47,10 @@ def instance_config(tmp_path: Path, name: str, port: int, *, registration: str =
         "server": {"host": "127.0.0.1", "port": port},
         "federation": {"allow_private_addresses": True, "fetch_timeout_seconds": 5.0, **federation},
     }
+    if rate_limits is not None:
+        raw["rate_limits"] = rate_limits
+    if trusted_proxies is not None:
+        raw["server"]["trusted_proxies"] = trusted_proxies
     return config_module.from_dict(raw)
 
 
@@ -240,12 +245,15 @@ def load_fixture(name: str, **replacements) -> dict:
 
 @pytest.fixture
 async def make_instance(tmp_path):
-    """Factory: `await make_instance("leipzig", registration="invite", **federation_settings)` -> a started Instance."""
+    """Factory: `await make_instance("leipzig", registration="invite", **federation_settings)` -> a started Instance
+    (`rate_limits={...}` for the [rate_limits] table, `trusted_proxies=[...]` for server.trusted_proxies)."""
     started: list[Instance] = []
 
     async def make(name: str = "leipzig", *, port: int | None = None, run_workers: bool = True,
-                   registration: str = "open", **federation):
+                   registration: str = "open", rate_limits: dict | None = None,
+                   trusted_proxies: list[str] | None = None, **federation):
         instance = Instance(instance_config(tmp_path, name, port or free_port(), registration=registration,
+                                            rate_limits=rate_limits, trusted_proxies=trusted_proxies,
                                             **federation), run_workers=run_workers)
         await instance.start()
         started.append(instance)

@@ -17,7 +17,7 @@ from actors import local as local_actors
 from actors import routes as actor_routes
 from outbox.delivery import DeliveryWorker
 
-from . import owner_only, web
+from . import owner_only, ratelimit, web
 from .civic import accounts as civic_accounts
 from .civic import box_routes, districts, event_routes
 from .civic import client as civic_client
@@ -85,6 +85,8 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
                       civic_client.bp, inbox.receive.bp):
         app.register_blueprint(blueprint)
     supervisor = app.supervisor
+    app.before_request(ratelimit.check_expensive)  # app-level: before the website's own before_request
+    app.after_request(ratelimit.add_retry_after)
 
     @app.before_serving
     async def start() -> None:

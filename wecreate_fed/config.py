@@ -7,6 +7,7 @@ ConfigError naming the key, so the CLI can print one clear line instead of a tra
 from __future__ import annotations
 
 import builtins
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -52,6 +53,18 @@ class Config:
     delivery_give_up_days: float
     actor_cache_hours: float
     source_path: Path | None = field(default=None, compare=False)
+    # Flood protection (actors/remote.py key cache, wecreate_fed/ratelimit.py); see config.example.toml.
+    key_failure_seconds: float = 300.0
+    key_refetch_seconds: float = 300.0
+    rate_limits_enabled: bool = True
+    inbox_per_address_per_minute: float = 3000.0
+    inbox_per_address_burst: int = 3000
+    inbox_per_host_per_minute: float = 1200.0
+    inbox_per_host_burst: int = 1200
+    expensive_per_address_per_minute: float = 300.0
+    expensive_per_address_burst: int = 100
+    rate_limit_max_tracked: int = 10_000
+    trusted_proxies: frozenset[str] = frozenset({"127.0.0.1", "::1"})
 
     @property
     def host(self) -> str:
@@ -130,7 +143,29 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         delivery_give_up_days=r.float("federation.delivery_give_up_days", 3.0, low=0.01, high=60),
         actor_cache_hours=r.float("federation.actor_cache_hours", 24.0, low=0, high=24 * 365),
         source_path=source_path,
+        key_failure_seconds=r.float("federation.key_failure_seconds", 300.0, low=0, high=86_400),
+        key_refetch_seconds=r.float("federation.key_refetch_seconds", 300.0, low=0, high=86_400),
+        rate_limits_enabled=r.bool("rate_limits.enabled", True),
+        inbox_per_address_per_minute=r.float("rate_limits.inbox_per_address_per_minute", 3000, low=0, high=1e7),
+        inbox_per_address_burst=r.int("rate_limits.inbox_per_address_burst", 3000, low=1, high=10_000_000),
+        inbox_per_host_per_minute=r.float("rate_limits.inbox_per_host_per_minute", 1200, low=0, high=1e7),
+        inbox_per_host_burst=r.int("rate_limits.inbox_per_host_burst", 1200, low=1, high=10_000_000),
+        expensive_per_address_per_minute=r.float("rate_limits.expensive_per_address_per_minute", 300, low=0, high=1e7),
+        expensive_per_address_burst=r.int("rate_limits.expensive_per_address_burst", 100, low=1, high=10_000_000),
+        rate_limit_max_tracked=r.int("rate_limits.max_tracked", 10_000, low=100, high=10_000_000),
+        trusted_proxies=frozenset(_addresses(r, "server.trusted_proxies", ["127.0.0.1", "::1"])),
     )
+
+
+def _addresses(r: _Reader, key: str, default: list[str]) -> list[str]:
+    """IP addresses, each written as Python prints it (how the server reports a peer's address)."""
+    addresses = []
+    for value in r.list_of_str(key, default):
+        try:
+            addresses.append(str(ipaddress.ip_address(value.strip())))
+        except ValueError:
+            raise ConfigError(f"{key}: '{value}' is not an IP address") from None
+    return addresses
 
 
 def _districts(r: _Reader) -> tuple[District, ...]:

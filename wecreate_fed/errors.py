@@ -120,6 +120,13 @@ class PayloadTooLarge(WeCreateError):
     default_code = "too_large"
 
 
+class TooManyRequests(WeCreateError):
+    """Over a rate limit (wecreate_fed/ratelimit.py); params["seconds"] until the next try."""
+
+    status = 429
+    default_code = "rate_limited"
+
+
 class Unavailable(WeCreateError):
     """The instance is shutting down or overloaded; try again."""
 

@@ -123,12 +123,13 @@ async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float,
         "JOIN activities act ON act.id = d.activity_id JOIN actors a ON a.id = act.actor_id "
         "LEFT JOIN hosts h ON h.host = d.host "
         "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.locked_until IS NULL OR d.locked_until < ?) "
-        f"AND (h.probe_after IS NULL OR h.probe_after <= ?) {skip}"
+        "AND (h.probe_after IS NULL OR h.probe_after <= ?) AND (h.paused_until IS NULL OR h.paused_until <= ?) "
+        f"{skip}"
         # A failing host is probed with its oldest delivery only; the rest follow once it answers.
         "AND (h.failing_since IS NULL OR d.id = (SELECT min(o.id) FROM deliveries o "
         "WHERE o.host = d.host AND o.state = 'pending')) "
         "ORDER BY d.next_attempt_at, d.id LIMIT ?",
-        (now, now, now, *skip_hosts, limit),
+        (now, now, now, now, *skip_hosts, limit),
     )
     if rows:
         until = iso_in(lock_seconds)
@@ -144,6 +145,13 @@ async def mark_deliveries(conn: Connection, outcomes: list[tuple]) -> None:
         [(state, status, error, iso_in(delay) if delay is not None else None, delivery_id)
          for delivery_id, state, status, error, delay in outcomes],
     )
+
+
+async def defer_deliveries(conn: Connection, deferrals: list[tuple[int, float]]) -> None:
+    """Claimed deliveries not attempted because their host asked us to wait: (id, seconds).
+    Not an attempt: the count and the last answer stay as they were."""
+    await conn.executemany("UPDATE deliveries SET locked_until = NULL, next_attempt_at = ? WHERE id = ?",
+                           [(iso_in(delay), delivery_id) for delivery_id, delay in deferrals])
 
 
 async def release_deliveries(conn: Connection, row_ids: list[int]) -> None:
@@ -188,7 +196,7 @@ async def count_deliveries_to(conn: Connection, host: str) -> dict[str, int]:
 async def next_delivery_due(conn: Connection) -> str | None:
     return await fetch_value(
         conn,
-        "SELECT min(CASE WHEN h.probe_after > d.next_attempt_at THEN h.probe_after ELSE d.next_attempt_at END) "
+        "SELECT min(max(d.next_attempt_at, COALESCE(h.probe_after, ''), COALESCE(h.paused_until, ''))) "
         "FROM deliveries d LEFT JOIN hosts h ON h.host = d.host WHERE d.state = 'pending'",
     )
 
@@ -208,6 +216,16 @@ async def mark_hosts_alive(conn: Connection, hosts: list[str]) -> None:
         "INSERT INTO hosts (host, last_success_at) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET "
         "last_success_at = excluded.last_success_at, failing_since = NULL, failures = 0, probe_after = NULL",
         [(h.lower(), now) for h in hosts],
+    )
+
+
+async def pause_hosts(conn: Connection, pauses: list[tuple[str, float]]) -> None:
+    """(host, seconds): the host asked us (429/503 Retry-After) not to deliver before then;
+    a later, shorter pause does not shorten a longer one."""
+    await conn.executemany(
+        "INSERT INTO hosts (host, paused_until) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET "
+        "paused_until = max(COALESCE(hosts.paused_until, ''), excluded.paused_until)",
+        [(host.lower(), iso_in(seconds)) for host, seconds in pauses],
     )
 
 

@@ -22,6 +22,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.origin": ("Das Formular wurde nicht von dieser Seite abgeschickt. Öffne die Seite hier neu und "
                      "versuche es noch einmal.",
                      "The form was not sent from this site. Open the page here again and try once more."),
+    "error.rate_limited": ("Zu viele Anfragen in kurzer Zeit. Bitte versuche es in {seconds} Sekunden wieder.",
+                           "Too many requests in a short time. Please try again in {seconds} seconds."),
     "error.too_many": ("Zu viele fehlgeschlagene Versuche. Bitte versuche es in {minutes} Minuten wieder.",
                        "Too many failed attempts. Please try again in {minutes} minutes."),
     "error.not_yours": ("Nur die Person, die das veröffentlicht hat, oder die Moderation darf es bearbeiten.",

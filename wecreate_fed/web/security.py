@@ -21,9 +21,8 @@ from urllib.parse import urlsplit
 from quart import Quart, Response, request, session
 from quart.sessions import SecureCookieSessionInterface
 
-from wecreate_fed import runtime
+from wecreate_fed import ratelimit, runtime
 from wecreate_fed.errors import Forbidden, WeCreateError
-from wecreate_fed.http import is_loopback
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import iso, utcnow
 from wecreate_fed.store import web as web_store
@@ -186,12 +185,8 @@ def add_headers(rt: Runtime, response: Response) -> Response:
 # --- login limits -----------------------------------------------------------------------
 
 def client_address() -> str:
-    """The visitor's address; behind a reverse proxy on loopback, the proxy's X-Forwarded-For."""
-    remote = request.remote_addr or ""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded and is_loopback(remote):
-        return forwarded.split(",")[-1].strip() or remote
-    return remote
+    """The visitor's address; from a proxy in server.trusted_proxies, its X-Forwarded-For (ratelimit)."""
+    return ratelimit.client_address(runtime.current().config.trusted_proxies)
 
 
 async def check_login_allowed(rt: Runtime, username: str, address: str) -> None:
