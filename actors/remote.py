@@ -102,6 +102,8 @@ async def get_actor(rt: Runtime, ap_id: str, *, refresh: bool = False) -> Actor:
         return cached
     if urls.is_local(rt.config, ap_id):
         raise NotFound(f"no local actor {ap_id}")
+    if not urls.is_http_url(ap_id):  # what someone typed or sent: their mistake, not a failed fetch
+        raise BadRequest(f"{str(ap_id)[:200]!r} is not an http(s) URL", field="actor", code="url")
     try:
         document = await fetch_document(rt, ap_id)
     except FetchError:
@@ -221,6 +223,8 @@ async def verify_signed_request(rt: Runtime, *, method: str, target: str, header
     A failure with a cached key is retried once with a freshly fetched key (rotation).
     """
     params = signatures.parse_signature_header(headers.get("signature"))
+    if not urls.is_http_url(params.key_id):
+        raise SignatureError(f"the keyId {params.key_id[:200]!r} is not an http(s) URL")
     key_host = (urlsplit(params.key_id).hostname or "").lower()
     if http.domain_blocked(key_host, rt.config.blocked_domains):
         raise SignatureError(f"{key_host} is blocked by this instance")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .config import Config
+if TYPE_CHECKING:  # only for annotations: config imports http, which parses URLs with is_http_url
+    from .config import Config
 
 # kind -> path prefix of its ActivityPub id (and, where it has one, of its web page)
 ID_PATHS = {
@@ -138,3 +140,15 @@ def is_local(config: Config, ap_id: str | None) -> bool:
 def host_of(ap_id: str | None) -> str:
     """host[:port] of an id, lower-cased: two ids on the same server have the same host."""
     return urlsplit(ap_id or "").netloc.lower()
+
+
+def is_http_url(value) -> bool:
+    """An http(s) URL with a host that urlsplit() and .port read without raising (`http://[::1` does not)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

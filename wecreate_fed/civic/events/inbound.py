@@ -65,7 +65,7 @@ def parse_remote(document: dict, organizer_ap_id: str) -> RemoteEvent:
     if ends <= starts:
         raise BadRequest("the event ends before it starts", field="object.endTime", code="end_after_start")
     place, online_url = location_of(document)
-    if online_url and urlsplit(online_url).scheme not in ("http", "https"):
+    if online_url and not urls.is_http_url(online_url):
         online_url = None
     capacity = document.get("maximumAttendeeCapacity")
     if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity <= 0:
@@ -101,7 +101,7 @@ def _url(value) -> str | None:
     if isinstance(value, dict) and isinstance(value.get("href"), str):
         return value["href"]
     url = ld.get_id(value)
-    return url if url and urlsplit(url).scheme in ("http", "https") else None
+    return url if urls.is_http_url(url) else None
 
 
 def _count(value) -> int:
