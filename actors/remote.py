@@ -13,7 +13,7 @@ import time
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
-from wecreate_fed import http, ld, sanitize, signatures, urls
+from wecreate_fed import http, ld, limits, sanitize, signatures, urls
 from wecreate_fed.errors import BadRequest, FetchError, NotFound, SignatureError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 # name@host[:port]; the name as Mastodon, Lemmy and Pleroma spell them, the host a name or [IPv6].
 HANDLE = re.compile(r"^([A-Za-z0-9_.\-]+)@([A-Za-z0-9.\-]+(?::\d{1,5})?|\[[0-9A-Fa-f:]+\](?::\d{1,5})?)$")
 
-ACTOR_TYPES = {"Person", "Organization", "Application", "Group", "Service"}
-CATEGORIES = {"citizen", "party", "administration", "organisation", "district", "box"}
+# Tuples, not sets: a document's "type" may be a list, which `in` a set raises TypeError on (a 500).
+ACTOR_TYPES = ("Person", "Organization", "Application", "Group", "Service")
+CATEGORIES = ("citizen", "party", "administration", "organisation", "district", "box")
 KEY_CACHE_SIZE = 10_000
 KEY_CACHE_SECONDS = 300.0
 
@@ -121,7 +122,8 @@ def _fresh(rt: Runtime, actor: Actor) -> bool:
 
 
 async def store_actor_document(rt: Runtime, document: dict, *, fetched_from: str, key_id: str | None = None) -> Actor:
-    """Validate an actor document and cache it."""
+    """Validate an actor document and cache it (within the size caps of wecreate_fed.limits)."""
+    document = limits.trim_actor(document)
     values = parse_actor_document(document, fetched_from=fetched_from, key_id=key_id)
     async with rt.db.transaction() as conn:
         actor = await actors_store.upsert_remote_actor(conn, document=json.dumps(document), **values)
@@ -153,13 +155,14 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
     username = document.get("preferredUsername")
     return dict(
         ap_id=ap_id,
-        username=username if isinstance(username, str) else None,
+        username=limits.cut(username, limits.ACTOR_USERNAME, "actor.preferredUsername")
+        if isinstance(username, str) else None,
         domain=urlsplit(ap_id).netloc.lower(),
         type=document["type"],
-        name=sanitize.plain_text(document.get("name") if isinstance(document.get("name"), str) else "", 200),
-        summary=sanitize.clean_html(document.get("summary") if isinstance(document.get("summary"), str) else ""),
-        icon_url=icon_url if isinstance(icon_url, str) else None,
-        url=url if isinstance(url, str) else None,
+        name=sanitize.plain_text(_text(document, "name", limits.ACTOR_NAME), limits.ACTOR_NAME),
+        summary=sanitize.clean_html(_text(document, "summary", limits.ACTOR_SUMMARY)),
+        icon_url=icon_url if isinstance(icon_url, str) and len(icon_url) <= limits.URL else None,
+        url=url if isinstance(url, str) and len(url) <= limits.URL else None,
         inbox_url=inbox,
         shared_inbox_url=shared if isinstance(shared, str) else None,
         outbox_url=ld.get_id(document.get("outbox")),
@@ -174,6 +177,11 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
         category=document.get("category") if document.get("category") in CATEGORIES else
         ("organisation" if document["type"] == "Organization" else "citizen"),
     )
+
+
+def _text(document: dict, name: str, limit: int) -> str:
+    value = document.get(name)
+    return limits.cut(value, limit, f"actor.{name}") or "" if isinstance(value, str) else ""
 
 
 def _pick_key(document: dict, key_id: str | None) -> dict | None:

@@ -12,7 +12,7 @@ from quart import Blueprint, request
 
 from actors import remote
 from actors.requests import request_target
-from wecreate_fed import jsonbody, ld, runtime, urls
+from wecreate_fed import jsonbody, ld, limits, runtime, urls
 from wecreate_fed.civic import boxes
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, SignatureError
 from wecreate_fed.http import domain_blocked
@@ -23,7 +23,7 @@ from wecreate_fed.store import queue
 bp = Blueprint("inbox", __name__)
 
 # Activities whose object must live on the actor's own host (no forging others' posts).
-OWN_OBJECT_TYPES = {"Create", "Update", "Delete"}
+OWN_OBJECT_TYPES = ("Create", "Update", "Delete")
 
 
 @bp.post("/inbox")
@@ -74,7 +74,7 @@ def parse_activity(body: bytes) -> dict:
         raise BadRequest("the activity needs a type", field="type")
     if not urls.is_http_url(ld.get_id(activity.get("actor"))):
         raise BadRequest("the activity needs an actor with an http(s) id", field="actor")
-    return activity
+    return limits.capped(activity)  # what is stored: text cut, too many tags or recipients refused
 
 
 def check_policy(rt: Runtime, activity: dict) -> None:
