@@ -31,6 +31,10 @@ _OPEN = frozenset(b"[{")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
+# Text, not references: a post may well begin with "http://[" and is never parsed as a URL.
+_TEXT_PROPERTIES = frozenset({"content", "summary", "name", "contentMap", "summaryMap", "nameMap", "source"})
+
+
 class InvalidJSON(ValueError):
     """The bytes are not a JSON document we accept; str(e) says why."""
 
@@ -113,6 +117,8 @@ def malformed_url(document: Any) -> tuple[str, str] | None:
     stack: list[tuple[str, Any]] = [("", document)]
     while stack:
         name, item = stack.pop()
+        if name in _TEXT_PROPERTIES:
+            continue
         if isinstance(item, dict):
             stack.extend(item.items())
         elif isinstance(item, list):
