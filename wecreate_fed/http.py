@@ -171,7 +171,7 @@ class HttpClient:
             try:
                 document = jsonbody.loads(body)
             except jsonbody.InvalidJSON as e:
-                raise FetchError(f"GET {url} did not return usable JSON: {e}") from None
+                raise FetchError(f"GET {url} did not return valid JSON: {e}") from None
             if not isinstance(document, dict):
                 raise FetchError(f"GET {url} returned JSON that is not an object")
             bad = jsonbody.malformed_url(document)
