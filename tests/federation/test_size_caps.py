@@ -18,8 +18,9 @@ async def serve_actor(document_for) -> tuple[web.AppRunner, str]:
     app = web.Application()
     runner = web.AppRunner(app)
     holder = {}
-    app.router.add_get("/users/big", lambda request: web.Response(
-        body=json.dumps(holder["doc"]), content_type="application/activity+json"))
+    async def actor(request: web.Request) -> web.Response:
+        return web.Response(body=json.dumps(holder["doc"]), content_type="application/activity+json")
+    app.router.add_get("/users/big", actor)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
