@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
-from wecreate_fed import http, ld, sanitize, signatures, urls
+from wecreate_fed import http, ld, limits, sanitize, signatures, urls
 from wecreate_fed.errors import BadRequest, FetchError, NotFound, SignatureError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 # name@host[:port]; the name as Mastodon, Lemmy and Pleroma spell them, the host a name or [IPv6].
 HANDLE = re.compile(r"^([A-Za-z0-9_.\-]+)@([A-Za-z0-9.\-]+(?::\d{1,5})?|\[[0-9A-Fa-f:]+\](?::\d{1,5})?)$")
 
-ACTOR_TYPES = {"Person", "Organization", "Application", "Group", "Service"}
-CATEGORIES = {"citizen", "party", "administration", "organisation", "district", "box"}
+# Tuples, not sets: a document's "type" may be a list, which `in` a set raises TypeError on (a 500).
+ACTOR_TYPES = ("Person", "Organization", "Application", "Group", "Service")
+CATEGORIES = ("citizen", "party", "administration", "organisation", "district", "box")
 KEY_CACHE_SIZE = 10_000
 KEY_CACHE_SECONDS = 300.0
 KEY_FAILURES_SIZE = 10_000  # remembered failing key ids / refetch times (oldest dropped first)
@@ -168,6 +169,8 @@ async def get_actor(rt: Runtime, ap_id: str, *, refresh: bool = False) -> Actor:
         return cached
     if urls.is_local(rt.config, ap_id):
         raise NotFound(f"no local actor {ap_id}")
+    if not urls.is_http_url(ap_id):  # what someone typed or sent: their mistake, not a failed fetch
+        raise BadRequest(f"{str(ap_id)[:200]!r} is not an http(s) URL", field="actor", code="url")
     try:
         document = await fetch_document(rt, ap_id)
     except FetchError:
@@ -185,7 +188,8 @@ def _fresh(rt: Runtime, actor: Actor) -> bool:
 
 
 async def store_actor_document(rt: Runtime, document: dict, *, fetched_from: str, key_id: str | None = None) -> Actor:
-    """Validate an actor document and cache it."""
+    """Validate an actor document and cache it (within the size caps of wecreate_fed.limits)."""
+    document = limits.trim_actor(document)
     values = parse_actor_document(document, fetched_from=fetched_from, key_id=key_id)
     async with rt.db.transaction() as conn:
         actor = await actors_store.upsert_remote_actor(conn, document=json.dumps(document), **values)
@@ -217,13 +221,15 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
     username = document.get("preferredUsername")
     return dict(
         ap_id=ap_id,
-        username=username if isinstance(username, str) else None,
+        username=limits.cut(username, limits.ACTOR_USERNAME, "actor.preferredUsername")
+        if isinstance(username, str) else None,
         domain=urlsplit(ap_id).netloc.lower(),
         type=document["type"],
-        name=sanitize.plain_text(document.get("name") if isinstance(document.get("name"), str) else "", 200),
-        summary=sanitize.clean_html(document.get("summary") if isinstance(document.get("summary"), str) else ""),
-        icon_url=urls.http_url(icon_url),  # only http(s) ever becomes a link or image
-        url=urls.http_url(url),
+        name=sanitize.plain_text(_text(document, "name", limits.ACTOR_NAME), limits.ACTOR_NAME),
+        summary=sanitize.clean_html(_text(document, "summary", limits.ACTOR_SUMMARY)),
+        # only http(s) ever becomes a link or image
+        icon_url=urls.http_url(icon_url) if isinstance(icon_url, str) and len(icon_url) <= limits.URL else None,
+        url=urls.http_url(url) if isinstance(url, str) and len(url) <= limits.URL else None,
         inbox_url=inbox,
         shared_inbox_url=shared if isinstance(shared, str) else None,
         outbox_url=ld.get_id(document.get("outbox")),
@@ -238,6 +244,11 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
         category=document.get("category") if document.get("category") in CATEGORIES else
         ("organisation" if document["type"] == "Organization" else "citizen"),
     )
+
+
+def _text(document: dict, name: str, limit: int) -> str:
+    value = document.get(name)
+    return limits.cut(value, limit, f"actor.{name}") or "" if isinstance(value, str) else ""
 
 
 def _pick_key(document: dict, key_id: str | None) -> dict | None:
@@ -300,6 +311,8 @@ async def verify_signed_request(rt: Runtime, *, method: str, target: str, header
     most once per key every key_refetch_seconds, and not for a key fetched by this request.
     """
     params = signatures.parse_signature_header(headers.get("signature"))
+    if not urls.is_http_url(params.key_id):
+        raise SignatureError(f"the keyId {params.key_id[:200]!r} is not an http(s) URL")
     key_host = (urlsplit(params.key_id).hostname or "").lower()
     if http.domain_blocked(key_host, rt.config.blocked_domains):
         raise SignatureError(f"{key_host} is blocked by this instance")

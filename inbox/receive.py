@@ -6,14 +6,13 @@ crash between the two loses nothing, and the same activity id stored twice count
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
 from quart import Blueprint, request
 
 from actors import authenticity, remote
 from actors.requests import request_target
-from wecreate_fed import ld, ratelimit, runtime
+from wecreate_fed import jsonbody, ld, limits, ratelimit, runtime, urls
 from wecreate_fed.civic import boxes
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, SignatureError
 from wecreate_fed.http import domain_blocked
@@ -24,7 +23,7 @@ from wecreate_fed.store import queue
 bp = Blueprint("inbox", __name__)
 
 # Activities whose object must live on the actor's own host (no forging others' posts).
-OWN_OBJECT_TYPES = {"Create", "Update", "Delete"}
+OWN_OBJECT_TYPES = ("Create", "Update", "Delete")
 
 
 @bp.post("/inbox")
@@ -74,20 +73,14 @@ async def receive(local_name: str | None):
 
 def parse_activity(body: bytes) -> dict:
     """The activity as a dict with an http(s) id, a type and an actor; BadRequest otherwise."""
-    try:
-        activity = json.loads(body)
-    except ValueError:
-        raise BadRequest("the body is not valid JSON") from None
-    if not isinstance(activity, dict):
-        raise BadRequest("the body must be a JSON object")
-    activity_id = activity.get("id")
-    if not isinstance(activity_id, str) or urlsplit(activity_id).scheme not in ("http", "https"):
-        raise BadRequest("the activity needs an http(s) id")
+    activity = jsonbody.activity_document(body)
+    if not urls.is_http_url(activity.get("id")):
+        raise BadRequest("the activity needs an http(s) id", field="id")
     if not isinstance(activity.get("type"), str):
-        raise BadRequest("the activity needs a type")
-    if not ld.get_id(activity.get("actor")):
-        raise BadRequest("the activity needs an actor")
-    return activity
+        raise BadRequest("the activity needs a type", field="type")
+    if not urls.is_http_url(ld.get_id(activity.get("actor"))):
+        raise BadRequest("the activity needs an actor with an http(s) id", field="actor")
+    return limits.capped(activity)  # what is stored: text cut, too many tags or recipients refused
 
 
 def check_policy(rt: Runtime, activity: dict) -> None:
@@ -106,7 +99,7 @@ def check_signer_is_actor(signer_id: str, activity: dict) -> None:
         raise BadRequest("the activity's id is not on its actor's host")
     if activity["type"] in OWN_OBJECT_TYPES:
         object_id = ld.get_id(activity.get("object"))
-        if not object_id:
+        if not urls.is_http_url(object_id):
             raise BadRequest(f"{activity['type']} needs an object with an id")
         if urlsplit(object_id).netloc.lower() != actor_host:
             raise BadRequest(f"{activity['type']} of {object_id}, which does not live on the actor's host")

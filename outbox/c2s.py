@@ -23,8 +23,9 @@ from wecreate_fed.store.actors import Actor
 from . import activities
 from .send import outgoing, resolve_recipients
 
-OBJECT_TYPES = {"Note"}
-ACTIVITY_TYPES = {"Create", "Follow", "Undo", "Like", "Announce", "Delete", "Accept", "Reject"}
+# Tuples, not sets: a client's "type" may be a list, which `in` a set raises TypeError on (a 500).
+OBJECT_TYPES = ("Note",)
+ACTIVITY_TYPES = ("Create", "Follow", "Undo", "Like", "Announce", "Delete", "Accept", "Reject")
 MAX_CONTENT = 50_000
 
 

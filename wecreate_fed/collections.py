@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import ld
+from . import inputs, ld
 
 PAGE_SIZE = 20
 
@@ -35,4 +35,4 @@ def page(collection_id: str, items: list, *, max_id: int | str | None, last_row_
 
 
 def parse_max_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return inputs.whole_number(value)  # anything else means no max_id: the first page

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import logging
 import socket
 import time
@@ -21,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
-from . import __version__, signatures
+from . import __version__, jsonbody, signatures, urls
 from .errors import FetchError, RefusedAddress
 
 log = logging.getLogger(__name__)
@@ -133,10 +132,9 @@ class HttpClient:
 
     def check_url(self, url: str) -> None:
         """Refuse non-http(s) URLs, blocked domains, and IP literals that are not public."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not urls.is_http_url(url):  # also `http://[::1`, on which urlsplit() raises
             raise FetchError(f"not an http(s) URL: {url[:200]}")
-        host = parts.hostname.lower()
+        host = (urlsplit(url).hostname or "").lower()
         if domain_blocked(host, self.blocked_domains):
             raise FetchError(f"{host} is blocked by this instance's federation policy")
         try:
@@ -171,11 +169,14 @@ class HttpClient:
             except (TimeoutError, aiohttp.ClientError, OSError) as e:
                 raise _fetch_error(url, e) from e
             try:
-                document = json.loads(body)
-            except ValueError:
-                raise FetchError(f"GET {url} did not return valid JSON") from None
+                document = jsonbody.loads(body)
+            except jsonbody.InvalidJSON as e:
+                raise FetchError(f"GET {url} did not return valid JSON: {e}") from None
             if not isinstance(document, dict):
                 raise FetchError(f"GET {url} returned JSON that is not an object")
+            bad = jsonbody.malformed_url(document)
+            if bad is not None:
+                raise FetchError(f"GET {url} returned a malformed URL in '{bad[0]}'")
             return document
         raise FetchError(f"GET {url}: more than {self.max_redirects} redirects")
 
@@ -218,7 +219,7 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²", which float() refuses
         return float(value)
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())

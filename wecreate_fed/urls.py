@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .config import Config
+if TYPE_CHECKING:  # only for annotations: config imports http, which parses URLs with is_http_url
+    from .config import Config
 
 # kind -> path prefix of its ActivityPub id (and, where it has one, of its web page)
 ID_PATHS = {
@@ -145,6 +147,18 @@ def host_of(ap_id: str | None) -> str:
     return urlsplit(ap_id or "").netloc.lower()
 
 
+def is_http_url(value) -> bool:
+    """An http(s) URL with a host that urlsplit() and .port read without raising (`http://[::1` does not)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
 # Browsers drop leading/trailing C0 controls and spaces and ignore tabs and newlines inside a
 # URL, so " javascript:" and "java\tscript:" are scripts to them: such values are refused whole.
 _URL_JUNK = frozenset(chr(c) for c in range(0x21)) | {"\x7f"}
@@ -158,10 +172,9 @@ def http_url(value: object) -> str | None:
     """
     if not isinstance(value, str) or not value or len(value) > 4096 or any(c in _URL_JUNK for c in value):
         return None
-    try:
-        parts = urlsplit(value)
-    except ValueError:
+    if not is_http_url(value):
         return None
+    parts = urlsplit(value)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.netloc or parts.netloc.startswith(("/", "\\")):
         return None

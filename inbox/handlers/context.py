@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actors import remote
-from wecreate_fed import ld, urls
+from wecreate_fed import ld, limits, urls
 from wecreate_fed.civic.subjects import Subject
 from wecreate_fed.errors import BadRequest
 from wecreate_fed.runtime import Runtime
@@ -45,7 +45,7 @@ async def object_document(ctx: HandlerContext, subject: Subject) -> dict:
     document = await remote.fetch_document(ctx.rt, subject.object_id)
     if document.get("id") != subject.object_id:
         raise BadRequest(f"fetching {subject.object_id} returned another object", field="object")
-    return document
+    return limits.capped(document, "object")
 
 
 def attributed_to_signer(ctx: HandlerContext, obj: dict, *, required: bool = True) -> None:

@@ -11,7 +11,8 @@ from wecreate_fed.store import social
 from .context import HandlerContext, attributed_to_signer, concerns_us, object_document
 from .registry import INBOUND
 
-CONTENT_TYPES = {"Note", "Article", "Page", "Question", "Event", "Image", "Video"}
+# A tuple, not a set: a "type" list may hold lists or objects, which `in` a set raises TypeError on.
+CONTENT_TYPES = ("Note", "Article", "Page", "Question", "Event", "Image", "Video")
 
 
 @INBOUND.on("Create", "note")

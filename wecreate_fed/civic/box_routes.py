@@ -7,6 +7,7 @@ A private box shows nothing to non-members: every route here answers 404 unless 
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from quart import Blueprint, redirect
 
@@ -34,7 +35,7 @@ async def _visible_box(slug: str, *, invitees: bool = False):
 @bp.get("/boxes/<slug>")
 async def box_actor(slug: str):
     if not wants_activity_json():
-        return redirect(urls.PAGE_PATHS["box"] + slug, 302)  # a browser: to the box's page
+        return redirect(urls.PAGE_PATHS["box"] + quote(slug, safe=""), 302)  # a browser: to the box's page
     rt, box, _ = await _visible_box(slug, invitees=True)
     return activity_response(await boxes.box_document(rt, box))
 
@@ -83,7 +84,7 @@ def _collection(collection_id: str, items: list[str]) -> dict:
 @bp.get("/motions/<uuid>")
 async def motion(uuid: str):
     if not wants_activity_json():
-        return redirect(urls.PAGE_PATHS["motion"] + uuid, 302)
+        return redirect(urls.PAGE_PATHS["motion"] + quote(uuid, safe=""), 302)
     rt = runtime.current()
     data = await motions.view(rt, urls.motion_id(rt.config, uuid), await signed_fetcher(rt))
     return activity_response(await motions.motion_document(rt, data["motion"]))

@@ -10,13 +10,11 @@ and reactions to anything else through the generic outbox (outbox.c2s).
 
 from __future__ import annotations
 
-import json
-
 from quart import Blueprint, request
 
 from actors.requests import activity_response
 from outbox import c2s
-from wecreate_fed import ld, runtime, urls
+from wecreate_fed import jsonbody, ld, runtime, urls
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
@@ -39,13 +37,11 @@ async def post_outbox(username: str):
     actor = await token_actor(rt)
     if (actor.username or "").lower() != username.lower():
         raise Forbidden("this token belongs to another actor's outbox")
-    body = await request.get_data()
+    # All three spelled out: Quart's overloads type only this call as bytes.
+    body = await request.get_data(cache=True, as_text=False, parse_form_data=False)
     if len(body) > rt.config.max_body_bytes:
         raise PayloadTooLarge(f"the body is larger than {rt.config.max_body_bytes} bytes")
-    try:
-        document = json.loads(body)
-    except ValueError:
-        raise BadRequest("the body is not valid JSON") from None
+    document = jsonbody.activity_document(body)
     activity_id = await post_to_outbox(rt, actor, document)
     response = activity_response({"id": activity_id}, status=201)
     response.headers["Location"] = activity_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from xml.sax.saxutils import escape
 
+from wecreate_fed import inputs
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest
 from wecreate_fed.runtime import Runtime
@@ -20,6 +21,7 @@ SORTS = ("newest", "supported", "trending")
 AUTHOR_CATEGORIES = ("citizen", "party", "administration", "organisation")
 TRENDING_DAYS = 7
 PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
+MAX_PAGE_NUMBER = 100_000  # so that the offset stays a number SQLite can bind
 ACTIVE_DAYS = 30
 
 
@@ -53,9 +55,10 @@ def parse_query(config: Config, args) -> MarketplaceQuery:
 def _positive_int(value, name: str, default: int) -> int:
     if value in (None, ""):
         return default
-    if not str(value).isdigit() or int(value) < 1:
-        raise BadRequest(f"{name} must be a whole number of at least 1", field=name, code="number")
-    return int(value)
+    number = inputs.whole_number(value, high=MAX_PAGE_NUMBER)
+    if number is None or number < 1:
+        raise BadRequest(f"{name} must be a whole number from 1 to {MAX_PAGE_NUMBER}", field=name, code="number")
+    return number
 
 
 async def page(rt: Runtime, query: MarketplaceQuery) -> dict:

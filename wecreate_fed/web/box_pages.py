@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from quart import render_template, request, url_for
 
-from wecreate_fed import runtime
+from wecreate_fed import inputs, runtime
 from wecreate_fed.civic import boxes
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, WeCreateError
 from wecreate_fed.urls import PAGE_PATHS
@@ -253,10 +253,10 @@ async def remove_post(slug: str):
 # --- tasks, indicators, milestones, linked ideas ---------------------------------------------------
 
 def _number(form, name: str) -> int:
-    value = form.get(name, "")
-    if not value.isdigit():
+    value = inputs.whole_number(form.get(name, ""))
+    if value is None:
         raise BadRequest(f"{name} must be a whole number", field=name, code="number")
-    return int(value)
+    return value
 
 
 @bp.post(f"{BOX}<slug>/tasks")

@@ -124,7 +124,10 @@ def _local_path(target: str | None) -> str:
     """Only a path on this site may be a `next` target (no open redirect)."""
     if not target:
         return "/"
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # `http://[::1` and the like
+        return "/"
     if (parts.scheme or parts.netloc) and not request.host_url.startswith(f"{parts.scheme}://{parts.netloc}/"):
         return "/"
     path = parts.path or "/"

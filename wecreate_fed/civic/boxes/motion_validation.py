@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actors import remote
-from wecreate_fed import sanitize, urls
+from wecreate_fed import inputs, sanitize, urls
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest, Conflict, NotFound, Problems, WeCreateError
 from wecreate_fed.runtime import Runtime
@@ -56,9 +56,8 @@ def text(config: Config, data: dict, problems: Problems) -> MotionText:
         except BadRequest as e:
             problems.add("district", "district_unknown", str(e))
     required = data.get("required_cosigners", 0)
-    if isinstance(required, str) and required.isdigit():
-        required = int(required)
-    if not isinstance(required, int) or isinstance(required, bool) or not 0 <= required <= MAX_COSIGNERS:
+    required = inputs.whole_number(required, high=MAX_COSIGNERS)
+    if required is None:
         problems.add("required_cosigners", "cosigners_number",
                      f"required_cosigners must be a whole number from 0 to {MAX_COSIGNERS}")
         required = 0

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from actors import remote
-from wecreate_fed import ld, sanitize, urls
+from wecreate_fed import ld, limits, sanitize, urls
 from wecreate_fed.errors import BadRequest, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import events as events_store
@@ -53,6 +53,7 @@ def parse_remote(document: dict, organizer_ap_id: str) -> RemoteEvent:
     """Read an Event of another server sent by `organizer_ap_id` (BadRequest naming what is wrong)."""
     if not is_event_document(document):
         raise BadRequest("the object is not an Event", field="object.type", code="invalid_choice")
+    document = limits.capped(document, "object")  # also when it was fetched rather than delivered
     if ld.get_id(document.get("attributedTo")) != organizer_ap_id:
         raise BadRequest("an event must be attributed to the one who sends it", field="object.attributedTo",
                          code="forbidden")
@@ -65,7 +66,7 @@ def parse_remote(document: dict, organizer_ap_id: str) -> RemoteEvent:
     if ends <= starts:
         raise BadRequest("the event ends before it starts", field="object.endTime", code="end_after_start")
     place, online_url = location_of(document)
-    online_url = urls.http_url(online_url)
+    online_url = urls.http_url(online_url) if urls.is_http_url(online_url) else None
     capacity = document.get("maximumAttendeeCapacity")
     if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity <= 0:
         capacity = None  # Mobilizon sends 0 for "no limit"
@@ -100,7 +101,7 @@ def _url(value) -> str | None:
     if isinstance(value, dict) and isinstance(value.get("href"), str):
         return value["href"]
     url = ld.get_id(value)
-    return url if url and urlsplit(url).scheme in ("http", "https") else None
+    return url if urls.is_http_url(url) else None
 
 
 def _count(value) -> int:

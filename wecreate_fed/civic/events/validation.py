@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
-from wecreate_fed import sanitize
+from wecreate_fed import inputs, sanitize, urls
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest, Problems, WeCreateError
 from wecreate_fed.runtime import Runtime
@@ -101,8 +100,7 @@ def _check(config: Config, data: dict) -> tuple[EventInput, Problems]:
              for name, limit in (("place_name", PLACE_MAX), ("street", PLACE_MAX),
                                  ("postal_code", POSTAL_CODE_MAX), ("locality", PLACE_MAX))}
     online_url = text("online_url", "the online link", URL_MAX, code="url")
-    if online_url is not None and (urlsplit(online_url).scheme not in ("http", "https")
-                                   or not urlsplit(online_url).hostname):
+    if online_url is not None and not urls.is_http_url(online_url):
         problems.add("online_url", "url", "the online link must be an http(s) URL")
     if not any(place.values()) and not online_url:
         problems.add("place_name", "place_required",
@@ -119,8 +117,7 @@ def _check(config: Config, data: dict) -> tuple[EventInput, Problems]:
         except BadRequest as e:
             problems.extend(e)
     linked_idea = data.get("linked_idea") or None
-    if linked_idea is not None and (not isinstance(linked_idea, str)
-                                    or urlsplit(linked_idea).scheme not in ("http", "https")):
+    if linked_idea is not None and not urls.is_http_url(linked_idea):
         problems.add("linked_idea", "linked_idea", "the linked idea must be the idea's id (an http(s) URL)")
     return EventInput(title, description, starts or _EPOCH, ends or _EPOCH, tz_name if tz else DEFAULT_TIMEZONE,
                       place["place_name"], place["street"], place["postal_code"], place["locality"],
@@ -145,9 +142,8 @@ def _moment(value, tz, field: str, label: str, problems: Problems) -> datetime |
 def _capacity(value, problems: Problems) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= CAPACITY_MAX:
+    value = inputs.whole_number(value, high=CAPACITY_MAX)
+    if value is None or value == 0:
         problems.add("capacity", "capacity", "the capacity must be a whole number above zero, or empty for no limit")
         return None
     return value

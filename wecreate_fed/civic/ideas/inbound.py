@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actors import remote
-from wecreate_fed import ld, sanitize, urls
+from wecreate_fed import ld, limits, sanitize, urls
 from wecreate_fed.errors import BadRequest, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import civic as civic_store
@@ -42,6 +42,7 @@ def parse_remote(document: dict) -> RemoteIdea:
     """Read an idea document of another instance (BadRequest for what is no idea)."""
     if not is_idea_document(document) or not isinstance(document.get("id"), str):
         raise BadRequest("the object is not an idea", field="object.civicKind", code="invalid_choice")
+    document = limits.capped(document, "object")  # also when it was fetched rather than delivered
     source = document.get("source")
     if not isinstance(source, dict):
         source = {}
@@ -63,8 +64,9 @@ def parse_remote(document: dict) -> RemoteIdea:
         status=status if isinstance(status, str) and status in STATUSES else "proposed",
         published=published if isinstance(published, str) else iso(),
         updated=document.get("updated") if isinstance(document.get("updated"), str) else None,
-        district_ids=ld.ids(document.get("districts")), topics=topics,
-        addressed_to=ld.get_id(document.get("addressedTo")), image_url=urls.http_url(image),
+        district_ids=ld.ids(document.get("districts"))[:limits.TAGS], topics=topics,
+        addressed_to=ld.get_id(document.get("addressedTo")),
+        image_url=urls.http_url(image) if isinstance(image, str) and len(image) <= limits.URL else None,
         url=urls.http_url(ld.get_id(document.get("url"))) or document["id"],
         counts=(supports, shares, comments),
     )
