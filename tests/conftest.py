@@ -22,9 +22,11 @@ from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
 from wecreate_fed import config as config_module
-from wecreate_fed import signatures
+from wecreate_fed import signatures, urls
 from wecreate_fed.app import create_app
+from wecreate_fed.signatures import proofs
 from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import proof_keys
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -233,6 +235,12 @@ async def eventually(check, *, timeout: float = 10.0, interval: float = 0.05, me
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {message}")
         await asyncio.sleep(interval)
+
+
+async def signed_by(instance, actor, document: dict) -> dict:
+    """`document` with `actor`'s real object proof (FEP-8b32), made with the key its server keeps."""
+    private_pem, _ = await proof_keys.get_proof_key(instance.rt.db.reader, actor.id)
+    return proofs.sign(document, private_key_pem=private_pem, verification_method=urls.proof_key_id(actor.ap_id))
 
 
 def load_fixture(name: str, **replacements) -> dict:

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import eventually, post_signed
+from tests.conftest import eventually, post_signed, signed_by
 from wecreate_fed import ld
 from wecreate_fed.civic import boxes, ideas, motions
 from wecreate_fed.errors import Gone
@@ -249,19 +249,21 @@ async def test_a_box_relaying_a_members_change_is_held_to_the_same_rule(leipzig,
                                            (anna.id,)), message="Anna in the box")
     post_id = f"{jonas.ap_id}/posts/{uuid.uuid4()}"
 
-    def relayed(type_: str, member, words: str) -> dict:
+    async def relayed(type_: str, member, words: str) -> dict:
+        """The box's Announce of a member's activity, which carries that member's real proof."""
         post = {"id": post_id, "type": "Note", "attributedTo": member.ap_id, "content": f"<p>{words}</p>",
                 "audience": box.ap_id, "to": [box.ap_id]}
-        return activity("Announce", box, activity(type_, member, post), to=[ld.PUBLIC])
+        inner = await signed_by(meissen, member, activity(type_, member, post))
+        return activity("Announce", box, inner, to=[ld.PUBLIC])
 
     async def content():
         return (await leipzig.query("SELECT content FROM objects WHERE ap_id = ?", (post_id,)))[0]["content"]
 
-    assert await deliver(leipzig, box, relayed("Create", jonas, "Treffen")) == "done"
+    assert await deliver(leipzig, box, await relayed("Create", jonas, "Treffen")) == "done"
     assert await content() == "<p>Treffen</p>"
-    assert await deliver(leipzig, box, relayed("Update", mallory, "Gekapert")) == "refused"
-    assert await deliver(leipzig, box, relayed("Create", mallory, "Gekapert")) == "refused"
+    assert await deliver(leipzig, box, await relayed("Update", mallory, "Gekapert")) == "refused"
+    assert await deliver(leipzig, box, await relayed("Create", mallory, "Gekapert")) == "refused"
     assert await content() == "<p>Treffen</p>"
     assert await deliver(leipzig, jonas, delete(jonas, post_id)) == "done"
-    assert await deliver(leipzig, box, relayed("Create", jonas, "Wieder da")) == "refused"
+    assert await deliver(leipzig, box, await relayed("Create", jonas, "Wieder da")) == "refused"
     assert await content() == ""

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from actors import authenticity, remote
-from tests.conftest import eventually, post_signed
+from tests.conftest import eventually, post_signed, signed_by
 from wecreate_fed import ld, urls
 from wecreate_fed.civic import boxes
 from wecreate_fed.signatures import ld as ld_signatures
@@ -36,12 +36,6 @@ def reply(author, to, content: str = "<p>Antwort</p>") -> dict:
             "actor": author.ap_id, "to": [to.ap_id],
             "object": {"id": note_id, "type": "Note", "attributedTo": author.ap_id, "content": content,
                        "to": [to.ap_id]}}
-
-
-async def signed_by(instance, actor, document: dict) -> dict:
-    """`document` with `actor`'s real proof, made with its key as its own server keeps it."""
-    private_pem, _ = await proof_keys.get_proof_key(instance.rt.db.reader, actor.id)
-    return proofs.sign(document, private_key_pem=private_pem, verification_method=urls.proof_key_id(actor.ap_id))
 
 
 async def forward(leipzig, forwarder, activity: dict) -> tuple[int, str]:
