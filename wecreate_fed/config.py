@@ -52,6 +52,8 @@ class Config:
     delivery_give_up_days: float
     actor_cache_hours: float
     source_path: Path | None = field(default=None, compare=False)
+    # The HTTP signature scheme tried first with a host we know nothing of (signatures.knock).
+    signature_first: str = "cavage"
 
     @property
     def host(self) -> str:
@@ -130,6 +132,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         delivery_give_up_days=r.float("federation.delivery_give_up_days", 3.0, low=0.01, high=60),
         actor_cache_hours=r.float("federation.actor_cache_hours", 24.0, low=0, high=24 * 365),
         source_path=source_path,
+        signature_first=r.choice("federation.signature_first", ("cavage", "rfc9421"), "cavage"),
     )
 
 

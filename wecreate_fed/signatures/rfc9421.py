@@ -237,13 +237,22 @@ def verify_request(sig: Signature, *, method: str, url: str, headers, body: byte
 
     `url` is the full target URI as the sender addressed it (our base URL + the raw path).
     """
+    base = check_request(sig, method=method, url=url, headers=headers, body=body, max_skew=max_skew, now=now)
+    verify_signature(public_key, sig.alg, base, sig.signature)
+
+
+def check_request(sig: Signature, *, method: str, url: str, headers, body: bytes | None, max_skew: int,
+                  now: float | None = None) -> bytes:
+    """Everything but the key: coverage, time window, Content-Digest; returns the signature base.
+
+    Done before the key is looked up, so a stale or unbound signature costs us no fetch.
+    """
     now = time.time() if now is None else now
     check_coverage(sig, url=url, has_body=body is not None)
     check_window(sig, now, max_skew)
     if body is not None:
         check_content_digest(headers.get("content-digest"), body)
-    base = signature_base(sig.components, sig.serialized_params, method=method, url=url, headers=headers)
-    verify_signature(public_key, sig.alg, base, sig.signature)
+    return signature_base(sig.components, sig.serialized_params, method=method, url=url, headers=headers)
 
 
 def sign_request(method: str, url: str, *, key_id: str, private_key, body: bytes | None = None,
@@ -262,7 +271,7 @@ def sign_request(method: str, url: str, *, key_id: str, private_key, body: bytes
     wanted = list(components or ("@method", "@target-uri", "@authority", "date"))
     if body is not None and "content-digest" not in wanted:
         wanted.append("content-digest")
-    inner = http_sfv.InnerList(wanted)
+    inner = http_sfv.InnerList([http_sfv.Item(name) for name in wanted])
     created = int(time.time() if now is None else now)
     # Only `alg` is decided here; what the requester asked for (nonce, tag) is passed through.
     params: dict = {k: v for k, v in (extra_params or {}).items() if k in ("nonce", "tag") and type(v) is str}
