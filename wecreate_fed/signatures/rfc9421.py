@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import http_sfv
 from cryptography.exceptions import InvalidSignature
@@ -115,6 +115,7 @@ def _derived(name: str, method: str, url: str) -> str:
 
 def signature_base(components, serialized_params: str, *, method: str, url: str, headers) -> bytes:
     """The signature base of RFC 9421 §2.5; `url` is the full target URI, `headers` case-insensitive."""
+    url = urldefrag(url).url  # a fragment is never sent, so never part of the target URI
     lines = []
     for name in components:
         if name.startswith("@"):
