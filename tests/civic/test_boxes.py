@@ -135,8 +135,10 @@ async def test_a_private_box_shows_nothing_to_outsiders_and_everything_to_member
             f"{box.ap_id}/outbox", p["post_id"], p["motion_id"], f"{p['motion_id']}/print"]
     dresden_actor = await p["dresden"].rt.db.reader.execute("SELECT key_id, private_key_pem FROM actors WHERE type = 'Application'")
     dresden_key = await dresden_actor.fetchone()
+    # Under authorised fetch (the suites' default) an unsigned GET is refused with 401 first.
+    unsigned = 401 if p["leipzig"].config.require_signed_fetch else 404
     for url in urls:
-        assert await signed_get(url) == 404, url                                  # unsigned
+        assert await signed_get(url) == unsigned, url                             # unsigned
         assert await signed_get(url, p["lena"]) == 404, url                       # remote non-member, signed
         assert await signed_get(url, p["outsider_here"]) == 404, url              # local non-member, signed
         assert await signed_get(url, key_id=dresden_key[0], private_key_pem=dresden_key[1]) == 404, url  # another server
@@ -214,8 +216,11 @@ async def test_a_motion_is_cosigned_submitted_to_a_council_elsewhere_and_its_ans
     notified = await leipzig.query("SELECT DISTINCT actor_id FROM notifications WHERE kind = 'motion_decided'")
     assert {n["actor_id"] for n in notified} == {anna.id, mehmet.id}
     # The printable version is clean HTML with the request, the reasoning, the co-signers and the council by name
+    council = await meissen.actor("beirat_altstadt")  # read as a server would, signed (authorised fetch)
+    signed = signatures.sign_request("GET", f"{motion_id}/print", key_id=council.key_id,
+                                     private_key_pem=council.private_key_pem)
     async with aiohttp.ClientSession() as session:
-        async with session.get(f"{motion_id}/print") as r:
+        async with session.get(f"{motion_id}/print", headers=signed) as r:
             page = await r.text()
             policy = r.headers["Content-Security-Policy"]
     assert r.status == 200 and "<strong>Laternen</strong>" in page and "unbeleuchtet" in page
