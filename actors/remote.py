@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 from wecreate_fed import http, ld, limits, sanitize, signatures, urls
 from wecreate_fed.errors import BadRequest, FetchError, NotFound, SignatureError
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.signatures import rfc9421
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import utcnow
 from wecreate_fed.store.actors import Actor
@@ -307,29 +308,57 @@ async def _fetch_key_owner(rt: Runtime, key_id: str) -> Actor:
 async def verify_signed_request(rt: Runtime, *, method: str, target: str, headers, body: bytes | None) -> Actor:
     """Verify a request's HTTP signature; return the actor whose key signed it.
 
-    A failure with a cached key is retried once with a freshly fetched key (rotation), at
-    most once per key every key_refetch_seconds, and not for a key fetched by this request.
+    RFC 9421 when the request carries `Signature-Input`, draft-cavage otherwise. A failure with
+    a cached key is retried once with a freshly fetched key (rotation), at most once per key
+    every key_refetch_seconds, and not for a key fetched by this request.
     """
+    if "signature-input" in headers:
+        return await _verify_rfc9421(rt, method=method, target=target, headers=headers, body=body)
     params = signatures.parse_signature_header(headers.get("signature"))
-    if not urls.is_http_url(params.key_id):
-        raise SignatureError(f"the keyId {params.key_id[:200]!r} is not an http(s) URL")
-    key_host = (urlsplit(params.key_id).hostname or "").lower()
-    if http.domain_blocked(key_host, rt.config.blocked_domains):
-        raise SignatureError(f"{key_host} is blocked by this instance")
-    actor, fetched_now = await _key_owner(rt, params.key_id)
-    assert actor.public_key_pem  # _key_owner returns only actors that list the key
     check = dict(params=params, method=method, target=target, headers=headers, body=body,
                  max_skew=rt.config.clock_skew_seconds)
+    return await _verified_by(rt, params.key_id,
+                              lambda pem: signatures.verify_request(public_key_pem=pem, **check))
+
+
+async def _verify_rfc9421(rt: Runtime, *, method: str, target: str, headers, body: bytes | None) -> Actor:
+    """The first of the request's RFC 9421 signatures that verifies (each is tried in turn)."""
+    # The target URI as the sender addressed it: our public base URL (we may sit behind a proxy).
+    url = rt.config.base_url + target
+    first_error: SignatureError | None = None
+    for sig in rfc9421.parse(headers.get("signature-input"), headers.get("signature")):
+        try:
+            base = rfc9421.check_request(sig, method=method, url=url, headers=headers, body=body,
+                                         max_skew=rt.config.clock_skew_seconds)
+
+            def check(pem: str, sig=sig, base=base) -> None:
+                rfc9421.verify_signature(signatures.load_public_key(pem), sig.alg, base, sig.signature)
+            return await _verified_by(rt, sig.key_id, check)
+        except SignatureError as e:
+            first_error = first_error or e
+    assert first_error is not None  # parse() returns at least one signature
+    raise first_error
+
+
+async def _verified_by(rt: Runtime, key_id: str, check) -> Actor:
+    """The actor owning `key_id` once `check(public_key_pem)` passes, refetching the key once on failure."""
+    if not urls.is_http_url(key_id):
+        raise SignatureError(f"the keyId {key_id[:200]!r} is not an http(s) URL")
+    key_host = (urlsplit(key_id).hostname or "").lower()
+    if http.domain_blocked(key_host, rt.config.blocked_domains):
+        raise SignatureError(f"{key_host} is blocked by this instance")
+    actor, fetched_now = await _key_owner(rt, key_id)
+    assert actor.public_key_pem  # _key_owner returns only actors that list the key
     try:
-        signatures.verify_request(public_key_pem=actor.public_key_pem, **check)
+        check(actor.public_key_pem)
     except SignatureError:
-        if actor.is_local or fetched_now or not key_cache(rt).may_refetch(params.key_id):
+        if actor.is_local or fetched_now or not key_cache(rt).may_refetch(key_id):
             raise
-        refreshed = await get_actor_by_key_id(rt, params.key_id, refresh=True)
+        refreshed = await get_actor_by_key_id(rt, key_id, refresh=True)
         if refreshed.public_key_pem == actor.public_key_pem:
             raise
         assert refreshed.public_key_pem  # as above
-        signatures.verify_request(public_key_pem=refreshed.public_key_pem, **check)
+        check(refreshed.public_key_pem)
         actor = refreshed
     return actor
 

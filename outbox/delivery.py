@@ -22,7 +22,7 @@ import time
 from collections import Counter, deque
 from datetime import datetime
 
-from wecreate_fed import retry, signatures
+from wecreate_fed import retry
 from wecreate_fed.errors import FetchError, RefusedAddress
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import iso_in, queue, utcnow
@@ -199,11 +199,10 @@ class DeliveryWorker(Worker):
             self._deferred.append((row["id"], wait))
             return
         body = row["activity_json"].encode()
-        headers = signatures.sign_request("POST", row["inbox_url"], key_id=row["key_id"],
-                                          private_key_pem=row["private_key_pem"], body=body)
         status, retry_after, error = None, None, None
         try:
-            result = await self.rt.http.post(row["inbox_url"], body, headers)
+            # Signed afresh for each attempt, with the scheme the host takes (double-knock).
+            result = await self.rt.http.post(row["inbox_url"], body, signer=(row["key_id"], row["private_key_pem"]))
             status, retry_after = result.status, result.retry_after
             if not 200 <= status < 300:
                 error = f"HTTP {status}: {result.body_excerpt[:200]}"

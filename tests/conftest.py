@@ -47,7 +47,9 @@ def instance_config(tmp_path: Path, name: str, port: int, *, registration: str =
                                                      {"slug": "west", "name": "West"}]},
         "database": {"path": str(tmp_path / name / "wecreate.sqlite3")},
         "server": {"host": "127.0.0.1", "port": port},
-        "federation": {"allow_private_addresses": True, "fetch_timeout_seconds": 5.0, **federation},
+        # Authorised fetch on unless a test says otherwise: the suites run as a "secure mode" fediverse does.
+        "federation": {"allow_private_addresses": True, "fetch_timeout_seconds": 5.0, "require_signed_fetch": True,
+                       **federation},
     }
     if rate_limits is not None:
         raw["rate_limits"] = rate_limits
@@ -141,6 +143,11 @@ class Instance:
                 return r.status, await r.json(content_type=None)
 
     async def get_json(self, url: str, **headers) -> tuple[int, dict]:
+        """GET as another server would; signed by this instance's actor when it requires signed fetches."""
+        if self.config.require_signed_fetch and "Signature" not in headers:
+            signer = await actors_store.get_instance_actor(self.rt.db.reader)
+            headers = {**signatures.sign_request("GET", url, key_id=signer.key_id,
+                                                 private_key_pem=signer.private_key_pem), **headers}
         async with aiohttp.ClientSession() as session:
             async with session.get(url, headers={"Accept": "application/activity+json", **headers}) as r:
                 return r.status, await r.json(content_type=None)

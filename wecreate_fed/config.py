@@ -65,6 +65,8 @@ class Config:
     expensive_per_address_burst: int = 100
     rate_limit_max_tracked: int = 10_000
     trusted_proxies: frozenset[str] = frozenset({"127.0.0.1", "::1"})
+    # The HTTP signature scheme tried first with a host we know nothing of (signatures.knock).
+    signature_first: str = "cavage"
 
     @property
     def host(self) -> str:
@@ -154,6 +156,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         expensive_per_address_burst=r.int("rate_limits.expensive_per_address_burst", 100, low=1, high=10_000_000),
         rate_limit_max_tracked=r.int("rate_limits.max_tracked", 10_000, low=100, high=10_000_000),
         trusted_proxies=frozenset(_addresses(r, "server.trusted_proxies", ["127.0.0.1", "::1"])),
+        signature_first=r.choice("federation.signature_first", ("cavage", "rfc9421"), "cavage"),
     )
 
 

@@ -9,6 +9,7 @@ hop is checked again. Signing is done by `signatures`; this module only carries 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import socket
@@ -22,6 +23,7 @@ from aiohttp.abc import AbstractResolver
 
 from . import __version__, jsonbody, signatures, urls
 from .errors import FetchError, RefusedAddress
+from .signatures import knock, rfc9421
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,8 @@ class HttpClient:
     """One per process; `start()` in the app's startup, `close()` at shutdown."""
 
     def __init__(self, *, base_url: str, allow_private: bool, timeout: float, max_bytes: int,
-                 max_redirects: int, blocked_domains: frozenset[str] = frozenset(), connections: int = 100):
+                 max_redirects: int, blocked_domains: frozenset[str] = frozenset(), connections: int = 100,
+                 signature_first: str = "cavage"):
         self.allow_private = allow_private
         self.timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0))
         self.max_bytes = max_bytes
@@ -101,6 +104,7 @@ class HttpClient:
         self.connections = connections
         self.user_agent = f"WeCreateFed/{__version__} (+{base_url})"
         self._session: aiohttp.ClientSession | None = None
+        self.schemes = knock.SchemeMemory(signature_first)  # what signature scheme each host takes
 
     @classmethod
     def from_config(cls, config) -> HttpClient:
@@ -108,7 +112,7 @@ class HttpClient:
             base_url=config.base_url, allow_private=config.allow_private_addresses,
             timeout=config.fetch_timeout_seconds, max_bytes=config.fetch_max_bytes,
             max_redirects=config.fetch_max_redirects, blocked_domains=config.blocked_domains,
-            connections=max(config.delivery_concurrency * 2, 20),
+            connections=max(config.delivery_concurrency * 2, 20), signature_first=config.signature_first,
         )
 
     async def start(self) -> None:
@@ -148,15 +152,12 @@ class HttpClient:
     async def get_json(self, url: str, *, accept: str = ACCEPT_AP, signer: tuple[str, str] | None = None) -> dict:
         """GET a JSON document, following at most max_redirects checked redirects.
 
-        `signer` is (key_id, private_key_pem) for an authorised-fetch signed GET.
+        `signer` is (key_id, private_key_pem) for an authorised-fetch signed GET (double-knocked).
         """
         for _ in range(self.max_redirects + 1):
             self.check_url(url)
-            headers = {"Accept": accept}
-            if signer is not None:
-                headers.update(signatures.sign_request("GET", url, key_id=signer[0], private_key_pem=signer[1]))
             try:
-                async with self.session.get(url, headers=headers, allow_redirects=False) as response:
+                async with self._request("GET", url, None, {"Accept": accept}, signer) as response:
                     if response.status in (301, 302, 303, 307, 308) and "Location" in response.headers:
                         url = urljoin(url, response.headers["Location"])
                         continue
@@ -180,15 +181,55 @@ class HttpClient:
             return document
         raise FetchError(f"GET {url}: more than {self.max_redirects} redirects")
 
-    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> PostResult:
-        """POST without following redirects (as Mastodon does for deliveries)."""
+    async def post(self, url: str, body: bytes, headers: dict[str, str] | None = None, *,
+                   signer: tuple[str, str] | None = None) -> PostResult:
+        """POST without following redirects (as Mastodon does for deliveries); signed (double-knocked) with `signer`."""
         self.check_url(url)
         try:
-            async with self.session.post(url, data=body, headers=headers, allow_redirects=False) as response:
+            async with self._request("POST", url, body, headers or {}, signer) as response:
                 excerpt = (await response.content.read(500)).decode("utf-8", "replace")
                 return PostResult(response.status, _retry_after(response.headers.get("Retry-After")), excerpt)
         except (TimeoutError, aiohttp.ClientError, OSError) as e:
             raise _fetch_error(url, e) from e
+
+    @contextlib.asynccontextmanager
+    async def _request(self, method: str, url: str, body: bytes | None, headers: dict[str, str],
+                       signer: tuple[str, str] | None):
+        """The answer to one request; a signed one is double-knocked (see signatures.knock)."""
+        if signer is None:
+            async with self.session.request(method, url, data=body, headers=headers, allow_redirects=False) as r:
+                yield r
+            return
+        host = urlsplit(url).netloc.lower()
+        remembered = self.schemes.get(host)
+        tried: list[str] = []
+        scheme, accept = remembered or self.schemes.first, None
+        while True:
+            signed = knock.sign(scheme, method, url, key_id=signer[0], private_key_pem=signer[1], body=body,
+                                accept=accept)
+            response = await self.session.request(method, url, data=body, headers={**headers, **signed},
+                                                  allow_redirects=False)
+            tried.append(scheme if accept is None else "accept-signature")
+            if response.status < 400 or len(tried) >= 3:
+                break
+            # A 401 naming what it wants (RFC 9421 §5.2) is answered once with exactly that.
+            wanted = rfc9421.accepted(response.headers.get("Accept-Signature"), key_id=signer[0],
+                                      private_key=signatures.load_private_key(signer[1]),
+                                      available={k.lower() for k in {**headers, **signed}})
+            if response.status == 401 and wanted is not None and "accept-signature" not in tried:
+                scheme, accept = "rfc9421", wanted
+            elif response.status in knock.knock_statuses(method) and remembered is None \
+                    and knock.other(scheme) not in tried:
+                scheme, accept = knock.other(scheme), None
+            else:
+                break
+            response.release()
+        if response.status < 400:
+            self.schemes.remember(host, scheme)
+        try:
+            yield response
+        finally:
+            response.release()
 
     async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
         declared = response.content_length

@@ -15,7 +15,8 @@
 //   POST /control/note     {to, content}      Create(Note) addressed to one actor
 //   POST /control/public-note {content}       public Create(Note) fanned out to the followers
 //   POST /control/like     {object, owner}    Like an object, sent to its owner
-//   POST /control/lookup   {id}               fetch and parse a document as Fedify reads it
+//   POST /control/lookup   {id, signed}       fetch (signed unless signed: false) and parse a document
+//   POST /control/followers-page {url}        sig9421: a signed GET of a collection page, its status
 //   POST /control/verify-proof, verify-ld, sign-ld   object proofs and LD signatures (see below)
 //
 // It exits when its standard input closes (the test died) or after MAX_SECONDS (default 300).
@@ -55,11 +56,14 @@ const unverified = [];          // deliveries whose signature Fedify refused
 const followers = new Map();    // actor id -> the follower's actor object (a Recipient)
 const following = new Map();    // actor id -> { follow: id, state: "pending" | "accepted" | "rejected" }
 const notes = new Map();        // local id -> Note, served by the object dispatcher
+const schemes = [];             // sig9421: {method, path, scheme} of every federation request received
 
 const federation = createFederation({
   kv: new MemoryKvStore(),
   origin,
   allowPrivateAddress: true,   // the other side is on loopback; tests only
+  // sig9421: FEDIFY_PEER_FIRST_KNOCK=draft-cavage-http-signatures-12 makes it sign cavage first.
+  ...(process.env.FEDIFY_PEER_FIRST_KNOCK ? { firstKnock: process.env.FEDIFY_PEER_FIRST_KNOCK } : {}),
 });
 
 federation
@@ -79,11 +83,16 @@ federation
   })
   .setKeyPairsDispatcher((ctx, identifier) => (identifier === NAME ? keyPairs : []));
 
+// --- sig9421: authorised fetch. Followers and notes are served only to a signed GET whose key
+// Fedify could verify (the actor itself stays public, as everyone needs its keys).
+const signedOnly = async (ctx) => (await ctx.getSignedKey()) != null;
+
 federation.setFollowersDispatcher("/users/{identifier}/followers", (ctx, identifier) =>
-  identifier === NAME ? { items: [...followers.values()] } : null);
+  identifier === NAME ? { items: [...followers.values()] } : null).authorize(signedOnly);
 
 federation.setObjectDispatcher(Note, "/users/{identifier}/notes/{id}", (ctx, values) =>
-  values.identifier === NAME ? notes.get(values.id) ?? null : null);
+  values.identifier === NAME ? notes.get(values.id) ?? null : null).authorize(signedOnly);
+// --- end sig9421
 
 federation
   .setInboxListeners("/users/{identifier}/inbox", "/inbox")
@@ -171,6 +180,7 @@ const controls = {
     unverified,
     followers: [...followers.keys()],
     following: Object.fromEntries(following),
+    schemes,  // sig9421
   }),
 
   "POST /control/follow": async (ctx, { target }) => {
@@ -218,8 +228,11 @@ const controls = {
     return { id: like.id.href };
   },
 
-  "POST /control/lookup": async (ctx, { id }) => {
-    const object = await ctx.lookupObject(id);
+  "POST /control/lookup": async (ctx, { id, signed = true }) => {
+    // --- sig9421: a signed GET (the other side may require authorised fetch), unless told not to.
+    const documentLoader = signed ? await ctx.getDocumentLoader({ identifier: NAME }) : undefined;
+    const object = await ctx.lookupObject(id, documentLoader ? { documentLoader } : {});
+    // --- end sig9421
     if (object == null) throw new ControlError(404, `Fedify could not read ${id}`);
     return {
       type: typeName(object),
@@ -273,6 +286,18 @@ Object.assign(controls, {
 });
 // --- end of proofs -------------------------------------------------------------------------
 
+// --- sig9421: a paged collection fetched the way Fedify signs GETs (double-knocked, RFC 9421 first).
+controls["POST /control/followers-page"] = async (ctx, { url }) => {
+  const loader = await ctx.getDocumentLoader({ identifier: NAME });
+  try {
+    const { document } = await loader(url);
+    return { status: 200, type: document.type ?? null, orderedItems: document.orderedItems ?? null };
+  } catch (error) {
+    return { status: 0, error: String(error) };
+  }
+};
+// --- end sig9421
+
 function newCreate(ctx, content, addressing) {
   const localId = crypto.randomUUID();
   const note = new Note({
@@ -319,6 +344,14 @@ const server = http.createServer(async (req, res) => {
     const request = new Request(new URL(req.url, origin), {
       method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined,
     });
+    // --- sig9421: which HTTP signature scheme each federation request carried.
+    if (!new URL(request.url).pathname.startsWith("/control/")) {
+      schemes.push({
+        method: req.method, path: req.url,
+        scheme: headers.has("signature-input") ? "rfc9421" : headers.has("signature") ? "cavage" : null,
+      });
+    }
+    // --- end sig9421
     const response = new URL(request.url).pathname.startsWith("/control/")
       ? await control(request)
       : await federation.fetch(request, {

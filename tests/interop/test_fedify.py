@@ -9,6 +9,7 @@ with tests/interop/setup.sh; without node_modules these tests are skipped.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -58,6 +59,18 @@ class FedifyPeer:
 @pytest.fixture
 async def fedify(tmp_path):
     """A started Fedify peer on a free loopback port; killed at teardown."""
+    async for peer in _fedify_peer(tmp_path, {}):
+        yield peer
+
+
+@pytest.fixture
+async def fedify_cavage_first(tmp_path):
+    """The same peer, signing its requests in draft-cavage first (as older Fedify did)."""
+    async for peer in _fedify_peer(tmp_path, {"FEDIFY_PEER_FIRST_KNOCK": "draft-cavage-http-signatures-12"}):
+        yield peer
+
+
+async def _fedify_peer(tmp_path, env: dict):
     if not NODE.exists() or not FEDIFY.exists():
         pytest.skip("Fedify is not installed: run tests/interop/setup.sh (npm ci in tests/interop)")
     port = free_port()
@@ -65,7 +78,8 @@ async def fedify(tmp_path):
     with open(log_path, "wb") as log:
         # stdin is a pipe the peer watches: if this process dies, the peer exits too.
         process = subprocess.Popen([str(NODE), str(HERE / "fedify_peer.mjs"), str(port), str(PEER_SECONDS)],
-                                   cwd=HERE, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
+                                   cwd=HERE, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **env})
     peer = FedifyPeer(f"http://127.0.0.1:{port}")
     try:
         await eventually(lambda: _answers(peer, process), timeout=TIMEOUT, message="the Fedify peer to start")
@@ -327,3 +341,57 @@ async def test_our_ld_signatures_and_fedifys_verify_on_both_sides(leipzig, fedif
     ld_signatures.verify(by_fedify, public_key_pem=ada.public_key_pem)
     with pytest.raises(SignatureError):
         ld_signatures.verify({**by_fedify, "to": [anna.ap_id]}, public_key_pem=ada.public_key_pem)
+
+# --- sig9421: RFC 9421 both ways and authorised fetch on both sides (our instances require signed
+# fetches by default in the test suites; the peer serves followers and notes only to signed GETs).
+
+async def test_fedify_signs_in_rfc9421_and_we_accept_it_at_the_first_knock(leipzig, fedify):
+    assert leipzig.config.require_signed_fetch
+    anna = await leipzig.create_user("anna")
+    # When Fedify follows Anna (RFC 9421 first, as Fedify signs) and reads her followers page and a note
+    follow = await fedify.control("POST", "follow", {"target": anna.ap_id})
+    await eventually(lambda: incoming_done(leipzig, follow["id"]), timeout=TIMEOUT, message="Follow handled")
+    page = await fedify.control("POST", "followers-page", {"url": f"{anna.ap_id}/followers?page=true"})
+    assert page == {"status": 200, "type": "OrderedCollectionPage", "orderedItems": [fedify.actor_id]}
+    # Then no request of Fedify's was refused: its RFC 9421 signatures verified here the first time
+    assert leipzig.statuses[401] == 0
+    # And an unsigned lookup of the followers page is refused, as authorised fetch should
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{anna.ap_id}/followers?page=true", headers={"Accept": "application/activity+json"}) as r:
+            assert r.status == 401
+
+
+async def test_fedify_reads_our_paged_followers_with_a_cavage_signature_over_the_path(leipzig, fedify_cavage_first):
+    """Fedify signs (request-target) without the query string; we accept that form too."""
+    fedify = fedify_cavage_first
+    anna = await leipzig.create_user("anna")
+    follow = await fedify.control("POST", "follow", {"target": anna.ap_id})
+    await eventually(lambda: incoming_done(leipzig, follow["id"]), timeout=TIMEOUT, message="Follow handled")
+    page = await fedify.control("POST", "followers-page", {"url": f"{anna.ap_id}/followers?page=true"})
+    assert page == {"status": 200, "type": "OrderedCollectionPage", "orderedItems": [fedify.actor_id]}
+    assert leipzig.statuses[401] == 0  # taken at the first knock, in cavage
+
+
+async def test_we_deliver_and_fetch_in_rfc9421_and_fedify_accepts(make_instance, fedify):
+    leipzig = await make_instance("leipzig", signature_first="rfc9421")
+    anna = await leipzig.create_user("anna")
+    # When Anna follows Fedify's actor (we fetch it, then POST the Follow) and Fedify accepts
+    status, body = await leipzig.post_outbox("anna", {"type": "Follow", "object": fedify.actor_id})
+    assert status == 201, body
+    await eventually(lambda: fedify.received("Follow", actor=anna.ap_id), timeout=TIMEOUT,
+                     message="Follow verified by Fedify")
+    await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE state = 'accepted'"), timeout=TIMEOUT,
+                     message="follow accepted")
+    # Then every request we made to Fedify was signed in RFC 9421 and none needed a second knock
+    schemes = (await fedify.state())["schemes"]
+    ours = [s for s in schemes if s["method"] == "POST" or s["path"].startswith("/users/ada")]
+    assert ours and {s["scheme"] for s in ours if s["method"] == "POST"} == {"rfc9421"}
+    assert leipzig.rt.http.schemes.get(urlsplit(fedify.base_url).netloc) == "rfc9421"
+    # And Fedify's authorised-fetch followers collection reads for our signed GET, not for an unsigned one
+    followers = await leipzig.rt.http.get_json(f"{fedify.actor_id}/followers",
+                                               signer=(anna.key_id, anna.private_key_pem))
+    assert followers["type"] == "OrderedCollection"
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{fedify.actor_id}/followers", headers={"Accept": "application/activity+json"}) as r:
+            assert r.status == 401
+    assert (await fedify.state())["unverified"] == []

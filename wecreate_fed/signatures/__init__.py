@@ -183,6 +183,17 @@ def verify_request(
     _check_time(params, headers, now, max_skew)
     if body is not None:
         _check_digest(headers, body)
+    try:
+        _verify_cavage(params, key, key_type, method=method, target=target, headers=headers)
+    except SignatureError:
+        # Fedify and older Mastodon sign (request-target) over the path without its query;
+        # Mastodon and GoToSocial accept both forms for any method, and so do we.
+        if "?" not in target:
+            raise
+        _verify_cavage(params, key, key_type, method=method, target=target.partition("?")[0], headers=headers)
+
+
+def _verify_cavage(params: SignatureParams, key, key_type: str, *, method: str, target: str, headers) -> None:
     lines = []
     for name in params.headers:
         if name == "(request-target)":
