@@ -26,8 +26,10 @@ bp = Blueprint("boxes", __name__)
 
 async def _visible_box(slug: str, *, invitees: bool = False):
     rt = runtime.current()
-    box, row = await boxes.local_box(rt, slug)
+    # The signature first: under authorised fetch an unsigned request then gets the same 401
+    # whether the box is private or missing, never a 404/401 pair that tells them apart.
     fetcher = await signed_fetcher(rt)
+    box, row = await boxes.local_box(rt, slug)
     await boxes.require_view(rt, box, row, fetcher, invitees=invitees)
     return rt, box, row
 
