@@ -7,13 +7,12 @@ crash between the two loses nothing, and the same activity id stored twice count
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from quart import Blueprint, request
 
 from actors import remote
 from actors.requests import request_target
-from wecreate_fed import ld, runtime
+from wecreate_fed import hosts, ld, runtime, urls
 from wecreate_fed.civic import boxes
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, SignatureError
 from wecreate_fed.http import domain_blocked
@@ -74,18 +73,20 @@ def parse_activity(body: bytes) -> dict:
         raise BadRequest("the body is not valid JSON") from None
     if not isinstance(activity, dict):
         raise BadRequest("the body must be a JSON object")
-    activity_id = activity.get("id")
-    if not isinstance(activity_id, str) or urlsplit(activity_id).scheme not in ("http", "https"):
-        raise BadRequest("the activity needs an http(s) id")
+    if not hosts.is_valid_url(activity.get("id")):
+        raise BadRequest("the activity needs an http(s) id (no user name or password in it)", field="id", code="url")
     if not isinstance(activity.get("type"), str):
         raise BadRequest("the activity needs a type")
-    if not ld.get_id(activity.get("actor")):
+    actor = ld.get_id(activity.get("actor"))
+    if not actor:
         raise BadRequest("the activity needs an actor")
+    if not hosts.is_valid_url(actor):
+        raise BadRequest("the activity's actor is not a valid http(s) id", field="actor", code="url")
     return activity
 
 
 def check_policy(rt: Runtime, activity: dict) -> None:
-    host = (urlsplit(ld.get_id(activity["actor"]) or "").hostname or "").lower()
+    host = hosts.parse_url(ld.get_id(activity["actor"])).host  # parse_activity checked it is valid
     if domain_blocked(host, rt.config.blocked_domains):
         raise Forbidden(f"{host} is blocked by this instance")
 
@@ -95,12 +96,11 @@ def check_signer_is_actor(signer_id: str, activity: dict) -> None:
     actor_id = ld.get_id(activity["actor"])
     if signer_id != actor_id:
         raise SignatureError(f"signed by {signer_id}, but the activity's actor is {actor_id}")
-    actor_host = urlsplit(actor_id).netloc.lower()
-    if urlsplit(activity["id"]).netloc.lower() != actor_host:
+    if not urls.same_origin(activity["id"], actor_id):
         raise BadRequest("the activity's id is not on its actor's host")
     if activity["type"] in OWN_OBJECT_TYPES:
         object_id = ld.get_id(activity.get("object"))
         if not object_id:
             raise BadRequest(f"{activity['type']} needs an object with an id")
-        if urlsplit(object_id).netloc.lower() != actor_host:
+        if not urls.same_origin(object_id, actor_id):
             raise BadRequest(f"{activity['type']} of {object_id}, which does not live on the actor's host")

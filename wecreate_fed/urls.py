@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from . import hosts
 from .config import Config
 
 # kind -> path prefix of its ActivityPub id (and, where it has one, of its web page)
@@ -136,5 +137,13 @@ def is_local(config: Config, ap_id: str | None) -> bool:
 
 
 def host_of(ap_id: str | None) -> str:
-    """host[:port] of an id, lower-cased: two ids on the same server have the same host."""
-    return urlsplit(ap_id or "").netloc.lower()
+    """host[:port] of an id, normalised (hosts.py): two ids on the same server have the same host; "" if invalid."""
+    return hosts.authority_of(ap_id)
+
+
+def same_origin(a: str | None, b: str | None) -> bool:
+    """Both ids live on the same server (scheme, host and port, however spelled); False if either is invalid.
+
+    Every "does this live on its actor's host" check goes through here.
+    """
+    return hosts.same_origin(a, b)

@@ -94,7 +94,7 @@ async def describe(rt: Runtime, uri: str) -> dict:
         await ideas.find_or_fetch(rt, uri)
         return {"kind": "idea", "page": views.page_url(rt, "idea", uri)}
     if document.get("type") in remote.ACTOR_TYPES:
-        return {"kind": "actor", "actor": await remote.get_actor(rt, uri)}
+        return {"kind": "actor", "actor": await remote.get_actor(rt, document["id"])}  # uri may be an alias
     if events.is_event_document(document):
         event = await events.find_or_fetch(rt, uri)
         return {"kind": "event", "event": event, "page": views.page_url(rt, "event", uri)}
