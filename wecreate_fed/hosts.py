@@ -42,7 +42,9 @@ def normalise_host(host: str) -> str:
         name = name[1:-1]
     if ":" in name:
         try:
-            return ipaddress.IPv6Address(name).compressed  # a zone (%eth0) is refused here too
+            if "%" in name:  # a zone (fe80::1%eth0) names an interface of ours, never a server
+                raise ValueError(name)
+            return ipaddress.IPv6Address(name).compressed
         except ValueError:
             raise InvalidURL(f"'{host[:100]}' is not a valid IPv6 address") from None
     name = name.lower()
