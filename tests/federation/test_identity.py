@@ -60,6 +60,7 @@ class Host:
         raise web.HTTPFound(request.query["to"])
 
     async def accept_post(self, request: web.Request) -> web.Response:
+        self.hits.append(f"POST {request.path_qs}")
         return web.Response(status=202)
 
 
