@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from urllib.parse import quote
 
 import pytest
 from aiohttp import web
@@ -54,6 +55,9 @@ class Origin:
         app.router.add_get("/array", self.array)
         app.router.add_get("/broken", self.broken)
         app.router.add_route("*", "/status/{code}", self.status)
+        app.router.add_get("/doc/{name}", self.doc)
+        app.router.add_get("/typed", self.typed)
+        app.router.add_get("/bounce", self.bounce)
         self.runner = web.AppRunner(app, shutdown_timeout=0.5)
         await self.runner.setup()
         for host in ("127.0.0.1", "127.0.0.2", "::1"):
@@ -107,6 +111,20 @@ class Origin:
 
     async def broken(self, request):
         return web.Response(text='{"id": "https://leipzig.example/users/anna", ', content_type=AP_JSON)
+
+    async def doc(self, request):
+        # /doc/x?claims=/doc/y serves a document whose id is /doc/y on this host (default: itself)
+        claims = request.query.get("claims", request.path)
+        own = claims if claims.startswith("http") else f"http://{request.host}{claims}"
+        return web.json_response({"id": own, "type": "Note", "served_at": request.path}, content_type=AP_JSON)
+
+    async def bounce(self, request):
+        # An open redirect to a document that claims to be the redirect itself
+        raise web.HTTPFound("/doc/g?claims=/bounce")
+
+    async def typed(self, request):
+        return web.Response(body=json.dumps({"id": str(request.url)}).encode(),
+                            headers={"Content-Type": request.query["type"]})
 
     async def status(self, request):
         code = int(request.match_info["code"])
@@ -324,3 +342,88 @@ async def test_blocked_domains_are_refused_directly_and_after_a_redirect(origin,
     assert len(origin.hits) == 1
     # A domain that merely ends in the same letters is not blocked
     client.check_url("https://notblocked.example/users/anna")
+
+
+# --- a document is kept only at its own id -----------------------------------------------------
+
+async def test_a_document_served_at_its_own_id_is_kept_with_one_request(origin, make_client):
+    client = await make_client(allow_private=True)
+    document = await client.fetch_activitypub(origin.url("/doc/a"))
+    assert document["id"] == origin.url("/doc/a")
+    assert [path for _, _, path in origin.hits] == ["/doc/a"]
+
+
+async def test_a_document_claiming_another_id_is_refetched_by_that_id_once(origin, make_client):
+    client = await make_client(allow_private=True)
+    # /doc/alias claims to be /doc/b, and /doc/b serves itself: the answer is /doc/b's own document
+    document = await client.fetch_activitypub(origin.url("/doc/alias?claims=/doc/b"))
+    assert (document["id"], document["served_at"]) == (origin.url("/doc/b"), "/doc/b")
+    assert [path for _, _, path in origin.hits] == ["/doc/alias?claims=/doc/b", "/doc/b"]
+
+
+async def test_a_document_whose_claimed_id_does_not_serve_it_is_discarded(origin, make_client):
+    client = await make_client(allow_private=True)
+    # /doc/liar claims to be /doc/c?claims=/doc/d, which in turn claims yet another id: no more refetches
+    with pytest.raises(FetchError, match="does not serve it"):
+        await client.fetch_activitypub(origin.url("/doc/liar?claims=" + "/doc/c%3Fclaims%3D/doc/d"))
+    assert len(origin.hits) == 2
+    # A document claiming an id on another server is asked there, and that server does not serve it
+    origin.hits.clear()
+    with pytest.raises(FetchError):
+        await client.fetch_activitypub(origin.url("/doc/x?claims=") + origin.url("/status/404", "127.0.0.2"))
+    assert [path for _, _, path in origin.hits] == [f"/doc/x?claims={origin.url('/status/404', '127.0.0.2')}",
+                                                     "/status/404"]
+
+
+async def test_after_a_redirect_the_id_must_be_the_final_url(origin, make_client):
+    client = await make_client(allow_private=True)
+    # A redirect to a document at its own id: kept, after asking that id once more (Akkoma's rule)
+    document = await client.fetch_activitypub(origin.url("/redirect?to=/doc/e"))
+    assert document["id"] == origin.url("/doc/e")
+    assert [path for _, _, path in origin.hits] == ["/redirect?to=/doc/e", "/doc/e", "/doc/e"]
+    # A redirect to a document claiming the redirect's own URL: asking that URL redirects again, discarded
+    origin.hits.clear()
+    with pytest.raises(FetchError, match="does not serve it"):
+        await client.fetch_activitypub(origin.url("/bounce"))
+    assert [path for _, _, path in origin.hits] == ["/bounce", "/doc/g?claims=/bounce"] * 2
+
+
+@pytest.mark.parametrize("content_type, accepted", [
+    ("application/activity+json", True),
+    ("application/activity+json; charset=utf-8", True),
+    ('application/ld+json; profile="https://www.w3.org/ns/activitystreams"', True),
+    ('application/ld+json;profile="https://www.w3.org/ns/activitystreams https://example.org/x"', True),
+    ("application/ld+json", False),
+    ('application/ld+json; profile="https://example.org/x"', False),
+    ("application/json", False),
+    ("application/jrd+json", False),
+    ("text/html", False),
+])
+async def test_only_activitypub_content_types_are_activitypub(origin, make_client, content_type, accepted):
+    client = await make_client(allow_private=True)
+    url = origin.url("/typed") + "?type=" + quote(content_type, safe="")
+    if accepted:
+        assert (await client.get_activitypub(url)).document["id"]
+    else:
+        with pytest.raises(FetchError, match="not the JSON asked for"):
+            await client.get_activitypub(url)
+    # WebFinger's JRD and plain JSON are a separate fetch with its own types
+    if content_type in ("application/jrd+json", "application/json"):
+        assert await client.get_json(url)
+
+
+async def test_blocked_domains_match_trailing_dots_case_and_idn(make_client):
+    client = await make_client(allow_private=True,
+                               blocked_domains=frozenset({"blocked.example", "xn--mnchen-3ya.example"}))
+    for url in ("https://blocked.example./users/troll", "https://BLOCKED.Example/inbox",
+                "https://relay.blocked.example.:443/actor", "https://münchen.example/users/x",
+                "https://xn--mnchen-3ya.example/users/x", "https://Sub.MÜNCHEN.example./users/x"):
+        with pytest.raises(FetchError, match="is blocked"):
+            client.check_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://a@b/", "http://[::1", "https://user:pw@leipzig.example/x", "gopher://x/"])
+async def test_malformed_or_userinfo_urls_are_never_requested(make_client, url):
+    client = await make_client(allow_private=True)
+    with pytest.raises(FetchError, match="not a valid http"):
+        await client.get_activitypub(url)
