@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 import pytest
 from aiohttp import web
 
+from actors import remote
 from tests.conftest import post_signed
 from wecreate_fed import signatures
+from wecreate_fed.errors import FetchError
 
 AP_JSON = "application/activity+json"
 AS = "https://www.w3.org/ns/activitystreams"
@@ -235,3 +237,29 @@ async def test_only_activitypub_content_types_are_documents(hosts_and_victim, co
                                      key_id=f"{someone}#main-key", private_key_pem=private)
     assert (status == 202) is accepted, body
     assert (await cached_key(leipzig, someone) == public) is accepted
+
+
+async def test_a_blocked_domain_is_blocked_inbound_and_outbound_however_spelled(make_instance):
+    leipzig = await make_instance("leipzig", blocked_domains=["LOCALHOST.", "münchen.example"])
+    anna = await leipzig.create_user("anna")
+    host = await Host().start()
+    port = host.base_url.rsplit(":", 1)[1]
+    private, public = signatures.generate_key_pair()
+    try:
+        for actor in (f"http://localhost:{port}/users/x", f"http://LocalHost.:{port}/users/x",
+                      "https://xn--mnchen-3ya.example/users/x", "https://MÜNCHEN.example./users/x"):
+            host.put("/users/x", actor_document(actor, f"{actor}#main-key", public))
+            # Inbound: refused before the signature is even looked at
+            status, body = await post_signed(leipzig.shared_inbox, note_by(actor, anna.ap_id), key_id=f"{actor}#main-key",
+                                             private_key_pem=private)
+            assert status == 403 and "is blocked" in body, (actor, body)
+            # Outbound: never fetched
+            with pytest.raises(FetchError, match="is blocked"):
+                await remote.get_actor(leipzig.rt, actor)
+        # A keyId on a blocked host is refused whoever the actor claims to be
+        status, body = await post_signed(leipzig.shared_inbox, note_by(f"{host.base_url}/users/y", anna.ap_id),
+                                         key_id=f"http://localhost.:{port}/users/x#main-key", private_key_pem=private)
+        assert status == 401 and "is blocked" in body, body
+        assert host.hits == []
+    finally:
+        await host.runner.cleanup()

@@ -90,11 +90,12 @@ async def describe(rt: Runtime, uri: str) -> dict:
     if await ideas.is_known(rt, uri):
         return {"kind": "idea", "page": views.page_url(rt, "idea", uri)}
     document = await remote.fetch_document(rt, uri)
+    uri = document["id"]  # served at its own id (http.fetch_activitypub); `uri` may have been an alias
     if ideas.is_idea_document(document):
         await ideas.find_or_fetch(rt, uri)
         return {"kind": "idea", "page": views.page_url(rt, "idea", uri)}
     if document.get("type") in remote.ACTOR_TYPES:
-        return {"kind": "actor", "actor": await remote.get_actor(rt, document["id"])}  # uri may be an alias
+        return {"kind": "actor", "actor": await remote.get_actor(rt, uri)}
     if events.is_event_document(document):
         event = await events.find_or_fetch(rt, uri)
         return {"kind": "event", "event": event, "page": views.page_url(rt, "event", uri)}
