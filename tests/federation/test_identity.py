@@ -263,3 +263,20 @@ async def test_a_blocked_domain_is_blocked_inbound_and_outbound_however_spelled(
         assert host.hits == []
     finally:
         await host.runner.cleanup()
+
+
+@pytest.mark.parametrize("field, value", [
+    ("actor", "http://a@b/users/x"), ("actor", "https://victim.example@evil.example/users/x"),
+    ("actor", "http://[::1"), ("id", "http://a@b/activities/1"), ("id", "http://[::1/activities/1"),
+    ("actor", "gopher://evil.example/x"),
+])
+async def test_ids_with_userinfo_or_malformed_are_refused_with_400(leipzig, field, value):
+    anna = await leipzig.create_user("anna")
+    private, _ = signatures.generate_key_pair()
+    activity = note_by("https://evil.example/users/x", anna.ap_id)
+    activity[field] = value
+    status, body = await post_signed(leipzig.shared_inbox, activity, key_id="https://evil.example/users/x#main-key",
+                                     private_key_pem=private)
+    assert status == 400 and json.loads(body)["error"] == "url", body
+    assert json.loads(body)["field"] == field
+    assert not await leipzig.query("SELECT 1 FROM incoming")
