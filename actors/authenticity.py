@@ -40,11 +40,6 @@ class Authenticated:
     by: str         # HTTP_SIGNATURE, PROOF, LD_SIGNATURE or FETCHED
 
 
-def same_origin(a: str, b: str) -> bool:
-    pa, pb = urlsplit(a), urlsplit(b)
-    return (pa.scheme.lower(), pa.netloc.lower()) == (pb.scheme.lower(), pb.netloc.lower())
-
-
 async def authenticate(rt: Runtime, signer: Actor, activity: dict) -> Authenticated:
     """The activity and its proven actor, given the actor whose HTTP signature brought it."""
     actor_id = ld.get_id(activity.get("actor"))
@@ -70,7 +65,7 @@ async def authenticate(rt: Runtime, signer: Actor, activity: dict) -> Authentica
 async def verify_proof(rt: Runtime, document: dict, proof: proofs.Proof, actor_id: str) -> Actor:
     """The actor, if `proof` over `document` verifies with a key listed in its assertionMethod."""
     method = proof.verification_method
-    if not same_origin(method, actor_id):
+    if not urls.same_origin(method, actor_id):
         raise SignatureError(f"the proof's key {method} is not on the server of {actor_id}")
     actor = await _actor(rt, actor_id)
     key = await _assertion_key(rt, actor, method)
@@ -128,7 +123,7 @@ async def verify_ld_signature(rt: Runtime, activity: dict, actor_id: str) -> Act
     signature = ld_signatures.signature_of(activity)
     assert signature is not None  # the caller saw it
     creator = signature["creator"]
-    if not same_origin(creator, actor_id):
+    if not urls.same_origin(creator, actor_id):
         raise SignatureError(f"the LD signature's key {creator} is not on the server of {actor_id}")
     owner = await remote.get_actor_by_key_id(rt, creator)
     if owner.ap_id != actor_id:
@@ -151,7 +146,7 @@ async def verify_ld_signature(rt: Runtime, activity: dict, actor_id: str) -> Act
 
 async def fetch_from_origin(rt: Runtime, ap_id: str, actor_id: str) -> dict:
     """The document `ap_id` as the actor's own server serves it; SignatureError if it does not."""
-    if not same_origin(ap_id, actor_id) or urls.is_local(rt.config, ap_id):
+    if not urls.same_origin(ap_id, actor_id) or urls.is_local(rt.config, ap_id):
         raise SignatureError(f"{ap_id} does not live on the server of {actor_id}, so it cannot be checked there")
     if urlsplit(ap_id).fragment:
         raise SignatureError(f"{ap_id} names a part of a document, which its server cannot confirm")

@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
-from wecreate_fed import http, ld, limits, sanitize, signatures, urls
+from wecreate_fed import hosts, http, ld, limits, sanitize, signatures, urls
 from wecreate_fed.errors import BadRequest, FetchError, NotFound, SignatureError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.signatures import rfc9421
@@ -29,7 +29,8 @@ from wecreate_fed.store.actors import Actor
 log = logging.getLogger(__name__)
 
 # name@host[:port]; the name as Mastodon, Lemmy and Pleroma spell them, the host a name or [IPv6].
-HANDLE = re.compile(r"^([A-Za-z0-9_.\-]+)@([A-Za-z0-9.\-]+(?::\d{1,5})?|\[[0-9A-Fa-f:]+\](?::\d{1,5})?)$")
+# The host may be an IDN in Unicode; parse_handle normalises it (hosts.py).
+HANDLE = re.compile(r"^([A-Za-z0-9_.\-]+)@([^\s@/?#\[\]:]+(?::\d{1,5})?|\[[0-9A-Fa-f:]+\](?::\d{1,5})?)$")
 
 # Tuples, not sets: a document's "type" may be a list, which `in` a set raises TypeError on (a 500).
 ACTOR_TYPES = ("Person", "Organization", "Application", "Group", "Service")
@@ -159,8 +160,12 @@ async def instance_signer(rt: Runtime) -> tuple[str, str] | None:
 
 
 async def fetch_document(rt: Runtime, url: str) -> dict:
-    """A signed GET of any ActivityPub document (authorised fetch works against us and Mastodon)."""
-    return await rt.http.get_json(url, signer=await instance_signer(rt))
+    """A signed GET of any ActivityPub document (authorised fetch works against us and Mastodon).
+
+    The document is served at its own id (http.fetch_activitypub); that id may differ from `url`
+    when `url` was an alias, so callers that need one object compare the id themselves.
+    """
+    return await rt.http.fetch_activitypub(url, signer=await instance_signer(rt))
 
 
 async def get_actor(rt: Runtime, ap_id: str, *, refresh: bool = False) -> Actor:
@@ -203,9 +208,9 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
     ap_id = document.get("id")
     if not isinstance(ap_id, str) or document.get("type") not in ACTOR_TYPES:
         raise BadRequest(f"{fetched_from} is not an actor")
-    # The document must come from the host it claims to live on (no actor spoofing by redirect).
-    if urlsplit(ap_id).netloc.lower() != urlsplit(fetched_from).netloc.lower():
-        raise BadRequest(f"actor {ap_id} was served by another host ({urlsplit(fetched_from).netloc})")
+    # The document must be the one at its own id (no actor spoofing by an upload, a redirect or another path).
+    if not hosts.same_url(ap_id, fetched_from):
+        raise BadRequest(f"actor {ap_id[:200]} was served as {fetched_from[:200]}, not at its own id")
     inbox = document.get("inbox")
     if not isinstance(inbox, str) or urlsplit(inbox).scheme not in ("http", "https"):
         raise BadRequest(f"actor {ap_id} has no inbox")
@@ -224,7 +229,7 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
         ap_id=ap_id,
         username=limits.cut(username, limits.ACTOR_USERNAME, "actor.preferredUsername")
         if isinstance(username, str) else None,
-        domain=urlsplit(ap_id).netloc.lower(),
+        domain=hosts.authority_of(ap_id),
         type=document["type"],
         name=sanitize.plain_text(_text(document, "name", limits.ACTOR_NAME), limits.ACTOR_NAME),
         summary=sanitize.clean_html(_text(document, "summary", limits.ACTOR_SUMMARY)),
@@ -287,22 +292,36 @@ async def _key_owner(rt: Runtime, key_id: str, *, refresh: bool = False) -> tupl
 
 async def _fetch_key_owner(rt: Runtime, key_id: str) -> Actor:
     try:
-        document = await fetch_document(rt, key_id)
-        if "publicKeyPem" in document and "owner" in document and document.get("type") not in ACTOR_TYPES:
-            # GoToSocial and others serve the key as its own document pointing at its owner.
-            owner = ld.get_id(document.get("owner"))
-            if not owner:
-                raise SignatureError(f"key {key_id} names no owner")
-            document = await fetch_document(rt, owner)
-            fetched_from = owner
-        else:
-            fetched_from = key_id
-        actor = await store_actor_document(rt, document, fetched_from=fetched_from, key_id=key_id)
+        document = await _key_owner_document(rt, key_id)
+        actor = await store_actor_document(rt, document, fetched_from=document["id"], key_id=key_id)
     except (FetchError, BadRequest) as e:
         raise SignatureError(f"the signing key {key_id} could not be fetched: {e}") from e
     if actor.key_id != key_id or not actor.public_key_pem:
         raise SignatureError(f"actor {actor.ap_id} does not list the key {key_id}")
     return actor
+
+
+async def _key_owner_document(rt: Runtime, key_id: str) -> dict:
+    """The document of the actor owning `key_id`, served at its own id and listing that key.
+
+    `actor#main-key` is looked up in the actor's document, which must be the one at `actor`.
+    A key served on its own (GoToSocial) must have the keyId as its id, and its owner's
+    document must list it: a JSON file elsewhere on the host cannot claim someone's key.
+    """
+    base = hosts.parse_url(key_id).without_fragment()
+    document = await fetch_document(rt, base)
+    if document.get("type") not in ACTOR_TYPES and isinstance(document.get("publicKeyPem"), str):
+        if not hosts.same_url(document.get("id"), key_id):
+            raise SignatureError(f"the key document at {key_id} has another id ({str(document.get('id'))[:200]})")
+        owner = ld.get_id(document.get("owner"))
+        if not owner:
+            raise SignatureError(f"key {key_id} names no owner")
+        document, base = await fetch_document(rt, owner), owner
+    if document.get("type") not in ACTOR_TYPES or not hosts.same_url(document.get("id"), base):
+        raise SignatureError(f"{base} is not the actor owning the key {key_id}")
+    if _pick_key(document, key_id) is None:
+        raise SignatureError(f"actor {base} does not list the key {key_id}")
+    return document
 
 
 async def verify_signed_request(rt: Runtime, *, method: str, target: str, headers, body: bytes | None) -> Actor:
@@ -342,9 +361,10 @@ async def _verify_rfc9421(rt: Runtime, *, method: str, target: str, headers, bod
 
 async def _verified_by(rt: Runtime, key_id: str, check) -> Actor:
     """The actor owning `key_id` once `check(public_key_pem)` passes, refetching the key once on failure."""
-    if not urls.is_http_url(key_id):
-        raise SignatureError(f"the keyId {key_id[:200]!r} is not an http(s) URL")
-    key_host = (urlsplit(key_id).hostname or "").lower()
+    try:
+        key_host = hosts.parse_url(key_id).host
+    except hosts.InvalidURL as e:
+        raise SignatureError(f"the keyId is not a valid http(s) URL: {e}") from None
     if http.domain_blocked(key_host, rt.config.blocked_domains):
         raise SignatureError(f"{key_host} is blocked by this instance")
     actor, fetched_now = await _key_owner(rt, key_id)
@@ -373,7 +393,7 @@ async def find_actor(rt: Runtime, ref: str) -> Actor:
 async def resolve_handle(rt: Runtime, handle: str) -> Actor:
     """`user@host` (with or without a leading @ or acct:) to an actor, through WebFinger."""
     username, host = parse_handle(handle)
-    if host == rt.config.host.lower():
+    if host == hosts.authority_of(rt.config.base_url):
         local = await actors_store.get_local_actor(rt.db.reader, username)
         if local is None:
             raise NotFound(f"no local user '{username}'")
@@ -391,16 +411,20 @@ async def resolve_handle(rt: Runtime, handle: str) -> Actor:
 
 
 def parse_handle(handle: str) -> tuple[str, str]:
-    """`name@host` (with or without a leading @ or acct:) as (name, lower-cased host[:port])."""
+    """`name@host` (with or without a leading @ or acct:) as (name, normalised host[:port])."""
     text = (handle or "").strip().removeprefix("acct:").lstrip("@")
     match = HANDLE.match(text)
-    if not match:
+    try:
+        host = hosts.parse_url(f"https://{match.group(2)}/").authority if match else ""
+    except hosts.InvalidURL:
+        host = ""
+    if not match or not host:
         raise BadRequest(f"'{text}' is not a handle like name@example.org", field="handle", code="handle")
-    return match.group(1), match.group(2).lower()
+    return match.group(1), host
 
 
 async def webfinger(rt: Runtime, username: str, host: str) -> dict:
     """The WebFinger JRD of name@host (plain http only for a loopback host where private addresses are allowed)."""
     scheme = "http" if rt.config.allow_private_addresses and http.is_loopback(host) else "https"
     url = f"{scheme}://{host}/.well-known/webfinger?resource={quote(f'acct:{username}@{host}')}"
-    return await rt.http.get_json(url, accept="application/jrd+json, application/json")
+    return await rt.http.get_json(url)

@@ -6,13 +6,11 @@ crash between the two loses nothing, and the same activity id stored twice count
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from quart import Blueprint, request
 
 from actors import authenticity, remote
 from actors.requests import request_target
-from wecreate_fed import jsonbody, ld, limits, ratelimit, runtime, urls
+from wecreate_fed import hosts, jsonbody, ld, limits, ratelimit, runtime, urls
 from wecreate_fed.civic import boxes
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, SignatureError
 from wecreate_fed.http import domain_blocked
@@ -59,7 +57,7 @@ async def receive(local_name: str | None):
     signer = await remote.verify_signed_request(
         rt, method="POST", target=request_target(), headers=request.headers, body=body,
     )
-    ratelimit.check_inbox_host(rt, urlsplit(signer.ap_id).netloc)  # the proven signer's host, not a claimed one
+    ratelimit.check_inbox_host(rt, urls.host_of(signer.ap_id))  # the proven signer's host, not a claimed one
     # Forwarded or relayed (signer is not the actor): its proof, LD signature, or a fetch decides.
     proven = await authenticity.authenticate(rt, signer, activity)
     activity = proven.activity
@@ -74,17 +72,20 @@ async def receive(local_name: str | None):
 def parse_activity(body: bytes) -> dict:
     """The activity as a dict with an http(s) id, a type and an actor; BadRequest otherwise."""
     activity = jsonbody.activity_document(body)
-    if not urls.is_http_url(activity.get("id")):
-        raise BadRequest("the activity needs an http(s) id", field="id")
+    if not hosts.is_valid_url(activity.get("id")):
+        raise BadRequest("the activity needs an http(s) id (no user name or password in it)", field="id", code="url")
     if not isinstance(activity.get("type"), str):
         raise BadRequest("the activity needs a type", field="type")
-    if not urls.is_http_url(ld.get_id(activity.get("actor"))):
-        raise BadRequest("the activity needs an actor with an http(s) id", field="actor")
+    actor = ld.get_id(activity.get("actor"))
+    if not actor:
+        raise BadRequest("the activity needs an actor", field="actor")
+    if not hosts.is_valid_url(actor):
+        raise BadRequest("the activity's actor is not a valid http(s) id", field="actor", code="url")
     return limits.capped(activity)  # what is stored: text cut, too many tags or recipients refused
 
 
 def check_policy(rt: Runtime, activity: dict) -> None:
-    host = (urlsplit(ld.get_id(activity["actor"]) or "").hostname or "").lower()
+    host = hosts.parse_url(ld.get_id(activity["actor"])).host  # parse_activity checked it is valid
     if domain_blocked(host, rt.config.blocked_domains):
         raise Forbidden(f"{host} is blocked by this instance")
 
@@ -94,12 +95,11 @@ def check_signer_is_actor(signer_id: str, activity: dict) -> None:
     actor_id = ld.get_id(activity["actor"])
     if signer_id != actor_id:
         raise SignatureError(f"signed by {signer_id}, but the activity's actor is {actor_id}")
-    actor_host = urlsplit(actor_id).netloc.lower()
-    if urlsplit(activity["id"]).netloc.lower() != actor_host:
+    if not urls.same_origin(activity["id"], actor_id):
         raise BadRequest("the activity's id is not on its actor's host")
     if activity["type"] in OWN_OBJECT_TYPES:
         object_id = ld.get_id(activity.get("object"))
         if not urls.is_http_url(object_id):
             raise BadRequest(f"{activity['type']} needs an object with an id")
-        if urlsplit(object_id).netloc.lower() != actor_host:
+        if not urls.same_origin(object_id, actor_id):
             raise BadRequest(f"{activity['type']} of {object_id}, which does not live on the actor's host")

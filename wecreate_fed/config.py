@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import hosts
 from .errors import ConfigError
-from .http import is_loopback
+from .http import is_loopback, parse_target
 
 CONFIG_ENV = "WECREATE_CONFIG"
 REGISTRATION_MODES = ("open", "invite", "closed")
@@ -67,6 +68,8 @@ class Config:
     trusted_proxies: frozenset[str] = frozenset({"127.0.0.1", "::1"})
     # The HTTP signature scheme tried first with a host we know nothing of (signatures.knock).
     signature_first: str = "cavage"
+    # address:port pairs the outgoing guard lets through although they are private (one test peer, a relay)
+    allowed_private_targets: frozenset[tuple[str, int]] = frozenset()
 
     @property
     def host(self) -> str:
@@ -134,7 +137,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         listen_port=r.int("server.port", 8000, low=1, high=65535),
         allow_private_addresses=allow_private,
         require_signed_fetch=r.bool("federation.require_signed_fetch", False),
-        blocked_domains=frozenset(d.lower() for d in r.list_of_str("federation.blocked_domains", [])),
+        blocked_domains=_hosts(r, "federation.blocked_domains"),
         clock_skew_seconds=r.int("federation.clock_skew_seconds", 3600, low=30, high=86_400),
         max_body_bytes=r.int("federation.max_body_bytes", 1_000_000, low=1_000, high=100_000_000),
         fetch_timeout_seconds=r.float("federation.fetch_timeout_seconds", 10.0, low=0.5, high=120),
@@ -157,6 +160,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         rate_limit_max_tracked=r.int("rate_limits.max_tracked", 10_000, low=100, high=10_000_000),
         trusted_proxies=frozenset(_addresses(r, "server.trusted_proxies", ["127.0.0.1", "::1"])),
         signature_first=r.choice("federation.signature_first", ("cavage", "rfc9421"), "cavage"),
+        allowed_private_targets=_targets(r, "federation.allowed_private_targets"),
     )
 
 
@@ -169,6 +173,21 @@ def _addresses(r: _Reader, key: str, default: list[str]) -> list[str]:
         except ValueError:
             raise ConfigError(f"{key}: '{value}' is not an IP address") from None
     return addresses
+
+
+def _hosts(r: _Reader, key: str) -> frozenset[str]:
+    """Domains as the outgoing guard and the inbox compare them (lower case, punycode, no trailing dot)."""
+    try:
+        return frozenset(hosts.normalise_host(d) for d in r.list_of_str(key, []))
+    except hosts.InvalidURL as e:
+        raise ConfigError(f"{key}: {e}") from None
+
+
+def _targets(r: _Reader, key: str) -> frozenset[tuple[str, int]]:
+    try:
+        return frozenset(parse_target(t) for t in r.list_of_str(key, []))
+    except ValueError as e:
+        raise ConfigError(f"{key}: {e} (write 127.0.0.1:8443 or [::1]:8443)") from None
 
 
 def _districts(r: _Reader) -> tuple[District, ...]:

@@ -1,9 +1,16 @@
-"""All outgoing HTTP: timeouts, size caps, redirect limits and the address guard.
+"""All outgoing HTTP: timeouts, size caps, redirect limits, the address guard and the id rule.
 
-Every request goes through one aiohttp session whose resolver refuses loopback,
-private, link-local and other non-public addresses after DNS resolution, unless the
-configuration allows them (tests and the demo). Redirects are followed by hand so each
-hop is checked again. Signing is done by `signatures`; this module only carries bytes.
+Every request goes through one aiohttp session whose resolver refuses every address in
+`hosts.address_refusal` (loopback, private, link-local, the IANA special-purpose blocks and
+IPv4 hidden in IPv6 transition forms) after DNS resolution, unless the configuration allows
+private addresses (tests and the demo) or names one address:port as an exception. aiohttp
+does not ask the resolver about IP literals, so `check_url` checks those itself. Redirects
+are followed by hand so each hop is checked again. The URL requested is the normalised one
+`check_url` judged, so no other parser's reading of it can differ.
+
+`fetch_activitypub` keeps a document only when its `id` is the URL asked for and, after
+redirects, the final URL too (Akkoma's rule); otherwise it asks the document's own id once.
+Signing is done by `signatures`; this module only carries bytes.
 """
 
 from __future__ import annotations
@@ -16,28 +23,49 @@ import socket
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
-from . import __version__, jsonbody, signatures, urls
+from . import __version__, hosts, jsonbody, signatures
 from .errors import FetchError, RefusedAddress
 from .signatures import knock, rfc9421
 
 log = logging.getLogger(__name__)
 
-JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json", "application/jrd+json")
-ACCEPT_AP = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+AS_PROFILE = "https://www.w3.org/ns/activitystreams"
+JRD_TYPES = ("application/jrd+json", "application/json")  # WebFinger; many servers answer plain JSON
+ACCEPT_AP = f'application/activity+json, application/ld+json; profile="{AS_PROFILE}"'
+ACCEPT_JRD = "application/jrd+json, application/json"
+
+
+def is_activitypub_type(content_type: str | None) -> bool:
+    """application/activity+json, or application/ld+json with the ActivityStreams profile."""
+    media, *params = (content_type or "").split(";")
+    media = media.strip().lower()
+    if media == "application/activity+json":
+        return True
+    if media != "application/ld+json":
+        return False
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "profile" and AS_PROFILE in value.strip().strip('"').split():
+            return True
+    return False
 
 
 def is_loopback(host: str | None) -> bool:
     """localhost, 127.x.x.x or ::1, with or without a port (IPv6 with or without brackets)."""
-    name = (host or "").strip().lower()
+    name = (host or "").strip()
     if name.startswith("["):
         name = name[1:].partition("]")[0]
     elif name.count(":") == 1:
         name = name.partition(":")[0]
+    try:
+        name = hosts.normalise_host(name)
+    except hosts.InvalidURL:
+        return False
     if name == "localhost":
         return True
     try:
@@ -50,37 +78,57 @@ def is_loopback(host: str | None) -> bool:
 
 
 def domain_blocked(host: str | None, blocked_domains) -> bool:
-    """The host is one of the blocked domains or below one (the federation policy)."""
-    host = (host or "").lower()
-    return any(host == d or host.endswith("." + d) for d in blocked_domains)
+    """The host is one of the blocked domains or below one (the federation policy), however spelled."""
+    return hosts.host_in(host, blocked_domains)
 
 
-def address_allowed(address: str, allow_private: bool) -> bool:
-    """True for a public unicast address, or any address when private ones are allowed."""
+def parse_target(text: str) -> tuple[str, int]:
+    """"127.0.0.1:8443" or "[::1]:8443" as (normalised address, port); ValueError otherwise."""
+    address, sep, port = text.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"'{text}' is not address:port")
+    return str(ipaddress.ip_address(address.removeprefix("[").removesuffix("]"))), int(port)
+
+
+def address_allowed(address: str, allow_private: bool, *, port: int | None = None,
+                    exceptions: frozenset[tuple[str, int]] = frozenset()) -> bool:
+    """True for a public unicast address, any address when private ones are allowed, or a listed address:port."""
     if allow_private:
         return True
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
+    if port is not None and exceptions:
+        try:
+            if (str(ipaddress.ip_address(address.split("%", 1)[0])), port) in exceptions:
+                return True
+        except ValueError:
+            return False
+    return hosts.address_refusal(address) is None
 
 
 class GuardedResolver(AbstractResolver):
     """Resolves names, then drops the request if any address is not allowed."""
 
-    def __init__(self, allow_private: bool):
+    def __init__(self, allow_private: bool, exceptions: frozenset[tuple[str, int]] = frozenset()):
         self.allow_private = allow_private
+        self.exceptions = exceptions
         self._inner = aiohttp.ThreadedResolver()
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET):
         found = await self._inner.resolve(host, port, family)
         for entry in found:
-            if not address_allowed(entry["host"], self.allow_private):
-                raise RefusedAddress(f"{host} resolves to {entry['host']}, which is not a public address")
+            if not address_allowed(entry["host"], self.allow_private, port=entry.get("port") or port,
+                                   exceptions=self.exceptions):
+                raise RefusedAddress(f"{host} resolves to {entry['host']}, which is not a public address"
+                                     f" ({hosts.address_refusal(entry['host'])})")
         return found
 
     async def close(self) -> None:
         await self._inner.close()
+
+
+@dataclass
+class Fetched:
+    document: dict
+    final_url: str  # after redirects
 
 
 @dataclass
@@ -95,8 +143,9 @@ class HttpClient:
 
     def __init__(self, *, base_url: str, allow_private: bool, timeout: float, max_bytes: int,
                  max_redirects: int, blocked_domains: frozenset[str] = frozenset(), connections: int = 100,
-                 signature_first: str = "cavage"):
+                 signature_first: str = "cavage", allowed_targets: frozenset[tuple[str, int]] = frozenset()):
         self.allow_private = allow_private
+        self.allowed_targets = allowed_targets
         self.timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0))
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
@@ -113,11 +162,12 @@ class HttpClient:
             timeout=config.fetch_timeout_seconds, max_bytes=config.fetch_max_bytes,
             max_redirects=config.fetch_max_redirects, blocked_domains=config.blocked_domains,
             connections=max(config.delivery_concurrency * 2, 20), signature_first=config.signature_first,
+            allowed_targets=config.allowed_private_targets,
         )
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(
-            resolver=GuardedResolver(self.allow_private), limit=self.connections, ttl_dns_cache=300,
+            resolver=GuardedResolver(self.allow_private, self.allowed_targets), limit=self.connections, ttl_dns_cache=300,
         )
         self._session = aiohttp.ClientSession(
             connector=connector, timeout=self.timeout, headers={"User-Agent": self.user_agent},
@@ -134,59 +184,88 @@ class HttpClient:
         assert self._session is not None, "HttpClient.start() was not awaited"
         return self._session
 
-    def check_url(self, url: str) -> None:
-        """Refuse non-http(s) URLs, blocked domains, and IP literals that are not public."""
-        if not urls.is_http_url(url):  # also `http://[::1`, on which urlsplit() raises
-            raise FetchError(f"not an http(s) URL: {url[:200]}")
-        host = (urlsplit(url).hostname or "").lower()
-        if domain_blocked(host, self.blocked_domains):
-            raise FetchError(f"{host} is blocked by this instance's federation policy")
+    def check_url(self, url: str) -> hosts.URL:
+        """The URL normalised; refused if not http(s), malformed, blocked, or an IP literal that is not public."""
         try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            return  # a name: the resolver checks what it resolves to
+            target = hosts.parse_url(url)
+        except hosts.InvalidURL as e:
+            raise FetchError(f"not a valid http(s) URL: {e}") from None
+        if domain_blocked(target.host, self.blocked_domains):
+            raise FetchError(f"{target.host} is blocked by this instance's federation policy")
         # aiohttp does not ask the resolver for IP literals, so check them here.
-        if not address_allowed(host, self.allow_private):
-            raise RefusedAddress(f"{host} is not a public address")
+        if target.ip is not None and not address_allowed(
+                target.host, self.allow_private, port=target.effective_port, exceptions=self.allowed_targets):
+            raise RefusedAddress(f"{target.host} is not a public address ({hosts.address_refusal(target.host)})")
+        return target
 
-    async def get_json(self, url: str, *, accept: str = ACCEPT_AP, signer: tuple[str, str] | None = None) -> dict:
-        """GET a JSON document, following at most max_redirects checked redirects.
+    async def get_json(self, url: str, *, accept: str = ACCEPT_JRD) -> dict:
+        """GET a WebFinger (JRD) or other plain JSON document, following checked redirects."""
+        fetched = await self._get(url, accept=accept, signer=None,
+                                  wanted=lambda t: t.split(";")[0].strip().lower() in JRD_TYPES)
+        return fetched.document
+
+    async def get_activitypub(self, url: str, *, signer: tuple[str, str] | None = None) -> Fetched:
+        """GET an ActivityPub document (its content type must say so) and the URL it was finally served from."""
+        return await self._get(url, accept=ACCEPT_AP, signer=signer, wanted=is_activitypub_type)
+
+    async def fetch_activitypub(self, url: str, *, signer: tuple[str, str] | None = None) -> dict:
+        """An ActivityPub document whose `id` is where it was served from, else FetchError.
+
+        Kept when its id is `url` and, after redirects, the final URL too; otherwise its own id
+        is fetched once and kept only if that matches exactly. So a file placed on a host, an
+        open redirect or another path cannot pass itself off as another id of that host.
+        """
+        fetched = await self.get_activitypub(url, signer=signer)
+        if _served_at_own_id(fetched, url):
+            return fetched.document
+        own_id = fetched.document.get("id")
+        if not hosts.is_valid_url(own_id):
+            raise FetchError(f"GET {url} returned a document without a valid id")
+        assert isinstance(own_id, str)
+        again = await self.get_activitypub(own_id, signer=signer)
+        if _served_at_own_id(again, own_id):
+            return again.document
+        raise FetchError(f"GET {url} returned a document claiming the id {own_id[:200]}, which does not serve it")
+
+    async def _get(self, url: str, *, accept: str, signer: tuple[str, str] | None, wanted) -> Fetched:
+        """GET a JSON object, following at most max_redirects checked redirects.
 
         `signer` is (key_id, private_key_pem) for an authorised-fetch signed GET (double-knocked).
         """
         for _ in range(self.max_redirects + 1):
-            self.check_url(url)
+            target = self.check_url(url).without_fragment()
             try:
-                async with self._request("GET", url, None, {"Accept": accept}, signer) as response:
+                async with self._request("GET", target, None, {"Accept": accept}, signer) as response:
                     if response.status in (301, 302, 303, 307, 308) and "Location" in response.headers:
-                        url = urljoin(url, response.headers["Location"])
+                        url = urljoin(target, response.headers["Location"])
                         continue
                     if response.status != 200:
-                        raise FetchError(f"GET {url} answered {response.status}", http_status=response.status)
-                    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-                    if content_type not in JSON_TYPES:
-                        raise FetchError(f"GET {url} answered {content_type or 'no content type'}, not JSON")
+                        raise FetchError(f"GET {target} answered {response.status}", http_status=response.status)
+                    content_type = response.headers.get("Content-Type", "")
+                    if not wanted(content_type):
+                        raise FetchError(f"GET {target} answered {content_type[:100] or 'no content type'},"
+                                         " not the JSON asked for")
                     body = await self._read_capped(response)
             except (TimeoutError, aiohttp.ClientError, OSError) as e:
-                raise _fetch_error(url, e) from e
+                raise _fetch_error(target, e) from e
             try:
                 document = jsonbody.loads(body)
             except jsonbody.InvalidJSON as e:
-                raise FetchError(f"GET {url} did not return valid JSON: {e}") from None
+                raise FetchError(f"GET {target} did not return valid JSON: {e}") from None
             if not isinstance(document, dict):
-                raise FetchError(f"GET {url} returned JSON that is not an object")
+                raise FetchError(f"GET {target} returned JSON that is not an object")
             bad = jsonbody.malformed_url(document)
             if bad is not None:
-                raise FetchError(f"GET {url} returned a malformed URL in '{bad[0]}'")
-            return document
+                raise FetchError(f"GET {target} returned a malformed URL in '{bad[0]}'")
+            return Fetched(document, url)
         raise FetchError(f"GET {url}: more than {self.max_redirects} redirects")
 
     async def post(self, url: str, body: bytes, headers: dict[str, str] | None = None, *,
                    signer: tuple[str, str] | None = None) -> PostResult:
         """POST without following redirects (as Mastodon does for deliveries); signed (double-knocked) with `signer`."""
-        self.check_url(url)
+        target = self.check_url(url).without_fragment()
         try:
-            async with self._request("POST", url, body, headers or {}, signer) as response:
+            async with self._request("POST", target, body, headers or {}, signer) as response:
                 excerpt = (await response.content.read(500)).decode("utf-8", "replace")
                 return PostResult(response.status, _retry_after(response.headers.get("Retry-After")), excerpt)
         except (TimeoutError, aiohttp.ClientError, OSError) as e:
@@ -200,7 +279,7 @@ class HttpClient:
             async with self.session.request(method, url, data=body, headers=headers, allow_redirects=False) as r:
                 yield r
             return
-        host = urlsplit(url).netloc.lower()
+        host = hosts.authority_of(url)
         remembered = self.schemes.get(host)
         tried: list[str] = []
         scheme, accept = remembered or self.schemes.first, None
@@ -242,6 +321,11 @@ class HttpClient:
                 raise FetchError(f"{response.url} is larger than the {self.max_bytes} bytes allowed")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _served_at_own_id(fetched: Fetched, requested: str) -> bool:
+    own_id = fetched.document.get("id")
+    return hosts.same_url(own_id, requested) and hosts.same_url(own_id, fetched.final_url)
 
 
 def _fetch_error(url: str, error: Exception) -> FetchError:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from . import hosts
+
 if TYPE_CHECKING:  # only for annotations: config imports http, which parses URLs with is_http_url
     from .config import Config
 
@@ -143,8 +145,16 @@ def is_local(config: Config, ap_id: str | None) -> bool:
 
 
 def host_of(ap_id: str | None) -> str:
-    """host[:port] of an id, lower-cased: two ids on the same server have the same host."""
-    return urlsplit(ap_id or "").netloc.lower()
+    """host[:port] of an id, normalised (hosts.py): two ids on the same server have the same host; "" if invalid."""
+    return hosts.authority_of(ap_id)
+
+
+def same_origin(a: str | None, b: str | None) -> bool:
+    """Both ids live on the same server (scheme, host and port, however spelled); False if either is invalid.
+
+    Every "does this live on its actor's host" check goes through here.
+    """
+    return hosts.same_origin(a, b)
 
 
 def is_http_url(value) -> bool:

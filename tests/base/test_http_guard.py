@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from urllib.parse import quote
 
 import pytest
 from aiohttp import web
@@ -54,6 +55,9 @@ class Origin:
         app.router.add_get("/array", self.array)
         app.router.add_get("/broken", self.broken)
         app.router.add_route("*", "/status/{code}", self.status)
+        app.router.add_get("/doc/{name}", self.doc)
+        app.router.add_get("/typed", self.typed)
+        app.router.add_get("/bounce", self.bounce)
         self.runner = web.AppRunner(app, shutdown_timeout=0.5)
         await self.runner.setup()
         for host in ("127.0.0.1", "127.0.0.2", "::1"):
@@ -108,6 +112,20 @@ class Origin:
     async def broken(self, request):
         return web.Response(text='{"id": "https://leipzig.example/users/anna", ', content_type=AP_JSON)
 
+    async def doc(self, request):
+        # /doc/x?claims=/doc/y serves a document whose id is /doc/y on this host (default: itself)
+        claims = request.query.get("claims", request.path)
+        own = claims if claims.startswith("http") else f"http://{request.host}{claims}"
+        return web.json_response({"id": own, "type": "Note", "served_at": request.path}, content_type=AP_JSON)
+
+    async def bounce(self, request):
+        # An open redirect to a document that claims to be the redirect itself
+        raise web.HTTPFound("/doc/g?claims=/bounce")
+
+    async def typed(self, request):
+        return web.Response(body=json.dumps({"id": str(request.url)}).encode(),
+                            headers={"Content-Type": request.query["type"]})
+
     async def status(self, request):
         code = int(request.match_info["code"])
         headers = {"Retry-After": "120"} if code in (429, 503) else {}
@@ -126,9 +144,11 @@ async def make_client():
     clients: list[http.HttpClient] = []
 
     async def make(*, allow_private: bool, timeout: float = 5.0, max_redirects: int = 3,
-                   blocked_domains: frozenset[str] = frozenset()) -> http.HttpClient:
+                   blocked_domains: frozenset[str] = frozenset(),
+                   allowed_targets: frozenset[tuple[str, int]] = frozenset()) -> http.HttpClient:
         client = http.HttpClient(base_url="https://leipzig.example", allow_private=allow_private, timeout=timeout,
-                                 max_bytes=MAX_BYTES, max_redirects=max_redirects, blocked_domains=blocked_domains)
+                                 max_bytes=MAX_BYTES, max_redirects=max_redirects, blocked_domains=blocked_domains,
+                                 allowed_targets=allowed_targets)
         await client.start()
         clients.append(client)
         return client
@@ -153,7 +173,7 @@ async def test_loopback_targets_are_refused_before_any_connection(origin, make_c
     url = url.format(v4=origin.ports["127.0.0.1"], v6=origin.ports["::1"])
     # Then GET and POST are refused, and the server never hears of them
     with pytest.raises(RefusedAddress):
-        await client.get_json(url)
+        await client.get_activitypub(url)
     with pytest.raises(RefusedAddress):
         await client.post(url, b"{}", {"Content-Type": AP_JSON})
     assert origin.hits == []
@@ -165,15 +185,15 @@ async def test_odd_spellings_of_loopback_never_connect(origin, make_client, url)
     # aiohttp refuses non-canonical IPv4 spellings of 127.0.0.1 itself; either way nothing is sent
     client = await make_client(allow_private=False)
     with pytest.raises(FetchError):
-        await client.get_json(url.format(v4=origin.ports["127.0.0.1"]))
+        await client.get_activitypub(url.format(v4=origin.ports["127.0.0.1"]))
     assert origin.hits == []
 
 
 async def test_the_same_server_is_reachable_when_private_addresses_are_allowed(origin, make_client):
     # The control for the test above: with the guard off, the same URLs do reach the server
     client = await make_client(allow_private=True)
-    assert await client.get_json(origin.url("/actor")) == ACTOR
-    assert await client.get_json(origin.url("/actor", "::1")) == ACTOR
+    assert (await client.get_activitypub(origin.url("/actor"))).document == ACTOR
+    assert (await client.get_activitypub(origin.url("/actor", "::1"))).document == ACTOR
     assert [path for _, _, path in origin.hits] == ["/actor", "/actor"]
 
 
@@ -216,36 +236,42 @@ async def test_resolver_refuses_names_that_resolve_to_loopback():
         await relaxed.close()
 
 
-async def test_each_redirect_hop_is_checked_again(origin, make_client, monkeypatch):
-    # Given 127.0.0.1 standing in for a public server (nothing else here is public)
-    real_address_allowed = http.address_allowed
-    monkeypatch.setattr(http, "address_allowed",
-                        lambda address, allow_private: address == "127.0.0.1" or real_address_allowed(address, allow_private))
-    client = await make_client(allow_private=False)
-    assert await client.get_json(origin.url("/actor")) == ACTOR
-    # When that "public" server redirects to another loopback address or to [::1]
-    for target in (origin.url("/actor", "127.0.0.2"), origin.url("/actor", "::1")):
+async def test_each_redirect_hop_is_checked_again(origin, make_client):
+    # Given 127.0.0.1 at the origin's port standing in for a public server (the one exception the
+    # configuration names: nothing else here is public)
+    port = origin.ports["127.0.0.1"]
+    client = await make_client(allow_private=False, allowed_targets=frozenset({("127.0.0.1", port)}))
+    assert (await client.get_activitypub(origin.url("/actor"))).document == ACTOR
+    # When that "public" server redirects to another loopback address, to [::1], to another port of
+    # 127.0.0.1, or to 127.0.0.1 spelled as an IPv4-mapped or NAT64 IPv6 address
+    for target in (origin.url("/actor", "127.0.0.2"), origin.url("/actor", "::1"), origin.url("/actor", "::1"),
+                   f"http://127.0.0.1:{origin.ports['::1']}/actor", f"http://[::ffff:127.0.0.1]:{port}/actor",
+                   f"http://[64:ff9b::7f00:1]:{port}/actor", f"http://[2002:7f00:1::]:{port}/actor"):
         with pytest.raises(RefusedAddress):
-            await client.get_json(origin.url("/redirect") + "?to=" + target)
+            await client.get_activitypub(origin.url("/redirect") + "?to=" + target)
     # Then the redirect targets were never contacted
-    assert {host for _, host, _ in origin.hits} == {f"127.0.0.1:{origin.ports['127.0.0.1']}"}
-    assert len(origin.hits) == 3
+    assert {host for _, host, _ in origin.hits} == {f"127.0.0.1:{port}"}
+    assert len(origin.hits) == 8
+    # And a name resolving to the allowed address:port is allowed through the resolver, nothing else
+    assert (await client.get_activitypub(f"http://localhost:{port}/actor")).document == ACTOR
+    with pytest.raises(RefusedAddress):
+        await client.get_activitypub(f"http://localhost:{origin.ports['::1']}/actor")
 
 
 async def test_redirect_to_another_scheme_is_refused(origin, make_client):
     client = await make_client(allow_private=True)
     with pytest.raises(FetchError, match="not an http"):
-        await client.get_json(origin.url("/redirect?to=file:///etc/passwd"))
+        await client.get_activitypub(origin.url("/redirect?to=file:///etc/passwd"))
 
 
 async def test_redirects_beyond_the_limit_fail(origin, make_client):
     client = await make_client(allow_private=True, max_redirects=2)
     # Two redirects are followed
-    assert await client.get_json(origin.url("/hop/2")) == ACTOR
+    assert (await client.get_activitypub(origin.url("/hop/2"))).document == ACTOR
     origin.hits.clear()
     # A third is not, and the chain stops there
     with pytest.raises(FetchError, match="more than 2 redirects"):
-        await client.get_json(origin.url("/hop/5"))
+        await client.get_activitypub(origin.url("/hop/5"))
     assert [path for _, _, path in origin.hits] == ["/hop/5", "/hop/4", "/hop/3"]
 
 
@@ -273,19 +299,19 @@ def test_retry_after_as_seconds_or_http_date():
 async def test_responses_larger_than_max_bytes_fail(origin, make_client, path):
     client = await make_client(allow_private=True)
     with pytest.raises(FetchError, match=f"the {MAX_BYTES}"):
-        await client.get_json(origin.url(path))
+        await client.get_activitypub(origin.url(path))
 
 
 async def test_a_slow_server_fails_at_the_timeout(origin, make_client):
     client = await make_client(allow_private=True, timeout=0.5)
     started = time.monotonic()
     with pytest.raises(FetchError, match="timed out"):
-        await client.get_json(origin.url("/slow"))
+        await client.get_activitypub(origin.url("/slow"))
     assert time.monotonic() - started < 2.0
 
 
 @pytest.mark.parametrize("path, reason", [
-    ("/html", "text/html, not JSON"),
+    ("/html", "text/html; charset=utf-8, not the JSON asked for"),
     ("/array", "not an object"),
     ("/broken", "not return valid JSON"),
     ("/status/410", "answered 410"),
@@ -293,14 +319,14 @@ async def test_a_slow_server_fails_at_the_timeout(origin, make_client):
 async def test_non_json_or_unsuccessful_answers_fail(origin, make_client, path, reason):
     client = await make_client(allow_private=True)
     with pytest.raises(FetchError, match=reason) as caught:
-        await client.get_json(origin.url(path))
+        await client.get_activitypub(origin.url(path))
     assert not isinstance(caught.value, RefusedAddress)
 
 
 async def test_failed_status_is_kept_for_the_caller(origin, make_client):
     client = await make_client(allow_private=True)
     with pytest.raises(FetchError) as caught:
-        await client.get_json(origin.url("/status/410"))
+        await client.get_activitypub(origin.url("/status/410"))
     assert caught.value.http_status == 410
 
 
@@ -308,11 +334,96 @@ async def test_blocked_domains_are_refused_directly_and_after_a_redirect(origin,
     client = await make_client(allow_private=True, blocked_domains=frozenset({"blocked.example"}))
     for url in ("https://blocked.example/users/troll", "https://relay.BLOCKED.example/inbox"):
         with pytest.raises(FetchError, match="blocked"):
-            await client.get_json(url)
+            await client.get_activitypub(url)
     with pytest.raises(FetchError, match="blocked"):
         await client.post("https://blocked.example/inbox", b"{}", {})
     with pytest.raises(FetchError, match="relay.blocked.example is blocked"):
-        await client.get_json(origin.url("/redirect?to=https://relay.blocked.example/actor"))
+        await client.get_activitypub(origin.url("/redirect?to=https://relay.blocked.example/actor"))
     assert len(origin.hits) == 1
     # A domain that merely ends in the same letters is not blocked
     client.check_url("https://notblocked.example/users/anna")
+
+
+# --- a document is kept only at its own id -----------------------------------------------------
+
+async def test_a_document_served_at_its_own_id_is_kept_with_one_request(origin, make_client):
+    client = await make_client(allow_private=True)
+    document = await client.fetch_activitypub(origin.url("/doc/a"))
+    assert document["id"] == origin.url("/doc/a")
+    assert [path for _, _, path in origin.hits] == ["/doc/a"]
+
+
+async def test_a_document_claiming_another_id_is_refetched_by_that_id_once(origin, make_client):
+    client = await make_client(allow_private=True)
+    # /doc/alias claims to be /doc/b, and /doc/b serves itself: the answer is /doc/b's own document
+    document = await client.fetch_activitypub(origin.url("/doc/alias?claims=/doc/b"))
+    assert (document["id"], document["served_at"]) == (origin.url("/doc/b"), "/doc/b")
+    assert [path for _, _, path in origin.hits] == ["/doc/alias?claims=/doc/b", "/doc/b"]
+
+
+async def test_a_document_whose_claimed_id_does_not_serve_it_is_discarded(origin, make_client):
+    client = await make_client(allow_private=True)
+    # /doc/liar claims to be /doc/c?claims=/doc/d, which in turn claims yet another id: no more refetches
+    with pytest.raises(FetchError, match="does not serve it"):
+        await client.fetch_activitypub(origin.url("/doc/liar?claims=" + "/doc/c%3Fclaims%3D/doc/d"))
+    assert len(origin.hits) == 2
+    # A document claiming an id on another server is asked there, and that server does not serve it
+    origin.hits.clear()
+    with pytest.raises(FetchError):
+        await client.fetch_activitypub(origin.url("/doc/x?claims=") + origin.url("/status/404", "127.0.0.2"))
+    assert [path for _, _, path in origin.hits] == [f"/doc/x?claims={origin.url('/status/404', '127.0.0.2')}",
+                                                     "/status/404"]
+
+
+async def test_after_a_redirect_the_id_must_be_the_final_url(origin, make_client):
+    client = await make_client(allow_private=True)
+    # A redirect to a document at its own id: kept, after asking that id once more (Akkoma's rule)
+    document = await client.fetch_activitypub(origin.url("/redirect?to=/doc/e"))
+    assert document["id"] == origin.url("/doc/e")
+    assert [path for _, _, path in origin.hits] == ["/redirect?to=/doc/e", "/doc/e", "/doc/e"]
+    # A redirect to a document claiming the redirect's own URL: asking that URL redirects again, discarded
+    origin.hits.clear()
+    with pytest.raises(FetchError, match="does not serve it"):
+        await client.fetch_activitypub(origin.url("/bounce"))
+    assert [path for _, _, path in origin.hits] == ["/bounce", "/doc/g?claims=/bounce"] * 2
+
+
+@pytest.mark.parametrize("content_type, accepted", [
+    ("application/activity+json", True),
+    ("application/activity+json; charset=utf-8", True),
+    ('application/ld+json; profile="https://www.w3.org/ns/activitystreams"', True),
+    ('application/ld+json;profile="https://www.w3.org/ns/activitystreams https://example.org/x"', True),
+    ("application/ld+json", False),
+    ('application/ld+json; profile="https://example.org/x"', False),
+    ("application/json", False),
+    ("application/jrd+json", False),
+    ("text/html", False),
+])
+async def test_only_activitypub_content_types_are_activitypub(origin, make_client, content_type, accepted):
+    client = await make_client(allow_private=True)
+    url = origin.url("/typed") + "?type=" + quote(content_type, safe="")
+    if accepted:
+        assert (await client.get_activitypub(url)).document["id"]
+    else:
+        with pytest.raises(FetchError, match="not the JSON asked for"):
+            await client.get_activitypub(url)
+    # WebFinger's JRD and plain JSON are a separate fetch with its own types
+    if content_type in ("application/jrd+json", "application/json"):
+        assert await client.get_json(url)
+
+
+async def test_blocked_domains_match_trailing_dots_case_and_idn(make_client):
+    client = await make_client(allow_private=True,
+                               blocked_domains=frozenset({"blocked.example", "xn--mnchen-3ya.example"}))
+    for url in ("https://blocked.example./users/troll", "https://BLOCKED.Example/inbox",
+                "https://relay.blocked.example.:443/actor", "https://münchen.example/users/x",
+                "https://xn--mnchen-3ya.example/users/x", "https://Sub.MÜNCHEN.example./users/x"):
+        with pytest.raises(FetchError, match="is blocked"):
+            client.check_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://a@b/", "http://[::1", "https://user:pw@leipzig.example/x", "gopher://x/"])
+async def test_malformed_or_userinfo_urls_are_never_requested(make_client, url):
+    client = await make_client(allow_private=True)
+    with pytest.raises(FetchError, match="not a valid http"):
+        await client.get_activitypub(url)

@@ -239,8 +239,8 @@ async def test_remote_attendees_join_until_full_then_get_a_reject(leipzig, meiss
     await eventually(lambda: _state(meissen, event_id, "petra", "accepted"), message="Petra accepted")
     assert await attendance(leipzig, event_id) == {"bert": "accepted", "petra@remote": "accepted"}
     # Petra, as an attendee, may see who else attends
-    page = await meissen.rt.http.get_json(f"{event_id}/attendees?page=true",
-                                          signer=(petra.key_id, petra.private_key_pem))
+    page = await meissen.rt.http.fetch_activitypub(f"{event_id}/attendees?page=true",
+                                                   signer=(petra.key_id, petra.private_key_pem))
     assert set(page["orderedItems"]) == {bert.ap_id, petra.ap_id}
 
     # When Anna cancels the event, Meißen's copy says so; when she deletes it, it is gone there too

@@ -388,7 +388,7 @@ async def test_we_deliver_and_fetch_in_rfc9421_and_fedify_accepts(make_instance,
     assert ours and {s["scheme"] for s in ours if s["method"] == "POST"} == {"rfc9421"}
     assert leipzig.rt.http.schemes.get(urlsplit(fedify.base_url).netloc) == "rfc9421"
     # And Fedify's authorised-fetch followers collection reads for our signed GET, not for an unsigned one
-    followers = await leipzig.rt.http.get_json(f"{fedify.actor_id}/followers",
+    followers = await leipzig.rt.http.fetch_activitypub(f"{fedify.actor_id}/followers",
                                                signer=(anna.key_id, anna.private_key_pem))
     assert followers["type"] == "OrderedCollection"
     async with aiohttp.ClientSession() as session:

@@ -64,7 +64,7 @@ async def keep_boosted(rt: Runtime, object_id: str) -> None:
     except WeCreateError:
         return  # not reachable now; nothing of ours depends on it
     author_id = ld.get_id(document.get("attributedTo"))
-    if document.get("id") != object_id or not author_id or urls.host_of(author_id) != urls.host_of(object_id):
+    if document.get("id") != object_id or not author_id or not urls.same_origin(author_id, object_id):
         return  # it must live on its author's host
     if ideas.is_idea_document(document):
         await ideas.store_remote(rt, await remote.get_actor(rt, author_id), ideas.parse_remote(document))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
+from .. import hosts
 from . import Connection, Database, fetch_all, fetch_value, iso, iso_in
 
 # --- incoming ---------------------------------------------------------------
@@ -107,7 +107,7 @@ async def add_deliveries(conn: Connection, activity_id: int, inbox_urls: list[st
     await conn.executemany(
         "INSERT INTO deliveries (activity_id, inbox_url, host, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (activity_id, inbox_url) DO NOTHING",
-        [(activity_id, url, urlsplit(url).netloc.lower(), now, now) for url in inbox_urls],
+        [(activity_id, url, hosts.authority_of(url), now, now) for url in inbox_urls],
     )
 
 

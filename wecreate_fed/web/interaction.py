@@ -90,6 +90,7 @@ async def describe(rt: Runtime, uri: str) -> dict:
     if await ideas.is_known(rt, uri):
         return {"kind": "idea", "page": views.page_url(rt, "idea", uri)}
     document = await remote.fetch_document(rt, uri)
+    uri = document["id"]  # served at its own id (http.fetch_activitypub); `uri` may have been an alias
     if ideas.is_idea_document(document):
         await ideas.find_or_fetch(rt, uri)
         return {"kind": "idea", "page": views.page_url(rt, "idea", uri)}

@@ -16,12 +16,11 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from quart import Quart, Response, request, session
 from quart.sessions import SecureCookieSessionInterface
 
-from wecreate_fed import ratelimit, runtime
+from wecreate_fed import hosts, ratelimit, runtime
 from wecreate_fed.errors import Forbidden, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import iso, utcnow
@@ -122,19 +121,11 @@ async def check_csrf() -> None:
 
 
 def origin_of(url: str) -> str | None:
-    """scheme://host[:port] of a URL, lower-cased, without the default port; None if it has none."""
+    """scheme://host[:port] of a URL, normalised as every origin here is (hosts.py); None if it has none."""
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
+        return hosts.parse_url(url).origin
+    except hosts.InvalidURL:
         return None
-    scheme, host = parts.scheme.lower(), (parts.hostname or "")
-    if scheme not in ("http", "https") or not host:
-        return None
-    if ":" in host:
-        host = f"[{host}]"
-    default = 443 if scheme == "https" else 80
-    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
 
 
 def check_origin() -> None:

@@ -82,7 +82,7 @@ def parse_relay(activity: dict) -> RelayedPost | None:
     if not author_id or ld.get_id(obj.get("attributedTo")) != author_id:
         raise BadRequest("the relayed post is not attributed to the relayed activity's actor",
                          field="object.object.attributedTo")
-    if urls.host_of(obj["id"]) != urls.host_of(author_id):
+    if not urls.same_origin(obj["id"], author_id):
         raise BadRequest("the relayed post does not live on its author's server", field="object.object.id")
     return RelayedPost(parse_post(inner, obj), ld.is_public(activity))
 

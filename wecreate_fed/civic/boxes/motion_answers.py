@@ -47,7 +47,7 @@ async def offer_received(rt: Runtime, box: Actor, incoming: IncomingMotion) -> N
     council = await actors_store.get_actor_by_ap_id(rt.db.reader, incoming.council_ap_id or "")
     if council is None or not council.is_local or council.type != "Organization":
         raise NotFound("the motion is not addressed to a council here", field="target")
-    if incoming.attributed_to != box.ap_id or urls.host_of(incoming.ap_id) != urls.host_of(box.ap_id):
+    if incoming.attributed_to != box.ap_id or not urls.same_origin(incoming.ap_id, box.ap_id):
         raise BadRequest("a motion must be the sending box's own", field="object.attributedTo")
     async with outgoing(rt) as out:
         _, new = await motion_store.add_motion(

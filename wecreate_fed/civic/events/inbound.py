@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from actors import remote
 from wecreate_fed import ld, limits, sanitize, urls
@@ -57,7 +56,7 @@ def parse_remote(document: dict, organizer_ap_id: str) -> RemoteEvent:
     if ld.get_id(document.get("attributedTo")) != organizer_ap_id:
         raise BadRequest("an event must be attributed to the one who sends it", field="object.attributedTo",
                          code="forbidden")
-    if urlsplit(document["id"]).netloc.lower() != urlsplit(organizer_ap_id).netloc.lower():
+    if not urls.same_origin(document["id"], organizer_ap_id):
         raise BadRequest("an event must live on its organiser's host", field="object.id", code="forbidden")
     starts = _moment(document.get("startTime"))
     if starts is None:

@@ -122,7 +122,7 @@ async def find_or_fetch(rt: Runtime, ap_id: str) -> Idea:
     if document.get("id") != ap_id or not is_idea_document(document):
         raise BadRequest(f"{ap_id} is not an idea", field="idea")
     author = await remote.get_actor(rt, ld.get_id(document.get("attributedTo")) or "")
-    if urls.host_of(author.ap_id) != urls.host_of(ap_id):
+    if not urls.same_origin(author.ap_id, ap_id):
         raise BadRequest(f"{ap_id} is not on its author's host", field="idea")
     await store_remote(rt, author, parse_remote(document))
     found = await civic_store.get_idea(rt.db.reader, ap_id)
