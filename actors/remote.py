@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # name@host[:port]; the name as Mastodon, Lemmy and Pleroma spell them, the host a name or [IPv6].
 HANDLE = re.compile(r"^([A-Za-z0-9_.\-]+)@([A-Za-z0-9.\-]+(?::\d{1,5})?|\[[0-9A-Fa-f:]+\](?::\d{1,5})?)$")
 
-ACTOR_TYPES = {"Person", "Organization", "Application", "Group", "Service"}
+ACTOR_TYPES = ld.ACTOR_TYPES
 CATEGORIES = {"citizen", "party", "administration", "organisation", "district", "box"}
 KEY_CACHE_SIZE = 10_000
 KEY_CACHE_SECONDS = 300.0
@@ -130,7 +130,8 @@ async def store_actor_document(rt: Runtime, document: dict, *, fetched_from: str
 def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | None = None) -> dict:
     """The columns we keep of a remote actor; BadRequest if it is not a usable actor."""
     ap_id = document.get("id")
-    if not isinstance(ap_id, str) or document.get("type") not in ACTOR_TYPES:
+    actor_type = ld.type_of(document, ACTOR_TYPES)
+    if not isinstance(ap_id, str) or actor_type is None:
         raise BadRequest(f"{fetched_from} is not an actor")
     # The document must come from the host it claims to live on (no actor spoofing by redirect).
     if urlsplit(ap_id).netloc.lower() != urlsplit(fetched_from).netloc.lower():
@@ -153,7 +154,7 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
         ap_id=ap_id,
         username=username if isinstance(username, str) else None,
         domain=urlsplit(ap_id).netloc.lower(),
-        type=document["type"],
+        type=actor_type,
         name=sanitize.plain_text(document.get("name") if isinstance(document.get("name"), str) else "", 200),
         summary=sanitize.clean_html(document.get("summary") if isinstance(document.get("summary"), str) else ""),
         icon_url=icon_url if isinstance(icon_url, str) else None,
@@ -170,7 +171,7 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
         published=document.get("published") if isinstance(document.get("published"), str) else None,
         # Another WeCreate instance says whether this is a citizen, a party or the administration.
         category=document.get("category") if document.get("category") in CATEGORIES else
-        ("organisation" if document["type"] == "Organization" else "citizen"),
+        ("organisation" if actor_type == "Organization" else "citizen"),
     )
 
 
@@ -198,7 +199,7 @@ async def get_actor_by_key_id(rt: Runtime, key_id: str, *, refresh: bool = False
             return cached
     try:
         document = await fetch_document(rt, key_id)
-        if "publicKeyPem" in document and "owner" in document and document.get("type") not in ACTOR_TYPES:
+        if "publicKeyPem" in document and "owner" in document and ld.type_of(document, ACTOR_TYPES) is None:
             # GoToSocial and others serve the key as its own document pointing at its owner.
             owner = ld.get_id(document.get("owner"))
             if not owner:

@@ -30,6 +30,9 @@ async def dispatch(ctx: HandlerContext, activity: dict) -> None:
         raise BadRequest("Undo of someone else's activity", field="object.actor", code="forbidden")
     handler = INBOUND.get(subject)
     if handler is None:
+        if ld.type_of(activity) is None:  # extension types only: refused for good, not retried
+            raise BadRequest(f"none of the types {ld.types_of(activity)} is one this server understands",
+                             field="type", code="unsupported")
         log.debug("no handler for %s about %s (%s)", subject.type, subject.kind, activity.get("id"))
         return
     await handler(ctx, activity, subject)
