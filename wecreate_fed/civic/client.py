@@ -65,12 +65,14 @@ async def token_actor(rt: Runtime) -> Actor:
 
 async def post_to_outbox(rt: Runtime, actor: Actor, body) -> str:
     """Do one client activity; returns the id of the activity sent (or of what it created)."""
-    if not isinstance(body, dict) or not activity_type(body):
+    if not isinstance(body, dict) or not ld.types_of(body):
         raise BadRequest("the body must be an ActivityStreams object or activity with a type", field="type",
                          code="required")
+    if not activity_type(body):
+        raise BadRequest(f"none of the types {ld.types_of(body)} is one this server understands", field="type",
+                         code="unsupported", params={"type": ", ".join(ld.types_of(body))})
     if activity_type(body) in OBJECT_TYPES:
-        body = {"type": "Create", "object": body, "to": body.get("to"), "cc": body.get("cc"),
-                "audience": body.get("audience")}
+        body = {"type": "Create", "object": body, **{f: body[f] for f in ld.ADDRESS_FIELDS if f in body}}
     subject = await subject_of(rt, body, actor_ap_id=actor.ap_id)
     handler = CLIENT.get(subject)
     if handler is None:

@@ -219,3 +219,17 @@ async def count_outbox(conn: Connection, actor_id: int) -> int:
     return await fetch_value(
         conn, "SELECT count(*) FROM activities WHERE actor_id = ? AND is_public = 1", (actor_id,)
     )
+
+
+# --- blind recipients (bto, bcc) ----------------------------------------------------------
+
+async def add_blind_recipients(conn: Connection, ap_id: str, recipients) -> None:
+    await conn.executemany(
+        "INSERT INTO blind_recipients (ap_id, recipient) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(ap_id, r) for r in sorted(recipients)],
+    )
+
+
+async def is_blind_recipient(conn: Connection, ap_id: str, recipient: str) -> bool:
+    return bool(await fetch_value(
+        conn, "SELECT count(*) FROM blind_recipients WHERE ap_id = ? AND recipient = ?", (ap_id, recipient)))
