@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from wecreate_fed import __version__, ld
+from wecreate_fed import __version__, ld, urls
 from wecreate_fed.config import Config
 from wecreate_fed.store.actors import Actor
 
+LIKING_TYPES = ("Person", "Organization")  # the actors at /users/<name>, who have a `liked` collection
 NODEINFO_SCHEMAS = {
     "2.0": "http://nodeinfo.diaspora.software/ns/schema/2.0",
     "2.1": "http://nodeinfo.diaspora.software/ns/schema/2.1",
@@ -36,6 +37,8 @@ def actor_document(actor: Actor) -> dict:
         doc["followers"] = actor.followers_url
     if actor.following_url:
         doc["following"] = actor.following_url
+    if actor.type in LIKING_TYPES:
+        doc["liked"] = urls.liked_of(actor.ap_id)
     if actor.icon_url:
         doc["icon"] = {"type": "Image", "url": actor.icon_url}
     return doc

@@ -85,8 +85,20 @@ async def follow(rt: Runtime, actor: Actor, body: dict) -> str:
         return await out.queue(actor, activity, recipients)
 
 
+async def undone_id(rt: Runtime, actor: Actor, body: dict) -> str | None:
+    """The id of the activity an Undo names: given, or for an embedded Like / Announce without one
+    (a client that read its `liked` collection) the actor's own reaction to that object."""
+    obj = body.get("object")
+    found = ld.get_id(obj)
+    kind = ld.type_of(obj, ("Like", "Announce"))
+    if found is None and kind and isinstance(obj, dict) and (target := ld.get_id(obj.get("object"))):
+        reaction = await social.get_reaction(rt.db.reader, kind, actor.id, target)
+        found = reaction["activity_ap_id"] if reaction is not None else None
+    return found
+
+
 async def undo(rt: Runtime, actor: Actor, body: dict) -> str:
-    original_id = ld.get_id(body.get("object"))
+    original_id = await undone_id(rt, actor, body)
     if not original_id:
         raise BadRequest("Undo needs an object: the id of an earlier activity of yours")
     row = await social.get_activity(rt.db.reader, original_id)

@@ -14,7 +14,7 @@ import json
 
 from quart import Blueprint, request
 
-from actors.requests import activity_response
+from actors.requests import activity_response, bearer_actor
 from outbox import c2s
 from wecreate_fed import ld, runtime, urls
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized
@@ -53,13 +53,9 @@ async def post_outbox(username: str):
 
 
 async def token_actor(rt: Runtime) -> Actor:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("posting to an outbox needs 'Authorization: Bearer <token>' (wecreate-fed user token NAME)")
-    actor = await actors_store.get_actor_by_token(rt.db.reader, token.strip())
+    actor = await bearer_actor(rt)
     if actor is None:
-        raise Unauthorized("the token is not valid")
+        raise Unauthorized("posting to an outbox needs 'Authorization: Bearer <token>' (wecreate-fed user token NAME)")
     return actor
 
 
@@ -128,7 +124,7 @@ async def _share(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str
 @CLIENT.on("Undo", "Like", "Announce")
 async def _undo_reaction(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str:
     """Withdraw a support or share of an idea; of anything else, the generic Undo."""
-    undone = await social.get_activity(rt.db.reader, subject.object_id or "")
+    undone = await social.get_activity(rt.db.reader, await c2s.undone_id(rt, actor, body) or "")
     if undone is not None and undone["actor_id"] == actor.id and await ideas.is_known(rt, undone["object_ap_id"] or ""):
         if undone["type"] == "Like":
             return await ideas.withdraw_support(rt, actor, undone["object_ap_id"])

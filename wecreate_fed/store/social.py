@@ -221,7 +221,7 @@ async def count_outbox(conn: Connection, actor_id: int) -> int:
     )
 
 
-# --- blind recipients (bto, bcc) ----------------------------------------------------------
+# --- blind recipients (bto, bcc) and what local actors liked ------------------------------
 
 async def add_blind_recipients(conn: Connection, ap_id: str, recipients) -> None:
     await conn.executemany(
@@ -233,3 +233,17 @@ async def add_blind_recipients(conn: Connection, ap_id: str, recipients) -> None
 async def is_blind_recipient(conn: Connection, ap_id: str, recipient: str) -> bool:
     return bool(await fetch_value(
         conn, "SELECT count(*) FROM blind_recipients WHERE ap_id = ? AND recipient = ?", (ap_id, recipient)))
+
+
+async def list_liked(conn: Connection, actor_id: int, *, limit: int, before_id: int | None):
+    """The objects `actor_id` likes (its Like reactions), newest first, as (row id, object id)."""
+    return await fetch_all(
+        conn,
+        "SELECT id, object_ap_id FROM reactions WHERE actor_id = ? AND kind = 'Like' AND (? IS NULL OR id < ?) "
+        "ORDER BY id DESC LIMIT ?",
+        (actor_id, before_id, before_id, limit),
+    )
+
+
+async def count_liked(conn: Connection, actor_id: int) -> int:
+    return await fetch_value(conn, "SELECT count(*) FROM reactions WHERE actor_id = ? AND kind = 'Like'", (actor_id,))
