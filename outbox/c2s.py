@@ -148,7 +148,11 @@ async def delete_object(rt: Runtime, actor: Actor, body: dict) -> str:
     if row["deleted_at"] is not None:
         raise BadRequest(f"{object_id} is already deleted")
     data = json.loads(row["data"])
-    activity = activities.delete(rt.config, actor, object_id, to=data.get("to") or [ld.PUBLIC], cc=data.get("cc", []))
+    # The Delete goes where the object went, bto / bcc included, and is no more public than it was.
+    activity = activities.delete(rt.config, actor, object_id, to=ld.ids(data.get("to")) or (
+        [ld.PUBLIC] if row["is_public"] else []), cc=ld.ids(data.get("cc")))
+    if blind := await social.list_blind_recipients(rt.db.reader, object_id):
+        activity["bcc"] = blind
     tombstone = {"id": object_id, "type": "Tombstone", "formerType": row["type"], "deleted": iso()}
     recipients = await resolve_recipients(rt, actor, activity)
     async with outgoing(rt) as out:

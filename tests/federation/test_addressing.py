@@ -191,6 +191,13 @@ async def test_a_post_to_nobody_is_the_authors_alone(leipzig, meissen):
         assert (await get(url, token=await leipzig.token("lena")))[0] == 404
         assert (await get(url, signer=jonas))[0] == 404
     assert not await meissen.query("SELECT 1 FROM objects WHERE ap_id = ?", (note_id,))
+    # And deleting it announces nothing either: its Delete is as private as it was
+    status, body = await leipzig.post_outbox("anna", {"type": "Delete", "object": note_id})
+    assert status == 201, body
+    assert (await get(body["id"]))[0] == 404 and (await get(body["id"], token=token))[0] == 200
+    _, outbox = await leipzig.get_json(f"{anna.ap_id}/outbox")
+    assert outbox["totalItems"] == 0
+    assert (await get(note_id, token=token))[0] == 410 and (await get(note_id))[0] == 404
 
 
 async def test_recipients_of_the_activity_and_of_its_object_are_merged(leipzig, meissen, peer):

@@ -230,6 +230,11 @@ async def add_blind_recipients(conn: Connection, ap_id: str, recipients) -> None
     )
 
 
+async def list_blind_recipients(conn: Connection, ap_id: str) -> list[str]:
+    rows = await fetch_all(conn, "SELECT recipient FROM blind_recipients WHERE ap_id = ? ORDER BY recipient", (ap_id,))
+    return [r["recipient"] for r in rows]
+
+
 async def is_blind_recipient(conn: Connection, ap_id: str, recipient: str) -> bool:
     return bool(await fetch_value(
         conn, "SELECT count(*) FROM blind_recipients WHERE ap_id = ? AND recipient = ?", (ap_id, recipient)))
