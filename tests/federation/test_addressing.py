@@ -109,7 +109,7 @@ async def test_bto_and_bcc_are_delivered_to_and_never_stored_served_or_sent(leip
     jonas = await meissen.create_user("jonas")
     # Given a follower of Anna's (fan, on the peer), who is not among the post's recipients
     await peer.follow("fan", leipzig.shared_inbox, anna.ap_id)
-    await eventually(lambda: peer.received("Accept"), message="Accept of fan's follow")
+    await eventually(lambda: peer.received("Accept"), message="Accept of fan's follow", timeout=30)
     # When Anna's client sends a note to Jonas in bto and to Bob in bcc, and to nobody else
     status, body = await leipzig.post_outbox("anna", {"type": "Note", "content": "<p>Unter uns</p>",
                                                       "bto": [jonas.ap_id], "bcc": [peer.actor_id("bob")]})
@@ -118,8 +118,8 @@ async def test_bto_and_bcc_are_delivered_to_and_never_stored_served_or_sent(leip
     note_id = (await stored_activity(leipzig, activity_id))["object"]["id"]
     # Then Jonas's instance keeps the note, and Bob's own inbox (not the shared one) gets it
     await eventually(lambda: meissen.query("SELECT 1 FROM objects WHERE ap_id = ?", (note_id,)),
-                     message="the note on Meißen")
-    creates = await eventually(lambda: peer.received("Create"), message="the Create at Bob's")
+                     message="the note on Meißen", timeout=30)
+    creates = await eventually(lambda: peer.received("Create"), message="the Create at Bob's", timeout=30)
     assert [path for path, _ in creates] == ["/users/bob/inbox"]
     # And what was sent, stored and served names neither bto nor bcc
     assert b"bto" not in creates[0][1] and b"bcc" not in creates[0][1]
@@ -157,7 +157,7 @@ async def test_an_incoming_activity_keeps_no_bto_or_bcc(leipzig, meissen):
     assert status == 202, body
     # Delivered to Anna's own inbox, it is kept for her, without the blind fields
     rows = await eventually(lambda: leipzig.query("SELECT data, is_public FROM objects WHERE ap_id = ?", (note_id,)),
-                            message="the note kept")
+                            message="the note kept", timeout=30)
     assert rows[0]["is_public"] == 0 and not mentions_blind(json.loads(rows[0]["data"]))
     incoming = await leipzig.query("SELECT data FROM incoming")
     assert not mentions_blind(json.loads(incoming[0]["data"]))
@@ -170,7 +170,7 @@ async def test_a_post_to_nobody_is_the_authors_alone(leipzig, meissen):
     await leipzig.create_user("lena")  # a user of the same instance, not addressed
     jonas = await meissen.create_user("jonas")
     await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
-    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="follow")
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="follow", timeout=30)
     # When Anna's client posts with `to: [] cc: []` (as `ap create note --private` does)
     status, body = await leipzig.post_outbox("anna", {"type": "Note", "content": "Merkzettel", "to": [], "cc": []})
     assert status == 201, body
@@ -211,8 +211,8 @@ async def test_recipients_of_the_activity_and_of_its_object_are_merged(leipzig, 
     stored = await stored_activity(leipzig, body["id"])
     note_id = stored["object"]["id"]
     # Both receive it, and both documents name both (§6.2: unioned in both directions)
-    await eventually(lambda: meissen.query("SELECT 1 FROM objects WHERE ap_id = ?", (note_id,)), message="at Jonas's")
-    await eventually(lambda: peer.received("Create"), message="at Bob's")
+    await eventually(lambda: meissen.query("SELECT 1 FROM objects WHERE ap_id = ?", (note_id,)), message="at Jonas's", timeout=30)
+    await eventually(lambda: peer.received("Create"), message="at Bob's", timeout=30)
     assert set(stored["to"]) == {bob, jonas.ap_id} == set(stored["object"]["to"])
 
 
@@ -261,14 +261,14 @@ async def test_list_types_on_the_inbox_are_understood_and_unknown_ones_refused_f
     # A Create and a Note both typed with an extension: handled, the note kept
     activity_id, note_id, status = await deliver(["Create", EXT], ["Note", EXT])
     assert status == 202
-    assert (await eventually(lambda: row(activity_id), message="handled"))["state"] == "done"
+    assert (await eventually(lambda: row(activity_id), message="handled", timeout=30))["state"] == "done"
     assert await leipzig.query("SELECT type FROM objects WHERE ap_id = ?", (note_id,)) == [{"type": "Note"}]
     # Only extension types, of the object or of the activity: refused once with a reason, not retried
     for activity_type, object_type in (("Create", ["https://example.org/ns#Widget"]),
                                        (["https://example.org/ns#Poke"], "Note")):
         activity_id, note_id, status = await deliver(activity_type, object_type)
         assert status == 202
-        refused = await eventually(lambda activity_id=activity_id: row(activity_id), message="refused")
+        refused = await eventually(lambda activity_id=activity_id: row(activity_id), message="refused", timeout=30)
         assert refused["state"] == "failed" and refused["attempts"] == 1, refused
         assert "understands" in refused["last_error"]
         assert not await leipzig.query("SELECT 1 FROM objects WHERE ap_id = ?", (note_id,))
