@@ -8,6 +8,7 @@ from wecreate_fed.signatures import proofs
 from wecreate_fed.store import Connection, proof_keys
 from wecreate_fed.store.actors import Actor
 
+LIKING_TYPES = ("Person", "Organization")  # the actors at /users/<name>, who have a `liked` collection
 NODEINFO_SCHEMAS = {
     "2.0": "http://nodeinfo.diaspora.software/ns/schema/2.0",
     "2.1": "http://nodeinfo.diaspora.software/ns/schema/2.1",
@@ -38,6 +39,8 @@ def actor_document(actor: Actor, proof_key: str | None = None) -> dict:
         doc["followers"] = actor.followers_url
     if actor.following_url:
         doc["following"] = actor.following_url
+    if actor.type in LIKING_TYPES:
+        doc["liked"] = urls.liked_of(actor.ap_id)
     if actor.icon_url:
         doc["icon"] = {"type": "Image", "url": actor.icon_url}
     if proof_key:

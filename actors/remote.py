@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 # The host may be an IDN in Unicode; parse_handle normalises it (hosts.py).
 HANDLE = re.compile(r"^([A-Za-z0-9_.\-]+)@([^\s@/?#\[\]:]+(?::\d{1,5})?|\[[0-9A-Fa-f:]+\](?::\d{1,5})?)$")
 
-# Tuples, not sets: a document's "type" may be a list, which `in` a set raises TypeError on (a 500).
-ACTOR_TYPES = ("Person", "Organization", "Application", "Group", "Service")
+ACTOR_TYPES = ld.ACTOR_TYPES
+# A tuple, not a set: a value from outside may be a list, which `in` a set raises TypeError on (a 500).
 CATEGORIES = ("citizen", "party", "administration", "organisation", "district", "box")
 KEY_CACHE_SIZE = 10_000
 KEY_CACHE_SECONDS = 300.0
@@ -206,7 +206,8 @@ async def store_actor_document(rt: Runtime, document: dict, *, fetched_from: str
 def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | None = None) -> dict:
     """The columns we keep of a remote actor; BadRequest if it is not a usable actor."""
     ap_id = document.get("id")
-    if not isinstance(ap_id, str) or document.get("type") not in ACTOR_TYPES:
+    actor_type = ld.type_of(document, ACTOR_TYPES)
+    if not isinstance(ap_id, str) or actor_type is None:
         raise BadRequest(f"{fetched_from} is not an actor")
     # The document must be the one at its own id (no actor spoofing by an upload, a redirect or another path).
     if not hosts.same_url(ap_id, fetched_from):
@@ -230,7 +231,7 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
         username=limits.cut(username, limits.ACTOR_USERNAME, "actor.preferredUsername")
         if isinstance(username, str) else None,
         domain=hosts.authority_of(ap_id),
-        type=document["type"],
+        type=actor_type,
         name=sanitize.plain_text(_text(document, "name", limits.ACTOR_NAME), limits.ACTOR_NAME),
         summary=sanitize.clean_html(_text(document, "summary", limits.ACTOR_SUMMARY)),
         # only http(s) ever becomes a link or image
@@ -248,7 +249,7 @@ def parse_actor_document(document: dict, *, fetched_from: str, key_id: str | Non
         published=document.get("published") if isinstance(document.get("published"), str) else None,
         # Another WeCreate instance says whether this is a citizen, a party or the administration.
         category=document.get("category") if document.get("category") in CATEGORIES else
-        ("organisation" if document["type"] == "Organization" else "citizen"),
+        ("organisation" if actor_type == "Organization" else "citizen"),
     )
 
 
@@ -310,14 +311,14 @@ async def _key_owner_document(rt: Runtime, key_id: str) -> dict:
     """
     base = hosts.parse_url(key_id).without_fragment()
     document = await fetch_document(rt, base)
-    if document.get("type") not in ACTOR_TYPES and isinstance(document.get("publicKeyPem"), str):
+    if ld.type_of(document, ACTOR_TYPES) is None and isinstance(document.get("publicKeyPem"), str):
         if not hosts.same_url(document.get("id"), key_id):
             raise SignatureError(f"the key document at {key_id} has another id ({str(document.get('id'))[:200]})")
         owner = ld.get_id(document.get("owner"))
         if not owner:
             raise SignatureError(f"key {key_id} names no owner")
         document, base = await fetch_document(rt, owner), owner
-    if document.get("type") not in ACTOR_TYPES or not hosts.same_url(document.get("id"), base):
+    if ld.type_of(document, ACTOR_TYPES) is None or not hosts.same_url(document.get("id"), base):
         raise SignatureError(f"{base} is not the actor owning the key {key_id}")
     if _pick_key(document, key_id) is None:
         raise SignatureError(f"actor {base} does not list the key {key_id}")

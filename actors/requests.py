@@ -10,6 +10,7 @@ from quart import Response, request
 from wecreate_fed import ld
 from wecreate_fed.errors import SignatureError, Unauthorized
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store.actors import Actor
 
 from . import remote
@@ -25,7 +26,7 @@ def wants_activity_json() -> bool:
 
 def activity_response(document: dict, status: int = 200, *, content_type: str = ld.ACTIVITY_JSON) -> Response:
     response = Response(json.dumps(document, ensure_ascii=False), status=status, content_type=content_type)
-    response.headers["Vary"] = "Accept, Signature"
+    response.headers["Vary"] = "Accept, Signature, Authorization"  # who asks may change the answer
     return response
 
 
@@ -36,6 +37,22 @@ def request_target() -> str:
     if request.query_string and "?" not in target:
         target += "?" + request.query_string.decode("latin-1")
     return target
+
+
+async def bearer_actor(rt: Runtime) -> Actor | None:
+    """The local actor of an `Authorization: Bearer` token, None without one; Unauthorized for a bad one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    actor = await actors_store.get_actor_by_token(rt.db.reader, token.strip())
+    if actor is None:
+        raise Unauthorized("the token is not valid")
+    return actor
+
+
+async def viewer(rt: Runtime) -> Actor | None:
+    """Who asks: a local client by its token, else the signer of a signed GET, else nobody (None)."""
+    return await bearer_actor(rt) or await signed_fetcher(rt)
 
 
 async def signed_fetcher(rt: Runtime) -> Actor | None:

@@ -7,13 +7,13 @@ from urllib.parse import unquote, urlsplit
 
 from quart import Blueprint, Response, redirect, request
 
-from wecreate_fed import collections, ld, runtime
-from wecreate_fed.errors import BadRequest, NotFound
+from wecreate_fed import collections, ld, runtime, urls
+from wecreate_fed.errors import BadRequest, Forbidden, NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import iso, social, utcnow
 
 from . import documents
-from .requests import activity_response, signed_fetcher, wants_activity_json
+from .requests import activity_response, signed_fetcher, viewer, wants_activity_json
 
 bp = Blueprint("actors", __name__)
 
@@ -141,6 +141,28 @@ async def followers(username: str):
 @bp.get("/users/<username>/following")
 async def following(username: str):
     return await _follow_collection(username, "following")
+
+
+@bp.get("/users/<username>/liked")
+async def liked(username: str):
+    """What the actor liked (AP §5.5), newest first, paged like the other collections; for the actor
+    alone (its token or its signature), since its Likes went to the liked objects' authors only."""
+    rt = runtime.current()
+    found = await actors_store.get_local_actor(rt.db.reader, username)
+    if found is None or found.type not in documents.LIKING_TYPES:
+        raise NotFound(f"no user '{username}' here")
+    asking = await viewer(rt)
+    if asking is None or asking.id != found.id:
+        raise Forbidden("only its owner may read an actor's liked collection (with its token or signature)")
+    collection_id = urls.liked_of(found.ap_id)
+    if request.args.get("page") is None:
+        return activity_response(collections.collection(collection_id, await social.count_liked(rt.db.reader, found.id)))
+    max_id = collections.parse_max_id(request.args.get("max_id"))
+    rows = await social.list_liked(rt.db.reader, found.id, limit=collections.PAGE_SIZE, before_id=max_id)
+    return activity_response(collections.page(
+        collection_id, [r["object_ap_id"] for r in rows], max_id=max_id,
+        last_row_id=rows[-1]["id"] if rows else None, full=len(rows) == collections.PAGE_SIZE,
+    ))
 
 
 async def _follow_collection(username: str, direction: str):

@@ -52,7 +52,8 @@ async def receive(local_name: str | None):
     body = await request.get_data(cache=True, as_text=False, parse_form_data=False)
     if len(body) > rt.config.max_body_bytes:
         raise PayloadTooLarge(f"the body is larger than {rt.config.max_body_bytes} bytes")
-    activity = parse_activity(body)
+    # bto and bcc are for delivery only (AP §6): never stored or shown here, whoever sent them.
+    activity = ld.without_blind(parse_activity(body))
     check_policy(rt, activity)
     signer = await remote.verify_signed_request(
         rt, method="POST", target=request_target(), headers=request.headers, body=body,
@@ -74,8 +75,8 @@ def parse_activity(body: bytes) -> dict:
     activity = jsonbody.activity_document(body)
     if not hosts.is_valid_url(activity.get("id")):
         raise BadRequest("the activity needs an http(s) id (no user name or password in it)", field="id", code="url")
-    if not isinstance(activity.get("type"), str):
-        raise BadRequest("the activity needs a type", field="type")
+    if not ld.types_of(activity):
+        raise BadRequest("the activity needs a type", field="type", code="required")
     actor = ld.get_id(activity.get("actor"))
     if not actor:
         raise BadRequest("the activity needs an actor", field="actor")
@@ -97,9 +98,10 @@ def check_signer_is_actor(signer_id: str, activity: dict) -> None:
         raise SignatureError(f"signed by {signer_id}, but the activity's actor is {actor_id}")
     if not urls.same_origin(activity["id"], actor_id):
         raise BadRequest("the activity's id is not on its actor's host")
-    if activity["type"] in OWN_OBJECT_TYPES:
+    type_ = ld.understood_type(activity)
+    if type_ in OWN_OBJECT_TYPES:
         object_id = ld.get_id(activity.get("object"))
         if not urls.is_http_url(object_id):
-            raise BadRequest(f"{activity['type']} needs an object with an id")
+            raise BadRequest(f"{type_} needs an object with an id")
         if not urls.same_origin(object_id, actor_id):
-            raise BadRequest(f"{activity['type']} of {object_id}, which does not live on the actor's host")
+            raise BadRequest(f"{type_} of {object_id}, which does not live on the actor's host")

@@ -61,9 +61,10 @@ def update(config: Config, actor: Actor, obj: dict) -> dict:
     return _activity(config, actor, "Update", obj, to=obj.get("to", []), cc=obj.get("cc", []))
 
 
-def delete(config: Config, actor: Actor, object_id: str, *, to=(), cc=()) -> dict:
+def delete(config: Config, actor: Actor, object_id: str, *, to=(ld.PUBLIC,), cc=()) -> dict:
+    """A Delete, public unless told otherwise (`to=()`: a non-public object's goes to its recipients only)."""
     tombstone = {"id": object_id, "type": "Tombstone"}
-    return _activity(config, actor, "Delete", tombstone, to=to or [ld.PUBLIC], cc=cc)
+    return _activity(config, actor, "Delete", tombstone, to=to, cc=cc)
 
 
 def note(config: Config, actor: Actor, content_html: str, *, to, cc=(), in_reply_to: str | None = None) -> dict:

@@ -33,27 +33,35 @@ async def create_note(rt: Runtime, actor: Actor, body: dict, *,
                       also: Callable[[Connection], Awaitable[None]] | None = None) -> str:
     """A Note from a client; `also` runs in the same transaction (a comment counted on its idea)."""
     obj = body.get("object")
-    if not isinstance(obj, dict) or obj.get("type") not in OBJECT_TYPES:
-        raise BadRequest(f"Create needs an embedded object of type {', '.join(sorted(OBJECT_TYPES))}")
+    if not isinstance(obj, dict) or ld.type_of(obj, OBJECT_TYPES) is None:
+        raise BadRequest(f"Create needs an embedded object of type {', '.join(sorted(OBJECT_TYPES))}",
+                         field="object.type", code="unsupported")
     content = obj.get("content")
     if not isinstance(content, str) or not content.strip():
         raise BadRequest("a Note needs non-empty content")
     if len(content) > MAX_CONTENT:
         raise BadRequest(f"content is longer than {MAX_CONTENT} characters")
-    to = ld.ids(obj.get("to") or body.get("to")) or [ld.PUBLIC]
-    cc = ld.ids(obj.get("cc") or body.get("cc"))
-    if ld.PUBLIC in to and actor.followers_url and actor.followers_url not in to + cc:
+    # Addressing means what the client said (AP §6): the activity's and the object's recipients
+    # together; the public default only when it said nothing, an explicit `to: [], cc: []` is
+    # the author alone. bto / bcc are delivered to and never shown (queue_activity strips them).
+    said = ld.has_addressing(body, obj)
+    addressing = ld.merged_addressing(body, obj)
+    to, cc = addressing["to"] or ([] if said else [ld.PUBLIC]), addressing["cc"]
+    if any(ld.is_public_id(t) for t in to + cc) and actor.followers_url and actor.followers_url not in to + cc:
         cc.append(actor.followers_url)
     in_reply_to = ld.get_id(obj.get("inReplyTo"))
     note = activities.note(rt.config, actor, sanitize.clean_html(content), to=to, cc=cc, in_reply_to=in_reply_to)
     if isinstance(obj.get("summary"), str) and obj["summary"].strip():
         note["summary"] = sanitize.plain_text(obj["summary"], 500)  # a content warning, as Mastodon shows it
-    if in_reply_to:
-        # Make sure the author of what we reply to receives the reply.
+    if in_reply_to and (to or cc or addressing["bto"] or addressing["bcc"]):
+        # Make sure the author of what we reply to receives the reply (not for a post to nobody).
         parent_owner = await _object_owner(rt, in_reply_to, required=False)
         if parent_owner and parent_owner not in note["to"] + note["cc"]:
             note["cc"].append(parent_owner)
     activity = activities.create(rt.config, actor, note)
+    for field in ld.BLIND_FIELDS:
+        if addressing[field]:
+            activity[field] = addressing[field]
     recipients = await resolve_recipients(rt, actor, activity)
     async with outgoing(rt) as out:
         await social.add_object(out.conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
@@ -78,8 +86,20 @@ async def follow(rt: Runtime, actor: Actor, body: dict) -> str:
         return await out.queue(actor, activity, recipients)
 
 
+async def undone_id(rt: Runtime, actor: Actor, body: dict) -> str | None:
+    """The id of the activity an Undo names: given, or for an embedded Like / Announce without one
+    (a client that read its `liked` collection) the actor's own reaction to that object."""
+    obj = body.get("object")
+    found = ld.get_id(obj)
+    kind = ld.type_of(obj, ("Like", "Announce"))
+    if found is None and kind and isinstance(obj, dict) and (target := ld.get_id(obj.get("object"))):
+        reaction = await social.get_reaction(rt.db.reader, kind, actor.id, target)
+        found = reaction["activity_ap_id"] if reaction is not None else None
+    return found
+
+
 async def undo(rt: Runtime, actor: Actor, body: dict) -> str:
-    original_id = ld.get_id(body.get("object"))
+    original_id = await undone_id(rt, actor, body)
     if not original_id:
         raise BadRequest("Undo needs an object: the id of an earlier activity of yours")
     row = await social.get_activity(rt.db.reader, original_id)
@@ -106,15 +126,16 @@ async def undo(rt: Runtime, actor: Actor, body: dict) -> str:
 async def react(rt: Runtime, actor: Actor, body: dict) -> str:
     object_id = ld.get_id(body.get("object"))
     if not object_id:
-        raise BadRequest(f"{body['type']} needs an object: the id of what you react to")
+        raise BadRequest(f"{ld.understood_type(body)} needs an object: the id of what you react to")
     owner = await _object_owner(rt, object_id, required=True)
     assert owner is not None  # required=True raises instead
-    builder = activities.like if body["type"] == "Like" else activities.announce
+    kind = ld.type_of(body, ("Like", "Announce"))
+    builder = activities.like if kind == "Like" else activities.announce
     activity = builder(rt.config, actor, object_id, owner)
     recipients = await resolve_recipients(rt, actor, activity)
     async with outgoing(rt) as out:
-        if not await social.add_reaction(out.conn, body["type"], actor.id, object_id, activity["id"]):
-            raise Conflict(f"you already sent a {body['type']} of {object_id}", code="already_done")
+        if not await social.add_reaction(out.conn, activity["type"], actor.id, object_id, activity["id"]):
+            raise Conflict(f"you already sent a {activity['type']} of {object_id}", code="already_done")
         return await out.queue(actor, activity, recipients)
 
 
@@ -128,7 +149,11 @@ async def delete_object(rt: Runtime, actor: Actor, body: dict) -> str:
     if row["deleted_at"] is not None:
         raise BadRequest(f"{object_id} is already deleted")
     data = json.loads(row["data"])
-    activity = activities.delete(rt.config, actor, object_id, to=data.get("to") or [ld.PUBLIC], cc=data.get("cc", []))
+    # The Delete goes where the object went, bto / bcc included, and is no more public than it was.
+    activity = activities.delete(rt.config, actor, object_id, to=ld.ids(data.get("to")) or (
+        [ld.PUBLIC] if row["is_public"] else []), cc=ld.ids(data.get("cc")))
+    if blind := await social.list_blind_recipients(rt.db.reader, object_id):
+        activity["bcc"] = blind
     tombstone = {"id": object_id, "type": "Tombstone", "formerType": row["type"], "deleted": iso()}
     recipients = await resolve_recipients(rt, actor, activity)
     async with outgoing(rt) as out:
@@ -145,11 +170,12 @@ async def answer_follow(rt: Runtime, actor: Actor, body: dict) -> str:
     follower = await actors_store.get_actor(rt.db.reader, row["follower_id"])
     assert follower is not None  # the follow row references it
     follow = {"id": follow_id, "type": "Follow", "actor": follower.ap_id, "object": actor.ap_id}
-    builder = activities.accept if body["type"] == "Accept" else activities.reject
+    accepting = ld.understood_type(body) == "Accept"
+    builder = activities.accept if accepting else activities.reject
     answer = builder(rt.config, actor, follow, follower.ap_id)
     recipients = await resolve_recipients(rt, actor, answer)
     async with outgoing(rt) as out:
-        if body["type"] == "Accept":
+        if accepting:
             await social.mark_follow_accepted(out.conn, follower.id, actor.id)
         else:
             await social.delete_follow(out.conn, follower.id, actor.id)

@@ -9,11 +9,13 @@ import json
 
 from quart import Blueprint, request
 
-from actors.requests import activity_response, signed_fetcher
+from actors.requests import activity_response, signed_fetcher, viewer
 from wecreate_fed import collections, ld, runtime, urls
 from wecreate_fed.errors import NotFound
+from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import social
+from wecreate_fed.store.actors import Actor
 
 bp = Blueprint("outbox", __name__)
 
@@ -45,16 +47,22 @@ async def outbox_collection(actor):
 @bp.get("/activities/<uuid>")
 async def get_activity(uuid: str):
     rt = runtime.current()
-    fetcher = await signed_fetcher(rt)
+    asking = await viewer(rt)
     row = await social.get_activity(rt.db.reader, urls.id_of(rt.config, "activity", uuid))
     if row is None:
         raise NotFound("no such activity")
     data = json.loads(row["data"])
-    if not row["is_public"] and not may_see(fetcher, data):
-        raise NotFound("no such activity")
+    if not row["is_public"] and not await may_see(rt, asking, data, row["actor_id"]):
+        raise NotFound("no such activity")  # 404, not 403: do not reveal that it exists
     return activity_response(data)
 
 
-def may_see(fetcher, document: dict) -> bool:
-    """A non-public document is shown only to a signed fetcher it is addressed to."""
-    return fetcher is not None and fetcher.ap_id in ld.addressees(document)
+async def may_see(rt: Runtime, asking: Actor | None, document: dict, author_id: int | None) -> bool:
+    """A non-public document is shown to its author (token or signature) and to whoever it was
+    addressed to, in to / cc / audience or, not shown in it, in bto / bcc."""
+    if asking is None:
+        return False
+    if asking.id == author_id or asking.ap_id in ld.addressees(document):
+        return True
+    return isinstance(document.get("id"), str) and await social.is_blind_recipient(
+        rt.db.reader, document["id"], asking.ap_id)

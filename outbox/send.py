@@ -58,7 +58,10 @@ async def resolve_recipients(rt: Runtime, actor: Actor, activity: dict, *,
     supporters, say, who are told of its changes without being listed in cc).
     """
     found = Recipients(remote_inboxes=set(extra_inboxes))
-    for target in sorted(ld.addressees(activity)):
+    # Someone in bto / bcc only gets it in their own inbox: a shared inbox could not tell whom
+    # it is for once those fields are removed.
+    blind = ld.blind_addressees(activity) - ld.addressees(ld.without_blind(activity))
+    for target in sorted(ld.addressees(activity) | blind):
         if ld.is_public_id(target):
             continue
         if actor.followers_url and target == actor.followers_url:
@@ -76,7 +79,7 @@ async def resolve_recipients(rt: Runtime, actor: Actor, activity: dict, *,
             log.info("not delivering %s to %s: %s", activity.get("id"), target, e)
             continue
         if recipient.deleted_at is None:
-            found.remote_inboxes.add(recipient.delivery_inbox)
+            found.remote_inboxes.add(recipient.inbox_url if target in blind else recipient.delivery_inbox)
     return found
 
 
@@ -88,11 +91,17 @@ async def queue_activity(conn: Connection, actor: Actor, activity: dict,
     into our own inbox queue for them. Returns (deliveries queued, local rows queued, the
     activity as stored and sent: without bto/bcc, with its proof).
     """
-    delivered = await with_proof(conn, actor, {k: v for k, v in activity.items() if k not in ("bto", "bcc")})
+    # stored, served and sent without bto / bcc (AP §6), with the actor's proof
+    delivered = await with_proof(conn, actor, ld.without_blind(activity))
     row_id = await social.add_activity(
         conn, ap_id=activity["id"], actor_id=actor.id, type=activity["type"],
-        object_ap_id=ld.get_id(activity.get("object")), is_public=ld.is_public(activity), data=delivered,
+        object_ap_id=ld.get_id(activity.get("object")), is_public=ld.is_public(delivered), data=delivered,
     )
+    if blind := ld.blind_addressees(activity):  # they may still fetch what was sent to them
+        await social.add_blind_recipients(conn, activity["id"], blind)
+        embedded = activity.get("object")
+        if isinstance(embedded, dict) and (object_id := ld.get_id(embedded)):
+            await social.add_blind_recipients(conn, object_id, blind)
     queued = bool(recipients.remote_inboxes)
     await queue.add_deliveries(conn, row_id, sorted(recipients.remote_inboxes))
     local_names = set(recipients.local_names)

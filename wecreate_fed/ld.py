@@ -102,12 +102,87 @@ def ids(value) -> list[str]:
     return [i for i in (get_id(v) for v in as_list(value)) if i]
 
 
+ADDRESS_FIELDS = ("to", "cc", "bto", "bcc", "audience")
+BLIND_FIELDS = ("bto", "bcc")
+
+
 def addressees(activity: dict) -> set[str]:
     """Every id in to, cc, bto, bcc and audience."""
     found = set()
-    for field in ("to", "cc", "bto", "bcc", "audience"):
+    for field in ADDRESS_FIELDS:
         found.update(ids(activity.get(field)))
     return found
+
+
+def blind_addressees(document: dict) -> set[str]:
+    """The ids in bto and bcc of a document and of its embedded object (who may receive it, unnamed)."""
+    found = {i for f in BLIND_FIELDS for i in ids(document.get(f))}
+    obj = document.get("object")
+    if isinstance(obj, dict):
+        found.update(i for f in BLIND_FIELDS for i in ids(obj.get(f)))
+    return found
+
+
+def without_blind(document: dict) -> dict:
+    """The document, and its embedded object, without bto and bcc: what is stored for others or sent (AP §6)."""
+    cleaned = {k: v for k, v in document.items() if k not in BLIND_FIELDS}
+    obj = cleaned.get("object")
+    if isinstance(obj, dict) and any(f in obj for f in BLIND_FIELDS):
+        cleaned["object"] = {k: v for k, v in obj.items() if k not in BLIND_FIELDS}
+    return cleaned
+
+
+def has_addressing(*documents: dict) -> bool:
+    """Whether any of the documents says who it is for; an empty `to: []` says so too (nobody)."""
+    return any(d.get(f) is not None for d in documents for f in ADDRESS_FIELDS)
+
+
+def merged_addressing(activity: dict, obj: dict) -> dict[str, list[str]]:
+    """to, cc, bto, bcc and audience of an activity and of its object, unioned field by field (AP §6.2)."""
+    merged = {}
+    for field in ADDRESS_FIELDS:
+        merged[field] = list(dict.fromkeys(ids(obj.get(field)) + ids(activity.get(field))))
+    return merged
+
+
+# The ActivityStreams 2.0 vocabulary (and the few extension types everyone uses): what a member
+# of a `type` list must be for us to understand the document as that type.
+ACTIVITY_TYPES = frozenset({
+    "Activity", "IntransitiveActivity", "Accept", "Add", "Announce", "Arrive", "Block", "Create", "Delete",
+    "Dislike", "Flag", "Follow", "Ignore", "Invite", "Join", "Leave", "Like", "Listen", "Move", "Offer",
+    "Question", "Reject", "Read", "Remove", "TentativeReject", "TentativeAccept", "Travel", "Undo", "Update",
+    "View",
+})
+ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Service"})
+OBJECT_TYPES = frozenset({
+    "Object", "Link", "Mention", "Collection", "OrderedCollection", "CollectionPage", "OrderedCollectionPage",
+    "Article", "Audio", "Document", "Event", "Image", "Note", "Page", "Place", "Profile", "Relationship",
+    "Tombstone", "Video", "Hashtag", "Emoji", "PropertyValue", "VirtualLocation",
+})
+KNOWN_TYPES = ACTIVITY_TYPES | ACTOR_TYPES | OBJECT_TYPES
+
+
+def types_of(document) -> list[str]:
+    """Every type a document declares: `type` may be one string or a list (extensions, AS2 §4.1)."""
+    if not isinstance(document, dict):
+        return []
+    return [t for t in as_list(document.get("type")) if isinstance(t, str) and t]
+
+
+def type_of(document, known=KNOWN_TYPES) -> str | None:
+    """The first of the document's types that is in `known`, None when none is (unknown extensions only)."""
+    return next((t for t in types_of(document) if t in known), None)
+
+
+def understood_type(document) -> str:
+    """The one type we read a document as: of a list its known member; a lone type as it is (nothing to
+    choose from, a handler may still know it); "" when a list names only types we do not know."""
+    types = types_of(document)
+    return type_of(document) or (types[0] if len(types) == 1 else "")
+
+
+def has_type(document, type_: str) -> bool:
+    return type_ in types_of(document)
 
 
 def is_public(document: dict) -> bool:

@@ -52,6 +52,11 @@ def proof_key_id(actor_ap_id: str) -> str:
     return f"{actor_ap_id}#ed25519-key"
 
 
+def liked_of(actor_ap_id: str) -> str:
+    """A local person's `liked` collection (AP §5.5)."""
+    return f"{actor_ap_id}/liked"
+
+
 def profile_url(config: Config, username: str) -> str:
     return page_of(config, "user", username)
 

@@ -34,6 +34,9 @@ async def dispatch(ctx: HandlerContext, activity: dict) -> None:
     await check_owner(ctx.rt, subject, ctx.signer.ap_id)
     handler = INBOUND.get(subject)
     if handler is None:
+        if ld.type_of(activity) is None:  # extension types only: refused for good, not retried
+            raise BadRequest(f"none of the types {ld.types_of(activity)} is one this server understands",
+                             field="type", code="unsupported")
         log.debug("no handler for %s about %s (%s)", subject.type, subject.kind, activity.get("id"))
     else:
         await handler(ctx, activity, subject)

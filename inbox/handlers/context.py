@@ -36,7 +36,7 @@ async def followed_here(ctx: HandlerContext) -> bool:
 
 async def object_document(ctx: HandlerContext, subject: Subject) -> dict:
     """The activity's object as embedded, or fetched (signed) from its origin when only its id was sent."""
-    if subject.document is not None and subject.document.get("type"):
+    if subject.document is not None and ld.types_of(subject.document):
         if not isinstance(subject.document.get("id"), str):
             raise BadRequest("the object has no id", field="object", code="required")
         return subject.document
@@ -56,8 +56,9 @@ def attributed_to_signer(ctx: HandlerContext, obj: dict, *, required: bool = Tru
 
 
 async def concerns_us(ctx: HandlerContext, activity: dict, obj: dict) -> bool:
-    """A post addressed to someone here, a reply to one of ours, or by someone followed here."""
+    """A post addressed to someone here (or delivered to a personal inbox here: bto and bcc are not
+    kept), a reply to one of ours, or by someone followed here."""
     in_reply_to = ld.get_id(obj.get("inReplyTo"))
-    return (any(urls.is_local(ctx.rt.config, a) for a in ld.addressees(obj) | ld.addressees(activity))
+    return (ctx.recipient is not None or any(urls.is_local(ctx.rt.config, a) for a in ld.addressees(obj) | ld.addressees(activity))
             or bool(in_reply_to and urls.is_local(ctx.rt.config, in_reply_to))
             or await followed_here(ctx))

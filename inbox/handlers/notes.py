@@ -6,6 +6,7 @@ from __future__ import annotations
 from wecreate_fed import ld, sanitize
 from wecreate_fed.civic import events, ideas
 from wecreate_fed.civic.subjects import Subject
+from wecreate_fed.errors import BadRequest
 from wecreate_fed.store import social
 
 from .context import HandlerContext, attributed_to_signer, concerns_us, object_document
@@ -19,8 +20,11 @@ CONTENT_TYPES = ("Note", "Article", "Page", "Question", "Event", "Image", "Video
 async def note_created(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
     """Keep a post by someone followed here, a post addressed to us, or a reply to one of ours."""
     obj = await object_document(ctx, subject)
-    type_name = next((t for t in ld.as_list(obj.get("type")) if t in CONTENT_TYPES), None)
+    type_name = ld.type_of(obj, CONTENT_TYPES)
     if type_name is None:
+        if ld.type_of(obj) is None:  # extensions only: refused for good, not retried
+            raise BadRequest(f"none of the object's types {ld.types_of(obj)} is one this server understands",
+                             field="object.type", code="unsupported")
         return
     attributed_to_signer(ctx, obj)
     if not await concerns_us(ctx, activity, obj):

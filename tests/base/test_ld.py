@@ -91,3 +91,30 @@ def test_public_addressing_in_all_its_spellings():
     assert ld.addressees({"to": "https://a.example/1", "cc": [{"id": "https://a.example/2"}], "bcc": None,
                           "audience": ["https://a.example/3"]}) == {"https://a.example/1", "https://a.example/2",
                                                                     "https://a.example/3"}
+
+
+def test_a_list_type_is_read_as_its_known_member():
+    extension = "https://example.org/ns#Extension"
+    assert ld.types_of({"type": ["Note", extension]}) == ["Note", extension]
+    assert ld.type_of({"type": [extension, "Note"]}) == "Note"
+    assert ld.type_of({"type": ["Note", "Article"]}, ("Article",)) == "Article"
+    assert ld.understood_type({"type": [extension, "Like"]}) == "Like"
+    assert ld.understood_type({"type": "Ping"}) == "Ping"  # a lone type: nothing to choose from
+    assert ld.understood_type({"type": [extension, "https://example.org/ns#Other"]}) == ""
+    assert ld.types_of({"type": 7}) == [] and ld.types_of("Note") == []
+
+
+def test_bto_and_bcc_are_removed_from_the_activity_and_its_object():
+    activity = {"type": "Create", "to": ["a"], "bto": ["b"], "bcc": ["c"],
+                "object": {"type": "Note", "cc": ["d"], "bcc": ["e"]}}
+    assert ld.blind_addressees(activity) == {"b", "c", "e"}
+    cleaned = ld.without_blind(activity)
+    assert cleaned == {"type": "Create", "to": ["a"], "object": {"type": "Note", "cc": ["d"]}}
+    assert "bcc" in activity["object"]  # the original is left as it was
+
+
+def test_addressing_of_an_activity_and_its_object_is_merged_and_absence_told_from_nobody():
+    merged = ld.merged_addressing({"to": ["y"], "cc": "z"}, {"to": ["x", "y"]})
+    assert merged == {"to": ["x", "y"], "cc": ["z"], "bto": [], "bcc": [], "audience": []}
+    assert not ld.has_addressing({"type": "Create"}, {"type": "Note"})
+    assert ld.has_addressing({"type": "Create"}, {"type": "Note", "to": []})

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from quart import Blueprint, redirect
 
-from actors.requests import activity_response, signed_fetcher, wants_activity_json
+from actors.requests import activity_response, signed_fetcher, viewer, wants_activity_json
 from outbox.routes import may_see, outbox_collection
 from wecreate_fed import ld, runtime, urls
 from wecreate_fed.errors import NotFound
@@ -94,10 +94,10 @@ async def motion(uuid: str):
 
 @bp.get("/objects/<uuid>")
 async def get_object(uuid: str):
-    """Our objects: public ones for anyone, others for a signed fetcher they are addressed to,
-    and a box's posts for whoever may see the box."""
+    """Our objects: public ones for anyone, others for their author and those they are addressed to
+    (see outbox.routes.may_see), and a box's posts for whoever may see the box."""
     rt = runtime.current()
-    fetcher = await signed_fetcher(rt)
+    fetcher = await viewer(rt)
     row = await social.get_object(rt.db.reader, urls.id_of(rt.config, "object", uuid))
     if row is None or not row["is_local"]:
         raise NotFound("no such object")
@@ -107,9 +107,9 @@ async def get_object(uuid: str):
         if box is not None and await boxes.is_local_box(rt, box):
             _, box_row = await boxes.local_box(rt, box.ap_id)
             await boxes.require_view(rt, box, box_row, fetcher)
-        elif not row["is_public"] and not may_see(fetcher, data):
+        elif not row["is_public"] and not await may_see(rt, fetcher, data, row["actor_id"]):
             raise NotFound("no such object")
-    elif not row["is_public"] and not may_see(fetcher, data):
+    elif not row["is_public"] and not await may_see(rt, fetcher, data, row["actor_id"]):
         raise NotFound("no such object")  # 404, not 403: do not reveal that it exists
     if row["deleted_at"] is not None:
         return activity_response({"@context": ld.AS_CONTEXT, **data}, 410)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from quart import Blueprint, request
 
-from actors.requests import activity_response
+from actors.requests import activity_response, bearer_actor
 from outbox import c2s
 from wecreate_fed import jsonbody, ld, runtime, urls
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized
@@ -49,24 +49,22 @@ async def post_outbox(username: str):
 
 
 async def token_actor(rt: Runtime) -> Actor:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("posting to an outbox needs 'Authorization: Bearer <token>' (wecreate-fed user token NAME)")
-    actor = await actors_store.get_actor_by_token(rt.db.reader, token.strip())
+    actor = await bearer_actor(rt)
     if actor is None:
-        raise Unauthorized("the token is not valid")
+        raise Unauthorized("posting to an outbox needs 'Authorization: Bearer <token>' (wecreate-fed user token NAME)")
     return actor
 
 
 async def post_to_outbox(rt: Runtime, actor: Actor, body) -> str:
     """Do one client activity; returns the id of the activity sent (or of what it created)."""
-    if not isinstance(body, dict) or not activity_type(body):
+    if not isinstance(body, dict) or not ld.types_of(body):
         raise BadRequest("the body must be an ActivityStreams object or activity with a type", field="type",
                          code="required")
+    if not activity_type(body):
+        raise BadRequest(f"none of the types {ld.types_of(body)} is one this server understands", field="type",
+                         code="unsupported", params={"type": ", ".join(ld.types_of(body))})
     if activity_type(body) in OBJECT_TYPES:
-        body = {"type": "Create", "object": body, "to": body.get("to"), "cc": body.get("cc"),
-                "audience": body.get("audience")}
+        body = {"type": "Create", "object": body, **{f: body[f] for f in ld.ADDRESS_FIELDS if f in body}}
     subject = await subject_of(rt, body, actor_ap_id=actor.ap_id)
     account = await actors_store.get_account(rt.db.reader, actor.id)
     # 403 for changing what is not one's own (moderators: what local people own), 410 for what was deleted.
@@ -125,7 +123,7 @@ async def _share(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str
 @CLIENT.on("Undo", "Like", "Announce")
 async def _undo_reaction(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str:
     """Withdraw a support or share of an idea; of anything else, the generic Undo."""
-    undone = await social.get_activity(rt.db.reader, subject.object_id or "")
+    undone = await social.get_activity(rt.db.reader, await c2s.undone_id(rt, actor, body) or "")
     if undone is not None and undone["actor_id"] == actor.id and await ideas.is_known(rt, undone["object_ap_id"] or ""):
         if undone["type"] == "Like":
             return await ideas.withdraw_support(rt, actor, undone["object_ap_id"])

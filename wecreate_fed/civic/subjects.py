@@ -39,12 +39,7 @@ class Subject:
         return (self.type, self.kind)
 
 
-def activity_type(activity: dict) -> str:
-    """The activity's type; of a list (ActivityStreams allows extensions) the first plain one."""
-    value = activity.get("type")
-    if isinstance(value, list):
-        value = next((v for v in value if isinstance(v, str) and ":" not in v and "/" not in v), None)
-    return value if isinstance(value, str) else ""
+activity_type = ld.understood_type  # (the name the handlers know it by)
 
 
 async def subject_of(rt: Runtime, activity: dict, *, actor_ap_id: str) -> Subject:
@@ -68,13 +63,13 @@ async def _kind(rt: Runtime, type_: str, activity: dict, object_id: str | None, 
     if type_ in ("Create", "Update"):
         if object_id is not None and object_id == actor_ap_id:
             return "actor"
-        if type_ == "Update" or document is None or not document.get("type"):
+        if type_ == "Update" or document is None or not ld.types_of(document):
             # What we already know it as (an Update may embed only the changed fields);
             # with only an id and nothing known, the handler fetches it.
             known = await _known_kind(rt, object_id)
             if known in ("idea", "event", "box_post", "note", "motion"):
                 return known
-            if document is None or not document.get("type"):
+            if document is None or not ld.types_of(document):
                 return "note"
         if ideas.is_idea_document(document) or document.get("civicKind") not in (None, "motion"):
             return "idea"  # (an unknown civicKind too: refused by the idea's own checks)
@@ -121,7 +116,7 @@ async def _is_motion_ref(rt: Runtime, object_id: str | None, document: dict | No
     refs = [object_id]
     if document is not None:
         refs.append(ld.get_id(document.get("object")))
-        if document.get("type") == "Offer" and isinstance(document.get("object"), dict):
+        if activity_type(document) == "Offer" and isinstance(document.get("object"), dict):
             if document["object"].get("civicKind") == "motion":
                 return True
     for ref in refs:

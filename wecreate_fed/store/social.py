@@ -219,3 +219,36 @@ async def count_outbox(conn: Connection, actor_id: int) -> int:
     return await fetch_value(
         conn, "SELECT count(*) FROM activities WHERE actor_id = ? AND is_public = 1", (actor_id,)
     )
+
+
+# --- blind recipients (bto, bcc) and what local actors liked ------------------------------
+
+async def add_blind_recipients(conn: Connection, ap_id: str, recipients) -> None:
+    await conn.executemany(
+        "INSERT INTO blind_recipients (ap_id, recipient) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(ap_id, r) for r in sorted(recipients)],
+    )
+
+
+async def list_blind_recipients(conn: Connection, ap_id: str) -> list[str]:
+    rows = await fetch_all(conn, "SELECT recipient FROM blind_recipients WHERE ap_id = ? ORDER BY recipient", (ap_id,))
+    return [r["recipient"] for r in rows]
+
+
+async def is_blind_recipient(conn: Connection, ap_id: str, recipient: str) -> bool:
+    return bool(await fetch_value(
+        conn, "SELECT count(*) FROM blind_recipients WHERE ap_id = ? AND recipient = ?", (ap_id, recipient)))
+
+
+async def list_liked(conn: Connection, actor_id: int, *, limit: int, before_id: int | None):
+    """The objects `actor_id` likes (its Like reactions), newest first, as (row id, object id)."""
+    return await fetch_all(
+        conn,
+        "SELECT id, object_ap_id FROM reactions WHERE actor_id = ? AND kind = 'Like' AND (? IS NULL OR id < ?) "
+        "ORDER BY id DESC LIMIT ?",
+        (actor_id, before_id, before_id, limit),
+    )
+
+
+async def count_liked(conn: Connection, actor_id: int) -> int:
+    return await fetch_value(conn, "SELECT count(*) FROM reactions WHERE actor_id = ? AND kind = 'Like'", (actor_id,))

@@ -94,13 +94,13 @@ async def describe(rt: Runtime, uri: str) -> dict:
     if ideas.is_idea_document(document):
         await ideas.find_or_fetch(rt, uri)
         return {"kind": "idea", "page": views.page_url(rt, "idea", uri)}
-    if document.get("type") in remote.ACTOR_TYPES:
+    if ld.type_of(document, remote.ACTOR_TYPES):
         return {"kind": "actor", "actor": await remote.get_actor(rt, uri)}
     if events.is_event_document(document):
         event = await events.find_or_fetch(rt, uri)
         return {"kind": "event", "event": event, "page": views.page_url(rt, "event", uri)}
     return {"kind": "object", "id": uri, "html": sanitize.clean_html(document.get("content")),
-            "url": ld.get_id(document.get("url")) or uri, "type": document.get("type")}
+            "url": ld.get_id(document.get("url")) or uri, "type": ld.understood_type(document)}
 
 
 @bp.get("/authorize_interaction")

@@ -57,11 +57,11 @@ class RelayedPost:
 
 
 def parse_post(activity: dict, obj: dict) -> IncomingPost:
-    type_ = obj.get("type")
+    type_ = ld.type_of(obj)
     published = obj.get("published")
     author = ld.get_id(obj.get("attributedTo")) or ld.get_id(activity.get("actor")) or ""
     return IncomingPost(
-        ap_id=obj["id"], type=type_ if isinstance(type_, str) else "Note", author_ap_id=author,
+        ap_id=obj["id"], type=type_ or "Note", author_ap_id=author,
         content=sanitize.clean_html(obj.get("content")), in_reply_to=ld.get_id(obj.get("inReplyTo")),
         published=published if isinstance(published, str) else None, document=obj, activity=activity)
 
@@ -73,7 +73,7 @@ def parse_relay(activity: dict) -> RelayedPost | None:
     Whether the author wrote it is relay_received's check (a proof, or a fetch).
     """
     inner = activity.get("object")
-    if not isinstance(inner, dict) or inner.get("type") not in ("Create", "Update"):
+    if not isinstance(inner, dict) or ld.understood_type(inner) not in ("Create", "Update"):
         return None
     obj = inner.get("object")
     if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
@@ -101,7 +101,7 @@ async def content_for_box(rt: Runtime, activity: dict, obj: dict) -> Actor | Non
 
 async def check_incoming(rt: Runtime, signer: Actor, activity: dict) -> None:
     """Called by the inbox before it stores anything: a post to one of our boxes must come from a member."""
-    if activity.get("type") != "Create" or not isinstance(activity.get("object"), dict):
+    if ld.understood_type(activity) != "Create" or not isinstance(activity.get("object"), dict):
         return
     box = await content_for_box(rt, activity, activity["object"])
     if box is not None:

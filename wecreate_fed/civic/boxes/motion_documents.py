@@ -93,7 +93,7 @@ def answer(config: Config, council: Actor, motion: Motion, kind: str, *, agenda_
 
 def is_motion_offer(activity: dict) -> bool:
     obj = activity.get("object")
-    return activity.get("type") == "Offer" and isinstance(obj, dict) and obj.get("civicKind") == "motion"
+    return ld.understood_type(activity) == "Offer" and isinstance(obj, dict) and obj.get("civicKind") == "motion"
 
 
 def parse_offer(activity: dict) -> IncomingMotion:
@@ -112,8 +112,8 @@ def parse_offer(activity: dict) -> IncomingMotion:
 
 
 def parse_answer(activity: dict) -> CouncilAnswer:
-    type_ = activity.get("type")
-    kind = ANSWER_KINDS.get(type_) if isinstance(type_, str) else None
+    type_ = ld.understood_type(activity)
+    kind = ANSWER_KINDS.get(type_)
     if kind is None:
         raise BadRequest("not an answer to a motion", field="type")
     agenda_date = decision = None

@@ -98,7 +98,7 @@ async def document_for(conn: Connection, config: Config, event: Event) -> dict:
 
 
 def is_event_document(document) -> bool:
-    return isinstance(document, dict) and document.get("type") == "Event" and isinstance(document.get("id"), str)
+    return isinstance(document, dict) and ld.has_type(document, "Event") and isinstance(document.get("id"), str)
 
 
 # --- reading an Event -----------------------------------------------------------------------
@@ -131,9 +131,9 @@ def location_of(document: dict, limit: int | None = PLACE_MAX) -> tuple[dict, st
     for item in ld.as_list(document.get("location")):
         if not isinstance(item, dict):
             continue
-        if item.get("type") == "VirtualLocation" and online_url is None:
+        if ld.has_type(item, "VirtualLocation") and online_url is None:
             online_url = ld.get_id(item.get("url"))
-        elif item.get("type") == "Place" and place["place_name"] is None:
+        elif ld.has_type(item, "Place") and place["place_name"] is None:
             place["place_name"] = _text(item.get("name"), limit)
             address = item.get("address")
             if isinstance(address, dict):
@@ -143,7 +143,7 @@ def location_of(document: dict, limit: int | None = PLACE_MAX) -> tuple[dict, st
             elif isinstance(address, str):
                 place["street"] = _text(address, limit)  # FEP-8a8e allows the address as one line of text
     for item in ld.as_list(document.get("attachment")):
-        if (online_url is None and isinstance(item, dict) and item.get("type") == "Link"
+        if (online_url is None and isinstance(item, dict) and ld.has_type(item, "Link")
                 and item.get("name") == ONLINE_LINK_NAME):
             online_url = ld.get_id(item.get("href"))
     return place, online_url

@@ -51,12 +51,12 @@ def parse_remote(document: dict) -> RemoteIdea:
     else:
         body_html = sanitize.clean_html(document.get("content"))
     topics = [t["name"].lstrip("#").lower() for t in ld.as_list(document.get("tag"))
-              if isinstance(t, dict) and t.get("type") == "Hashtag" and isinstance(t.get("name"), str)
+              if isinstance(t, dict) and ld.has_type(t, "Hashtag") and isinstance(t.get("name"), str)
               and TOPIC.match(t["name"].lstrip("#"))][:TOPICS_MAX]
     status, published = document.get("civicStatus"), document.get("published")
     supports, shares, comments = (_count(document.get(name)) for name in ("supportCount", "shareCount", "commentCount"))
     image = next((ld.get_id(a.get("url")) for a in ld.as_list(document.get("attachment"))
-                  if isinstance(a, dict) and a.get("type") == "Image"), None)
+                  if isinstance(a, dict) and ld.has_type(a, "Image")), None)
     return RemoteIdea(
         ap_id=document["id"], kind=document["civicKind"],
         title=sanitize.plain_text(document.get("name"), TITLE_MAX) or "(ohne Titel)",
