@@ -11,12 +11,18 @@ async def make_due_now(instance) -> None:
     instance.rt.delivery_wakeup.set()
 
 
-async def test_delivery_to_a_down_server_arrives_after_it_returns_even_across_a_sender_restart(leipzig, meissen):
-    # Given Jonas on Meißen follows Anna on Leipzig
+async def jonas_follows_anna(leipzig, meissen):
+    """Jonas on Meißen follows Anna on Leipzig (accepted); returns Anna."""
     anna = await leipzig.create_user("anna")
     await meissen.create_user("jonas")
     await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
     await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    return anna
+
+
+async def test_delivery_to_a_down_server_arrives_after_it_returns_even_across_a_sender_restart(leipzig, meissen):
+    # Given Jonas on Meißen follows Anna on Leipzig
+    await jonas_follows_anna(leipzig, meissen)
 
     # When Meißen goes down and Anna posts
     await meissen.stop()
@@ -46,10 +52,7 @@ async def test_delivery_to_a_down_server_arrives_after_it_returns_even_across_a_
 
 
 async def test_a_gone_inbox_is_not_retried(leipzig, meissen):
-    anna = await leipzig.create_user("anna")
-    await meissen.create_user("jonas")
-    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
-    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    await jonas_follows_anna(leipzig, meissen)
     # Jonas's inbox stops existing (account deleted): his personal inbox answers 404.
     async with leipzig.rt.db.transaction() as conn:
         await conn.execute("UPDATE actors SET shared_inbox_url = NULL, inbox_url = ? WHERE is_local = 0",
@@ -60,10 +63,7 @@ async def test_a_gone_inbox_is_not_retried(leipzig, meissen):
 
 
 async def test_a_host_failing_for_days_rests_until_it_answers_again(leipzig, meissen):
-    anna = await leipzig.create_user("anna")
-    await meissen.create_user("jonas")
-    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
-    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    await jonas_follows_anna(leipzig, meissen)
     host = meissen.config.host
     # (the Accept's success must be recorded before we write the host's history)
     await eventually(lambda: leipzig.query("SELECT 1 FROM hosts WHERE host = ? AND last_success_at IS NOT NULL", (host,)),
@@ -103,10 +103,7 @@ async def test_a_server_that_hangs_does_not_hold_up_deliveries_to_the_others(mak
     # and by someone on a server that takes every POST and never answers
     leipzig = await make_instance("leipzig", delivery_concurrency=8, fetch_timeout_seconds=3.0)
     meissen = await make_instance("meissen")
-    anna = await leipzig.create_user("anna")
-    await meissen.create_user("jonas")
-    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
-    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    anna = await jonas_follows_anna(leipzig, meissen)
     await hanging_peer.follow(leipzig.shared_inbox, anna.ap_id)
     await eventually(lambda: hanging_peer.posts, message="the Accept hanging")
 
@@ -127,10 +124,7 @@ async def _notes_on(instance, count: int) -> bool:
 
 
 async def test_a_failing_host_is_probed_with_its_oldest_delivery_and_gets_its_backlog_in_order(leipzig, meissen):
-    anna = await leipzig.create_user("anna")
-    await meissen.create_user("jonas")
-    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
-    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    await jonas_follows_anna(leipzig, meissen)
     # Given Meißen is down and Anna's first post failed there
     await meissen.stop()
     await leipzig.post_outbox("anna", {"type": "Note", "content": "Nachricht 0"})
@@ -157,10 +151,7 @@ async def test_a_failing_host_is_probed_with_its_oldest_delivery_and_gets_its_ba
 
 
 async def test_deliveries_to_a_host_down_beyond_the_give_up_window_end_and_are_reported(leipzig, meissen, caplog):
-    anna = await leipzig.create_user("anna")
-    await meissen.create_user("jonas")
-    await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
-    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    await jonas_follows_anna(leipzig, meissen)
     await meissen.stop()
     await leipzig.post_outbox("anna", {"type": "Note", "content": "Nachricht 0"})
     await eventually(lambda: leipzig.query("SELECT 1 FROM deliveries WHERE attempts >= 1 AND state = 'pending'"),

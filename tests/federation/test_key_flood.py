@@ -18,7 +18,10 @@ from wecreate_fed import signatures
 
 
 class KeyServer:
-    """Serves one actor (/users/ghost) as `mode` says, counting every GET of it."""
+    """Serves one actor (/users/ghost) as `mode` says, counting every fetch of it.
+
+    A fetch is counted at its first knock (draft-cavage, our default first scheme): on a 404 the
+    signed GET is knocked once more in RFC 9421 (signatures/knock.py), which is the same fetch."""
 
     def __init__(self, mode: str = "actor", delay: float = 0.0):
         self.mode, self.delay = mode, delay
@@ -41,7 +44,8 @@ class KeyServer:
         await self._runner.cleanup()
 
     async def _actor(self, request: web.Request) -> web.Response:
-        self.gets += 1
+        if "Signature-Input" not in request.headers:
+            self.gets += 1
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.mode == "404":
