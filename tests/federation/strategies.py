@@ -68,7 +68,7 @@ def objects(urls: st.SearchStrategy[str], actor_id: str | None, *, own: st.Searc
             depth: int = 2) -> st.SearchStrategy[dict]:
     """An object (or activity) as servers send them: a type, mostly an id (on the author's host when
     `own` gives such ids) and an author, random other properties."""
-    own = own or urls
+    own = urls if own is None else own
     nested = objects(urls, actor_id, own=own, depth=depth - 1) if depth > 0 else values(urls)
     author = st.just(actor_id) if actor_id else urls
     base = st.fixed_dictionaries(
