@@ -61,7 +61,8 @@ async def receive(local_name: str | None):
     ratelimit.check_inbox_host(rt, urls.host_of(signer.ap_id))  # the proven signer's host, not a claimed one
     # Forwarded or relayed (signer is not the actor): its proof, LD signature, or a fetch decides.
     proven = await authenticity.authenticate(rt, signer, activity)
-    activity = proven.activity
+    if proven.activity is not activity:  # the copy fetched from its origin: held to the same caps
+        activity = ld.without_blind(limits.capped(proven.activity))
     check_signer_is_actor(proven.actor.ap_id, activity)
     await boxes.check_incoming(rt, proven.actor, activity)  # a non-member's post to a box: 403, nothing stored
     await queue.save_incoming(rt.db, activity=activity, signer_ap_id=proven.actor.ap_id,

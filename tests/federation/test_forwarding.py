@@ -12,7 +12,7 @@ import pytest
 
 from actors import authenticity, remote
 from tests.conftest import eventually, post_signed, signed_by
-from wecreate_fed import ld, urls
+from wecreate_fed import ld, limits, urls
 from wecreate_fed.civic import boxes
 from wecreate_fed.signatures import ld as ld_signatures
 from wecreate_fed.signatures import proofs
@@ -87,6 +87,26 @@ async def test_a_forwarded_activity_without_proof_is_fetched_from_its_origin_and
     row = (await incoming(leipzig, original["id"]))[0]
     assert (row["signer_ap_id"], row["authenticated_by"]) == (jonas.ap_id, "fetched")
     assert json.loads(row["data"])["object"]["content"] == "<p>Echt</p>"
+
+
+async def test_the_copy_fetched_from_the_origin_is_held_to_the_size_caps(three):
+    leipzig, meissen, _, _, _, _, bernd = three
+    # Given Meißen serves a Create of Jonas's whose note is 150,000 characters long
+    status, _ = await meissen.post_outbox("jonas", {"type": "Note", "content": "<p>Lang</p>"})
+    assert status == 201
+    [row] = await meissen.query("SELECT id, data FROM activities WHERE type = 'Create'")
+    served = json.loads(row["data"])
+    served["object"]["content"] = "<p>" + "x" * 150_000 + "</p>"
+    async with meissen.rt.db.transaction() as conn:
+        await conn.execute("UPDATE activities SET data = ? WHERE id = ?", (json.dumps(served), row["id"]))
+    # When Bernd forwards a small copy of it without proof, and Leipzig fetches the original
+    small = {k: v for k, v in served.items() if k != "proof"}
+    small["object"] = {**served["object"], "content": "<p>Kurz</p>"}
+    status, body = await forward(leipzig, bernd, small)
+    assert status == 202, body
+    # Then what Leipzig stores is the fetched copy, cut to the content cap like any delivery
+    stored = json.loads((await incoming(leipzig, served["id"]))[0]["data"])
+    assert len(stored["object"]["content"]) == limits.CONTENT
 
 
 async def test_a_forwarded_activity_its_actors_server_does_not_have_is_refused(three):
