@@ -1,4 +1,5 @@
-"""The `wecreate-fed` command: serve, init, user add|list|token, invite create|list, instances follow|list, demo.
+"""The `wecreate-fed` command: serve, init, user add|list|token|role, invite create|list, instances follow|list,
+demo, and the command groups of CLI_MODULES (each adds its own subcommands with `add_commands`).
 
 It serves scripts as well as people: every subcommand takes --config (or $WECREATE_CONFIG),
 `user token` prints only the token, errors go to stderr as one line, and the exit code is
@@ -27,6 +28,7 @@ from wecreate_fed.app import REQUEST_GRACE, create_app
 from wecreate_fed.civic import accounts, instances
 from wecreate_fed.errors import WeCreateError
 from wecreate_fed.http import HttpClient
+from wecreate_fed.moderation import roles
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import actors as actors_store
@@ -43,6 +45,10 @@ def _optional_uvloop() -> ModuleType | None:
 uvloop = _optional_uvloop()
 
 EXIT_ERROR = 1
+
+# Command groups in modules of their own (`add_commands(commands, common)` adds subparsers that
+# set_defaults(handler=async (config, args) -> exit code)); append a module here.
+CLI_MODULES: tuple[ModuleType, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--summary", default="", help="short bio (HTML is sanitised)")
     add.add_argument("--email")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    add.add_argument("--role", choices=("user", "moderator", "admin"), default="user")
+    add.add_argument("--role", choices=roles.ROLES, default="user")
     add.add_argument("--manual-approval", action="store_true", help="approve followers by hand")
     listing = user_commands.add_parser("list", parents=[common], help="list accounts",
                                        description="List local accounts, one per line (or JSON).")
@@ -86,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Issue a token for the client-to-server API; prints only the token.")
     token.add_argument("username")
     token.add_argument("--label", default="", help="what the token is for")
+    role = user_commands.add_parser("role", parents=[common], help="make an account user, moderator or admin",
+                                    description="Set an account's role: moderators handle reports, content and "
+                                                "accounts; admins also domain policy, rules and roles. Audited.")
+    role.add_argument("username")
+    role.add_argument("role", choices=roles.ROLES)
 
     invite = commands.add_parser("invite", help="invitation codes for registration by invitation",
                                  description="Invitation codes for instances with instance.registration = \"invite\".")
@@ -118,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default="demo-data", help="where the demo keeps its configs and databases")
     demo.add_argument("--leipzig-port", type=int, default=8000)
     demo.add_argument("--meissen-port", type=int, default=8001)
+    for module in CLI_MODULES:
+        module.add_commands(commands, common)
     return parser
 
 
@@ -131,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         config = config_module.load(config_module.config_path_from_env(args.config))
         if args.command == "serve":
             return serve(config, host=args.host, port=args.port)
+        handler = getattr(args, "handler", None)  # the subcommands of CLI_MODULES name theirs
+        if handler is not None:
+            return asyncio.run(handler(config, args))
         action = (getattr(args, "user_command", None) or getattr(args, "invite_command", None)
                   or getattr(args, "instances_command", None))
         return asyncio.run(_COMMANDS[(args.command, action)](config, args))
@@ -229,6 +245,15 @@ async def cmd_user_token(config, args) -> int:
     return 0
 
 
+async def cmd_user_role(config, args) -> int:
+    async def work(db):
+        async with db.transaction() as conn:
+            return await roles.set_role(conn, args.username, args.role, by=roles.CLI)
+    old, new = await _with_db(config, work)
+    print(f"{args.username}: {old} -> {new}" if old != new else f"{args.username} is {new} already")
+    return 0
+
+
 async def cmd_invite_create(config, args) -> int:
     async def work(db):
         async with db.transaction() as conn:
@@ -279,6 +304,7 @@ _COMMANDS = {
     ("user", "add"): cmd_user_add,
     ("user", "list"): cmd_user_list,
     ("user", "token"): cmd_user_token,
+    ("user", "role"): cmd_user_role,
     ("invite", "create"): cmd_invite_create,
     ("invite", "list"): cmd_invite_list,
     ("instances", "follow"): cmd_instances_follow,

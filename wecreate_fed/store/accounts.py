@@ -111,3 +111,29 @@ async def list_ap_ids_of_author(conn: Connection, actor_id: int) -> tuple[list[s
     events = await fetch_all(conn, "SELECT ap_id FROM events WHERE organizer_id = ? AND is_local = 1 "
                                    "AND deleted_at IS NULL", (actor_id,))
     return [r[0] for r in ideas], [r[0] for r in events]
+
+
+async def get_role(conn: Connection, username: str):
+    """A live local account's actor id, username and role, by username (case-insensitive)."""
+    return await fetch_one(
+        conn, "SELECT a.id AS actor_id, a.username, acc.role FROM actors a JOIN accounts acc ON acc.actor_id = a.id "
+              "WHERE a.is_local = 1 AND a.deleted_at IS NULL AND lower(a.username) = lower(?)", (username,))
+
+
+async def set_role(conn: Connection, actor_id: int, role: str) -> None:
+    await conn.execute("UPDATE accounts SET role = ? WHERE actor_id = ?", (role, actor_id))
+
+
+async def count_role(conn: Connection, role: str) -> int:
+    """Live local accounts with this role (the last admin is not demoted)."""
+    return int(await fetch_value(
+        conn, "SELECT count(*) FROM accounts acc JOIN actors a ON a.id = acc.actor_id "
+              "WHERE acc.role = ? AND a.deleted_at IS NULL", (role,)) or 0)
+
+
+async def list_staff(conn: Connection):
+    """Moderators and admins: username, name, role (the about page names them; the roles page lists them)."""
+    return await fetch_all(
+        conn, "SELECT a.id AS actor_id, a.username, a.name, acc.role FROM actors a JOIN accounts acc "
+              "ON acc.actor_id = a.id WHERE acc.role IN ('moderator', 'admin') AND a.deleted_at IS NULL "
+              "ORDER BY acc.role, lower(a.username)")

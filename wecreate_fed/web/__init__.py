@@ -4,7 +4,8 @@ Server-rendered pages (Jinja templates in web/templates, CSS and a small script 
 in German or English. Modules by concern: `auth` (register, log in and out, language),
 `idea_pages` (marketplace, ideas), `event_pages` (calendar, events), `profile_pages`
 (people, organisations, districts), `box_pages` (boxes), `motion_pages` (motions and the
-council's page), `settings_pages`, `interaction` (acting across servers), with `common`
+council's page), `settings_pages`, `interaction` (acting across servers), `admin_pages` (the moderators' and
+admins' area and its guard), with `common`
 (viewer, language, navigation, errors), `security` (session secret, CSRF and Origin, CSP, login
 limits), `sessions` (server-side sessions),
 `accounts`, `views` and `box_views` (what a page shows), `forms` and `i18n`.
@@ -18,6 +19,7 @@ from wecreate_fed import urls
 from wecreate_fed.runtime import Runtime
 
 from . import (
+    admin_pages,
     auth,
     box_pages,
     box_views,
@@ -33,7 +35,7 @@ from . import (
 )
 
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
-              settings_pages.bp, interaction.bp)
+              settings_pages.bp, interaction.bp, admin_pages.bp)
 
 
 def safe_url(value: object) -> str:
@@ -60,7 +62,7 @@ def install(app: Quart, rt: Runtime) -> None:
     app.jinja_env.globals.update(
         _=common._, csrf_token=security.csrf_token, csrf_field=security.CSRF_FIELD, nav=common.NAV,
         notices=common.take_notices, languages=i18n.LANGUAGES, language_names=i18n.LANGUAGE_NAMES,
-        has_text=i18n.has,
+        has_text=i18n.has, admin_nav=admin_pages.visible_nav,
     )
     app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number,
                                amount=box_views.amount, host=urls.host_of,
