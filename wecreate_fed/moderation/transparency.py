@@ -15,7 +15,7 @@ from wecreate_fed.errors import BadRequest
 from wecreate_fed.store import Connection, iso, utcnow
 from wecreate_fed.store import transparency as store
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|0[1-9]|1[0-2]))?$")
+_PERIOD = re.compile(r"([0-9]{4})(?:-(H[12]|0[1-9]|1[0-2]))?")  # ASCII digits only: \d takes ２０２６
 APPEAL_STATES = ("open", "upheld", "reversed")
 
 
@@ -33,7 +33,7 @@ class Period:
 def period(value: str | None, *, now: datetime | None = None) -> Period:
     """`2026`, `2026-H1` / `2026-H2` or `2026-05`; nothing: the current year."""
     value = (value or str((now or utcnow()).year)).strip()
-    match = _PERIOD.match(value)
+    match = _PERIOD.fullmatch(value)
     year = int(match.group(1)) if match else 0
     if match is None or not 2000 <= year <= 9998:
         raise BadRequest("period must be a year (2026), a half-year (2026-H1) or a month (2026-05)",
