@@ -63,7 +63,7 @@ class Viewer:
 
 
 async def prepare():
-    """before_request of every web blueprint: the viewer, the language, and the CSRF check."""
+    """before_request of every web blueprint: the viewer, the language, the CSRF check, and the consent gate."""
     rt = runtime.current()
     g.viewer = await _load_viewer(rt)
     g.lang = pick_language(rt)
