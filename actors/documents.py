@@ -79,7 +79,7 @@ def nodeinfo_links(config: Config) -> dict:
 
 
 def nodeinfo(config: Config, version: str, *, users: int, active_month: int, active_halfyear: int,
-             local_posts: int) -> dict:
+             local_posts: int, rules: list[dict] | None = None) -> dict:
     software = {"name": "wecreate-fed", "version": __version__}
     return {
         "version": version,
@@ -96,5 +96,7 @@ def nodeinfo(config: Config, version: str, *, users: int, active_month: int, act
             "nodeDescription": config.description,
             "city": config.city_name,
             "districts": [d.name for d in config.districts],
+            # The instance's rules as /api/v1/instance/rules has them ([{id, text}]).
+            **({"rules": rules} if rules is not None else {}),
         },
     }

@@ -11,6 +11,7 @@ from wecreate_fed import collections, ld, runtime, urls
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import iso, social, utcnow
+from wecreate_fed.store import legal as legal_store
 
 from . import documents
 from .requests import activity_response, signed_fetcher, viewer, wants_activity_json
@@ -86,6 +87,8 @@ async def nodeinfo(version: str):
         active_month=await actors_store.count_active_local_people(conn, iso(now - timedelta(days=30))),
         active_halfyear=await actors_store.count_active_local_people(conn, iso(now - timedelta(days=180))),
         local_posts=await social.count_local_posts(conn),
+        rules=[{"id": str(r["id"]), "text": r["text_en"] if rt.config.default_language == "en" and r["text_en"]
+                else r["text_de"]} for r in await legal_store.rules(conn)],
     )
     schema = documents.NODEINFO_SCHEMAS[version]
     return activity_response(document, content_type=f'application/json; profile="{schema}#"')

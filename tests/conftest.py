@@ -39,7 +39,7 @@ def free_port() -> int:
 
 def instance_config(tmp_path: Path, name: str, port: int, *, registration: str = "open",
                     rate_limits: dict | None = None, trusted_proxies: list[str] | None = None,
-                    **federation) -> config_module.Config:
+                    tables: dict | None = None, **federation) -> config_module.Config:
     raw = {
         "instance": {"name": f"WeCreate {name.title()}", "base_url": f"http://127.0.0.1:{port}",
                      "registration": registration},
@@ -55,7 +55,8 @@ def instance_config(tmp_path: Path, name: str, port: int, *, registration: str =
         raw["rate_limits"] = rate_limits
     if trusted_proxies is not None:
         raw["server"]["trusted_proxies"] = trusted_proxies
-    return config_module.from_dict(raw)
+    raw.update(tables or {})  # further tables as they are, e.g. {"legal": {...}}
+    return config_module.from_dict(raw, base_dir=tmp_path)
 
 
 class Instance:
@@ -261,15 +262,16 @@ def load_fixture(name: str, **replacements) -> dict:
 @pytest.fixture
 async def make_instance(tmp_path):
     """Factory: `await make_instance("leipzig", registration="invite", **federation_settings)` -> a started Instance
-    (`rate_limits={...}` for the [rate_limits] table, `trusted_proxies=[...]` for server.trusted_proxies)."""
+    (`rate_limits={...}` for the [rate_limits] table, `trusted_proxies=[...]` for server.trusted_proxies,
+    `tables={"legal": {...}}` for further tables; relative paths in them are taken from tmp_path)."""
     started: list[Instance] = []
 
     async def make(name: str = "leipzig", *, port: int | None = None, run_workers: bool = True,
                    registration: str = "open", rate_limits: dict | None = None,
-                   trusted_proxies: list[str] | None = None, **federation):
+                   trusted_proxies: list[str] | None = None, tables: dict | None = None, **federation):
         instance = Instance(instance_config(tmp_path, name, port or free_port(), registration=registration,
                                             rate_limits=rate_limits, trusted_proxies=trusted_proxies,
-                                            **federation), run_workers=run_workers)
+                                            tables=tables, **federation), run_workers=run_workers)
         await instance.start()
         started.append(instance)
         return instance

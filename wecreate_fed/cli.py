@@ -23,10 +23,10 @@ from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
 from wecreate_fed import config as config_module
-from wecreate_fed import demo, store, urls
+from wecreate_fed import demo, legal, store, urls
 from wecreate_fed.app import REQUEST_GRACE, create_app
 from wecreate_fed.civic import accounts, instances
-from wecreate_fed.errors import WeCreateError
+from wecreate_fed.errors import ConfigError, WeCreateError
 from wecreate_fed.http import HttpClient
 from wecreate_fed.moderation import roles
 from wecreate_fed.runtime import Runtime
@@ -158,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(config, *, host: str | None = None, port: int | None = None) -> int:
+    problem = legal.public_instance_problem(config, host or config.listen_host)
+    if problem is not None:  # § 5 DDG and GDPR Art. 13: no public instance without its legal pages
+        raise ConfigError(problem)
     settings = HypercornConfig()
     settings.bind = [f"{host or config.listen_host}:{port or config.listen_port}"]
     settings.accesslog = None

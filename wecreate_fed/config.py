@@ -70,6 +70,13 @@ class Config:
     signature_first: str = "cavage"
     # address:port pairs the outgoing guard lets through although they are private (one test peer, a relay)
     allowed_private_targets: frozenset[tuple[str, int]] = frozenset()
+    # The operator's legal documents as Markdown ([legal]; "" = none) and their versions ("" = a hash
+    # of the text), and how to reach the moderators (moderation.contact), shown on the about page.
+    imprint: str = ""
+    privacy: str = ""
+    imprint_version: str = ""
+    privacy_version: str = ""
+    moderation_contact: str = ""
 
     @property
     def host(self) -> str:
@@ -161,7 +168,31 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         trusted_proxies=frozenset(_addresses(r, "server.trusted_proxies", ["127.0.0.1", "::1"])),
         signature_first=r.choice("federation.signature_first", ("cavage", "rfc9421"), "cavage"),
         allowed_private_targets=_targets(r, "federation.allowed_private_targets"),
+        imprint=_document(r, "imprint", base_dir),
+        privacy=_document(r, "privacy", base_dir),
+        imprint_version=r.text("legal.imprint_version", ""),
+        privacy_version=r.text("legal.privacy_version", ""),
+        moderation_contact=r.text("moderation.contact", ""),
     )
+
+
+def _document(r: _Reader, name: str, base_dir: Path | None) -> str:
+    """legal.<name> (Markdown inline) or legal.<name>_file (a Markdown file, relative to the config's folder)."""
+    inline, file_key = r.text(f"legal.{name}", ""), f"legal.{name}_file"
+    if r.get(file_key) is None:
+        return inline
+    if inline:
+        raise ConfigError(f"set legal.{name} or {file_key}, not both")
+    path = Path(r.str(file_key))
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{file_key}: cannot read {path} ({e.__class__.__name__})") from None
+    if not text:
+        raise ConfigError(f"{file_key}: {path} is empty")
+    return text
 
 
 def _addresses(r: _Reader, key: str, default: list[str]) -> list[str]:

@@ -136,10 +136,47 @@ port = {port}
 
 [federation]
 allow_private_addresses = true
+
+[moderation]
+contact = "moderation@{city.slug}.example"
+
+# Invented example texts so the footer's links work; a real instance writes its own (README).
+[legal]
+imprint = '''{DEMO_IMPRINT.format(city=city.city)}'''
+privacy = '''{DEMO_PRIVACY.format(city=city.city)}'''
 """,
         encoding="utf-8",
     )
     return path
+
+
+DEMO_IMPRINT = """## Angaben gemäß § 5 DDG
+
+Beispielverein WeCreate {city} e. V. (erfunden, nur für die Demo)<br>
+Musterstraße 1<br>
+01234 {city}
+
+Vertreten durch: Erika Mustermann (Vorstand)
+
+Kontakt: demo@example.org
+
+Dies ist eine Demo-Instanz. Alle Angaben sind erfunden."""
+
+DEMO_PRIVACY = """## Wer ist verantwortlich?
+
+Beispielverein WeCreate {city} e. V. (erfunden), Musterstraße 1, 01234 {city}, demo@example.org.
+
+## Was wird gespeichert?
+
+Für ein Konto: Benutzername, angezeigter Name, ein Hash des Passworts, Sprache und Stadtbezirk;
+was du veröffentlichst, wird an die Server der Menschen geschickt, die dir folgen.
+
+## Wie lange, auf welcher Grundlage?
+
+Bis du dein Konto löschst (Art. 6 Abs. 1 lit. b DSGVO). Du hast das Recht auf Auskunft,
+Berichtigung, Löschung und Beschwerde bei einer Aufsichtsbehörde.
+
+Dies ist eine Demo-Instanz; dieser Text ist ein erfundenes Beispiel."""
 
 
 def _slug(name: str) -> str:

@@ -53,3 +53,15 @@ def plain_text(source: str | None, limit: int | None = None) -> str:
 def markdown_to_html(source: str | None) -> str:
     """Local Markdown rendered, then sanitised like any other HTML."""
     return clean_html(_markdown.render(source or ""))
+
+
+# The operator's legal pages (legal.py): their Markdown may hold HTML (an address with <br>) and
+# tables; it is sanitised all the same, with table tags allowed besides the usual.
+_legal_markdown = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable(["strikethrough", "table"])
+_LEGAL_TAGS = ALLOWED_TAGS | {"table", "thead", "tbody", "tr", "th", "td", "hr"}
+
+
+def legal_markdown_to_html(source: str | None) -> str:
+    attributes = {tag: set(attrs) - {"class"} for tag, attrs in ALLOWED_ATTRIBUTES.items()}
+    return nh3.clean(_legal_markdown.render(source or ""), tags=_LEGAL_TAGS, attributes=attributes,
+                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer")

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CONSENT_VERSION = re.compile(r'name="((?:rules|privacy)_version)" value="([^"]*)"')
 
 
 class Visitor:
@@ -61,8 +62,11 @@ class Visitor:
 
     async def register(self, username: str, password: str = "sicheres-passwort", **fields) -> int:
         await self.get("/register")
+        # Agreeing to the rules and the privacy policy as a person ticks the boxes (with the versions the form shows).
+        consent = {"consent_rules": "yes", "consent_privacy": "yes", **dict(CONSENT_VERSION.findall(self.last_page))}
         status, text, _ = await self.post("/register", {"username": username, "name": fields.pop("name", username),
-                                                        "password": password, "password_repeat": password, **fields})
+                                                        "password": password, "password_repeat": password,
+                                                        **consent, **fields})
         return status
 
     async def login(self, username: str, password: str = "sicheres-passwort") -> int:

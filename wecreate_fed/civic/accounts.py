@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from actors import documents
@@ -24,6 +25,7 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import Connection, iso_in
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import legal as legal_store
 from wecreate_fed.store.actors import Actor
 
 from . import districts, events, ideas
@@ -76,13 +78,16 @@ async def create(conn: Connection, config: Config, *, username: str, password: s
 
 
 async def register(rt: Runtime, *, username: str, name: str, password: str, password_repeat: str,
-                   invitation: str, district: str | None, language: str) -> Actor:
-    """A person signs up, by the instance's registration mode (open, invite, closed)."""
+                   invitation: str, district: str | None, language: str,
+                   consents: Mapping[str, str] | None = None, problems: Problems | None = None) -> Actor:
+    """A person signs up, by the instance's registration mode (open, invite, closed); `consents`
+    (document -> version agreed to: the rules, the privacy policy) are recorded with the account.
+    `problems` the caller found already (the website's consent boxes) are raised with these."""
     mode = rt.config.registration
     if mode == "closed":
         raise Forbidden("registration is closed", code="registration_closed")
     username, invitation = username.strip(), invitation.strip()
-    problems = Problems()
+    problems = problems if problems is not None else Problems()
     await check_username(rt.db.reader, rt.config, username, problems)
     if mode == "invite" and not (invitation and await accounts_store.invitation_usable(rt.db.reader, invitation)):
         problems.add("invitation", "invitation_invalid", "the invitation code is not valid")
@@ -100,6 +105,8 @@ async def register(rt: Runtime, *, username: str, name: str, password: str, pass
             # Spent meanwhile: raising rolls the new account back.
             raise BadRequest("the invitation code is not valid", field="invitation", code="invitation_invalid")
         await accounts_store.set_account_preferences(conn, actor.id, language=language, district_slug=district)
+        for document, version in (consents or {}).items():
+            await legal_store.record_consent(conn, actor.id, document, version)
     return actor
 
 

@@ -13,7 +13,7 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store.actors import Actor
 
-from . import security
+from . import consent, security
 from .i18n import LANGUAGES
 
 
@@ -27,10 +27,12 @@ async def register(rt: Runtime, form: dict, address: str) -> Login:
     if rt.config.registration != "closed":
         await security.check_registration_allowed(rt, address)
     language = form["language"] if form.get("language") in LANGUAGES else rt.config.default_language
+    consents, problems = await consent.given(rt, form)
     actor = await accounts.register(
         rt, username=form.get("username") or "", name=form.get("name") or "", password=form.get("password") or "",
         password_repeat=form.get("password_repeat") or "", invitation=form.get("invitation") or "",
-        district=form.get("district") or None, language=language)
+        district=form.get("district") or None, language=language, consents=consents,
+        problems=problems)
     await security.record_registration(rt, address)
     return Login(actor.id)
 

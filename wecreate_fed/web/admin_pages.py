@@ -25,6 +25,7 @@ bp = blueprint("admin")
 # Append an entry for a new admin page; layout.html shows the ones the viewer may open.
 ADMIN_NAV: list[tuple[str, str, str]] = [
     ("admin.audit_log", "admin.nav.audit", "admin"),
+    ("legal.rules_admin", "admin.nav.rules", "admin"),
 ]
 
 

@@ -7,12 +7,13 @@ from quart import g, make_response, render_template, request, url_for
 from wecreate_fed import runtime
 from wecreate_fed.errors import BadRequest
 
-from . import accounts, forms, i18n, security, sessions
+from . import accounts, consent, forms, i18n, security, sessions
 from .common import LANGUAGE_COOKIE, back, blueprint, me, notice, safe_next, see_other, viewer
 
 bp = blueprint("auth")
 
-REGISTER_FIELDS = ("invitation", "username", "name", "password", "password_repeat", "district")
+REGISTER_FIELDS = ("invitation", "username", "name", "password", "password_repeat", "district", "consent_rules",
+                   "consent_privacy")
 LOGIN_FIELDS = ("username", "password")
 
 
@@ -20,7 +21,7 @@ LOGIN_FIELDS = ("username", "password")
 async def register_form():
     rt = runtime.current()
     return await render_template("register.html", form={"invitation": request.args.get("invitation", "")},
-                                 errors={}, mode=rt.config.registration)
+                                 errors={}, mode=rt.config.registration, **await consent.form_context(rt))
 
 
 @bp.post("/register")
@@ -34,7 +35,7 @@ async def register():
         form.pop("password", None)
         form.pop("password_repeat", None)
         return await render_template("register.html", form=form, errors=forms.field_errors(e, REGISTER_FIELDS),
-                                     mode=rt.config.registration), 400
+                                     mode=rt.config.registration, **await consent.form_context(rt)), 400
     await sessions.start(rt, login.actor_id)
     notice("notice.welcome")
     return see_other(url_for("ideas.marketplace_home"))

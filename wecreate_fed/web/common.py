@@ -23,7 +23,7 @@ from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
 
-from . import forms, i18n, security, sessions
+from . import consent, forms, i18n, security, sessions
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +62,13 @@ class Viewer:
             raise Forbidden("only the one who published this, or a moderator, may edit it", code="not_yours")
 
 
-async def prepare() -> None:
-    """before_request of every web blueprint: the viewer, the language, and the CSRF check."""
+async def prepare():
+    """before_request of every web blueprint: the viewer, the language, the CSRF check, and the consent gate."""
     rt = runtime.current()
     g.viewer = await _load_viewer(rt)
     g.lang = pick_language(rt)
     await security.check_csrf()
+    return await consent.gate(rt)  # a redirect to agree again to changed rules or privacy policy, or None
 
 
 async def _load_viewer(rt) -> Viewer | None:

@@ -10,7 +10,7 @@ from wecreate_fed.errors import BadRequest, NotFound
 from wecreate_fed.store import web as web_store
 from wecreate_fed.urls import AVATAR_PATH, PAGE_PATHS
 
-from . import views
+from . import legal_pages, views
 from .common import blueprint, login_required, me, viewer
 
 bp = blueprint("profiles")
@@ -42,7 +42,8 @@ async def district(slug: str):
 
 @bp.get("/about")
 async def about():
-    return await render_template("about.html", figures=await views.impact(runtime.current()))
+    rt = runtime.current()
+    return await render_template("about.html", figures=await views.impact(rt), **await legal_pages.about_context(rt))
 
 
 @bp.get("/notifications")
