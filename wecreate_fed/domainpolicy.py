@@ -113,6 +113,10 @@ class PolicyTable:
         policy = self.policy_of(host)
         return policy is not None and (policy.reject_reports or policy.severity == "suspend")
 
+    def any_limited(self) -> bool:
+        """Whether any domain is limited or suspended (else the marketplace needs no filter)."""
+        return bool(self.base) or any(p.severity != "noop" for p in self._stored.values())
+
     def stored(self) -> list[DomainPolicy]:
         return sorted(self._stored.values(), key=lambda p: p.domain)
 

@@ -105,7 +105,8 @@ def _row(cell, line: int) -> DomainPolicy:
         flags[name[1:]] = value in _TRUE
     problems.raise_if_any()
     return domains.make_policy(cell("#domain"), _SEVERITY_IN[severity], public_comment=cell("#public_comment"),
-                               **flags)
+                               reject_media=flags["reject_media"], reject_reports=flags["reject_reports"],
+                               obfuscate=flags["obfuscate"])
 
 
 async def import_text(rt: Runtime, text: str, *, by: By) -> tuple[int, int]:

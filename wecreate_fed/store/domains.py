@@ -92,7 +92,7 @@ async def local_ideas_touched_by(conn: Connection, actor_ids: list[int]) -> list
 async def delete_actors(conn: Connection, actor_ids: list[int]) -> dict[str, int]:
     """The actors and, first, what is theirs (the rest goes by ON DELETE CASCADE); counts per table."""
     marks = ", ".join("?" for _ in actor_ids)
-    counts = {}
+    counts: dict[str, int] = {}
     for table, column in (("reactions", "actor_id"), ("follows", "follower_id"), ("follows", "followee_id"),
                           ("objects", "actor_id")):
         cur = await conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", actor_ids)
