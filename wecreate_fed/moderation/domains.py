@@ -184,16 +184,17 @@ class DomainWorker(Worker):
     def __init__(self, rt: Runtime):
         super().__init__(rt.policy_wakeup)
         self.rt = rt
-        self.purging = True   # at start: finish a purge a stop or crash interrupted
+        self.seen: str | None = "never"   # the version counter at the last round (start: purge once)
+        self.purging = False
         self.purged: dict[str, int] = {}
 
     async def run_once(self) -> int:
-        if await store.version(self.rt.db.reader) != self.rt.domains.version:
-            await load(self.rt)
-            self.purging = True
-        if self.wakeup.is_set():   # a change in this process
-            self.wakeup.clear()
-            self.purging = True
+        version = await store.version(self.rt.db.reader)
+        if version != self.seen:   # a change, here (already loaded) or in another process
+            if version != self.rt.domains.version:
+                await load(self.rt)
+            self.seen = version
+            self.purging = True    # also at start: finish a purge that a stop or crash cut off
         if not self.purging:
             return 0
         removed = await domain_purge.purge_step(self.rt, self.purged)
