@@ -9,6 +9,7 @@ import sqlite3
 
 from tests.cli.test_cli import run_cli, write_config
 from tests.web.conftest import text_of
+from wecreate_fed import web
 from wecreate_fed.moderation import domain_csv, domains, roles
 from wecreate_fed.store import audit
 
@@ -129,3 +130,15 @@ async def test_csv_export_and_import_round_trip_between_instances_on_the_command
     db = sqlite3.connect(tmp_path / "b" / "data" / "leipzig.sqlite3")
     assert db.execute("SELECT action, by_name FROM audit_log ORDER BY id").fetchall() == [
         ("domain.noop", "cli"), ("domain.suspend", "cli"), ("domain.limit", "cli"), ("domain.remove", "cli")]
+
+
+async def test_reject_media_hides_the_pictures_of_a_domain(site):
+    await domains.set_policy(site.rt, domains.make_policy("bilder.example", "noop", reject_media=True), by=roles.CLI)
+    async with site.app.test_request_context("/"):
+        assert web.media_url("https://cdn.bilder.example/a.png") == ""
+        assert web.media_url("https://elsewhere.example/a.png", "x.bilder.example:8443") == ""  # its owner's
+        assert web.media_url("https://fine.example/a.png") == "https://fine.example/a.png"
+        assert web.media_url("javascript:alert(1)") == ""
+    await domains.remove(site.rt, "bilder.example", by=roles.CLI)
+    async with site.app.test_request_context("/"):
+        assert web.media_url("https://cdn.bilder.example/a.png") == "https://cdn.bilder.example/a.png"
