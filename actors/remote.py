@@ -263,7 +263,7 @@ async def _verified_by(rt: Runtime, key_id: str, check) -> Actor:
         key_host = hosts.parse_url(key_id).host
     except hosts.InvalidURL as e:
         raise SignatureError(f"the keyId is not a valid http(s) URL: {e}") from None
-    if http.domain_blocked(key_host, rt.config.blocked_domains):
+    if rt.domains.suspended(key_host):
         raise SignatureError(f"{key_host} is blocked by this instance")
     actor, fetched_now = await _key_owner(rt, key_id)
     assert actor.public_key_pem  # _key_owner returns only actors that list the key

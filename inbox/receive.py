@@ -13,7 +13,6 @@ from actors.requests import request_target
 from wecreate_fed import hosts, jsonbody, ld, limits, ratelimit, runtime, urls
 from wecreate_fed.civic import boxes
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, SignatureError
-from wecreate_fed.http import domain_blocked
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import queue
@@ -88,7 +87,7 @@ def parse_activity(body: bytes) -> dict:
 
 def check_policy(rt: Runtime, activity: dict) -> None:
     host = hosts.parse_url(ld.get_id(activity["actor"])).host  # parse_activity checked it is valid
-    if domain_blocked(host, rt.config.blocked_domains):
+    if rt.domains.suspended(host):  # config's blocked_domains and suspended domain policies
         raise Forbidden(f"{host} is blocked by this instance")
 
 

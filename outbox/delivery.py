@@ -23,7 +23,7 @@ from collections import Counter, deque
 from datetime import datetime
 
 from wecreate_fed import retry
-from wecreate_fed.errors import FetchError, RefusedAddress
+from wecreate_fed.errors import BlockedDomain, FetchError, RefusedAddress
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import iso_in, queue, utcnow
 from wecreate_fed.workers import MAX_IDLE_WAIT, Worker, wait_for_work
@@ -206,7 +206,7 @@ class DeliveryWorker(Worker):
             status, retry_after = result.status, result.retry_after
             if not 200 <= status < 300:
                 error = f"HTTP {status}: {result.body_excerpt[:200]}"
-        except RefusedAddress as e:
+        except (RefusedAddress, BlockedDomain) as e:  # never retried: the address or domain is refused
             self._outcomes.append((row["id"], "failed", None, str(e), None))
             return
         except FetchError as e:

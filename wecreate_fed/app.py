@@ -24,8 +24,10 @@ from .civic import client as civic_client
 from .civic import routes as civic_routes
 from .civic import worker as civic_worker
 from .config import Config
+from .domainpolicy import PolicyTable
 from .errors import WeCreateError
 from .http import HttpClient
+from .moderation import domains as domain_policy
 from .runtime import Runtime
 from .store import Database, queue
 from .workers import Supervisor
@@ -79,7 +81,10 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
     app = App(__name__, static_folder=str(STATIC_DIR), static_url_path="/static",
               template_folder=str(Path(__file__).parent / "web" / "templates"))
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    rt = Runtime(config=config, db=Database(config.database_path), http=HttpClient.from_config(config))
+    # The domain policy in memory: every outgoing request and the inbox consult it (no restart needed).
+    domains = PolicyTable(config.blocked_domains)
+    rt = Runtime(config=config, db=Database(config.database_path),
+                 http=HttpClient.from_config(config, blocked=domains.suspended), domains=domains)
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
                       civic_client.bp, inbox.receive.bp):
@@ -93,6 +98,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
         await rt.db.open()
         owner_only.tighten(civic_accounts.media_folder(config))  # uploads: the instance user's only
         await rt.http.start()
+        await domain_policy.load(rt)
         async with rt.db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
             await districts.ensure_districts(conn, config)
@@ -106,6 +112,8 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
             supervisor.start(inbox.worker.InboxWorker(rt))
             supervisor.start(DeliveryWorker(rt))
             supervisor.start(civic_worker.CivicWorker(rt))
+        # Not a queue worker: it keeps the domain policy current (other processes' changes) and purges.
+        supervisor.start(domain_policy.DomainWorker(rt))
 
     # The website; after start() so that its own start-up (the session secret) finds the database open.
     web.install(app, rt)

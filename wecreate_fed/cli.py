@@ -22,12 +22,13 @@ from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
+from wecreate_fed import cli_domains, demo, legal, store, urls
 from wecreate_fed import config as config_module
-from wecreate_fed import demo, legal, store, urls
 from wecreate_fed.app import REQUEST_GRACE, create_app
 from wecreate_fed.civic import accounts, instances
 from wecreate_fed.errors import ConfigError, WeCreateError
 from wecreate_fed.http import HttpClient
+from wecreate_fed.moderation import domains as domain_policy
 from wecreate_fed.moderation import roles
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import accounts as accounts_store
@@ -48,7 +49,7 @@ EXIT_ERROR = 1
 
 # Command groups in modules of their own (`add_commands(commands, common)` adds subparsers that
 # set_defaults(handler=async (config, args) -> exit code)); append a module here.
-CLI_MODULES: tuple[ModuleType, ...] = ()
+CLI_MODULES: tuple[ModuleType, ...] = (cli_domains,)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -284,7 +285,9 @@ async def _with_runtime(config, work):
     try:
         async with db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
-        return await work(Runtime(config=config, db=db, http=http))
+        rt = Runtime(config=config, db=db, http=http)
+        await domain_policy.load(rt)  # the stored domain policy applies to the command's requests too
+        return await work(rt)
     finally:
         await http.close()
         await db.close()

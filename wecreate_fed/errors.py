@@ -158,6 +158,10 @@ class RefusedAddress(FetchError):
     """The target resolves to a loopback, private or link-local address and that is not allowed."""
 
 
+class BlockedDomain(FetchError):
+    """The target's domain is suspended by this instance's policy (config or the domain policies)."""
+
+
 class Problems:
     """Collects every broken rule of one input, then raises them together (or not at all)."""
 

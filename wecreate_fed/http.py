@@ -21,6 +21,7 @@ import ipaddress
 import logging
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -29,7 +30,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from . import __version__, hosts, jsonbody, signatures
-from .errors import FetchError, RefusedAddress
+from .errors import BlockedDomain, FetchError, RefusedAddress
 from .signatures import knock, rfc9421
 
 log = logging.getLogger(__name__)
@@ -143,26 +144,30 @@ class HttpClient:
 
     def __init__(self, *, base_url: str, allow_private: bool, timeout: float, max_bytes: int,
                  max_redirects: int, blocked_domains: frozenset[str] = frozenset(), connections: int = 100,
-                 signature_first: str = "cavage", allowed_targets: frozenset[tuple[str, int]] = frozenset()):
+                 signature_first: str = "cavage", allowed_targets: frozenset[tuple[str, int]] = frozenset(),
+                 blocked: Callable[[str], bool] | None = None):
         self.allow_private = allow_private
         self.allowed_targets = allowed_targets
         self.timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0))
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.blocked_domains = blocked_domains
+        # The live domain policy (Runtime.domains.suspended), consulted on every request so that a
+        # suspension applies without a restart; without one, the fixed `blocked_domains`.
+        self.blocked: Callable[[str], bool] = blocked or (lambda host: domain_blocked(host, self.blocked_domains))
         self.connections = connections
         self.user_agent = f"WeCreateFed/{__version__} (+{base_url})"
         self._session: aiohttp.ClientSession | None = None
         self.schemes = knock.SchemeMemory(signature_first)  # what signature scheme each host takes
 
     @classmethod
-    def from_config(cls, config) -> HttpClient:
+    def from_config(cls, config, *, blocked: Callable[[str], bool] | None = None) -> HttpClient:
         return cls(
             base_url=config.base_url, allow_private=config.allow_private_addresses,
             timeout=config.fetch_timeout_seconds, max_bytes=config.fetch_max_bytes,
             max_redirects=config.fetch_max_redirects, blocked_domains=config.blocked_domains,
             connections=max(config.delivery_concurrency * 2, 20), signature_first=config.signature_first,
-            allowed_targets=config.allowed_private_targets,
+            allowed_targets=config.allowed_private_targets, blocked=blocked,
         )
 
     async def start(self) -> None:
@@ -190,8 +195,8 @@ class HttpClient:
             target = hosts.parse_url(url)
         except hosts.InvalidURL as e:
             raise FetchError(f"not a valid http(s) URL: {e}") from None
-        if domain_blocked(target.host, self.blocked_domains):
-            raise FetchError(f"{target.host} is blocked by this instance's federation policy")
+        if self.blocked(target.host):
+            raise BlockedDomain(f"{target.host} is blocked by this instance's federation policy")
         # aiohttp does not ask the resolver for IP literals, so check them here.
         if target.ip is not None and not address_allowed(
                 target.host, self.allow_private, port=target.effective_port, exceptions=self.allowed_targets):

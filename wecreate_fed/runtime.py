@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from quart import current_app
 
 from .config import Config
+from .domainpolicy import PolicyTable
 from .http import HttpClient
 from .store import Database
 
@@ -25,9 +26,20 @@ class Runtime:
     delivery_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     # Set after a change that may alter an idea's counts, so the civic worker publishes them.
     civic_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set after a domain policy changed here, so the domain worker starts a suspension's purge.
+    policy_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     # In-memory caches of this instance, each kept by the module that owns it
     # (actors.remote: key id -> actor, so verifying an inbox POST needs no database read).
     caches: dict = field(default_factory=dict)
+    # The domain policy in force (config's blocked_domains + domain_policies), kept current by
+    # moderation.domains; None here means "the config list until moderation.domains.load".
+    domains: PolicyTable = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.domains is None:
+            self.domains = PolicyTable(self.config.blocked_domains)
+        # Every outgoing request asks the live table (a suspension needs no restart).
+        self.http.blocked = self.domains.suspended
 
 
 def current() -> Runtime:

@@ -3,6 +3,7 @@ sorted and paginated; as JSON, as an Atom feed, and the impact figures behind it
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from xml.sax.saxutils import escape
 
@@ -10,6 +11,7 @@ from wecreate_fed import inputs
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import domains as domains_store
 from wecreate_fed.store import iso, utcnow
 from wecreate_fed.store import marketplace as marketplace_store
 from wecreate_fed.store.marketplace import MarketplaceQuery
@@ -64,6 +66,9 @@ def _positive_int(value, name: str, default: int) -> int:
 async def page(rt: Runtime, query: MarketplaceQuery) -> dict:
     """One page of the marketplace as JSON-ready data."""
     conn = rt.db.reader
+    if rt.domains.any_limited():  # limited (and suspended, while purged) domains stay off the marketplace
+        hidden = [h for h in await domains_store.remote_actor_hosts(conn) if rt.domains.limited(h)]
+        query = dataclasses.replace(query, hidden_hosts=hidden)
     listed, total = await marketplace_store.query_marketplace(conn, query)
     ids = [entry.idea.id for entry in listed]
     idea_districts = await marketplace_store.districts_of_ideas(conn, ids)

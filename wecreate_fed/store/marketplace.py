@@ -37,6 +37,7 @@ class MarketplaceQuery:
     sort: str = "newest"            # newest, supported, trending
     trending_since: str | None = None
     local_only: bool = False
+    hidden_hosts: list[str] = field(default_factory=list)   # authors' host[:port] kept off (limited domains)
     limit: int = 20
     offset: int = 0
 
@@ -69,6 +70,10 @@ async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list
         params.append(q.topic)
     if q.local_only:
         where.append("i.is_local = 1")
+    if q.hidden_hosts:  # by the actors_domain index; no join needed for the count
+        marks = ", ".join("?" for _ in q.hidden_hosts)
+        where.append(f"+i.author_id NOT IN (SELECT id FROM actors WHERE domain IN ({marks}))")
+        params += q.hidden_hosts
     sql_where = " AND ".join(where)
     source, source_params = "ideas i", []
     if q.sort == "trending":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from quart import Quart, g
 
-from wecreate_fed import urls
+from wecreate_fed import hosts, runtime, urls
 from wecreate_fed.runtime import Runtime
 
 from . import (
@@ -24,6 +24,7 @@ from . import (
     box_pages,
     box_views,
     common,
+    domain_pages,
     event_pages,
     i18n,
     idea_pages,
@@ -36,13 +37,24 @@ from . import (
 )
 
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
-              settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp)
+              settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
+              domain_pages.bp)
 
 
 def safe_url(value: object) -> str:
     """Template filter for every URL from outside that becomes an href or src: the http(s) URL,
     else "" so that the template leaves the link or image out (never javascript:, data:, //host)."""
     return urls.http_url(value) or ""
+
+
+def media_url(value: object, owner_host: str | None = None) -> str:
+    """safe_url for a picture from outside (avatar, idea image): also "" when its host or its
+    owner's domain rejects media (domain policy), so the browser never loads it."""
+    url = safe_url(value)
+    domains = runtime.current().domains
+    if url and (domains.rejects_media(hosts.authority_of(url)) or (owner_host and domains.rejects_media(owner_host))):
+        return ""
+    return url
 
 
 def install(app: Quart, rt: Runtime) -> None:
@@ -67,7 +79,7 @@ def install(app: Quart, rt: Runtime) -> None:
     )
     app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number,
                                amount=box_views.amount, host=urls.host_of,
-                                 safe_url=safe_url)
+                                 safe_url=safe_url, media_url=media_url)
 
     @app.context_processor
     async def page_context() -> dict:
