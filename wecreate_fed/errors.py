@@ -25,6 +25,8 @@ FORM_CODES = frozenset({
     # accounts (civic/accounts.py) and handles (actors/remote.py)
     "username_rules", "username_taken", "password_short", "password_mismatch", "password_wrong", "invitation_invalid",
     "avatar_size", "avatar_type", "handle",
+    # reports and notices (moderation/reports.py)
+    "email", "location_foreign", "location_unknown", "good_faith",
 })
 
 
