@@ -4,6 +4,8 @@ actions against the same account, assignment, internal notes, resolve and reopen
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from quart import render_template, request, url_for
 
 from wecreate_fed import inputs, runtime
@@ -18,6 +20,8 @@ from .common import me, notice, see_other
 
 ADMIN_NAV.append(("admin.report_queue", "admin.nav.reports", "moderator"))
 STATES = ("open", "resolved")
+# The action form (moderation actions) takes the target and the report it answers.
+ACTION_FORM = "/admin/actions/new"
 
 
 def _by() -> By:
@@ -55,6 +59,7 @@ async def _report_page(report_id: int, *, error: BadRequest | None = None, field
         earlier=await reports_store.earlier(conn, report["account_ap_id"], report_id),
         actions=await reports_store.actions_against(conn, report["account_ap_id"]),
         still_there=now is not None, remote=now is not None and not now.is_local, errors=errors,
+        act_url=f"{ACTION_FORM}?{urlencode({'target': report['target_ap_id'], 'report': report_id})}",
     ), 400 if error else 200
 
 
