@@ -11,11 +11,25 @@ import pytest
 
 from actors import local
 from tests.conftest import eventually, load_fixture, post_signed
-from tests.web.conftest import text_of, visitor_for  # noqa: F401  (the website fixture)
+from tests.web.conftest import Visitor, text_of
 from wecreate_fed.store import iso
 
 IDEA = {"type": "Note", "civicKind": "idea", "name": "Parkhaus am Markt", "abstract": "Mehr Parkplätze",
         "source": {"content": "Ein neues Parkhaus.", "mediaType": "text/markdown"}, "districts": ["west"]}
+
+
+@pytest.fixture
+async def visitor_for():
+    """Browsers without JavaScript (tests/web's Visitor), closed at the end."""
+    made: list[Visitor] = []
+
+    def make(instance) -> Visitor:
+        made.append(Visitor(instance.base_url))
+        return made[-1]
+
+    yield make
+    for visitor in made:
+        await visitor.close()
 
 
 async def instance_actor(instance):
