@@ -241,3 +241,12 @@ async def test_a_profile_an_event_and_a_comment_are_reportable(site, visitor_for
         assert (await report(bert, target))[0] == 303
         assert (await site.query("SELECT target_kind FROM reports WHERE target_ap_id = ?", (target,)))[0] == {
             "target_kind": kind}
+
+
+async def test_notices_from_one_address_are_rate_limited(make_site, visitor_for):
+    site = await make_site("leipzig", rate_limits={"expensive_per_address_per_minute": 1,
+                                                   "expensive_per_address_burst": 2})
+    visitor = visitor_for(site)
+    await visitor.get("/notice")
+    statuses = [(await visitor.post("/notice", {"name": "", "email": ""}))[0] for _ in range(3)]
+    assert statuses == [400, 400, 429]
