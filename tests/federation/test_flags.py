@@ -64,6 +64,12 @@ async def processed(instance, flag_id: str) -> bool:
     return bool(rows) and rows[0]["state"] != "pending"
 
 
+async def handled_cleanly(instance, flag_id: str) -> bool:
+    """Handled without an error (a unique index refusing a second filing would be one)."""
+    rows = await instance.query("SELECT state, last_error FROM incoming WHERE activity_ap_id = ?", (flag_id,))
+    return bool(rows) and rows[0]["state"] == "done" and rows[0]["last_error"] is None
+
+
 async def test_a_mastodon_flag_from_another_instance_appears_in_the_queue(leipzig, meissen, visitor_for):
     anna = await leipzig.create_user("anna", name="Anna Schulz")
     await leipzig.create_user("mo", password="sicheres-passwort", role="moderator")
@@ -84,7 +90,7 @@ async def test_a_mastodon_flag_from_another_instance_appears_in_the_queue(leipzi
         await conn.execute("DELETE FROM incoming WHERE activity_ap_id = ?", (flag["id"],))
     status, _ = await send_flag(leipzig, meissen, flag)
     assert status == 202
-    await eventually(lambda: processed(leipzig, flag["id"]), message="handled again")
+    await eventually(lambda: handled_cleanly(leipzig, flag["id"]), message="handled again")
     assert len(await filings(leipzig)) == 1
     # The moderator sees it in the queue, naming the server that reported it
     moderator = visitor_for(leipzig)
@@ -144,8 +150,23 @@ async def test_a_flag_naming_only_unknown_things_of_ours_is_ignored(leipzig, mei
             "type": "Flag", "actor": sender.ap_id, "object": [f"{leipzig.base_url}/ideas/no-such-idea"]}
     status, _ = await send_flag(leipzig, meissen, flag)
     assert status == 202
-    await eventually(lambda: processed(leipzig, flag["id"]), message="handled")
+    await eventually(lambda: handled_cleanly(leipzig, flag["id"]), message="handled")
     assert await _count(leipzig, "reports", 0) and await _count(leipzig, "report_filings", 0)
+
+
+async def test_a_flag_from_an_actor_suspended_here_adds_nothing(leipzig, meissen):
+    anna = await leipzig.create_user("anna")
+    idea_id = await publish(leipzig, "anna")
+    sender = await instance_actor(meissen)
+    first = fixture_flag("mastodon/flag.json", meissen, sender.ap_id, anna.ap_id, idea_id)
+    assert (await send_flag(leipzig, meissen, first))[0] == 202
+    await eventually(lambda: handled_cleanly(leipzig, first["id"]), message="first Flag")
+    async with leipzig.rt.db.transaction() as conn:
+        await conn.execute("UPDATE actors SET suspended_at = ? WHERE ap_id = ?", (iso(), sender.ap_id))
+    second = {**first, "id": f"{meissen.base_url}/flags/after-suspension"}
+    assert (await send_flag(leipzig, meissen, second))[0] == 202
+    await eventually(lambda: handled_cleanly(leipzig, second["id"]), message="second Flag")
+    assert len(await filings(leipzig)) == 1
 
 
 @pytest.mark.parametrize("policy", ["suspend", "reject_reports"])
