@@ -18,7 +18,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs
 
 from actors import local
-from outbox.send import Recipients, outgoing
+from outbox.send import Outgoing, Recipients, outgoing
 from wecreate_fed import hosts, ld, urls
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, Problems, TooManyRequests
 from wecreate_fed.runtime import Runtime
@@ -143,7 +143,7 @@ async def file_report(rt: Runtime, reporter: Actor, *, target_ap_id: str, catego
     return Filed(report_id, filing_id, flag_id)
 
 
-async def _queue_flag(rt: Runtime, out, target: Target, comment: str) -> str | None:
+async def _queue_flag(rt: Runtime, out: Outgoing, target: Target, comment: str) -> str | None:
     """Queue a Flag about `target` to its account's server, from our instance actor; its id, or None
     when we know no inbox for the account."""
     account = await store.actor_of(out.conn, target.account_ap_id)
@@ -229,7 +229,7 @@ def flag_objects(config, activity: dict) -> list[str]:
 async def check_flag(rt: Runtime, activity: dict) -> None:
     """At the inbox, before a Flag is stored: its shape, and that its server may send us reports."""
     flag_objects(rt.config, activity)
-    host = urls.host_of(ld.get_id(activity.get("actor")))
+    host = hosts.parse_url(ld.get_id(activity.get("actor"))).host  # (parse_activity checked it)
     if await store.domain_refuses_reports(rt.db.reader, host):
         raise Forbidden(f"reports from {host} are not accepted here", code="reports_rejected")
 
@@ -238,8 +238,9 @@ async def receive_flag(rt: Runtime, signer: Actor, activity: dict) -> list[int]:
     """A remote server's report: a filing on the report of each post of ours it names (of the account
     when it names only that), all in one transaction; the ids of the reports, [] when ignored."""
     ours = flag_objects(rt.config, activity)
-    if await store.domain_refuses_reports(rt.db.reader, signer.domain):
-        raise Forbidden(f"reports from {signer.domain} are not accepted here", code="reports_rejected")
+    host = hosts.parse_url(signer.ap_id).host
+    if await store.domain_refuses_reports(rt.db.reader, host):
+        raise Forbidden(f"reports from {host} are not accepted here", code="reports_rejected")
     content = activity.get("content")
     comment = content[:COMMENT_MAX] if isinstance(content, str) else ""
     flag_id = activity["id"]

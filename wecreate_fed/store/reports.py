@@ -52,8 +52,9 @@ async def rules(conn: Connection) -> list[sqlite3.Row]:
 
 
 async def domain_refuses_reports(conn: Connection, host: str) -> bool:
-    """The domain (or a parent domain) is suspended or its reports are rejected (domain_policies)."""
-    labels = host.split(":")[0].split(".")
+    """The domain (a normalised host without port), or a parent domain, is suspended or its reports
+    are rejected (domain_policies)."""
+    labels = host.split(".")
     candidates = [".".join(labels[i:]) for i in range(len(labels))]
     marks = ",".join("?" * len(candidates))
     return bool(await fetch_value(
