@@ -250,3 +250,22 @@ async def test_notices_from_one_address_are_rate_limited(make_site, visitor_for)
     await visitor.get("/notice")
     statuses = [(await visitor.post("/notice", {"name": "", "email": ""}))[0] for _ in range(3)]
     assert statuses == [400, 400, 429]
+
+
+async def test_the_report_page_lists_actions_against_the_account(site, visitor_for, idea):
+    _, _, ap_id = idea
+    bert = visitor_for(site)
+    await bert.login("bert")
+    await report(bert, ap_id)
+    anna, mo = await site.actor("anna"), await site.actor("mo")
+    async with site.rt.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO moderation_actions (kind, target_ap_id, target_kind, account_id, moderator_id, category, "
+            "explanation, created_at) VALUES ('warn', ?, 'actor', ?, ?, 'spam', 'Wiederholte Werbung', ?)",
+            (anna.ap_id, anna.id, mo.id, iso()))
+    report_id = (await site.query("SELECT id FROM reports"))[0]["id"]
+    moderator = visitor_for(site)
+    await moderator.login("mo")
+    status, html, _ = await moderator.get(f"/admin/reports/{report_id}")
+    assert status == 200 and "Wiederholte Werbung" in html and "<code>warn</code>" in html
+    assert "Bisher keine Maßnahmen." not in html
