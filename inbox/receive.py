@@ -13,6 +13,7 @@ from actors.requests import request_target
 from wecreate_fed import hosts, jsonbody, ld, limits, ratelimit, runtime, urls
 from wecreate_fed.civic import boxes
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, SignatureError
+from wecreate_fed.moderation import reports
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import queue
@@ -63,6 +64,8 @@ async def receive(local_name: str | None):
     if proven.activity is not activity:  # the copy fetched from its origin: held to the same caps
         activity = ld.without_blind(limits.capped(proven.activity))
     check_signer_is_actor(proven.actor.ap_id, activity)
+    if ld.understood_type(activity) == "Flag":  # a report naming nothing of ours, or far too much: 400, not stored
+        await reports.check_flag(rt, activity)
     await boxes.check_incoming(rt, proven.actor, activity)  # a non-member's post to a box: 403, nothing stored
     await queue.save_incoming(rt.db, activity=activity, signer_ap_id=proven.actor.ap_id,
                               recipient_username=local_name, authenticated_by=proven.by)

@@ -27,6 +27,8 @@ FORM_CODES = frozenset({
     "avatar_size", "avatar_type", "handle",
     # consent at registration (web/consent.py)
     "consent_required", "consent_changed",
+    # reports and notices (moderation/reports.py)
+    "email", "location_foreign", "location_unknown", "good_faith",
 })
 
 

@@ -50,6 +50,8 @@ EXPENSIVE = frozenset({
     "civic.district_followers", "civic.district_following", "civic.district_outbox",
     "boxes.box_members", "boxes.box_following", "boxes.box_moderators", "boxes.box_posts", "boxes.box_outbox",
     "events.attendees",
+    # a visitor's notice of illegal content (no account to count it against)
+    "reports.send_notice",
 })
 
 

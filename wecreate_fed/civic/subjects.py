@@ -56,6 +56,8 @@ async def _kind(rt: Runtime, type_: str, activity: dict, object_id: str | None, 
                 actor_ap_id: str) -> str:
     if type_ in ANSWERS:
         return await _answered_kind(rt, type_, object_id, document)
+    if type_ == "Flag":
+        return "report"  # names an account and posts at once (moderation/reports.py reads them)
     if type_ in ("Read", "Add"):
         return "motion" if await _is_motion_ref(rt, object_id, document) else UNKNOWN
     if type_ == "Offer":

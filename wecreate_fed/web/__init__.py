@@ -20,6 +20,7 @@ from wecreate_fed.runtime import Runtime
 
 from . import (
     admin_pages,
+    admin_reports,  # noqa: F401  (the report queue's routes, on the admin blueprint)
     auth,
     box_pages,
     box_views,
@@ -32,13 +33,14 @@ from . import (
     legal_pages,
     motion_pages,
     profile_pages,
+    report_pages,
     security,
     settings_pages,
 )
 
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
-              domain_pages.bp)
+              domain_pages.bp, report_pages.bp)
 
 
 def safe_url(value: object) -> str:
