@@ -1,4 +1,5 @@
-"""The `wecreate-fed` command: serve, init, user add|list|token, invite create|list, instances follow|list, demo.
+"""The `wecreate-fed` command: serve, init, user add|list|token, invite create|list, instances follow|list, demo,
+queues.
 
 It serves scripts as well as people: every subcommand takes --config (or $WECREATE_CONFIG),
 `user token` prints only the token, errors go to stderr as one line, and the exit code is
@@ -21,8 +22,8 @@ from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
+from wecreate_fed import cli_queues, demo, store, urls
 from wecreate_fed import config as config_module
-from wecreate_fed import demo, store, urls
 from wecreate_fed.app import REQUEST_GRACE, create_app
 from wecreate_fed.civic import accounts, instances
 from wecreate_fed.errors import WeCreateError
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default="demo-data", help="where the demo keeps its configs and databases")
     demo.add_argument("--leipzig-port", type=int, default=8000)
     demo.add_argument("--meissen-port", type=int, default=8001)
+    cli_queues.add_parser(commands, common)
     return parser
 
 
@@ -283,6 +285,7 @@ _COMMANDS = {
     ("invite", "list"): cmd_invite_list,
     ("instances", "follow"): cmd_instances_follow,
     ("instances", "list"): cmd_instances_list,
+    ("queues", None): cli_queues.run,
 }
 
 if __name__ == "__main__":
