@@ -102,7 +102,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
                 released = await leases.take_over(conn, rt)
         if run_workers:
             if released:
-                log.info("released %d incoming and %d delivery rows claimed before a restart",
+                log.warning("released %d incoming and %d delivery rows claimed before a restart",
                          released.incoming, released.deliveries)
             supervisor.start(inbox.worker.InboxWorker(rt))
             supervisor.start(DeliveryWorker(rt))
