@@ -16,6 +16,7 @@ import time
 import pytest
 from aiohttp import web
 
+import inbox.handlers
 from actors import local as local_actors
 from inbox.worker import InboxWorker
 from outbox import activities
@@ -196,3 +197,19 @@ async def test_a_sender_takes_new_work_only_once_its_last_outcome_is_committed(t
     assert len(answered) == len(set(answered)) == total
     print(f"at most {worst} deliveries answered and not yet recorded (concurrency {concurrency})")
     assert 0 < worst <= concurrency
+
+
+async def test_the_inbox_worker_records_each_row_before_it_handles_the_next(two_processes, monkeypatch):
+    """A crash repeats at most the one activity being handled (handlers are idempotent)."""
+    rt = two_processes[0]
+    ids = await add_pings(rt, 6)
+    unrecorded: list[int] = []   # at each handler call: rows handled before and not yet recorded as done
+
+    async def handler(ctx, activity: dict, subject) -> None:
+        with sqlite3.connect(rt.config.database_path) as db:
+            done = {row[0] for row in db.execute("SELECT activity_ap_id FROM incoming WHERE state = 'done'")}
+        unrecorded.append(len(set(ids[:ids.index(activity["id"])]) - done))
+
+    monkeypatch.setitem(inbox.handlers.INBOUND.handlers, ("Ping", "unknown"), handler)
+    assert await InboxWorker(rt).run_once() == 6
+    assert unrecorded == [0] * 6
