@@ -32,7 +32,7 @@ from wecreate_fed.store import Database, queue
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import leases as leases_store
 
-BEAT, DEAD_AFTER = 0.2, 1.0   # the defaults are 2 s and 10 s; shorter here, in the same proportion
+BEAT, DEAD_AFTER = 0.3, 3.0   # the defaults are 2 s and 10 s; shorter here (with room for a loaded machine)
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ async def test_the_rows_of_a_process_whose_heartbeat_stopped_are_given_back_by_t
             assert len(await queue.claim_incoming(conn, limit=50, lock_seconds=300, owner=a.process_id)) == 5
             assert len(await queue.claim_deliveries(conn, limit=50, lock_seconds=300, owner=a.process_id)) == 3
         # While A beats, B leaves its rows alone (well past the time a silent process is dead)
-        await asyncio.sleep(DEAD_AFTER * 2.5)
+        await asyncio.sleep(DEAD_AFTER * 1.5)
         assert holders(a) == {a.process_id: 8}
         async with b.db.transaction() as conn:
             assert not await queue.claim_incoming(conn, limit=50, lock_seconds=300, owner=b.process_id)
@@ -91,7 +91,7 @@ async def test_the_rows_of_a_process_whose_heartbeat_stopped_are_given_back_by_t
         # Then B gives its rows back within seconds, and takes and handles them
         await eventually(lambda: holders(a) == {None: 8}, timeout=DEAD_AFTER + 5, message="A's rows given back")
         took = time.monotonic() - died
-        assert took < DEAD_AFTER + 3 * BEAT, took
+        assert took < DEAD_AFTER + 2.0, took
         assert [w["process_id"] for w in await leases_store.list_workers(b.db.reader)] == [b.process_id]
         assert f"gave back 5 incoming and 3 delivery rows held by stopped process(es) {a.process_id}" in caplog.text
         assert await InboxWorker(b).run_once() == 5
@@ -138,11 +138,11 @@ async def test_a_restarted_server_delivers_what_a_killed_one_had_claimed_within_
     started = time.monotonic()
     await leipzig.start()
 
-    # Then the post reaches Meißen within seconds (not after the lease, nor after a silent
-    # process counts as dead), and the workers table knows only the new process
+    # Then the post reaches Meißen within seconds: not after the lease (5 minutes), nor once the
+    # silent process counts as dead (10 s after its beat), and the workers table knows only the new process
     await eventually(lambda: meissen.query("SELECT 1 FROM objects WHERE content LIKE '%Kiezspaziergang%'"),
                      timeout=leases.DEAD_AFTER, message="the post on Meißen")
-    assert time.monotonic() - started < leases.DEAD_AFTER / 2
+    assert time.monotonic() - started < leases.DEAD_AFTER * 0.8
     assert [w["process_id"] for w in await leases_store.list_workers(leipzig.rt.db.reader)] == [
         leipzig.rt.process_id]
 
