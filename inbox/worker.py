@@ -33,7 +33,7 @@ class InboxWorker(Worker):
     async def run_once(self) -> int:
         """Claim one batch of due rows and handle them one by one; returns how many were claimed."""
         async with self.rt.db.transaction() as conn:
-            rows = await queue.claim_incoming(conn, limit=BATCH, lock_seconds=LOCK_SECONDS)
+            rows = await queue.claim_incoming(conn, limit=BATCH, lock_seconds=LOCK_SECONDS, owner=self.rt.process_id)
         self._claimed.update(row["id"] for row in rows)
         for row in rows:
             if self.stopping.is_set():

@@ -2,7 +2,10 @@
 
 A pipeline: one claimer keeps a bounded queue filled from the database, `concurrency`
 senders empty it (at most `per_host` at once per host), and outcomes are written back
-in batches. Everything a restart needs is in the deliveries table.
+as soon as they are known, the outcomes of all senders that finished meanwhile in one
+transaction (group commit). A sender takes its next row only once its last outcome is
+committed, so a crash repeats at most the deliveries in flight (`concurrency`), never a
+batch. Everything a restart needs is in the deliveries table.
 
 A host that answers 429 or 503 is paused for its Retry-After (seconds or an HTTP date,
 at most a day; without one, the usual back-off): its other claimed rows are put back
@@ -30,9 +33,9 @@ from wecreate_fed.workers import MAX_IDLE_WAIT, Worker, wait_for_work
 
 log = logging.getLogger(__name__)
 
-LOCK_SECONDS = 300.0
-FLUSH_EVERY = 0.2
-FLUSH_SIZE = 200
+LOCK_SECONDS = 300.0   # the last resort; a dead process's rows come back sooner (wecreate_fed.leases)
+CLAIM_AGAIN = 0.2      # seconds before claiming again when a claim found nothing while work is in hand
+RETRY_FLUSH = 1.0      # seconds before writing outcomes again after writing them failed
 
 
 def classify(status: int | None, attempts: int, age_seconds: float, give_up_seconds: float,
@@ -77,6 +80,7 @@ class DeliveryWorker(Worker):
         self._pauses: list[tuple[str, float]] = []   # (host, seconds) not yet written
         self._deferred: list[tuple[int, float]] = []  # (row id, seconds): put back unattempted
         self._flushed = asyncio.Event()
+        self._waiters: list[asyncio.Future] = []    # senders waiting for their outcome to be committed
         self._claimed: set[int] = set()   # claimed and not yet attempted to the end
         self._in_flight = 0
         self.sent = 0
@@ -109,7 +113,8 @@ class DeliveryWorker(Worker):
     async def run_once(self) -> int:
         """Claim one batch and attempt all of it (benchmarks and tests drive the worker this way)."""
         async with self.rt.db.transaction() as conn:
-            rows = await queue.claim_deliveries(conn, limit=self._queue.maxsize, lock_seconds=LOCK_SECONDS)
+            rows = await queue.claim_deliveries(conn, limit=self._queue.maxsize, lock_seconds=LOCK_SECONDS,
+                                                owner=self.rt.process_id)
         self._claimed.update(row["id"] for row in rows)
         await asyncio.gather(*(self._attempt_one(row) for row in rows))
         await self.flush()
@@ -128,13 +133,14 @@ class DeliveryWorker(Worker):
                 return
             async with self.rt.db.transaction() as conn:
                 rows = await queue.claim_deliveries(conn, limit=self._queue.maxsize - self._queue.qsize(),
-                                                    lock_seconds=LOCK_SECONDS, skip_hosts=sorted(self._parked))
+                                                    lock_seconds=LOCK_SECONDS, owner=self.rt.process_id,
+                                                    skip_hosts=sorted(self._parked))
             self._claimed.update(row["id"] for row in rows)
             for row in rows:
                 await self._queue.put(row)
             if not rows:
                 if self._queue.qsize() or self._outcomes:
-                    await asyncio.sleep(FLUSH_EVERY)
+                    await asyncio.sleep(CLAIM_AGAIN)
                     continue
                 # With hosts skipped, rows of theirs may be due already: wait for a wake-up (one
                 # comes when a host's parked rows are all sent) rather than claim in a loop.
@@ -161,6 +167,7 @@ class DeliveryWorker(Worker):
                         await self._attempt_one(row)
                     finally:
                         self._speaking.discard((host, row["key_id"]))
+                    await self._written()  # outcomes before new work
                     row = self._next_parked(host)
             finally:
                 self._busy[host] -= 1
@@ -223,8 +230,6 @@ class DeliveryWorker(Worker):
         self._host_news.append((row["host"], status is not None and status < 500))
         if state == "done":
             self.sent += 1
-        if len(self._outcomes) >= FLUSH_SIZE:
-            self._flushed.set()
 
     def _pause(self, host: str, seconds: float) -> None:
         now = time.monotonic()
@@ -233,22 +238,55 @@ class DeliveryWorker(Worker):
         self._paused[host] = max(self._paused.get(host, 0.0), now + seconds)
         self._pauses.append((host, seconds))
 
+    async def _written(self) -> None:
+        """Wait until every outcome recorded so far is committed."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        self._flushed.set()
+        await waiter
+
     async def _flusher(self) -> None:
+        """Write outcomes as soon as there are any; those recorded while a write is under way
+        go into the next one."""
         while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._flushed.wait(), FLUSH_EVERY)
+            await self._flushed.wait()
             self._flushed.clear()
-            await self.flush()
+            try:
+                await self.flush()
+            except Exception:  # kept in memory (flush puts them back); the senders wait meanwhile
+                log.exception("writing delivery outcomes failed; trying again in %.0f s", RETRY_FLUSH)
+                await asyncio.sleep(RETRY_FLUSH)
+                self._flushed.set()
 
     async def flush(self) -> None:
-        """Write recorded outcomes and host health in one transaction."""
+        """Write recorded outcomes and host health in one transaction. If that fails (or is
+        cancelled), they stay recorded for the next flush."""
         if not self._outcomes and not self._host_news and not self._deferred:
+            self._wake(self._waiters)
+            self._waiters = []
             return
         outcomes, self._outcomes = self._outcomes, []
         given_up, self._given_up = self._given_up, Counter()
         news, self._host_news = self._host_news, []
         pauses, self._pauses = self._pauses, []
         deferred, self._deferred = self._deferred, []
+        waiters, self._waiters = self._waiters, []
+        try:
+            await self._write(outcomes, given_up, news, pauses, deferred)
+        except BaseException:
+            self._outcomes[:0], self._host_news[:0] = outcomes, news
+            self._pauses[:0], self._deferred[:0], self._waiters[:0] = pauses, deferred, waiters
+            self._given_up.update(given_up)
+            raise
+        self._wake(waiters)
+
+    @staticmethod
+    def _wake(waiters: list[asyncio.Future]) -> None:
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _write(self, outcomes: list, given_up: Counter, news: list, pauses: list, deferred: list) -> None:
         alive = sorted({host for host, ok in news if ok})
         failed = [host for host, ok in news if not ok and host not in alive]
         async with self.rt.db.transaction() as conn:
@@ -261,12 +299,13 @@ class DeliveryWorker(Worker):
                 await queue.mark_hosts_alive(conn, alive)
             for host in failed:
                 await queue.mark_host_failed(conn, host, _host_rest)
+            ended = Counter(given_up)  # a copy: given_up goes back unchanged if this transaction fails
             for host in given_up:
                 # Behind a failing host's probe, older deliveries were never tried: they end too.
-                given_up[host] += await queue.give_up_deliveries(
+                ended[host] += await queue.give_up_deliveries(
                     conn, host, queued_before=iso_in(-self.give_up_seconds),
                     reason=f"given up: {host} kept failing for {self.rt.config.delivery_give_up_days:g} days")
-        for host, count in given_up.items():
+        for host, count in ended.items():
             log.warning("gave up %d deliveries to %s: still failing after federation.delivery_give_up_days = %g",
                         count, host, self.rt.config.delivery_give_up_days)
 

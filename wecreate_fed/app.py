@@ -17,7 +17,7 @@ from actors import local as local_actors
 from actors import routes as actor_routes
 from outbox.delivery import DeliveryWorker
 
-from . import owner_only, ratelimit, web
+from . import leases, owner_only, ratelimit, web
 from .civic import accounts as civic_accounts
 from .civic import box_routes, districts, event_routes
 from .civic import client as civic_client
@@ -29,7 +29,7 @@ from .errors import WeCreateError
 from .http import HttpClient
 from .moderation import domains as domain_policy
 from .runtime import Runtime
-from .store import Database, queue
+from .store import Database
 from .workers import Supervisor
 
 log = logging.getLogger(__name__)
@@ -105,15 +105,18 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
             await local_actors.ensure_proof_keys(conn)  # actors made before object proofs existed
             if run_workers:
                 # This process owns the SQLite database: what a crashed run had claimed is free now.
-                released = await queue.release_all_leases(conn)
+                released = await leases.take_over(conn, rt)
         if run_workers:
-            if any(released):
-                log.info("released %d incoming and %d delivery rows claimed before a restart", *released)
+            if released:
+                log.warning("released %d incoming and %d delivery rows claimed before a restart",
+                         released.incoming, released.deliveries)
             supervisor.start(inbox.worker.InboxWorker(rt))
             supervisor.start(DeliveryWorker(rt))
             supervisor.start(civic_worker.CivicWorker(rt))
         # Not a queue worker: it keeps the domain policy current (other processes' changes) and purges.
         supervisor.start(domain_policy.DomainWorker(rt))
+        if run_workers:
+            supervisor.start(leases.LeaseKeeper(rt))  # last: it stops last, after the others gave back theirs
 
     # The website; after start() so that its own start-up (the session secret) finds the database open.
     web.install(app, rt)

@@ -6,6 +6,7 @@ Handlers and workers get a Runtime passed in; only routes look it up from the ap
 from __future__ import annotations
 
 import asyncio
+import secrets
 from dataclasses import dataclass, field
 
 from quart import current_app
@@ -31,6 +32,9 @@ class Runtime:
     # In-memory caches of this instance, each kept by the module that owns it
     # (actors.remote: key id -> actor, so verifying an inbox POST needs no database read).
     caches: dict = field(default_factory=dict)
+    # This process's name on the rows its workers claim (locked_by) and in the workers table:
+    # random, minted at start, so a restart is another holder than the process it replaces.
+    process_id: str = field(default_factory=lambda: secrets.token_hex(8))
     # The domain policy in force (config's blocked_domains + domain_policies), kept current by
     # moderation.domains; None here means "the config list until moderation.domains.load".
     domains: PolicyTable = None  # type: ignore[assignment]

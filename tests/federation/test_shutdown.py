@@ -221,6 +221,7 @@ async def test_serve_stops_within_seconds_on_sigterm_and_a_restart_finishes_ever
     assert slow_answer == (503, "30")  # cut off before the server's graceful period ended, and told so
     assert not query(a.config, "SELECT id FROM incoming WHERE locked_until IS NOT NULL")
     assert not query(a.config, "SELECT id FROM deliveries WHERE locked_until IS NOT NULL")
+    assert not query(a.config, "SELECT process_id FROM workers")  # its beat gone: nobody waits for it
     assert hanging_at_sigterm >= 2  # A was waiting on the hanging server when told to stop
 
     # And once started again on the same database, it finishes all of it

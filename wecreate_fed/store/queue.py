@@ -1,8 +1,10 @@
 """SQL for the two persistent queues (incoming activities, outgoing deliveries) and host health.
 
-Both queues share state, attempts, next_attempt_at, locked_until and last_error. A worker
-claims due rows by setting locked_until; if the process dies (even by kill -9) the lock
-simply expires and another claim picks the rows up again, so nothing is lost.
+Both queues share state, attempts, next_attempt_at, locked_until, locked_by and last_error.
+A worker claims due rows by setting locked_until (the lease) and locked_by (its process's id);
+if the process dies (even by kill -9) its rows are given back at the next start, or by another
+process once its heartbeat stops (store/leases.py), and at the latest when the lease expires,
+so nothing is lost.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ async def save_incoming(db: Database, *, activity: dict, signer_ap_id: str, reci
     await db.write_batched(add_incoming_many, (activity, signer_ap_id, recipient_username, authenticated_by))
 
 
-async def claim_incoming(conn: Connection, *, limit: int, lock_seconds: float):
-    """Lock up to `limit` due pending rows and return them (longest due first, then oldest).
+async def claim_incoming(conn: Connection, *, limit: int, lock_seconds: float, owner: str):
+    """Lock up to `limit` due pending rows for the process `owner` and return them (longest due
+    first, then oldest).
 
     Ordered as the index `incoming_due (state, next_attempt_at)` is, so a claim reads `limit`
     rows however long the queue: ordered by id, it sorted every pending row each time (290 ms
@@ -62,15 +65,16 @@ async def claim_incoming(conn: Connection, *, limit: int, lock_seconds: float):
         (now, now, limit),
     )
     if rows:
-        await conn.executemany(
-            "UPDATE incoming SET locked_until = ? WHERE id = ?", [(iso_in(lock_seconds), r["id"]) for r in rows]
-        )
+        until = iso_in(lock_seconds)
+        await conn.executemany("UPDATE incoming SET locked_until = ?, locked_by = ? WHERE id = ?",
+                               [(until, owner, r["id"]) for r in rows])
     return rows
 
 
 async def mark_incoming_done(conn: Connection, row_id: int) -> None:
     await conn.execute(
-        "UPDATE incoming SET state = 'done', attempts = attempts + 1, locked_until = NULL, last_error = NULL WHERE id = ?",
+        "UPDATE incoming SET state = 'done', attempts = attempts + 1, locked_until = NULL, locked_by = NULL, "
+        "last_error = NULL WHERE id = ?",
         (row_id,),
     )
 
@@ -79,19 +83,21 @@ async def mark_incoming_retry(conn: Connection, row_id: int, error: str, delay: 
     """Record a failed attempt; delay None means give up (state 'failed', the row is kept)."""
     if delay is None:
         await conn.execute(
-            "UPDATE incoming SET state = 'failed', attempts = attempts + 1, locked_until = NULL, last_error = ? WHERE id = ?",
+            "UPDATE incoming SET state = 'failed', attempts = attempts + 1, locked_until = NULL, locked_by = NULL, "
+            "last_error = ? WHERE id = ?",
             (error, row_id),
         )
     else:
         await conn.execute(
-            "UPDATE incoming SET attempts = attempts + 1, locked_until = NULL, last_error = ?, next_attempt_at = ? WHERE id = ?",
+            "UPDATE incoming SET attempts = attempts + 1, locked_until = NULL, locked_by = NULL, last_error = ?, "
+            "next_attempt_at = ? WHERE id = ?",
             (error, iso_in(delay), row_id),
         )
 
 
 async def release_incoming(conn: Connection, row_ids: list[int]) -> None:
     """Give back claimed rows that were not handled (a worker stopping): due again at once."""
-    await conn.executemany("UPDATE incoming SET locked_until = NULL WHERE id = ? AND state = 'pending'",
+    await conn.executemany("UPDATE incoming SET locked_until = NULL, locked_by = NULL WHERE id = ? AND state = 'pending'",
                            [(i,) for i in row_ids])
 
 
@@ -115,8 +121,9 @@ async def add_deliveries(conn: Connection, activity_id: int, inbox_urls: list[st
     )
 
 
-async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float, skip_hosts: Sequence[str] = ()):
-    """Lock due deliveries whose host is not resting after failures (nor in `skip_hosts`), oldest
+async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float, owner: str,
+                           skip_hosts: Sequence[str] = ()):
+    """Lock for the process `owner` due deliveries whose host is not resting after failures (nor in `skip_hosts`), oldest
     first; of a failing host only its oldest delivery (the probe). Each row carries what signing needs."""
     now = iso()
     skip = f"AND d.host NOT IN ({', '.join('?' * len(skip_hosts))}) " if skip_hosts else ""
@@ -137,7 +144,8 @@ async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float,
     )
     if rows:
         until = iso_in(lock_seconds)
-        await conn.executemany("UPDATE deliveries SET locked_until = ? WHERE id = ?", [(until, r["id"]) for r in rows])
+        await conn.executemany("UPDATE deliveries SET locked_until = ?, locked_by = ? WHERE id = ?",
+                               [(until, owner, r["id"]) for r in rows])
     return rows
 
 
@@ -145,7 +153,7 @@ async def mark_deliveries(conn: Connection, outcomes: list[tuple]) -> None:
     """Record a batch of attempts: (delivery id, state, last_status, last_error, retry in seconds or None)."""
     await conn.executemany(
         "UPDATE deliveries SET state = ?, attempts = attempts + 1, last_status = ?, last_error = ?, "
-        "locked_until = NULL, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
+        "locked_until = NULL, locked_by = NULL, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
         [(state, status, error, iso_in(delay) if delay is not None else None, delivery_id)
          for delivery_id, state, status, error, delay in outcomes],
     )
@@ -154,25 +162,15 @@ async def mark_deliveries(conn: Connection, outcomes: list[tuple]) -> None:
 async def defer_deliveries(conn: Connection, deferrals: list[tuple[int, float]]) -> None:
     """Claimed deliveries not attempted because their host asked us to wait: (id, seconds).
     Not an attempt: the count and the last answer stay as they were."""
-    await conn.executemany("UPDATE deliveries SET locked_until = NULL, next_attempt_at = ? WHERE id = ?",
+    await conn.executemany("UPDATE deliveries SET locked_until = NULL, locked_by = NULL, next_attempt_at = ? WHERE id = ?",
                            [(iso_in(delay), delivery_id) for delivery_id, delay in deferrals])
 
 
 async def release_deliveries(conn: Connection, row_ids: list[int]) -> None:
     """Give back claimed deliveries that were not attempted (a worker stopping): due again at once."""
-    await conn.executemany("UPDATE deliveries SET locked_until = NULL WHERE id = ? AND state = 'pending'",
+    await conn.executemany("UPDATE deliveries SET locked_until = NULL, locked_by = NULL "
+                           "WHERE id = ? AND state = 'pending'",
                            [(i,) for i in row_ids])
-
-
-async def release_all_leases(conn: Connection) -> tuple[int, int]:
-    """At start-up of the one process that owns this database: every lease left by a crash ends now.
-
-    Returns how many (incoming, delivery) rows were released, so a restarted server takes up
-    at once what it had claimed before a kill -9 instead of waiting for the leases to expire.
-    """
-    incoming = await conn.execute("UPDATE incoming SET locked_until = NULL WHERE locked_until IS NOT NULL")
-    deliveries = await conn.execute("UPDATE deliveries SET locked_until = NULL WHERE locked_until IS NOT NULL")
-    return incoming.rowcount, deliveries.rowcount
 
 
 async def count_deliveries(conn: Connection, state: str) -> int:
@@ -183,7 +181,7 @@ async def give_up_deliveries(conn: Connection, host: str, *, queued_before: str,
     """Every pending delivery to `host` queued before then, not in flight, ends as failed; how many."""
     now = iso()
     cur = await conn.execute(
-        "UPDATE deliveries SET state = 'failed', last_error = ?, locked_until = NULL WHERE host = ? "
+        "UPDATE deliveries SET state = 'failed', last_error = ?, locked_until = NULL, locked_by = NULL WHERE host = ? "
         "AND state = 'pending' AND created_at < ? AND (locked_until IS NULL OR locked_until < ?)",
         (reason, host.lower(), queued_before, now),
     )
