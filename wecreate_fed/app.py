@@ -17,7 +17,7 @@ from actors import local as local_actors
 from actors import routes as actor_routes
 from outbox.delivery import DeliveryWorker
 
-from . import owner_only, ratelimit, web
+from . import nodeinfo, owner_only, ratelimit, web
 from .civic import accounts as civic_accounts
 from .civic import box_routes, districts, event_routes
 from .civic import client as civic_client
@@ -106,6 +106,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
             supervisor.start(inbox.worker.InboxWorker(rt))
             supervisor.start(DeliveryWorker(rt))
             supervisor.start(civic_worker.CivicWorker(rt))
+            supervisor.start(nodeinfo.NodeInfoWorker(rt))
 
     # The website; after start() so that its own start-up (the session secret) finds the database open.
     web.install(app, rt)
