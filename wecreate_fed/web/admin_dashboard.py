@@ -57,7 +57,7 @@ def _chart(chart_id: str, kind: str, points: list[charts.Point]):
         description=_(f"dashboard.chart.{kind}_desc", weeks=WEEKS, total=i18n.format_number(total),
                       last=i18n.format_number(points[-1].value) if points else "0"),
         label_column=_("dashboard.chart.week"), value_column=_(f"dashboard.chart.{kind}_column"),
-        table_summary=_("dashboard.chart.table"))
+        table_summary=_("dashboard.chart.table"), axis_title=_("dashboard.chart.axis"))
     return charts.bar_chart(chart_id, texts, points, i18n.format_number)
 
 

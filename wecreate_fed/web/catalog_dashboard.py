@@ -13,7 +13,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dashboard.active_hint": ("Aktiv ist, wer in den letzten 7 Tagen eine Idee veröffentlicht, unterstützt, "
                               "kommentiert oder sich angemeldet hat.",
                               "Active: published an idea, supported, commented or logged in during the last 7 days."),
-    "dashboard.week_short": ("KW {week}", "W{week}"),
+    "dashboard.week_short": ("{week}", "{week}"),
+    "dashboard.chart.axis": ("Kalenderwoche", "Calendar week"),
     "dashboard.week_long": ("KW {week} ({span})", "Week {week} ({span})"),
     "dashboard.chart.week": ("Woche", "Week"),
     "dashboard.chart.table": ("Zahlen als Tabelle", "Figures as a table"),

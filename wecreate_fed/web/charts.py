@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 24, 40   # room for the value axis, the bars' values and the labels
+# Drawing units; the SVG scales to its box (about 1:1 beside the admin navigation, 0.7 on a phone).
+WIDTH, HEIGHT = 480, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 4, 22, 44   # room for the value axis, the bars' values, the labels and the axis title
 
 
 @dataclass(frozen=True)
 class Point:
-    label: str        # under the bar (short: "KW 48")
+    label: str        # under the bar (short: "48")
     long_label: str   # in the table and the bar's title ("KW 48 (23.11.–29.11.)")
     value: int
 
@@ -32,6 +33,7 @@ class Texts:
     label_column: str
     value_column: str
     table_summary: str
+    axis_title: str   # under the labels ("Kalenderwoche")
 
 
 def nice_ceiling(value: int) -> int:
@@ -58,9 +60,8 @@ def bar_chart(chart_id: str, texts: Texts, points: list[Point], number) -> Marku
         f'<title id="{chart_id}-title">{escape(texts.title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(texts.description)}</desc>',
     ]
-    for fraction in (0, 0.5, 1):  # grid lines with their values
-        y = TOP + plot_h * (1 - fraction)
-        tick = round(top * fraction)
+    for tick in sorted({0, top // 2, top}):  # grid lines with their (whole) values
+        y = TOP + plot_h * (1 - tick / top)
         parts.append(f'<line class="chart-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="chart-axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
                      f'{escape(number(tick))}</text>')
@@ -73,9 +74,10 @@ def bar_chart(chart_id: str, texts: Texts, points: list[Point], number) -> Marku
         if point.value:
             parts.append(f'<text class="chart-value" x="{x + bar_w / 2:.1f}" y="{y - 5:.1f}" text-anchor="middle">'
                          f'{escape(number(point.value))}</text>')
-        parts.append(f'<text class="chart-label" x="{x + bar_w / 2:.1f}" y="{HEIGHT - BOTTOM + 18}" '
+        parts.append(f'<text class="chart-label" x="{x + bar_w / 2:.1f}" y="{HEIGHT - BOTTOM + 17}" '
                      f'text-anchor="middle">{escape(point.label)}</text></g>')
-    parts.append("</svg>")
+    parts.append(f'<text class="chart-axis" x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle">'
+                 f'{escape(texts.axis_title)}</text></svg>')
     rows = "".join(f"<tr><th scope=\"row\">{escape(p.long_label)}</th><td>{escape(number(p.value))}</td></tr>"
                    for p in points)
     table = (f'<details class="chart-data"><summary>{escape(texts.table_summary)}</summary>'
