@@ -6,7 +6,8 @@ store (one executemany per batch; no activities are sent), starts `wecreate-fed 
 aiohttp load generator: C connections for S seconds after a warm-up, counting only
 200 answers. Prints requests/s and latencies per page. The admin dashboard and a remote
 instance's page are measured as a logged-in admin, over Q delivery and Q inbox queue rows
-(default 1,000,000 each; a tenth of them pending) and 100,000 supports. Usage: `python benchmarks/pages.py --help`.
+(default 1,000,000 each; a tenth of them pending), and optionally supports over the last 12
+weeks (`--supports`; default none, since the marketplace's impact figures slow down with many). Usage: `python benchmarks/pages.py --help`.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ ADMIN_PASSWORD = "benchmark-passwort"
 REMOTE_HOSTS = [f"host{n}.example" for n in range(50)]
 
 
-async def seed(config, count: int, queue_rows: int) -> str:
+async def seed(config, count: int, queue_rows: int, supports: int) -> str:
     """N ideas by one author over the districts, topics and statuses, an admin, remote people and the
     queues' rows (see seed_admin_view); returns one idea's page path."""
     db = await Database(config.database_path).open()
@@ -85,23 +86,23 @@ async def seed(config, count: int, queue_rows: int) -> str:
             async with db.transaction() as conn:
                 await bulk.add_local_ideas(conn, rows)
             made += len(rows)
-        await seed_admin_view(db, author.id, [r["ap_id"] for r in rows], queue_rows, rng)
+        await seed_admin_view(db, author.id, [r["ap_id"] for r in rows], queue_rows, supports, rng)
         return rows[-1]["url"].removeprefix(config.base_url)
     finally:
         await db.close()
 
 
-async def seed_admin_view(db, author_id: int, ideas: list[str], queue_rows: int, rng) -> None:
-    """What the admin's view counts: 1,000 remote people on 50 hosts, 100,000 supports over the last
+async def seed_admin_view(db, author_id: int, ideas: list[str], queue_rows: int, supports: int, rng) -> None:
+    """What the admin's view counts: 1,000 remote people on 50 hosts, `supports` supports over the last
     12 weeks, `queue_rows` deliveries and as many inbox rows (one in ten pending)."""
     async with db.transaction() as conn:
         people = await bulk.add_remote_people(conn, REMOTE_HOSTS, 20)
     now = datetime.now(UTC)
-    for start in range(0, 100_000, BATCH):
+    for start in range(0, supports, BATCH):
         async with db.transaction() as conn:
             await bulk.add_supports(conn, [(people[n % len(people)], ideas[(n // len(people)) % len(ideas)],
                                             iso(now - timedelta(seconds=rng.randint(0, 84 * 86400))))
-                                           for n in range(start, start + BATCH)])
+                                           for n in range(start, min(supports, start + BATCH))])
     per_activity = 1_000
     later = iso(now + timedelta(days=30))  # backed off: the workers leave them alone while we measure
     for n in range(0, queue_rows, per_activity):
@@ -183,7 +184,7 @@ async def measure(args) -> None:
     port = args.port
     config = config_module.load(write_config(folder, port))
     began = time.monotonic()
-    idea_path = await seed(config, args.ideas, args.queue_rows)
+    idea_path = await seed(config, args.ideas, args.queue_rows, args.supports)
     print(f"seeded {args.ideas:,} ideas, {args.queue_rows:,} deliveries and as many inbox rows in "
           f"{time.monotonic() - began:.1f} s ({folder})", flush=True)
     command = [sys.executable, "-m", "wecreate_fed.cli", "serve", "--config", str(config.source_path)]
@@ -220,6 +221,7 @@ def main() -> None:
     parser.add_argument("--ideas", type=int, default=100_000, help="ideas to seed (default 100000)")
     parser.add_argument("--queue-rows", type=int, default=1_000_000,
                         help="delivery rows and inbox rows to seed, each (default 1000000)")
+    parser.add_argument("--supports", type=int, default=0, help="supports to seed over 12 weeks (default 0)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per page (default 10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up per page, not counted (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")

@@ -97,6 +97,10 @@ async def test_the_charts_show_the_ideas_and_supports_of_each_week(site, visitor
     # anna and bert published or supported, ada logged in: three active; three new accounts
     assert figure(text, "active-people") == "3" and figure(text, "new-accounts") == "3"
     assert figure(text, "reports-open") == "0"
+    # this week is counted at every request (the weeks before once a day)
+    await anna.publish_idea("Noch ein Trinkbrunnen")
+    _, text, _ = await admin.get("/admin")
+    assert table_rows(text, "chart-ideas-data")[-1][1] == "4" and table_rows(text, "chart-ideas-data")[-2][1] == "1"
     # English: week labels and the description in the other locale
     await admin.post("/language", {"lang": "en"})
     status, text, _ = await admin.get("/admin")

@@ -36,20 +36,21 @@ async def count_active_people(conn: Connection, since: str) -> int:
         (since, since, since, since)) or 0)
 
 
-async def ideas_per_day(conn: Connection, since: str) -> dict[str, int]:
-    """Ideas published here since then (not deleted), per UTC day (YYYY-MM-DD)."""
+async def ideas_per_day(conn: Connection, since: str, until: str = "9") -> dict[str, int]:
+    """Ideas published here from `since` until before `until` (not deleted), per UTC day (YYYY-MM-DD)."""
     rows = await fetch_all(
         conn, "SELECT substr(published, 1, 10) AS day, count(*) AS n FROM ideas "
-              "WHERE is_local = 1 AND published >= ? AND deleted_at IS NULL GROUP BY day", (since,))
+              "WHERE is_local = 1 AND published >= ? AND published < ? AND deleted_at IS NULL GROUP BY day",
+        (since, until))
     return {r["day"]: r["n"] for r in rows}
 
 
-async def supports_per_day(conn: Connection, since: str) -> dict[str, int]:
-    """Supports (Likes of an idea, local or remote) recorded here since then, per UTC day."""
+async def supports_per_day(conn: Connection, since: str, until: str = "9") -> dict[str, int]:
+    """Supports (Likes of an idea, local or remote) recorded here from `since` until before `until`, per UTC day."""
     rows = await fetch_all(
         conn, "SELECT substr(r.created_at, 1, 10) AS day, count(*) AS n FROM reactions r "
-              "JOIN ideas i ON i.ap_id = r.object_ap_id WHERE r.kind = 'Like' AND r.created_at >= ? GROUP BY day",
-        (since,))
+              "JOIN ideas i ON i.ap_id = r.object_ap_id WHERE r.kind = 'Like' AND r.created_at >= ? "
+              "AND r.created_at < ? GROUP BY day", (since, until))
     return {r["day"]: r["n"] for r in rows}
 
 
@@ -188,20 +189,17 @@ async def deliveries_to(conn: Connection, host: str) -> dict[str, int]:
     return counts
 
 
-def _prefixes(host: str) -> tuple[str, str]:
-    escaped = host.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"https://{escaped}/%", f"http://{escaped}/%"
-
-
 async def incoming_from(conn: Connection, host: str) -> dict[str, int]:
-    """The inbox queue's rows signed by an actor of the host, waiting and given up."""
-    https, http = _prefixes(host)
-    rows = await fetch_all(
-        conn, "SELECT state, count(*) AS n FROM incoming WHERE state IN ('pending', 'failed') "
-              "AND (signer_ap_id LIKE ? ESCAPE '\\' OR signer_ap_id LIKE ? ESCAPE '\\') GROUP BY state",
-        (https, http))
+    """The inbox queue's rows signed by an actor of the host, waiting and given up (index incoming_open_signer:
+    the ids of the host sort between "scheme://host/" and "scheme://host0", '0' following '/')."""
     counts = {"pending": 0, "failed": 0}
-    counts.update({r["state"]: r["n"] for r in rows})
+    for scheme in ("https", "http"):
+        rows = await fetch_all(
+            conn, "SELECT state, count(*) AS n FROM incoming WHERE state <> 'done' AND signer_ap_id >= ? "
+                  "AND signer_ap_id < ? GROUP BY state", (f"{scheme}://{host}/", f"{scheme}://{host}0"))
+        for r in rows:
+            if r["state"] in counts:
+                counts[r["state"]] += r["n"]
     return counts
 
 

@@ -24,6 +24,7 @@ from .admin_pages import bp, require_admin, require_moderator
 from .common import _, me, notice, see_other
 
 WEEKS = 12
+CACHE = "admin_dashboard.past_weeks"  # rt.caches: (series, first Monday, today) -> {day: count}
 TOP_HOSTS = 10
 LIST_LIMIT = 50
 
@@ -32,6 +33,24 @@ def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
     """The Mondays of the last `weeks` weeks (UTC), the current week last."""
     monday = today - timedelta(days=today.weekday())
     return [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+
+
+def _start(day: date) -> str:
+    return iso(datetime.combine(day, day_start(), UTC))
+
+
+async def _per_day(rt, series: str, count, mondays: list[date]) -> dict[str, int]:
+    """`count(conn, since, until)` per day over the weeks. The weeks before this one are counted once a
+    day and kept (what changes in them later, a deleted idea, shows the next day); this week at every request."""
+    key = (series, mondays[0], utcnow().date())
+    kept = rt.caches.setdefault(CACHE, {})
+    past = kept.get(key)
+    if past is None:
+        past = await count(rt.db.reader, _start(mondays[0]), _start(mondays[-1]))
+        for old in [k for k in kept if k[0] == series]:
+            del kept[old]
+        kept[key] = past
+    return {**past, **await count(rt.db.reader, _start(mondays[-1]))}
 
 
 def _week_points(mondays: list[date], per_day: dict[str, int]) -> list[charts.Point]:
@@ -64,13 +83,13 @@ def _chart(chart_id: str, kind: str, points: list[charts.Point]):
 @bp.get("/admin")
 @require_moderator
 async def dashboard():
-    conn = runtime.current().db.reader
+    rt = runtime.current()
+    conn = rt.db.reader
     now = utcnow()
     week_ago = iso(now - timedelta(days=7))
     mondays = week_starts(now.date())
-    since = iso(datetime.combine(mondays[0], day_start(), UTC))
-    ideas = _week_points(mondays, await admin_stats.ideas_per_day(conn, since))
-    supports = _week_points(mondays, await admin_stats.supports_per_day(conn, since))
+    ideas = _week_points(mondays, await _per_day(rt, "ideas", admin_stats.ideas_per_day, mondays))
+    supports = _week_points(mondays, await _per_day(rt, "supports", admin_stats.supports_per_day, mondays))
     return await render_template(
         "admin/dashboard.html",
         reports=await admin_stats.report_counts(conn, resolved_since=week_ago),

@@ -22,3 +22,6 @@ CREATE INDEX objects_local_created ON objects (is_local, created_at, actor_id);
 CREATE INDEX ideas_local_published ON ideas (is_local, published, deleted_at, author_id);
 CREATE INDEX accounts_created ON accounts (created_at);
 CREATE INDEX reports_resolved ON reports (state, resolved_at);
+-- What waits in the inbox queue from one host (its page): only rows not yet done are in it, so
+-- it stays small and a handled row leaves it.
+CREATE INDEX incoming_open_signer ON incoming (signer_ap_id, state) WHERE state <> 'done';
