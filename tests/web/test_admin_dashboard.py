@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from tests.conftest import eventually
 from tests.federation.test_delivery_resilience import jonas_follows_anna
 from tests.web.conftest import text_of
+from tests.web.test_no5xx_pages import NASTY, encoded, statuses
 from wecreate_fed import nodeinfo
 from wecreate_fed.store import audit, iso
 from wecreate_fed.web import admin_dashboard
@@ -237,3 +238,19 @@ async def test_a_role_change_through_the_page_is_audited(site, visitor_for):
     status, text, _ = await admin.post("/admin/roles", {"username": "bert", "role": "kaiser"})
     assert status == 400
     assert await audit.count(site.rt.db.reader) == 1
+
+
+async def test_malformed_instance_names_are_a_404_never_a_5xx(site, visitor_for):
+    await site.create_user("ada", password="sicheres-passwort", role="admin")
+    admin = visitor_for(site)
+    await admin.login("ada")
+    hosts_ = NASTY + ["[::1]", "[::1", "a:99999", "127.0.0.1:1", "xn--", "a..b", "..", "%2e%2e", "a%2Fb"]
+    found = await statuses(admin, [f"{site.base_url}/admin/instances/{encoded(h) or 'x'}" for h in hosts_])
+    assert all(400 <= status < 500 for status, _ in found), [f for f in found if not 400 <= f[0] < 500]
+    found = await statuses(admin, [f"{site.base_url}/admin?page={encoded(v)}" for v in NASTY] +
+                           [f"{site.base_url}/admin/roles?x={encoded(v)}" for v in NASTY])
+    assert all(status == 200 for status, _ in found)
+    await admin.get("/admin/roles")
+    for username in ("\x00" * 3, "a" * 5000, "", "@"):
+        status, _, _ = await admin.post("/admin/roles", [("username", username), ("role", "admin"), ("role", "user")])
+        assert 400 <= status < 500, username
