@@ -4,7 +4,10 @@ Seeds an instance with N ideas (default 100,000) straight into the database thro
 store (one executemany per batch; no activities are sent), starts `wecreate-fed serve`
 (Hypercorn, one process) as a subprocess on 127.0.0.1, and loads each page with a bounded
 aiohttp load generator: C connections for S seconds after a warm-up, counting only
-200 answers. Prints requests/s and latencies per page. Usage: `python benchmarks/pages.py --help`.
+200 answers. Prints requests/s and latencies per page. The admin dashboard and a remote
+instance's page are measured as a logged-in admin, over Q delivery and Q inbox queue rows
+(default 1,000,000 each; a tenth of them pending), and optionally supports over the last 12
+weeks (`--supports`; default none, since the marketplace's impact figures slow down with many). Usage: `python benchmarks/pages.py --help`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -49,14 +53,20 @@ def write_config(folder: Path, port: int) -> Path:
     return path
 
 
-async def seed(config, count: int) -> str:
-    """N ideas by one author over the districts, topics and statuses; returns one idea's page path."""
+ADMIN_PASSWORD = "benchmark-passwort"
+REMOTE_HOSTS = [f"host{n}.example" for n in range(50)]
+
+
+async def seed(config, count: int, queue_rows: int, supports: int) -> str:
+    """N ideas by one author over the districts, topics and statuses, an admin, remote people and the
+    queues' rows (see seed_admin_view); returns one idea's page path."""
     db = await Database(config.database_path).open()
     try:
         async with db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
             await districts.ensure_districts(conn, config)
             author = await local_actors.create_account(conn, config, username="anna", name="Anna Schulz")
+            await local_actors.create_account(conn, config, username="ada", password=ADMIN_PASSWORD, role="admin")
         rng = random.Random(7)
         start = datetime.now(UTC) - timedelta(days=365)
         body = "<p>" + "Im Sommer fehlt Wasser am Lindenauer Markt. " * 6 + "</p>"
@@ -76,9 +86,48 @@ async def seed(config, count: int) -> str:
             async with db.transaction() as conn:
                 await bulk.add_local_ideas(conn, rows)
             made += len(rows)
+        await seed_admin_view(db, author.id, [r["ap_id"] for r in rows], queue_rows, supports, rng)
         return rows[-1]["url"].removeprefix(config.base_url)
     finally:
         await db.close()
+
+
+async def seed_admin_view(db, author_id: int, ideas: list[str], queue_rows: int, supports: int, rng) -> None:
+    """What the admin's view counts: 1,000 remote people on 50 hosts, `supports` supports over the last
+    12 weeks, `queue_rows` deliveries and as many inbox rows (one in ten pending)."""
+    async with db.transaction() as conn:
+        people = await bulk.add_remote_people(conn, REMOTE_HOSTS, 20)
+    now = datetime.now(UTC)
+    for start in range(0, supports, BATCH):
+        async with db.transaction() as conn:
+            await bulk.add_supports(conn, [(people[n % len(people)], ideas[(n // len(people)) % len(ideas)],
+                                            iso(now - timedelta(seconds=rng.randint(0, 84 * 86400))))
+                                           for n in range(start, min(supports, start + BATCH))])
+    per_activity = 1_000
+    later = iso(now + timedelta(days=30))  # backed off: the workers leave them alone while we measure
+    for n in range(0, queue_rows, per_activity):
+        async with db.transaction() as conn:
+            await bulk.add_queue_rows(conn, actor_id=author_id, activity_key=f"urn:bench:activity:{n}",
+                                      hosts=REMOTE_HOSTS, inboxes=min(per_activity, queue_rows - n), pending_every=10,
+                                      due=later)
+    for start in range(0, queue_rows, BATCH * 4):
+        async with db.transaction() as conn:
+            await bulk.add_incoming_rows(conn, [
+                (f"urn:bench:incoming:{n}", f"https://{REMOTE_HOSTS[n % 50]}/users/u{n % 20}",
+                 "pending" if n % 10 == 0 else "failed" if n % 1000 == 1 else "done")
+                for n in range(start, min(queue_rows, start + BATCH * 4))], due=later)
+
+
+async def admin_cookies(base_url: str) -> dict:
+    """The session cookie of the admin, logged in through the login form."""
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.get(base_url + "/login") as r:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', await r.text()).group(1)
+        async with session.post(base_url + "/login", data={"username": "ada", "password": ADMIN_PASSWORD,
+                                                            "csrf_token": token},
+                                headers={"Referer": base_url + "/"}, allow_redirects=False) as r:
+            assert r.status == 303, r.status
+        return {cookie.key: cookie.value for cookie in session.cookie_jar}
 
 
 async def wait_until_serving(base_url: str, server: subprocess.Popen, timeout: float = 60) -> None:
@@ -97,14 +146,15 @@ async def wait_until_serving(base_url: str, server: subprocess.Popen, timeout: f
     raise TimeoutError(f"{base_url} did not start within {timeout} s")
 
 
-async def load(url, *, seconds: float, connections: int, warmup: float) -> dict:
+async def load(url, *, seconds: float, connections: int, warmup: float, cookies: dict | None = None) -> dict:
     """GET `url` (or `url(n)` for the n-th request) from `connections` loops for `seconds` after `warmup`."""
     latencies: list[float] = []
     errors = 0
     sent = 0
     target = url if callable(url) else (lambda n: url)
     connector = aiohttp.TCPConnector(limit=connections)
-    async with aiohttp.ClientSession(connector=connector, headers={"Accept": "text/html"}) as session:
+    async with aiohttp.ClientSession(connector=connector, headers={"Accept": "text/html", **(
+            {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {})}) as session:
         async def one_loop(until: float, record: bool) -> None:
             nonlocal errors, sent
             while time.monotonic() < until:
@@ -134,8 +184,9 @@ async def measure(args) -> None:
     port = args.port
     config = config_module.load(write_config(folder, port))
     began = time.monotonic()
-    idea_path = await seed(config, args.ideas)
-    print(f"seeded {args.ideas:,} ideas in {time.monotonic() - began:.1f} s ({folder})", flush=True)
+    idea_path = await seed(config, args.ideas, args.queue_rows, args.supports)
+    print(f"seeded {args.ideas:,} ideas, {args.queue_rows:,} deliveries and as many inbox rows in "
+          f"{time.monotonic() - began:.1f} s ({folder})", flush=True)
     command = [sys.executable, "-m", "wecreate_fed.cli", "serve", "--config", str(config.source_path)]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -146,12 +197,15 @@ async def measure(args) -> None:
                  ("marketplace (topic, page 50)", "/?topic=wasser&page=50"),
                  # every request another page number, so none is answered from the 5-second page cache
                  ("marketplace, uncached (page n of 5,000)", lambda n: f"/?page={1 + n % 5000}"),
-                 ("idea page", idea_path)]
+                 ("idea page", idea_path),
+                 ("admin dashboard (logged in)", "/admin"),
+                 ("remote instance page (logged in)", f"/admin/instances/{REMOTE_HOSTS[0]}")]
+        cookies = await admin_cookies(config.base_url)
         print(f"{'page':42} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'requests':>9} {'errors':>7}")
         for name, path in pages:
             url = (lambda n, p=path: config.base_url + p(n)) if callable(path) else config.base_url + path
             result = await load(url, seconds=args.seconds, connections=args.connections,
-                                warmup=args.warmup)
+                                warmup=args.warmup, cookies=cookies if "(logged in)" in name else None)
             print(f"{name:42} {result['per_second']:8.1f} {result['median_ms']:10.1f} {result['p95_ms']:8.1f} "
                   f"{result['requests']:9d} {result['errors']:7d}", flush=True)
     finally:
@@ -165,6 +219,9 @@ async def measure(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ideas", type=int, default=100_000, help="ideas to seed (default 100000)")
+    parser.add_argument("--queue-rows", type=int, default=1_000_000,
+                        help="delivery rows and inbox rows to seed, each (default 1000000)")
+    parser.add_argument("--supports", type=int, default=0, help="supports to seed over 12 weeks (default 0)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per page (default 10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up per page, not counted (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")

@@ -17,7 +17,7 @@ from actors import local as local_actors
 from actors import routes as actor_routes
 from outbox.delivery import DeliveryWorker
 
-from . import leases, owner_only, ratelimit, web
+from . import leases, nodeinfo, owner_only, ratelimit, web
 from .civic import accounts as civic_accounts
 from .civic import box_routes, districts, event_routes
 from .civic import client as civic_client
@@ -116,6 +116,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
         # Not a queue worker: it keeps the domain policy current (other processes' changes) and purges.
         supervisor.start(domain_policy.DomainWorker(rt))
         if run_workers:
+            supervisor.start(nodeinfo.NodeInfoWorker(rt))
             supervisor.start(leases.LeaseKeeper(rt))  # last: it stops last, after the others gave back theirs
 
     # The website; after start() so that its own start-up (the session secret) finds the database open.

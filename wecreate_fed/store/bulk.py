@@ -24,3 +24,47 @@ async def add_local_ideas(conn: Connection, rows: list[dict]) -> None:
     await conn.executemany(
         "INSERT INTO idea_topics (idea_id, topic) SELECT id, ? FROM ideas WHERE ap_id = ?",
         [(r["topic"], r["ap_id"]) for r in rows])
+
+
+async def add_remote_people(conn: Connection, hosts: list[str], per_host: int) -> list[int]:
+    """`per_host` remote Person actors on each of the hosts (https); returns their ids."""
+    now = iso()
+    await conn.executemany(
+        "INSERT INTO actors (ap_id, is_local, username, domain, type, inbox_url, created_at) "
+        "VALUES (?, 0, ?, ?, 'Person', ?, ?)",
+        [(f"https://{h}/users/u{n}", f"u{n}", h, f"https://{h}/users/u{n}/inbox", now)
+         for h in hosts for n in range(per_host)])
+    rows = await conn.execute_fetchall("SELECT id FROM actors WHERE is_local = 0 ORDER BY id")
+    return [r[0] for r in rows]
+
+
+async def add_queue_rows(conn: Connection, *, actor_id: int, activity_key: str, hosts: list[str], inboxes: int,
+                         pending_every: int, due: str) -> None:
+    """One activity of `actor_id` delivered to `inboxes` inboxes over the hosts; every
+    `pending_every`-th delivery still pending (next attempt at `due`), the others done (a queue's history)."""
+    now = iso()
+    cur = await conn.execute(
+        "INSERT INTO activities (ap_id, actor_id, type, data, created_at) VALUES (?, ?, 'Create', '{}', ?)",
+        (activity_key, actor_id, now))
+    activity_id = cur.lastrowid
+    await conn.executemany(
+        "INSERT INTO deliveries (activity_id, inbox_url, host, state, next_attempt_at, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(activity_id, f"https://{hosts[n % len(hosts)]}/users/u{n}/inbox", hosts[n % len(hosts)],
+          "pending" if n % pending_every == 0 else "done", due, now) for n in range(inboxes)])
+
+
+async def add_incoming_rows(conn: Connection, rows: list[tuple[str, str, str]], *, due: str) -> None:
+    """(activity id, signer id, state) rows of the inbox queue, handled or not; the next attempt at `due`."""
+    now = iso()
+    await conn.executemany(
+        "INSERT INTO incoming (activity_ap_id, type, signer_ap_id, data, received_at, state, next_attempt_at) "
+        "VALUES (?, 'Create', ?, '{}', ?, ?, ?)", [(a, s, now, state, due) for a, s, state in rows])
+
+
+async def add_supports(conn: Connection, rows: list[tuple[int, str, str]]) -> None:
+    """(actor id, idea ap_id, created_at) Likes."""
+    await conn.executemany(
+        "INSERT INTO reactions (kind, actor_id, object_ap_id, activity_ap_id, created_at) VALUES ('Like', ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        [(a, o, f"{o}#like-{a}", at) for a, o, at in rows])

@@ -19,6 +19,7 @@ from wecreate_fed import hosts, runtime, urls
 from wecreate_fed.runtime import Runtime
 
 from . import (
+    admin_dashboard,  # noqa: F401  (its routes are on admin_pages.bp)
     admin_pages,
     admin_reports,  # noqa: F401  (the report queue's routes, on the admin blueprint)
     auth,

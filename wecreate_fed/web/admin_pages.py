@@ -24,8 +24,10 @@ bp = blueprint("admin")
 # The admin area's navigation: (endpoint, catalog key, who sees it: "moderator" or "admin").
 # Append an entry for a new admin page; layout.html shows the ones the viewer may open.
 ADMIN_NAV: list[tuple[str, str, str]] = [
+    ("admin.dashboard", "admin.nav.dashboard", "moderator"),  # first: the header's "Moderation" link leads here
     ("admin.audit_log", "admin.nav.audit", "admin"),
     ("legal.rules_admin", "admin.nav.rules", "admin"),
+    ("admin.roles_page", "admin.nav.roles", "admin"),
 ]
 
 

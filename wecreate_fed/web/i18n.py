@@ -15,6 +15,7 @@ from quart import g
 from . import (
     catalog_admin,
     catalog_civic,
+    catalog_dashboard,
     catalog_domains,
     catalog_legal,
     catalog_problems,
@@ -35,6 +36,7 @@ PARTS = (
     catalog_legal.TEXTS,
     catalog_domains.TEXTS,
     catalog_reports.TEXTS,
+    catalog_dashboard.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 
