@@ -27,6 +27,7 @@ from wecreate_fed.store import reports as store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.lookup import what_is
 
+from . import domains
 from .roles import By
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,7 @@ async def check_flag(rt: Runtime, activity: dict) -> None:
     """At the inbox, before a Flag is stored: its shape, and that its server may send us reports."""
     flag_objects(rt.config, activity)
     host = hosts.parse_url(ld.get_id(activity.get("actor"))).host  # (parse_activity checked it)
-    if await store.domain_refuses_reports(rt.db.reader, host):
+    if domains.rejects_reports(rt, host):
         raise Forbidden(f"reports from {host} are not accepted here", code="reports_rejected")
 
 
@@ -239,7 +240,7 @@ async def receive_flag(rt: Runtime, signer: Actor, activity: dict) -> list[int]:
     when it names only that), all in one transaction; the ids of the reports, [] when ignored."""
     ours = flag_objects(rt.config, activity)
     host = hosts.parse_url(signer.ap_id).host
-    if await store.domain_refuses_reports(rt.db.reader, host):
+    if domains.rejects_reports(rt, host):
         raise Forbidden(f"reports from {host} are not accepted here", code="reports_rejected")
     content = activity.get("content")
     comment = content[:COMMENT_MAX] if isinstance(content, str) else ""

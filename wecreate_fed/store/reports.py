@@ -51,17 +51,6 @@ async def rules(conn: Connection) -> list[sqlite3.Row]:
                                  "WHERE deleted_at IS NULL ORDER BY position, id")
 
 
-async def domain_refuses_reports(conn: Connection, host: str) -> bool:
-    """The domain (a normalised host without port), or a parent domain, is suspended or its reports
-    are rejected (domain_policies)."""
-    labels = host.split(".")
-    candidates = [".".join(labels[i:]) for i in range(len(labels))]
-    marks = ",".join("?" * len(candidates))
-    return bool(await fetch_value(
-        conn, f"SELECT 1 FROM domain_policies WHERE domain IN ({marks}) "
-              "AND (severity = 'suspend' OR reject_reports = 1) LIMIT 1", candidates))
-
-
 # --- reports and their filings ---------------------------------------------------------------
 
 async def open_report(conn: Connection, target_ap_id: str) -> sqlite3.Row | None:
