@@ -26,6 +26,7 @@ from .civic import worker as civic_worker
 from .config import Config
 from .errors import WeCreateError
 from .http import HttpClient
+from .moderation import worker as moderation_worker
 from .runtime import Runtime
 from .store import Database, queue
 from .workers import Supervisor
@@ -106,6 +107,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
             supervisor.start(inbox.worker.InboxWorker(rt))
             supervisor.start(DeliveryWorker(rt))
             supervisor.start(civic_worker.CivicWorker(rt))
+            supervisor.start(moderation_worker.SuspensionWorker(rt))
 
     # The website; after start() so that its own start-up (the session secret) finds the database open.
     web.install(app, rt)

@@ -92,7 +92,9 @@ async def publish(rt: Runtime, kind: Kind, author: Actor, key: str, write: Write
     """
     ap_id = urls.id_of(rt.config, kind.name, key)
     recipients = await _addressed(rt, author, addressees)
-    boosts = await districts.announcements(rt, list(district_ids), ap_id)
+    # A limited or suspended account's posts are not boosted into the district feeds.
+    listed = author.limited_at is None and author.suspended_at is None
+    boosts = await districts.announcements(rt, list(district_ids), ap_id) if listed else []
     async with outgoing(rt) as out:
         await write(out.conn)
         document = await kind.document(out.conn, rt.config, await kind.get(out.conn, ap_id))
@@ -142,8 +144,9 @@ async def change_status(rt: Runtime, kind: Kind, actor: Actor, ap_id: str, statu
     return await update(rt, kind, record, write, addressees=addressees)
 
 
-async def delete(rt: Runtime, kind: Kind, actor: Actor, ap_id: str) -> None:
-    """A Tombstone here, and a Delete to everyone who had it, in one transaction."""
+async def delete(rt: Runtime, kind: Kind, actor: Actor, ap_id: str, *, also: Write | None = None) -> None:
+    """A Tombstone here, and a Delete to everyone who had it, in one transaction (with `also`: a
+    moderator's removal records its action there)."""
     record = await managed(rt, kind, actor, ap_id)
     owner = await actors_store.referenced_actor(rt.db.reader, record.owner_id)
     activity = activities.delete(rt.config, owner, ap_id, cc=[owner.followers_url])
@@ -154,6 +157,8 @@ async def delete(rt: Runtime, kind: Kind, actor: Actor, ap_id: str) -> None:
             raise Gone(f"{kind.name} {ap_id} was deleted", field=kind.name)
         recipients.remote_inboxes.update(await kind.audience(out.conn, current))
         await kind.mark_deleted(out.conn, current.id)
+        if also is not None:
+            await also(out.conn)
         await out.queue(owner, activity, recipients)
 
 

@@ -28,6 +28,7 @@ from . import (
     i18n,
     idea_pages,
     interaction,
+    moderation_pages,
     motion_pages,
     profile_pages,
     security,
@@ -35,7 +36,7 @@ from . import (
 )
 
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
-              settings_pages.bp, interaction.bp, admin_pages.bp)
+              settings_pages.bp, interaction.bp, admin_pages.bp, moderation_pages.bp)
 
 
 def safe_url(value: object) -> str:

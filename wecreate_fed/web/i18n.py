@@ -12,14 +12,15 @@ from datetime import date, datetime
 
 from quart import g
 
-from . import catalog_admin, catalog_civic, catalog_problems, catalog_site
+from . import catalog_actions, catalog_admin, catalog_civic, catalog_problems, catalog_site
 
 LANGUAGES = ("de", "en")
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
 # One catalog from three modules, each of a size to read; a key in two of them is a mistake
 # (tests/web/test_i18n.py finds it).
-PARTS = (catalog_site.TEXTS, catalog_civic.TEXTS, catalog_problems.TEXTS, catalog_admin.TEXTS)
+PARTS = (catalog_site.TEXTS, catalog_civic.TEXTS, catalog_problems.TEXTS, catalog_admin.TEXTS,
+         catalog_actions.TEXTS)
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 
 _MONTHS = {

@@ -109,9 +109,9 @@ async def change_status(rt: Runtime, actor: Actor, ap_id: str, status: str, note
     return await lifecycle.change_status(rt, IDEA, actor, ap_id, status, write, addressees=[idea.addressed_to])
 
 
-async def delete(rt: Runtime, actor: Actor, ap_id: str) -> None:
-    """Delete a local idea: a Tombstone here, and a Delete to everyone who had it."""
-    await lifecycle.delete(rt, IDEA, actor, ap_id)
+async def delete(rt: Runtime, actor: Actor, ap_id: str, *, also: lifecycle.Write | None = None) -> None:
+    """Delete a local idea: a Tombstone here, and a Delete to everyone who had it (`also` in that transaction)."""
+    await lifecycle.delete(rt, IDEA, actor, ap_id, also=also)
 
 
 async def publish_counts(rt: Runtime, pending: PendingCounts) -> None:

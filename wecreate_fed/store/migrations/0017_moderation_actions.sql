@@ -1,0 +1,14 @@
+-- Moderation actions on content: hidden (not listed anywhere, its page says so to everyone but its
+-- author and the moderators) and sensitive (its image is shown behind a click; ours federate
+-- `sensitive: true`). Content: ideas, events, motions, and the objects (comments, box posts).
+-- held_at: a new account's first post waits for a moderator (the spam brake hold_first_posts).
+ALTER TABLE ideas ADD COLUMN hidden_at TEXT;
+ALTER TABLE ideas ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN hidden_at TEXT;
+ALTER TABLE motions ADD COLUMN hidden_at TEXT;
+ALTER TABLE objects ADD COLUMN hidden_at TEXT;
+ALTER TABLE objects ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;
+
+-- A suspension whose grace period ended and whose account was deleted: the worker's mark.
+ALTER TABLE moderation_actions ADD COLUMN carried_out_at TEXT;
+CREATE INDEX moderation_actions_due ON moderation_actions (kind, final_at) WHERE undone_at IS NULL AND carried_out_at IS NULL;
