@@ -70,6 +70,11 @@ class Config:
     signature_first: str = "cavage"
     # address:port pairs the outgoing guard lets through although they are private (one test peer, a relay)
     allowed_private_targets: frozenset[tuple[str, int]] = frozenset()
+    # Spam brakes for new accounts ([moderation]; civic/brakes.py): the first N ideas and comments wait
+    # for a moderator (0: off); accounts younger than link_hours post at most max_links links per post.
+    hold_first_posts: int = 0
+    new_account_link_hours: float = 24.0
+    new_account_max_links: int = 2
 
     @property
     def host(self) -> str:
@@ -161,6 +166,9 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         trusted_proxies=frozenset(_addresses(r, "server.trusted_proxies", ["127.0.0.1", "::1"])),
         signature_first=r.choice("federation.signature_first", ("cavage", "rfc9421"), "cavage"),
         allowed_private_targets=_targets(r, "federation.allowed_private_targets"),
+        hold_first_posts=r.int("moderation.hold_first_posts", 0, low=0, high=1000),
+        new_account_link_hours=r.float("moderation.new_account_link_hours", 24.0, low=0, high=24 * 365),
+        new_account_max_links=r.int("moderation.new_account_max_links", 2, low=0, high=1000),
     )
 
 

@@ -25,6 +25,8 @@ FORM_CODES = frozenset({
     # accounts (civic/accounts.py) and handles (actors/remote.py)
     "username_rules", "username_taken", "password_short", "password_mismatch", "password_wrong", "invitation_invalid",
     "avatar_size", "avatar_type", "handle",
+    # the spam brakes for new accounts (civic/brakes.py)
+    "too_many_links",
 })
 
 

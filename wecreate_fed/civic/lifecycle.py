@@ -85,12 +85,33 @@ async def _addressed(rt: Runtime, owner: Actor, addressees: Iterable[str | None]
 
 
 async def publish(rt: Runtime, kind: Kind, author: Actor, key: str, write: Write, *,
-                  addressees: Iterable[str | None] = (), district_ids: Iterable[str] = ()) -> tuple[str, dict]:
+                  addressees: Iterable[str | None] = (), district_ids: Iterable[str] = (),
+                  held: Write | None = None) -> tuple[str, dict]:
     """Store a new record (`write`), its Create to the author's followers and the districts' boosts, at once.
 
-    Returns the Create's id and the record's document.
+    Returns the Create's id and the record's document. With `held` (a new account's first posts
+    wait for a moderator: civic/brakes.py) the record is stored and marked by `held`, nothing is
+    sent, and the id is "": `release` sends it once approved.
     """
     ap_id = urls.id_of(rt.config, kind.name, key)
+    if held is not None:
+        async with rt.db.transaction() as conn:
+            await write(conn)
+            await held(conn)
+            return "", await kind.document(conn, rt.config, await kind.get(conn, ap_id))
+    return await _create(rt, kind, author, ap_id, write, addressees, district_ids)
+
+
+async def release(rt: Runtime, kind: Kind, record, write: Write, *, addressees: Iterable[str | None] = (),
+                  district_ids: Iterable[str] = ()) -> str:
+    """A held record approved: `write` (which lifts the hold) and its Create and boosts, at once."""
+    author = await actors_store.referenced_actor(rt.db.reader, record.owner_id)
+    activity_id, _ = await _create(rt, kind, author, record.ap_id, write, addressees, district_ids)
+    return activity_id
+
+
+async def _create(rt: Runtime, kind: Kind, author: Actor, ap_id: str, write: Write,
+                  addressees: Iterable[str | None], district_ids: Iterable[str]) -> tuple[str, dict]:
     recipients = await _addressed(rt, author, addressees)
     # A limited or suspended account's posts are not boosted into the district feeds.
     listed = author.limited_at is None and author.suspended_at is None

@@ -38,6 +38,7 @@ class Idea:
     deleted_at: str | None
     hidden_at: str | None = None    # hidden by moderation
     sensitive: bool = False         # its image behind a click (moderation)
+    held_at: str | None = None      # a new account's post waiting for a moderator (hidden_at is set too)
 
     @property
     def owner_id(self) -> int:

@@ -116,6 +116,49 @@ async def object_flags(conn: Connection, ap_id: str) -> sqlite3.Row | None:
     return await fetch_one(conn, "SELECT hidden_at, sensitive FROM objects WHERE ap_id = ?", (ap_id,))
 
 
+# --- posts held for review (spam brake) --------------------------------------------------
+
+async def count_posts(conn: Connection, actor_id: int) -> int:
+    """Ideas and comments the account ever posted here (deleted and held ones too)."""
+    return int(await fetch_value(
+        conn, "SELECT (SELECT count(*) FROM ideas WHERE author_id = :a AND is_local = 1) + "
+              "(SELECT count(*) FROM objects WHERE actor_id = :a AND is_local = 1 AND in_reply_to IS NOT NULL)",
+        {"a": actor_id}) or 0)
+
+
+async def hold(conn: Connection, target_kind: str, ap_id: str) -> None:
+    """Held: hidden everywhere until a moderator releases it."""
+    table, _ = CONTENT[target_kind]
+    now = iso()
+    await conn.execute(f"UPDATE {table} SET held_at = ?, hidden_at = ? WHERE ap_id = ?", (now, now, ap_id))
+
+
+async def unhold(conn: Connection, target_kind: str, ap_id: str) -> bool:
+    """Released; False if it was not held (released meanwhile)."""
+    table, _ = CONTENT[target_kind]
+    cur = await conn.execute(f"UPDATE {table} SET held_at = NULL, hidden_at = NULL WHERE ap_id = ? "
+                             "AND held_at IS NOT NULL", (ap_id,))
+    return cur.rowcount == 1
+
+
+async def list_held(conn: Connection, limit: int = 100) -> list[sqlite3.Row]:
+    """Held ideas and comments, oldest first, with their authors."""
+    return await fetch_all(
+        conn, "SELECT * FROM (SELECT 'idea' AS kind, i.ap_id, i.title AS text, i.held_at, a.username, a.id AS author_id "
+              "FROM ideas i JOIN actors a ON a.id = i.author_id WHERE i.held_at IS NOT NULL AND i.deleted_at IS NULL "
+              "UNION ALL SELECT 'comment', o.ap_id, o.content, o.held_at, a.username, a.id FROM objects o "
+              "JOIN actors a ON a.id = o.actor_id WHERE o.held_at IS NOT NULL AND o.deleted_at IS NULL) "
+              "ORDER BY held_at LIMIT ?", (limit,))
+
+
+async def held_kind(conn: Connection, ap_id: str) -> str | None:
+    """'idea' or 'comment' if `ap_id` is a held post, else None."""
+    return await fetch_value(
+        conn, "SELECT 'idea' FROM ideas WHERE ap_id = :id AND held_at IS NOT NULL AND deleted_at IS NULL UNION ALL "
+              "SELECT 'comment' FROM objects WHERE ap_id = :id AND held_at IS NOT NULL AND deleted_at IS NULL",
+        {"id": ap_id})
+
+
 # --- effects on accounts ----------------------------------------------------------------
 
 async def set_limited(conn: Connection, actor_id: int, limited: bool) -> None:

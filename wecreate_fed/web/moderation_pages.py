@@ -8,7 +8,7 @@ from quart import render_template, request, url_for
 
 from wecreate_fed import inputs, runtime
 from wecreate_fed.errors import BadRequest, Gone, NotFound, WeCreateError
-from wecreate_fed.moderation import actions, appeals
+from wecreate_fed.moderation import actions, appeals, held
 from wecreate_fed.moderation.roles import By
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import sanctions
@@ -23,6 +23,7 @@ ACTION_FIELDS = ("target", "kind", "category", "rule", "law", "explanation", "re
 admin_pages.ADMIN_NAV += [
     ("moderation.accounts", "admin.nav.accounts", "moderator"),
     ("moderation.appeals", "admin.nav.appeals", "moderator"),
+    ("moderation.held", "admin.nav.held", "moderator"),
 ]
 
 
@@ -56,7 +57,8 @@ def _number(value: str) -> int | None:
 @admin_pages.require_moderator
 async def new_action():
     args = request.args
-    return await _action_form({"target": args.get("target", ""), "report": args.get("report", "")})
+    return await _action_form({"target": args.get("target", ""), "report": args.get("report", ""),
+                               "kind": args.get("kind", "")})
 
 
 @bp.post("/admin/actions/new")
@@ -118,6 +120,21 @@ async def decide(appeal_id: int):
     await appeals.decide(runtime.current(), _by(), appeal_id, form.get("outcome", ""), form.get("decision", ""))
     notice("appeals.decided")
     return see_other(url_for("moderation.appeals"))
+
+
+@bp.get("/admin/held", endpoint="held")
+@admin_pages.require_moderator
+async def held_queue():
+    return await render_template("admin/held.html", posts=await sanctions.list_held(runtime.current().db.reader))
+
+
+@bp.post("/admin/held/approve")
+@admin_pages.require_moderator
+async def approve():
+    form = await request.form
+    await held.approve(runtime.current(), _by(), form.get("target", ""))
+    notice("held.approved")
+    return see_other(url_for("moderation.held"))
 
 
 # --- the person's side ---------------------------------------------------------------------

@@ -8,6 +8,11 @@ ALTER TABLE events ADD COLUMN hidden_at TEXT;
 ALTER TABLE motions ADD COLUMN hidden_at TEXT;
 ALTER TABLE objects ADD COLUMN hidden_at TEXT;
 ALTER TABLE objects ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;
+-- Held posts are hidden too (hidden_at set with held_at), so every listing leaves them out alike.
+ALTER TABLE ideas ADD COLUMN held_at TEXT;
+ALTER TABLE objects ADD COLUMN held_at TEXT;
+CREATE INDEX ideas_held ON ideas (held_at) WHERE held_at IS NOT NULL;
+CREATE INDEX objects_held ON objects (held_at) WHERE held_at IS NOT NULL;
 
 -- A suspension whose grace period ended and whose account was deleted: the worker's mark.
 ALTER TABLE moderation_actions ADD COLUMN carried_out_at TEXT;
