@@ -36,7 +36,13 @@ _CATEGORIES = {
     "other": ("Sonstiges", "Other"),
 }
 
+_TARGETS = {
+    "idea": ("Idee", "Idea"), "event": ("Termin", "Event"), "motion": ("Antrag", "Motion"),
+    "comment": ("Kommentar", "Comment"), "box_post": ("Beitrag in einer Box", "Box post"), "actor": ("Konto", "Account"),
+}
+
 TEXTS: dict[str, tuple[str, str]] = {
+    **{f"moderation.target.{k}": v for k, v in _TARGETS.items()},
     **{f"moderation.kind.{k}": v for k, v in _KINDS.items()},
     **{f"moderation.what.{k}": v for k, v in _WHAT.items()},
     **{f"moderation.category.{k}": v for k, v in _CATEGORIES.items()},
