@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import eventually, post_signed
 from tests.web.conftest import text_of
-from wecreate_fed.store import audit
+from wecreate_fed.store import audit, sanctions
 
 EXPLANATION = "Mehrfach Werbung für ein Online-Casino in Kommentaren gepostet."
 
@@ -272,3 +272,28 @@ async def test_users_get_403_on_the_moderation_pages(site, visitor_for):
     assert status == 200 and f"/admin/accounts/{anna.id}" in text
     status, text, _ = await mo.get(f"/admin/accounts/{anna.id}")
     assert status == 200 and "Noch keine Maßnahmen" in text_of(text)
+
+
+async def test_a_limited_account_is_off_the_marketplace_but_its_pages_stay(site, visitor_for):
+    anna_actor = await site.create_user("anna", password="sicheres-passwort")
+    anna = visitor_for(site)
+    await anna.login("anna")
+    page = await anna.publish_idea("Bänke am Markt")
+    idea_id = (await site.query("SELECT ap_id FROM ideas"))[0]["ap_id"]
+    mo = await moderator_of(site, visitor_for)
+    guest = visitor_for(site)
+    await act(mo, anna_actor.ap_id, "limit")
+    assert idea_id not in await marketplace_ids(site, guest)
+    assert (await guest.get(page))[0] == 200 and (await guest.get("/@anna"))[0] == 200
+    (limit,) = await action_ids(site, "limit")
+    await mo.get(f"/admin/accounts/{anna_actor.id}")
+    await mo.post(f"/admin/actions/{limit}/undo", {})
+    assert idea_id in await marketplace_ids(site, guest)
+
+
+async def test_the_moderation_filters_use_the_partial_indexes(site):
+    """However many actors are known, the listings look up only the moderated ones."""
+    for condition in (sanctions.listed("i", "author_id"), sanctions.shown("i", "author_id")):
+        plan = await site.query(f"EXPLAIN QUERY PLAN SELECT id FROM ideas i WHERE {condition}")
+        details = " ".join(row["detail"] for row in plan)
+        assert "USING INDEX actors_moderated" in details or "USING INDEX actors_suspended" in details, details

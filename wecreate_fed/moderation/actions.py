@@ -59,7 +59,9 @@ async def target_of(conn: Connection, ap_id: str) -> Target:
     kind = {"note": "comment"}.get(what or "", what)
     if kind == "actor":
         actor = await actors_store.get_actor_by_ap_id(conn, ap_id)
-        if actor is None or actor.type not in PEOPLE + ("Service", "Application") or actor.category == "box":
+        # People and organisations; of other servers also bots and instance actors (never our own).
+        kinds = PEOPLE if actor is None or actor.is_local else PEOPLE + ("Service", "Application")
+        if actor is None or actor.type not in kinds or actor.category == "box":
             raise NotFound(f"{ap_id} is not an account", field="target", code="moderation_target")
         if actor.deleted_at is not None:
             raise Gone(f"the account {ap_id} was deleted", field="target", code="moderation_target_gone")

@@ -14,6 +14,11 @@ ALTER TABLE objects ADD COLUMN held_at TEXT;
 CREATE INDEX ideas_held ON ideas (held_at) WHERE held_at IS NOT NULL;
 CREATE INDEX objects_held ON objects (held_at) WHERE held_at IS NOT NULL;
 
+-- The listings leave out what suspended or limited accounts wrote (store/sanctions.listed, shown):
+-- these keep that look-up to the few moderated accounts however many actors are known.
+CREATE INDEX actors_moderated ON actors (id) WHERE suspended_at IS NOT NULL OR limited_at IS NOT NULL;
+CREATE INDEX actors_suspended ON actors (id) WHERE suspended_at IS NOT NULL;
+
 -- A suspension whose grace period ended and whose account was deleted: the worker's mark.
 ALTER TABLE moderation_actions ADD COLUMN carried_out_at TEXT;
 CREATE INDEX moderation_actions_due ON moderation_actions (kind, final_at) WHERE undone_at IS NULL AND carried_out_at IS NULL;
