@@ -131,6 +131,10 @@ async def actor(username: str):
                                       "formerType": gone.type, "deleted": gone.deleted_at}, 410)
     if found is None:
         raise NotFound(f"no user '{username}' here")  # districts and boxes live at their own paths
+    if found.suspended_at is not None and wants_activity_json():
+        # Suspended by moderation: gone for other servers (the data waits here for an appeal).
+        return activity_response({"@context": ld.AS_CONTEXT, "id": found.ap_id, "type": "Tombstone",
+                                  "formerType": found.type, "deleted": found.suspended_at}, 410)
     if not wants_activity_json():
         return redirect(found.url or "/", 302)
     return activity_response(await documents.local_actor_document(rt.db.reader, found))

@@ -59,11 +59,15 @@ async def receive(local_name: str | None):
         rt, method="POST", target=request_target(), headers=request.headers, body=body,
     )
     ratelimit.check_inbox_host(rt, urls.host_of(signer.ap_id))  # the proven signer's host, not a claimed one
+    if signer.suspended_at is not None:  # suspended by a moderator here: nothing of it is stored
+        raise Forbidden(f"{signer.ap_id} is suspended on this instance", code="actor_suspended")
     # Forwarded or relayed (signer is not the actor): its proof, LD signature, or a fetch decides.
     proven = await authenticity.authenticate(rt, signer, activity)
     if proven.activity is not activity:  # the copy fetched from its origin: held to the same caps
         activity = ld.without_blind(limits.capped(proven.activity))
     check_signer_is_actor(proven.actor.ap_id, activity)
+    if proven.actor.suspended_at is not None:
+        raise Forbidden(f"{proven.actor.ap_id} is suspended on this instance", code="actor_suspended")
     if ld.understood_type(activity) == "Flag":  # a report naming nothing of ours, or far too much: 400, not stored
         await reports.check_flag(rt, activity)
     await boxes.check_incoming(rt, proven.actor, activity)  # a non-member's post to a box: 403, nothing stored

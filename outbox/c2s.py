@@ -139,7 +139,9 @@ async def react(rt: Runtime, actor: Actor, body: dict) -> str:
         return await out.queue(actor, activity, recipients)
 
 
-async def delete_object(rt: Runtime, actor: Actor, body: dict) -> str:
+async def delete_object(rt: Runtime, actor: Actor, body: dict, *,
+                        also: Callable[[Connection], Awaitable[None]] | None = None) -> str:
+    """The actor deletes its own object; `also` runs in the same transaction (a moderator's removal)."""
     object_id = ld.get_id(body.get("object"))
     row = await social.get_object(rt.db.reader, object_id) if object_id else None
     if not object_id or row is None or not row["is_local"]:
@@ -158,6 +160,8 @@ async def delete_object(rt: Runtime, actor: Actor, body: dict) -> str:
     recipients = await resolve_recipients(rt, actor, activity)
     async with outgoing(rt) as out:
         await social.mark_object_deleted(out.conn, object_id, tombstone)
+        if also is not None:
+            await also(out.conn)
         return await out.queue(actor, activity, recipients)
 
 

@@ -39,7 +39,8 @@ def free_port() -> int:
 
 def instance_config(tmp_path: Path, name: str, port: int, *, registration: str = "open",
                     rate_limits: dict | None = None, trusted_proxies: list[str] | None = None,
-                    tables: dict | None = None, **federation) -> config_module.Config:
+                    tables: dict | None = None, moderation: dict | None = None,
+                    **federation) -> config_module.Config:
     raw = {
         "instance": {"name": f"WeCreate {name.title()}", "base_url": f"http://127.0.0.1:{port}",
                      "registration": registration},
@@ -53,6 +54,8 @@ def instance_config(tmp_path: Path, name: str, port: int, *, registration: str =
     }
     if rate_limits is not None:
         raw["rate_limits"] = rate_limits
+    if moderation is not None:
+        raw["moderation"] = moderation
     if trusted_proxies is not None:
         raw["server"]["trusted_proxies"] = trusted_proxies
     raw.update(tables or {})  # further tables as they are, e.g. {"legal": {...}}
@@ -268,10 +271,12 @@ async def make_instance(tmp_path):
 
     async def make(name: str = "leipzig", *, port: int | None = None, run_workers: bool = True,
                    registration: str = "open", rate_limits: dict | None = None,
-                   trusted_proxies: list[str] | None = None, tables: dict | None = None, **federation):
+                   trusted_proxies: list[str] | None = None, tables: dict | None = None,
+                   moderation: dict | None = None, **federation):
         instance = Instance(instance_config(tmp_path, name, port or free_port(), registration=registration,
                                             rate_limits=rate_limits, trusted_proxies=trusted_proxies,
-                                            tables=tables, **federation), run_workers=run_workers)
+                                            tables=tables, moderation=moderation, **federation),
+                            run_workers=run_workers)
         await instance.start()
         started.append(instance)
         return instance

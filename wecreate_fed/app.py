@@ -28,6 +28,7 @@ from .domainpolicy import PolicyTable
 from .errors import WeCreateError
 from .http import HttpClient
 from .moderation import domains as domain_policy
+from .moderation import worker as moderation_worker
 from .runtime import Runtime
 from .store import Database
 from .workers import Supervisor
@@ -117,6 +118,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
         supervisor.start(domain_policy.DomainWorker(rt))
         if run_workers:
             supervisor.start(nodeinfo.NodeInfoWorker(rt))
+            supervisor.start(moderation_worker.SuspensionWorker(rt))
             supervisor.start(leases.LeaseKeeper(rt))  # last: it stops last, after the others gave back theirs
 
     # The website; after start() so that its own start-up (the session secret) finds the database open.

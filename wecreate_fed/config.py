@@ -77,6 +77,11 @@ class Config:
     imprint_version: str = ""
     privacy_version: str = ""
     moderation_contact: str = ""
+    # Spam brakes for new accounts ([moderation]; civic/brakes.py): the first N ideas and comments wait
+    # for a moderator (0: off); accounts younger than link_hours post at most max_links links per post.
+    hold_first_posts: int = 0
+    new_account_link_hours: float = 24.0
+    new_account_max_links: int = 2
 
     @property
     def host(self) -> str:
@@ -173,6 +178,9 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         imprint_version=r.text("legal.imprint_version", ""),
         privacy_version=r.text("legal.privacy_version", ""),
         moderation_contact=r.text("moderation.contact", ""),
+        hold_first_posts=r.int("moderation.hold_first_posts", 0, low=0, high=1000),
+        new_account_link_hours=r.float("moderation.new_account_link_hours", 24.0, low=0, high=24 * 365),
+        new_account_max_links=r.int("moderation.new_account_max_links", 2, low=0, high=1000),
     )
 
 

@@ -29,6 +29,8 @@ FORM_CODES = frozenset({
     "consent_required", "consent_changed",
     # reports and notices (moderation/reports.py)
     "email", "location_foreign", "location_unknown", "good_faith",
+    # the spam brakes for new accounts (civic/brakes.py)
+    "too_many_links",
 })
 
 

@@ -120,6 +120,14 @@ def invitation_url(config: Config, code: str) -> str:
     return f"{config.base_url}/register?invitation={code}"
 
 
+DECISION_PATH = "/moderation/decisions/"
+
+
+def decision_url(config: Config, action_id: int) -> str:
+    """The page where a person reads a moderation decision about them and can appeal it."""
+    return f"{config.base_url}{DECISION_PATH}{action_id}"
+
+
 @dataclass(frozen=True)
 class Local:
     """What an id of this instance names: its kind and key (a uuid, slug or username), and the rest of the path."""

@@ -28,7 +28,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import legal as legal_store
 from wecreate_fed.store.actors import Actor
 
-from . import districts, events, ideas
+from . import districts, events, ideas, lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +213,12 @@ async def _change_profile(rt: Runtime, actor: Actor, **changes) -> None:
 async def delete_account(rt: Runtime, actor: Actor, password: str) -> None:
     """Delete one's account: ideas and events become Tombstones, the actor a Delete to its followers."""
     await check_current_password(rt, actor, password, "delete_password")
+    await delete_account_data(rt, actor)
+
+
+async def delete_account_data(rt: Runtime, actor: Actor, *, also: lifecycle.Write | None = None) -> None:
+    """Delete an account as its owner would (also at the end of a suspension's grace period): ideas
+    and events become Tombstones, the actor a Delete to its followers (`also` in that last transaction)."""
     idea_ids, event_ids = await accounts_store.list_ap_ids_of_author(rt.db.reader, actor.id)
     for ap_id in idea_ids:
         await _quietly(ideas.delete(rt, actor, ap_id), ap_id)
@@ -224,6 +230,8 @@ async def delete_account(rt: Runtime, actor: Actor, password: str) -> None:
     async with outgoing(rt) as out:
         await out.queue(actor, delete, recipients)
         await accounts_store.mark_local_actor_deleted(out.conn, actor.id)
+        if also is not None:
+            await also(out.conn)
     if actor.icon_url:
         (avatar_folder(rt.config) / actor.icon_url.rsplit("/", 1)[1]).unlink(missing_ok=True)
 

@@ -21,7 +21,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
-from . import boxes, districts, events, ideas, motions
+from . import boxes, brakes, districts, events, ideas, motions
 from .subjects import Registry, Subject, activity_type, check_owner, subject_of
 
 bp = Blueprint("client", __name__)
@@ -80,8 +80,8 @@ async def post_to_outbox(rt: Runtime, actor: Actor, body) -> str:
 
 @CLIENT.on("Create", "idea")
 async def _publish_idea(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str:
-    activity_id, _ = await ideas.publish(rt, actor, idea_fields(rt, body["object"]))
-    return activity_id
+    activity_id, document = await ideas.publish(rt, actor, idea_fields(rt, body["object"]))
+    return activity_id or document["id"]  # held for a moderator (nothing sent yet): the idea's own id
 
 
 @CLIENT.on("Update", "idea")
@@ -217,6 +217,8 @@ async def _decide(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> st
 async def _create_note(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str:
     """A plain note; a reply in an idea's thread is counted there in the same transaction."""
     in_reply_to = ld.get_id((subject.document or {}).get("inReplyTo"))
+    content = (subject.document or {}).get("content")
+    brakes.check_links(rt.config, actor, [content if isinstance(content, str) else None], "content")
 
     async def count(conn) -> None:
         await ideas.comment_counted(conn, in_reply_to)

@@ -10,6 +10,7 @@ from quart import Blueprint, Response, redirect, request
 from actors.requests import activity_response, signed_fetcher, wants_activity_json
 from wecreate_fed import collections, runtime, urls
 from wecreate_fed.errors import BadRequest, NotFound
+from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store.events import Event
 
@@ -36,6 +37,9 @@ async def event(uuid: str):
     await signed_fetcher(rt)
     if row.deleted_at is not None:
         return activity_response(lifecycle.tombstone(events.EVENT, row), 410)
+    organizer = await actors_store.get_actor(rt.db.reader, row.organizer_id)
+    if organizer is not None and organizer.suspended_at is not None:
+        raise NotFound("no such event")  # its account is suspended
     return activity_response(await events.document_for(rt.db.reader, rt.config, row))
 
 

@@ -85,14 +85,37 @@ async def _addressed(rt: Runtime, owner: Actor, addressees: Iterable[str | None]
 
 
 async def publish(rt: Runtime, kind: Kind, author: Actor, key: str, write: Write, *,
-                  addressees: Iterable[str | None] = (), district_ids: Iterable[str] = ()) -> tuple[str, dict]:
+                  addressees: Iterable[str | None] = (), district_ids: Iterable[str] = (),
+                  held: Write | None = None) -> tuple[str, dict]:
     """Store a new record (`write`), its Create to the author's followers and the districts' boosts, at once.
 
-    Returns the Create's id and the record's document.
+    Returns the Create's id and the record's document. With `held` (a new account's first posts
+    wait for a moderator: civic/brakes.py) the record is stored and marked by `held`, nothing is
+    sent, and the id is "": `release` sends it once approved.
     """
     ap_id = urls.id_of(rt.config, kind.name, key)
+    if held is not None:
+        async with rt.db.transaction() as conn:
+            await write(conn)
+            await held(conn)
+            return "", await kind.document(conn, rt.config, await kind.get(conn, ap_id))
+    return await _create(rt, kind, author, ap_id, write, addressees, district_ids)
+
+
+async def release(rt: Runtime, kind: Kind, record, write: Write, *, addressees: Iterable[str | None] = (),
+                  district_ids: Iterable[str] = ()) -> str:
+    """A held record approved: `write` (which lifts the hold) and its Create and boosts, at once."""
+    author = await actors_store.referenced_actor(rt.db.reader, record.owner_id)
+    activity_id, _ = await _create(rt, kind, author, record.ap_id, write, addressees, district_ids)
+    return activity_id
+
+
+async def _create(rt: Runtime, kind: Kind, author: Actor, ap_id: str, write: Write,
+                  addressees: Iterable[str | None], district_ids: Iterable[str]) -> tuple[str, dict]:
     recipients = await _addressed(rt, author, addressees)
-    boosts = await districts.announcements(rt, list(district_ids), ap_id)
+    # A limited or suspended account's posts are not boosted into the district feeds.
+    listed = author.limited_at is None and author.suspended_at is None
+    boosts = await districts.announcements(rt, list(district_ids), ap_id) if listed else []
     async with outgoing(rt) as out:
         await write(out.conn)
         document = await kind.document(out.conn, rt.config, await kind.get(out.conn, ap_id))
@@ -142,8 +165,9 @@ async def change_status(rt: Runtime, kind: Kind, actor: Actor, ap_id: str, statu
     return await update(rt, kind, record, write, addressees=addressees)
 
 
-async def delete(rt: Runtime, kind: Kind, actor: Actor, ap_id: str) -> None:
-    """A Tombstone here, and a Delete to everyone who had it, in one transaction."""
+async def delete(rt: Runtime, kind: Kind, actor: Actor, ap_id: str, *, also: Write | None = None) -> None:
+    """A Tombstone here, and a Delete to everyone who had it, in one transaction (with `also`: a
+    moderator's removal records its action there)."""
     record = await managed(rt, kind, actor, ap_id)
     owner = await actors_store.referenced_actor(rt.db.reader, record.owner_id)
     activity = activities.delete(rt.config, owner, ap_id, cc=[owner.followers_url])
@@ -154,6 +178,8 @@ async def delete(rt: Runtime, kind: Kind, actor: Actor, ap_id: str) -> None:
             raise Gone(f"{kind.name} {ap_id} was deleted", field=kind.name)
         recipients.remote_inboxes.update(await kind.audience(out.conn, current))
         await kind.mark_deleted(out.conn, current.id)
+        if also is not None:
+            await also(out.conn)
         await out.queue(owner, activity, recipients)
 
 

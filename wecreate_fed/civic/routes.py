@@ -39,6 +39,9 @@ async def idea(uuid: str):
     await signed_fetcher(rt)
     if row.deleted_at is not None:
         return activity_response(lifecycle.tombstone(ideas.IDEA, row), 410)
+    author = await actors_store.get_actor(rt.db.reader, row.author_id)
+    if row.held_at is not None or (author is not None and author.suspended_at is not None):
+        raise NotFound("no such idea")  # not sent yet (held for review), or its account is suspended
     return activity_response(await ideas.document_for(rt.db.reader, rt.config, row))
 
 

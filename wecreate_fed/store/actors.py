@@ -37,6 +37,10 @@ class Actor:
     created_at: str
     deleted_at: str | None
     category: str  # citizen, party, administration, organisation (the marketplace's author type)
+    # Set by moderation only (never from a fetched document): limited = not listed, followers only;
+    # suspended = refused (remote) or logged out and answering 410 (local).
+    limited_at: str | None = None
+    suspended_at: str | None = None
 
     @property
     def delivery_inbox(self) -> str:
@@ -49,7 +53,8 @@ class Actor:
 
 
 _COLUMNS = ", ".join(f.name for f in fields(Actor))
-_WRITABLE = [f.name for f in fields(Actor) if f.name not in ("id", "created_at", "deleted_at", "is_local")]
+_WRITABLE = [f.name for f in fields(Actor)
+             if f.name not in ("id", "created_at", "deleted_at", "is_local", "limited_at", "suspended_at")]
 
 
 # A row gives an Actor and no row gives None, so a list of rows gives list[Actor].
@@ -246,6 +251,6 @@ async def get_actor_by_token(conn: Connection, token: str) -> Actor | None:
     return _actor(await fetch_one(
         conn,
         f"SELECT {', '.join('a.' + c for c in _COLUMNS.split(', '))} FROM tokens t JOIN actors a ON a.id = t.actor_id "
-        "WHERE t.token_hash = ? AND a.deleted_at IS NULL",
+        "WHERE t.token_hash = ? AND a.deleted_at IS NULL AND a.suspended_at IS NULL",  # a suspended account's are refused
         (token_hash(token),),
     ))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from . import Connection, fetch_all, fetch_one, fetch_value, iso
 from .actors import _COLUMNS as _ACTOR_COLUMNS
 from .actors import Actor, _actor
+from .sanctions import shown
 
 _A = ", ".join("a." + c for c in _ACTOR_COLUMNS.split(", "))
 PROFILE_FIELDS = ("problem", "purpose", "goals", "skills_sought", "partners", "support_sought",
@@ -358,5 +359,6 @@ async def list_posts(conn: Connection, box_ap_id: str, limit: int = 200) -> list
         conn, "SELECT o.id, o.ap_id, o.in_reply_to, o.content, o.published, o.deleted_at, o.is_local, "
               "a.ap_id AS author_ap_id, a.name AS author_name, a.domain AS author_domain "
               "FROM objects o JOIN actors a ON a.id = o.actor_id WHERE o.audience = ? AND o.deleted_at IS NULL "
+              f"AND {shown('o', 'actor_id')} "
               "ORDER BY o.id LIMIT ?", (box_ap_id, limit))
     return [_record(BoxPost, r, is_local=True) for r in rows]

@@ -36,6 +36,9 @@ class Idea:
     published: str
     updated: str | None
     deleted_at: str | None
+    hidden_at: str | None = None    # hidden by moderation
+    sensitive: bool = False         # its image behind a click (moderation)
+    held_at: str | None = None      # a new account's post waiting for a moderator (hidden_at is set too)
 
     @property
     def owner_id(self) -> int:
@@ -73,7 +76,7 @@ def idea_of(row: sqlite3.Row | None) -> Idea | None:
     if row is None:
         return None
     values = {f.name: row[f.name] for f in fields(Idea)}
-    values["is_local"] = bool(values["is_local"])
+    values["is_local"], values["sensitive"] = bool(values["is_local"]), bool(values["sensitive"])
     return Idea(**values)
 
 

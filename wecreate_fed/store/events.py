@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import overload
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso
+from .sanctions import listed
 
 PLACE_FIELDS = ("place_name", "street", "postal_code", "locality")
 
@@ -39,6 +40,7 @@ class Event:
     published: str
     updated: str | None
     deleted_at: str | None
+    hidden_at: str | None = None    # hidden by moderation
 
     @property
     def owner_id(self) -> int:
@@ -131,7 +133,7 @@ async def list_upcoming_events(conn: Connection, *, after: str, district_ap_id: 
                                limit: int = 100) -> list[ListedEvent]:
     sql = (f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS.split(', '))}, a.name AS organizer_name, "
            "a.ap_id AS organizer_ap_id FROM events e JOIN actors a ON a.id = e.organizer_id "
-           "WHERE e.deleted_at IS NULL AND e.ends_at >= ?")
+           f"WHERE e.deleted_at IS NULL AND e.ends_at >= ? AND {listed('e', 'organizer_id')}")
     params: list = [after]
     if district_ap_id:
         sql += " AND e.district_ap_id = ?"

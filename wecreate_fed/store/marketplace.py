@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import Connection, fetch_all, fetch_value
+from . import Connection, fetch_all, fetch_value, sanctions
 from .civic import IDEA_COLUMNS, Idea, idea_of
 
 
@@ -51,7 +51,8 @@ async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list
     ideas in sort order and stops after one page, instead of sorting every idea of a district
     (which it prefers once ANALYZE has run, and which is ~10x slower with 100,000 ideas).
     """
-    where, params = ["i.deleted_at IS NULL"], []
+    # Hidden ideas and those of suspended or limited accounts are on no marketplace page.
+    where, params = ["i.deleted_at IS NULL", sanctions.listed("i", "author_id")], []
     if q.districts:
         marks = ", ".join("?" for _ in q.districts)
         where.append(f"+i.id IN (SELECT idea_id FROM idea_districts WHERE district_ap_id IN ({marks}))")

@@ -32,6 +32,7 @@ class Motion:
     created_at: str
     updated_at: str
     submitted_at: str | None
+    hidden_at: str | None = None   # hidden by moderation
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import json
 from . import Connection, fetch_all, fetch_one, fetch_value, iso
 from .actors import _COLUMNS as _ACTOR_COLUMNS
 from .actors import Actor, _actor
+from .sanctions import shown
 
 _A = ", ".join("a." + c for c in _ACTOR_COLUMNS.split(", "))
 
@@ -147,7 +148,8 @@ async def count_local_posts(conn: Connection) -> int:
 
 async def list_replies(conn: Connection, ap_id: str, limit: int = 100):
     return await fetch_all(
-        conn, "SELECT * FROM objects WHERE in_reply_to = ? AND deleted_at IS NULL ORDER BY id LIMIT ?", (ap_id, limit)
+        conn, f"SELECT * FROM objects o WHERE in_reply_to = ? AND deleted_at IS NULL AND {shown('o', 'actor_id')} "
+              "ORDER BY id LIMIT ?", (ap_id, limit)
     )
 
 

@@ -8,6 +8,7 @@ from .actors import _COLUMNS as _ACTOR_COLUMNS
 from .actors import Actor, _actor
 from .civic import IDEA_COLUMNS, Idea, idea_of
 from .events import EVENT_COLUMNS, Event, event_of
+from .sanctions import shown
 
 _A = ", ".join("a." + c for c in _ACTOR_COLUMNS.split(", "))
 
@@ -57,12 +58,14 @@ async def prune_login_failures(conn: Connection, before: str) -> None:
 async def list_ideas_by_author(conn: Connection, author_id: int, *, limit: int = 20) -> list[Idea]:
     columns = ", ".join("i." + c for c in IDEA_COLUMNS.split(", "))
     rows = await fetch_all(conn, f"SELECT {columns} FROM ideas i WHERE i.author_id = ? AND i.deleted_at IS NULL "
+                                 "AND i.hidden_at IS NULL "
                                  "ORDER BY i.published DESC, i.id DESC LIMIT ?", (author_id, limit))
     return [idea_of(r) for r in rows]
 
 
 async def list_events_for_idea(conn: Connection, idea_ap_id: str, *, limit: int = 20) -> list[Event]:
-    rows = await fetch_all(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE idea_ap_id = ? AND deleted_at IS NULL "
+    rows = await fetch_all(conn, f"SELECT {EVENT_COLUMNS} FROM events e WHERE idea_ap_id = ? AND deleted_at IS NULL "
+                                 f"AND {shown('e', 'organizer_id')} "
                                  "ORDER BY starts_at LIMIT ?", (idea_ap_id, limit))
     return [event_of(r) for r in rows]
 
@@ -70,6 +73,7 @@ async def list_events_for_idea(conn: Connection, idea_ap_id: str, *, limit: int 
 async def list_events_by_organizer(conn: Connection, organizer_id: int, *, after: str,
                                    limit: int = 20) -> list[Event]:
     rows = await fetch_all(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE organizer_id = ? AND deleted_at IS NULL "
+                                 "AND hidden_at IS NULL "
                                  "AND ends_at >= ? ORDER BY starts_at LIMIT ?", (organizer_id, after, limit))
     return [event_of(r) for r in rows]
 
@@ -84,7 +88,8 @@ async def list_thread(conn: Connection, root_ap_id: str, *, limit: int = 200):
         " WHERE o.deleted_at IS NULL AND t.depth < 6) "
         f"SELECT o.ap_id AS object_ap_id, o.in_reply_to, o.content, o.published, o.is_local AS object_is_local, "
         f"o.data, t.depth, {_A} FROM thread t JOIN objects o ON o.ap_id = t.ap_id "
-        "JOIN actors a ON a.id = o.actor_id WHERE o.is_public = 1 ORDER BY o.published, o.id LIMIT ?",
+        f"JOIN actors a ON a.id = o.actor_id WHERE o.is_public = 1 AND {shown('o', 'actor_id')} "
+        "ORDER BY o.published, o.id LIMIT ?",
         (root_ap_id, limit),
     )
 

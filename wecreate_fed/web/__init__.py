@@ -32,6 +32,7 @@ from . import (
     idea_pages,
     interaction,
     legal_pages,
+    moderation_pages,
     motion_pages,
     profile_pages,
     report_pages,
@@ -41,7 +42,7 @@ from . import (
 
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
-              domain_pages.bp, report_pages.bp)
+              domain_pages.bp, report_pages.bp, moderation_pages.bp)
 
 
 def safe_url(value: object) -> str:

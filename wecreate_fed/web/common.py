@@ -37,6 +37,10 @@ NAV = [
     ("profiles.districts", "nav.districts"),
 ]
 LANGUAGE_COOKIE = "lang"
+# All a suspended account may still open: its decisions (to read and appeal them), the
+# notifications that link to them, the language switch and logging out.
+SUSPENDED_MAY = frozenset({"auth.logout", "auth.login_form", "auth.login", "auth.language", "auth.language_link",
+                           "profiles.notifications", "moderation.decision", "moderation.appeal"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,9 @@ async def prepare():
     g.viewer = await _load_viewer(rt)
     g.lang = pick_language(rt)
     await security.check_csrf()
+    if g.viewer is not None and g.viewer.actor.suspended_at is not None and request.endpoint not in SUSPENDED_MAY:
+        raise Forbidden("your account is suspended; your notifications say why and how to appeal",
+                        code="account_suspended")
     return await consent.gate(rt)  # a redirect to agree again to changed rules or privacy policy, or None
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from quart import g
 
 from . import (
+    catalog_actions,
     catalog_admin,
     catalog_civic,
     catalog_dashboard,
@@ -37,6 +38,7 @@ PARTS = (
     catalog_domains.TEXTS,
     catalog_reports.TEXTS,
     catalog_dashboard.TEXTS,
+    catalog_actions.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

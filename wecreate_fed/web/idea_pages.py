@@ -219,13 +219,13 @@ async def comment():
     target = await _target()
     reply_to = form.get("in_reply_to") or target
     try:
-        await ideas.comment(rt, me().actor, reply_to, form.get("text", ""))
+        sent = await ideas.comment(rt, me().actor, reply_to, form.get("text", ""))
     except BadRequest as e:
         row = await views.idea_by_id(rt, target)
         return await render_template("idea.html", **await _idea_page(rt, row),
                                      comment_errors=forms.field_errors(e, ("text",)),
                                      comment_text=form.get("text", "")), 400
-    notice("notice.commented")
+    notice("notice.commented" if sent else "moderation.held_comment")
     return see_other(views.page_url(rt, "idea", target) + "#comments")
 
 

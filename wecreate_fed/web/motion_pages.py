@@ -99,6 +99,9 @@ def _motion_url(key: str, anchor: str | None = None) -> str:
 async def _motion_page(key: str, status: int = 200, **extra):
     rt = runtime.current()
     data = await box_views.motion_page(rt, key, viewer())
+    looker = viewer()
+    if data["motion"].hidden_at is not None and not (looker is not None and looker.is_moderator):
+        raise NotFound("hidden by the moderators of this instance", code="hidden_by_moderation")
     return await render_template("motion.html", **data, **extra), status
 
 

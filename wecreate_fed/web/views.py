@@ -107,9 +107,19 @@ async def idea_by_id(rt: Runtime, ap_id: str):
     return _live(await civic_store.get_idea(rt.db.reader, ap_id), "idea", local_only=False)
 
 
+def check_shown(row, owner: Actor | None, viewer: Viewer | None) -> bool:
+    """Hidden by moderation (or by a suspended account): its author and the moderators still see it
+    (True: with a note saying so); everyone else reads that moderation hid it."""
+    moderated = row.hidden_at is not None or (owner is not None and owner.suspended_at is not None)
+    if moderated and not (viewer and owner and viewer.may_manage(owner.id)):
+        raise NotFound("hidden by the moderators of this instance", code="hidden_by_moderation")
+    return moderated
+
+
 async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
     conn = rt.db.reader
     author = await actors_store.get_actor(conn, idea.author_id)
+    moderated = check_shown(idea, author, viewer)
     district_ids = await civic_store.list_idea_districts(conn, idea.id)
     addressee = await actors_store.get_actor_by_ap_id(conn, idea.addressed_to) if idea.addressed_to else None
     reactions = await web_store.get_reaction_kinds(conn, viewer.actor.id, idea.ap_id) if viewer else set()
@@ -133,6 +143,7 @@ async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
         "edit_page": _edit_page(rt, "ideas.edit_idea_form", idea.ap_id),
         "origin": None if idea.is_local else urls.host_of(idea.url or idea.ap_id),
         "statuses": ideas.STATUSES,
+        "moderated": moderated,
     }
 
 
@@ -192,6 +203,7 @@ async def event_by_key(rt: Runtime, key: str):
 async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
     conn = rt.db.reader
     organizer = await actors_store.get_actor(conn, event.organizer_id)
+    moderated = check_shown(event, organizer, viewer)
     attendance = await events_store.get_attendance(conn, event.id, viewer.actor.id) if viewer else None
     linked = await civic_store.get_idea(conn, event.idea_ap_id) if event.idea_ap_id else None
     tz = _zone(event.timezone)
@@ -209,6 +221,7 @@ async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
         "may_manage": bool(viewer and viewer.may_manage(event.organizer_id)),
         "edit_page": _edit_page(rt, "events_pages.edit_event_form", event.ap_id),
         "statuses": events.STATUSES,
+        "moderated": moderated,
     }
 
 
@@ -275,6 +288,8 @@ async def local_actor(rt: Runtime, username: str) -> Actor:
     # (and a private box must not be shown to anyone by its name).
     if actor is None or actor.type not in ("Person", "Organization"):
         raise NotFound(f"no one called '{username}' here")
+    if actor.suspended_at is not None:
+        raise Gone(f"{username} is suspended", code="account_suspended_profile")
     return actor
 
 

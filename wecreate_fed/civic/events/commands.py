@@ -118,6 +118,6 @@ async def notify_attendees(conn: Connection, event: Event, by: Actor, status: st
                                         by_ap_id=by.ap_id, text=f"{event.title}: {status}")
 
 
-async def delete(rt: Runtime, actor: Actor, ap_id: str) -> None:
-    """Delete a local event: a Tombstone here, a Delete to everyone who had it."""
-    await lifecycle.delete(rt, EVENT, actor, ap_id)
+async def delete(rt: Runtime, actor: Actor, ap_id: str, *, also: lifecycle.Write | None = None) -> None:
+    """Delete a local event: a Tombstone here, a Delete to everyone who had it (`also` in that transaction)."""
+    await lifecycle.delete(rt, EVENT, actor, ap_id, also=also)

@@ -5,7 +5,7 @@ the author's lifecycle (through civic.lifecycle); reactions: supports, shares, c
 inbound: ideas of other instances. Callers use the names re-exported here.
 """
 
-from .commands import change_status, delete, edit, local_idea, publish, publish_counts
+from .commands import change_status, delete, edit, local_idea, publish, publish_counts, release
 from .documents import IDEA, document_for, idea_document, is_idea_document
 from .inbound import RemoteIdea, find_or_fetch, is_known, parse_remote, remote_deleted, store_remote
 from .reactions import (
@@ -13,6 +13,7 @@ from .reactions import (
                         comment_counted,
                         reaction_received,
                         reaction_withdrawn,
+                        release_comment,
                         share,
                         support,
                         thread_changed,
@@ -25,6 +26,6 @@ __all__ = [
     "BODY_MAX", "IDEA", "KINDS", "STATUSES", "IdeaInput", "RemoteIdea", "change_status", "comment",
     "comment_counted", "delete", "document_for", "edit", "find_or_fetch", "idea_document", "is_idea_document",
     "is_known", "local_idea", "parse_remote", "publish", "publish_counts", "reaction_received",
-    "reaction_withdrawn", "remote_deleted", "share", "store_remote", "support", "thread_changed", "unshare",
+    "reaction_withdrawn", "release", "release_comment", "remote_deleted", "share", "store_remote", "support", "thread_changed", "unshare",
     "validate", "withdraw_support",
 ]

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from actors import remote
 from wecreate_fed import sanitize, urls
-from wecreate_fed.errors import Forbidden, WeCreateError
+from wecreate_fed.errors import Conflict, Forbidden, WeCreateError
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection, iso
+from wecreate_fed.store import Connection, iso, sanctions
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.civic import Idea, PendingCounts
 
-from .. import districts, lifecycle
+from .. import brakes, districts, lifecycle
 from .documents import IDEA
 from .validation import IdeaInput, addressee_problem, not_an_organisation, validate
 
@@ -26,6 +26,7 @@ async def publish(rt: Runtime, author: Actor, data: dict) -> tuple[str, dict]:
     if not author.is_local or author.type not in ("Person", "Organization"):
         raise Forbidden("only local people and organisations publish ideas")
     idea_input = validate(rt.config, data)
+    brakes.check_links(rt.config, author, [idea_input.summary, idea_input.body], "body")
     if idea_input.addressed_to:
         idea_input.addressed_to = (await _addressee(rt, idea_input.addressed_to)).ap_id
     key = urls.new_key()
@@ -38,8 +39,25 @@ async def publish(rt: Runtime, author: Actor, data: dict) -> tuple[str, dict]:
                                published=now, url=urls.page_of(rt.config, "idea", key))
         await civic_store.add_status_change(conn, idea_id, "proposed", author.ap_id, "", now)
 
+    async def hold(conn: Connection) -> None:
+        await sanctions.hold(conn, "idea", ap_id)
+
+    held = await brakes.held(rt.db.reader, rt.config, author)
     return await lifecycle.publish(rt, IDEA, author, key, write, addressees=[idea_input.addressed_to],
-                                   district_ids=district_ids)
+                                   district_ids=district_ids, held=hold if held else None)
+
+
+async def release(rt: Runtime, ap_id: str, also: lifecycle.Write) -> str:
+    """A held idea approved by a moderator: shown, and its Create and boosts sent (`also` in that transaction)."""
+    idea = await lifecycle.local(rt, IDEA, ap_id)
+
+    async def write(conn: Connection) -> None:
+        if not await sanctions.unhold(conn, "idea", ap_id):
+            raise Conflict("this idea is not waiting for approval", code="not_held")
+        await also(conn)
+
+    return await lifecycle.release(rt, IDEA, idea, write, addressees=[idea.addressed_to],
+                                   district_ids=await civic_store.list_idea_districts(rt.db.reader, idea.id))
 
 
 async def _store(conn: Connection, rt: Runtime, idea_input: IdeaInput, *, ap_id: str, author_id: int, status: str,
@@ -79,6 +97,7 @@ async def edit(rt: Runtime, editor: Actor, ap_id: str, data: dict) -> dict:
         "topics": await civic_store.list_idea_topics(conn, idea.id),
     }
     idea_input = validate(rt.config, {**current, **{k: v for k, v in data.items() if k in current}})
+    brakes.check_links(rt.config, editor, [idea_input.summary, idea_input.body], "body")
     if idea_input.addressed_to and idea_input.addressed_to != idea.addressed_to:
         idea_input.addressed_to = (await _addressee(rt, idea_input.addressed_to)).ap_id
 
@@ -109,9 +128,9 @@ async def change_status(rt: Runtime, actor: Actor, ap_id: str, status: str, note
     return await lifecycle.change_status(rt, IDEA, actor, ap_id, status, write, addressees=[idea.addressed_to])
 
 
-async def delete(rt: Runtime, actor: Actor, ap_id: str) -> None:
-    """Delete a local idea: a Tombstone here, and a Delete to everyone who had it."""
-    await lifecycle.delete(rt, IDEA, actor, ap_id)
+async def delete(rt: Runtime, actor: Actor, ap_id: str, *, also: lifecycle.Write | None = None) -> None:
+    """Delete a local idea: a Tombstone here, and a Delete to everyone who had it (`also` in that transaction)."""
+    await lifecycle.delete(rt, IDEA, actor, ap_id, also=also)
 
 
 async def publish_counts(rt: Runtime, pending: PendingCounts) -> None:

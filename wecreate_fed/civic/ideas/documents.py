@@ -63,6 +63,8 @@ def idea_document(config: Config, idea: Idea, author_ap_id: str, author_follower
     if idea.image_url:
         document["attachment"] = [{"type": "Image", "url": idea.image_url, "name": idea.title}]
         document["image"] = {"type": "Image", "url": idea.image_url}
+    if idea.sensitive:  # marked by a moderator: Mastodon shows the image behind a click
+        document["sensitive"] = True
     return document
 
 

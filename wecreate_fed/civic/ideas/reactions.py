@@ -8,18 +8,20 @@ own inbox. Reactions from other servers are counted the same way, one transactio
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from outbox import activities
 from outbox.send import outgoing, resolve_recipients
 from wecreate_fed import ld, sanitize
 from wecreate_fed.errors import Conflict, NotFound
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection, social
+from wecreate_fed.store import Connection, sanctions, social
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.civic import Idea
 
+from .. import brakes
 from .inbound import find_or_fetch
 from .validation import check_comment
 
@@ -83,6 +85,7 @@ async def comment(rt: Runtime, actor: Actor, in_reply_to: str, text: str) -> str
     The comment, the idea's count, the Create and its deliveries are one transaction.
     """
     check_comment(text)
+    brakes.check_links(rt.config, actor, [text], "text")
     root_id = await civic_store.find_thread_root_idea(rt.db.reader, in_reply_to)
     if root_id is None:
         root_id = (await find_or_fetch(rt, in_reply_to)).ap_id
@@ -98,12 +101,38 @@ async def comment(rt: Runtime, actor: Actor, in_reply_to: str, text: str) -> str
                            in_reply_to=in_reply_to)
     note["context"] = root_id
     create = activities.create(rt.config, actor, note)
+    if await brakes.held(rt.db.reader, rt.config, actor):  # a new account's first comments wait for a moderator
+        async with rt.db.transaction() as conn:
+            await social.add_object(conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
+                                    content=note["content"], is_public=True, data=note, in_reply_to=in_reply_to,
+                                    published=note["published"])
+            await sanctions.hold(conn, "comment", note["id"])
+        return ""
     recipients = (await resolve_recipients(rt, actor, create)).without_local()
     async with outgoing(rt) as out:
         await social.add_object(out.conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
                                 content=note["content"], is_public=True, data=note, in_reply_to=in_reply_to,
                                 published=note["published"])
         await _count_changed(out.conn, idea, "comment_count", +1)
+        return await out.queue(actor, create, recipients)
+
+
+async def release_comment(rt: Runtime, ap_id: str, also: Callable[[Connection], Awaitable[None]]) -> str:
+    """A held comment approved: shown, counted, and its Create sent (`also` in that transaction)."""
+    row = await social.get_object(rt.db.reader, ap_id)
+    if row is None or not row["is_local"] or row["held_at"] is None or row["deleted_at"] is not None:
+        raise Conflict("this comment is not waiting for approval", code="not_held")
+    actor = await actors_store.referenced_actor(rt.db.reader, row["actor_id"])
+    create = activities.create(rt.config, actor, json.loads(row["data"]))
+    recipients = (await resolve_recipients(rt, actor, create)).without_local()
+    root = await civic_store.find_thread_root_idea(rt.db.reader, row["in_reply_to"])
+    async with outgoing(rt) as out:
+        if not await sanctions.unhold(out.conn, "comment", ap_id):
+            raise Conflict("this comment is not waiting for approval", code="not_held")
+        idea = await civic_store.get_idea(out.conn, root) if root else None
+        if idea is not None:
+            await _count_changed(out.conn, idea, "comment_count", +1)
+        await also(out.conn)
         return await out.queue(actor, create, recipients)
 
 
