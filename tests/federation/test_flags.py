@@ -13,7 +13,7 @@ from actors import local
 from tests.conftest import eventually, load_fixture, post_signed
 from tests.web.conftest import Visitor, text_of
 from wecreate_fed.moderation import domains, roles
-from wecreate_fed.store import iso
+from wecreate_fed.store import audit, iso
 
 IDEA = {"type": "Note", "civicKind": "idea", "name": "Parkhaus am Markt", "abstract": "Mehr Parkplätze",
         "source": {"content": "Ein neues Parkhaus.", "mediaType": "text/markdown"}, "districts": ["west"]}
@@ -257,3 +257,54 @@ async def test_the_moderator_forwards_from_the_report_page(leipzig, meissen, vis
     status, _, _ = await moderator.post(f"/admin/reports/{local_report}/forward", {"forward_comment": ""})
     assert status == 409
 
+
+
+async def test_a_flag_resolved_by_suspending_the_remote_account(leipzig, meissen, visitor_for):
+    """Meißen's server reports, in Mastodon's shape, the troll of its own that spams under Anna's idea on
+    Leipzig (the account and the idea it spams under). Leipzig's moderator opens the report and suspends
+    the troll from it: the report is resolved by that action, the troll's next signed delivery is refused
+    and its comment is no longer shown under the idea."""
+    await leipzig.create_user("anna", password="sicheres-passwort")
+    await leipzig.create_user("mo", password="sicheres-passwort", role="moderator")
+    troll = await meissen.create_user("troll")
+    idea_id = await publish(leipzig, "anna")
+    await meissen.post_outbox("troll", {"type": "Create", "object": {
+        "type": "Note", "content": "Kauft Chips im Casino!", "inReplyTo": idea_id}})
+    await eventually(lambda: leipzig.query("SELECT 1 FROM objects WHERE in_reply_to = ?", (idea_id,)), message="reply")
+    idea_page = (await leipzig.query("SELECT ap_id FROM ideas"))[0]["ap_id"].replace("/ideas/", "/i/")
+    outsider = visitor_for(leipzig)
+    assert "Kauft Chips" in (await outsider.get(idea_page))[1]
+
+    sender = await instance_actor(meissen)
+    flag = fixture_flag("mastodon/flag.json", meissen, sender.ap_id, troll.ap_id, idea_id)
+    assert (await send_flag(leipzig, meissen, flag))[0] == 202
+    await eventually(lambda: leipzig.query("SELECT 1 FROM report_filings"), message="the Flag as a report")
+    (report,) = await leipzig.query("SELECT id, state FROM reports")
+    mo = visitor_for(leipzig)
+    assert await mo.login("mo") == 303
+    status, text, _ = await mo.get("/admin/reports")
+    assert status == 200 and f"/admin/reports/{report['id']}" in text
+    status, text, _ = await mo.get(f"/admin/reports/{report['id']}")
+    assert status == 200 and "Werbung für ein Casino" in text_of(text)
+
+    status, text, _ = await mo.get(f"/admin/actions/new?target={quote(troll.ap_id)}&report={report['id']}")
+    assert status == 200, text_of(text)
+    status, text, _ = await mo.post("/admin/actions/new", {
+        "target": troll.ap_id, "kind": "suspend", "category": "spam", "rule": "", "law": "",
+        "report": str(report["id"]), "explanation": "Wiederholte Casino-Werbung unter Ideen."})
+    assert status == 303, text_of(text)
+    (report,) = await leipzig.query("SELECT state, resolution FROM reports")
+    assert report["state"] == "resolved" and report["resolution"] == "Wiederholte Casino-Werbung unter Ideen."
+    (action,) = await leipzig.query("SELECT kind, report_id FROM moderation_actions")
+    assert action["kind"] == "suspend" and action["report_id"] is not None
+    logged = [e["action"] for e in await audit.entries(leipzig.rt.db.reader)]
+    assert logged[:2] == ["report.resolve", "account.suspend"]  # newest first, one transaction
+
+    assert "Kauft Chips" not in (await outsider.get(idea_page))[1]
+    like = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{troll.ap_id}#likes/1",
+            "type": "Like", "actor": troll.ap_id, "object": idea_id}
+    stored = len(await leipzig.query("SELECT id FROM incoming"))
+    status, body = await post_signed(leipzig.shared_inbox, like, key_id=troll.key_id,
+                                     private_key_pem=troll.private_key_pem)
+    assert status == 403 and "actor_suspended" in body
+    assert len(await leipzig.query("SELECT id FROM incoming")) == stored

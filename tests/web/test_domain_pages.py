@@ -7,6 +7,8 @@ import hashlib
 import json
 import sqlite3
 
+import pytest
+
 from tests.cli.test_cli import run_cli, write_config
 from tests.web.conftest import text_of
 from wecreate_fed import web
@@ -97,6 +99,7 @@ async def test_import_in_the_pages_names_bad_rows_and_imports_nothing(site, visi
     assert sorted(exported.splitlines()) == sorted(CSV.splitlines())
 
 
+@pytest.mark.timeout(400)  # fifteen runs of the command, each a fresh interpreter, on a busy machine
 async def test_csv_export_and_import_round_trip_between_instances_on_the_command_line(tmp_path):
     first, second = str(write_config(tmp_path / "a")), str(write_config(tmp_path / "b"))
     for config in (first, second):

@@ -27,6 +27,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store.actors import Actor
 
+from . import reports
 from .roles import By
 
 CONTENT_KINDS = ("hide", "remove", "sensitive")
@@ -145,6 +146,8 @@ async def take(rt: Runtime, by: By, target_ap_id: str, kind: str, reasons: Reaso
         await audit.record(conn, by.actor_id, by.name, _audit_name(target, kind), target.ap_id,
                            after={"action": action_id, "category": reasons.category, "rule": reasons.rule_id,
                                   "law": reasons.law.strip(), "final_at": final_at, "report": reasons.report_id})
+        if reasons.report_id is not None:
+            await reports.resolve_by_action(conn, reasons.report_id, by, action_id, reasons.explanation.strip())
         if is_local_person(target.account):
             await civic_store.add_notifications(conn, [target.account.id], kind="moderation",
                                                 object_ap_id=urls.decision_url(rt.config, action_id),

@@ -306,6 +306,19 @@ async def resolve(rt: Runtime, report_id: int, by: By, resolution: str) -> None:
                            before={"state": "open"}, after={"state": "resolved", "resolution": resolution})
 
 
+async def resolve_by_action(conn: Connection, report_id: int, by: By, action_id: int, explanation: str) -> None:
+    """A moderation action taken from a report resolves it, in the action's transaction, with the
+    action's explanation as the closing note; a report resolved meanwhile stays as it is."""
+    report = await _open_or_resolved(conn, report_id)
+    if report["state"] != "open":
+        return
+    resolution = explanation[:COMMENT_MAX]
+    await store.set_resolved(conn, report_id, by.actor_id, resolution)
+    await audit.record(conn, by.actor_id, by.name, "report.resolve", f"report:{report_id}",
+                       before={"state": "open"}, after={"state": "resolved", "resolution": resolution,
+                                                        "action": action_id})
+
+
 async def reopen(rt: Runtime, report_id: int, by: By) -> None:
     async with rt.db.transaction() as conn:
         report = await _open_or_resolved(conn, report_id)
