@@ -26,6 +26,7 @@ from .civic import worker as civic_worker
 from .config import Config
 from .errors import WeCreateError
 from .http import HttpClient
+from .retention import RetentionWorker
 from .runtime import Runtime
 from .store import Database, queue
 from .workers import Supervisor
@@ -106,6 +107,8 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
             supervisor.start(inbox.worker.InboxWorker(rt))
             supervisor.start(DeliveryWorker(rt))
             supervisor.start(civic_worker.CivicWorker(rt))
+            if config.retention_enabled:
+                supervisor.start(RetentionWorker(rt.db, config))
 
     # The website; after start() so that its own start-up (the session secret) finds the database open.
     web.install(app, rt)

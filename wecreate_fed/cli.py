@@ -1,4 +1,5 @@
-"""The `wecreate-fed` command: serve, init, user add|list|token, invite create|list, instances follow|list, demo.
+"""The `wecreate-fed` command: serve, init, user add|list|token, invite create|list, instances follow|list,
+db prune|vacuum, demo.
 
 It serves scripts as well as people: every subcommand takes --config (or $WECREATE_CONFIG),
 `user token` prints only the token, errors go to stderr as one line, and the exit code is
@@ -21,8 +22,8 @@ from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
+from wecreate_fed import cli_db, demo, store, urls
 from wecreate_fed import config as config_module
-from wecreate_fed import demo, store, urls
 from wecreate_fed.app import REQUEST_GRACE, create_app
 from wecreate_fed.civic import accounts, instances
 from wecreate_fed.errors import WeCreateError
@@ -111,6 +112,21 @@ def build_parser() -> argparse.ArgumentParser:
     instances_commands.add_parser("list", parents=[common], help="list followed instances",
                                   description="Followed instances with their state (accepted or pending).")
 
+    db = commands.add_parser("db", help="database retention: prune old rows, vacuum the file",
+                             description="Prune what [retention] lets go, or give the file's free space back.")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    prune = db_commands.add_parser(
+        "prune", parents=[common], help="delete what [retention] lets go, in small batches, with progress",
+        description="Delete handled incoming rows, finished deliveries, old seen activity ids and cached "
+                    "remote content nobody here needs, as the server's retention worker does. Safe while the "
+                    "server runs (one batch at a time).")
+    prune.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    db_commands.add_parser(
+        "vacuum", parents=[common], help="rewrite the file to give free space back (locks writes meanwhile)",
+        description="VACUUM the database (and switch it to auto_vacuum = INCREMENTAL, so that the server "
+                    "gives pages freed by pruning back by itself from then on). Needs free disk space of "
+                    "about the database's size; writers wait until it is done.")
+
     demo = commands.add_parser(
         "demo", parents=[common], help="run two federating demo instances (Leipzig :8000, Meißen :8001)",
         description="Create (once) and serve two instances on loopback, Leipzig and Meißen, with invented "
@@ -132,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return serve(config, host=args.host, port=args.port)
         action = (getattr(args, "user_command", None) or getattr(args, "invite_command", None)
-                  or getattr(args, "instances_command", None))
+                  or getattr(args, "instances_command", None) or getattr(args, "db_command", None))
         return asyncio.run(_COMMANDS[(args.command, action)](config, args))
     except WeCreateError as e:
         print(f"wecreate-fed: {e}", file=sys.stderr)
@@ -283,6 +299,8 @@ _COMMANDS = {
     ("invite", "list"): cmd_invite_list,
     ("instances", "follow"): cmd_instances_follow,
     ("instances", "list"): cmd_instances_list,
+    ("db", "prune"): cli_db.cmd_prune,
+    ("db", "vacuum"): cli_db.cmd_vacuum,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,178 @@
+"""Retention: the database keeps what the instance needs, not all traffic it ever saw.
+
+One pass (`Pruner.run`) deletes, in this order and in batches of `retention.batch_size` rows per
+transaction with `retention.pause_seconds` between them (a writer waits at most one batch):
+handled incoming rows older than `incoming_days` (their ids kept as a hash in seen_activities
+for the duplicate check), finished deliveries older than `deliveries_days`, seen ids older than
+`seen_days`, then cached remote ideas, events and posts older than `remote_objects_days` that
+nothing here names (store/retention.py says what keeps them). A setting of 0 keeps that kind for
+ever. Then the freed pages go back to the file system in small steps when the file is in
+auto_vacuum = INCREMENTAL (new databases are; `wecreate-fed db vacuum` converts an old one).
+
+`RetentionWorker` runs a pass in the server every `interval_minutes`; `wecreate-fed db prune`
+runs one from the command line with progress output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from .config import Config
+from .store import Database, iso, utcnow
+from .store import retention as store
+from .workers import Worker
+
+log = logging.getLogger(__name__)
+
+VACUUM_PAGES = 1000        # pages given back per transaction (4 MB with the default page size)
+FIRST_PASS_SECONDS = 30.0  # after start-up, so that starting is not slowed by a long pass
+QUEUES = ("incoming", "deliveries", "seen_activities")
+CONTENT = tuple(store.REMOTE_CONTENT)  # ideas, events, objects: replies after what they answer
+
+
+@dataclass
+class Step:
+    """What a pass did to one table."""
+
+    table: str
+    rows: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+Progress = Callable[[Step, bool], None]  # (the step so far, finished)
+
+
+def cutoffs(config: Config) -> dict[str, str | None]:
+    """Per table, the time before which its rows may go (None: kept for ever)."""
+    days = {"incoming": config.retention_incoming_days, "deliveries": config.retention_deliveries_days,
+            "seen_activities": config.retention_seen_days,
+            **{table: config.retention_remote_objects_days for table in CONTENT}}
+    now = utcnow()
+    return {table: iso(now - timedelta(days=d)) if d > 0 else None for table, d in days.items()}
+
+
+class Pruner:
+    def __init__(self, db: Database, config: Config, *, progress: Progress | None = None,
+                 stopping: asyncio.Event | None = None):
+        self.db, self.config = db, config
+        self.progress = progress or (lambda step, finished: None)
+        self.stopping = stopping or asyncio.Event()
+        self.prefix = config.base_url + "/"
+
+    async def run(self) -> list[Step]:
+        """One pass over every table; stops early (between batches) when `stopping` is set."""
+        steps = []
+        for table, before in cutoffs(self.config).items():
+            if before is None or self.stopping.is_set():
+                continue
+            steps.append(await (self._queue(table, before) if table in QUEUES else self._content(table, before)))
+        if not self.stopping.is_set():
+            await self.give_back_free_pages()
+        return steps
+
+    async def _queue(self, table: str, before: str) -> Step:
+        prune = {"incoming": store.prune_incoming, "deliveries": store.prune_deliveries,
+                 "seen_activities": store.prune_seen}[table]
+        step, started = Step(table), time.monotonic()
+        while not self.stopping.is_set():
+            async with self.db.transaction() as conn:
+                deleted = await prune(conn, before=before, limit=self.config.retention_batch_size)
+            step.rows += deleted
+            step.batches += 1
+            step.seconds = time.monotonic() - started
+            if deleted < self.config.retention_batch_size:
+                break
+            self.progress(step, False)
+            await asyncio.sleep(self.config.retention_pause_seconds)
+        self.progress(step, True)
+        return step
+
+    async def _content(self, table: str, before: str) -> Step:
+        step, started, after = Step(table), time.monotonic(), 0
+        while not self.stopping.is_set():
+            async with self.db.transaction() as conn:
+                deleted, last = await store.expire(conn, table, before=before, prefix=self.prefix, after=after,
+                                                   limit=self.config.retention_batch_size)
+            step.rows += deleted
+            step.batches += 1
+            step.seconds = time.monotonic() - started
+            if last is None:
+                break
+            after = last
+            self.progress(step, False)
+            await asyncio.sleep(self.config.retention_pause_seconds)
+        self.progress(step, True)
+        return step
+
+    async def give_back_free_pages(self) -> int:
+        """Free pages back to the file system, VACUUM_PAGES per transaction; bytes given back."""
+        before = await store.size(self.db.reader)
+        if before["auto_vacuum"] != 2:
+            return 0
+        free = before["free_bytes"]
+        while free > 0 and not self.stopping.is_set():
+            async with self.db.transaction() as conn:
+                await store.incremental_vacuum(conn, VACUUM_PAGES)
+            now_free = (await store.size(self.db.reader))["free_bytes"]
+            if now_free >= free:
+                break
+            free = now_free
+            await asyncio.sleep(self.config.retention_pause_seconds)
+        return before["bytes"] - (await store.size(self.db.reader))["bytes"]
+
+    async def dry_run(self) -> dict[str, int]:
+        """How many rows a pass would delete now, per table (replies of expiring posts that stay
+        only for them are counted at the next dry run: they expire in the same pass, after them)."""
+        when = cutoffs(self.config)
+        counts = await store.count_prunable(self.db.reader, incoming_before=when["incoming"],
+                                            deliveries_before=when["deliveries"], seen_before=when["seen_activities"])
+        for table in CONTENT:
+            before = when[table]
+            if before is None:
+                continue
+            counts[table], after = 0, 0
+            while True:
+                rows, last = await store.expiring(self.db.reader, table, before=before, prefix=self.prefix,
+                                                  after=after, limit=self.config.retention_batch_size * 10)
+                counts[table] += len(rows)
+                if last is None:
+                    break
+                after = last
+        return counts
+
+
+class RetentionWorker(Worker):
+    """A pruning pass every `retention.interval_minutes` (the first shortly after start-up)."""
+
+    name = "retention-worker"
+
+    def __init__(self, db: Database, config: Config):
+        super().__init__(asyncio.Event())
+        self.db, self.config = db, config
+        self.passes = 0
+        self._next = time.monotonic() + FIRST_PASS_SECONDS
+
+    async def run_once(self) -> int:
+        if time.monotonic() < self._next:
+            return 0
+        started = time.monotonic()
+        steps = await Pruner(self.db, self.config, stopping=self.stopping).run()
+        self.passes += 1
+        self._next = time.monotonic() + self.config.retention_interval_minutes * 60
+        if any(step.rows for step in steps):
+            log.info("retention pass in %.1f s: %s", time.monotonic() - started,
+                     ", ".join(f"{s.table} {s.rows} ({s.rate:.0f}/s)" for s in steps if s.rows))
+        return 0
+
+    async def next_due(self) -> str | None:
+        return iso(utcnow() + timedelta(seconds=max(0.0, self._next - time.monotonic())))
