@@ -108,7 +108,8 @@ class Pruner:
             step.seconds = time.monotonic() - started
             if last is None:
                 break
-            after = last
+            if not deleted:  # else the same window again: replies to what just expired may follow it
+                after = last
             self.progress(step, False)
             await asyncio.sleep(self.config.retention_pause_seconds)
         self.progress(step, True)

@@ -9,8 +9,9 @@ a row is deleted only when nothing kept here names it (see FEDERATION.md, "Reten
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 
-from . import Connection, fetch_all, fetch_value
+from . import Connection, fetch_all, fetch_value, iso
 
 INCOMING_DONE = ("done", "failed")
 DELIVERIES_DONE = ("done", "gone", "failed")
@@ -50,12 +51,12 @@ async def prune_deliveries(conn: Connection, *, before: str, limit: int) -> int:
 async def prune_seen(conn: Connection, *, before: str, limit: int) -> int:
     """Forget up to `limit` of the oldest seen activity ids received before `before`. Rows go in the
     order they were added (about the order they were received); stops at the first younger one."""
-    rows = await fetch_all(conn, "SELECT rowid, seen_at FROM seen_activities ORDER BY rowid LIMIT ?", (limit,))
+    rows = await fetch_all(conn, "SELECT rowid AS row_key, seen_at FROM seen_activities ORDER BY rowid LIMIT ?", (limit,))
     old = []
     for row in rows:
         if row["seen_at"] >= before:
             break
-        old.append((row["rowid"],))
+        old.append((row["row_key"],))
     await conn.executemany("DELETE FROM seen_activities WHERE rowid = ?", old)
     return len(old)
 
@@ -83,7 +84,8 @@ async def count_prunable(conn: Connection, *, incoming_before: str | None, deliv
 # and "/": an id of ours), :after and :limit (the window of ids one batch looks at).
 
 def _local(expr: str) -> str:
-    return f"(substr({expr}, 1, length(:prefix)) = :prefix)"
+    """An id of ours; false (never NULL, which NOT would keep NULL) when there is none."""
+    return f"(substr(COALESCE({expr}, ''), 1, length(:prefix)) = :prefix)"
 
 
 def _followed(actor_id: str) -> str:
@@ -139,12 +141,10 @@ _OBJECT_EXPIRES = (
     "OR EXISTS (SELECT 1 FROM events p WHERE p.ap_id = o.in_reply_to)))"
 )
 
-_ADDRESSED, _DISTRICT, _ABOUT = "COALESCE(i.addressed_to, '')", "COALESCE(e.district_ap_id, '')", "COALESCE(e.idea_ap_id, '')"
-
 _IDEA_EXPIRES = (
     "i.is_local = 0 AND i.created_at < :before AND COALESCE(i.updated, '') < :before "
     f"AND NOT {_followed('i.author_id')} AND NOT {_instance_followed('i.author_id')} "
-    f"AND NOT {_local(_ADDRESSED)} "
+    f"AND NOT {_local('i.addressed_to')} "
     f"AND NOT EXISTS (SELECT 1 FROM idea_districts d WHERE d.idea_id = i.id AND {_local('d.district_ap_id')}) "
     f"AND NOT {_reacted('i.ap_id')} AND NOT {_named('i.ap_id')} AND NOT {_has_anchored_reply('i.ap_id')}"
 )
@@ -152,7 +152,7 @@ _IDEA_EXPIRES = (
 _EVENT_EXPIRES = (
     "e.is_local = 0 AND e.created_at < :before AND e.ends_at < :before AND COALESCE(e.updated, '') < :before "
     f"AND NOT {_followed('e.organizer_id')} AND NOT {_instance_followed('e.organizer_id')} "
-    f"AND NOT {_local(_DISTRICT)} AND NOT {_local(_ABOUT)} "
+    f"AND NOT {_local('e.district_ap_id')} AND NOT {_local('e.idea_ap_id')} "
     "AND NOT EXISTS (SELECT 1 FROM event_attendees ea JOIN actors a ON a.id = ea.actor_id "
     "WHERE ea.event_id = e.id AND a.is_local = 1) "
     f"AND NOT {_reacted('e.ap_id')} AND NOT {_named('e.ap_id')} AND NOT {_has_anchored_reply('e.ap_id')}"
@@ -218,3 +218,36 @@ async def incremental_vacuum(conn: Connection, pages: int) -> None:
     """Give up to `pages` free pages back to the file system (auto_vacuum = INCREMENTAL only).
     Fetched to the end: stepped only once, the pragma frees a single page."""
     await conn.execute_fetchall(f"PRAGMA incremental_vacuum({int(pages)})")
+
+
+# --- simulated time (tests, benchmarks) --------------------------------------------------
+
+RETENTION_CLOCKS = {  # table: the times retention looks at
+    "incoming": ("received_at", "next_attempt_at"),
+    "deliveries": ("created_at", "next_attempt_at"),
+    "seen_activities": ("seen_at",),
+    "objects": ("created_at", "updated"),
+    "ideas": ("created_at", "updated"),
+    "events": ("created_at", "updated", "starts_at", "ends_at"),
+}
+
+
+async def move_clock_back(conn: Connection, seconds: float, tables=tuple(RETENTION_CLOCKS)) -> None:
+    """Every time retention looks at in `tables` moves `seconds` into the past, as if that much time
+    had passed (as store.queue.move_queue_clock_back does for the delivery queue)."""
+    for table in tables:
+        columns = RETENTION_CLOCKS[table]
+        rows = await fetch_all(conn, f"SELECT rowid AS row_key, {', '.join(columns)} FROM {table}")
+        await conn.executemany(
+            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?",
+            [(*(_earlier(row[c], seconds) for c in columns), row["row_key"]) for row in rows])
+
+
+def _earlier(stored: str | None, seconds: float) -> str | None:
+    if stored is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    except ValueError:
+        return stored
+    return iso(moment - timedelta(seconds=seconds))
