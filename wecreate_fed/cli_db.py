@@ -44,6 +44,10 @@ class _Printer:
         if not finished and time.monotonic() - self.last < PROGRESS_SECONDS:
             return
         self.last = time.monotonic()
+        if step.table == "free pages":
+            print(f"  free pages: {_mb(step.rows)} given back to the file system in {step.batches:,} steps, "
+                  f"{step.seconds:.1f} s{'' if finished else ' …'}", flush=True)
+            return
         print(f"  {step.table}: {step.rows:,} rows deleted in {step.batches:,} batches, {step.seconds:.1f} s "
               f"({step.rate:,.0f} rows/s){'' if finished else ' …'}", flush=True)
 

@@ -29,7 +29,9 @@ from .workers import Worker
 
 log = logging.getLogger(__name__)
 
-VACUUM_PAGES = 1000        # pages given back per transaction (4 MB with the default page size)
+# Pages given back per transaction: the first step's count, the most, and the time one step aims at
+# (writers wait that long at most; relocating pages is slow on a busy disk, ~0.1-0.5 ms a page).
+VACUUM_PAGES_FIRST, VACUUM_PAGES_MAX, VACUUM_STEP_SECONDS = 64, 4096, 0.1
 FIRST_PASS_SECONDS = 30.0  # after start-up, so that starting is not slowed by a long pass
 QUEUES = ("incoming", "deliveries", "seen_activities")
 CONTENT = tuple(store.REMOTE_CONTENT)  # ideas, events, objects: replies after what they answer
@@ -40,7 +42,8 @@ class Step:
     """What a pass did to one table."""
 
     table: str
-    rows: int = 0
+    rows: int = 0            # rows deleted; for "free pages", bytes given back
+
     batches: int = 0
     seconds: float = 0.0
 
@@ -116,20 +119,30 @@ class Pruner:
         return step
 
     async def give_back_free_pages(self) -> int:
-        """Free pages back to the file system, VACUUM_PAGES per transaction; bytes given back."""
+        """Free pages back to the file system in steps sized to take about VACUUM_STEP_SECONDS each
+        (moving a page costs more the busier the disk); bytes given back."""
         before = await store.size(self.db.reader)
         if before["auto_vacuum"] != 2:
             return 0
-        free = before["free_bytes"]
+        free, pages = before["free_bytes"], VACUUM_PAGES_FIRST
+        step, began = Step("free pages"), time.monotonic()
         while free > 0 and not self.stopping.is_set():
-            async with self.db.transaction() as conn:
-                await store.incremental_vacuum(conn, VACUUM_PAGES)
+            started = time.monotonic()
+            async with self.db.alone() as conn:
+                await store.incremental_vacuum(conn, pages)
+            took = time.monotonic() - started
+            pages = max(8, min(VACUUM_PAGES_MAX, int(pages * min(2.0, VACUUM_STEP_SECONDS / max(took, 1e-3)))))
             now_free = (await store.size(self.db.reader))["free_bytes"]
+            step.rows += max(0, free - now_free)
+            step.batches += 1
+            step.seconds = time.monotonic() - began
             if now_free >= free:
                 break
             free = now_free
+            self.progress(step, False)
             await asyncio.sleep(self.config.retention_pause_seconds)
-        return before["bytes"] - (await store.size(self.db.reader))["bytes"]
+        self.progress(step, True)
+        return step.rows
 
     async def dry_run(self) -> dict[str, int]:
         """How many rows a pass would delete now, per table (replies of expiring posts that stay

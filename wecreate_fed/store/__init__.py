@@ -126,15 +126,22 @@ class Database:
                     await _to_the_end(writer.rollback())
                 raise
 
+    @asynccontextmanager
+    async def alone(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writer connection under the write lock but outside a transaction, for statements that
+        make their own (VACUUM, incremental_vacuum)."""
+        writer = self._writer
+        assert writer is not None, "Database.open() was not awaited"
+        async with self._lock:
+            yield writer
+
     async def vacuum(self) -> None:
         """VACUUM the file, switching it to auto_vacuum = INCREMENTAL on the way, and truncate the WAL.
 
         Rewrites the whole database: it needs free disk space of about its size and holds the write
         lock throughout (a running server's writes wait, up to its busy timeout). For the CLI only.
         """
-        writer = self._writer
-        assert writer is not None, "Database.open() was not awaited"
-        async with self._lock:
+        async with self.alone() as writer:
             await writer.execute("PRAGMA auto_vacuum=INCREMENTAL")
             await writer.execute("VACUUM")
             await writer.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")

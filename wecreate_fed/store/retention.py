@@ -215,9 +215,10 @@ async def size(conn: Connection) -> dict[str, int]:
 
 
 async def incremental_vacuum(conn: Connection, pages: int) -> None:
-    """Give up to `pages` free pages back to the file system (auto_vacuum = INCREMENTAL only).
-    Fetched to the end: stepped only once, the pragma frees a single page."""
-    await conn.execute_fetchall(f"PRAGMA incremental_vacuum({int(pages)})")
+    """Give up to `pages` free pages back to the file system (auto_vacuum = INCREMENTAL only), on a
+    connection outside a transaction (Database.alone): as a script, run to its end (stepped once, as
+    execute does, the pragma frees a single page)."""
+    await conn.executescript(f"PRAGMA incremental_vacuum({int(pages)});")
 
 
 # --- simulated time (tests, benchmarks) --------------------------------------------------
