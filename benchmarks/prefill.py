@@ -2,8 +2,8 @@
 
 `faults.py soak --prefill 1000000` fills the database with this before the soak, runs
 `wecreate-fed db prune` against the serving instance at `--prune-at` seconds into the soak, and
-prints the database's size before and after, the prune's rate and its output; the soak's per-minute
-latencies show what pruning costs the inbox meanwhile. Also runs on its own:
+prints the database's size before and after, the prune's rate and its output, and the latency of
+a light probe (one signed POST every 0.2 s beside the soak's load) before, during and after it. Also runs on its own:
 `python benchmarks/prefill.py CONFIG.toml --rows 1000000` (then `wecreate-fed db prune`).
 """
 
@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
+
 from actors import local as local_actors
 from wecreate_fed import config as config_module
+from wecreate_fed import signatures
 from wecreate_fed.store import Database, bulk, iso, utcnow
 from wecreate_fed.store import retention as retention_store
+
+import bench_roles as roles
 
 CHUNK = 50_000          # rows per transaction
 PER_ACTIVITY = 1_000    # finished deliveries per local activity (its followers' inboxes)
@@ -74,13 +80,68 @@ async def size_of(config) -> dict:
         await db.close()
 
 
-async def prune_now(config_path: Path) -> tuple[float, list[str]]:
-    """`wecreate-fed db prune` as its own process (beside the running server): seconds and its output."""
+async def prune_now(config_path: Path) -> tuple[float, float, list[str]]:
+    """`wecreate-fed db prune` as its own process (beside the running server): when it began and
+    ended (monotonic) and its output."""
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(str(WECREATE), "db", "prune", "--config", str(config_path),
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await process.communicate()
-    return time.monotonic() - started, out.decode(errors="replace").splitlines()
+    return started, time.monotonic(), out.decode(errors="replace").splitlines()
+
+
+async def watch_prune(config, last_id: dict[str, int], stop: asyncio.Event) -> tuple[float, float] | None:
+    """When the server's retention worker began and finished deleting the pre-filled rows (monotonic
+    times, polled each second), or None if it did not finish before `stop`."""
+    db = await Database(config.database_path).open()
+    began = None
+    try:
+        while not stop.is_set():
+            left = sum([await bulk.count_rows_up_to(db.reader, t, n) for t, n in last_id.items()])
+            now = time.monotonic()
+            if began is None and left < sum(last_id.values()):
+                began = now
+            if left == 0:
+                return (began or now), now
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 1.0)
+        return None
+    finally:
+        await db.close()
+
+
+async def probe_latency(url: str, signer: dict, stop: asyncio.Event, *, every: float = 0.2) -> list[tuple[float, float]]:
+    """One signed POST to the inbox every `every` seconds until `stop`: (monotonic time sent, seconds
+    to the answer), beside the soak's load, to see what a prune running meanwhile costs."""
+    samples: list[tuple[float, float]] = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        i = 0
+        while not stop.is_set():
+            body = json.dumps(roles.remote_create(signer["actor_id"], f"latency-{i}")).encode()
+            headers = signatures.sign_request("POST", url, key_id=signer["key_id"],
+                                              private_key_pem=signer["private_key_pem"], body=body)
+            sent = time.monotonic()
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    samples.append((sent, time.monotonic() - sent))
+            i += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), max(0.0, every - (time.monotonic() - sent)))
+    return samples
+
+
+def latency_report(samples: list[tuple[float, float]], began: float, ended: float) -> str:
+    """p50 / p99 of the probe's answers before, during and after the prune (milliseconds)."""
+    def summary(name: str, values: list[float]) -> str:
+        if not values:
+            return f"{name}: -"
+        values = sorted(values)
+        return (f"{name}: p50 {1000 * values[len(values) // 2]:.0f} ms, "
+                f"p99 {1000 * values[min(len(values) - 1, int(len(values) * 0.99))]:.0f} ms (n={len(values)})")
+    return "; ".join([summary("before the prune", [d for t, d in samples if t < began]),
+                      summary("during", [d for t, d in samples if began <= t < ended]),
+                      summary("after", [d for t, d in samples if t >= ended])])
 
 
 def mb(n: int) -> str:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # Pages given back per transaction: the first step's count, the most, and the time one step aims at
 # (writers wait that long at most; relocating pages is slow on a busy disk, ~0.1-0.5 ms a page).
 VACUUM_PAGES_FIRST, VACUUM_PAGES_MAX, VACUUM_STEP_SECONDS = 64, 4096, 0.1
+BATCH_SECONDS, MIN_BATCH = 0.1, 20  # a batch aims to hold the write lock no longer than this
 FIRST_PASS_SECONDS = 30.0  # after start-up, so that starting is not slowed by a long pass
 QUEUES = ("incoming", "deliveries", "seen_activities")
 CONTENT = tuple(store.REMOTE_CONTENT)  # ideas, events, objects: replies after what they answer
@@ -71,6 +72,7 @@ class Pruner:
         self.progress = progress or (lambda step, finished: None)
         self.stopping = stopping or asyncio.Event()
         self.prefix = config.base_url + "/"
+        self._limit, self._took = config.retention_batch_size, 0.0
 
     async def run(self) -> list[Step]:
         """One pass over every table; stops early (between batches) when `stopping` is set."""
@@ -83,29 +85,46 @@ class Pruner:
             await self.give_back_free_pages()
         return steps
 
+    async def _batch(self, work):
+        """`work(conn, limit)` in one transaction, with `limit` sized so that a batch holds the write
+        lock about BATCH_SECONDS (halved when one took longer, doubled up to batch_size when it took
+        less than half); returns (its result, the limit it had)."""
+        limit, started = self._limit, time.monotonic()
+        async with self.db.transaction() as conn:
+            result = await work(conn, limit)
+        self._took = time.monotonic() - started
+        if self._took > BATCH_SECONDS:
+            self._limit = max(MIN_BATCH, limit // 2)
+        elif self._took < BATCH_SECONDS / 2:
+            self._limit = min(self.config.retention_batch_size, limit * 2)
+        return result, limit
+
+    async def _rest(self) -> None:
+        """At least pause_seconds, and as long as the last batch took: pruning never has more than
+        half of the writer's time, however slow the disk."""
+        await asyncio.sleep(max(self.config.retention_pause_seconds, self._took))
+
     async def _queue(self, table: str, before: str) -> Step:
         prune = {"incoming": store.prune_incoming, "deliveries": store.prune_deliveries,
                  "seen_activities": store.prune_seen}[table]
         step, started = Step(table), time.monotonic()
         while not self.stopping.is_set():
-            async with self.db.transaction() as conn:
-                deleted = await prune(conn, before=before, limit=self.config.retention_batch_size)
+            deleted, limit = await self._batch(lambda conn, n: prune(conn, before=before, limit=n))
             step.rows += deleted
             step.batches += 1
             step.seconds = time.monotonic() - started
-            if deleted < self.config.retention_batch_size:
+            if deleted < limit:
                 break
             self.progress(step, False)
-            await asyncio.sleep(self.config.retention_pause_seconds)
+            await self._rest()
         self.progress(step, True)
         return step
 
     async def _content(self, table: str, before: str) -> Step:
         step, started, after = Step(table), time.monotonic(), 0
         while not self.stopping.is_set():
-            async with self.db.transaction() as conn:
-                deleted, last = await store.expire(conn, table, before=before, prefix=self.prefix, after=after,
-                                                   limit=self.config.retention_batch_size)
+            (deleted, last), _ = await self._batch(lambda conn, n, after=after: store.expire(
+                conn, table, before=before, prefix=self.prefix, after=after, limit=n))
             step.rows += deleted
             step.batches += 1
             step.seconds = time.monotonic() - started
@@ -114,7 +133,7 @@ class Pruner:
             if not deleted:  # else the same window again: replies to what just expired may follow it
                 after = last
             self.progress(step, False)
-            await asyncio.sleep(self.config.retention_pause_seconds)
+            await self._rest()
         self.progress(step, True)
         return step
 
