@@ -224,3 +224,16 @@ async def test_pruning_while_the_inbox_accepts_loses_nothing(make_instance):
 async def test_the_server_runs_a_retention_worker(make_instance):
     leipzig = await make_instance("leipzig")
     assert any(isinstance(w, retention.RetentionWorker) for w in leipzig.app.supervisor.workers)
+
+
+async def test_no_retention_query_reads_a_table_that_grows_with_traffic(make_instance):
+    leipzig = await make_instance("leipzig", run_workers=False)
+    plans = await retention_store.query_plans(leipzig.rt.db.reader)
+    assert set(plans) == {"incoming", "deliveries", "seen", "ideas", "events", "objects"}
+    for name, details in plans.items():
+        # Only the local boxes are scanned (one row per box of this instance); the windowed table is
+        # read by its id range, everything else through an index.
+        scans = [d for d in details if d.startswith("SCAN") and d != "SCAN boxes"]
+        assert not scans, (name, details)
+        assert any(f"SEARCH {alias}" in d for d in details for alias in ("incoming", "deliveries", "seen_activities",
+                                                                        "i", "e", "o")), (name, details)

@@ -195,6 +195,22 @@ async def expire(conn: Connection, table: str, *, before: str, prefix: str, afte
     return len(rows), last
 
 
+async def query_plans(conn: Connection) -> dict[str, list[str]]:
+    """EXPLAIN QUERY PLAN of every prune and expiry query and of the inbox's seen check (tests check
+    that none reads a whole table that grows with the traffic)."""
+    params = {"before": "", "prefix": "", "after": 0, "last": 0, "limit": 1}
+    queries = {
+        "incoming": "SELECT id FROM incoming WHERE state IN ('done', 'failed') AND next_attempt_at < :before LIMIT :limit",
+        "deliveries": "SELECT id FROM deliveries WHERE state IN ('done', 'gone', 'failed') "
+                      "AND next_attempt_at < :before LIMIT :limit",
+        "seen": "SELECT 1 FROM seen_activities WHERE id_hash = :before",
+        **{table: f"SELECT {alias}.id FROM {table} {alias} WHERE {alias}.id > :after AND {alias}.id <= :last AND {expires}"
+           for table, (alias, expires) in REMOTE_CONTENT.items()},
+    }
+    return {name: [row["detail"] for row in await fetch_all(conn, f"EXPLAIN QUERY PLAN {sql}", params)]
+            for name, sql in queries.items()}
+
+
 # --- size -----------------------------------------------------------------------------------
 
 RETAINED_TABLES = ("incoming", "deliveries", "seen_activities", "objects", "ideas", "events", "reactions",
