@@ -44,7 +44,6 @@ class Step:
 
     table: str
     rows: int = 0            # rows deleted; for "free pages", bytes given back
-
     batches: int = 0
     seconds: float = 0.0
 
