@@ -13,7 +13,9 @@ outage  three actors post every (simulated) hour; one host is down for three day
         delivery queue keeps an hour into the past (store.queue.move_queue_clock_back).
 soak    ten minutes of signed deliveries at 80% of the maximum inbox rate measured just before
         on the same server: no 5xx, the server's memory at minute 1 and at the end, and how
-        long the inbox queue takes to drain afterwards.
+        long the inbox queue takes to drain afterwards. With --prefill 1000000 on a database
+        holding a million handled rows, pruned by `wecreate-fed db prune` during the soak
+        (benchmarks/prefill.py): sizes before and after and the prune's rate.
 
 Everything listens on 127.0.0.1. Usage: `python benchmarks/faults.py SCENARIO --help`.
 """
@@ -48,6 +50,7 @@ from wecreate_fed.store import actors as actors_store
 
 import bench
 import bench_roles as roles
+import prefill
 from bench import Child, wait_listening
 
 FAULT_ROLES = Path(__file__).resolve().with_name("fault_roles.py")
@@ -338,6 +341,12 @@ async def soak(opts, tmp: Path) -> None:
     port = roles.free_port()
     raw = with_settings(roles.instance_raw_config(tmp / "soak.sqlite3", port), opts.set)
     await bench.prepare_inbox_db(raw, signers)
+    if opts.prefill:
+        if opts.prune_by == "cli":  # the server's own pruning off: `db prune` runs at --prune-at
+            raw.setdefault("retention", {})["enabled"] = False
+        filled = await prefill.prefill(config_module.from_dict(raw), opts.prefill, say=lambda line: None)
+        print(f"SOAK pre-fill: {opts.prefill:,} handled incoming rows and as many finished deliveries, 8 days old, "
+              f"in {filled['seconds']:.0f} s; database {prefill.mb(filled['bytes'])}", flush=True)
     server = Server(raw, tmp)
     await server.start()
     url = f"http://127.0.0.1:{port}/inbox"
@@ -366,12 +375,36 @@ async def soak(opts, tmp: Path) -> None:
         for child in clients:
             child.go()
         waiting = [asyncio.create_task(child.read(timeout=opts.seconds + 300)) for child in clients]
+        pruning: asyncio.Task | None = None
+        probe_stop = asyncio.Event()
+        probe = asyncio.create_task(prefill.probe_latency(url, signers[0], probe_stop)) if opts.prefill else None
+        if opts.prefill and opts.prune_by == "worker":  # its first pass comes 30 s after start-up
+            pruning = asyncio.create_task(prefill.watch_prune(config_module.from_dict(raw), filled["last_id"],
+                                                              probe_stop))
         while not all(task.done() for task in waiting):
             rss.append((time.monotonic() - started, roles.rss_kib(server.proc.pid)))
+            if opts.prefill and opts.prune_by == "cli" and pruning is None and time.monotonic() - started >= opts.prune_at:
+                pruning = asyncio.create_task(prefill.prune_now(server.config_path))
             await asyncio.wait(waiting, timeout=5)
         reports = [task.result() for task in waiting]
         backlog = await pending_incoming(raw)
         drain = await drained(raw, opts.drain_timeout)
+        if pruning is not None and probe is not None:
+            if opts.prune_by == "worker":
+                probe_stop.set()
+                window = await pruning
+                began, ended, prune_output = (*window, []) if window else (0.0, 0.0, ["the worker did not finish"])
+            else:
+                began, ended, prune_output = await pruning
+                probe_stop.set()
+            after = await prefill.size_of(config_module.from_dict(raw))
+            print(f"  pruning by the {opts.prune_by} from second {began - started:.0f} of the soak took {ended - began:.0f} s "
+                  f"({2 * opts.prefill / max(ended - began, 1e-9):,.0f} rows/s with its pauses); database now "
+                  f"{prefill.mb(after['bytes'])}", flush=True)
+            print(f"  inbox latency probe: {prefill.latency_report(await probe, began, ended)}", flush=True)
+            for line in prune_output:
+                if not line.endswith("…"):
+                    print(f"    {line}", flush=True)
     finally:
         await server.stop()
     minutes: list[Counter] = []
@@ -449,6 +482,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     s.add_argument("--clients", type=int, default=2)
     s.add_argument("--signers", type=int, default=8)
     s.add_argument("--drain-timeout", type=float, default=1200)
+    s.add_argument("--prefill", type=int, default=0, metavar="ROWS",
+                   help="first fill the database with this many handled incoming rows and finished deliveries "
+                        "(8 days old), and run `wecreate-fed db prune` during the soak")
+    s.add_argument("--prune-at", type=float, default=60, help="seconds into the soak when `db prune` starts")
+    s.add_argument("--prune-by", choices=("worker", "cli"), default="worker",
+                   help="the server's retention worker (its first pass 30 s after start) or `db prune` beside it")
     return parser.parse_args(argv)
 
 

@@ -82,6 +82,15 @@ class Config:
     hold_first_posts: int = 0
     new_account_link_hours: float = 24.0
     new_account_max_links: int = 2
+    # Retention (wecreate_fed/retention.py): days after which processed rows are pruned; 0 = kept for ever.
+    retention_enabled: bool = True
+    retention_incoming_days: float = 7.0
+    retention_deliveries_days: float = 7.0
+    retention_seen_days: float = 30.0
+    retention_remote_objects_days: float = 90.0
+    retention_interval_minutes: float = 60.0
+    retention_batch_size: int = 500
+    retention_pause_seconds: float = 0.05
 
     @property
     def host(self) -> str:
@@ -181,6 +190,14 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         hold_first_posts=r.int("moderation.hold_first_posts", 0, low=0, high=1000),
         new_account_link_hours=r.float("moderation.new_account_link_hours", 24.0, low=0, high=24 * 365),
         new_account_max_links=r.int("moderation.new_account_max_links", 2, low=0, high=1000),
+        retention_enabled=r.bool("retention.enabled", True),
+        retention_incoming_days=r.float("retention.incoming_days", 7.0, low=0, high=3650),
+        retention_deliveries_days=r.float("retention.deliveries_days", 7.0, low=0, high=3650),
+        retention_seen_days=r.float("retention.seen_days", 30.0, low=0, high=3650),
+        retention_remote_objects_days=r.float("retention.remote_objects_days", 90.0, low=0, high=3650),
+        retention_interval_minutes=r.float("retention.interval_minutes", 60.0, low=0.01, high=10_080),
+        retention_batch_size=r.int("retention.batch_size", 500, low=10, high=100_000),
+        retention_pause_seconds=r.float("retention.pause_seconds", 0.05, low=0, high=60),
     )
 
 

@@ -126,6 +126,26 @@ class Database:
                     await _to_the_end(writer.rollback())
                 raise
 
+    @asynccontextmanager
+    async def alone(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writer connection under the write lock but outside a transaction, for statements that
+        make their own (VACUUM, incremental_vacuum)."""
+        writer = self._writer
+        assert writer is not None, "Database.open() was not awaited"
+        async with self._lock:
+            yield writer
+
+    async def vacuum(self) -> None:
+        """VACUUM the file, switching it to auto_vacuum = INCREMENTAL on the way, and truncate the WAL.
+
+        Rewrites the whole database: it needs free disk space of about its size and holds the write
+        lock throughout (a running server's writes wait, up to its busy timeout). For the CLI only.
+        """
+        async with self.alone() as writer:
+            await writer.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            await writer.execute("VACUUM")
+            await writer.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def write_batched(self, write_many, item) -> None:
         """Have `write_many(conn, items)` write `item` in a transaction shared with concurrent callers.
 
@@ -199,6 +219,9 @@ def _settle(batch: list, error: BaseException | None) -> None:
 async def _connect(path: Path) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
+    # Before WAL, which writes the header: takes effect on a new database only (an old one gets it at
+    # `wecreate-fed db vacuum`), so pages freed by pruning go back in small steps (retention.py).
+    await conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
     await conn.execute("PRAGMA journal_mode=WAL")
     await conn.execute("PRAGMA busy_timeout=10000")
     await conn.execute("PRAGMA foreign_keys=ON")

@@ -6,7 +6,8 @@ urls.page_of) and gives stored HTML. The website and the civic functions never u
 
 from __future__ import annotations
 
-from . import Connection, iso
+from .. import hosts
+from . import Connection, fetch_value, iso
 
 
 async def add_local_ideas(conn: Connection, rows: list[dict]) -> None:
@@ -68,3 +69,32 @@ async def add_supports(conn: Connection, rows: list[tuple[int, str, str]]) -> No
         "INSERT INTO reactions (kind, actor_id, object_ap_id, activity_ap_id, created_at) VALUES ('Like', ?, ?, ?, ?) "
         "ON CONFLICT DO NOTHING",
         [(a, o, f"{o}#like-{a}", at) for a, o, at in rows])
+
+
+async def add_processed_traffic(conn: Connection, *, actor_id: int, activity_ap_ids: list[str], inbox_urls: list[str],
+                                signer_ap_id: str, incoming_ap_ids: list[str], body: str, at: str) -> None:
+    """A busy instance's past, fast (benchmarks/faults.py --prefill): handled incoming rows (`body`
+    as each one's JSON) and local activities of `actor_id`, each delivered to every one of
+    `inbox_urls` (done), all at time `at`."""
+    await conn.executemany(
+        "INSERT INTO incoming (activity_ap_id, type, signer_ap_id, data, received_at, state, attempts, "
+        "next_attempt_at, authenticated_by) VALUES (?, 'Create', ?, ?, ?, 'done', 1, ?, 'http-signature')",
+        [(ap_id, signer_ap_id, body, at, at) for ap_id in incoming_ap_ids])
+    await conn.executemany(
+        "INSERT INTO activities (ap_id, actor_id, type, object_ap_id, is_public, data, created_at) "
+        "VALUES (?, ?, 'Create', NULL, 1, ?, ?)", [(ap_id, actor_id, body, at) for ap_id in activity_ap_ids])
+    await conn.executemany(
+        "INSERT INTO deliveries (activity_id, inbox_url, host, state, attempts, next_attempt_at, last_status, "
+        "created_at) SELECT a.id, ?, ?, 'done', 1, ?, 202, ? FROM activities a WHERE a.ap_id = ?",
+        [(url, hosts.authority_of(url), at, at, ap_id) for ap_id in activity_ap_ids for url in inbox_urls])
+
+
+async def count_rows_up_to(conn: Connection, table: str, last_id: int) -> int:
+    """Rows of `table` with an id up to `last_id` (how many of a pre-fill are still there)."""
+    assert table in ("incoming", "deliveries")
+    return await fetch_value(conn, f"SELECT count(*) FROM {table} WHERE id <= ?", (last_id,))
+
+
+async def last_id(conn: Connection, table: str) -> int:
+    assert table in ("incoming", "deliveries")
+    return await fetch_value(conn, f"SELECT COALESCE(max(id), 0) FROM {table}")

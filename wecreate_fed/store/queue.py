@@ -15,15 +15,21 @@ from datetime import datetime, timedelta
 
 from .. import hosts
 from . import Connection, Database, fetch_all, fetch_value, iso, iso_in
+from .retention import activity_key
 
 # --- incoming ---------------------------------------------------------------
+
+# An activity whose row was pruned (store/retention.py) is still refused for retention.seen_days.
+_NOT_SEEN = "WHERE NOT EXISTS (SELECT 1 FROM seen_activities WHERE id_hash = ?)"
+
 
 async def add_incoming(conn: Connection, *, activity: dict, signer_ap_id: str, recipient_username: str | None) -> bool:
     """Store a verified activity once (its id is unique). True if new; a duplicate is ignored."""
     cur = await conn.execute(
         "INSERT INTO incoming (activity_ap_id, type, signer_ap_id, recipient_username, data, received_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_ap_id) DO NOTHING",
-        (activity["id"], str(activity.get("type")), signer_ap_id, recipient_username, json.dumps(activity), iso(), iso()),
+        f"SELECT ?, ?, ?, ?, ?, ?, ? {_NOT_SEEN} ON CONFLICT (activity_ap_id) DO NOTHING",
+        (activity["id"], str(activity.get("type")), signer_ap_id, recipient_username, json.dumps(activity), iso(), iso(),
+         activity_key(activity["id"])),
     )
     return cur.rowcount > 0
 
@@ -34,9 +40,11 @@ async def add_incoming_many(conn: Connection, items: list[tuple[dict, str, str |
     now = iso()
     await conn.executemany(
         "INSERT INTO incoming (activity_ap_id, type, signer_ap_id, recipient_username, data, received_at, "
-        "next_attempt_at, authenticated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_ap_id) DO NOTHING",
+        f"next_attempt_at, authenticated_by) SELECT ?, ?, ?, ?, ?, ?, ?, ? {_NOT_SEEN} "
+        "ON CONFLICT (activity_ap_id) DO NOTHING",
         [(activity["id"], str(activity.get("type")), signer_ap_id, recipient_username, json.dumps(activity), now, now,
-          authenticated_by) for activity, signer_ap_id, recipient_username, authenticated_by in items],
+          authenticated_by, activity_key(activity["id"]))
+         for activity, signer_ap_id, recipient_username, authenticated_by in items],
     )
 
 
