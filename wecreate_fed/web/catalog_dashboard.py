@@ -59,6 +59,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dashboard.instances_more": ("Die ersten {n} sind gezeigt.", "The first {n} are shown."),
     "instance.back": ("Zurück zur Übersicht", "Back to the dashboard"),
     "instance.title": ("Instanz {host}", "Instance {host}"),
+    "instance.users": ("Konten dort (laut NodeInfo)", "Accounts there (by its NodeInfo)"),
     "instance.registrations": ("Registrierung", "Registration"),
     "instance.open": ("offen", "open"),
     "instance.closed": ("geschlossen", "closed"),
