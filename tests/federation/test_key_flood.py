@@ -107,11 +107,13 @@ async def test_a_dead_key_is_fetched_once_for_fifty_posts(make_instance, key_ser
 async def test_a_hanging_key_server_is_asked_once_and_every_post_gets_401_quickly(make_instance, key_server):
     leipzig = await make_instance("leipzig", fetch_timeout_seconds=0.5)
     anna = await leipzig.create_user("anna")
-    server = await key_server("actor", delay=3.0)
+    server = await key_server("actor", delay=10.0)
     statuses, took = await flood(leipzig, server, anna.ap_id)
     assert statuses == [401] * 50
     assert server.gets == 1
-    assert took < 2.5, f"50 POSTs took {took:.1f} s (each waiting on its own fetch?)"
+    # None waited for the hanging server's answer (10 s): each gave up with the one fetch's 0.5 s
+    # timeout. (The margin is wide on purpose: a loaded machine must not fail this.)
+    assert took < 10, f"50 POSTs took {took:.1f} s (waiting for the hanging key server?)"
 
 
 async def test_a_failed_key_is_fetched_again_after_key_failure_seconds(make_instance, key_server):
