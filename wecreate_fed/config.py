@@ -70,6 +70,8 @@ class Config:
     signature_first: str = "cavage"
     # address:port pairs the outgoing guard lets through although they are private (one test peer, a relay)
     allowed_private_targets: frozenset[tuple[str, int]] = frozenset()
+    # Pending inbox rows past which the inbox answers 503 with Retry-After (inbox/backlog.py); 0 = never.
+    inbox_max_pending: int = 20_000
 
     @property
     def host(self) -> str:
@@ -161,6 +163,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         trusted_proxies=frozenset(_addresses(r, "server.trusted_proxies", ["127.0.0.1", "::1"])),
         signature_first=r.choice("federation.signature_first", ("cavage", "rfc9421"), "cavage"),
         allowed_private_targets=_targets(r, "federation.allowed_private_targets"),
+        inbox_max_pending=r.int("federation.inbox_max_pending", 20_000, low=0, high=100_000_000),
     )
 
 

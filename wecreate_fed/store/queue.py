@@ -75,6 +75,16 @@ async def mark_incoming_done(conn: Connection, row_id: int) -> None:
     )
 
 
+async def mark_incoming_outcomes(conn: Connection, outcomes: list[tuple[int, str | None, float | None]]) -> None:
+    """A batch's outcomes: (row id, None, None) done; (row id, error, delay) as mark_incoming_retry."""
+    await conn.executemany(
+        "UPDATE incoming SET state = 'done', attempts = attempts + 1, locked_until = NULL, last_error = NULL "
+        "WHERE id = ?", [(row_id,) for row_id, error, _ in outcomes if error is None])
+    for row_id, error, delay in outcomes:
+        if error is not None:
+            await mark_incoming_retry(conn, row_id, error, delay)
+
+
 async def mark_incoming_retry(conn: Connection, row_id: int, error: str, delay: float | None) -> None:
     """Record a failed attempt; delay None means give up (state 'failed', the row is kept)."""
     if delay is None:
