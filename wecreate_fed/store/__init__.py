@@ -59,6 +59,7 @@ class Database:
         self._batch: Batch | None = None
         self._inline: InlineConnection | None = None
         self._batches = 0
+        self._checkpointing = False
 
     async def open(self) -> Database:
         if not self.path.parent.exists():
@@ -196,6 +197,15 @@ class Database:
             await batch.begin()
             batch.active = True
 
+    async def commit_batch(self) -> None:
+        """Commit what this task's open batch wrote so far and go on in a new transaction, keeping
+        the lock (the inbox worker's claim: its leases are seen by everyone before the work)."""
+        batch = self._batch
+        assert batch is not None and batch.owns_current_task() and not batch.savepoints
+        batch.commit()
+        batch.run_after_commit()
+        await batch.begin()
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once what this task wrote is committed: now, or at the end of its batch."""
         batch = self._batch
@@ -205,15 +215,18 @@ class Database:
             callback()
 
     async def _checkpoint(self) -> None:
-        """A batch's connection leaves checkpoints to the aiosqlite writer: one that does not block."""
-        writer = self._writer
-        if writer is None:
+        """Batches leave checkpoints (writing back the WAL, syncing the file) to another thread: a
+        passive one on the reader connection, which is never inside a transaction, needs no lock."""
+        reader = self._reader
+        if reader is None or self._checkpointing:
             return
-        async with self._lock:
-            try:
-                await _to_the_end(writer.execute("PRAGMA wal_checkpoint(PASSIVE)"))
-            except sqlite3.Error as error:
-                log.warning("checkpoint: %s", error)
+        self._checkpointing = True
+        try:
+            await _to_the_end(reader.execute("PRAGMA wal_checkpoint(PASSIVE)"))
+        except sqlite3.Error as error:
+            log.warning("checkpoint: %s", error)
+        finally:
+            self._checkpointing = False
 
     async def write_batched(self, write_many, item) -> None:
         """Have `write_many(conn, items)` write `item` in a transaction shared with concurrent callers.
@@ -222,7 +235,8 @@ class Database:
         transaction of its own queues every request behind the write lock for three round
         trips to the SQLite thread. Items arriving while a batch is written go into the next
         one, so batches grow with the load and a lone caller waits no longer than before.
-        Returns once `item` is committed; raises what writing it raised.
+        Returns once `item` is committed; raises what writing it raised. `write_many` must not
+        await anything but the connection's statements (it runs as one write batch).
         """
         future = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(write_many, []).append((item, future))
@@ -239,7 +253,9 @@ class Database:
 
     async def _write_batch(self, write_many, batch: list) -> None:
         try:
-            async with self.transaction() as conn:
+            # A write batch: one synchronous step on the loop's thread, so the write lock is never
+            # held across turns of a busy event loop (through aiosqlite it was, for 3 hand-offs).
+            async with self.batch() as conn:
                 await write_many(conn, [item for item, _ in batch])
         except Exception as error:
             if len(batch) > 1:
