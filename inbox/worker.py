@@ -61,16 +61,20 @@ class InboxWorker(Worker):
                 return 0
             await rt.db.commit_batch()  # the claim first: its leases are seen by everyone
             self._claimed.update(row["id"] for row in rows)
-            # CPU time of this thread: on a crowded machine wall time counts others' work too.
-            deadline = time.thread_time() + BATCH_SECONDS
+            # The rows' CPU time: on a crowded machine wall time counts others' work too, and a row
+            # that waited for the network (the loop ran others meanwhile) is not counted.
+            spent = 0.0
             for row in rows:
-                if self.stopping.is_set() or (outcomes and time.thread_time() > deadline):
+                if self.stopping.is_set() or (outcomes and spent > BATCH_SECONDS):
                     break  # the rest is given back below, and taken first by the next claim
+                cpu, pauses = time.thread_time(), rt.db.pauses
                 try:
                     error, delay = await self._handle_row(row)
                 except asyncio.CancelledError as cancelled:  # stopped: keep what is done, give back the rest
                     stopped = cancelled
                     break
+                if rt.db.pauses == pauses:
+                    spent += time.thread_time() - cpu
                 outcomes.append((row["id"], error, delay))
             written = conn.in_transaction  # (not if a second cancellation cut a network pause short)
             if written:
@@ -84,7 +88,7 @@ class InboxWorker(Worker):
         # Fewer rows next time if this batch ran out of time, more if it had time left.
         self._limit = (max(BATCH_MIN, len(outcomes)) if len(outcomes) < len(rows)
                        else min(BATCH_MAX, self._limit * 2) if len(rows) == self._limit else self._limit)
-        await self._give_way(loop.time() - began)
+        await self._give_way(min(loop.time() - began, spent + 0.001))
         return len(rows)
 
     async def _give_way(self, took: float) -> None:

@@ -112,16 +112,20 @@ async def test_a_fetch_inside_a_batch_holds_no_write_of_the_inbox_up(paused, han
     status, _ = await post_signed(leipzig.shared_inbox, by_id, key_id=stuck.key_id,
                                   private_key_pem=stuck.private_key_pem)
     assert status == 202
+    after = note(jonas, anna, "danach, im selben Stapel")  # handled after the fetch, in the same batch
+    assert await deliver(leipzig, jonas, after) == 202
     worker = asyncio.create_task(InboxWorker(leipzig.rt).run_once())
     await eventually(lambda: stuck.hanging, message="the worker's fetch of the object")
     started = time.monotonic()
     assert await deliver(leipzig, jonas, note(jonas, anna, "während des Abrufs")) == 202
     assert time.monotonic() - started < 2.0  # not the 5 s the fetch waits
     assert not worker.done()
-    await asyncio.wait_for(worker, 15)
+    assert await asyncio.wait_for(worker, 15) == 2
     row = (await leipzig.query("SELECT state, attempts, last_error FROM incoming WHERE activity_ap_id = ?",
                                (by_id["id"],)))[0]
     assert row["attempts"] == 1 and row["state"] == "pending" and "FetchError" in row["last_error"]
+    # The batch went on after the fetch (the write batch of the delivery meanwhile did not end it)
+    assert await leipzig.query("SELECT 1 FROM objects WHERE ap_id = ?", (after["object"]["id"],))
 
 
 # Tables that grow with traffic: a statement on the worker's path must find its rows by an index.

@@ -60,6 +60,7 @@ class Database:
         self._inline: InlineConnection | None = None
         self._batches = 0
         self._checkpointing = False
+        self.pauses = 0  # how often a batch gave the lock back around a network call (outside_batch)
 
     async def open(self) -> Database:
         if not self.path.parent.exists():
@@ -168,7 +169,8 @@ class Database:
                 batch.rollback()
                 raise
         finally:
-            self._batch = None
+            if self._batch is batch:
+                self._batch = None
             if batch.holds_lock:
                 self._lock.release()
         batch.run_after_commit()
@@ -186,7 +188,9 @@ class Database:
             yield
             return
         batch.commit()
+        self.pauses += 1
         batch.active, batch.holds_lock = False, False
+        self._batch = None  # meanwhile others write, through batches of their own too
         self._lock.release()
         batch.run_after_commit()
         try:
@@ -195,7 +199,7 @@ class Database:
             await self._lock.acquire()
             batch.holds_lock = True
             await batch.begin()
-            batch.active = True
+            self._batch, batch.active = batch, True
 
     async def commit_batch(self) -> None:
         """Commit what this task's open batch wrote so far and go on in a new transaction, keeping
