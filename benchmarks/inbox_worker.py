@@ -75,7 +75,7 @@ async def fill_done(conn, signers: list[dict], start: int, end: int) -> None:
         [(f"{roles.SIGNER_BASE}/objects/old-{i}", actor_ids[i % 8], now, now) for i in range(start, end)])
 
 
-async def drain(raw: dict, profile: bool) -> tuple[int, float]:
+async def drain(raw: dict, profile: bool, prefill: int) -> tuple[int, float]:
     config = config_module.from_dict(raw)
     rt = Runtime(config=config, db=Database(config.database_path), http=HttpClient.from_config(config))
     await rt.db.open()
@@ -91,7 +91,7 @@ async def drain(raw: dict, profile: bool) -> tuple[int, float]:
         if profiler:
             profiler.disable()
         took = time.monotonic() - started
-        handled = await queue.count_incoming(rt.db.reader, "done")
+        handled = await queue.count_incoming(rt.db.reader, "done") - prefill
     finally:
         await rt.http.close()
         await rt.db.close()
@@ -102,7 +102,7 @@ async def drain(raw: dict, profile: bool) -> tuple[int, float]:
 
 async def main(opts) -> None:
     raw = await prepare(opts.n, opts.prefill)
-    handled, took = await drain(raw, opts.profile)
+    handled, took = await drain(raw, opts.profile, opts.prefill)
     print(f"INBOX-WORKER {handled} Create(Note) rows (prefill {opts.prefill}) in {took:.2f} s: "
           f"{handled / took:.0f} rows/s")
 
