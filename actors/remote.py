@@ -43,8 +43,9 @@ def key_cache(rt: Runtime) -> KeyCache:
 
 
 def forget_actor(rt: Runtime, ap_id: str) -> None:
-    """Call after committing a change to an actor's row (its key, its deletion)."""
-    key_cache(rt).forget(ap_id)
+    """Call after a change to an actor's row (its key, its deletion): the cached key is forgotten once
+    the change is committed (at the end of the inbox worker's batch), so no request re-caches the old one."""
+    rt.db.after_commit(lambda: key_cache(rt).forget(ap_id))
 
 
 async def instance_signer(rt: Runtime) -> tuple[str, str] | None:
@@ -62,7 +63,9 @@ async def fetch_document(rt: Runtime, url: str) -> dict:
     The document is served at its own id (http.fetch_activitypub); that id may differ from `url`
     when `url` was an alias, so callers that need one object compare the id themselves.
     """
-    return await rt.http.fetch_activitypub(url, signer=await instance_signer(rt))
+    signer = await instance_signer(rt)
+    async with rt.db.outside_batch():  # the inbox worker's batch does not hold the writes up meanwhile
+        return await rt.http.fetch_activitypub(url, signer=signer)
 
 
 async def get_actor(rt: Runtime, ap_id: str, *, refresh: bool = False) -> Actor:
@@ -185,7 +188,10 @@ async def _key_owner(rt: Runtime, key_id: str, *, refresh: bool = False) -> tupl
         failed = cache.failure(key_id)
         if failed is not None:
             raise SignatureError(f"{failed} (failed recently; not fetched again yet)")
-    return await cache.fetch_once(key_id, lambda: _fetch_key_owner(rt, key_id)), True
+    # Shared with others in a task of its own, which writes the actor: the inbox worker's batch
+    # must not hold the lock while waiting for it.
+    async with rt.db.outside_batch():
+        return await cache.fetch_once(key_id, lambda: _fetch_key_owner(rt, key_id)), True
 
 
 async def _fetch_key_owner(rt: Runtime, key_id: str) -> Actor:
@@ -325,4 +331,5 @@ async def webfinger(rt: Runtime, username: str, host: str) -> dict:
     """The WebFinger JRD of name@host (plain http only for a loopback host where private addresses are allowed)."""
     scheme = "http" if rt.config.allow_private_addresses and http.is_loopback(host) else "https"
     url = f"{scheme}://{host}/.well-known/webfinger?resource={quote(f'acct:{username}@{host}')}"
-    return await rt.http.get_json(url)
+    async with rt.db.outside_batch():
+        return await rt.http.get_json(url)

@@ -4,7 +4,8 @@
   every activity id in the order it arrived, so the parent can count what each received,
   what arrived twice and whether an actor's activities came in order.
 - `paced-client`: signed deliveries to an inbox at a fixed rate for a fixed time, signing on
-  the fly (a ten-minute soak cannot be signed beforehand), reporting statuses minute by minute.
+  the fly (a ten-minute soak cannot be signed beforehand), reporting statuses and answer times
+  (a histogram in whole milliseconds) minute by minute.
 
 Started as `python fault_roles.py ROLE JSON-ARGS`, like bench_roles.py.
 """
@@ -74,10 +75,12 @@ async def paced_client(args: dict) -> None:
     url, signers, rate = args["url"], args["signers"], args["rate"]
     in_flight = asyncio.Semaphore(args["concurrency"])
     minutes: list[Counter] = []
+    latencies: list[Counter] = []  # per minute: whole milliseconds -> answers that took that long
     late = 0
     tasks: set[asyncio.Task] = set()
 
-    async def deliver(session: aiohttp.ClientSession, i: int, minute: Counter) -> None:
+    async def deliver(session: aiohttp.ClientSession, i: int, minute: Counter, latency: Counter) -> None:
+        began = time.monotonic()
         try:
             signer = signers[i % len(signers)]
             body = json.dumps(roles.remote_create(signer["actor_id"], f"{args['prefix']}-{i}")).encode()
@@ -86,6 +89,7 @@ async def paced_client(args: dict) -> None:
             async with session.post(url, data=body, headers=headers) as response:
                 await response.read()
                 minute[response.status] += 1
+                latency[int((time.monotonic() - began) * 1000)] += 1
         except (aiohttp.ClientError, TimeoutError) as e:
             minute[f"error {type(e).__name__}"] += 1
         finally:
@@ -101,19 +105,21 @@ async def paced_client(args: dict) -> None:
         while (elapsed := time.monotonic() - start) < args["seconds"]:
             while len(minutes) <= int(elapsed // 60):
                 minutes.append(Counter())
+                latencies.append(Counter())
             due = int(elapsed * rate)
             while sent < due:
                 if in_flight.locked():
                     late += 1  # the server is slower than the pace: count it, do not pile up
                 await in_flight.acquire()
-                task = asyncio.create_task(deliver(session, sent, minutes[-1]))
+                task = asyncio.create_task(deliver(session, sent, minutes[-1], latencies[-1]))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
                 sent += 1
             await asyncio.sleep(0.005)
         await asyncio.gather(*tasks)
     roles.emit({"sent": sent, "seconds": time.monotonic() - start, "late": late,
-                "minutes": [{str(k): v for k, v in m.items()} for m in minutes]})
+                "minutes": [{str(k): v for k, v in m.items()} for m in minutes],
+                "latency_ms": [{str(k): v for k, v in m.items()} for m in latencies]})
 
 
 ROLES = {"ledger": role_ledger, "paced-client": role_paced_client}

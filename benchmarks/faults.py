@@ -12,10 +12,11 @@ outage  three actors post every (simulated) hour; one host is down for three day
         window, and the log says so. Days pass in seconds: each step moves every time the
         delivery queue keeps an hour into the past (store.queue.move_queue_clock_back).
 soak    ten minutes of signed deliveries at 80% of the maximum inbox rate measured just before
-        on the same server: no 5xx, the server's memory at minute 1 and at the end, and how
-        long the inbox queue takes to drain afterwards. With --prefill 1000000 on a database
-        holding a million handled rows, pruned by `wecreate-fed db prune` during the soak
-        (benchmarks/prefill.py): sizes before and after and the prune's rate.
+        on the same server: per minute the rates accepted and worked off, p50/p99 answer times,
+        the inbox queue's depth and the server's RSS; no 5xx, the queue flat, drained within
+        60 s of the end. With --prefill 1000000 on a database
+        holding a million handled rows, pruned during the soak (benchmarks/prefill.py): sizes
+        before and after and the prune's rate.
 
 Everything listens on 127.0.0.1. Usage: `python benchmarks/faults.py SCENARIO --help`.
 """
@@ -371,6 +372,7 @@ async def soak(opts, tmp: Path) -> None:
         for child in clients:
             await child.read()
         rss: list[tuple[float, int]] = []
+        depth: list[tuple[float, int]] = [(0.0, await pending_incoming(raw))]
         started = time.monotonic()
         for child in clients:
             child.go()
@@ -386,6 +388,7 @@ async def soak(opts, tmp: Path) -> None:
             if opts.prefill and opts.prune_by == "cli" and pruning is None and time.monotonic() - started >= opts.prune_at:
                 pruning = asyncio.create_task(prefill.prune_now(server.config_path))
             await asyncio.wait(waiting, timeout=5)
+            depth.append((time.monotonic() - started, await pending_incoming(raw)))
         reports = [task.result() for task in waiting]
         backlog = await pending_incoming(raw)
         drain = await drained(raw, opts.drain_timeout)
@@ -413,8 +416,15 @@ async def soak(opts, tmp: Path) -> None:
             while len(minutes) <= i:
                 minutes.append(Counter())
             minutes[i].update(minute)
+    latencies = merged(reports, "latency_ms")
+    depths = [sample_at(depth, 60 * (i + 1)) for i in range(len(minutes))]
     for i, minute in enumerate(minutes):
-        print(f"  minute {i + 1:2d}: {dict(sorted(minute.items()))}", flush=True)
+        accepted = sum(v for k, v in minute.items() if k.startswith("2"))
+        handled = accepted - (depths[i] - (depths[i - 1] if i else depth[0][1]))
+        print(f"  minute {i + 1:2d}: accepted {accepted / 60:4.0f}/s, worker {handled / 60:4.0f}/s, "
+              f"p50 {quantile(latencies[i], 0.5)} ms, p99 {quantile(latencies[i], 0.99)} ms, "
+              f"queue {depths[i]}, RSS {sample_at(rss, 60 * (i + 1)) / 1024:.1f} MiB; "
+              f"{dict(sorted(minute.items()))}", flush=True)
     statuses = sum(minutes, Counter())
     errors = {k: v for k, v in statuses.items() if not k.startswith("2")}
     at_1 = next((kib for t, kib in rss if t >= 60), rss[-1][1])
@@ -425,8 +435,38 @@ async def soak(opts, tmp: Path) -> None:
     print(f"  inbox queue: {backlog} pending when the load stopped, drained in "
           + (f"{drain:.0f} s" if drain is not None else f"more than {opts.drain_timeout} s"), flush=True)
     five = sum(v for k, v in statuses.items() if k.startswith("5"))
-    verdict = "PASS" if not five and drain is not None else "FAIL"
-    print(f"SOAK     {verdict}: {five} answers 5xx in {opts.seconds} s at {rate:.0f}/s", flush=True)
+    # Flat: the queue at the end no deeper than twice its depth after the first minute (or 1,000).
+    flat = depths[-1] <= max(1000, 2 * depths[0])
+    verdict = "PASS" if not five and flat and drain is not None and drain <= 60 else "FAIL"
+    print(f"SOAK     {verdict}: {five} answers 5xx in {opts.seconds} s at {rate:.0f}/s; queue "
+          f"{'flat' if flat else 'growing'} ({depths[0]} after minute 1, {depths[-1]} at the end); drained in "
+          + (f"{drain:.0f} s" if drain is not None else "more than the timeout"), flush=True)
+
+
+def merged(reports: list[dict], key: str) -> list[Counter]:
+    """The clients' per-minute histograms added up."""
+    minutes: list[Counter] = []
+    for report in reports:
+        for i, minute in enumerate(report[key]):
+            while len(minutes) <= i:
+                minutes.append(Counter())
+            minutes[i].update({int(k): v for k, v in minute.items()})
+    return minutes
+
+
+def quantile(histogram: Counter, q: float) -> int | None:
+    """The q-quantile of a histogram of whole milliseconds."""
+    total, seen = sum(histogram.values()), 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= q * total:
+            return value
+    return None
+
+
+def sample_at(samples: list[tuple[float, int]], t: float) -> int:
+    """The last sample taken by `t` seconds (the first one if none was yet)."""
+    return next((value for at, value in reversed(samples) if at <= t), samples[0][1])
 
 
 async def pending_incoming(raw: dict) -> int:

@@ -18,6 +18,8 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import queue
 
+from . import backlog
+
 bp = Blueprint("inbox", __name__)
 
 # Activities whose object must live on the actor's own host (no forging others' posts).
@@ -43,6 +45,7 @@ async def receive(local_name: str | None):
     """Verify, store, acknowledge. The inbox worker does the rest."""
     rt = runtime.current()
     ratelimit.check_inbox_address(rt)  # first: a flood from one address costs nothing more
+    backlog.refuse_if_full(rt)  # a queue past its depth: the sender retries later, nothing is read
     if local_name is not None and await actors_store.get_local_user(rt.db.reader, local_name) is None:
         raise NotFound(f"no user '{local_name}' here")
     declared = request.content_length
@@ -73,6 +76,7 @@ async def receive(local_name: str | None):
     await boxes.check_incoming(rt, proven.actor, activity)  # a non-member's post to a box: 403, nothing stored
     await queue.save_incoming(rt.db, activity=activity, signer_ap_id=proven.actor.ap_id,
                               recipient_username=local_name, authenticated_by=proven.by)
+    backlog.added(rt)
     rt.inbox_wakeup.set()
     return "", 202
 

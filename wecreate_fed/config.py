@@ -91,6 +91,8 @@ class Config:
     retention_interval_minutes: float = 60.0
     retention_batch_size: int = 500
     retention_pause_seconds: float = 0.05
+    # Pending inbox rows past which the inbox answers 503 with Retry-After (inbox/backlog.py); 0 = never.
+    inbox_max_pending: int = 20_000
 
     @property
     def host(self) -> str:
@@ -198,6 +200,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         retention_interval_minutes=r.float("retention.interval_minutes", 60.0, low=0.01, high=10_080),
         retention_batch_size=r.int("retention.batch_size", 500, low=10, high=100_000),
         retention_pause_seconds=r.float("retention.pause_seconds", 0.05, low=0, high=60),
+        inbox_max_pending=r.int("federation.inbox_max_pending", 20_000, low=0, high=100_000_000),
     )
 
 

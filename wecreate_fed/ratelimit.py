@@ -168,6 +168,6 @@ async def check_expensive() -> None:
 async def add_retry_after(response: Response) -> Response:
     """after_request of the app: a refusal of ours carries Retry-After, whoever rendered it."""
     seconds = g.get("retry_after")
-    if seconds is not None and response.status_code == 429:
+    if seconds is not None and response.status_code in (429, 503):
         response.headers["Retry-After"] = str(seconds)
     return response

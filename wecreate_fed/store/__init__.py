@@ -22,9 +22,12 @@ import aiosqlite
 
 from wecreate_fed import owner_only
 
+from .batch import Batch, InlineConnection, connect_inline
+
 log = logging.getLogger(__name__)
 
 Connection = aiosqlite.Connection
+CHECKPOINT_EVERY = 20  # batches (store/batch.py) between two checkpoints
 
 
 def utcnow() -> datetime:
@@ -52,6 +55,12 @@ class Database:
         # writing them, per write function.
         self._waiting: dict = {}
         self._writers: dict = {}
+        # The write batch (store/batch.py) open now, if any, and its connection.
+        self._batch: Batch | None = None
+        self._inline: InlineConnection | None = None
+        self._batches = 0
+        self._checkpointing = False
+        self.pauses = 0  # how often a batch gave the lock back around a network call (outside_batch)
 
     async def open(self) -> Database:
         if not self.path.parent.exists():
@@ -84,6 +93,9 @@ class Database:
                     await writer.execute("PRAGMA optimize")
                 except sqlite3.Error as error:
                     log.warning("closing the database: %s", error)
+        inline, self._inline = self._inline, None
+        if inline is not None:
+            await inline.close()
         for conn in (reader, writer):
             if conn is not None:
                 try:
@@ -93,8 +105,12 @@ class Database:
 
     @property
     def reader(self) -> aiosqlite.Connection:
-        """A connection for reads outside a transaction; it sees committed data only."""
+        """A connection for reads outside a transaction; it sees committed data only (in the task
+        of an open batch: the batch's connection, which sees the batch's own writes too)."""
         assert self._reader is not None, "Database.open() was not awaited"
+        batch = self._batch
+        if batch is not None and batch.owns_current_task():
+            return batch.conn
         return self._reader
 
     @asynccontextmanager
@@ -109,6 +125,11 @@ class Database:
         """
         writer = self._writer
         assert writer is not None, "Database.open() was not awaited"
+        batch = self._batch
+        if batch is not None and batch.owns_current_task():
+            async with _savepoint(batch) as conn:
+                yield conn
+            return
         async with self._lock:
             if writer.in_transaction:  # cannot happen; if it ever does, do not inherit someone's writes
                 log.error("writer connection was left inside a transaction; rolling it back")
@@ -146,6 +167,91 @@ class Database:
             await writer.execute("VACUUM")
             await writer.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction for many small units of work of this task (store/batch.py).
+
+        Each `transaction()` of this task inside it is a SAVEPOINT; callbacks given to
+        `after_commit()` run once it committed. Rolled back on any error or cancellation.
+        """
+        assert self._writer is not None, "Database.open() was not awaited"
+        if self._inline is None:
+            self._inline = connect_inline(self.path)
+        await self._lock.acquire()
+        batch = Batch(self._inline)
+        try:
+            await batch.begin()
+            self._batch = batch
+            try:
+                yield batch.conn
+                batch.commit()
+            except BaseException:
+                batch.rollback()
+                raise
+        finally:
+            if self._batch is batch:
+                self._batch = None
+            if batch.holds_lock:
+                self._lock.release()
+        batch.run_after_commit()
+        self._batches += 1
+        if self._batches % CHECKPOINT_EVERY == 0:
+            await self._checkpoint()
+
+    @asynccontextmanager
+    async def outside_batch(self) -> AsyncIterator[None]:
+        """Around a network call: if this task's batch is open with no unit of work inside the
+        current one, commit what it did so far and give the lock back meanwhile, so others'
+        writes do not wait for a remote server. The batch goes on afterwards."""
+        batch = self._batch
+        if batch is None or not batch.owns_current_task() or len(batch.savepoints) > 1:
+            yield
+            return
+        batch.commit()
+        self.pauses += 1
+        batch.active, batch.holds_lock = False, False
+        self._batch = None  # meanwhile others write, through batches of their own too
+        self._lock.release()
+        batch.run_after_commit()
+        try:
+            yield
+        finally:
+            await self._lock.acquire()
+            batch.holds_lock = True
+            await batch.begin()
+            self._batch, batch.active = batch, True
+
+    async def commit_batch(self) -> None:
+        """Commit what this task's open batch wrote so far and go on in a new transaction, keeping
+        the lock (the inbox worker's claim: its leases are seen by everyone before the work)."""
+        batch = self._batch
+        assert batch is not None and batch.owns_current_task() and not batch.savepoints
+        batch.commit()
+        batch.run_after_commit()
+        await batch.begin()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once what this task wrote is committed: now, or at the end of its batch."""
+        batch = self._batch
+        if batch is not None and batch.owns_current_task():
+            batch.after_commit.append(callback)
+        else:
+            callback()
+
+    async def _checkpoint(self) -> None:
+        """Batches leave checkpoints (writing back the WAL, syncing the file) to another thread: a
+        passive one on the reader connection, which is never inside a transaction, needs no lock."""
+        reader = self._reader
+        if reader is None or self._checkpointing:
+            return
+        self._checkpointing = True
+        try:
+            await _to_the_end(reader.execute("PRAGMA wal_checkpoint(PASSIVE)"))
+        except sqlite3.Error as error:
+            log.warning("checkpoint: %s", error)
+        finally:
+            self._checkpointing = False
+
     async def write_batched(self, write_many, item) -> None:
         """Have `write_many(conn, items)` write `item` in a transaction shared with concurrent callers.
 
@@ -153,7 +259,8 @@ class Database:
         transaction of its own queues every request behind the write lock for three round
         trips to the SQLite thread. Items arriving while a batch is written go into the next
         one, so batches grow with the load and a lone caller waits no longer than before.
-        Returns once `item` is committed; raises what writing it raised.
+        Returns once `item` is committed; raises what writing it raised. `write_many` must not
+        await anything but the connection's statements (it runs as one write batch).
         """
         future = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(write_many, []).append((item, future))
@@ -170,7 +277,9 @@ class Database:
 
     async def _write_batch(self, write_many, batch: list) -> None:
         try:
-            async with self.transaction() as conn:
+            # A write batch: one synchronous step on the loop's thread, so the write lock is never
+            # held across turns of a busy event loop (through aiosqlite it was, for 3 hand-offs).
+            async with self.batch() as conn:
                 await write_many(conn, [item for item, _ in batch])
         except Exception as error:
             if len(batch) > 1:
@@ -184,6 +293,26 @@ class Database:
             raise
         else:
             _settle(batch, None)
+
+
+@asynccontextmanager
+async def _savepoint(batch: Batch) -> AsyncIterator[aiosqlite.Connection]:
+    """A unit of work inside a batch: its writes are undone alone if it fails."""
+    raw = batch.conn._conn
+    name = batch.next_savepoint()
+    raw.execute(f"SAVEPOINT {name}")
+    batch.savepoints.append(name)
+    try:
+        yield batch.conn
+    except BaseException:
+        if raw.in_transaction and batch.holds_lock:
+            raw.execute(f"ROLLBACK TO {name}")
+            raw.execute(f"RELEASE {name}")
+        raise
+    else:
+        raw.execute(f"RELEASE {name}")
+    finally:
+        batch.savepoints.remove(name)
 
 
 async def _to_the_end(operation: Awaitable, *, undo: Callable[[], Awaitable] | None = None) -> None:

@@ -79,12 +79,15 @@ async def claim_incoming(conn: Connection, *, limit: int, lock_seconds: float, o
     return rows
 
 
-async def mark_incoming_done(conn: Connection, row_id: int) -> None:
-    await conn.execute(
+async def mark_incoming_outcomes(conn: Connection, outcomes: list[tuple[int, str | None, float | None]]) -> None:
+    """A batch's outcomes: (row id, None, None) done; (row id, error, delay) as mark_incoming_retry."""
+    await conn.executemany(
         "UPDATE incoming SET state = 'done', attempts = attempts + 1, locked_until = NULL, locked_by = NULL, "
-        "last_error = NULL WHERE id = ?",
-        (row_id,),
-    )
+        "last_error = NULL "
+        "WHERE id = ?", [(row_id,) for row_id, error, _ in outcomes if error is None])
+    for row_id, error, delay in outcomes:
+        if error is not None:
+            await mark_incoming_retry(conn, row_id, error, delay)
 
 
 async def mark_incoming_retry(conn: Connection, row_id: int, error: str, delay: float | None) -> None:
