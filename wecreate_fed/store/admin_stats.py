@@ -1,6 +1,6 @@
 """SQL for the admin's view: the dashboard's figures, federation health, the known instances.
 
-Every count reads one index range bounded by a period or a state (migration 0019 adds the
+Every count reads one index range bounded by a period or a state (migration 0017 adds the
 indexes), so the dashboard stays fast with 100,000 ideas and 1,000,000 queue rows; the
 per-week series are grouped by day in SQL (at most 84 rows) and binned into weeks by the caller.
 """

@@ -102,7 +102,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "form.too_many_links": ("Neue Konten dürfen in den ersten {hours} Stunden höchstens {limit} Links pro Beitrag "
                             "setzen.",
                             "New accounts may post at most {limit} links per post in their first {hours} hours."),
-    "field.category": ("Grund", "Reason"),
     "field.rule": ("Regel", "Rule"),
     "field.law": ("Gesetz", "Law"),
     "field.explanation": ("Begründung", "Explanation"),
