@@ -62,7 +62,10 @@ async def test_no_query_parameter_or_path_segment_makes_a_5xx(site, visitor_for)
             urls_.append(f"{site.base_url}{path}?" + "&".join(
                 f"{name}={encoded(NASTY[(j + k) % n])}" for k, name in enumerate(PARAMS)))
         urls_.extend(f"{site.base_url}{path}?{name}={encoded(NASTY[(i + k) % n])}" for k, name in enumerate(PARAMS))
-    for visitor in (anna, visitor_for(site)):  # logged in, and a guest
+    await site.create_user("ada", password="sicheres-passwort", role="admin")
+    ada = visitor_for(site)
+    assert await ada.login("ada") == 303
+    for visitor in (anna, visitor_for(site), ada):  # logged in, a guest, and an admin (the admin pages)
         answers = await statuses(visitor, urls_)
         failed = [url for status, url in answers if status >= 500]
         assert not failed, f"{len(failed)} requests answered 5xx, e.g. {failed[:10]}"
@@ -116,4 +119,32 @@ async def test_no_form_field_makes_a_5xx(site, visitor_for):
                 if r.status >= 500:
                     failed.append((rule, [name for name, _ in form][:3]))
     assert not failed, f"{len(failed)} forms answered 5xx, e.g. {failed[:10]}"
+    assert not site.crashes and not any(s >= 500 for s in site.statuses)
+
+
+@pytest.mark.timeout(300)
+async def test_no_form_field_of_the_admin_pages_makes_a_5xx(site, visitor_for):
+    """The moderators' and admins' forms, posted by an admin (a user is refused before any field is read)."""
+    await site.create_user("ada", password="sicheres-passwort", role="admin")
+    await site.create_user("mo", password="sicheres-passwort", role="moderator")
+    ada = visitor_for(site)
+    assert await ada.login("ada") == 303
+    await ada.get("/admin")
+    token = ada.token()
+    fields = sorted({*FIELDS, "category", "rule", "law", "explanation", "report", "outcome", "severity", "domain",
+                     "reject_media", "reject_reports", "public_comment", "private_comment", "obfuscate", "text_de",
+                     "text_en", "resolution", "comment", "forward", "file", "csv", "direction", "position"})
+    failed = []
+    for i, rule in enumerate(r for r in form_routes(site) if r.startswith("/admin")):
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: "1", rule)
+        forms = [[(name, NASTY[(j + k) % len(NASTY)]) for k, name in enumerate(fields)] for j in range(len(NASTY))]
+        forms += [[(name, NASTY[(i + k) % len(NASTY)]) for k, name in enumerate(fields) if k % 8 == group]
+                  for group in range(8)]
+        for form in forms:
+            async with ada.session.post(site.base_url + path, data=[*form, ("csrf_token", token)],
+                                        allow_redirects=False, headers={"Referer": site.base_url + "/"}) as r:
+                await r.read()
+                if r.status >= 500:
+                    failed.append((rule, [name for name, _ in form][:3]))
+    assert not failed, f"{len(failed)} admin forms answered 5xx, e.g. {failed[:10]}"
     assert not site.crashes and not any(s >= 500 for s in site.statuses)

@@ -14,8 +14,9 @@ limits), `sessions` (server-side sessions),
 from __future__ import annotations
 
 from quart import Quart, g
+from werkzeug.routing import IntegerConverter
 
-from wecreate_fed import hosts, runtime, urls
+from wecreate_fed import hosts, inputs, runtime, urls
 from wecreate_fed.runtime import Runtime
 
 from . import (
@@ -61,8 +62,18 @@ def media_url(value: object, owner_host: str | None = None) -> str:
     return url
 
 
+class PathId(IntegerConverter):
+    """`<int:…>` in every path of the website: at most what SQLite stores, so a larger number is a
+    row that is not there (404) rather than an OverflowError in the query (a 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", inputs.INT64_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def install(app: Quart, rt: Runtime) -> None:
     """Register the website on the app: its blueprints, session settings, headers and template helpers."""
+    app.url_map.converters["int"] = PathId  # before the rules are added
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     security.configure(app, rt)

@@ -27,13 +27,6 @@ admin_pages.ADMIN_NAV += [
 ]
 
 
-def _row_id(value: int) -> int:
-    """An id from the path: one SQLite can hold, else there is no such row (never an OverflowError)."""
-    if value > inputs.INT64_MAX:
-        raise NotFound("no such entry")
-    return value
-
-
 def _by() -> By:
     return By(me().actor.id, me().actor.username or "")
 
@@ -98,7 +91,7 @@ async def accounts():
 @admin_pages.require_moderator
 async def account(actor_id: int):
     rt = runtime.current()
-    actor = await actors_store.get_actor(rt.db.reader, _row_id(actor_id))
+    actor = await actors_store.get_actor(rt.db.reader, actor_id)
     if actor is None:
         raise NotFound("no such account", code="no_such_account")
     rows = await sanctions.list_actions_of_account(rt.db.reader, actor_id)
@@ -108,7 +101,7 @@ async def account(actor_id: int):
 @bp.post("/admin/actions/<int:action_id>/undo")
 @admin_pages.require_moderator
 async def undo(action_id: int):
-    await actions.undo(runtime.current(), _by(), _row_id(action_id))
+    await actions.undo(runtime.current(), _by(), action_id)
     notice("actions.undone")
     return back(url_for("moderation.accounts"))
 
@@ -124,7 +117,7 @@ async def appeals_queue():
 @admin_pages.require_moderator
 async def decide(appeal_id: int):
     form = await request.form
-    await appeals.decide(runtime.current(), _by(), _row_id(appeal_id), form.get("outcome", ""),
+    await appeals.decide(runtime.current(), _by(), appeal_id, form.get("outcome", ""),
                          form.get("decision", ""))
     notice("appeals.decided")
     return see_other(url_for("moderation.appeals"))
@@ -149,7 +142,7 @@ async def approve():
 
 async def _decision_page(action_id: int, *, error: BadRequest | None = None, text: str = ""):
     rt = runtime.current()
-    action = await appeals.decision_for(rt, me().actor, _row_id(action_id))
+    action = await appeals.decision_for(rt, me().actor, action_id)
     appeal = await sanctions.get_appeal_of_action(rt.db.reader, action_id)
     errors = forms.field_errors(error, ("text",)) if error else {}
     return await render_template("decision.html", action=actions.summary(action), appeal=appeal, errors=errors,
@@ -168,7 +161,7 @@ async def appeal(action_id: int):
     form = await request.form
     text = form.get("text", "")
     try:
-        await appeals.file(runtime.current(), me().actor, _row_id(action_id), text)
+        await appeals.file(runtime.current(), me().actor, action_id, text)
     except BadRequest as e:
         return await _decision_page(action_id, error=e, text=text)
     notice("decision.appealed")
