@@ -199,17 +199,28 @@ async def test_a_sender_takes_new_work_only_once_its_last_outcome_is_committed(t
     assert 0 < worst <= concurrency
 
 
-async def test_the_inbox_worker_records_each_row_before_it_handles_the_next(two_processes, monkeypatch):
-    """A crash repeats at most the one activity being handled (handlers are idempotent)."""
+async def test_the_inbox_worker_commits_each_rows_effects_together_with_its_outcome(two_processes, monkeypatch):
+    """A crash repeats at most the batch under way, and nothing of it is visible twice: whenever the
+    worker commits, every handled row's effect is committed with its "done" (and none before it)."""
     rt = two_processes[0]
     ids = await add_pings(rt, 6)
-    unrecorded: list[int] = []   # at each handler call: rows handled before and not yet recorded as done
+    effect_without_outcome: list[int] = []  # at each handler call: committed effects of rows not yet done
 
-    async def handler(ctx, activity: dict, subject) -> None:
+    def committed_state() -> tuple[set[str], set[str]]:
         with sqlite3.connect(rt.config.database_path) as db:
             done = {row[0] for row in db.execute("SELECT activity_ap_id FROM incoming WHERE state = 'done'")}
-        unrecorded.append(len(set(ids[:ids.index(activity["id"])]) - done))
+            effects = {row[0][len("ping:"):] for row in db.execute("SELECT key FROM settings WHERE key LIKE 'ping:%'")}
+        return done, effects
+
+    async def handler(ctx, activity: dict, subject) -> None:
+        done, effects = committed_state()
+        effect_without_outcome.append(len(effects - done))
+        async with rt.db.transaction() as conn:  # the handler's own effect, as a real one writes
+            await conn.execute("INSERT INTO settings (key, value, created_at) VALUES (?, '1', '')",
+                               (f"ping:{activity['id']}",))
 
     monkeypatch.setitem(inbox.handlers.INBOUND.handlers, ("Ping", "unknown"), handler)
     assert await InboxWorker(rt).run_once() == 6
-    assert unrecorded == [0] * 6
+    assert effect_without_outcome == [0] * 6
+    done, effects = committed_state()
+    assert effects == done == set(ids)
