@@ -401,10 +401,15 @@ async def soak(opts, tmp: Path) -> None:
                 began, ended, prune_output = await pruning
                 probe_stop.set()
             after = await prefill.size_of(config_module.from_dict(raw))
-            print(f"  pruning by the {opts.prune_by} from second {began - started:.0f} of the soak took {ended - began:.0f} s "
-                  f"({2 * opts.prefill / max(ended - began, 1e-9):,.0f} rows/s with its pauses); database now "
-                  f"{prefill.mb(after['bytes'])}", flush=True)
-            print(f"  inbox latency probe: {prefill.latency_report(await probe, began, ended)}", flush=True)
+            if began or ended:
+                print(f"  pruning by the {opts.prune_by} from second {began - started:.0f} of the soak took "
+                      f"{ended - began:.0f} s ({2 * opts.prefill / max(ended - began, 1e-9):,.0f} rows/s with its "
+                      f"pauses); database now {prefill.mb(after['bytes'])}", flush=True)
+                print(f"  inbox latency probe: {prefill.latency_report(await probe, began, ended)}", flush=True)
+            else:  # still pruning when the soak ended: no window to report
+                print(f"  pruning by the {opts.prune_by} had not finished when the soak ended; database now "
+                      f"{prefill.mb(after['bytes'])}", flush=True)
+                await probe
             for line in prune_output:
                 if not line.endswith("…"):
                     print(f"    {line}", flush=True)
