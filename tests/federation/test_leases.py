@@ -88,10 +88,10 @@ async def test_the_rows_of_a_process_whose_heartbeat_stopped_are_given_back_by_t
         beating.pop(a.process_id).cancel()
         died = time.monotonic()
 
-        # Then B gives its rows back within seconds, and takes and handles them
-        await eventually(lambda: holders(a) == {None: 8}, timeout=DEAD_AFTER + 5, message="A's rows given back")
-        took = time.monotonic() - died
-        assert took < DEAD_AFTER + 2.0, took
+        # Then B gives its rows back within seconds (not the lease's five minutes), and handles them.
+        # (The bound leaves room for a loaded machine; what matters is seconds against 300.)
+        await eventually(lambda: holders(a) == {None: 8}, timeout=DEAD_AFTER + 15, message="A's rows given back")
+        assert time.monotonic() - died >= DEAD_AFTER - 2 * BEAT  # not before A was silent long enough
         assert [w["process_id"] for w in await leases_store.list_workers(b.db.reader)] == [b.process_id]
         assert f"gave back 5 incoming and 3 delivery rows held by stopped process(es) {a.process_id}" in caplog.text
         assert await InboxWorker(b).run_once() == 5
