@@ -155,7 +155,7 @@ async def test_a_flag_naming_only_unknown_things_of_ours_is_ignored(leipzig, mei
     assert await _count(leipzig, "reports", 0) and await _count(leipzig, "report_filings", 0)
 
 
-async def test_a_flag_from_an_actor_suspended_here_adds_nothing(leipzig, meissen):
+async def test_a_flag_from_an_actor_suspended_here_is_refused(leipzig, meissen):
     anna = await leipzig.create_user("anna")
     idea_id = await publish(leipzig, "anna")
     sender = await instance_actor(meissen)
@@ -165,8 +165,9 @@ async def test_a_flag_from_an_actor_suspended_here_adds_nothing(leipzig, meissen
     async with leipzig.rt.db.transaction() as conn:
         await conn.execute("UPDATE actors SET suspended_at = ? WHERE ap_id = ?", (iso(), sender.ap_id))
     second = {**first, "id": f"{meissen.base_url}/flags/after-suspension"}
-    assert (await send_flag(leipzig, meissen, second))[0] == 202
-    await eventually(lambda: handled_cleanly(leipzig, second["id"]), message="second Flag")
+    status, body = await send_flag(leipzig, meissen, second)  # a suspended actor is refused at the inbox
+    assert status == 403 and json.loads(body)["error"] == "actor_suspended", body
+    assert not await leipzig.query("SELECT 1 FROM incoming WHERE activity_ap_id = ?", (second["id"],))
     assert len(await filings(leipzig)) == 1
 
 

@@ -94,7 +94,9 @@ async def test_the_rows_of_a_process_whose_heartbeat_stopped_are_given_back_by_t
         assert time.monotonic() - died >= DEAD_AFTER - 2 * BEAT  # not before A was silent long enough
         assert [w["process_id"] for w in await leases_store.list_workers(b.db.reader)] == [b.process_id]
         assert f"gave back 5 incoming and 3 delivery rows held by stopped process(es) {a.process_id}" in caplog.text
-        assert await InboxWorker(b).run_once() == 5
+        worker = InboxWorker(b)
+        while await worker.run_once():  # a batch may give rows back when its time is up; the next takes them
+            pass
         assert pings.handled == ids
     finally:
         for task in beating.values():
