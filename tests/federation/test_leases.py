@@ -72,6 +72,7 @@ async def test_the_rows_of_a_process_whose_heartbeat_stopped_are_given_back_by_t
     ids = await add_pings(a, 5)
     await queue_note(a, [f"http://127.0.0.1:{free_port()}/inbox" for _ in range(3)])
     keepers = {rt.process_id: leases.LeaseKeeper(rt, beat_seconds=BEAT, dead_after=DEAD_AFTER) for rt in (a, b)}
+    await keepers[a.process_id].run_once()  # A is registered before it claims (as `serve` is by take_over)
     beating = {pid: asyncio.create_task(keeper.run()) for pid, keeper in keepers.items()}
     try:
         # A claims everything there is
