@@ -7,8 +7,8 @@ import re
 
 from tests.conftest import eventually
 from tests.web.conftest import text_of
+from wecreate_fed import i18n
 from wecreate_fed.civic import boxes, motions
-from wecreate_fed.web import i18n
 
 BOX_FORM = {"name": "Trinkbrunnen West", "slug": "trinkbrunnen", "visibility": "open",
             "problem": "Im Sommer gibt es kein Trinkwasser am Markt.", "purpose": "Wir planen Brunnen.",

@@ -8,8 +8,9 @@ from pathlib import Path
 import aiohttp
 
 from tests.web.conftest import text_of
+from wecreate_fed import i18n
 from wecreate_fed.errors import FORM_CODES, BadRequest, Problem
-from wecreate_fed.web import forms, i18n
+from wecreate_fed.web import forms
 
 ROOT = Path(__file__).resolve().parents[2] / "wecreate_fed"
 # Where the website and the account rules raise problems: code="…" and Problems.add(field, "…", …).

@@ -5,19 +5,20 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.web.conftest import text_of
+from wecreate_fed import i18n
 from wecreate_fed.civic import events, ideas, marketplace
-from wecreate_fed.web import common, i18n
+from wecreate_fed.web import common
 
-WEB = Path(i18n.__file__).parent
+WEB = Path(common.__file__).parent
 USED = re.compile(r"""(?:\b_|notice)\(\s*["'](\w+\.[a-z_0-9.]+)["']""")
 FORM_KEYS = re.compile(r"""["'](form\.[a-z_]+)["']""")
 
 
 def test_every_key_used_is_in_the_catalog_in_both_languages():
     used = set()
-    for path in list((WEB / "templates").glob("*.html")) + list(WEB.glob("*.py")):
+    for path in list((WEB / "templates").glob("**/*.html")) + list(WEB.glob("*.py")) + list(Path(i18n.__file__).parent.glob("*.py")):
         text = path.read_text(encoding="utf-8")
-        used |= {k for k in USED.findall(text) if not k.endswith(".")}
+        used |= {k for k in USED.findall(text) if not k.endswith((".", "_"))}
         used |= set(FORM_KEYS.findall(text))
     used |= {key for _, key in common.NAV}
     # keys put together from values

@@ -5,9 +5,8 @@ import re
 from pathlib import Path
 
 from tests.conftest import instance_config
-from wecreate_fed import urls
+from wecreate_fed import i18n, urls
 from wecreate_fed.app import create_app
-from wecreate_fed.web import i18n
 
 WEB = Path(i18n.__file__).parent
 # href="/…", a path glued to a value ("{{ page }}/join"), or a path in an expression ('/districts/' ~ …)

@@ -8,7 +8,7 @@ council's page), `settings_pages`, `interaction` (acting across servers), `admin
 admins' area and its guard), with `common`
 (viewer, language, navigation, errors), `security` (session secret, CSRF and Origin, CSP, login
 limits), `sessions` (server-side sessions),
-`accounts`, `views` and `box_views` (what a page shows), `forms` and `i18n`.
+`accounts`, `views` and `box_views` (what a page shows), `forms`; the texts are in `wecreate_fed.i18n`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from quart import Quart, g
 from werkzeug.routing import IntegerConverter
 
-from wecreate_fed import hosts, inputs, runtime, urls
+from wecreate_fed import hosts, i18n, inputs, runtime, urls
 from wecreate_fed.runtime import Runtime
 
 from . import (
@@ -29,7 +29,6 @@ from . import (
     common,
     domain_pages,
     event_pages,
-    i18n,
     idea_pages,
     interaction,
     legal_pages,

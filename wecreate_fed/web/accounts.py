@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from wecreate_fed import passwords
 from wecreate_fed.civic import accounts
 from wecreate_fed.errors import BadRequest, Problems
+from wecreate_fed.i18n import LANGUAGES
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store.actors import Actor
 
 from . import consent, security
-from .i18n import LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from datetime import time as day_start
 
 from quart import render_template, request
 
-from wecreate_fed import hosts, runtime
+from wecreate_fed import hosts, i18n, runtime
 from wecreate_fed.errors import NotFound, WeCreateError
 from wecreate_fed.moderation import roles
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import admin_stats, iso, utcnow
 
-from . import charts, forms, i18n
+from . import charts, forms
 from .admin_pages import bp, require_admin, require_moderator
 from .common import _, me, notice, see_other
 

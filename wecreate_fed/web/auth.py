@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from quart import g, make_response, render_template, request, url_for
 
-from wecreate_fed import runtime
+from wecreate_fed import i18n, runtime
 from wecreate_fed.errors import BadRequest
 
-from . import accounts, consent, forms, i18n, security, sessions
+from . import accounts, consent, forms, security, sessions
 from .common import LANGUAGE_COOKIE, back, blueprint, me, notice, safe_next, see_other, viewer
 
 bp = blueprint("auth")

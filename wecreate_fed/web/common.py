@@ -17,13 +17,13 @@ from quart import Blueprint, g, redirect, render_template, request, session, url
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from wecreate_fed import runtime
+from wecreate_fed import i18n, runtime
 from wecreate_fed.errors import Forbidden, Unauthorized, WeCreateError
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
 
-from . import consent, forms, i18n, security, sessions
+from . import consent, forms, security, sessions
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 
 from quart import g
 
+from wecreate_fed import i18n
 from wecreate_fed.errors import Problem, WeCreateError
-
-from . import i18n
 
 GENERAL = "_form"  # the key of what belongs to no field (a list of texts)
 

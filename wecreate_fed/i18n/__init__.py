@@ -1,4 +1,4 @@
-"""The website's strings in German and English, and dates and numbers in either.
+"""The strings of the website and its mails in German and English, and dates and numbers in either.
 
 No build step: one catalog of `key: (German, English)` (in catalog_site, catalog_civic and
 catalog_problems). Templates call `_("key", name=…)`, routes `common._()`. A new language is one
