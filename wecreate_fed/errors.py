@@ -31,6 +31,8 @@ FORM_CODES = frozenset({
     "email", "location_foreign", "location_unknown", "good_faith",
     # the spam brakes for new accounts (civic/brakes.py)
     "too_many_links",
+    # email addresses and the links mailed to them (civic/addresses.py, civic/password_reset.py)
+    "email_same", "email_too_often", "link_invalid",
 })
 
 

@@ -120,6 +120,23 @@ def invitation_url(config: Config, code: str) -> str:
     return f"{config.base_url}/register?invitation={code}"
 
 
+# The links mailed to people (wecreate_fed/civic/email_links.py); the token is the path's last part.
+RESET_PATH = "/password/reset/"
+CONFIRM_EMAIL_PATH = "/email/confirm/"
+
+
+def reset_url(config: Config, token: str) -> str:
+    return f"{config.base_url}{RESET_PATH}{token}"
+
+
+def forgot_password_url(config: Config) -> str:
+    return f"{config.base_url}/password/forgot"
+
+
+def confirm_email_url(config: Config, token: str) -> str:
+    return f"{config.base_url}{CONFIRM_EMAIL_PATH}{token}"
+
+
 DECISION_PATH = "/moderation/decisions/"
 
 

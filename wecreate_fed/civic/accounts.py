@@ -28,7 +28,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import legal as legal_store
 from wecreate_fed.store.actors import Actor
 
-from . import districts, events, ideas, lifecycle
+from . import addresses, districts, events, ideas, lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +79,12 @@ async def create(conn: Connection, config: Config, *, username: str, password: s
 
 async def register(rt: Runtime, *, username: str, name: str, password: str, password_repeat: str,
                    invitation: str, district: str | None, language: str,
-                   consents: Mapping[str, str] | None = None, problems: Problems | None = None) -> Actor:
+                   consents: Mapping[str, str] | None = None, problems: Problems | None = None,
+                   email: str = "") -> Actor:
     """A person signs up, by the instance's registration mode (open, invite, closed); `consents`
     (document -> version agreed to: the rules, the privacy policy) are recorded with the account.
-    `problems` the caller found already (the website's consent boxes) are raised with these."""
+    `problems` the caller found already (the website's consent boxes) are raised with these.
+    An `email` address (optional) is mailed a link that confirms it (civic/addresses.py)."""
     mode = rt.config.registration
     if mode == "closed":
         raise Forbidden("registration is closed", code="registration_closed")
@@ -94,6 +96,7 @@ async def register(rt: Runtime, *, username: str, name: str, password: str, pass
     if district is not None and district not in {d.slug for d in rt.config.districts}:
         problems.add("district", "district_unknown", f"unknown district '{district}'")
     check_password(password, problems, repeat=password_repeat)
+    email = addresses.check_address(email, problems) if email.strip() else ""
     problems.raise_if_any()
     async with rt.db.transaction() as conn:
         try:
@@ -107,6 +110,8 @@ async def register(rt: Runtime, *, username: str, name: str, password: str, pass
         await accounts_store.set_account_preferences(conn, actor.id, language=language, district_slug=district)
         for document, version in (consents or {}).items():
             await legal_store.record_consent(conn, actor.id, document, version)
+        if email:
+            await addresses.set_at_registration(conn, rt, actor, email, language)
     return actor
 
 

@@ -113,6 +113,13 @@ async def use_token(conn: Connection, token: str, purpose: str):
     return row if cur.rowcount else None
 
 
+async def pending_email(conn: Connection, actor_id: int) -> str | None:
+    """The address the account's newest working confirmation link would confirm, if any."""
+    return await fetch_value(conn, "SELECT email FROM email_tokens WHERE actor_id = ? AND purpose = 'confirm' "
+                                   "AND used_at IS NULL AND expires_at > ? ORDER BY created_at DESC LIMIT 1",
+                             (actor_id, iso()))
+
+
 async def tokens_sent_since(conn: Connection, actor_id: int, purpose: str, since: str) -> int:
     return await fetch_value(conn, "SELECT count(*) FROM email_tokens WHERE actor_id = ? AND purpose = ? "
                                    "AND created_at >= ?", (actor_id, purpose, since))
@@ -132,22 +139,16 @@ async def account_email(conn: Connection, actor_id: int):
                            (actor_id,))
 
 
-async def account_by_email(conn: Connection, email: str):
-    """The living local account with this confirmed address (case-insensitive): actor_id, username,
-    email, language; None if there is none."""
-    return await fetch_one(
-        conn, "SELECT acc.actor_id, a.username, acc.email, acc.language FROM accounts acc "
-              "JOIN actors a ON a.id = acc.actor_id WHERE lower(acc.email) = lower(?) "
-              "AND acc.email_confirmed_at IS NOT NULL AND a.deleted_at IS NULL AND a.is_local = 1 "
-              "ORDER BY acc.actor_id LIMIT 1", (email,))
-
-
-async def email_in_use(conn: Connection, email: str, *, other_than: int) -> bool:
-    """Another living account has this address confirmed."""
-    return bool(await fetch_value(
-        conn, "SELECT count(*) FROM accounts acc JOIN actors a ON a.id = acc.actor_id "
-              "WHERE lower(acc.email) = lower(?) AND acc.email_confirmed_at IS NOT NULL AND acc.actor_id <> ? "
-              "AND a.deleted_at IS NULL", (email, other_than)))
+async def accounts_for_reset(conn: Connection, who: str):
+    """The living local accounts with a confirmed address that `who` names: by that address (several
+    accounts may share one) or by username (case-insensitive). Each: actor_id, username, name, email,
+    language."""
+    by = "lower(acc.email) = lower(?)" if "@" in who else "lower(a.username) = lower(?)"
+    return await fetch_all(
+        conn, "SELECT acc.actor_id, a.username, a.name, acc.email, acc.language FROM accounts acc "
+              "JOIN actors a ON a.id = acc.actor_id WHERE a.is_local = 1 AND a.deleted_at IS NULL "
+              f"AND acc.email IS NOT NULL AND acc.email_confirmed_at IS NOT NULL AND {by} "
+              "ORDER BY acc.actor_id LIMIT 10", (who,))
 
 
 async def set_unconfirmed_email(conn: Connection, actor_id: int, email: str | None) -> None:

@@ -28,12 +28,14 @@ from . import (
     box_views,
     common,
     domain_pages,
+    email_pages,
     event_pages,
     idea_pages,
     interaction,
     legal_pages,
     moderation_pages,
     motion_pages,
+    password_pages,
     profile_pages,
     report_pages,
     security,
@@ -42,7 +44,7 @@ from . import (
 
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
-              domain_pages.bp, report_pages.bp, moderation_pages.bp)
+              domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp)
 
 
 def safe_url(value: object) -> str:

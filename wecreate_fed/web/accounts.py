@@ -32,7 +32,7 @@ async def register(rt: Runtime, form: dict, address: str) -> Login:
         rt, username=form.get("username") or "", name=form.get("name") or "", password=form.get("password") or "",
         password_repeat=form.get("password_repeat") or "", invitation=form.get("invitation") or "",
         district=form.get("district") or None, language=language, consents=consents,
-        problems=problems)
+        problems=problems, email=(form.get("email") or "") if rt.config.email_enabled else "")
     await security.record_registration(rt, address)
     return Login(actor.id)
 

@@ -18,6 +18,7 @@ from wecreate_fed.errors import NotFound, WeCreateError
 from wecreate_fed.moderation import roles
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import admin_stats, iso, utcnow
+from wecreate_fed.store import mail as mail_store
 
 from . import charts, forms
 from .admin_pages import bp, require_admin, require_moderator
@@ -101,7 +102,8 @@ async def dashboard():
         incoming=await admin_stats.incoming_counts(conn),
         incoming_errors=await admin_stats.incoming_errors(conn, limit=5),
         instances=await admin_stats.list_instances(conn, limit=LIST_LIMIT),
-        instance_count=await admin_stats.count_instances(conn), now=iso(now))
+        instance_count=await admin_stats.count_instances(conn), now=iso(now),
+        mails=await mail_store.count_mails(conn), mail_error=await mail_store.last_mail_error(conn))
 
 
 def _host(text: str) -> str:

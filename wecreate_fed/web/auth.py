@@ -12,7 +12,7 @@ from .common import LANGUAGE_COOKIE, back, blueprint, me, notice, safe_next, see
 
 bp = blueprint("auth")
 
-REGISTER_FIELDS = ("invitation", "username", "name", "password", "password_repeat", "district", "consent_rules",
+REGISTER_FIELDS = ("invitation", "username", "name", "email", "password", "password_repeat", "district", "consent_rules",
                    "consent_privacy")
 LOGIN_FIELDS = ("username", "password")
 
@@ -38,6 +38,8 @@ async def register():
                                      mode=rt.config.registration, **await consent.form_context(rt)), 400
     await sessions.start(rt, login.actor_id)
     notice("notice.welcome")
+    if form.get("email") and rt.config.email_enabled:
+        notice("notice.confirm_mail_sent", email=form["email"].strip())
     return see_other(url_for("ideas.marketplace_home"))
 
 
