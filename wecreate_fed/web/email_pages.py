@@ -13,7 +13,7 @@ from wecreate_fed.store import mail as mail_store
 
 from . import forms
 from .common import blueprint, login_required, me, notice, see_other
-from .password_pages import no_referrer
+from .password_pages import token_page
 
 bp = blueprint("email")
 
@@ -58,8 +58,8 @@ async def change():
 async def confirm_form(token: str):
     email = await addresses.pending_confirmation(runtime.current(), token)
     if email is None:
-        return no_referrer(await render_template("link_invalid.html", kind="confirm"), 404)
-    return no_referrer(await render_template("email_confirm.html", email=email, token=token))
+        return token_page(await render_template("link_invalid.html", kind="confirm"), 404)
+    return token_page(await render_template("email_confirm.html", email=email, token=token))
 
 
 @bp.post("/email/confirm/<token>")
@@ -67,7 +67,7 @@ async def confirm(token: str):
     try:
         await addresses.confirm(runtime.current(), token)
     except BadRequest:
-        return no_referrer(await render_template("link_invalid.html", kind="confirm"), 404)
+        return token_page(await render_template("link_invalid.html", kind="confirm"), 404)
     notice("notice.email_confirmed")
     if g.get("viewer") is not None:
         return see_other(url_for("email.settings_email"))

@@ -2,7 +2,7 @@
 
 The answer to asking is the same page whether or not the address or name is known, and whether or
 not a mail went out (civic/password_reset.py); asking is limited per client address. The link's
-page is sent without a Referer to other sites, and following it logs the browser in.
+page is sent as Referer to no other site and kept in no cache; following it logs the browser in.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ async def forgot():
 async def reset_form(token: str):
     username = await password_reset.reset_username(runtime.current(), token)
     if username is None:
-        return no_referrer(await render_template("link_invalid.html", kind="reset"), 404)
-    return no_referrer(await render_template("password_reset.html", username=username, errors={}, token=token))
+        return token_page(await render_template("link_invalid.html", kind="reset"), 404)
+    return token_page(await render_template("password_reset.html", username=username, errors={}, token=token))
 
 
 @bp.post("/password/reset/<token>")
@@ -71,18 +71,20 @@ async def reset(token: str):
                                                        form.get("password_repeat", ""))
     except BadRequest as e:
         if e.code == "link_invalid":
-            return no_referrer(await render_template("link_invalid.html", kind="reset"), 404)
+            return token_page(await render_template("link_invalid.html", kind="reset"), 404)
         username = await password_reset.reset_username(rt, token)
-        return no_referrer(await render_template("password_reset.html", username=username, token=token,
+        return token_page(await render_template("password_reset.html", username=username, token=token,
                                                   errors=forms.field_errors(e, RESET_FIELDS)), 400)
     await sessions.start(rt, actor_id)  # every other session ended with the new password
     notice("notice.password_reset")
     return see_other(url_for("ideas.marketplace_home"))
 
 
-def no_referrer(body: str, status: int = 200):
-    """A page whose address holds a token: browsers send it to no one (not even us) as Referer."""
-    return body, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+def token_page(body: str, status: int = 200):
+    """A page whose address holds a token: kept in no cache, and sent as Referer to no other site
+    (the site's own Referrer-Policy, same-origin, already says so; no-referrer would make the
+    browser send "Origin: null" with the page's form, which the CSRF check rightly refuses)."""
+    return body, status, {"Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
 
 
 def _minutes(window: timedelta) -> int:
