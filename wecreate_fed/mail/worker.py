@@ -58,6 +58,36 @@ def describe(error: Exception) -> str:
     return text[:500]
 
 
+async def send(config: Config, mails: list[tuple[str, bytes]]) -> list[Exception | None]:
+    """Send (recipient, message) pairs over one connection: each one's error, or None if accepted.
+    A connection that fails fails every mail alike."""
+    client = aiosmtplib.SMTP(
+        hostname=config.email_host, port=config.email_port, timeout=config.email_timeout_seconds,
+        use_tls=config.email_security == "tls", start_tls=config.email_security == "starttls",
+        username=config.email_user or None, password=config.email_password or None)
+    try:
+        await client.connect()
+    except (aiosmtplib.SMTPException, OSError) as error:
+        return [error] * len(mails)
+    results: list[Exception | None] = []
+    try:
+        for recipient, message in mails:
+            try:
+                await client.sendmail(render.envelope_sender(config), [recipient], message)
+                results.append(None)
+            except aiosmtplib.SMTPServerDisconnected as error:
+                results += [error] * (len(mails) - len(results))  # this one and the rest: next round
+                break
+            except (aiosmtplib.SMTPException, OSError) as error:
+                results.append(error)
+    finally:
+        try:
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError):
+            client.close()
+    return results
+
+
 class MailWorker(Worker):
     name = "mail-worker"
 
@@ -97,33 +127,7 @@ class MailWorker(Worker):
         return len(rows)
 
     async def _send(self, rows) -> list[Exception | None]:
-        """Each row's result over one connection; a connection that fails fails every row alike."""
-        config = self.config
-        client = aiosmtplib.SMTP(
-            hostname=config.email_host, port=config.email_port, timeout=config.email_timeout_seconds,
-            use_tls=config.email_security == "tls", start_tls=config.email_security == "starttls",
-            username=config.email_user or None, password=config.email_password or None)
-        try:
-            await client.connect()
-        except (aiosmtplib.SMTPException, OSError) as error:
-            return [error] * len(rows)
-        results: list[Exception | None] = []
-        try:
-            for row in rows:
-                try:
-                    await client.sendmail(render.envelope_sender(config), [row["recipient"]], bytes(row["message"]))
-                    results.append(None)
-                except aiosmtplib.SMTPServerDisconnected as error:
-                    results += [error] * (len(rows) - len(results))  # this one and the rest: next round
-                    break
-                except (aiosmtplib.SMTPException, OSError) as error:
-                    results.append(error)
-        finally:
-            try:
-                await client.quit()
-            except (aiosmtplib.SMTPException, OSError):
-                client.close()
-        return results
+        return await send(self.config, [(row["recipient"], bytes(row["message"])) for row in rows])
 
     async def next_due(self) -> str | None:
         return await mail_store.next_mail_due(self.db.reader)
