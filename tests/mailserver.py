@@ -12,14 +12,22 @@ down) and `start()` opens it again on the same port. Addresses in `refuse` are a
 from __future__ import annotations
 
 import asyncio
+import datetime
 import email
 import email.policy
+import ipaddress
 import re
+import ssl
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 URL = re.compile(r"https?://[^\s<>\"']+")
 
@@ -87,9 +95,51 @@ class _Handler:
         return "250 OK: queued"
 
 
+def make_certificates(folder: Path) -> tuple[Path, ssl.SSLContext]:
+    """A private CA and a certificate for 127.0.0.1 signed by it: (the CA's PEM file for the
+    client's ca_file, the server's TLS context)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "WeCreate test mail CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+          .not_valid_after(now + datetime.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
+                                       key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                       encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    leaf = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])).issuer_name(ca_name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    ca_file, cert_file, key_file = folder / "ca.pem", folder / "server.pem", folder / "server.key"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return ca_file, context
+
+
 class MailServer:
-    def __init__(self, port: int = 0):
+    """`tls_context`: the server offers STARTTLS and refuses mail without it; `credentials`
+    (user, password): AUTH is required (only after STARTTLS)."""
+
+    def __init__(self, port: int = 0, *, tls_context: ssl.SSLContext | None = None,
+                 credentials: tuple[str, str] | None = None):
         self.port = port
+        self.tls_context = tls_context
+        self.credentials = credentials
+        self.logins: list[str] = []
         self.mails: list[Mail] = []
         self.refuse: set[str] = set()
         self.connections = 0
@@ -101,11 +151,22 @@ class MailServer:
 
         def protocol():
             self.connections += 1
-            return SMTP(_Handler(self), hostname="mail.test", decode_data=False, ident="test SMTP")
+            return SMTP(_Handler(self), hostname="mail.test", decode_data=False, ident="test SMTP",
+                        tls_context=self.tls_context, require_starttls=self.tls_context is not None,
+                        auth_required=self.credentials is not None, authenticator=self._authenticate)
 
         self._server = await loop.create_server(protocol, "127.0.0.1", self.port, reuse_address=True)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        if not isinstance(auth_data, LoginPassword) or self.credentials is None:
+            return AuthResult(success=False, handled=False)
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        if given == self.credentials:
+            self.logins.append(given[0])
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
 
     async def stop(self) -> None:
         """The server goes away: nobody listens on its port until start()."""

@@ -101,6 +101,7 @@ class Config:
     email_password: str = field(default="", repr=False)
     email_from: str = ""
     email_timeout_seconds: float = 30.0
+    email_ca_file: str = ""   # a CA bundle for the server's certificate; "" = the system's CAs
     email_retry_base_seconds: float = 60.0
     email_retry_cap_seconds: float = 3600.0
     email_give_up_days: float = 3.0
@@ -217,14 +218,14 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         retention_batch_size=r.int("retention.batch_size", 500, low=10, high=100_000),
         retention_pause_seconds=r.float("retention.pause_seconds", 0.05, low=0, high=60),
         inbox_max_pending=r.int("federation.inbox_max_pending", 20_000, low=0, high=100_000_000),
-        **_email(r, parts.hostname),
+        **_email(r, parts.hostname, base_dir),
     )
 
 
 EMAIL_SECURITY = {"starttls": 587, "tls": 465, "none": 25}  # and the port each uses by default
 
 
-def _email(r: _Reader, instance_host: str) -> dict:
+def _email(r: _Reader, instance_host: str, base_dir: Path | None) -> dict:
     """[email]: the SMTP server mails go through; none configured means email is off."""
     host = r.text("email.host", "")
     if not host:
@@ -236,6 +237,14 @@ def _email(r: _Reader, instance_host: str) -> dict:
     if user and security == "none" and not is_loopback(host):
         # The password would cross the network in the clear.
         raise ConfigError("email.security = \"none\" with a user and password is allowed only for a loopback host")
+    ca_file = r.text("email.ca_file", "")
+    if ca_file:
+        path = Path(ca_file)
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        if not path.is_file():
+            raise ConfigError(f"email.ca_file: {path} is not a file")
+        ca_file = str(path)
     sender = r.str("email.from", f"noreply@{instance_host}")
     if "\n" in sender or "\r" in sender or "@" not in sender:
         raise ConfigError("email.from must be an address like \"WeCreate Leipzig <noreply@example.org>\"")
@@ -247,6 +256,7 @@ def _email(r: _Reader, instance_host: str) -> dict:
         "email_password": password,
         "email_from": sender,
         "email_timeout_seconds": r.float("email.timeout_seconds", 30.0, low=0.5, high=600),
+        "email_ca_file": ca_file,
         "email_retry_base_seconds": r.float("email.retry_base_seconds", 60.0, low=0.05, high=86_400),
         "email_retry_cap_seconds": r.float("email.retry_cap_seconds", 3600.0, low=0.05, high=7 * 86_400),
         "email_give_up_days": r.float("email.give_up_days", 3.0, low=0.00001, high=60),

@@ -38,6 +38,7 @@ def test_defaults_and_the_port_of_each_security():
     ({"host": "smtp.example.org", "from": "A <a@b.example>\nBcc: x@y.example"}, "email.from must be an address"),
     ({"host": "smtp.example.org", "port": 0}, "email.port must be a whole number"),
     ({"host": "smtp.example.org", "give_up_days": 0}, "email.give_up_days must be a number"),
+    ({"host": "smtp.example.org", "ca_file": "/no/such/ca.pem"}, "email.ca_file: /no/such/ca.pem is not a file"),
 ])
 def test_bad_email_settings_name_their_key(email, message):
     with pytest.raises(ConfigError, match=message):

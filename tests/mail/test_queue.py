@@ -152,3 +152,38 @@ async def _settled(instance, count: int):
     """Every mail's row once `count` of them are no longer pending, else None."""
     rows = await instance.query("SELECT * FROM mails ORDER BY id")
     return rows if sum(r["state"] != "pending" for r in rows) >= count else None
+
+
+async def test_starttls_with_a_private_ca_and_auth(make_instance, tmp_path):
+    from tests.mailserver import MailServer, make_certificates
+
+    ca_file, context = make_certificates(tmp_path / "tls")
+    server = await MailServer(tls_context=context, credentials=("wecreate", "geheim-123")).start()
+    try:
+        tables = server.tables(security="starttls", user="wecreate", password="geheim-123", ca_file=str(ca_file))
+        leipzig = await make_instance("leipzig", tables=tables)
+        await _queue(leipzig)
+        [received] = await server.wait_for(1)
+        assert received.subject == "Neues Passwort für WeCreate Leipzig" and server.logins == ["wecreate"]
+        # A wrong password is retried, not lost: the mail waits with the server's answer.
+        wrong = await make_instance("meissen", tables={"email": {**tables["email"], "password": "falsch"}})
+        await _queue(wrong)
+        [row] = await eventually(lambda: _attempted(wrong), message="a refused login")
+        assert row["state"] == "pending" and "535" in row["last_error"]
+    finally:
+        await server.stop()
+
+
+async def test_the_certificate_is_checked(make_instance, tmp_path):
+    from tests.mailserver import MailServer, make_certificates
+
+    _, context = make_certificates(tmp_path / "tls")
+    server = await MailServer(tls_context=context).start()
+    try:
+        leipzig = await make_instance("leipzig", tables=server.tables(security="starttls"))  # system CAs only
+        await _queue(leipzig)
+        [row] = await eventually(lambda: _attempted(leipzig), message="a refused certificate")
+        assert row["state"] == "pending" and "certificate" in row["last_error"].lower()
+        assert not server.mails
+    finally:
+        await server.stop()

@@ -5,7 +5,8 @@ SIGTERM cancels a hanging connection at once, as it does an HTTP delivery. One c
 round carries every mail claimed in it.
 
 An answer of the server decides a mail's fate as an HTTP status decides a delivery's: a 5xx for
-the recipient (no such mailbox) ends it as failed; no connection, a timeout or a 4xx is retried
+the recipient (no such mailbox) or the message ends it as failed; no connection, a timeout, a
+4xx, or a refused login or sender (our configuration, mended by the operator) is retried
 (retry base doubling up to its cap), until the mail is email.give_up_days old. A crash between
 the server's "250 OK" and our record of it sends that mail again at the next start (at least
 once, never lost).
@@ -44,7 +45,10 @@ def outcome(config: Config, error: Exception | None, *, attempts: int, created_a
         return "sent", None
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused) and error.recipients:
         error = error.recipients[0]  # one recipient per mail: its own answer
-    permanent = isinstance(error, aiosmtplib.SMTPResponseException) and 500 <= error.code < 600
+    # Only a refusal of this mail itself is final: its recipient, or its content. A refused login
+    # or sender is our configuration's fault, retried until the operator has mended it.
+    permanent = (isinstance(error, aiosmtplib.SMTPRecipientRefused | aiosmtplib.SMTPDataError)
+                 and 500 <= error.code < 600)
     age = (utcnow() - datetime.fromisoformat(created_at.replace("Z", "+00:00"))).total_seconds()
     if permanent or age >= config.email_give_up_days * 86400:
         return "failed", None
@@ -64,7 +68,8 @@ async def send(config: Config, mails: list[tuple[str, bytes]]) -> list[Exception
     client = aiosmtplib.SMTP(
         hostname=config.email_host, port=config.email_port, timeout=config.email_timeout_seconds,
         use_tls=config.email_security == "tls", start_tls=config.email_security == "starttls",
-        username=config.email_user or None, password=config.email_password or None)
+        username=config.email_user or None, password=config.email_password or None,
+        cert_bundle=config.email_ca_file or None)
     try:
         await client.connect()
     except (aiosmtplib.SMTPException, OSError) as error:
