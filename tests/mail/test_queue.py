@@ -5,6 +5,7 @@ refused or too old; nothing at all while email is off."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 
@@ -37,6 +38,8 @@ async def test_a_queued_mail_arrives_with_both_parts_in_the_recipients_language(
     assert german["List-Unsubscribe"] is None  # only with an unsubscribe URL
     rows = await eventually(lambda: _settled(leipzig, 2), message="both recorded as sent")
     assert [r["state"] for r in rows] == ["sent", "sent"] and all(r["sent_at"] for r in rows)
+    # Sent, the body is gone from the database (with the links it carried).
+    assert all(r["message"] == b"" for r in rows)
 
 
 async def test_an_unsubscribe_url_gives_the_rfc_8058_headers_and_a_link_in_both_parts(make_instance, mailserver):
@@ -187,3 +190,19 @@ async def test_the_certificate_is_checked(make_instance, tmp_path):
         assert not server.mails
     finally:
         await server.stop()
+
+
+async def test_settled_mails_are_forgotten_after_their_days(make_instance, mailserver):
+    leipzig = await make_instance("leipzig", tables=mailserver.tables())
+    await leipzig.stop()
+    with sqlite3.connect(leipzig.config.database_path) as db:  # as a run of 31 days ago left them
+        db.executemany("INSERT INTO mails (recipient, template, message, state, next_attempt_at, created_at) "
+                       "VALUES ('a@example.org', 'reset', X'', ?, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z')",
+                       [("sent",), ("failed",)])
+    db.close()
+    await leipzig.start()
+    await eventually(lambda: _gone(leipzig), message="the old records pruned")
+
+
+async def _gone(instance):
+    return not await instance.query("SELECT id FROM mails")

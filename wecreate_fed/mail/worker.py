@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 
 import aiosmtplib
 
 from wecreate_fed.config import Config
-from wecreate_fed.store import Database, utcnow
+from wecreate_fed.store import Database, iso, utcnow
 from wecreate_fed.store import mail as mail_store
 from wecreate_fed.workers import Worker
 
@@ -30,6 +31,8 @@ from . import new_wakeup, render
 log = logging.getLogger(__name__)
 
 BATCH = 50             # mails claimed (and sent over one connection) per round
+KEEP_DAYS = 30         # how long the record of a sent or given-up mail (without its body) is kept
+PRUNE_EVERY = 3600.0   # seconds between two prunings of those records
 LOCK_SECONDS = 600.0   # the lease; a crashed process's mails are taken back at its next start at once
 
 
@@ -103,6 +106,7 @@ class MailWorker(Worker):
         self.process_id = process_id
         self._claimed: set[int] = set()
         self._started = False
+        self._pruned_at = -PRUNE_EVERY
         self.sent = 0
 
     async def run_once(self) -> int:
@@ -112,6 +116,10 @@ class MailWorker(Worker):
                 if released := await mail_store.release_all_mails(conn):
                     log.warning("released %d mails claimed before a restart", released)
             self._started = True
+        if time.monotonic() - self._pruned_at >= PRUNE_EVERY:
+            async with self.db.transaction() as conn:
+                await mail_store.prune_mails(conn, iso(utcnow() - timedelta(days=KEEP_DAYS)))
+            self._pruned_at = time.monotonic()
         async with self.db.transaction() as conn:
             rows = await mail_store.claim_mails(conn, limit=BATCH, lock_seconds=LOCK_SECONDS, owner=self.process_id)
         if not rows:

@@ -39,14 +39,21 @@ async def claim_mails(conn: Connection, *, limit: int, lock_seconds: float, owne
 
 
 async def mark_mails(conn: Connection, outcomes: list[tuple[int, str, str | None, float | None]]) -> None:
-    """A round's outcomes: (mail id, state sent|pending|failed, error or None, retry in seconds or None)."""
+    """A round's outcomes: (mail id, state sent|pending|failed, error or None, retry in seconds or None).
+    A settled mail keeps no body: the links in it (a password reset) are not left in the database."""
     now = iso()
     await conn.executemany(
         "UPDATE mails SET state = ?, attempts = attempts + 1, last_error = ?, locked_until = NULL, locked_by = NULL, "
-        "next_attempt_at = COALESCE(?, next_attempt_at), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
-        "WHERE id = ?",
-        [(state, error, iso_in(delay) if delay is not None else None, state, now, mail_id)
+        "next_attempt_at = COALESCE(?, next_attempt_at), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
+        "message = CASE WHEN ? = 'pending' THEN message ELSE X'' END WHERE id = ?",
+        [(state, error, iso_in(delay) if delay is not None else None, state, now, state, mail_id)
          for mail_id, state, error, delay in outcomes])
+
+
+async def prune_mails(conn: Connection, before: str) -> int:
+    """Settled mails (sent or given up) queued before `before`: their record is of no use any more."""
+    cur = await conn.execute("DELETE FROM mails WHERE state <> 'pending' AND created_at < ?", (before,))
+    return cur.rowcount
 
 
 async def release_mails(conn: Connection, mail_ids: list[int]) -> None:
