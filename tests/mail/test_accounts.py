@@ -5,6 +5,7 @@ answer for unknown addresses, rate-limited, every session ended), and changing t
 from __future__ import annotations
 
 import asyncio
+import json
 
 from tests.web.conftest import text_of
 
@@ -244,3 +245,14 @@ async def test_the_dashboard_shows_the_mail_queue_when_email_is_on(make_instance
     status, text, _ = await ada.get("/admin")
     assert 'id="email-off"' not in text and "E-Mail ist an: über 127.0.0.1" in text_of(text)
     assert 'id="mails-sent">1<' in text
+
+
+async def test_the_address_is_never_federated(make_instance, mailserver, visitor_for):
+    site = await _site(make_instance, mailserver)
+    await _confirmed_person(site, visitor_for, mailserver)
+    status, actor = await site.get_json(f"{site.base_url}/users/anna")
+    assert status == 200 and actor["preferredUsername"] == "anna"
+    host = site.base_url.split("//")[1]
+    status, finger = await site.get_json(f"{site.base_url}/.well-known/webfinger?resource=acct:anna@{host}")
+    assert status == 200
+    assert "anna@example.org" not in json.dumps(actor) + json.dumps(finger)
