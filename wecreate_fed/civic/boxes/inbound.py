@@ -153,6 +153,7 @@ async def post_received(rt: Runtime, signer: Actor, box: Actor, post: IncomingPo
             content=post.content, is_public=record.visibility != "private", data=post.document,
             in_reply_to=post.in_reply_to, published=post.published, audience=box.ap_id)
         if new:  # the same post delivered again is relayed once
+            await posts.tell_local_members(out.conn, box, signer)
             await posts.relay(rt, out, box, record, post.activity, post.ap_id)
 
 
