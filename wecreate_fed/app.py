@@ -29,6 +29,7 @@ from .errors import WeCreateError
 from .http import HttpClient
 from .moderation import domains as domain_policy
 from .moderation import worker as moderation_worker
+from .notify.worker import NotifyWorker
 from .retention import RetentionWorker
 from .runtime import Runtime
 from .store import Database
@@ -120,6 +121,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
         if run_workers:
             supervisor.start(nodeinfo.NodeInfoWorker(rt))
             supervisor.start(moderation_worker.SuspensionWorker(rt))
+            supervisor.start(NotifyWorker(rt))  # notification mails at once, and the digests
             if config.retention_enabled:
                 supervisor.start(RetentionWorker(rt.db, config))
             supervisor.start(leases.LeaseKeeper(rt))  # last: it stops last, after the others gave back theirs
