@@ -21,6 +21,7 @@ from hypercorn.asyncio import serve
 from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
+from tests.mailserver import MailServer
 from wecreate_fed import config as config_module
 from wecreate_fed import signatures, urls
 from wecreate_fed.app import create_app
@@ -284,6 +285,15 @@ async def make_instance(tmp_path):
     yield make
     for instance in started:
         await instance.stop()
+
+
+@pytest.fixture
+async def mailserver():
+    """A fresh SMTP server (aiosmtpd) on loopback for one test; `mailserver.tables()` points an
+    instance at it (`make_instance(..., tables=mailserver.tables())`). See tests/mailserver.py."""
+    server = await MailServer().start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

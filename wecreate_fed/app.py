@@ -27,6 +27,7 @@ from .config import Config
 from .domainpolicy import PolicyTable
 from .errors import WeCreateError
 from .http import HttpClient
+from .mail.worker import MailWorker
 from .moderation import domains as domain_policy
 from .moderation import worker as moderation_worker
 from .notify.worker import NotifyWorker
@@ -121,6 +122,8 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
         if run_workers:
             supervisor.start(nodeinfo.NodeInfoWorker(rt))
             supervisor.start(moderation_worker.SuspensionWorker(rt))
+            if config.email_enabled:
+                supervisor.start(MailWorker(config, rt.db, process_id=rt.process_id))
             supervisor.start(NotifyWorker(rt))  # notification mails at once, and the digests
             if config.retention_enabled:
                 supervisor.start(RetentionWorker(rt.db, config))

@@ -94,11 +94,28 @@ class Config:
     retention_pause_seconds: float = 0.05
     # Pending inbox rows past which the inbox answers 503 with Retry-After (inbox/backlog.py); 0 = never.
     inbox_max_pending: int = 20_000
+    # Email ([email]; wecreate_fed/mail/): off while email_host is "". security: starttls, tls or none.
+    email_host: str = ""
+    email_port: int = 587
+    email_security: str = "starttls"
+    email_user: str = ""
+    email_password: str = field(default="", repr=False)
+    email_from: str = ""
+    email_timeout_seconds: float = 30.0
+    email_retry_base_seconds: float = 60.0
+    email_retry_cap_seconds: float = 3600.0
+    email_give_up_days: float = 3.0
+
     # Notification mails ([notifications]; wecreate_fed/notify): the hour (instance time zone) daily and
     # weekly digests go out, the weekday of the weekly one (0 = Monday), and how often mails "at once" are looked for.
     digest_hour: int = 7
     digest_weekday: int = 0
     notify_poll_seconds: float = 30.0
+
+    @property
+    def email_enabled(self) -> bool:
+        """Whether mails are sent at all (an [email] host is configured)."""
+        return bool(self.email_host)
 
     @property
     def host(self) -> str:
@@ -207,10 +224,43 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         retention_batch_size=r.int("retention.batch_size", 500, low=10, high=100_000),
         retention_pause_seconds=r.float("retention.pause_seconds", 0.05, low=0, high=60),
         inbox_max_pending=r.int("federation.inbox_max_pending", 20_000, low=0, high=100_000_000),
+        **_email(r, parts.hostname),
         digest_hour=r.int("notifications.digest_hour", 7, low=0, high=23),
         digest_weekday=WEEKDAYS.index(r.choice("notifications.digest_weekday", WEEKDAYS, "monday")),
         notify_poll_seconds=r.float("notifications.poll_seconds", 30.0, low=0.05, high=3600),
     )
+
+
+EMAIL_SECURITY = {"starttls": 587, "tls": 465, "none": 25}  # and the port each uses by default
+
+
+def _email(r: _Reader, instance_host: str) -> dict:
+    """[email]: the SMTP server mails go through; none configured means email is off."""
+    host = r.text("email.host", "")
+    if not host:
+        return {}
+    security = r.choice("email.security", tuple(EMAIL_SECURITY), "starttls")
+    user, password = r.text("email.user", ""), r.text("email.password", "")
+    if bool(user) != bool(password):
+        raise ConfigError("email.user and email.password go together (set both, or neither)")
+    if user and security == "none" and not is_loopback(host):
+        # The password would cross the network in the clear.
+        raise ConfigError("email.security = \"none\" with a user and password is allowed only for a loopback host")
+    sender = r.str("email.from", f"noreply@{instance_host}")
+    if "\n" in sender or "\r" in sender or "@" not in sender:
+        raise ConfigError("email.from must be an address like \"WeCreate Leipzig <noreply@example.org>\"")
+    return {
+        "email_host": host,
+        "email_port": r.int("email.port", EMAIL_SECURITY[security], low=1, high=65535),
+        "email_security": security,
+        "email_user": user,
+        "email_password": password,
+        "email_from": sender,
+        "email_timeout_seconds": r.float("email.timeout_seconds", 30.0, low=0.5, high=600),
+        "email_retry_base_seconds": r.float("email.retry_base_seconds", 60.0, low=0.05, high=86_400),
+        "email_retry_cap_seconds": r.float("email.retry_cap_seconds", 3600.0, low=0.05, high=7 * 86_400),
+        "email_give_up_days": r.float("email.give_up_days", 3.0, low=0.00001, high=60),
+    }
 
 
 def _document(r: _Reader, name: str, base_dir: Path | None) -> str:

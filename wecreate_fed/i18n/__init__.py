@@ -19,6 +19,7 @@ from . import (
     catalog_dashboard,
     catalog_domains,
     catalog_legal,
+    catalog_mail,
     catalog_notify,
     catalog_problems,
     catalog_reports,
@@ -40,6 +41,7 @@ PARTS = (
     catalog_reports.TEXTS,
     catalog_dashboard.TEXTS,
     catalog_actions.TEXTS,
+    catalog_mail.TEXTS,
     catalog_notify.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
