@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import utcnow
 from wecreate_fed.workers import Worker
 
 from . import mailing, schedule, topics
@@ -18,16 +21,17 @@ log = logging.getLogger(__name__)
 class NotifyWorker(Worker):
     name = "notify-worker"
 
-    def __init__(self, rt: Runtime):
+    def __init__(self, rt: Runtime, *, clock: Callable[[], datetime] = utcnow):
         super().__init__(asyncio.Event())
         self.rt = rt
+        self.clock = clock  # tests move it on to a period's end
         self.max_idle_wait = rt.config.notify_poll_seconds
         self.finished: dict[str, str] = {}  # frequency -> the period whose pass went through everyone
 
     async def run_once(self) -> int:
         done = await mailing.mail_now(self.rt)
         for frequency in topics.DIGESTS:
-            period = schedule.latest(self.rt.config, frequency)
+            period = schedule.latest(self.rt.config, frequency, self.clock())
             if self.finished.get(frequency) == period.key:
                 continue
             done += await mailing.send_digests(self.rt, period, self.stopping)
