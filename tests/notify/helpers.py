@@ -5,10 +5,10 @@ from __future__ import annotations
 from wecreate_fed.store import iso
 
 
-async def with_address(instance, username: str, email: str, *, language: str = "de",
-                       district: str | None = None, name: str | None = None):
+async def with_address(instance, username: str, email: str, *, language: str = "de", district: str | None = None,
+                       name: str | None = None, password: str = "sicheres-passwort"):
     """A local person whose address is confirmed (as its confirmation link would leave it)."""
-    actor = await instance.create_user(username, name=name or username.title(), password="sicheres-passwort")
+    actor = await instance.create_user(username, name=name or username.title(), password=password)
     async with instance.rt.db.transaction() as conn:
         await conn.execute("UPDATE accounts SET email = ?, email_confirmed_at = ?, language = ?, district_slug = ? "
                            "WHERE actor_id = ?", (email, iso(), language, district, actor.id))
