@@ -1,0 +1,59 @@
+"""Notices of what happens elsewhere: a Mastodon favourite (delivered twice) and a reply from
+another server tell the idea's author here once each, in her language and by mail at once;
+a post and a task in a box tell its members."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import eventually, load_fixture, post_signed
+from tests.notify.helpers import choose, mail_tables, with_address
+from tests.web.conftest import text_of
+from wecreate_fed.civic import boxes, ideas
+
+
+async def test_a_remote_support_and_reply_tell_the_author_once_each(make_instance, mailserver, visitor_for):
+    leipzig = await make_instance("leipzig", tables=mail_tables(mailserver))
+    meissen = await make_instance("meissen")
+    anna = await with_address(leipzig, "anna", "anna@example.org", name="Anna Schulz")
+    await choose(leipzig, anna, support="now")
+    jonas = await meissen.create_user("jonas", name="Jonas Weber")
+    _, idea = await ideas.publish(leipzig.rt, anna, {"title": "Trinkbrunnen", "districts": ["west"]})
+    values = dict(actor=jonas.ap_id, object=idea["id"], object_author=anna.ap_id, actor_url=f"{meissen.base_url}/@jonas")
+    for name in ("like.json", "like.json", "reply.json", "reply.json"):
+        status, body = await post_signed(leipzig.shared_inbox, load_fixture(f"mastodon/{name}", **values),
+                                         key_id=jonas.key_id, private_key_pem=jonas.private_key_pem)
+        assert status == 202, (name, body)
+    told = await eventually(lambda: _kinds(leipzig, anna, 2), message="support and reply noted")
+    assert [t["kind"] for t in told] == ["support", "reply"]
+    assert json.loads(told[0]["params"]) == {"name": "Jonas Weber", "title": "Trinkbrunnen"}
+    mails = await mailserver.wait_for(2, to="anna@example.org")
+    assert sorted(m.subject for m in mails) == ["Antwort – WeCreate Leipzig", "Unterstützung – WeCreate Leipzig"]
+    assert any("Jonas Weber hat dir zu „Trinkbrunnen“ geantwortet." in m.text for m in mails)
+    visitor = visitor_for(leipzig)
+    assert await visitor.login("anna") == 303
+    _, page, _ = await visitor.get("/notifications")
+    assert "Antwort: Jonas Weber hat dir zu „Trinkbrunnen“ geantwortet." in text_of(page)
+    assert len(await _kinds(leipzig, anna, 2)) == 2  # each delivery's repeat noted nothing more
+
+
+async def _kinds(instance, actor, count):
+    rows = await instance.query("SELECT kind, params FROM notifications WHERE actor_id = ? ORDER BY id", (actor.id,))
+    return rows if len(rows) >= count else None
+
+
+async def test_a_post_and_a_task_in_a_box_tell_its_members(make_instance):
+    leipzig = await make_instance("leipzig")
+    anna = await leipzig.create_user("anna", name="Anna")
+    bert = await leipzig.create_user("bert", name="Bert")
+    clara = await leipzig.create_user("clara", name="Clara")
+    box = await boxes.create(leipzig.rt, anna, {"name": "Trinkbrunnen West", "slug": "brunnen", "visibility": "open",
+                                                "problem": "Es fehlt Wasser."})
+    for person in (bert, clara):
+        await boxes.join(leipzig.rt, person, box.ap_id)
+    await boxes.post(leipzig.rt, bert, box.ap_id, "Treffen am Freitag?")
+    await boxes.add_task(leipzig.rt, anna, "brunnen", "Angebote einholen", clara.ap_id)
+    rows = await leipzig.query("SELECT actor_id, kind, params FROM notifications ORDER BY id")
+    assert [(r["actor_id"], r["kind"]) for r in rows] == [(anna.id, "box_post"), (clara.id, "box_post"),
+                                                          (clara.id, "box_task")]
+    assert json.loads(rows[2]["params"]) == {"name": "Anna", "box": "Trinkbrunnen West", "title": "Angebote einholen"}
