@@ -4,12 +4,16 @@ a post and a task in a box tell its members."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+
+import pytest
 
 from tests.conftest import eventually, load_fixture, post_signed
 from tests.notify.helpers import choose, mail_tables, with_address
 from tests.web.conftest import text_of
 from wecreate_fed.civic import boxes, ideas
+from wecreate_fed.errors import Conflict
 
 
 async def test_a_remote_support_and_reply_tell_the_author_once_each(make_instance, mailserver, visitor_for):
@@ -57,3 +61,31 @@ async def test_a_post_and_a_task_in_a_box_tell_its_members(make_instance):
     assert [(r["actor_id"], r["kind"]) for r in rows] == [(anna.id, "box_post"), (clara.id, "box_post"),
                                                           (clara.id, "box_task")]
     assert json.loads(rows[2]["params"]) == {"name": "Anna", "box": "Trinkbrunnen West", "title": "Angebote einholen"}
+
+
+async def test_a_support_cancelled_at_any_step_leaves_its_notice_with_it_or_neither(make_instance):
+    """The support, the author's notice and the Like in our outbox: all or nothing, at every step."""
+    leipzig = await make_instance("leipzig")
+    anna = await leipzig.create_user("anna", name="Anna")
+    bert = await leipzig.create_user("bert", name="Bert")
+    _, idea = await ideas.publish(leipzig.rt, anna, {"title": "Bänke", "districts": ["west"]})
+    for steps in range(0, 200):
+        task = asyncio.ensure_future(ideas.support(leipzig.rt, bert, idea["id"]))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        reactions = await leipzig.query("SELECT activity_ap_id FROM reactions WHERE actor_id = ?", (bert.id,))
+        notices = await leipzig.query("SELECT 1 FROM notifications WHERE kind = 'support'")
+        likes = await leipzig.query("SELECT 1 FROM activities WHERE type = 'Like' AND actor_id = ?", (bert.id,))
+        assert (len(reactions), len(notices), len(likes)) in ((0, 0, 0), (1, 1, 1)), steps
+        if reactions:
+            break
+    else:
+        raise AssertionError("the support never completed")
+    with pytest.raises(Conflict):
+        await ideas.support(leipzig.rt, bert, idea["id"])  # already done, and said so
+    assert len(await leipzig.query("SELECT 1 FROM notifications WHERE kind = 'support'")) == 1
