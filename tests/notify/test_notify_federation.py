@@ -89,3 +89,26 @@ async def test_a_support_cancelled_at_any_step_leaves_its_notice_with_it_or_neit
     with pytest.raises(Conflict):
         await ideas.support(leipzig.rt, bert, idea["id"])  # already done, and said so
     assert len(await leipzig.query("SELECT 1 FROM notifications WHERE kind = 'support'")) == 1
+
+
+async def test_a_post_in_a_box_tells_its_members_on_both_instances_once(make_instance):
+    leipzig = await make_instance("leipzig")
+    meissen = await make_instance("meissen")
+    anna = await leipzig.create_user("anna", name="Anna")
+    box = await boxes.create(leipzig.rt, anna, {"name": "Trinkbrunnen West", "slug": "brunnen", "visibility": "open"})
+    jonas = await meissen.create_user("jonas", name="Jonas")
+    lena = await meissen.create_user("lena", name="Lena")
+    for name in ("jonas", "lena"):
+        status, body = await meissen.post_outbox(name, {"type": "Follow", "object": box.ap_id})
+        assert status == 201, body
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows WHERE state = 'accepted' GROUP BY followee_id "
+                                           "HAVING count(*) = 2"), message="both members")
+    status, body = await meissen.post_outbox("jonas", {"type": "Note", "content": "Treffen am Freitag?",
+                                                       "audience": box.ap_id})
+    assert status == 201, body
+    told = await eventually(lambda: meissen.query("SELECT actor_id, kind, params FROM notifications"), message="Lena told")
+    assert [(t["actor_id"], t["kind"]) for t in told] == [(lena.id, "box_post")]
+    assert json.loads(told[0]["params"]) == {"name": "Jonas", "box": "Trinkbrunnen West"}
+    here = await eventually(lambda: leipzig.query("SELECT actor_id, kind FROM notifications"), message="Anna told")
+    assert [(t["actor_id"], t["kind"]) for t in here] == [(anna.id, "box_post")]
+    assert jonas.id not in [t["actor_id"] for t in told]

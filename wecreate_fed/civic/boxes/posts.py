@@ -45,6 +45,8 @@ async def post(rt: Runtime, member: Actor, box_ap_id: str, text: str | None = No
                                 audience=box.ap_id)
         if record is None:
             # The box's server relays it to the members; its followers collection is not ours to deliver to.
+            # Our other members of it hear of it now (the relay finds the post already kept here).
+            await tell_local_members(out.conn, box, member)
             return await out.queue(member, create, delivery.to_actor(box))
         # Kept as the member's activity; nothing to deliver to a box that is here.
         await tell_local_members(out.conn, box, member)
@@ -54,8 +56,13 @@ async def post(rt: Runtime, member: Actor, box_ap_id: str, text: str | None = No
 
 
 async def tell_local_members(conn: Connection, box: Actor, author: Actor) -> None:
-    """The box's local members (but its author) hear of a new post, in the transaction keeping it."""
-    members = [a.id for _, a in await box_store.list_members(conn, box.id) if a.is_local and a.id != author.id]
+    """The box's local members (but its author) hear of a new post, in the transaction keeping it.
+    A box here lists its members; of a box elsewhere, our members are its local followers."""
+    if box.is_local:
+        people = [a for _, a in await box_store.list_members(conn, box.id)]
+    else:
+        people = await social.list_local_followers(conn, box.id)
+    members = [a.id for a in people if a.is_local and a.id != author.id]
     await notifications.add(conn, members, kind="box_post", object_ap_id=box.ap_id, by_ap_id=author.ap_id,
                             params={"name": author.name or author.handle, "box": box.name or box.handle})
 
