@@ -1,17 +1,6 @@
 """Texts of notifications, the mail choices (/settings/notifications), the mails at once and
 the digests, and the unsubscribe pages: key -> (German, English)."""
 
-TOPICS = {
-    "reply": ("Antworten auf meine Beiträge", "Replies to my posts"),
-    "support": ("Unterstützung für meine Ideen", "Support for my ideas"),
-    "status": ("Neuer Status bei Ideen, die ich unterstütze, und bei meinen Terminen",
-               "A new status of ideas I support and of my events"),
-    "district": ("Neu in meinem Stadtbezirk: Ideen und Termine", "New in my district: ideas and events"),
-    "box": ("Meine Boxen: Beiträge, Aufgaben, Anträge, Antworten und Einladungen",
-            "My boxes: posts, tasks, motions, answers and invitations"),
-    "account": ("Mein Konto: Entscheidungen der Moderation", "My account: moderation decisions"),
-}
-
 TEXTS = {
     # the kinds' short names (the older kinds' names are in catalog_site/civic/actions)
     "notification.reply": ("Antwort", "Reply"),
@@ -21,12 +10,14 @@ TEXTS = {
     "notification.box_invitation": ("Einladung", "Invitation"),
     "notify.kind_other": ("Mitteilung", "Notification"),
     # what happened, in a sentence
-    "notify.text.status_changed": ("„{title}“ hat jetzt den Status: {status}", "“{title}” now has the status: {status}"),
+    "notify.text.status_changed": ("„{title}“ hat jetzt den Status: {status}",
+                                   "“{title}” now has the status: {status}"),
     "notify.text.attend": ("{name} nimmt an „{title}“ teil.", "{name} is attending “{title}”."),
     "notify.text.attend_yes": ("Du nimmst an „{title}“ teil.", "You are attending “{title}”."),
     "notify.text.attend_no": ("Deine Anmeldung zu „{title}“ wurde abgelehnt.",
                               "Your request to attend “{title}” was declined."),
-    "notify.text.box_invitation": ("{name} lädt dich in die Box „{box}“ ein.", "{name} invites you to the box “{box}”."),
+    "notify.text.box_invitation": ("{name} lädt dich in die Box „{box}“ ein.",
+                                   "{name} invites you to the box “{box}”."),
     "notify.text.motion_received": ("Der Antrag „{title}“ ist bei {council} eingegangen.",
                                     "The motion “{title}” was received by {council}."),
     "notify.text.motion_on_agenda": ("Der Antrag „{title}“ steht bei {council} auf der Tagesordnung.",
@@ -58,14 +49,29 @@ TEXTS = {
                                     "Neuigkeiten aus deinem Stadtbezirk.",
                                     "You have not chosen a district yet; without one there is no news "
                                     "from your district."),
-    "notify.settings.change_district": ("Stadtbezirk in den Einstellungen ändern", "Change the district in the settings"),
+    "notify.settings.change_district": ("Stadtbezirk in den Einstellungen ändern",
+                                        "Change the district in the settings"),
     "notify.settings.when": ("Tägliche Zusammenfassungen kommen um {hour} Uhr, wöchentliche am {weekday} "
                              "um {hour} Uhr.",
                              "Daily digests arrive at {hour}:00, weekly ones on {weekday} at {hour}:00."),
     "notify.settings.save": ("Auswahl speichern", "Save choices"),
     "notify.settings.saved": ("Deine Auswahl ist gespeichert.", "Your choices are saved."),
-    **{f"notify.topic.{k}": v for k, v in TOPICS.items()},
-    **{f"field.topic_{k}": v for k, v in TOPICS.items()},
+    "notify.topic.reply": ("Antworten auf meine Beiträge", "Replies to my posts"),
+    "notify.topic.support": ("Unterstützung für meine Ideen", "Support for my ideas"),
+    "notify.topic.status": ("Neuer Status bei Ideen, die ich unterstütze, und bei meinen Terminen",
+                            "A new status of ideas I support and of my events"),
+    "notify.topic.district": ("Neu in meinem Stadtbezirk: Ideen und Termine", "New in my district: ideas and events"),
+    "notify.topic.box": ("Meine Boxen: Beiträge, Aufgaben, Anträge, Antworten und Einladungen",
+                         "My boxes: posts, tasks, motions, answers and invitations"),
+    "notify.topic.account": ("Mein Konto: Entscheidungen der Moderation", "My account: moderation decisions"),
+    "field.topic_reply": ("Antworten auf meine Beiträge", "Replies to my posts"),
+    "field.topic_support": ("Unterstützung für meine Ideen", "Support for my ideas"),
+    "field.topic_status": ("Neuer Status bei Ideen, die ich unterstütze, und bei meinen Terminen",
+                           "A new status of ideas I support and of my events"),
+    "field.topic_district": ("Neu in meinem Stadtbezirk: Ideen und Termine", "New in my district: ideas and events"),
+    "field.topic_box": ("Meine Boxen: Beiträge, Aufgaben, Anträge, Antworten und Einladungen",
+                        "My boxes: posts, tasks, motions, answers and invitations"),
+    "field.topic_account": ("Mein Konto: Entscheidungen der Moderation", "My account: moderation decisions"),
     "notify.frequency.now": ("sofort", "at once"),
     "notify.frequency.daily": ("täglich", "daily"),
     "notify.frequency.weekly": ("wöchentlich", "weekly"),
@@ -104,7 +110,8 @@ TEXTS = {
     "notify.unsubscribe.ask": ("Möchtest du diese E-Mails nicht mehr bekommen: {what}?",
                                "Do you want to stop getting these emails: {what}?"),
     "notify.unsubscribe.button": ("Abbestellen", "Unsubscribe"),
-    "notify.unsubscribe.all_button": ("Alle E-Mail-Benachrichtigungen abbestellen", "Unsubscribe from all email notifications"),
+    "notify.unsubscribe.all_button": ("Alle E-Mail-Benachrichtigungen abbestellen",
+                                      "Unsubscribe from all email notifications"),
     "notify.unsubscribe.done": ("Erledigt: Du bekommst diese E-Mails nicht mehr ({what}).",
                                 "Done: you will not get these emails any more ({what})."),
     "notify.unsubscribe.settings": ("Alles Weitere wählst du in deinen Einstellungen, wenn du angemeldet bist.",
