@@ -27,26 +27,35 @@ def _reachable(row) -> bool:
 
 
 async def mail_now(rt: Runtime) -> int:
-    """Look at every notification not looked at yet: mail it now, or leave it to a digest (or to nobody)."""
+    """Look at every notification not looked at yet: mail it now, or leave it to a digest (or to nobody).
+
+    A batch is one transaction: its mails and its marks together (a crash neither loses nor doubles
+    one), and a status change told to thousands of supporters is a few transactions, not thousands.
+    """
     rows = await store.list_unmailed(rt.db.reader, BATCH)
+    decided = []
     for row in rows:
         topic = topics.topic_of(row["kind"])
-        wanted = False
+        mail_values = None
         if topic is not None and _reachable(row) and rt.config.email_enabled:
             chosen = topics.effective(await store.preferences(rt.db.reader, row["actor_id"]))
-            wanted = chosen[topic] == topics.NOW
-        lang = _lang(rt, row["language"])
-        item = texts.render(lang, row, store.params_of(row))
-        link = await unsubscribe.url(rt, row["actor_id"], topic) if wanted and topic else None
+            if chosen[topic] == topics.NOW:
+                lang = _lang(rt, row["language"])
+                item = texts.render(lang, row, store.params_of(row))
+                mail_values = (lang, {"item": item, "name": row["name"] or row["username"],
+                                      "url": urls.http_url(item["url"]) or rt.config.base_url,
+                                      "settings_url": urls.notification_settings_url(rt.config)},
+                               await unsubscribe.url(rt, row["actor_id"], topic))
+        decided.append((row, mail_values))
+    if decided:
         async with rt.db.transaction() as conn:
-            if not await store.set_mail_state(conn, row["id"], "sent" if wanted else "later"):
-                continue  # another worker took it
-            if wanted:
-                values = {"item": item, "name": row["name"] or row["username"],
-                          "url": urls.http_url(item["url"]) or rt.config.base_url,
-                          "settings_url": urls.notification_settings_url(rt.config)}
-                await mail.queue(conn, rt.config, to=row["email"], lang=lang, template="notification", values=values,
-                                 unsubscribe_url=link)
+            for row, mail_values in decided:
+                if not await store.set_mail_state(conn, row["id"], "sent" if mail_values else "later"):
+                    continue  # another worker took it
+                if mail_values is not None:
+                    lang, values, link = mail_values
+                    await mail.queue(conn, rt.config, to=row["email"], lang=lang, template="notification",
+                                     values=values, unsubscribe_url=link)
     return len(rows)
 
 
