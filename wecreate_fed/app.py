@@ -30,6 +30,7 @@ from .http import HttpClient
 from .mail.worker import MailWorker
 from .moderation import domains as domain_policy
 from .moderation import worker as moderation_worker
+from .notify.worker import NotifyWorker
 from .retention import RetentionWorker
 from .runtime import Runtime
 from .store import Database
@@ -123,6 +124,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
             supervisor.start(moderation_worker.SuspensionWorker(rt))
             if config.email_enabled:
                 supervisor.start(MailWorker(config, rt.db, process_id=rt.process_id))
+            supervisor.start(NotifyWorker(rt))  # notification mails at once, and the digests
             if config.retention_enabled:
                 supervisor.start(RetentionWorker(rt.db, config))
             supervisor.start(leases.LeaseKeeper(rt))  # last: it stops last, after the others gave back theirs

@@ -20,6 +20,7 @@ from .http import is_loopback, parse_target
 
 CONFIG_ENV = "WECREATE_CONFIG"
 REGISTRATION_MODES = ("open", "invite", "closed")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,12 @@ class Config:
     email_retry_base_seconds: float = 60.0
     email_retry_cap_seconds: float = 3600.0
     email_give_up_days: float = 3.0
+
+    # Notification mails ([notifications]; wecreate_fed/notify): the hour (instance time zone) daily and
+    # weekly digests go out, the weekday of the weekly one (0 = Monday), and how often mails "at once" are looked for.
+    digest_hour: int = 7
+    digest_weekday: int = 0
+    notify_poll_seconds: float = 30.0
 
     @property
     def email_enabled(self) -> bool:
@@ -219,6 +226,9 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         retention_pause_seconds=r.float("retention.pause_seconds", 0.05, low=0, high=60),
         inbox_max_pending=r.int("federation.inbox_max_pending", 20_000, low=0, high=100_000_000),
         **_email(r, parts.hostname, base_dir),
+        digest_hour=r.int("notifications.digest_hour", 7, low=0, high=23),
+        digest_weekday=WEEKDAYS.index(r.choice("notifications.digest_weekday", WEEKDAYS, "monday")),
+        notify_poll_seconds=r.float("notifications.poll_seconds", 30.0, low=0.05, high=3600),
     )
 
 

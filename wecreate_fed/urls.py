@@ -145,6 +145,18 @@ def decision_url(config: Config, action_id: int) -> str:
     return f"{config.base_url}{DECISION_PATH}{action_id}"
 
 
+UNSUBSCRIBE_PATH = "/unsubscribe/"
+
+
+def unsubscribe_url(config: Config, token: str) -> str:
+    """A mail's one-click unsubscribe link (RFC 8058): GET asks, POST unsubscribes, no login."""
+    return f"{config.base_url}{UNSUBSCRIBE_PATH}{token}"
+
+
+def notification_settings_url(config: Config) -> str:
+    return f"{config.base_url}/settings/notifications"
+
+
 @dataclass(frozen=True)
 class Local:
     """What an id of this instance names: its kind and key (a uuid, slug or username), and the rest of the path."""

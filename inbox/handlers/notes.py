@@ -38,13 +38,13 @@ async def note_created(ctx: HandlerContext, activity: dict, subject: Subject) ->
         return
     in_reply_to = ld.get_id(obj.get("inReplyTo"))
     async with ctx.rt.db.transaction() as conn:
-        await social.add_object(
+        new = await social.add_object(
             conn, ap_id=obj["id"], type=type_name, actor_id=ctx.signer.id, is_local=False,
             content=sanitize.clean_html(obj.get("content")), is_public=ld.is_public(obj) or ld.is_public(activity),
             data=obj, in_reply_to=in_reply_to,
             published=obj.get("published") if isinstance(obj.get("published"), str) else None,
         )
-        await ideas.thread_changed(conn, in_reply_to)
+        await ideas.thread_changed(conn, in_reply_to, ctx.signer if new else None)  # told once
 
 
 @INBOUND.on("Update", "note", "box_post")

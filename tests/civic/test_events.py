@@ -247,8 +247,9 @@ async def test_remote_attendees_join_until_full_then_get_a_reject(leipzig, meiss
     await events.change_status(leipzig.rt, anna, event_id, "cancelled")
     await eventually(lambda: meissen.query("SELECT 1 FROM events WHERE ap_id = ? AND status = 'cancelled'",
                                            (event_id,)), message="cancelled on Meißen")
-    assert await meissen.query("SELECT text FROM notifications WHERE kind = 'status_changed' AND actor_id = ?",
-                               (petra.id,)) == [{"text": f"{EVENT['title']}: cancelled"}]
+    told = await meissen.query("SELECT params FROM notifications WHERE kind = 'status_changed' AND actor_id = ?",
+                               (petra.id,))
+    assert [json.loads(r["params"]) for r in told] == [{"what": "event", "title": EVENT["title"], "status": "cancelled"}]
     with pytest.raises(Conflict, match="the event is cancelled"):
         await events.attend(meissen.rt, jonas, event_id)
     await events.delete(leipzig.rt, anna, event_id)
@@ -300,9 +301,9 @@ async def test_organiser_changes_and_deletes_through_the_outbox(leipzig):
     assert document["ical:status"] == "TENTATIVE" and document["eventStatus"].endswith("EventPostponed")
     assert datetime.fromisoformat(document["startTime"]).replace(tzinfo=None) == datetime.fromisoformat(new_start)
     assert document["name"] == EVENT["title"] and document["location"]["name"] == EVENT["place_name"]
-    told = await leipzig.query("SELECT actor_id, text FROM notifications WHERE kind = 'status_changed'")
+    told = await leipzig.query("SELECT actor_id, params FROM notifications WHERE kind = 'status_changed'")
     assert sorted(r["actor_id"] for r in told) == sorted([bert.id, clara.id])
-    assert told[0]["text"] == f"{EVENT['title']}: postponed"
+    assert json.loads(told[0]["params"]) == {"what": "event", "title": EVENT["title"], "status": "postponed"}
     # Nobody else may change it
     status, body = await leipzig.post_outbox("bert", {"type": "Update", "object": {
         "type": "Event", "id": event_id, "name": "Gekapert"}})

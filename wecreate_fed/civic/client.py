@@ -221,7 +221,7 @@ async def _create_note(rt: Runtime, actor: Actor, body: dict, subject: Subject) 
     brakes.check_links(rt.config, actor, [content if isinstance(content, str) else None], "content")
 
     async def count(conn) -> None:
-        await ideas.comment_counted(conn, in_reply_to)
+        await ideas.comment_counted(conn, in_reply_to, actor)
 
     return await c2s.create_note(rt, actor, body, also=count if in_reply_to else None)
 

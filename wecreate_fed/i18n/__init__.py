@@ -20,6 +20,7 @@ from . import (
     catalog_domains,
     catalog_legal,
     catalog_mail,
+    catalog_notify,
     catalog_problems,
     catalog_reports,
     catalog_site,
@@ -41,6 +42,7 @@ PARTS = (
     catalog_dashboard.TEXTS,
     catalog_actions.TEXTS,
     catalog_mail.TEXTS,
+    catalog_notify.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -22,9 +22,8 @@ from wecreate_fed import urls
 from wecreate_fed.civic import events, ideas, lifecycle
 from wecreate_fed.errors import Conflict, Gone, NotFound, Problems
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection, audit, iso, lookup, sanctions, sessions, utcnow
+from wecreate_fed.store import Connection, audit, iso, lookup, notifications, sanctions, sessions, utcnow
 from wecreate_fed.store import actors as actors_store
-from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store.actors import Actor
 
 from . import reports
@@ -149,9 +148,9 @@ async def take(rt: Runtime, by: By, target_ap_id: str, kind: str, reasons: Reaso
         if reasons.report_id is not None:
             await reports.resolve_by_action(conn, reasons.report_id, by, action_id, reasons.explanation.strip())
         if is_local_person(target.account):
-            await civic_store.add_notifications(conn, [target.account.id], kind="moderation",
-                                                object_ap_id=urls.decision_url(rt.config, action_id),
-                                                by_ap_id=None, text=kind)
+            await notifications.add(conn, [target.account.id], kind="moderation",
+                                    object_ap_id=urls.decision_url(rt.config, action_id),
+                                    by_ap_id=None, params={"action": kind})
 
     await _run(rt, target, kind, record, on=True)
     _changed(rt, target)
@@ -220,9 +219,9 @@ async def undo(rt: Runtime, by: By, action_id: int, *, also: Also | None = None)
         await audit.record(conn, by.actor_id, by.name, _audit_name(target, kind) + ".undo", target.ap_id,
                            before={"action": action_id, "undone": False}, after={"action": action_id, "undone": True})
         if is_local_person(account):
-            await civic_store.add_notifications(conn, [account.id], kind="moderation_undone",
-                                                object_ap_id=urls.decision_url(rt.config, action_id),
-                                                by_ap_id=None, text=kind)
+            await notifications.add(conn, [account.id], kind="moderation_undone",
+                                    object_ap_id=urls.decision_url(rt.config, action_id),
+                                    by_ap_id=None, params={"action": kind})
         if also is not None:
             await also(conn)
 

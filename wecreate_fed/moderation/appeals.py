@@ -7,8 +7,7 @@ from __future__ import annotations
 from wecreate_fed import urls
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection, audit, sanctions
-from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import Connection, audit, notifications, sanctions
 from wecreate_fed.store.actors import Actor
 
 from . import actions
@@ -71,9 +70,9 @@ async def decide(rt: Runtime, by: By, appeal_id: int, outcome: str, decision: st
                            appeal["target_ap_id"], before={"appeal": appeal_id, "state": "open"},
                            after={"appeal": appeal_id, "state": outcome})
         if appeal["appellant_id"] is not None:
-            await civic_store.add_notifications(conn, [appeal["appellant_id"]], kind="appeal_decided",
-                                                object_ap_id=urls.decision_url(rt.config, appeal["action_id"]),
-                                                by_ap_id=None, text=outcome)
+            await notifications.add(conn, [appeal["appellant_id"]], kind="appeal_decided",
+                                    object_ap_id=urls.decision_url(rt.config, appeal["action_id"]),
+                                    by_ap_id=None, params={"outcome": outcome})
 
     if outcome == "reversed":
         await actions.undo(rt, by, appeal["action_id"], also=write)

@@ -345,6 +345,10 @@ async def update_task(conn: Connection, box_id: int, task_id: int, *, state: str
     return cur.rowcount > 0
 
 
+async def task_title(conn: Connection, box_id: int, task_id: int) -> str | None:
+    return await fetch_value(conn, "SELECT title FROM box_tasks WHERE box_id = ? AND id = ?", (box_id, task_id))
+
+
 async def list_tasks(conn: Connection, box_id: int) -> list[Task]:
     rows = await fetch_all(
         conn, "SELECT t.*, a.name AS assignee_name, a.ap_id AS assignee_ap_id FROM box_tasks t "

@@ -1,4 +1,4 @@
-"""SQL for ideas (their districts, topics, status history and counts) and notifications.
+"""SQL for ideas (their districts, topics, status history and counts).
 
 Events and attendances are in store/events.py, the marketplace query and impact figures in
 store/marketplace.py.
@@ -258,19 +258,3 @@ async def find_thread_root_idea(conn: Connection, object_ap_id: str) -> str | No
         (object_ap_id,),
     )
     return row[0] if row else None
-
-
-# --- notifications ---------------------------------------------------------------------
-
-async def add_notifications(conn: Connection, actor_ids: list[int], *, kind: str, object_ap_id: str | None,
-                            by_ap_id: str | None, text: str) -> None:
-    now = iso()
-    await conn.executemany(
-        "INSERT INTO notifications (actor_id, kind, object_ap_id, by_ap_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [(a, kind, object_ap_id, by_ap_id, text, now) for a in actor_ids],
-    )
-
-
-async def list_notifications(conn: Connection, actor_id: int, limit: int = 50):
-    return await fetch_all(conn, "SELECT * FROM notifications WHERE actor_id = ? ORDER BY id DESC LIMIT ?",
-                           (actor_id, limit))

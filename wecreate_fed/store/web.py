@@ -115,6 +115,3 @@ async def get_reaction_kinds(conn: Connection, actor_id: int, object_ap_id: str)
     return {r[0] for r in rows}
 
 
-async def mark_notifications_read(conn: Connection, actor_id: int) -> None:
-    await conn.execute("UPDATE notifications SET read_at = ? WHERE actor_id = ? AND read_at IS NULL",
-                       (iso(), actor_id))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from quart import render_template, send_file
+from quart import g, render_template, send_file
 
 from wecreate_fed import runtime
 from wecreate_fed.civic import accounts
 from wecreate_fed.errors import BadRequest, NotFound
-from wecreate_fed.store import web as web_store
+from wecreate_fed.store import notifications as notifications_store
 from wecreate_fed.urls import AVATAR_PATH, PAGE_PATHS
 
 from . import legal_pages, views
@@ -50,9 +50,9 @@ async def about():
 @login_required
 async def notifications():
     rt = runtime.current()
-    items = await views.notifications(rt, me())
+    items = await views.notifications(rt, me(), g.lang)
     async with rt.db.transaction() as conn:
-        await web_store.mark_notifications_read(conn, me().actor.id)
+        await notifications_store.mark_read(conn, me().actor.id)
     return await render_template("notifications.html", items=items)
 
 

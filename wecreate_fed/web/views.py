@@ -13,11 +13,13 @@ from quart import url_for
 from wecreate_fed import urls
 from wecreate_fed.civic import districts, events, ideas, marketplace
 from wecreate_fed.errors import Gone, NotFound
+from wecreate_fed.notify import texts
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store import iso, social
+from wecreate_fed.store import notifications as notifications_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
 
@@ -305,5 +307,7 @@ async def district_page(rt: Runtime, slug: str, viewer: Viewer | None) -> dict:
     }
 
 
-async def notifications(rt: Runtime, viewer: Viewer) -> list:
-    return await civic_store.list_notifications(rt.db.reader, viewer.actor.id)
+async def notifications(rt: Runtime, viewer: Viewer, lang: str) -> list[dict]:
+    """The viewer's latest notifications, each a sentence in `lang` (notify.texts)."""
+    rows = await notifications_store.list_for(rt.db.reader, viewer.actor.id)
+    return [texts.render(lang, row, notifications_store.params_of(row)) for row in rows]

@@ -153,6 +153,7 @@ async def post_received(rt: Runtime, signer: Actor, box: Actor, post: IncomingPo
             content=post.content, is_public=record.visibility != "private", data=post.document,
             in_reply_to=post.in_reply_to, published=post.published, audience=box.ap_id)
         if new:  # the same post delivered again is relayed once
+            await posts.tell_local_members(out.conn, box, signer)
             await posts.relay(rt, out, box, record, post.activity, post.ap_id)
 
 
@@ -161,10 +162,12 @@ async def relay_received(rt: Runtime, box: Actor, relayed: RelayedPost) -> None:
     post = await authentic_post(rt, relayed.post)
     author = await remote.get_actor(rt, post.author_ap_id)
     async with rt.db.transaction() as conn:
-        await social.add_object(
+        new = await social.add_object(
             conn, ap_id=post.ap_id, type=post.type, actor_id=author.id, is_local=author.is_local,
             content=post.content, is_public=relayed.is_public, data=post.document, in_reply_to=post.in_reply_to,
             published=post.published, audience=box.ap_id)
+        if new:  # our members hear of it once (of a post from here, when it was posted: posts.post)
+            await posts.tell_local_members(conn, box, author)
 
 
 async def authentic_post(rt: Runtime, post: IncomingPost) -> IncomingPost:

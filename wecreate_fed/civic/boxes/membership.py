@@ -14,8 +14,7 @@ from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound, WeCre
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
-from wecreate_fed.store import civic as civic_store
-from wecreate_fed.store import social
+from wecreate_fed.store import notifications, social
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.boxes import Box
 
@@ -120,8 +119,9 @@ async def invite(rt: Runtime, moderator: Actor, box_ref: str, invitee_ref: str) 
     async with outgoing(rt) as out:
         await box_store.add_invitation(out.conn, box.id, invitee.ap_id, moderator.id)
         if invitee.is_local:
-            await civic_store.add_notifications(out.conn, [invitee.id], kind="box_invitation",
-                                                object_ap_id=box.ap_id, by_ap_id=moderator.ap_id, text=box.name)
+            await notifications.add(out.conn, [invitee.id], kind="box_invitation", object_ap_id=box.ap_id,
+                                    by_ap_id=moderator.ap_id,
+                                    params={"box": box.name or box.handle, "name": moderator.name or moderator.handle})
         else:
             await out.queue(box, documents.invitation(rt.config, box, invitee), delivery.to_actor(invitee))
     return invitee

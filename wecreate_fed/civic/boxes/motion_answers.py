@@ -15,10 +15,9 @@ from outbox.send import Outgoing, outgoing
 from wecreate_fed import sanitize, urls
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection
+from wecreate_fed.store import Connection, notifications
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
-from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import motions as motion_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.motions import Motion
@@ -130,5 +129,5 @@ async def answer_received(rt: Runtime, council: Actor, motion: Motion, answer: C
 
 async def _tell_box_members(conn: Connection, box: Actor, motion: Motion, kind: str, council: Actor) -> None:
     members = [a.id for _, a in await box_store.list_members(conn, box.id) if a.is_local]
-    await civic_store.add_notifications(conn, members, kind=f"motion_{kind}", object_ap_id=motion.ap_id,
-                                        by_ap_id=council.ap_id, text=motion.title)
+    await notifications.add(conn, members, kind=f"motion_{kind}", object_ap_id=motion.ap_id, by_ap_id=council.ap_id,
+                            params={"title": motion.title, "council": council.name or council.handle})

@@ -11,8 +11,9 @@ from __future__ import annotations
 from outbox.send import Outgoing, Recipients, outgoing
 from wecreate_fed.errors import Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import Connection, notifications, social
 from wecreate_fed.store import actors as actors_store
-from wecreate_fed.store import social
+from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.boxes import Box
 
@@ -44,11 +45,26 @@ async def post(rt: Runtime, member: Actor, box_ap_id: str, text: str | None = No
                                 audience=box.ap_id)
         if record is None:
             # The box's server relays it to the members; its followers collection is not ours to deliver to.
+            # Our other members of it hear of it now (the relay finds the post already kept here).
+            await tell_local_members(out.conn, box, member)
             return await out.queue(member, create, delivery.to_actor(box))
         # Kept as the member's activity; nothing to deliver to a box that is here.
+        await tell_local_members(out.conn, box, member)
         await out.queue(member, create, Recipients(bounce_local=False))
         await relay(rt, out, box, record, out.delivered[create["id"]], note["id"])  # with the member's proof
         return create["id"]
+
+
+async def tell_local_members(conn: Connection, box: Actor, author: Actor) -> None:
+    """The box's local members (but its author) hear of a new post, in the transaction keeping it.
+    A box here lists its members; of a box elsewhere, our members are its local followers."""
+    if box.is_local:
+        people = [a for _, a in await box_store.list_members(conn, box.id)]
+    else:
+        people = await social.list_local_followers(conn, box.id)
+    members = [a.id for a in people if a.is_local and a.id != author.id]
+    await notifications.add(conn, members, kind="box_post", object_ap_id=box.ap_id, by_ap_id=author.ap_id,
+                            params={"name": author.name or author.handle, "box": box.name or box.handle})
 
 
 async def relay(rt: Runtime, out: Outgoing, box: Actor, record: Box, activity: dict, object_id: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from wecreate_fed import sanitize
 from wecreate_fed.errors import NotFound
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import Connection, notifications
 from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store.actors import Actor
 
@@ -58,7 +59,9 @@ async def add_task(rt: Runtime, member: Actor, box_ref: str, title: str, assigne
     title = validation.title(title, "a task")
     assignee = await member_by_ap_id(rt, box, assignee_ap_id) if assignee_ap_id else None
     async with rt.db.transaction() as conn:
-        return await box_store.add_task(conn, box.id, title, member.id, assignee.id if assignee else None)
+        task_id = await box_store.add_task(conn, box.id, title, member.id, assignee.id if assignee else None)
+        await _tell_assignee(conn, box, member, assignee, title)
+        return task_id
 
 
 async def update_task(rt: Runtime, member: Actor, box_ref: str, task_id: int, *, done: bool | None = None,
@@ -73,3 +76,12 @@ async def update_task(rt: Runtime, member: Actor, box_ref: str, task_id: int, *,
                                               assignee_id=assignee.id if assignee else None, unassign=unassign)
         if not changed:
             raise NotFound(f"no task {task_id} in this box", field="task")
+        if assignee is not None:
+            await _tell_assignee(conn, box, member, assignee, await box_store.task_title(conn, box.id, task_id) or "")
+
+
+async def _tell_assignee(conn: Connection, box: Actor, by: Actor, assignee: Actor | None, title: str) -> None:
+    """A local member given a task (by someone else) hears of it."""
+    if assignee is not None and assignee.is_local and assignee.id != by.id:
+        await notifications.add(conn, [assignee.id], kind="box_task", object_ap_id=box.ap_id, by_ap_id=by.ap_id,
+                                params={"name": by.name or by.handle, "box": box.name or box.handle, "title": title})

@@ -16,9 +16,8 @@ from wecreate_fed import ld, urls
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
-from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import events as events_store
-from wecreate_fed.store import iso
+from wecreate_fed.store import iso, notifications
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.events import Event
 
@@ -159,9 +158,9 @@ async def join_received(rt: Runtime, signer: Actor, join: Join) -> bool:
             state = "rejected" if closed or full else "accepted"
             await events_store.set_attendance(conn, event.id, signer.id, state, join.id)
             if state == "accepted":
-                await civic_store.add_notifications(conn, [event.organizer_id], kind="attend",
-                                                    object_ap_id=event.ap_id, by_ap_id=signer.ap_id,
-                                                    text=f"{signer.name or signer.handle}: {event.title}")
+                await notifications.add(conn, [event.organizer_id], kind="attend", object_ap_id=event.ap_id,
+                                        by_ap_id=signer.ap_id,
+                                        params={"name": signer.name or signer.handle, "title": event.title})
         answer = activities.accept if state == "accepted" else activities.reject
         await out.queue(organizer, answer(rt.config, organizer, request, signer.ap_id), recipients)
     return True
@@ -206,7 +205,7 @@ async def join_answered(rt: Runtime, signer: Actor, join: Join, *, accepted: boo
         state = "accepted" if accepted else "rejected"
         if row.state != state:
             await events_store.set_attendance(conn, row.event_id, row.actor_id, state, row.join_ap_id)
-            await civic_store.add_notifications(
-                conn, [row.actor_id], kind="attend", object_ap_id=event.ap_id, by_ap_id=signer.ap_id,
-                text=f"{event.title}: " + ("you attend" if accepted else "your request was declined"))
+            await notifications.add(
+                conn, [row.actor_id], kind="attend_answered", object_ap_id=event.ap_id, by_ap_id=signer.ap_id,
+                params={"title": event.title, "accepted": accepted})
     return True

@@ -8,8 +8,7 @@ from datetime import UTC
 from wecreate_fed import sanitize, urls
 from wecreate_fed.errors import Conflict, Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection, iso
-from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import Connection, iso, notifications
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.events import Event
@@ -114,8 +113,8 @@ async def change_status(rt: Runtime, actor: Actor, ap_id: str, status: str) -> d
 async def notify_attendees(conn: Connection, event: Event, by: Actor, status: str) -> None:
     """Tell the local people attending that the event is now cancelled, postponed or on again."""
     people = [p for p in await events_store.list_local_attendee_ids(conn, event.id) if p != by.id]
-    await civic_store.add_notifications(conn, people, kind="status_changed", object_ap_id=event.ap_id,
-                                        by_ap_id=by.ap_id, text=f"{event.title}: {status}")
+    await notifications.add(conn, people, kind="status_changed", object_ap_id=event.ap_id, by_ap_id=by.ap_id,
+                            params={"what": "event", "title": event.title, "status": status})
 
 
 async def delete(rt: Runtime, actor: Actor, ap_id: str, *, also: lifecycle.Write | None = None) -> None:

@@ -7,7 +7,7 @@ from actors import remote
 from wecreate_fed import sanitize, urls
 from wecreate_fed.errors import Conflict, Forbidden, WeCreateError
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection, iso, sanctions
+from wecreate_fed.store import Connection, iso, notifications, sanctions
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.civic import Idea, PendingCounts
@@ -122,8 +122,8 @@ async def change_status(rt: Runtime, actor: Actor, ap_id: str, status: str, note
     async def write(conn: Connection) -> None:
         await civic_store.set_idea_status(conn, idea.id, status, actor.ap_id, note)
         supporters = [a for a in await civic_store.list_local_supporters(conn, ap_id) if a != actor.id]
-        await civic_store.add_notifications(conn, supporters, kind="status_changed", object_ap_id=ap_id,
-                                            by_ap_id=actor.ap_id, text=f"{idea.title}: {status}")
+        await notifications.add(conn, supporters, kind="status_changed", object_ap_id=ap_id, by_ap_id=actor.ap_id,
+                                params={"what": "idea", "title": idea.title, "status": status})
 
     return await lifecycle.change_status(rt, IDEA, actor, ap_id, status, write, addressees=[idea.addressed_to])
 

@@ -9,7 +9,7 @@ from wecreate_fed import ld, limits, sanitize, urls
 from wecreate_fed.errors import BadRequest, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import civic as civic_store
-from wecreate_fed.store import iso
+from wecreate_fed.store import iso, notifications
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.civic import Idea
 
@@ -92,9 +92,10 @@ async def store_remote(rt: Runtime, author: Actor, idea: RemoteIdea) -> None:
             await civic_store.add_status_change(conn, idea_id, idea.status, author.ap_id, "",
                                                 idea.updated or idea.published)
         if before is not None and before.status != idea.status:
-            await civic_store.add_notifications(
+            await notifications.add(
                 conn, await civic_store.list_local_supporters(conn, idea.ap_id), kind="status_changed",
-                object_ap_id=idea.ap_id, by_ap_id=author.ap_id, text=f"{before.title}: {idea.status}")
+                object_ap_id=idea.ap_id, by_ap_id=author.ap_id,
+                params={"what": "idea", "title": idea.title, "status": idea.status})
 
 
 async def remote_deleted(rt: Runtime, author: Actor, ap_id: str) -> bool:

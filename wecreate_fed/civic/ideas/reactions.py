@@ -15,7 +15,7 @@ from outbox.send import outgoing, resolve_recipients
 from wecreate_fed import ld, sanitize
 from wecreate_fed.errors import Conflict, NotFound
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection, sanctions, social
+from wecreate_fed.store import Connection, notifications, sanctions, social
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store.actors import Actor
@@ -57,6 +57,8 @@ async def _react(rt: Runtime, actor: Actor, ap_id: str, kind: str, repeated: str
         if not await social.add_reaction(out.conn, kind, actor.id, ap_id, activity["id"]):
             raise Conflict(repeated, field="idea")
         await _count_changed(out.conn, idea, COLUMNS[kind], +1)
+        if kind == "Like":
+            await _tell_supported(out.conn, actor, idea)
         return await out.queue(actor, activity, recipients)
 
 
@@ -114,6 +116,7 @@ async def comment(rt: Runtime, actor: Actor, in_reply_to: str, text: str) -> str
                                 content=note["content"], is_public=True, data=note, in_reply_to=in_reply_to,
                                 published=note["published"])
         await _count_changed(out.conn, idea, "comment_count", +1)
+        await tell_replied(out.conn, actor, in_reply_to)
         return await out.queue(actor, create, recipients)
 
 
@@ -132,16 +135,41 @@ async def release_comment(rt: Runtime, ap_id: str, also: Callable[[Connection], 
         idea = await civic_store.get_idea(out.conn, root) if root else None
         if idea is not None:
             await _count_changed(out.conn, idea, "comment_count", +1)
+        await tell_replied(out.conn, actor, row["in_reply_to"])
         await also(out.conn)
         return await out.queue(actor, create, recipients)
 
 
-async def comment_counted(conn: Connection, in_reply_to: str | None) -> None:
+async def comment_counted(conn: Connection, in_reply_to: str | None, replier: Actor | None = None) -> None:
     """A local reply posted through the generic outbox: count it on its idea, in the transaction storing it."""
     root = await civic_store.find_thread_root_idea(conn, in_reply_to) if in_reply_to else None
     idea = await civic_store.get_idea(conn, root) if root is not None else None
     if idea is not None:
         await _count_changed(conn, idea, "comment_count", +1)
+    if replier is not None:
+        await tell_replied(conn, replier, in_reply_to)
+
+
+async def tell_replied(conn: Connection, replier: Actor, in_reply_to: str | None) -> None:
+    """The local author of what was replied to hears of it (never of their own reply)."""
+    author_id = await notifications.local_author_of(conn, in_reply_to)
+    if author_id is None or author_id == replier.id or in_reply_to is None:
+        return
+    root = await civic_store.find_thread_root_idea(conn, in_reply_to)
+    idea = await civic_store.get_idea(conn, root) if root else None
+    params = {"name": replier.name or replier.handle}
+    if idea is not None:
+        params["title"] = idea.title
+    await notifications.add(conn, [author_id], kind="reply", object_ap_id=root or in_reply_to,
+                            by_ap_id=replier.ap_id, params=params)
+
+
+async def _tell_supported(conn: Connection, supporter: Actor, idea: Idea) -> None:
+    """A local idea's author hears of a new support (a remote idea's author is told by its server)."""
+    if idea.is_local and idea.author_id != supporter.id:
+        await notifications.add(conn, [idea.author_id], kind="support", object_ap_id=idea.ap_id,
+                                by_ap_id=supporter.ap_id,
+                                params={"name": supporter.name or supporter.handle, "title": idea.title})
 
 
 async def _count_changed(conn: Connection, idea: Idea, column: str, delta: int) -> None:
@@ -157,8 +185,11 @@ async def _count_changed(conn: Connection, idea: Idea, column: str, delta: int) 
 async def reaction_received(rt: Runtime, actor: Actor, kind: str, object_ap_id: str, activity_ap_id: str) -> None:
     """A remote Like or Announce of one of our ideas or posts: kept once per actor, the idea recounted."""
     async with rt.db.transaction() as conn:
-        await social.add_reaction(conn, kind, actor.id, object_ap_id, activity_ap_id)
+        new = await social.add_reaction(conn, kind, actor.id, object_ap_id, activity_ap_id)
         await civic_store.recount_local_idea(conn, object_ap_id)
+        idea = await civic_store.get_idea(conn, object_ap_id) if new and kind == "Like" else None
+        if idea is not None:
+            await _tell_supported(conn, actor, idea)
 
 
 async def reaction_withdrawn(rt: Runtime, actor: Actor, *, activity_ap_id: str | None, kind: str,
@@ -174,8 +205,11 @@ async def reaction_withdrawn(rt: Runtime, actor: Actor, *, activity_ap_id: str |
             await civic_store.recount_local_idea(conn, object_ap_id)
 
 
-async def thread_changed(conn: Connection, in_reply_to: str | None) -> None:
-    """A reply arrived or was deleted: recount the local idea its thread belongs to, in the same transaction."""
+async def thread_changed(conn: Connection, in_reply_to: str | None, replier: Actor | None = None) -> None:
+    """A reply arrived (from `replier`: its addressee here is told) or was deleted: recount the local
+    idea its thread belongs to, in the same transaction."""
     root = await civic_store.find_thread_root_idea(conn, in_reply_to) if in_reply_to else None
     if root is not None:
         await civic_store.recount_local_idea(conn, root)
+    if replier is not None:
+        await tell_replied(conn, replier, in_reply_to)
