@@ -93,6 +93,10 @@ class Config:
     retention_pause_seconds: float = 0.05
     # Pending inbox rows past which the inbox answers 503 with Retry-After (inbox/backlog.py); 0 = never.
     inbox_max_pending: int = 20_000
+    # A deleted account's data is purged this many days after the deletion (civic/purge.py); a
+    # person may download the export of their data this many times an hour (civic/export.py).
+    accounts_deletion_grace_days: float = 30.0
+    accounts_exports_per_hour: int = 3
 
     @property
     def host(self) -> str:
@@ -201,6 +205,8 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         retention_batch_size=r.int("retention.batch_size", 500, low=10, high=100_000),
         retention_pause_seconds=r.float("retention.pause_seconds", 0.05, low=0, high=60),
         inbox_max_pending=r.int("federation.inbox_max_pending", 20_000, low=0, high=100_000_000),
+        accounts_deletion_grace_days=r.float("accounts.deletion_grace_days", 30.0, low=0, high=3650),
+        accounts_exports_per_hour=r.int("accounts.exports_per_hour", 3, low=1, high=1000),
     )
 
 

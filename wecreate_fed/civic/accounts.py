@@ -16,7 +16,7 @@ from pathlib import Path
 
 from actors import documents
 from actors import local as local_actors
-from outbox import activities
+from outbox import activities, c2s
 from outbox.send import outgoing, resolve_recipients
 from wecreate_fed import ld, owner_only, passwords, sanitize, urls
 from wecreate_fed.config import Config
@@ -217,13 +217,18 @@ async def delete_account(rt: Runtime, actor: Actor, password: str) -> None:
 
 
 async def delete_account_data(rt: Runtime, actor: Actor, *, also: lifecycle.Write | None = None) -> None:
-    """Delete an account as its owner would (also at the end of a suspension's grace period): ideas
-    and events become Tombstones, the actor a Delete to its followers (`also` in that last transaction)."""
+    """Delete an account as its owner would (also at the end of a suspension's grace period): ideas,
+    events, comments and box posts become Tombstones, each with its Delete to those who had it, then
+    the actor a Delete to its followers (`also` in that last transaction). Logins end in that
+    transaction; the purge (civic/purge.py) removes the rest after accounts.deletion_grace_days."""
     idea_ids, event_ids = await accounts_store.list_ap_ids_of_author(rt.db.reader, actor.id)
     for ap_id in idea_ids:
         await _quietly(ideas.delete(rt, actor, ap_id), ap_id)
     for ap_id in event_ids:
         await _quietly(events.delete(rt, actor, ap_id), ap_id)
+    for post in await accounts_store.list_posts_of_author(rt.db.reader, actor.id):
+        await _quietly(c2s.delete_object(rt, actor, {"object": post["ap_id"]},
+                                         also=_recount_thread(post["in_reply_to"])), post["ap_id"])
     # Queued before the follows go (in the same transaction), so every follower's server hears of it.
     delete = activities.delete(rt.config, actor, actor.ap_id, cc=[actor.followers_url])
     recipients = await resolve_recipients(rt, actor, delete)
@@ -232,8 +237,15 @@ async def delete_account_data(rt: Runtime, actor: Actor, *, also: lifecycle.Writ
         await accounts_store.mark_local_actor_deleted(out.conn, actor.id)
         if also is not None:
             await also(out.conn)
+    rt.purge_wakeup.set()  # the purge worker reckons when this account's purge falls due
     if actor.icon_url:
         (avatar_folder(rt.config) / actor.icon_url.rsplit("/", 1)[1]).unlink(missing_ok=True)
+
+
+def _recount_thread(in_reply_to: str | None) -> lifecycle.Write:
+    async def recount(conn: Connection) -> None:
+        await ideas.thread_changed(conn, in_reply_to)
+    return recount
 
 
 async def _quietly(work, ap_id: str) -> None:
