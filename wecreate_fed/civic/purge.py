@@ -22,6 +22,8 @@ from wecreate_fed.workers import Worker
 
 log = logging.getLogger(__name__)
 BATCH = 10
+# Seconds between two looks at an account that is due but whose Delete is still being delivered.
+DELIVERY_POLL = 10.0
 
 
 def grace(rt: Runtime) -> timedelta:
@@ -68,4 +70,8 @@ class PurgeWorker(Worker):
         if self.failed:
             return None   # a failed one is due already: wait the idle time rather than spin
         first = await store.first_deleted(self.rt.db.reader)
-        return purge_due_at(self.rt, first) if first else None
+        if first is None:
+            return None
+        # Past due means its deliveries are still going (or it was purged a moment ago): look again soon.
+        due = purge_due_at(self.rt, first)
+        return due if due > iso() else iso(utcnow() + timedelta(seconds=DELIVERY_POLL))

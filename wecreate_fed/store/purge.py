@@ -14,10 +14,10 @@ from __future__ import annotations
 from . import Connection, fetch_all, fetch_value, iso
 from .civic import recount_local_idea
 
+_WAITING = ("FROM actors a WHERE a.is_local = 1 AND a.deleted_at IS NOT NULL AND a.purged_at IS NULL "
+            "AND EXISTS (SELECT 1 FROM accounts acc WHERE acc.actor_id = a.id)")
 # An account whose Delete is still being delivered waits: the keys sign those deliveries.
-_DUE = ("FROM actors a WHERE a.is_local = 1 AND a.deleted_at IS NOT NULL AND a.purged_at IS NULL "
-        "AND EXISTS (SELECT 1 FROM accounts acc WHERE acc.actor_id = a.id) "
-        "AND NOT EXISTS (SELECT 1 FROM activities x JOIN deliveries d ON d.activity_id = x.id "
+_DUE = (_WAITING + " AND NOT EXISTS (SELECT 1 FROM activities x JOIN deliveries d ON d.activity_id = x.id "
         "WHERE x.actor_id = a.id AND d.state = 'pending')")
 
 
@@ -30,7 +30,7 @@ async def due_accounts(conn: Connection, *, deleted_before: str, limit: int) -> 
 
 async def first_deleted(conn: Connection) -> str | None:
     """When the earliest deleted account that waits for its purge was deleted (None: none waits)."""
-    return await fetch_value(conn, f"SELECT min(a.deleted_at) {_DUE}")
+    return await fetch_value(conn, f"SELECT min(a.deleted_at) {_WAITING}")
 
 
 async def purge_account(conn: Connection, actor_id: int) -> bool:
