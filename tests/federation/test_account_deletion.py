@@ -8,9 +8,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import eventually
+from tests.federation.test_delivery_resilience import jonas_follows_anna, make_due_now
 from tests.web.conftest import Visitor
 from wecreate_fed import ld
-from wecreate_fed.civic import events, purge
+from wecreate_fed.civic import accounts, events, purge
 from wecreate_fed.store import iso
 
 IDEA = {"type": "Note", "civicKind": "idea", "name": "Trinkbrunnen am Lindenauer Markt",
@@ -102,3 +103,24 @@ async def test_deletion_reaches_the_other_instance_and_the_purge_follows_the_gra
 
 async def _superset(read, expected: set) -> bool:
     return expected <= await read()
+
+
+async def test_the_purge_waits_until_the_delete_is_delivered(make_instance):
+    """Grace 0: due at once, but while Meißen is down the Delete (signed with the keys the purge
+    removes) is still pending, so the purge waits; Meißen back, the Delete arrives, then the purge."""
+    leipzig = await make_instance("leipzig", tables={"accounts": {"deletion_grace_days": 0}})
+    meissen = await make_instance("meissen")
+    anna = await jonas_follows_anna(leipzig, meissen)
+    await meissen.stop()
+    await accounts.delete_account_data(leipzig.rt, anna)
+    await eventually(lambda: leipzig.query("SELECT 1 FROM deliveries WHERE attempts >= 1 AND state = 'pending'"),
+                     message="a failed attempt")
+    assert await purge.purge_due(leipzig.rt) == 0
+    assert (await leipzig.query("SELECT purged_at FROM actors WHERE id = ?", (anna.id,)))[0]["purged_at"] is None
+    await meissen.start()
+    await make_due_now(leipzig)
+    await eventually(lambda: meissen.query("SELECT 1 FROM actors WHERE ap_id = ? AND deleted_at IS NOT NULL",
+                                           (anna.ap_id,)), message="the Delete on Meißen")
+    await eventually(lambda: leipzig.query("SELECT 1 FROM actors WHERE id = ? AND purged_at IS NOT NULL", (anna.id,)),
+                     timeout=30, message="the purge after the delivery")
+    assert await leipzig.query("SELECT 1 FROM deliveries") == []
