@@ -11,7 +11,7 @@ from tests.conftest import eventually
 from tests.federation.test_delivery_resilience import jonas_follows_anna, make_due_now
 from tests.web.conftest import Visitor
 from wecreate_fed import ld
-from wecreate_fed.civic import accounts, events, purge
+from wecreate_fed.civic import accounts, boxes, events, purge
 from wecreate_fed.store import iso
 
 IDEA = {"type": "Note", "civicKind": "idea", "name": "Trinkbrunnen am Lindenauer Markt",
@@ -34,18 +34,26 @@ async def test_deletion_reaches_the_other_instance_and_the_purge_follows_the_gra
     status, _ = await leipzig.post_outbox("anna", {"type": "Note", "content": "Wer hilft mit?", "inReplyTo": idea_id,
                                                    "to": [ld.PUBLIC], "cc": [anna.followers_url]})
     assert status == 201
-    note_id = (await leipzig.query("SELECT ap_id FROM objects WHERE actor_id = ?", (anna.id,)))[0]["ap_id"]
+    note_id = (await leipzig.query("SELECT ap_id FROM objects WHERE actor_id = ? AND audience IS NULL",
+                                   (anna.id,)))[0]["ap_id"]
     starts = datetime.now(UTC) + timedelta(days=3)
     _, event = await events.publish(leipzig.rt, anna, {
         "title": "Treffen am Brunnen", "description": "Wir planen.", "starts_at": iso(starts),
         "ends_at": iso(starts + timedelta(hours=2)), "timezone": "Europe/Berlin", "place_name": "Markt"})
     event_id = event["id"]
+    # and posts in her open box, of which Jonas on Meißen is a member
+    box = await boxes.create(leipzig.rt, anna, {"name": "Trinkbrunnen West", "visibility": "open"})
+    await meissen.post_outbox("jonas", {"type": "Follow", "object": box.ap_id})
+    await eventually(lambda: meissen.query("SELECT 1 FROM follows f JOIN actors a ON a.id = f.followee_id "
+                                           "WHERE a.ap_id = ? AND f.state = 'accepted'", (box.ap_id,)), message="member")
+    await boxes.post(leipzig.rt, anna, box.ap_id, "Treffen am Freitag?")
+    post_id = (await leipzig.query("SELECT ap_id FROM objects WHERE audience = ?", (box.ap_id,)))[0]["ap_id"]
     status, _ = await leipzig.post_outbox("bert", {**IDEA, "name": "Bänke am Markt"})
     bert_idea = (await leipzig.query("SELECT ap_id FROM ideas WHERE author_id = ?", (bert.id,)))[0]["ap_id"]
     await leipzig.post_outbox("anna", {"type": "Like", "object": bert_idea})
     await eventually(lambda: leipzig.query("SELECT 1 FROM ideas WHERE ap_id = ? AND support_count = 1", (bert_idea,)),
                      message="the support counted")
-    for table, ap_id in (("ideas", idea_id), ("objects", note_id), ("events", event_id)):
+    for table, ap_id in (("ideas", idea_id), ("objects", note_id), ("events", event_id), ("objects", post_id)):
         await eventually(lambda t=table, a=ap_id: meissen.query(f"SELECT 1 FROM {t} WHERE ap_id = ?", (a,)),
                          message=f"{ap_id} on Meißen")
 
@@ -70,10 +78,10 @@ async def test_deletion_reaches_the_other_instance_and_the_purge_follows_the_gra
     async def deletes_on_meissen():
         rows = await meissen.query("SELECT data FROM incoming WHERE type = 'Delete' AND state = 'done'")
         return {ld.get_id(json.loads(r["data"])["object"]) for r in rows}
-    await eventually(lambda: _superset(deletes_on_meissen, {anna.ap_id, idea_id, note_id, event_id}),
+    await eventually(lambda: _superset(deletes_on_meissen, {anna.ap_id, idea_id, note_id, event_id, post_id}),
                      message="the Deletes on Meißen")
     assert (await meissen.query("SELECT deleted_at FROM actors WHERE ap_id = ?", (anna.ap_id,)))[0]["deleted_at"]
-    for table, ap_id in (("ideas", idea_id), ("objects", note_id), ("events", event_id)):
+    for table, ap_id in (("ideas", idea_id), ("objects", note_id), ("events", event_id), ("objects", post_id)):
         row = (await meissen.query(f"SELECT deleted_at FROM {table} WHERE ap_id = ?", (ap_id,)))[0]
         assert row["deleted_at"] is not None, table
 

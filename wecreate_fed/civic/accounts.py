@@ -28,7 +28,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import legal as legal_store
 from wecreate_fed.store.actors import Actor
 
-from . import districts, events, ideas, lifecycle
+from . import boxes, districts, events, ideas, lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +227,9 @@ async def delete_account_data(rt: Runtime, actor: Actor, *, also: lifecycle.Writ
     for ap_id in event_ids:
         await _quietly(events.delete(rt, actor, ap_id), ap_id)
     for post in await accounts_store.list_posts_of_author(rt.db.reader, actor.id):
-        await _quietly(c2s.delete_object(rt, actor, {"object": post["ap_id"]},
-                                         also=_recount_thread(post["in_reply_to"])), post["ap_id"])
+        also = _recount_thread(post["in_reply_to"])
+        await _quietly(boxes.delete_own_post(rt, actor, post["ap_id"], also=also) if post["audience"] else
+                       c2s.delete_object(rt, actor, {"object": post["ap_id"]}, also=also), post["ap_id"])
     # Queued before the follows go (in the same transaction), so every follower's server hears of it.
     delete = activities.delete(rt.config, actor, actor.ap_id, cc=[actor.followers_url])
     recipients = await resolve_recipients(rt, actor, delete)

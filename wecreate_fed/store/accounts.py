@@ -114,8 +114,8 @@ async def list_ap_ids_of_author(conn: Connection, actor_id: int) -> tuple[list[s
 
 
 async def list_posts_of_author(conn: Connection, actor_id: int):
-    """The live local comments and box posts of one actor: ap_id and in_reply_to (to delete them with the account)."""
-    return await fetch_all(conn, "SELECT ap_id, in_reply_to FROM objects WHERE actor_id = ? AND is_local = 1 "
+    """The live local comments and box posts of one actor: ap_id, in_reply_to, audience (to delete them with the account)."""
+    return await fetch_all(conn, "SELECT ap_id, in_reply_to, audience FROM objects WHERE actor_id = ? AND is_local = 1 "
                                  "AND deleted_at IS NULL ORDER BY id", (actor_id,))
 
 
