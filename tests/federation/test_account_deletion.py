@@ -132,3 +132,21 @@ async def test_the_purge_waits_until_the_delete_is_delivered(make_instance):
     await eventually(lambda: leipzig.query("SELECT 1 FROM actors WHERE id = ? AND purged_at IS NOT NULL", (anna.id,)),
                      timeout=30, message="the purge after the delivery")
     assert await leipzig.query("SELECT 1 FROM deliveries") == []
+
+
+async def test_the_suspension_path_runs_its_step_in_the_last_transaction_also_with_posts(leipzig):
+    """The end of a suspension deletes through the same function with `also` (marking the action
+    carried out): it runs once, after the actor is marked deleted, whatever content there was."""
+    anna = await leipzig.create_user("anna", password="sicheres-passwort")
+    status, _ = await leipzig.post_outbox("anna", IDEA)
+    idea_id = (await leipzig.query("SELECT ap_id FROM ideas"))[0]["ap_id"]
+    await leipzig.post_outbox("anna", {"type": "Note", "content": "Wer hilft mit?", "inReplyTo": idea_id,
+                                       "to": [ld.PUBLIC]})
+    seen = []
+
+    async def mark(conn):
+        async with conn.execute("SELECT deleted_at FROM actors WHERE id = ?", (anna.id,)) as cur:
+            seen.append((await cur.fetchone())[0])
+    await accounts.delete_account_data(leipzig.rt, anna, also=mark)
+    assert len(seen) == 1 and seen[0] is not None
+    assert await leipzig.query("SELECT 1 FROM objects WHERE actor_id = ? AND deleted_at IS NULL", (anna.id,)) == []

@@ -219,17 +219,19 @@ async def delete_account(rt: Runtime, actor: Actor, password: str) -> None:
 async def delete_account_data(rt: Runtime, actor: Actor, *, also: lifecycle.Write | None = None) -> None:
     """Delete an account as its owner would (also at the end of a suspension's grace period): ideas,
     events, comments and box posts become Tombstones, each with its Delete to those who had it, then
-    the actor a Delete to its followers (`also` in that last transaction). Logins end in that
-    transaction; the purge (civic/purge.py) removes the rest after accounts.deletion_grace_days."""
+    the actor a Delete to its followers (`also` in that last transaction). Logins, tokens and
+    sessions end before anything else; the purge (civic/purge.py) removes the rest after accounts.deletion_grace_days."""
+    async with rt.db.transaction() as conn:  # first: no login, token or session while the content goes
+        await accounts_store.lock_account(conn, actor.id)
     idea_ids, event_ids = await accounts_store.list_ap_ids_of_author(rt.db.reader, actor.id)
     for ap_id in idea_ids:
         await _quietly(ideas.delete(rt, actor, ap_id), ap_id)
     for ap_id in event_ids:
         await _quietly(events.delete(rt, actor, ap_id), ap_id)
     for post in await accounts_store.list_posts_of_author(rt.db.reader, actor.id):
-        also = _recount_thread(post["in_reply_to"])
-        await _quietly(boxes.delete_own_post(rt, actor, post["ap_id"], also=also) if post["audience"] else
-                       c2s.delete_object(rt, actor, {"object": post["ap_id"]}, also=also), post["ap_id"])
+        recount = _recount_thread(post["in_reply_to"])
+        await _quietly(boxes.delete_own_post(rt, actor, post["ap_id"], also=recount) if post["audience"] else
+                       c2s.delete_object(rt, actor, {"object": post["ap_id"]}, also=recount), post["ap_id"])
     # Queued before the follows go (in the same transaction), so every follower's server hears of it.
     delete = activities.delete(rt.config, actor, actor.ap_id, cc=[actor.followers_url])
     recipients = await resolve_recipients(rt, actor, delete)

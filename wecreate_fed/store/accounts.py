@@ -90,6 +90,14 @@ async def set_account_preferences(conn: Connection, actor_id: int, *, language: 
                        (language, district_slug, actor_id))
 
 
+async def lock_account(conn: Connection, actor_id: int) -> None:
+    """No login, token or session any more (the first step of deleting an account)."""
+    await conn.execute("UPDATE accounts SET password_hash = NULL, session_generation = session_generation + 1 "
+                       "WHERE actor_id = ?", (actor_id,))
+    await conn.execute("DELETE FROM tokens WHERE actor_id = ?", (actor_id,))
+    await sessions.revoke_all_sessions(conn, actor_id)
+
+
 async def mark_local_actor_deleted(conn: Connection, actor_id: int) -> None:
     """A person deleted their account: no login, no token, no profile; the row stays so the id is never reused."""
     now = iso()
