@@ -19,7 +19,7 @@ from outbox.delivery import DeliveryWorker
 
 from . import leases, nodeinfo, owner_only, ratelimit, web
 from .civic import accounts as civic_accounts
-from .civic import box_routes, districts, event_routes
+from .civic import box_routes, districts, event_routes, purge
 from .civic import client as civic_client
 from .civic import routes as civic_routes
 from .civic import worker as civic_worker
@@ -125,6 +125,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
             if config.email_enabled:
                 supervisor.start(MailWorker(config, rt.db, process_id=rt.process_id))
             supervisor.start(NotifyWorker(rt))  # notification mails at once, and the digests
+            supervisor.start(purge.PurgeWorker(rt))
             if config.retention_enabled:
                 supervisor.start(RetentionWorker(rt.db, config))
             supervisor.start(leases.LeaseKeeper(rt))  # last: it stops last, after the others gave back theirs

@@ -117,6 +117,10 @@ class Config:
     def email_enabled(self) -> bool:
         """Whether mails are sent at all (an [email] host is configured)."""
         return bool(self.email_host)
+    # A deleted account's data is purged this many days after the deletion (civic/purge.py); a
+    # person may download the export of their data this many times an hour (civic/export.py).
+    accounts_deletion_grace_days: float = 30.0
+    accounts_exports_per_hour: int = 3
 
     @property
     def host(self) -> str:
@@ -229,6 +233,8 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         digest_hour=r.int("notifications.digest_hour", 7, low=0, high=23),
         digest_weekday=WEEKDAYS.index(r.choice("notifications.digest_weekday", WEEKDAYS, "monday")),
         notify_poll_seconds=r.float("notifications.poll_seconds", 30.0, low=0.05, high=3600),
+        accounts_deletion_grace_days=r.float("accounts.deletion_grace_days", 30.0, low=0, high=3650),
+        accounts_exports_per_hour=r.int("accounts.exports_per_hour", 3, low=1, high=1000),
     )
 
 

@@ -31,6 +31,8 @@ class Runtime:
     policy_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     # Set after a local suspension (or a test moving its end), so the suspension worker looks again.
     moderation_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set after an account was deleted, so the purge worker reckons its next purge again.
+    purge_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     # In-memory caches of this instance, each kept by the module that owns it
     # (actors.remote: key id -> actor, so verifying an inbox POST needs no database read).
     caches: dict = field(default_factory=dict)

@@ -18,6 +18,7 @@ from . import (
     catalog_civic,
     catalog_dashboard,
     catalog_domains,
+    catalog_export,
     catalog_legal,
     catalog_mail,
     catalog_notify,
@@ -43,6 +44,7 @@ PARTS = (
     catalog_actions.TEXTS,
     catalog_mail.TEXTS,
     catalog_notify.TEXTS,
+    catalog_export.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -90,6 +90,14 @@ async def set_account_preferences(conn: Connection, actor_id: int, *, language: 
                        (language, district_slug, actor_id))
 
 
+async def lock_account(conn: Connection, actor_id: int) -> None:
+    """No login, token or session any more (the first step of deleting an account)."""
+    await conn.execute("UPDATE accounts SET password_hash = NULL, session_generation = session_generation + 1 "
+                       "WHERE actor_id = ?", (actor_id,))
+    await conn.execute("DELETE FROM tokens WHERE actor_id = ?", (actor_id,))
+    await sessions.revoke_all_sessions(conn, actor_id)
+
+
 async def mark_local_actor_deleted(conn: Connection, actor_id: int) -> None:
     """A person deleted their account: no login, no token, no profile; the row stays so the id is never reused."""
     now = iso()
@@ -111,6 +119,12 @@ async def list_ap_ids_of_author(conn: Connection, actor_id: int) -> tuple[list[s
     events = await fetch_all(conn, "SELECT ap_id FROM events WHERE organizer_id = ? AND is_local = 1 "
                                    "AND deleted_at IS NULL", (actor_id,))
     return [r[0] for r in ideas], [r[0] for r in events]
+
+
+async def list_posts_of_author(conn: Connection, actor_id: int):
+    """The live local comments and box posts of one actor: ap_id, in_reply_to, audience (to delete them with the account)."""
+    return await fetch_all(conn, "SELECT ap_id, in_reply_to, audience FROM objects WHERE actor_id = ? AND is_local = 1 "
+                                 "AND deleted_at IS NULL ORDER BY id", (actor_id,))
 
 
 async def get_role(conn: Connection, username: str):

@@ -4,8 +4,9 @@ Server-rendered pages (Jinja templates in web/templates, CSS and a small script 
 in German or English. Modules by concern: `auth` (register, log in and out, language),
 `idea_pages` (marketplace, ideas), `event_pages` (calendar, events), `profile_pages`
 (people, organisations, districts), `box_pages` (boxes), `motion_pages` (motions and the
-council's page), `settings_pages`, `interaction` (acting across servers), `admin_pages` (the moderators' and
-admins' area and its guard), with `common`
+council's page), `settings_pages`, `export_pages` (the data export, deleting the account),
+`interaction` (acting across servers), `admin_pages` (the moderators' and admins' area and its
+guard), with `common`
 (viewer, language, navigation, errors), `security` (session secret, CSRF and Origin, CSP, login
 limits), `sessions` (server-side sessions),
 `accounts`, `views` and `box_views` (what a page shows), `forms`; the texts are in `wecreate_fed.i18n`.
@@ -30,6 +31,7 @@ from . import (
     domain_pages,
     email_pages,
     event_pages,
+    export_pages,
     idea_pages,
     interaction,
     legal_pages,
@@ -47,7 +49,7 @@ from . import (
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
               domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp,
-              notify_pages.bp, unsubscribe_pages.bp)
+              notify_pages.bp, unsubscribe_pages.bp, export_pages.bp)
 
 
 def safe_url(value: object) -> str:

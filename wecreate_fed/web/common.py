@@ -38,9 +38,11 @@ NAV = [
 ]
 LANGUAGE_COOKIE = "lang"
 # All a suspended account may still open: its decisions (to read and appeal them), the
-# notifications that link to them, the language switch and logging out.
+# notifications that link to them, the language switch, logging out, and the export of its data
+# (the right of access, GDPR Art. 15, holds during a suspension too).
 SUSPENDED_MAY = frozenset({"auth.logout", "auth.login_form", "auth.login", "auth.language", "auth.language_link",
-                           "profiles.notifications", "moderation.decision", "moderation.appeal"})
+                           "profiles.notifications", "moderation.decision", "moderation.appeal",
+                           "export_pages.export_form", "export_pages.download"})
 
 
 @dataclass(frozen=True)

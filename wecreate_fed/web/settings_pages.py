@@ -1,22 +1,21 @@
 """A person's own settings: profile (name, bio, avatar), language and home district,
-password, and deleting the account."""
+password and sessions. Deleting the account and the data export are in export_pages."""
 
 from __future__ import annotations
 
-from quart import render_template, request, session, url_for
+from quart import render_template, request, url_for
 
 from wecreate_fed import runtime, sanitize
 from wecreate_fed.civic import accounts as civic_accounts
 from wecreate_fed.errors import BadRequest
 
-from . import accounts, forms, sessions, views
+from . import accounts, forms, sessions
 from .common import blueprint, login_required, me, notice, see_other
 
 bp = blueprint("settings")
 
 # The settings page's fields that show their own error (the language is a choice of two).
-FIELDS = ("name", "bio", "avatar", "district", "current_password", "new_password", "new_password_repeat",
-          "delete_password")
+FIELDS = ("name", "bio", "avatar", "district", "current_password", "new_password", "new_password_repeat")
 
 
 async def _settings(error: BadRequest | None = None, **form):
@@ -90,17 +89,3 @@ async def end_sessions():
     await sessions.end_all(runtime.current(), me().actor.id)
     notice("notice.logged_out_everywhere")
     return see_other(url_for("auth.login_form"))
-
-
-@bp.post("/settings/delete")
-@login_required
-async def delete():
-    try:
-        await civic_accounts.delete_account(runtime.current(), me().actor,
-                                            (await request.form).get("delete_password", ""))
-    except BadRequest as e:
-        return await _settings(e)
-    views.ideas_changed(runtime.current())
-    session.clear()
-    notice("notice.account_deleted")
-    return see_other(url_for("ideas.marketplace_home"))

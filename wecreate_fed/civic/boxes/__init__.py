@@ -45,7 +45,7 @@ from .inbound import (
     remove_received,
 )
 from .membership import answer_request, invite, join, leave, remove_member, set_role
-from .posts import post, remove_post
+from .posts import delete_own_post, post, remove_post
 from .profile import boxes_for_idea, create, edit_profile, link_idea, overview
 from .validation import POST_MAX, ROLES, SLUG, TEXT_MAX, VISIBILITIES
 from .work import add_indicator, add_milestone, add_task, mark_milestone, update_indicator, update_task
@@ -54,7 +54,7 @@ __all__ = [
     "MODERATORS", "POST_MAX", "ROLES", "SLUG", "TEXT_MAX", "VISIBILITIES",
     "IncomingPost", "JoinRequest", "RelayedPost",
     "add_indicator", "add_milestone", "add_task", "answer_request", "box_document", "boxes_for_idea",
-    "check_incoming", "check_post", "content_for_box", "create", "edit_profile", "invite", "is_local_box",
+    "check_incoming", "check_post", "content_for_box", "create", "delete_own_post", "edit_profile", "invite", "is_local_box",
     "join", "join_received", "leave", "leave_received", "link_idea", "local_box", "mark_milestone", "may_view",
     "overview", "parse_post", "parse_relay", "post", "post_received", "relay_received", "remove_member",
     "remove_post", "remove_received", "require_role", "require_view", "role_of", "set_role", "update_indicator",

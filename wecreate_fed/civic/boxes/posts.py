@@ -8,10 +8,13 @@ to a box elsewhere is kept here and its Create queued to that box in the same tr
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from outbox import activities
 from outbox.send import Outgoing, Recipients, outgoing
 from wecreate_fed.errors import Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection, notifications, social
+from wecreate_fed.store import Connection, iso, notifications, social
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store.actors import Actor
@@ -86,3 +89,31 @@ async def remove_post(rt: Runtime, moderator: Actor, box_ref: str, post_ap_id: s
         if not await social.mark_object_deleted(out.conn, post_ap_id, {"id": post_ap_id, "type": "Tombstone"}):
             raise NotFound(f"no post {post_ap_id} in this box", field="post")  # removed meanwhile
         await delivery.tell_members(out, box, documents.removal(rt.config, box, post_ap_id))
+
+
+async def delete_own_post(rt: Runtime, member: Actor, post_ap_id: str, *,
+                          also: Callable[[Connection], Awaitable[object]] | None = None) -> str:
+    """A member deletes their own post (also with their account): the member's Delete goes to the
+    remote members of a box here (who got the post relayed), or to a box elsewhere (which relays
+    it); `also(conn)` runs in the same transaction. Returns the Delete's id."""
+    row = await social.get_object(rt.db.reader, post_ap_id)
+    if row is None or not row["is_local"] or row["actor_id"] != member.id or row["audience"] is None \
+            or row["deleted_at"] is not None:
+        raise NotFound(f"no post {post_ap_id} of yours in a box")
+    box = await actors_store.get_actor_by_ap_id(rt.db.reader, row["audience"])
+    cc = [box.followers_url] if box is not None and box.followers_url else []
+    delete = activities.delete(rt.config, member, post_ap_id, to=[row["audience"]], cc=cc)
+    async with outgoing(rt) as out:
+        await social.mark_object_deleted(out.conn, post_ap_id, {"id": post_ap_id, "type": "Tombstone",
+                                                                "formerType": row["type"], "deleted": iso()})
+        if also is not None:
+            await also(out.conn)
+        return await out.queue(member, delete, await _delete_recipients(out.conn, box))
+
+
+async def _delete_recipients(conn: Connection, box: Actor | None) -> Recipients:
+    if box is None or box.deleted_at is not None:
+        return Recipients(bounce_local=False)
+    if not box.is_local:
+        return delivery.to_actor(box)
+    return Recipients(remote_inboxes=set(await box_store.list_member_inboxes(conn, box.id)), bounce_local=False)
