@@ -31,6 +31,9 @@ FORM_CODES = frozenset({
     "email", "location_foreign", "location_unknown", "good_faith",
     # the spam brakes for new accounts (civic/brakes.py)
     "too_many_links",
+    # moving an account (civic/moving.py)
+    "account_unknown", "alias_self", "too_many_aliases", "move_self", "move_already", "move_alias_missing",
+    "move_target_moved", "move_cooldown", "account_moved",
 })
 
 

@@ -19,6 +19,7 @@ from . import (
     catalog_dashboard,
     catalog_domains,
     catalog_legal,
+    catalog_move,
     catalog_problems,
     catalog_reports,
     catalog_site,
@@ -39,6 +40,7 @@ PARTS = (
     catalog_reports.TEXTS,
     catalog_dashboard.TEXTS,
     catalog_actions.TEXTS,
+    catalog_move.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

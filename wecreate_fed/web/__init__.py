@@ -34,6 +34,7 @@ from . import (
     legal_pages,
     moderation_pages,
     motion_pages,
+    move_pages,
     profile_pages,
     report_pages,
     security,
@@ -42,7 +43,7 @@ from . import (
 
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
-              domain_pages.bp, report_pages.bp, moderation_pages.bp)
+              domain_pages.bp, report_pages.bp, moderation_pages.bp, move_pages.bp)
 
 
 def safe_url(value: object) -> str:
