@@ -108,10 +108,10 @@ async def test_anna_moves_from_meissen_to_leipzig_and_her_followers_everywhere_c
     # Every follower, on all three instances, follows the new account and no longer the old one
     for instance, name in ((meissen, "paul"), (leipzig, "lena"), (dresden, "jonas")):
         follower = (await instance.actor(name)).ap_id
-        await eventually(lambda: accepted(leipzig, follower, new.ap_id), message=f"{name} follows the new account")
-        await eventually(lambda: accepted(instance, follower, new.ap_id), message=f"{name}'s Accept")
-        await eventually(lambda: _none(instance, follower, old.ap_id), message=f"{name} left on their side")
-        await eventually(lambda: _none(meissen, follower, old.ap_id), message=f"{name} left on Meißen")
+        await eventually(lambda f=follower: accepted(leipzig, f, new.ap_id), message=f"{name} follows the new account")
+        await eventually(lambda i=instance, f=follower: accepted(i, f, new.ap_id), message=f"{name}'s Accept")
+        await eventually(lambda i=instance, f=follower: _none(i, f, old.ap_id), message=f"{name} left on their side")
+        await eventually(lambda f=follower: _none(meissen, f, old.ap_id), message=f"{name} left on Meißen")
     for instance in (leipzig, dresden):  # the old account is known there as moved
         assert await instance.query("SELECT moved_to FROM actors WHERE ap_id = ?", (old.ap_id,)) == [
             {"moved_to": new.ap_id}]
