@@ -202,6 +202,16 @@ async def test_loops_and_repeated_moves_are_refused(meissen, leipzig, dresden):
     status, body = await deliver_move(dresden, old, move_activity(old.ap_id, third.ap_id))
     assert status == 403 and body["error"] == "move_cooldown", body
     assert await dresden.query("SELECT count(*) AS n FROM moves") == [{"n": 1}]
+    # The same Move again (another id): taken, and it changes nothing more
+    again = move_activity(old.ap_id, new.ap_id)
+    status, body = await deliver_move(dresden, old, again)
+    assert status == 202, body
+    await eventually(lambda: dresden.query("SELECT 1 FROM incoming WHERE activity_ap_id = ? AND state = 'done'",
+                                           (again["id"],)), message="the repeated Move handled")
+    assert await dresden.query("SELECT followers_moved FROM moves ORDER BY id") == [
+        {"followers_moved": 1}, {"followers_moved": 0}]
+    jonas = await dresden.actor("jonas")
+    assert await accepted(dresden, jonas.ap_id, new.ap_id) or await follows(dresden, jonas.ap_id, new.ap_id)
 
 
 async def test_a_target_that_withdraws_its_alias_before_the_worker_runs_changes_nothing(meissen, leipzig,

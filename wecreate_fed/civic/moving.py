@@ -55,7 +55,7 @@ async def find_account(rt: Runtime, ref: str, field: str) -> Actor:
     except (NotFound, FetchError) as e:
         raise BadRequest(f"the account {ref[:200]} could not be found: {e}", field=field,
                          code="account_unknown", params={"account": ref[:200]}) from e
-    if found.deleted_at is not None or found.type not in ACCOUNT_TYPES:
+    if found.deleted_at is not None or found.suspended_at is not None or found.type not in ACCOUNT_TYPES:
         raise BadRequest(f"{ref[:200]} is not a person's or organisation's account", field=field,
                          code="account_unknown", params={"account": ref[:200]})
     return found
@@ -182,6 +182,12 @@ async def check_received(rt: Runtime, origin: Actor, activity: dict, *, at_inbox
     host = hosts.parse_url(target_id).host
     if rt.domains.suspended(host):
         raise Forbidden(f"{host} is blocked by this instance", field="target", code="forbidden")
+    if origin.moved_to == target_id and origin.moved_at is not None and _days_left(origin.moved_at, INCOMING_COOLDOWN):
+        # The same Move again within the week (a new id, or another inbox here): confirmed by a fresh
+        # fetch days ago at most, so not fetched again; it moves only follows made since.
+        known = await actors_store.get_actor_by_ap_id(rt.db.reader, target_id)
+        if known is not None and known.deleted_at is None and known.suspended_at is None:
+            return known
     try:
         target = await _fresh_account(rt, target_id)
     except FetchError:
