@@ -117,6 +117,7 @@ async def _announce_profile(out: Outgoing, actor: Actor, recipients: Recipients)
 async def move_account(rt: Runtime, actor: Actor, target_ref: str, password: str) -> Actor:
     """Move `actor` to the account `target_ref` names; the password is asked again. Returns the target."""
     await accounts.check_current_password(rt, actor, password, "move_password")
+    actor = await actors_store.get_actor(rt.db.reader, actor.id) or actor  # as it is now (moved meanwhile?)
     target = await find_account(rt, target_ref, "move_target")
     aliases, target_moved = await aliases_and_move(rt, target)
     problems = Problems()
@@ -139,6 +140,9 @@ async def move_account(rt: Runtime, actor: Actor, target_ref: str, password: str
     recipients = (await resolve_recipients(rt, actor, move)).without_local()  # ours move right here
     profile = await _profile_recipients(rt, actor)
     async with outgoing(rt) as out:
+        now = await actors_store.get_actor(out.conn, actor.id)
+        if now is None or now.moved_to != actor.moved_to:  # another move committed since the checks
+            raise BadRequest("this account has just moved", field="move_target", code="move_already")
         await moves_store.set_moved(out.conn, actor.id, target.ap_id)
         await moves_store.add_move(out.conn, actor.id, target.ap_id, move["id"])
         # The profile first: a server that refetches the old account on the Move sees movedTo.
