@@ -5,7 +5,7 @@ from __future__ import annotations
 from wecreate_fed import __version__, ld, urls
 from wecreate_fed.config import Config
 from wecreate_fed.signatures import proofs
-from wecreate_fed.store import Connection, proof_keys
+from wecreate_fed.store import Connection, moves, proof_keys
 from wecreate_fed.store.actors import Actor
 
 LIKING_TYPES = ("Person", "Organization")  # the actors at /users/<name>, who have a `liked` collection
@@ -15,8 +15,9 @@ NODEINFO_SCHEMAS = {
 }
 
 
-def actor_document(actor: Actor, proof_key: str | None = None) -> dict:
-    """The ActivityPub actor object of a local actor; `proof_key` its Ed25519 publicKeyMultibase."""
+def actor_document(actor: Actor, proof_key: str | None = None, aliases: list[str] | tuple[str, ...] = ()) -> dict:
+    """The ActivityPub actor object of a local actor; `proof_key` its Ed25519 publicKeyMultibase,
+    `aliases` the other accounts it says it also is (alsoKnownAs: one of them may move here)."""
     doc = {
         "@context": ld.default_context(),
         "id": actor.ap_id,
@@ -41,6 +42,10 @@ def actor_document(actor: Actor, proof_key: str | None = None) -> dict:
         doc["following"] = actor.following_url
     if actor.type in LIKING_TYPES:
         doc["liked"] = urls.liked_of(actor.ap_id)
+    if aliases:
+        doc["alsoKnownAs"] = list(aliases)
+    if actor.moved_to:  # FEP-7628: the account it moved to; a Move went to its followers
+        doc["movedTo"] = actor.moved_to
     if actor.icon_url:
         doc["icon"] = {"type": "Image", "url": actor.icon_url}
     if proof_key:
@@ -52,9 +57,9 @@ def actor_document(actor: Actor, proof_key: str | None = None) -> dict:
 
 
 async def local_actor_document(conn: Connection, actor: Actor) -> dict:
-    """actor_document() with the actor's proof key, read on `conn`."""
+    """actor_document() with the actor's proof key and aliases, read on `conn`."""
     key = await proof_keys.get_proof_key(conn, actor.id)
-    return actor_document(actor, key[1] if key else None)
+    return actor_document(actor, key[1] if key else None, await moves.list_aliases(conn, actor.id))
 
 
 def webfinger(config: Config, actor: Actor) -> dict:

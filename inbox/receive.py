@@ -11,7 +11,7 @@ from quart import Blueprint, request
 from actors import authenticity, remote
 from actors.requests import request_target
 from wecreate_fed import hosts, jsonbody, ld, limits, ratelimit, runtime, urls
-from wecreate_fed.civic import boxes
+from wecreate_fed.civic import boxes, moving
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, SignatureError
 from wecreate_fed.moderation import reports
 from wecreate_fed.runtime import Runtime
@@ -73,6 +73,8 @@ async def receive(local_name: str | None):
         raise Forbidden(f"{proven.actor.ap_id} is suspended on this instance", code="actor_suspended")
     if ld.understood_type(activity) == "Flag":  # a report naming nothing of ours, or far too much: 400, not stored
         await reports.check_flag(rt, activity)
+    if ld.understood_type(activity) == "Move":  # not confirmed by its target: 4xx, not stored
+        await moving.check_received(rt, proven.actor, activity, at_inbox=True)
     await boxes.check_incoming(rt, proven.actor, activity)  # a non-member's post to a box: 403, nothing stored
     await queue.save_incoming(rt.db, activity=activity, signer_ap_id=proven.actor.ap_id,
                               recipient_username=local_name, authenticated_by=proven.by)

@@ -42,6 +42,13 @@ def undo(config: Config, actor: Actor, original: dict) -> dict:
                      to=original.get("to", []), cc=original.get("cc", []))
 
 
+def move(config: Config, actor: Actor, target_ap_id: str) -> dict:
+    """The actor moves itself to `target_ap_id` (FEP-7628), to its followers, whose servers then follow the target."""
+    activity = _activity(config, actor, "Move", actor.ap_id, to=[actor.followers_url] if actor.followers_url else ())
+    activity["target"] = target_ap_id
+    return activity
+
+
 def like(config: Config, actor: Actor, object_id: str, object_owner_id: str) -> dict:
     return _activity(config, actor, "Like", object_id, to=[object_owner_id])
 

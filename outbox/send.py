@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from actors import local, remote
 from wecreate_fed import ld, urls
-from wecreate_fed.errors import WeCreateError
+from wecreate_fed.errors import Forbidden, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.signatures import proofs
 from wecreate_fed.store import Connection, proof_keys, queue, social
@@ -32,6 +32,9 @@ from wecreate_fed.store.actors import Actor
 log = logging.getLogger(__name__)
 
 FOLLOWER_PAGE = 5000  # inboxes read and inserted at a time, so memory stays flat for any audience
+# What an account that moved away may still send: taking things back, answering, moving on.
+# Nothing new (no post, idea, support, follow) comes from it any more; its new account speaks.
+AFTER_MOVING = ("Move", "Delete", "Undo", "Accept", "Reject", "Leave", "Flag")
 
 
 @dataclass
@@ -91,6 +94,7 @@ async def queue_activity(conn: Connection, actor: Actor, activity: dict,
     into our own inbox queue for them. Returns (deliveries queued, local rows queued, the
     activity as stored and sent: without bto/bcc, with its proof).
     """
+    await refuse_if_moved(conn, actor, activity)
     # stored, served and sent without bto / bcc (AP §6), with the actor's proof
     delivered = await with_proof(conn, actor, ld.without_blind(activity))
     row_id = await social.add_activity(
@@ -119,6 +123,21 @@ async def queue_activity(conn: Connection, actor: Actor, activity: dict,
         only = next(iter(local_names)) if len(local_names) == 1 else None
         await queue.add_incoming(conn, activity=delivered, signer_ap_id=actor.ap_id, recipient_username=only)
     return queued, bool(local_names), delivered
+
+
+async def refuse_if_moved(conn: Connection, actor: Actor, activity: dict) -> None:
+    """A moved account posts no more (read on the caller's transaction: a move that committed a moment
+    ago counts, whatever the caller's copy of the actor says). Its profile's Update still goes out."""
+    if not actor.is_local or activity.get("type") in AFTER_MOVING:
+        return
+    current = await actors_store.get_actor(conn, actor.id)
+    moved_to = current.moved_to if current is not None else None
+    if moved_to is None:
+        return
+    if activity.get("type") == "Update" and ld.get_id(activity.get("object")) == actor.ap_id:
+        return
+    raise Forbidden(f"this account moved to {moved_to} and posts no more", field="account", code="account_moved",
+                    params={"target": moved_to})
 
 
 async def with_proof(conn: Connection, actor: Actor, activity: dict) -> dict:

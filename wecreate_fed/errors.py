@@ -33,6 +33,9 @@ FORM_CODES = frozenset({
     "too_many_links",
     # email addresses and the links mailed to them (civic/addresses.py, civic/password_reset.py)
     "email_same", "email_too_often", "link_invalid",
+    # moving an account (civic/moving.py)
+    "account_unknown", "alias_self", "too_many_aliases", "move_self", "move_already", "move_alias_missing",
+    "move_target_moved", "move_cooldown", "account_moved",
 })
 
 

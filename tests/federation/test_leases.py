@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 
 import inbox.handlers
+import inbox.worker
 from actors import local as local_actors
 from inbox.worker import InboxWorker
 from outbox import activities
@@ -223,6 +224,10 @@ async def test_the_inbox_worker_commits_each_rows_effects_together_with_its_outc
                                (f"ping:{activity['id']}",))
 
     monkeypatch.setitem(inbox.handlers.INBOUND.handlers, ("Ping", "unknown"), handler)
+    # This handler's own look at the file (a fresh connection reading the schema each time) costs CPU
+    # that is no part of what is tested; with the batch's time budget as it is, a loaded machine
+    # handled 5 rows in it and gave the 6th back. The budget is not what this test is about.
+    monkeypatch.setattr(inbox.worker, "BATCH_SECONDS", 1.0)
     assert await InboxWorker(rt).run_once() == 6
     assert effect_without_outcome == [0] * 6
     done, effects = committed_state()

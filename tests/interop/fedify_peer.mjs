@@ -17,6 +17,12 @@
 //   POST /control/like     {object, owner}    Like an object, sent to its owner
 //   POST /control/lookup   {id, signed}       fetch (signed unless signed: false) and parse a document
 //   POST /control/followers-page {url}        sig9421: a signed GET of a collection page, its status
+//   POST /control/aliases  {aliases}          ada's alsoKnownAs (so that an account elsewhere may move to ada)
+//   POST /control/move     {target}           ada moves to `target`: movedTo set, Move sent to the followers
+//
+// On a Move from an actor ada follows, ada does what Mastodon does: it fetches the target, and if
+// the target lists the old actor in alsoKnownAs (and has not moved itself), follows the target and
+// undoes its Follow of the old actor; `moves` in the state says what it made of each Move.
 //   POST /control/verify-proof, verify-ld, sign-ld   object proofs and LD signatures (see below)
 //
 // It exits when its standard input closes (the test died) or after MAX_SECONDS (default 300).
@@ -28,7 +34,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { configure, getConsoleSink } from "@logtape/logtape";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
 import {
-  Accept, Activity, Create, Endpoints, Follow, isActor, Like, Mention, Note, Person,
+  Accept, Activity, Create, Endpoints, Follow, isActor, Like, Mention, Move, Note, Person,
   PUBLIC_COLLECTION, Reject, Undo,
 } from "@fedify/vocab";
 
@@ -57,6 +63,9 @@ const followers = new Map();    // actor id -> the follower's actor object (a Re
 const following = new Map();    // actor id -> { follow: id, state: "pending" | "accepted" | "rejected" }
 const notes = new Map();        // local id -> Note, served by the object dispatcher
 const schemes = [];             // sig9421: {method, path, scheme} of every federation request received
+const aliases = [];             // ada's alsoKnownAs (URL strings)
+let movedTo = null;             // ada's movedTo once it moved
+const moves = [];               // {id, from, to, outcome} of every Move received
 
 const federation = createFederation({
   kv: new MemoryKvStore(),
@@ -79,6 +88,8 @@ federation
       followers: ctx.getFollowersUri(identifier),
       publicKeys: keys.map((key) => key.cryptographicKey),
       assertionMethods: keys.map((key) => key.multikey),
+      aliases: aliases.map((alias) => new URL(alias)),
+      successor: movedTo == null ? null : new URL(movedTo),
     });
   })
   .setKeyPairsDispatcher((ctx, identifier) => (identifier === NAME ? keyPairs : []));
@@ -122,12 +133,41 @@ federation
     const original = await undo.getObject(ctx);
     if (original instanceof Follow && undo.actorId != null) followers.delete(undo.actorId.href);
   })
+  .on(Move, async (ctx, move) => {
+    await record(ctx, move);
+    moves.push({ id: move.id?.href ?? null, from: move.actorId?.href ?? null, to: move.targetId?.href ?? null,
+                 outcome: await followMove(ctx, move) });
+  })
   .on(Activity, record)
   .onUnverifiedActivity((ctx, activity, reason) => {
     unverified.push({
       type: typeName(activity), id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, reason: reason.type,
     });
   });
+
+// Mastodon's way with a Move: only of the actor itself, only to a target that names it in
+// alsoKnownAs and did not move on, and only for an actor followed here; then follow, then unfollow.
+async function followMove(ctx, move) {
+  const from = move.actorId?.href;
+  if (from == null || move.objectId?.href !== from || move.targetId == null) return "not a Move of its actor";
+  const old = following.get(from);
+  if (old == null) return "not followed here";
+  const target = await ctx.lookupObject(move.targetId);
+  if (target == null || !isActor(target)) return "target not found";
+  if (!target.aliasIds.some((alias) => alias.href === from)) return "target does not list the old actor";
+  if (target.successorId != null) return "target moved itself";
+  const follow = new Follow({ id: newId(ctx, "follows"), actor: ctx.getActorUri(NAME), object: target.id, to: target.id });
+  following.set(target.id.href, { follow: follow.id.href, state: "pending" });
+  await ctx.sendActivity({ identifier: NAME }, target, follow);
+  const oldActor = await move.getActor(ctx);
+  const undo = new Undo({
+    id: newId(ctx, "undos"), actor: ctx.getActorUri(NAME), to: new URL(from),
+    object: new Follow({ id: new URL(old.follow), actor: ctx.getActorUri(NAME), object: new URL(from) }),
+  });
+  following.delete(from);
+  if (oldActor != null) await ctx.sendActivity({ identifier: NAME }, oldActor, undo);
+  return "followed the target";
+}
 
 function answerOurFollow(answer, state) {
   const entry = answer.actorId && following.get(answer.actorId.href);
@@ -181,7 +221,26 @@ const controls = {
     followers: [...followers.keys()],
     following: Object.fromEntries(following),
     schemes,  // sig9421
+    aliases,
+    movedTo,
+    moves,
   }),
+
+  "POST /control/aliases": (ctx, { aliases: given }) => {
+    aliases.splice(0, aliases.length, ...given.map((alias) => new URL(alias).href));
+    return { aliases };
+  },
+
+  "POST /control/move": async (ctx, { target }) => {
+    const actor = await lookupActor(ctx, target);
+    movedTo = actor.id.href;
+    const move = new Move({
+      id: newId(ctx, "moves"), actor: ctx.getActorUri(NAME), object: ctx.getActorUri(NAME), target: actor.id,
+      tos: [ctx.getFollowersUri(NAME)],
+    });
+    await ctx.sendActivity({ identifier: NAME }, "followers", move);
+    return { id: move.id.href };
+  },
 
   "POST /control/follow": async (ctx, { target }) => {
     const actor = await lookupActor(ctx, target);

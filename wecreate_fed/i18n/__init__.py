@@ -21,6 +21,7 @@ from . import (
     catalog_export,
     catalog_legal,
     catalog_mail,
+    catalog_move,
     catalog_notify,
     catalog_problems,
     catalog_reports,
@@ -45,6 +46,7 @@ PARTS = (
     catalog_mail.TEXTS,
     catalog_notify.TEXTS,
     catalog_export.TEXTS,
+    catalog_move.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

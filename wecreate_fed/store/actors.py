@@ -41,6 +41,10 @@ class Actor:
     # suspended = refused (remote) or logged out and answering 410 (local).
     limited_at: str | None = None
     suspended_at: str | None = None
+    # Moved to another account (civic/moving.py): set by its owner here, or for a remote actor by a
+    # verified Move only (never from a fetched document).
+    moved_to: str | None = None
+    moved_at: str | None = None
 
     @property
     def delivery_inbox(self) -> str:
@@ -54,7 +58,8 @@ class Actor:
 
 _COLUMNS = ", ".join(f.name for f in fields(Actor))
 _WRITABLE = [f.name for f in fields(Actor)
-             if f.name not in ("id", "created_at", "deleted_at", "is_local", "limited_at", "suspended_at")]
+             if f.name not in ("id", "created_at", "deleted_at", "is_local", "limited_at", "suspended_at",
+                                "moved_to", "moved_at")]
 
 
 # A row gives an Actor and no row gives None, so a list of rows gives list[Actor].

@@ -37,6 +37,7 @@ from . import (
     legal_pages,
     moderation_pages,
     motion_pages,
+    move_pages,
     notify_pages,
     password_pages,
     profile_pages,
@@ -49,7 +50,7 @@ from . import (
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
               domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp,
-              notify_pages.bp, unsubscribe_pages.bp, export_pages.bp)
+              notify_pages.bp, unsubscribe_pages.bp, export_pages.bp, move_pages.bp)
 
 
 def safe_url(value: object) -> str:

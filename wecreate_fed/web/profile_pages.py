@@ -10,7 +10,7 @@ from wecreate_fed.errors import BadRequest, NotFound
 from wecreate_fed.store import notifications as notifications_store
 from wecreate_fed.urls import AVATAR_PATH, PAGE_PATHS
 
-from . import legal_pages, views
+from . import legal_pages, move_pages, views
 from .common import blueprint, login_required, me, viewer
 
 bp = blueprint("profiles")
@@ -20,7 +20,8 @@ bp = blueprint("profiles")
 async def profile(username: str):
     rt = runtime.current()
     actor = await views.local_actor(rt, username)
-    return await render_template("profile.html", **await views.profile_page(rt, actor, viewer()))
+    return await render_template("profile.html", **await views.profile_page(rt, actor, viewer()),
+                                 moved=await move_pages.moved_notice(rt, actor))
 
 
 @bp.get(PAGE_PATHS["district"])
