@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from quart import Blueprint, g, redirect, render_template, request, session, url_for
+from quart import Blueprint, g, make_response, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from wecreate_fed import i18n, runtime
+from wecreate_fed import i18n, runtime, urls
 from wecreate_fed.errors import Forbidden, Unauthorized, WeCreateError
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import web as web_store
@@ -175,19 +175,40 @@ async def page(template: str, status: int = 200, **context) -> tuple[str, int]:
 
 
 async def error_page(error: WeCreateError):
-    """An error as a page in the visitor's language: by its code where the catalog has a text for it."""
+    """An error as a page in the visitor's language: by its code where the catalog has a text for it;
+    a generic "not found" or "gone" says what kind of thing is missing (by the page's address)."""
     status = error.status
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.path, error)
     await _page_context()
-    return await render_template("error.html", status=status, messages=forms.page_messages(error)), status
+    kind = urls.kind_of_path(request.path)
+    if error.code in ("not_found", "district_unknown") and status in (400, 404) and kind:
+        status, messages = 404, [_(f"error.no_such_{kind}")]
+    elif error.code == "gone" and i18n.has(f"error.{kind}_deleted"):
+        messages = [_(f"error.{kind}_deleted")]
+    else:
+        messages = forms.page_messages(error)
+    return await _error_template(status, messages)
 
 
 async def http_error_page(error: HTTPException):
-    """Quart's own errors (no such route, method not allowed, body too large) as a page."""
+    """Quart's own errors (no such route, method not allowed, body too large) as a page; never
+    werkzeug's English description."""
     status = error.code or 500
     await _page_context()
-    return await render_template("error.html", status=status, messages=[error.description or error.name]), status
+    if status == 413:
+        megabytes = max(1, runtime.current().config.max_body_bytes // (1024 * 1024))
+        message = _("error.http_413", megabytes=megabytes)
+    else:
+        message = _(f"error.http_{status}") if i18n.has(f"error.http_{status}") else _("error.http_other")
+    response = await _error_template(status, [message])
+    if getattr(error, "valid_methods", None):  # 405: the methods this address takes (RFC 9110)
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+async def _error_template(status: int, messages: list[str]):
+    return await make_response(await render_template("error.html", status=status, messages=messages), status)
 
 
 async def _page_context() -> None:

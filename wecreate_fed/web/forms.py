@@ -9,6 +9,7 @@ is lost; no text is ever read to decide where a problem belongs.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 
 from quart import g
@@ -16,6 +17,7 @@ from quart import g
 from wecreate_fed import i18n
 from wecreate_fed.errors import Problem, WeCreateError
 
+log = logging.getLogger(__name__)
 GENERAL = "_form"  # the key of what belongs to no field (a list of texts)
 
 
@@ -63,9 +65,18 @@ def texts(error: WeCreateError, fields: Iterable[str], aliases: Mapping[str, str
 
 def page_messages(error: WeCreateError) -> list[str]:
     """What an error page says about an error, a line per problem: ``error.<code>`` where the
-    catalog has it, else ``form.<code>`` after the name of its field, else the English message."""
+    catalog has it, else ``form.<code>`` (after the name of its field where the catalog has one),
+    else what the catalog says about the error's status: a page in German never shows the
+    English message (it stays in the log and the JSON answers)."""
     lang = g.get("lang", "de")
-    return [_page_text(problem, lang) or problem.message for problem in error.problems]
+    found = [_page_text(problem, lang) for problem in error.problems]
+    if None in found:
+        log.info("no text for %s", [p.code for p, text in zip(error.problems, found, strict=True) if text is None])
+    texts = [text for text in found if text is not None]
+    if len(texts) < len(found):
+        key = f"error.http_{error.status}" if f"error.http_{error.status}" in i18n.CATALOG else "error.http_other"
+        texts.append(i18n.gettext(lang, key))
+    return texts
 
 
 def _page_text(problem: Problem, lang: str) -> str | None:
@@ -74,7 +85,7 @@ def _page_text(problem: Problem, lang: str) -> str | None:
             return i18n.gettext(lang, f"error.{problem.code}", **problem.params)
     except (KeyError, IndexError, ValueError):
         return None
-    return _labelled(problem, lang)
+    return _labelled(problem, lang) or text_of(problem, lang)
 
 
 def _labelled(problem: Problem, lang: str | None) -> str | None:
