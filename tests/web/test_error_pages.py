@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tests.web.conftest import text_of
+from tests.web.test_box_pages import create_box
 from tests.web.test_crawl import other_language
 
 WERKZEUG = ("The requested URL", "The method is not allowed", "Request Entity Too Large", "The browser (or proxy)")
@@ -172,3 +173,29 @@ async def test_the_idea_and_event_forms_list_every_problem_in_a_summary(site, vi
     assert status == 400
     assert_accessible_form_errors(html, ("starts_at",))
     assert 'value="Treffen"' in html and other_language(html, "en") == []
+
+
+async def test_the_small_forms_show_their_problem_at_the_field_too(site, visitor_for):
+    anna = visitor_for(site)
+    await anna.register("anna")
+    # acting from one's own server: a handle that is none
+    await anna.get("/interact?uri=https://elsewhere.example/ideas/1&intent=like")
+    status, html, _ = await anna.post("/interact", {"uri": "https://elsewhere.example/ideas/1", "intent": "like",
+                                                    "handle": "anna@@x"})
+    assert status == 400
+    assert_accessible_form_errors(html, ("handle",))
+    assert 'value="anna@@x"' in html
+    # a box's invitation of no one known, and a task without a title
+    box = await create_box(anna)
+    await anna.get(box)
+    status, html, _ = await anna.post(f"{box}/invite", {"handle": "niemand"})
+    assert status == 400
+    assert_accessible_form_errors(html, ("invite-handle",))
+    assert "niemand@" in main_text(html) and 'value="niemand"' in html and other_language(html, "de") == []
+    await anna.get(box)
+    status, html, _ = await anna.post(f"{box}/tasks", {"title": "   "})
+    assert status == 400
+    assert_accessible_form_errors(html, ("task-title",))
+    assert "Neue Aufgabe" in main_text(html) and other_language(html, "de") == []
+    await anna.get(box)
+    assert (await anna.post(f"{box}/invite", {"handle": ""}))[0] == 400

@@ -62,4 +62,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "field.lang": ("Sprache", "Language"),
     "field.page": ("Seite", "Page"),
     "field.per_page": ("Ideen pro Seite", "Ideas per page"),
+    "field.handle": ("Adresse im Fediverse", "Address in the fediverse"),
+    # the box page's invitation form (at its field, instead of a notice after the redirect)
+    "form.invite_whom": ("Wen möchtest du einladen? Einen Namen hier oder eine Adresse wie name@beispiel.org.",
+                         "Whom would you like to invite? A name here or an address like name@example.org."),
+    "form.invite_unknown": ("{handle} wurde nicht gefunden. Prüfe die Schreibweise, bei anderen Servern mit "
+                            "@server.", "{handle} was not found. Check the spelling; on another server with "
+                            "@server."),
 }
