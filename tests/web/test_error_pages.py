@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -125,7 +126,7 @@ async def test_machines_keep_getting_json(site, visitor_for):
 # --- forms ---------------------------------------------------------------------------------------
 
 def assert_accessible_form_errors(html: str, fields: tuple[str, ...]) -> None:
-    """The summary (role="alert") at the top lists every field's problem with a link to it; each
+    """The summary (role="alert") at the top lists every field's problem with a link to its control; each
     field has aria-invalid and is described by its error, which exists next to it."""
     summary = re.search(r'<div class="form-errors" role="alert">(.*?)</div>', html, re.S)
     assert summary, "no summary of the problems"
@@ -133,7 +134,7 @@ def assert_accessible_form_errors(html: str, fields: tuple[str, ...]) -> None:
     for target in links:
         assert f'id="{target}"' in html, f"the summary links to #{target}, which is not on the page"
     for name in fields:
-        assert f"{name}-error" in links, f"the summary does not link to {name}"
+        assert name in links, f"the summary does not link to the field {name}"
         control = re.search(rf'<(?:input|textarea|select)\b[^>]*\bid="{re.escape(name)}"[^>]*>', html)
         assert control, name
         assert 'aria-invalid="true"' in control.group(0), name
@@ -199,3 +200,22 @@ async def test_the_small_forms_show_their_problem_at_the_field_too(site, visitor
     assert "Neue Aufgabe" in main_text(html) and other_language(html, "de") == []
     await anna.get(box)
     assert (await anna.post(f"{box}/invite", {"handle": ""}))[0] == 400
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "wecreate_fed" / "web" / "templates"
+SHOWN_AT = re.compile(r'\b(error_for|field|textarea|district_select)\(\s*\w+\s*,\s*"([\w-]+)"')
+
+
+def test_every_summary_links_to_a_control_of_its_form():
+    """Statically, over every template with a summary: each field whose error it shows has a
+    control (or group) with that id, or the summary's anchors name where it is."""
+    checked = 0
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        if "form_errors(" not in text or path.name == "_macros.html":
+            continue
+        for macro, name in SHOWN_AT.findall(text):
+            checked += 1
+            has_control = macro != "error_for" or f'id="{name}"' in text or f'"{name}":' in text
+            assert has_control, f"{path.name}: the summary links to #{name}, which no control of the form has"
+    assert checked > 50

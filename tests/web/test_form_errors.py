@@ -77,7 +77,7 @@ async def test_a_too_long_title_is_shown_at_the_title_field_in_the_visitors_lang
     assert status == 400 and _field_error(text, "title") == "Höchstens 200 Zeichen."
     assert 'aria-describedby="title-error"' in text and 'aria-invalid="true"' in text
     summary = text_of(text.split('class="form-errors"', 1)[1].split("</div>", 1)[0])
-    assert "Titel: Höchstens 200 Zeichen." in summary and 'href="#title-error"' in text
+    assert "Titel: Höchstens 200 Zeichen." in summary and 'href="#title"' in text
     status, text, _ = await _publish_with_a_long_title(john)
     assert status == 400 and '<html lang="en">' in text and _field_error(text, "title") == "At most 200 characters."
     assert await site.query("SELECT 1 FROM ideas") == []
@@ -94,7 +94,7 @@ async def test_the_websites_own_problems_are_listed_all_at_once(site, visitor_fo
     assert _field_error(text, "password") == "At least 8 characters."
     assert _field_error(text, "password_repeat") == "The two passwords do not match."
     assert _field_error(text, "district") == "There is no such district here."
-    links = re.findall(r'<li><a href="#(\w+)-error">', text)
+    links = re.findall(r'<li><a href="#(\w+)">', text)
     assert links == ["username", "password", "password_repeat", "district"]
     assert await site.query("SELECT 1 FROM actors WHERE username = 'anna' AND is_local = 1") != []
 
