@@ -9,10 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
+from quart import Quart, g
 
 from tests.web.conftest import text_of
 from tests.web.test_box_pages import create_box
 from tests.web.test_crawl import other_language
+from wecreate_fed.errors import BadRequest, Conflict, Forbidden
+from wecreate_fed.web import forms
 
 WERKZEUG = ("The requested URL", "The method is not allowed", "Request Entity Too Large", "The browser (or proxy)")
 
@@ -219,3 +222,20 @@ def test_every_summary_links_to_a_control_of_its_form():
             has_control = macro != "error_for" or f'id="{name}"' in text or f'"{name}":' in text
             assert has_control, f"{path.name}: the summary links to #{name}, which no control of the form has"
     assert checked > 50
+
+
+async def test_a_problem_without_a_text_reads_by_its_status_never_in_english():
+    app = Quart(__name__)
+
+    async def read() -> list[list[str]]:
+        async with app.test_request_context("/"):
+            g.lang = "de"
+            return [forms.page_messages(e) for e in (
+                BadRequest("the frobnicator is odd", code="frobnicated"), Forbidden("no frobnicating", code="nope"),
+                Conflict("frobnicated already", code="again"),
+                BadRequest("title is too long", field="title", code="too_long", params={"limit": 3}))]
+    found = await read()
+    assert found[:3] == [["Die Anfrage war unvollständig oder fehlerhaft. Bitte lade die Seite neu und versuche es noch "
+                          "einmal."], ["Das darfst du hier nicht."],
+                         ["Das passt gerade nicht zum Stand der Dinge. Bitte lade die Seite neu."]]
+    assert found[3] == ["Titel: Höchstens 3 Zeichen."]

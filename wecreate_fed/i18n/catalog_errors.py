@@ -22,6 +22,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.http_400": ("Die Anfrage war unvollständig oder fehlerhaft. Bitte lade die Seite neu und versuche es "
                        "noch einmal.", "The request was incomplete or malformed. Please reload the page and try "
                        "again."),
+    "error.http_403": ("Das darfst du hier nicht.", "You may not do that here."),
+    "error.http_409": ("Das passt gerade nicht zum Stand der Dinge. Bitte lade die Seite neu.",
+                       "That does not fit how things stand now. Please reload the page."),
     "error.http_404": ("Diese Seite gibt es hier nicht. Vielleicht ist die Adresse falsch geschrieben, oder die "
                        "Seite wurde entfernt.", "There is no such page here. Perhaps the address is misspelt, or "
                        "the page was removed."),

@@ -174,6 +174,18 @@ async def page(template: str, status: int = 200, **context) -> tuple[str, int]:
     return await render_template(template, **context), status
 
 
+# An error page's heading by status; the text of the server's own errors by status (werkzeug's
+# English descriptions are never shown); what a generic "not found" / "gone" says on a page of a kind.
+HEADINGS = {400: "error.400", 401: "error.401", 403: "error.403", 404: "error.404", 405: "error.405",
+            409: "error.409", 410: "error.410", 413: "error.413", 415: "error.415", 429: "error.429",
+            500: "error.500", 502: "error.502", 503: "error.503"}
+HTTP_TEXTS = {400: "error.http_400", 404: "error.http_404", 405: "error.http_405", 413: "error.http_413",
+              415: "error.http_415", 500: "error.http_500"}
+MISSING = {"idea": ("error.no_such_idea", "error.idea_deleted"), "event": ("error.no_such_event", "error.event_deleted"),
+           "person": ("error.no_such_person", None), "district": ("error.no_such_district", None),
+           "box": ("error.no_such_box", None), "motion": ("error.no_such_motion", "error.motion_deleted")}
+
+
 async def error_page(error: WeCreateError):
     """An error as a page in the visitor's language: by its code where the catalog has a text for it;
     a generic "not found" or "gone" says what kind of thing is missing (by the page's address)."""
@@ -181,26 +193,25 @@ async def error_page(error: WeCreateError):
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.path, error)
     await _page_context()
-    kind = urls.kind_of_path(request.path)
-    if error.code in ("not_found", "district_unknown") and status in (400, 404) and kind:
-        status, messages = 404, [_(f"error.no_such_{kind}")]
-    elif error.code == "gone" and i18n.has(f"error.{kind}_deleted"):
-        messages = [_(f"error.{kind}_deleted")]
+    missing, deleted = MISSING.get(urls.kind_of_path(request.path) or "", (None, None))
+    if missing and error.code in ("not_found", "district_unknown") and status in (400, 404):
+        status, messages = 404, [_(missing)]  # a path naming no district is not there, not a bad request
+    elif deleted and error.code == "gone":
+        messages = [_(deleted)]
     else:
         messages = forms.page_messages(error)
     return await _error_template(status, messages)
 
 
 async def http_error_page(error: HTTPException):
-    """Quart's own errors (no such route, method not allowed, body too large) as a page; never
-    werkzeug's English description."""
+    """Quart's own errors (no such route, method not allowed, body too large) as a page."""
     status = error.code or 500
     await _page_context()
     if status == 413:
         megabytes = max(1, runtime.current().config.max_body_bytes // (1024 * 1024))
         message = _("error.http_413", megabytes=megabytes)
     else:
-        message = _(f"error.http_{status}") if i18n.has(f"error.http_{status}") else _("error.http_other")
+        message = _(HTTP_TEXTS.get(status, "error.http_other"))
     response = await _error_template(status, [message])
     if getattr(error, "valid_methods", None):  # 405: the methods this address takes (RFC 9110)
         response.headers["Allow"] = ", ".join(error.valid_methods)
@@ -208,7 +219,9 @@ async def http_error_page(error: HTTPException):
 
 
 async def _error_template(status: int, messages: list[str]):
-    return await make_response(await render_template("error.html", status=status, messages=messages), status)
+    heading = _(HEADINGS.get(status, "error.other"))
+    return await make_response(await render_template("error.html", status=status, heading=heading,
+                                                     messages=messages), status)
 
 
 async def _page_context() -> None:

@@ -18,7 +18,10 @@ from wecreate_fed import i18n
 from wecreate_fed.errors import Problem, WeCreateError
 
 log = logging.getLogger(__name__)
-GENERAL = "_form"  # the key of what belongs to no field (a list of texts)
+GENERAL = "_form"
+# What a problem without a text of its own says, by the error's status.
+UNEXPLAINED = {400: "error.http_400", 403: "error.http_403", 404: "error.not_found", 409: "error.http_409",
+               410: "error.gone"}  # the key of what belongs to no field (a list of texts)
 
 
 def text_of(problem: Problem, lang: str | None = None) -> str | None:
@@ -74,8 +77,8 @@ def page_messages(error: WeCreateError) -> list[str]:
         log.info("no text for %s", [p.code for p, text in zip(error.problems, found, strict=True) if text is None])
     texts = [text for text in found if text is not None]
     if len(texts) < len(found):
-        key = f"error.http_{error.status}" if f"error.http_{error.status}" in i18n.CATALOG else "error.http_other"
-        texts.append(i18n.gettext(lang, key))
+        texts.append(i18n.gettext(lang, UNEXPLAINED.get(error.status, "error.http_500" if error.status >= 500
+                                                        else "error.http_other")))
     return texts
 
 
