@@ -46,11 +46,15 @@ def test_a_problem_lands_on_its_field_by_its_code_whatever_its_message_says():
     fields = ("title", "summary", "body", "districts")
     german = forms.field_errors(error, fields, lang="de")
     assert german["title"] == "Höchstens 200 Zeichen." and german["districts"] == "Bitte wähle mindestens einen Stadtbezirk."
-    # unknown code, unknown field, missing figure: above the form, in English as raised
+    # unknown code, missing figure: above the form, in German by the error's status (once); a known
+    # code for an unknown field: its text
     assert "summary" not in german and "body" not in german
-    assert german[forms.GENERAL] == ["the summary is odd", "something else is missing", "a text whose figure is missing"]
+    assert german[forms.GENERAL] == ["Die Anfrage war unvollständig oder fehlerhaft. Bitte lade die Seite neu und "
+                                     "versuche es noch einmal.", "Bitte fülle dieses Feld aus."]
     english = forms.field_errors(error, fields, lang="en")
     assert english["title"] == "At most 200 characters." and english["districts"] == "Please choose at least one district."
+    # on an English page, the English message as raised
+    assert english[forms.GENERAL] == ["the summary is odd", "Please fill in this field.", "a text whose figure is missing"]
     # a form that calls the field otherwise
     unknown = BadRequest("unknown district 'x'", field="district", code="district_unknown")
     assert forms.field_errors(unknown, ("district_slug",), {"district": "district_slug"}, lang="en") == {
