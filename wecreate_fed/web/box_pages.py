@@ -135,7 +135,7 @@ async def _box_page(slug: str, status: int = 200, **extra):
         # Hidden from this viewer; someone invited to a private box may still see how to join.
         invited = await box_views.invitation_page(rt, slug, viewer())
         return await render_template("box_invited.html", **invited), status
-    empty = {"post_errors": {}, "task_errors": {}, "invite_errors": {}}
+    empty: dict[str, dict] = {"post_errors": {}, "task_errors": {}, "invite_errors": {}}
     return await render_template("box.html", **{**empty, **data, **extra}), status
 
 

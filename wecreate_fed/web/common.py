@@ -213,8 +213,9 @@ async def http_error_page(error: HTTPException):
     else:
         message = _(HTTP_TEXTS.get(status, "error.http_other"))
     response = await _error_template(status, [message])
-    if getattr(error, "valid_methods", None):  # 405: the methods this address takes (RFC 9110)
-        response.headers["Allow"] = ", ".join(error.valid_methods)
+    allowed = getattr(error, "valid_methods", None)
+    if allowed:  # 405: the methods this address takes (RFC 9110)
+        response.headers["Allow"] = ", ".join(allowed)
     return response
 
 
