@@ -158,8 +158,16 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
     return app
 
 
+# Paths that answer machines only: their errors are JSON whatever the Accept header says.
+JSON_PATHS = ("/api/", "/.well-known/", "/nodeinfo/")
+
+
 def _wants_html() -> bool:
-    """A browser (it asks for HTML and not for JSON) gets the website's error page, API clients JSON."""
+    """A browser (it asks for HTML and not for JSON) gets the website's error page; API clients,
+    other servers (activity+json, ld+json), the inboxes and a client's outbox POST get JSON."""
+    path = request.path
+    if path.startswith(JSON_PATHS) or path.endswith("/inbox") or (path.endswith("/outbox") and request.method == "POST"):
+        return False
     accept = request.headers.get("Accept", "")
     return "text/html" in accept and "json" not in accept
 

@@ -180,6 +180,22 @@ def parse(config: Config, ap_id: str | None) -> Local | None:
     return None
 
 
+# The words an error page uses for what a path names (error.no_such_<word>).
+_PATH_KINDS = {"idea": "idea", "event": "event", "box": "box", "motion": "motion", "district": "district",
+               "user": "person"}
+
+
+def kind_of_path(path: str) -> str | None:
+    """What one of our page or id paths names (`/i/<key>`, `/ideas/<uuid>/likes` → "idea",
+    `/@anna` → "person"), for an error page's words; None for any other path (`/events`, `/b/`)."""
+    query_idea = path == "/idea"  # a remote idea's page: /idea?id=…
+    for prefixes in (PAGE_PATHS, ID_PATHS):
+        for kind, prefix in prefixes.items():
+            if kind in _PATH_KINDS and path.startswith(prefix) and len(path) > len(prefix):
+                return _PATH_KINDS[kind]
+    return "idea" if query_idea else None
+
+
 def is_local(config: Config, ap_id: str | None) -> bool:
     if not ap_id:
         return False

@@ -46,11 +46,15 @@ def test_a_problem_lands_on_its_field_by_its_code_whatever_its_message_says():
     fields = ("title", "summary", "body", "districts")
     german = forms.field_errors(error, fields, lang="de")
     assert german["title"] == "Höchstens 200 Zeichen." and german["districts"] == "Bitte wähle mindestens einen Stadtbezirk."
-    # unknown code, unknown field, missing figure: above the form, in English as raised
+    # unknown code, missing figure: above the form, in German by the error's status (once); a known
+    # code for an unknown field: its text
     assert "summary" not in german and "body" not in german
-    assert german[forms.GENERAL] == ["the summary is odd", "something else is missing", "a text whose figure is missing"]
+    assert german[forms.GENERAL] == ["Die Anfrage war unvollständig oder fehlerhaft. Bitte lade die Seite neu und "
+                                     "versuche es noch einmal.", "Bitte fülle dieses Feld aus."]
     english = forms.field_errors(error, fields, lang="en")
     assert english["title"] == "At most 200 characters." and english["districts"] == "Please choose at least one district."
+    # on an English page, the English message as raised
+    assert english[forms.GENERAL] == ["the summary is odd", "Please fill in this field.", "a text whose figure is missing"]
     # a form that calls the field otherwise
     unknown = BadRequest("unknown district 'x'", field="district", code="district_unknown")
     assert forms.field_errors(unknown, ("district_slug",), {"district": "district_slug"}, lang="en") == {
@@ -77,7 +81,7 @@ async def test_a_too_long_title_is_shown_at_the_title_field_in_the_visitors_lang
     assert status == 400 and _field_error(text, "title") == "Höchstens 200 Zeichen."
     assert 'aria-describedby="title-error"' in text and 'aria-invalid="true"' in text
     summary = text_of(text.split('class="form-errors"', 1)[1].split("</div>", 1)[0])
-    assert "Titel: Höchstens 200 Zeichen." in summary and 'href="#title-error"' in text
+    assert "Titel: Höchstens 200 Zeichen." in summary and 'href="#title"' in text
     status, text, _ = await _publish_with_a_long_title(john)
     assert status == 400 and '<html lang="en">' in text and _field_error(text, "title") == "At most 200 characters."
     assert await site.query("SELECT 1 FROM ideas") == []
@@ -94,7 +98,7 @@ async def test_the_websites_own_problems_are_listed_all_at_once(site, visitor_fo
     assert _field_error(text, "password") == "At least 8 characters."
     assert _field_error(text, "password_repeat") == "The two passwords do not match."
     assert _field_error(text, "district") == "There is no such district here."
-    links = re.findall(r'<li><a href="#(\w+)-error">', text)
+    links = re.findall(r'<li><a href="#(\w+)">', text)
     assert links == ["username", "password", "password_repeat", "district"]
     assert await site.query("SELECT 1 FROM actors WHERE username = 'anna' AND is_local = 1") != []
 

@@ -10,7 +10,7 @@ from actors.requests import activity_response, signed_fetcher, wants_activity_js
 from actors.routes import follow_collection
 from outbox.routes import outbox_collection
 from wecreate_fed import collections, runtime, urls
-from wecreate_fed.errors import NotFound
+from wecreate_fed.errors import BadRequest, NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import social
@@ -87,7 +87,10 @@ async def idea_replies(uuid: str):
 
 async def _district(slug: str):
     rt = runtime.current()
-    districts.by_slug(rt.config, slug)
+    try:
+        districts.by_slug(rt.config, slug)
+    except BadRequest as e:  # a path that names no district: not there (404), as for an unknown idea
+        raise NotFound(str(e), code="no_such_district") from e
     actor = await actors_store.get_actor_by_ap_id(rt.db.reader, districts.district_ap_id(rt.config, slug))
     if actor is None:
         raise NotFound(f"district '{slug}' has no actor yet")

@@ -18,6 +18,7 @@ from . import (
     catalog_civic,
     catalog_dashboard,
     catalog_domains,
+    catalog_errors,
     catalog_export,
     catalog_legal,
     catalog_mail,
@@ -47,6 +48,7 @@ PARTS = (
     catalog_notify.TEXTS,
     catalog_export.TEXTS,
     catalog_move.TEXTS,
+    catalog_errors.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -122,6 +122,11 @@ async def edit_box(slug: str):
 
 # --- the box's page ---------------------------------------------------------------------------
 
+# The box page's small forms: a problem's field -> the id of its control there.
+TASK_FIELDS, TASK_ALIASES = ("task-title", "task-assignee"), {"title": "task-title", "assignee": "task-assignee"}
+INVITE_FIELDS, INVITE_ALIASES = ("invite-handle",), {"handle": "invite-handle"}
+
+
 async def _box_page(slug: str, status: int = 200, **extra):
     rt = runtime.current()
     try:
@@ -130,7 +135,8 @@ async def _box_page(slug: str, status: int = 200, **extra):
         # Hidden from this viewer; someone invited to a private box may still see how to join.
         invited = await box_views.invitation_page(rt, slug, viewer())
         return await render_template("box_invited.html", **invited), status
-    return await render_template("box.html", **{"post_errors": {}, **data, **extra}), status
+    empty: dict[str, dict] = {"post_errors": {}, "task_errors": {}, "invite_errors": {}}
+    return await render_template("box.html", **{**empty, **data, **extra}), status
 
 
 @bp.get(f"{BOX}<slug>")
@@ -193,14 +199,17 @@ async def invite(slug: str):
     handle = ((await request.form).get("handle") or "").strip().lstrip("@")
     if handle and "@" not in handle and not handle.startswith(("https://", "http://")):
         handle = f"{handle}@{rt.config.host}"  # a name alone is someone here
+    typed = (await request.form).get("handle") or ""
     if not handle:
-        raise BadRequest("whom to invite? a name here or a handle like name@example.org", field="handle",
-                         code="invite_whom")
+        return await _box_page(slug, status=400, invite_text=typed, invite_errors=forms.field_errors(BadRequest(
+            "whom to invite? a name here or a handle like name@example.org", field="handle", code="invite_whom"),
+            INVITE_FIELDS, INVITE_ALIASES))
     try:
         invitee = await boxes.invite(rt, me().actor, slug, handle)
-    except (BadRequest, NotFound):
-        notice("notice.invite_unknown", handle=handle)
-        return see_other(_box_url(slug, "members"))
+    except (BadRequest, NotFound):  # the form again, the name kept, the problem at its field
+        return await _box_page(slug, status=400, invite_text=typed, invite_errors=forms.field_errors(BadRequest(
+            f"{handle} was not found", field="handle", code="invite_unknown", params={"handle": handle}),
+            INVITE_FIELDS, INVITE_ALIASES))
     notice("notice.invited", name=invitee.name or invitee.handle)
     return see_other(_box_url(slug, "members"))
 
@@ -264,7 +273,11 @@ def _number(form, name: str) -> int:
 async def add_task(slug: str):
     rt, _box = await _visible(slug)
     form = await request.form
-    await boxes.add_task(rt, me().actor, slug, form.get("title", ""), form.get("assignee") or None)
+    try:
+        await boxes.add_task(rt, me().actor, slug, form.get("title", ""), form.get("assignee") or None)
+    except BadRequest as e:
+        return await _box_page(slug, status=400, task_text=form.get("title", ""),
+                               task_errors=forms.field_errors(e, TASK_FIELDS, TASK_ALIASES))
     notice("notice.task_added")
     return see_other(_box_url(slug, "tasks"))
 

@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from quart import Blueprint, g, redirect, render_template, request, session, url_for
+from quart import Blueprint, g, make_response, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from wecreate_fed import i18n, runtime
+from wecreate_fed import i18n, runtime, urls
 from wecreate_fed.errors import Forbidden, Unauthorized, WeCreateError
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import web as web_store
@@ -176,20 +176,55 @@ async def page(template: str, status: int = 200, **context) -> tuple[str, int]:
     return await render_template(template, **context), status
 
 
+# An error page's heading by status; the text of the server's own errors by status (werkzeug's
+# English descriptions are never shown); what a generic "not found" / "gone" says on a page of a kind.
+HEADINGS = {400: "error.400", 401: "error.401", 403: "error.403", 404: "error.404", 405: "error.405",
+            409: "error.409", 410: "error.410", 413: "error.413", 415: "error.415", 429: "error.429",
+            500: "error.500", 502: "error.502", 503: "error.503"}
+HTTP_TEXTS = {400: "error.http_400", 404: "error.http_404", 405: "error.http_405", 413: "error.http_413",
+              415: "error.http_415", 500: "error.http_500"}
+MISSING = {"idea": ("error.no_such_idea", "error.idea_deleted"), "event": ("error.no_such_event", "error.event_deleted"),
+           "person": ("error.no_such_person", None), "district": ("error.no_such_district", None),
+           "box": ("error.no_such_box", None), "motion": ("error.no_such_motion", "error.motion_deleted")}
+
+
 async def error_page(error: WeCreateError):
-    """An error as a page in the visitor's language: by its code where the catalog has a text for it."""
+    """An error as a page in the visitor's language: by its code where the catalog has a text for it;
+    a generic "not found" or "gone" says what kind of thing is missing (by the page's address)."""
     status = error.status
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.path, error)
     await _page_context()
-    return await render_template("error.html", status=status, messages=forms.page_messages(error)), status
+    missing, deleted = MISSING.get(urls.kind_of_path(request.path) or "", (None, None))
+    if missing and error.code in ("not_found", "district_unknown") and status in (400, 404):
+        status, messages = 404, [_(missing)]  # a path naming no district is not there, not a bad request
+    elif deleted and error.code == "gone":
+        messages = [_(deleted)]
+    else:
+        messages = forms.page_messages(error)
+    return await _error_template(status, messages)
 
 
 async def http_error_page(error: HTTPException):
     """Quart's own errors (no such route, method not allowed, body too large) as a page."""
     status = error.code or 500
     await _page_context()
-    return await render_template("error.html", status=status, messages=[error.description or error.name]), status
+    if status == 413:
+        megabytes = max(1, runtime.current().config.max_body_bytes // (1024 * 1024))
+        message = _("error.http_413", megabytes=megabytes)
+    else:
+        message = _(HTTP_TEXTS.get(status, "error.http_other"))
+    response = await _error_template(status, [message])
+    allowed = getattr(error, "valid_methods", None)
+    if allowed:  # 405: the methods this address takes (RFC 9110)
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+async def _error_template(status: int, messages: list[str]):
+    heading = _(HEADINGS.get(status, "error.other"))
+    return await make_response(await render_template("error.html", status=status, heading=heading,
+                                                     messages=messages), status)
 
 
 async def _page_context() -> None:

@@ -27,7 +27,7 @@ async def calendar():
     rt = runtime.current()
     slug = request.args.get("district") or None
     if slug is not None and slug not in {d.slug for d in rt.config.districts}:
-        raise NotFound(f"no district '{slug}' here")
+        raise NotFound(f"no district '{slug}' here", code="no_such_district")
     return await render_template("calendar.html", calendar=await views.calendar(rt, slug), district=slug)
 
 

@@ -2,13 +2,15 @@
 
 An error carries its problems (errors.Problem: field, code, params, English message). Each is
 shown by its code, the catalog's ``form.<code>`` with its params filled in, next to the field it
-names and in the summary at the top of the form. A problem this form has no field for, or whose
-code the catalog does not know, is shown above the form with its English message, so nothing
-is lost; no text is ever read to decide where a problem belongs.
+names and in the summary at the top of the form. A problem this form has no field for is shown
+in the summary only; one whose code the catalog does not know there too, with its English
+message on an English page and the catalog's text for its status on a German one (never English
+on a German page); no text is ever read to decide where a problem belongs.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 
 from quart import g
@@ -16,7 +18,11 @@ from quart import g
 from wecreate_fed import i18n
 from wecreate_fed.errors import Problem, WeCreateError
 
-GENERAL = "_form"  # the key of what belongs to no field (a list of texts)
+log = logging.getLogger(__name__)
+GENERAL = "_form"
+# What a problem without a text of its own says, by the error's status.
+UNEXPLAINED = {400: "error.http_400", 403: "error.http_403", 404: "error.not_found", 409: "error.http_409",
+               410: "error.gone"}  # the key of what belongs to no field (a list of texts)
 
 
 def text_of(problem: Problem, lang: str | None = None) -> str | None:
@@ -48,10 +54,10 @@ def field_errors(error: WeCreateError, fields: Iterable[str], aliases: Mapping[s
         if text is not None and field in order:
             found.setdefault(field, text)
         else:
-            general.append(_labelled(problem, lang) or problem.message)
+            general.append(_labelled(problem, lang) or text_of(problem, lang) or unexplained(error, problem, lang))
     found = dict(sorted(found.items(), key=lambda item: order[item[0]]))
     if general:
-        found[GENERAL] = general
+        found[GENERAL] = list(dict.fromkeys(general))  # the generic text once
     return found
 
 
@@ -63,9 +69,21 @@ def texts(error: WeCreateError, fields: Iterable[str], aliases: Mapping[str, str
 
 def page_messages(error: WeCreateError) -> list[str]:
     """What an error page says about an error, a line per problem: ``error.<code>`` where the
-    catalog has it, else ``form.<code>`` after the name of its field, else the English message."""
+    catalog has it, else ``form.<code>`` (after the name of its field where the catalog has one),
+    else `unexplained`."""
     lang = g.get("lang", "de")
-    return [_page_text(problem, lang) or problem.message for problem in error.problems]
+    found = [_page_text(problem, lang) or unexplained(error, problem, lang) for problem in error.problems]
+    return list(dict.fromkeys(found))
+
+
+def unexplained(error: WeCreateError, problem: Problem, lang: str | None = None) -> str:
+    """A problem whose code has no text: its English message on an English page, else what the
+    catalog says about the error's status (never English on a German page)."""
+    lang = lang or g.get("lang", "de")
+    log.info("no text for the code %r (%s)", problem.code, problem.message)
+    if lang == "en" and problem.message:
+        return problem.message
+    return i18n.gettext(lang, UNEXPLAINED.get(error.status, "error.http_500" if error.status >= 500 else "error.http_other"))
 
 
 def _page_text(problem: Problem, lang: str) -> str | None:
@@ -74,7 +92,7 @@ def _page_text(problem: Problem, lang: str) -> str | None:
             return i18n.gettext(lang, f"error.{problem.code}", **problem.params)
     except (KeyError, IndexError, ValueError):
         return None
-    return _labelled(problem, lang)
+    return _labelled(problem, lang) or text_of(problem, lang)
 
 
 def _labelled(problem: Problem, lang: str | None) -> str | None:

@@ -67,7 +67,7 @@ async def interact():
         target = await remote_interaction_url(rt, form.get("handle", ""), uri, intent)
     except BadRequest as e:
         return await render_template("interact.html", uri=uri, intent=intent, handle=form.get("handle", ""),
-                                     error=" ".join(forms.texts(e, ("handle",)))), 400
+                                     errors=forms.field_errors(e, ("handle",))), 400
     return redirect(target, 303)
 
 
@@ -75,7 +75,7 @@ async def interact():
 async def interact_form():
     """The same form on a page of its own (linked from pages; works without JavaScript)."""
     return await render_template("interact.html", uri=request.args.get("uri", ""),
-                                 intent=request.args.get("intent", ""), handle="", error=None)
+                                 intent=request.args.get("intent", ""), handle="", errors={})
 
 
 # --- our own subscribe template ---------------------------------------------------------
