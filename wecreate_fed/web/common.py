@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from quart import Blueprint, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
@@ -130,8 +130,8 @@ def login_required(route):
 
 def _local_path(target: str | None) -> str:
     """Only a path on this site may be a `next` target (no open redirect)."""
-    if not target:
-        return "/"
+    if not target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target) or target.startswith(("//", "/\\")):
+        return "/"  # browsers drop tabs and line breaks: "/\t/evil" would become "//evil"
     try:
         parts = urlsplit(target)
     except ValueError:  # `http://[::1` and the like
@@ -139,7 +139,8 @@ def _local_path(target: str | None) -> str:
     if (parts.scheme or parts.netloc) and not request.host_url.startswith(f"{parts.scheme}://{parts.netloc}/"):
         return "/"
     path = parts.path or "/"
-    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+    decoded = unquote(path)  # "/%2F%2Fevil" and "/%5Cevil" are refused as what they decode to
+    if not path.startswith("/") or any(p.startswith("//") or "\\" in p for p in (path, decoded)):
         return "/"
     return path + (f"?{parts.query}" if parts.query else "")
 
