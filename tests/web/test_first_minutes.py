@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import eventually
 from tests.web.conftest import CONSENT_VERSION, text_of
+from wecreate_fed.civic import ideas
+from wecreate_fed.store import civic as civic_store
 
 ATTACKS = ["//evil.example/x", "/\\evil.example/x", "\\\\evil.example", "https://evil.example/x",
            "http://evil.example", "%2F%2Fevil.example", "/%2F%2Fevil.example", "/%5Cevil.example",
@@ -125,3 +127,81 @@ async def test_no_open_redirect_after_login_or_registration(site, visitor_for, a
     assert _hidden_next(newcomer.last_page) in (None, "", "/")
     status, _, headers = await _register(newcomer, "carla", attack)
     assert status == 303 and headers["Location"] == "/"
+
+
+FIGURE = re.compile(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>")
+
+
+async def _figures(visitor) -> dict:
+    _, page, _ = await visitor.get("/")
+    return {unescape(name): value for name, value in FIGURE.findall(page)}
+
+
+async def test_the_impact_figures_are_right_from_the_first_second_and_follow_every_change(make_site, visitor_for):
+    leipzig, meissen = await make_site("leipzig"), await make_site("meissen")
+    guest = visitor_for(leipzig)
+    figures = await _figures(guest)  # read (and kept) before anything exists
+    assert figures["Ideen"] == "0" and figures["Unterstützungen"] == "0"
+    assert "Stattgefundene Termine" in figures and "Termine" not in figures
+    # an idea published through the client-to-server API (not through the website's forms)
+    await leipzig.create_user("anna")
+    status, body = await leipzig.post_outbox("anna", {
+        "type": "Note", "civicKind": "idea", "name": "Trinkbrunnen", "abstract": "Am Markt",
+        "source": {"content": "Wasser für alle.", "mediaType": "text/markdown"}, "districts": ["west"]})
+    assert status == 201, body
+    assert (await _figures(guest))["Ideen"] == "1"
+    idea_id = (await leipzig.query("SELECT ap_id FROM ideas"))[0]["ap_id"]
+    # a support arriving from another server, through the inbox worker
+    await meissen.create_user("jonas")
+    status, body = await meissen.post_outbox("jonas", {"type": "Like", "object": idea_id})
+    assert status == 201, body
+    await eventually(lambda: leipzig.query("SELECT 1 FROM reactions WHERE kind = 'Like'"), message="the Like")
+    assert (await _figures(guest))["Unterstützungen"] == "1"
+    # a status change and a deletion move them back
+    status, body = await leipzig.post_outbox("anna", {"type": "Delete", "object": idea_id})
+    assert status in (200, 201), body
+    figures = await _figures(guest)
+    assert figures["Ideen"] == "0" and figures["Unterstützungen"] == "0"
+
+
+async def test_an_author_cannot_support_their_own_idea(site, visitor_for):
+    anna = visitor_for(site)
+    await anna.register("anna")
+    path = await anna.publish_idea("Trinkbrunnen")
+    idea_id = (await site.query("SELECT ap_id FROM ideas"))[0]["ap_id"]
+    # the website: no button, and the form refused with a notice
+    _, page, _ = await anna.get(path)
+    assert "Das ist deine Idee" in text_of(page) and 'action="/ideas/support"' not in page
+    status, _, _ = await anna.post("/ideas/support", {"idea": idea_id})
+    assert status == 303
+    _, page, _ = await anna.get(path)
+    assert "Deine eigene Idee kannst du nicht unterstützen." in text_of(page)
+    # the client-to-server API: a clear 403
+    status, body = await site.post_outbox("anna", {"type": "Like", "object": idea_id})
+    assert status == 403 and body["error"] == "own_idea", body
+    assert (await site.query("SELECT count(*) AS n FROM reactions"))[0]["n"] == 0
+    assert (await site.query("SELECT support_count FROM ideas"))[0]["support_count"] == 0
+    # others can
+    bert = visitor_for(site)
+    await bert.register("bert")
+    await bert.get(path)
+    assert (await bert.post("/ideas/support", {"idea": idea_id}))[0] == 303
+    assert (await site.query("SELECT support_count FROM ideas"))[0]["support_count"] == 1
+
+
+async def test_a_like_by_the_author_is_not_counted(site):
+    anna = await site.create_user("anna")
+    status, body = await site.post_outbox("anna", {
+        "type": "Note", "civicKind": "idea", "name": "Trinkbrunnen", "abstract": "Am Markt",
+        "source": {"content": "Wasser.", "mediaType": "text/markdown"}, "districts": ["west"]})
+    assert status == 201, body
+    idea_id = (await site.query("SELECT ap_id FROM ideas"))[0]["ap_id"]
+    # a Like arriving as the author's (as the inbox hands one over) is ignored
+    await ideas.reaction_received(site.rt, anna, "Like", idea_id, f"{anna.ap_id}#likes/1")
+    assert (await site.query("SELECT count(*) AS n FROM reactions"))[0]["n"] == 0
+    # and one stored before this rule is not counted when the idea is recounted
+    async with site.rt.db.transaction() as conn:
+        await conn.execute("INSERT INTO reactions (kind, actor_id, object_ap_id, activity_ap_id, created_at) "
+                           "VALUES ('Like', ?, ?, 'x:old', '2025-01-01T00:00:00Z')", (anna.id, idea_id))
+        await civic_store.recount_local_idea(conn, idea_id)
+    assert (await site.query("SELECT support_count FROM ideas"))[0]["support_count"] == 0

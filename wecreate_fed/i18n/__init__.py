@@ -18,6 +18,7 @@ from . import (
     catalog_civic,
     catalog_dashboard,
     catalog_domains,
+    catalog_five,
     catalog_legal,
     catalog_problems,
     catalog_reports,
@@ -39,6 +40,7 @@ PARTS = (
     catalog_reports.TEXTS,
     catalog_dashboard.TEXTS,
     catalog_actions.TEXTS,
+    catalog_five.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -18,12 +18,16 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store import iso, social
+from wecreate_fed.store import marketplace as marketplace_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
 
 from .common import Viewer
 
-IMPACT_SECONDS = 60.0  # impact figures scan every idea: computed at most once a minute per scope
+# Impact figures scan every idea: kept per scope until what they count changes (the store's
+# figures_version moves with every such change, from wherever it comes) or, for what time alone
+# changes (an event now over, the 30 days of "active"), for a minute.
+IMPACT_SECONDS = 60.0
 # A marketplace page (its query counts every matching idea) is kept this long per query, and
 # forgotten at once when someone changes an idea through the website; ideas arriving from
 # other servers show up within these seconds.
@@ -45,13 +49,16 @@ def page_url(rt: Runtime, kind: str, ap_id: str) -> str:
 # --- the marketplace -------------------------------------------------------------------
 
 async def impact(rt: Runtime, slug: str | None = None) -> dict:
-    """Impact figures of the city (slug None) or a district, cached for a minute."""
+    """Impact figures of the city (slug None) or a district, cached until they change."""
     cache = rt.caches.setdefault("web.impact", {})
+    # Read before counting: a change committed while counting leaves an older number with the
+    # figures, so the next page counts again (never a figure kept from before its data existed).
+    version = await marketplace_store.figures_version(rt.db.reader)
     hit = cache.get(slug)
-    if hit is not None and time.monotonic() - hit[0] < IMPACT_SECONDS:
-        return hit[1]
+    if hit is not None and hit[0] == version and time.monotonic() - hit[1] < IMPACT_SECONDS:
+        return hit[2]
     figures = await marketplace.impact(rt, slug)
-    cache[slug] = (time.monotonic(), figures)
+    cache[slug] = (version, time.monotonic(), figures)
     return figures
 
 
