@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import eventually
 from tests.web.conftest import CONSENT_VERSION, text_of
-from wecreate_fed.civic import ideas
+from wecreate_fed.civic import boxes, ideas, motions
 from wecreate_fed.store import civic as civic_store
 
 ATTACKS = ["//evil.example/x", "/\\evil.example/x", "\\\\evil.example", "https://evil.example/x",
@@ -205,3 +205,28 @@ async def test_a_like_by_the_author_is_not_counted(site):
                            "VALUES ('Like', ?, ?, 'x:old', '2025-01-01T00:00:00Z')", (anna.id, idea_id))
         await civic_store.recount_local_idea(conn, idea_id)
     assert (await site.query("SELECT support_count FROM ideas"))[0]["support_count"] == 0
+
+
+async def test_a_motion_cannot_be_submitted_while_co_signers_are_missing(site, visitor_for):
+    await site.create_user("beirat", name="Stadtbezirksbeirat West", type_="Organization",
+                           category="administration", password="sicheres-passwort")
+    anna = await site.create_user("anna", password="sicheres-passwort")
+    await boxes.create(site.rt, anna, {"name": "Laternen", "slug": "laternen"})
+    motion_id = await motions.draft(site.rt, anna, "laternen", {
+        "title": "Mehr Licht", "request": "Laternen", "council": f"{site.base_url}/users/beirat",
+        "required_cosigners": "1"})
+    path = "/m/" + motion_id.rsplit("/", 1)[1]
+    browser = visitor_for(site)
+    await browser.login("anna")
+    _, page, _ = await browser.get(path)
+    button = re.search(r'<button[^>]*aria-describedby="submit-hint"[^>]*>', page)
+    assert button and "disabled" in button.group(0), "the submit button is disabled while a co-signer is missing"
+    # the server refuses it too (a browser ignoring `disabled`, a stale page)
+    status, page, _ = await browser.post(f"{path}/submit", {})
+    assert status == 400 and "Er braucht 1 Mitzeichnung" in text_of(page) and "hat 0" in text_of(page)
+    assert (await site.query("SELECT state FROM motions"))[0]["state"] == "draft"
+    await browser.post(f"{path}/cosign", {})
+    _, page, _ = await browser.get(path)
+    button = re.search(r'<button[^>]*aria-describedby="submit-hint"[^>]*>', page)
+    assert button and "disabled" not in button.group(0)
+    assert (await browser.post(f"{path}/submit", {}))[0] == 303
