@@ -230,3 +230,29 @@ async def test_a_motion_cannot_be_submitted_while_co_signers_are_missing(site, v
     button = re.search(r'<button[^>]*aria-describedby="submit-hint"[^>]*>', page)
     assert button and "disabled" not in button.group(0)
     assert (await browser.post(f"{path}/submit", {}))[0] == 303
+
+
+async def test_the_remote_interaction_pages_name_the_object_by_its_title(make_site, visitor_for):
+    leipzig, meissen = await make_site("leipzig"), await make_site("meissen")
+    anna = visitor_for(leipzig)
+    await anna.register("anna")
+    await anna.publish_idea("Trinkbrunnen am Markt")
+    idea_id = (await leipzig.query("SELECT ap_id FROM ideas"))[0]["ap_id"]
+    guest = visitor_for(leipzig)
+    for path in (f"/interact?uri={quote(idea_id, safe='')}&intent=support",
+                 f"/authorize_interaction?uri={quote(idea_id, safe='')}"):
+        status, page, _ = await guest.get(path)
+        assert status == 200 and "Es geht um Trinkbrunnen am Markt" in text_of(page), path
+        assert f">{idea_id}<" not in page
+    # a post elsewhere, fetched for a logged-in person: the start of its text
+    await meissen.create_user("jonas")
+    status, body = await meissen.post_outbox("jonas", {"type": "Note", "content": "<p>Wer kommt mit zur Elbe?</p>",
+                                                       "to": ["https://www.w3.org/ns/activitystreams#Public"]})
+    assert status == 201, body
+    note_id = (await meissen.query("SELECT ap_id FROM objects WHERE type = 'Note'"))[0]["ap_id"]
+    status, page, _ = await anna.get(f"/authorize_interaction?uri={quote(note_id, safe='')}")
+    assert status == 200 and "Es geht um Wer kommt mit zur Elbe?" in text_of(page)
+    assert f">{note_id}<" not in page
+    # unknown and not fetched for a visitor: named by its server, never the raw address
+    status, page, _ = await guest.get(f"/authorize_interaction?uri={quote(note_id + 'x', safe='')}")
+    assert status == 200 and f"einen Beitrag auf {meissen.config.host}" in text_of(page)

@@ -9,4 +9,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error.own_idea": ("Deine eigene Idee kannst du nicht unterstützen.", "You cannot support your own idea."),
     # the home page's figures: "Termine" counts the events that took place
     "impact.events_past": ("Stattgefundene Termine", "Events held"),
+    # the remote-interaction pages name the object by its title; this where none is known here
+    "interact.something_on": ("einen Beitrag auf {host}", "a post on {host}"),
 }
