@@ -29,6 +29,10 @@ class District:
     population: int | None = None
 
 
+# The words a German city uses for its parts (the website has German and English forms of each).
+DISTRICT_LABELS = ("Stadtbezirk", "Stadtteil", "Ortsteil")
+
+
 @dataclass(frozen=True)
 class Config:
     instance_name: str
@@ -93,6 +97,8 @@ class Config:
     retention_pause_seconds: float = 0.05
     # Pending inbox rows past which the inbox answers 503 with Retry-After (inbox/backlog.py); 0 = never.
     inbox_max_pending: int = 20_000
+    # What the city calls its districts (city.district_label): the website's word for them.
+    district_label: str = "Stadtbezirk"
 
     @property
     def host(self) -> str:
@@ -201,6 +207,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         retention_batch_size=r.int("retention.batch_size", 500, low=10, high=100_000),
         retention_pause_seconds=r.float("retention.pause_seconds", 0.05, low=0, high=60),
         inbox_max_pending=r.int("federation.inbox_max_pending", 20_000, low=0, high=100_000_000),
+        district_label=r.choice("city.district_label", DISTRICT_LABELS, "Stadtbezirk"),
     )
 
 

@@ -256,3 +256,39 @@ async def test_the_remote_interaction_pages_name_the_object_by_its_title(make_si
     # unknown and not fetched for a visitor: named by its server, never the raw address
     status, page, _ = await guest.get(f"/authorize_interaction?uri={quote(note_id + 'x', safe='')}")
     assert status == 200 and f"einen Beitrag auf {meissen.config.host}" in text_of(page)
+
+
+@pytest.mark.parametrize("label, german, english", [("Stadtteil", "Stadtteil", "neighbourhood"),
+                                                    ("Ortsteil", "Ortsteil", "locality")])
+async def test_the_districts_word_is_the_citys_own(make_site, visitor_for, label, german, english):
+    site = await make_site("meissen", tables={"city": {
+        "name": "Meißen", "district_label": label,
+        "districts": [{"slug": "cölln", "name": "Cölln"}, {"slug": "triebischtal", "name": "Triebischtal"}]}})
+    guest = visitor_for(site)
+    for path in ("/", "/d/", "/d/triebischtal", "/register", "/events", "/about"):
+        status, page, _ = await guest.get(path)
+        assert status == 200, path
+        text = text_of(page).replace("Stadtbezirksbeirat", "")
+        assert "Stadtbezirk" not in text, path
+    _, page, _ = await guest.get("/")
+    assert f"Alle {german}e" in text_of(page) and f">{german}e</a>" in page  # the filter, the navigation
+    _, page, _ = await guest.get("/d/")
+    assert f"wähle einen {german} von Meißen" in text_of(page)
+    _, page, _ = await guest.get("/d/triebischtal")
+    assert f"Ideen in diesem {german}" in text_of(page)
+    _, page, _ = await guest.get("/register")
+    assert f"Dein {german}" in text_of(page) and f"deines {german}s" in text_of(page)
+    english_guest = visitor_for(site, accept_language="en")
+    _, page, _ = await english_guest.get("/d/")
+    assert f"choose a {english} of Meißen" in text_of(page) and "district" not in text_of(page).lower()
+    # the district actors say it too
+    actor = (await site.query("SELECT summary FROM actors WHERE username = 'triebischtal'"))[0]
+    assert f"im {german} Triebischtal" in actor["summary"]
+    # and so do logged-in pages
+    browser = visitor_for(site)
+    await browser.register("anna")
+    for path in ("/ideas/new", "/settings", "/events/new"):
+        status, page, _ = await browser.get(path)
+        assert status == 200 and "Stadtbezirk" not in text_of(page), path
+    _, page, _ = await browser.get("/d/triebischtal")
+    assert f"{german} folgen" in text_of(page)

@@ -23,7 +23,7 @@ from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
 
-from . import consent, forms, security, sessions
+from . import consent, forms, labels, security, sessions
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ NAV = [
     ("ideas.marketplace_home", "nav.marketplace"),
     ("events_pages.calendar", "nav.events"),
     ("box_pages.index", "nav.boxes"),
-    ("profiles.districts", "nav.districts"),
+    ("profiles.districts", "place.units"),
 ]
 LANGUAGE_COOKIE = "lang"
 # All a suspended account may still open: its decisions (to read and appeal them), the
@@ -113,8 +113,9 @@ def me() -> Viewer:
 
 
 def _(key: str, **values) -> str:
-    """A catalog string in the page's language."""
-    return i18n.gettext(g.get("lang", "de"), key, **values)
+    """A catalog string in the page's language (with the city's word for its districts at hand)."""
+    lang = g.get("lang", "de")
+    return i18n.gettext(lang, key, **{**labels.district_words(runtime.current().config.district_label, lang), **values})
 
 
 def login_required(route):
