@@ -9,7 +9,9 @@ import pytest
 
 from tests.conftest import eventually
 from tests.web.conftest import CONSENT_VERSION, text_of
+from wecreate_fed import nodeinfo
 from wecreate_fed.civic import boxes, ideas, motions
+from wecreate_fed.store import admin_stats
 from wecreate_fed.store import civic as civic_store
 
 ATTACKS = ["//evil.example/x", "/\\evil.example/x", "\\\\evil.example", "https://evil.example/x",
@@ -292,3 +294,56 @@ async def test_the_districts_word_is_the_citys_own(make_site, visitor_for, label
         assert status == 200 and "Stadtbezirk" not in text_of(page), path
     _, page, _ = await browser.get("/d/triebischtal")
     assert f"{german} folgen" in text_of(page)
+
+
+async def test_ideas_of_another_instance_carry_its_citys_name(make_site, visitor_for):
+    leipzig = await make_site("leipzig")
+    meissen = await make_site("meissen", tables={"city": {
+        "name": "Meißen", "district_label": "Stadtteil",
+        "districts": [{"slug": "triebischtal", "name": "Triebischtal"}, {"slug": "cölln", "name": "Cölln"}]}})
+    jonas = await meissen.create_user("jonas", name="Jonas Weber")
+    anna = visitor_for(leipzig)
+    await anna.register("anna")
+    await anna.get(f"/authorize_interaction?uri={jonas.ap_id}")
+    await anna.post("/authorize_interaction", {"uri": jonas.ap_id, "action": "follow"})
+    await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="accepted")
+    status, body = await meissen.post_outbox("jonas", {
+        "type": "Note", "civicKind": "idea", "name": "Elbwiesen putzen", "abstract": "Samstags",
+        "source": {"content": "Handschuhe.", "mediaType": "text/markdown"}, "districts": ["triebischtal"]})
+    assert status == 201, body
+    rows = await eventually(lambda: leipzig.query("SELECT ap_id FROM ideas WHERE title = 'Elbwiesen putzen'"),
+                            message="the idea on Leipzig")
+    idea_id = rows[0]["ap_id"]
+    # its arrival asked Meißen's NodeInfo (no page had to be read first): the city is known
+    await eventually(lambda: leipzig.query("SELECT 1 FROM instances WHERE host = ? AND city = 'Meißen'",
+                                           (meissen.config.host,)), message="Meißen's NodeInfo")
+    guest = visitor_for(leipzig)
+    _, page, _ = await guest.get("/")
+    card = text_of(page[page.index("Elbwiesen putzen"):])
+    assert "aus Meißen · Triebischtal" in card
+    assert meissen.config.host not in text_of(page)
+    _, page, _ = await guest.get(f"/idea?id={quote(idea_id, safe='')}")
+    assert "Diese Idee stammt aus Meißen · Triebischtal." in text_of(page)
+    origin_note = page[page.index('class="origin-note"'):]
+    assert meissen.config.host not in text_of(origin_note[:origin_note.index("</p>")])
+    # in English too
+    english = visitor_for(leipzig, accept_language="en")
+    _, page, _ = await english.get(f"/idea?id={quote(idea_id, safe='')}")
+    assert "This idea comes from Meißen · Triebischtal." in text_of(page)
+
+
+async def test_a_citys_name_is_read_from_nodeinfo_and_refreshed(site):
+    info = nodeinfo.parse({"software": {"name": "wecreate-fed"}, "metadata": {"city": "<b>Leipzig</b>",
+                                                                            "nodeName": "WeCreate Leipzig"}})
+    assert info.city == "Leipzig" and info.node_name == "WeCreate Leipzig"
+    info = nodeinfo.parse({"software": {"name": "mastodon"}, "metadata": {"city": ["no"], "nodeName": 7}})
+    assert info.city is None and info.node_name is None
+    # a stored name is replaced by the next answer (the worker asks again a day later)
+    host = "elsewhere.example"
+    async with site.rt.db.transaction() as conn:
+        await conn.execute("INSERT INTO instances (host, first_seen, city, last_fetched) "
+                           "VALUES (?, '2026-01-01T00:00:00Z', 'Alt', '2026-01-01T00:00:00Z')", (host,))
+    async with site.rt.db.transaction() as conn:
+        await admin_stats.record_nodeinfo(conn, host, software="wecreate-fed", version=None, users=None,
+                                          open_registrations=None, city="Neu", node_name=None)
+    assert (await site.query("SELECT city FROM instances WHERE host = ?", (host,)))[0]["city"] == "Neu"

@@ -44,4 +44,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "place.home_unit_hint": ("Optional; zählt für die Zahlen deines {unit_gen}.",
                              "Optional; counts towards your {unit_gen} figures."),
     "place.language_and_unit": ("Sprache und {unit}", "Language and {unit}"),
+    # ideas of another instance, by its city's name (they replace origin.from and origin.note there)
+    "origin.from_place": ("aus {place}", "from {place}"),
+    "origin.note_place": ("Diese Idee stammt aus {place}.", "This idea comes from {place}."),
+    "origin.elsewhere": ("einer anderen Stadt", "another city"),
 }

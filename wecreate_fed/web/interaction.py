@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 from quart import redirect, render_template, request, url_for
 
 from actors import remote
-from wecreate_fed import ld, runtime, sanitize
+from wecreate_fed import ld, runtime, sanitize, urls
 from wecreate_fed.civic import client, events, ideas
 from wecreate_fed.errors import BadRequest, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
@@ -25,7 +25,7 @@ from wecreate_fed.store import events as events_store
 from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
-from . import forms, views
+from . import forms, places, views
 from .common import back, blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("interaction")
@@ -161,8 +161,13 @@ async def authorize_interaction():
     follow = None
     if thing["kind"] == "actor":
         follow = await social.get_follow(rt.db.reader, me().actor.id, thing["actor"].id)
+    place = None
+    if thing["kind"] == "event":  # another city's event, by that city's name
+        event = thing["event"]
+        found = [event.district_ap_id] if event.district_ap_id else []
+        place = (await places.load(rt, [urls.host_of(event.ap_id)], found)).label(urls.host_of(event.ap_id), found)
     return await render_template("authorize.html", uri=uri, thing=thing, error=None, title=_title_of(thing),
-                                 follow_state=follow["state"] if follow else None)
+                                 follow_state=follow["state"] if follow else None, place=place)
 
 
 @bp.post("/authorize_interaction")
