@@ -48,4 +48,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "origin.from_place": ("aus {place}", "from {place}"),
     "origin.note_place": ("Diese Idee stammt aus {place}.", "This idea comes from {place}."),
     "origin.elsewhere": ("einer anderen Stadt", "another city"),
+    # the header: a person's own links in one menu
+    "nav.account_menu": ("Dein Konto", "Your account"),
+    "nav.profile": ("Mein Profil", "My profile"),
+    # the marketplace's filters, folded away behind one button
+    "market.filter_button": ("Filtern und sortieren", "Filter and sort"),
+    "market.filters_active": ("{n} aktiv", "{n} active"),
 }
