@@ -187,14 +187,17 @@ async def co_sign(page: Page, motion_url: str, signed: int, required: int) -> No
     await expect(page.get_by_text(count)).to_be_visible()
 
 
-async def submit_motion(page: Page, motion_url: str, *, expect_error: str | None = None) -> None:
-    """Submit (confirming the question); with too few co-signers the page says what is missing."""
+async def submit_motion(page: Page, motion_url: str, *, expect_missing: str | None = None) -> None:
+    """Submit (confirming the question); with too few co-signers the button is disabled and the
+    page says what is missing (the server refuses it too: tests/web/test_first_minutes.py)."""
     await page.goto(motion_url)
-    page.once("dialog", _accept)
-    await page.get_by_role("button", name="Beim Gremium einreichen").click()
-    if expect_error:
-        await expect(page.get_by_role("alert")).to_contain_text(expect_error)
+    button = page.get_by_role("button", name="Beim Gremium einreichen")
+    if expect_missing:
+        await expect(button).to_be_disabled()
+        await expect(page.locator("#submit-hint")).to_contain_text(expect_missing)
         return
+    page.once("dialog", _accept)
+    await button.click()
     await expect(page.get_by_role("status")).to_contain_text("Der Antrag ist eingereicht")
     await expect(page.get_by_role("button", name="Mitzeichnen")).to_have_count(0)
 
