@@ -54,4 +54,5 @@ TEXTS: dict[str, tuple[str, str]] = {
     # the marketplace's filters, folded away behind one button
     "market.filter_button": ("Filtern und sortieren", "Filter and sort"),
     "market.filters_active": ("{n} aktiv", "{n} active"),
+    "market.filters_active.one": ("{n} aktiv", "{n} active"),
 }
