@@ -30,6 +30,10 @@ class District:
     population: int | None = None
 
 
+# The words a German city uses for its parts (the website has German and English forms of each).
+DISTRICT_LABELS = ("Stadtbezirk", "Stadtteil", "Ortsteil")
+
+
 @dataclass(frozen=True)
 class Config:
     instance_name: str
@@ -121,6 +125,8 @@ class Config:
     # person may download the export of their data this many times an hour (civic/export.py).
     accounts_deletion_grace_days: float = 30.0
     accounts_exports_per_hour: int = 3
+    # What the city calls its districts (city.district_label): the website's word for them.
+    district_label: str = "Stadtbezirk"
 
     @property
     def host(self) -> str:
@@ -235,6 +241,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         notify_poll_seconds=r.float("notifications.poll_seconds", 30.0, low=0.05, high=3600),
         accounts_deletion_grace_days=r.float("accounts.deletion_grace_days", 30.0, low=0, high=3650),
         accounts_exports_per_hour=r.int("accounts.exports_per_hour", 3, low=1, high=1000),
+        district_label=r.choice("city.district_label", DISTRICT_LABELS, "Stadtbezirk"),
     )
 
 

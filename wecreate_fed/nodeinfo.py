@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 FETCH_EVERY = 24 * 3600.0     # seconds between two questions to one host
 DISCOVER_EVERY = 600.0        # seconds between two looks for new hosts
 BATCH, CONCURRENCY = 20, 4
+WAKEUP = "nodeinfo.wakeup"  # rt.caches: the worker's wake-up event
 SCHEMA = re.compile(r"^https?://nodeinfo\.diaspora\.software/ns/schema/2\.(\d+)$")
 
 
@@ -36,6 +37,9 @@ class NodeInfo:
     version: str | None
     users: int | None
     open_registrations: bool | None
+    # metadata.city of a WeCreate instance (the name its ideas are labelled with here), metadata.nodeName
+    city: str | None = None
+    node_name: str | None = None
 
 
 def document_url(links: dict) -> str:
@@ -64,12 +68,38 @@ def parse(document: dict) -> NodeInfo:
     users = usage.get("users") if isinstance(usage, dict) else None
     total = users.get("total") if isinstance(users, dict) else None
     registrations = document.get("openRegistrations")
+    found = document.get("metadata")
+    metadata: dict = found if isinstance(found, dict) else {}
     return NodeInfo(
         software=name.strip().lower()[:100],
         version=version.strip()[:100] if isinstance(version, str) and version.strip() else None,
         users=total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None,
         open_registrations=registrations if isinstance(registrations, bool) else None,
+        city=_name(metadata.get("city")), node_name=_name(metadata.get("nodeName")),
     )
+
+
+def _name(value: object) -> str | None:
+    """A short name as plain text (another server's words: no markup, at most 100 characters)."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(re.sub(r"<[^>]*>", "", value).split())[:100]
+    return text or None
+
+
+async def ask_soon(rt: Runtime, found: list[str]) -> None:
+    """Hosts whose ideas are shown but are no known instance yet become one, and the worker asks
+    every host never asked at once (not at its next look for new hosts, minutes away)."""
+    asked = False
+    for host in dict.fromkeys(h for h in found if h and h != rt.config.host):
+        row = await admin_stats.get_instance(rt.db.reader, host)
+        if row is None:
+            async with rt.db.transaction() as conn:
+                await admin_stats.add_instances(conn, [host])
+        asked = asked or row is None or row["last_fetched"] is None
+    wakeup = rt.caches.get(WAKEUP)
+    if asked and wakeup is not None:
+        wakeup.set()
 
 
 async def fetch(rt: Runtime, base: str) -> NodeInfo:
@@ -98,7 +128,8 @@ async def refresh(rt: Runtime, host: str) -> None:
         return
     async with rt.db.transaction() as conn:
         await admin_stats.record_nodeinfo(conn, host, software=info.software, version=info.version, users=info.users,
-                                          open_registrations=info.open_registrations)
+                                          open_registrations=info.open_registrations, city=info.city,
+                                          node_name=info.node_name)
 
 
 class NodeInfoWorker(Worker):
@@ -108,6 +139,7 @@ class NodeInfoWorker(Worker):
     def __init__(self, rt: Runtime):
         super().__init__(asyncio.Event())
         self.rt = rt
+        rt.caches[WAKEUP] = self.wakeup  # ask_soon() wakes it
         self._discovered_at: float | None = None
 
     async def discover(self) -> int:

@@ -27,7 +27,15 @@ async def register(page: Page, base_url: str, username: str, name: str, district
     await expect(page.get_by_role("status")).to_contain_text("Willkommen")
 
 
+async def open_account_menu(page: Page) -> None:
+    """The header's menu of one's own links (name, notifications, settings, moderation, logging out)."""
+    menu = page.locator("details.account-menu")
+    if await menu.get_attribute("open") is None:
+        await menu.locator("summary").click()
+
+
 async def log_out(page: Page) -> None:
+    await open_account_menu(page)
     await page.get_by_role("button", name="Abmelden").click()
     await expect(page.get_by_role("status")).to_contain_text("abgemeldet")
 
@@ -37,7 +45,7 @@ async def log_in(page: Page, username: str) -> None:
     await page.get_by_label("Benutzername").fill(username)
     await page.get_by_label("Passwort").fill(PASSWORD)
     await page.get_by_role("button", name="Anmelden").click()
-    await expect(page.get_by_role("link", name="Einstellungen")).to_be_visible()
+    await expect(page.locator("details.account-menu > summary")).to_be_visible()
 
 
 async def publish_idea(page: Page, title: str, summary: str, body: str, district: str, topics: str) -> str:
@@ -65,6 +73,7 @@ async def find_through_filters(page: Page, base_url: str, title: str, district: 
     """The idea shows up for its district and topic, sorted by support, and not for another district."""
     await page.goto(base_url + "/")
     filters = page.get_by_role("region", name="Filtern")
+    await filters.get_by_text("Filtern und sortieren").click()  # folded away until a filter is set
     await filters.get_by_label("Stadtbezirk").select_option(label=district)
     await filters.get_by_label("Art").select_option(label="Idee")
     await filters.get_by_label("Thema").fill(topic)
@@ -178,20 +187,24 @@ async def co_sign(page: Page, motion_url: str, signed: int, required: int) -> No
     await expect(page.get_by_text(count)).to_be_visible()
 
 
-async def submit_motion(page: Page, motion_url: str, *, expect_error: str | None = None) -> None:
-    """Submit (confirming the question); with too few co-signers the page says what is missing."""
+async def submit_motion(page: Page, motion_url: str, *, expect_missing: str | None = None) -> None:
+    """Submit (confirming the question); with too few co-signers the button is disabled and the
+    page says what is missing (the server refuses it too: tests/web/test_first_minutes.py)."""
     await page.goto(motion_url)
-    page.once("dialog", _accept)
-    await page.get_by_role("button", name="Beim Gremium einreichen").click()
-    if expect_error:
-        await expect(page.get_by_role("alert")).to_contain_text(expect_error)
+    button = page.get_by_role("button", name="Beim Gremium einreichen")
+    if expect_missing:
+        await expect(button).to_be_disabled()
+        await expect(page.locator("#submit-hint")).to_contain_text(expect_missing)
         return
+    page.once("dialog", _accept)
+    await button.click()
     await expect(page.get_by_role("status")).to_contain_text("Der Antrag ist eingereicht")
     await expect(page.get_by_role("button", name="Mitzeichnen")).to_have_count(0)
 
 
 async def answer_as_council(page: Page, title: str, session: str, decision_text: str) -> None:
     """On the council's page: put the motion on the agenda, then accept it."""
+    await open_account_menu(page)
     await page.get_by_role("link", name="Anträge an uns").click()
     motion = page.get_by_role("article", name=title)
     await reload_until(page, motion)

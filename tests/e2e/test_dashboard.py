@@ -33,6 +33,7 @@ async def test_dashboard_and_instance_pages_screenshots_and_accessibility(leipzi
         page = await new_page(browser, viewport=viewport)
         await page.goto(leipzig.base_url + "/")
         await steps.log_in(page, "ada")
+        await steps.open_account_menu(page)
         await page.get_by_role("link", name="Moderation").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Übersicht")
         await expect(page.get_by_role("img", name="Neue Ideen pro Woche")).to_be_visible()

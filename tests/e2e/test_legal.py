@@ -41,6 +41,7 @@ async def test_rules_registration_with_consent_and_the_legal_pages(leipzig, brow
     ada = await new_page(browser)
     await ada.goto(base + "/")
     await steps.log_in(ada, "ada")
+    await steps.open_account_menu(ada)
     await ada.get_by_role("link", name="Moderation").click()
     await ada.get_by_role("navigation", name="Bereiche der Moderation").get_by_role("link", name="Regeln", exact=True).click()
     for text in ("Sei freundlich und sachlich.", "Keine Werbung und kein Spam."):

@@ -77,6 +77,7 @@ async def test_report_notice_and_the_moderators_queue(leipzig, browser, artifact
         mo = await new_page(browser, viewport=viewport, bypass_csp=True)  # (axe is injected inline)
         await mo.goto(base + "/")
         await steps.log_in(mo, "mo")
+        await steps.open_account_menu(mo)
         await mo.get_by_role("link", name="Moderation", exact=True).click()  # the dashboard, then the queue
         await mo.get_by_role("navigation", name="Bereiche der Moderation").get_by_role(
             "link", name="Meldungen", exact=True).click()

@@ -32,8 +32,10 @@ async def test_from_your_instance_leads_to_the_visitors_server_and_back(make_sit
     assert await jonas.login("jonas", "jonas-passwort") == 303
     status, _, there = await jonas.get(headers["Location"])
     assert status == 303 and there["Location"].startswith("/idea?id=")
+    await eventually(lambda: meissen.query("SELECT 1 FROM instances WHERE host = ? AND city IS NOT NULL",
+                                           (leipzig.config.host,)), message="Leipzig's NodeInfo")
     _, text, _ = await jonas.get(there["Location"])
-    assert "Trinkbrunnen" in text and f"Diese Idee stammt von {leipzig.config.host}." in text_of(text)
+    assert "Trinkbrunnen" in text and "Diese Idee stammt aus Leipzig · West." in text_of(text)
     status, _, _ = await jonas.post("/ideas/support", {"idea": idea_id})
     assert status == 303
 

@@ -165,13 +165,16 @@ async def test_remote_ideas_and_comments_show_their_origin(make_site, visitor_fo
         "districts": [meissen.config.districts[0].slug]})
     assert status == 201, body
     idea_id = await eventually(lambda: _idea_id(leipzig, "Elbwiesen putzen"), message="the idea on Leipzig")
+    # labelled with Meißen's city name (from its NodeInfo, asked when the idea arrived), never host:port
+    await eventually(lambda: leipzig.query("SELECT 1 FROM instances WHERE host = ? AND city IS NOT NULL",
+                                           (meissen.config.host,)), message="Meißen's NodeInfo")
     guest = visitor_for(leipzig)
     _, text, _ = await guest.get("/")
-    assert "Elbwiesen putzen" in text and f"von {meissen.config.host}" in text_of(text)
+    assert "Elbwiesen putzen" in text and "aus Meissen · Mitte" in text_of(text)
     assert "Original ansehen" in text_of(text)
     status, text, _ = await guest.get(f"/idea?id={idea_id}")
     assert status == 200 and "Handschuhe gibt es vor Ort." in text
-    assert f"Diese Idee stammt von {meissen.config.host}." in text_of(text)
+    assert "Diese Idee stammt aus Meissen · Mitte." in text_of(text)
     # Anna supports it from Leipzig; the support reaches Meißen
     await anna_browser.get(f"/idea?id={idea_id}")
     status, _, _ = await anna_browser.post("/ideas/support", {"idea": idea_id})

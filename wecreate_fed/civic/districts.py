@@ -58,7 +58,7 @@ async def ensure_districts(conn: Connection, config: Config) -> None:
             await local_actors.create_service_actor(
                 conn, config, username=name, path=urlsplit(ap_id).path, type_="Group",
                 name=f"{config.city_name} {district.name}",
-                summary=f"<p>Ideen und Termine im Stadtbezirk {district.name}, {config.city_name}.</p>",
+                summary=f"<p>Ideen und Termine im {config.district_label} {district.name}, {config.city_name}.</p>",
                 category="district",
             )
         elif existing.name != f"{config.city_name} {district.name}":

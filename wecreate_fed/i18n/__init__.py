@@ -20,6 +20,7 @@ from . import (
     catalog_domains,
     catalog_errors,
     catalog_export,
+    catalog_five,
     catalog_legal,
     catalog_mail,
     catalog_move,
@@ -49,6 +50,7 @@ PARTS = (
     catalog_export.TEXTS,
     catalog_move.TEXTS,
     catalog_errors.TEXTS,
+    catalog_five.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

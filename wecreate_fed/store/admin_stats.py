@@ -124,11 +124,13 @@ async def next_instance_due(conn: Connection) -> str | None:
 
 
 async def record_nodeinfo(conn: Connection, host: str, *, software: str | None, version: str | None,
-                          users: int | None, open_registrations: bool | None) -> None:
+                          users: int | None, open_registrations: bool | None, city: str | None = None,
+                          node_name: str | None = None) -> None:
     await conn.execute(
         "UPDATE instances SET software = ?, version = ?, users = ?, open_registrations = ?, last_fetched = ?, "
-        "fetch_error = NULL WHERE host = ?",
-        (software, version, users, None if open_registrations is None else int(open_registrations), iso(), host))
+        "fetch_error = NULL, city = ?, node_name = ? WHERE host = ?",
+        (software, version, users, None if open_registrations is None else int(open_registrations), iso(),
+         city, node_name, host))
 
 
 async def record_nodeinfo_error(conn: Connection, host: str, error: str) -> None:

@@ -163,7 +163,9 @@ async def recount_local_idea(conn: Connection, idea_ap_id: str) -> None:
     """Recount a local idea's supports, shares and comments from the facts, and mark it for publishing."""
     await conn.execute(
         "UPDATE ideas SET "
-        "support_count = (SELECT count(*) FROM reactions WHERE object_ap_id = ideas.ap_id AND kind = 'Like'), "
+        # the author's own Like (from before it was refused) is no support
+        "support_count = (SELECT count(*) FROM reactions WHERE object_ap_id = ideas.ap_id AND kind = 'Like' "
+        "AND actor_id != ideas.author_id), "
         "share_count = (SELECT count(*) FROM reactions WHERE object_ap_id = ideas.ap_id AND kind = 'Announce'), "
         "comment_count = (SELECT count(*) FROM objects WHERE in_reply_to = ideas.ap_id AND deleted_at IS NULL), "
         "counts_changed_at = ? WHERE ap_id = ? AND is_local = 1",

@@ -140,7 +140,7 @@ async def impact_figures(conn: Connection, *, district_ap_id: str | None, distri
         conn, f"SELECT i.status, count(*) FROM ideas i WHERE {idea_filter} GROUP BY i.status", params)}
     supports = await fetch_value(
         conn, f"SELECT count(*) FROM reactions r JOIN ideas i ON i.ap_id = r.object_ap_id "
-              f"WHERE r.kind = 'Like' AND {idea_filter}", params)
+              f"WHERE r.kind = 'Like' AND r.actor_id != i.author_id AND {idea_filter}", params)
     active = await fetch_value(
         conn,
         f"SELECT count(DISTINCT who) FROM ("
@@ -169,3 +169,8 @@ async def impact_figures(conn: Connection, *, district_ap_id: str | None, distri
         "implemented": by_status.get("implemented", 0),
         "registered_people": await fetch_value(conn, people_sql, people_params),
     }
+
+
+async def figures_version(conn: Connection) -> int:
+    """A number that moves with every change of what the impact figures count (triggers of 0022)."""
+    return int(await fetch_value(conn, "SELECT version FROM figures_version WHERE id = 1") or 0)

@@ -17,11 +17,19 @@ REGISTER_FIELDS = ("invitation", "username", "name", "email", "password", "passw
 LOGIN_FIELDS = ("username", "password")
 
 
+def _next(values) -> str:
+    """Where to go after logging in or registering: a path on this site, or "" (the home page).
+    It travels in the forms' hidden field and in the links between the two pages."""
+    target = values.get("next") or ""
+    return safe_next(target) if target else ""
+
+
 @bp.get("/register")
 async def register_form():
     rt = runtime.current()
     return await render_template("register.html", form={"invitation": request.args.get("invitation", "")},
-                                 errors={}, mode=rt.config.registration, **await consent.form_context(rt))
+                                 errors={}, mode=rt.config.registration, next=_next(request.args),
+                                 **await consent.form_context(rt))
 
 
 @bp.post("/register")
@@ -29,30 +37,32 @@ async def register():
     rt = runtime.current()
     form = (await request.form).to_dict()
     form.setdefault("language", g.lang)  # the language the page was read in
+    target = _next(form)
     try:
         login = await accounts.register(rt, form, security.client_address())
     except BadRequest as e:
         form.pop("password", None)
         form.pop("password_repeat", None)
         return await render_template("register.html", form=form, errors=forms.field_errors(e, REGISTER_FIELDS),
-                                     mode=rt.config.registration, **await consent.form_context(rt)), 400
+                                     mode=rt.config.registration, next=target,
+                                     **await consent.form_context(rt)), 400
     await sessions.start(rt, login.actor_id)
     notice("notice.welcome")
     if form.get("email") and rt.config.email_enabled:
         notice("notice.confirm_mail_sent", email=form["email"].strip())
-    return see_other(url_for("ideas.marketplace_home"))
+    return see_other(target or url_for("ideas.marketplace_home"))
 
 
 @bp.get("/login")
 async def login_form():
-    return await render_template("login.html", form={}, errors={}, next=safe_next(request.args.get("next")))
+    return await render_template("login.html", form={}, errors={}, next=_next(request.args))
 
 
 @bp.post("/login")
 async def login():
     rt = runtime.current()
     form = await request.form
-    target = safe_next(form.get("next"))
+    target = _next(form)
     try:
         login = await accounts.authenticate(rt, form.get("username", ""), form.get("password", ""),
                                             security.client_address())
@@ -64,7 +74,7 @@ async def login():
         return await render_template("login.html", form={"username": form.get("username", "")},
                                      errors=forms.field_errors(e, LOGIN_FIELDS), next=target), 400
     await sessions.start(rt, login.actor_id)
-    return see_other(target)
+    return see_other(target or url_for("ideas.marketplace_home"))
 
 
 @bp.post("/logout")

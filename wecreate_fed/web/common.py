@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from quart import Blueprint, g, make_response, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
@@ -23,7 +23,7 @@ from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
 
-from . import consent, forms, security, sessions
+from . import consent, forms, labels, security, sessions
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ NAV = [
     ("ideas.marketplace_home", "nav.marketplace"),
     ("events_pages.calendar", "nav.events"),
     ("box_pages.index", "nav.boxes"),
-    ("profiles.districts", "nav.districts"),
+    ("profiles.districts", "place.units"),
 ]
 LANGUAGE_COOKIE = "lang"
 # All a suspended account may still open: its decisions (to read and appeal them), the
@@ -115,8 +115,9 @@ def me() -> Viewer:
 
 
 def _(key: str, **values) -> str:
-    """A catalog string in the page's language."""
-    return i18n.gettext(g.get("lang", "de"), key, **values)
+    """A catalog string in the page's language (with the city's word for its districts at hand)."""
+    lang = g.get("lang", "de")
+    return i18n.gettext(lang, key, **{**labels.district_words(runtime.current().config.district_label, lang), **values})
 
 
 def login_required(route):
@@ -132,8 +133,8 @@ def login_required(route):
 
 def _local_path(target: str | None) -> str:
     """Only a path on this site may be a `next` target (no open redirect)."""
-    if not target:
-        return "/"
+    if not target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target) or target.startswith(("//", "/\\")):
+        return "/"  # browsers drop tabs and line breaks: "/\t/evil" would become "//evil"
     try:
         parts = urlsplit(target)
     except ValueError:  # `http://[::1` and the like
@@ -141,7 +142,8 @@ def _local_path(target: str | None) -> str:
     if (parts.scheme or parts.netloc) and not request.host_url.startswith(f"{parts.scheme}://{parts.netloc}/"):
         return "/"
     path = parts.path or "/"
-    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+    decoded = unquote(path)  # "/%2F%2Fevil" and "/%5Cevil" are refused as what they decode to
+    if not path.startswith("/") or any(p.startswith("//") or "\\" in p for p in (path, decoded)):
         return "/"
     return path + (f"?{parts.query}" if parts.query else "")
 

@@ -13,16 +13,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
-from quart import g
+from quart import g, has_app_context
 
-from wecreate_fed import i18n
+from wecreate_fed import i18n, runtime
 from wecreate_fed.errors import Problem, WeCreateError
 
+from . import labels
+
 log = logging.getLogger(__name__)
-GENERAL = "_form"
+GENERAL = "_form"  # the key of what belongs to no field (a list of texts)
 # What a problem without a text of its own says, by the error's status.
 UNEXPLAINED = {400: "error.http_400", 403: "error.http_403", 404: "error.not_found", 409: "error.http_409",
-               410: "error.gone"}  # the key of what belongs to no field (a list of texts)
+               410: "error.gone"}
+# Fields whose label is the city's word for its districts (city.district_label).
+FIELD_LABELS = {"district": "place.unit", "districts": "place.units"}
 
 
 def text_of(problem: Problem, lang: str | None = None) -> str | None:
@@ -31,10 +35,9 @@ def text_of(problem: Problem, lang: str | None = None) -> str | None:
     if key not in i18n.CATALOG:
         return None
     lang = lang or g.get("lang", "de")
-    try:
-        if problem.params:
-            return i18n.gettext(lang, key, **problem.params)
-        return i18n.gettext(lang, key).format()  # refuses a text that needs figures
+    values = {**_words(lang), **problem.params}
+    try:  # a text that needs a figure the params lack is refused (KeyError)
+        return i18n.gettext(lang, key, **values) if values else i18n.gettext(lang, key).format()
     except (KeyError, IndexError, ValueError):  # the params lack a figure the text needs
         return None
 
@@ -89,7 +92,7 @@ def unexplained(error: WeCreateError, problem: Problem, lang: str | None = None)
 def _page_text(problem: Problem, lang: str) -> str | None:
     try:
         if f"error.{problem.code}" in i18n.CATALOG:
-            return i18n.gettext(lang, f"error.{problem.code}", **problem.params)
+            return i18n.gettext(lang, f"error.{problem.code}", **{**_words(lang), **problem.params})
     except (KeyError, IndexError, ValueError):
         return None
     return _labelled(problem, lang) or text_of(problem, lang)
@@ -97,7 +100,13 @@ def _page_text(problem: Problem, lang: str) -> str | None:
 
 def _labelled(problem: Problem, lang: str | None) -> str | None:
     """"Title: At most 200 characters." where the catalog knows both the field and the code."""
-    label, text = f"field.{problem.field}", text_of(problem, lang)
+    label, text = FIELD_LABELS.get(problem.field or "", f"field.{problem.field}"), text_of(problem, lang)
     if text is None or label not in i18n.CATALOG:
         return None
-    return f"{i18n.gettext(lang or g.get('lang', 'de'), label)}: {text}"
+    lang = lang or g.get("lang", "de")
+    return f"{i18n.gettext(lang, label, **_words(lang))}: {text}"
+
+
+def _words(lang: str) -> dict[str, str]:
+    """The city's word for its districts, for the texts that name them."""
+    return labels.district_words(runtime.current().config.district_label if has_app_context() else None, lang)

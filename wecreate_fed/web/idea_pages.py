@@ -7,7 +7,7 @@ from quart import render_template, request, url_for
 
 from wecreate_fed import runtime, sanitize
 from wecreate_fed.civic import ideas, marketplace
-from wecreate_fed.errors import BadRequest, Conflict, NotFound
+from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
 from wecreate_fed.urls import PAGE_PATHS
 
 from . import box_views, forms, views
@@ -172,6 +172,9 @@ async def support():
         notice("notice.supported")
     except Conflict:
         notice("notice.already_supported")
+    except Forbidden:  # one's own idea (the page shows no button for it)
+        notice("notice.own_idea")
+        return back()
     # A supporter is offered the boxes that implement the idea (the page shows their join buttons).
     for box in await box_views.idea_boxes(rt, target, viewer()):
         if box["state"] is None:

@@ -15,14 +15,17 @@ from urllib.parse import quote, urlsplit
 from quart import redirect, render_template, request, url_for
 
 from actors import remote
-from wecreate_fed import ld, runtime, sanitize
+from wecreate_fed import ld, runtime, sanitize, urls
 from wecreate_fed.civic import client, events, ideas
 from wecreate_fed.errors import BadRequest, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import events as events_store
 from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
-from . import forms, views
+from . import forms, places, views
 from .common import back, blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("interaction")
@@ -67,15 +70,16 @@ async def interact():
         target = await remote_interaction_url(rt, form.get("handle", ""), uri, intent)
     except BadRequest as e:
         return await render_template("interact.html", uri=uri, intent=intent, handle=form.get("handle", ""),
-                                     errors=forms.field_errors(e, ("handle",))), 400
+                                     errors=forms.field_errors(e, ("handle",)), title=await known_title(rt, uri)), 400
     return redirect(target, 303)
 
 
 @bp.get("/interact")
 async def interact_form():
     """The same form on a page of its own (linked from pages; works without JavaScript)."""
-    return await render_template("interact.html", uri=request.args.get("uri", ""),
-                                 intent=request.args.get("intent", ""), handle="", errors={})
+    uri = request.args.get("uri", "")
+    return await render_template("interact.html", uri=uri, intent=request.args.get("intent", ""), handle="",
+                                 errors={}, title=await known_title(runtime.current(), uri))
 
 
 # --- our own subscribe template ---------------------------------------------------------
@@ -99,8 +103,43 @@ async def describe(rt: Runtime, uri: str) -> dict:
     if events.is_event_document(document):
         event = await events.find_or_fetch(rt, uri)
         return {"kind": "event", "event": event, "page": views.page_url(rt, "event", uri)}
+    name = document.get("name") if isinstance(document.get("name"), str) else None
     return {"kind": "object", "id": uri, "html": sanitize.clean_html(document.get("content")),
+            "title": sanitize.plain_text(name, TITLE_LENGTH) or None,
             "url": ld.get_id(document.get("url")) or uri, "type": ld.understood_type(document)}
+
+
+TITLE_LENGTH = 120
+
+
+async def known_title(rt: Runtime, uri: str) -> str | None:
+    """What the page calls an object it names: the title of an idea or event, the name of an actor,
+    the start of a post's text; only from what is stored here (nothing is fetched for a visitor)."""
+    conn = rt.db.reader
+    if not uri.startswith(("https://", "http://")):
+        return None
+    idea = await civic_store.get_idea(conn, uri)
+    if idea is not None and idea.deleted_at is None:
+        return idea.title
+    event = await events_store.get_event(conn, uri)
+    if event is not None and event.deleted_at is None:
+        return event.title
+    actor = await actors_store.get_actor_by_ap_id(conn, uri)
+    if actor is not None:
+        return actor.name or actor.handle
+    stored = await social.get_object(conn, uri)
+    if stored is not None and stored["content"]:
+        return sanitize.plain_text(stored["content"], TITLE_LENGTH) or None
+    return None
+
+
+def _title_of(thing: dict) -> str | None:
+    """The title of what describe() found (fetched for a logged-in person)."""
+    if thing["kind"] == "actor":
+        return thing["actor"].name or thing["actor"].handle
+    if thing["kind"] == "event":
+        return thing["event"].title
+    return thing.get("title") or sanitize.plain_text(thing.get("html"), TITLE_LENGTH) or None
 
 
 @bp.get("/authorize_interaction")
@@ -108,12 +147,13 @@ async def authorize_interaction():
     rt = runtime.current()
     uri = request.args.get("uri", "")
     if viewer() is None:
-        return await render_template("authorize.html", uri=uri, thing=None, error=None)
+        return await render_template("authorize.html", uri=uri, thing=None, error=None,
+                                     title=await known_title(rt, uri.strip()))
     try:
         thing = await describe(rt, uri)
     except WeCreateError as e:
-        return await render_template("authorize.html", uri=uri, thing=None,
-                                     error=" ".join(forms.page_messages(e))), 400
+        return await render_template("authorize.html", uri=uri, thing=None, error=" ".join(forms.page_messages(e)),
+                                     title=await known_title(rt, uri.strip())), 400
     if thing["kind"] in ("idea",) or (thing["kind"] == "event" and thing["page"].startswith("/")):
         return see_other(thing["page"])
     if thing["kind"] == "actor" and thing["actor"].is_local and thing["actor"].url:
@@ -121,8 +161,13 @@ async def authorize_interaction():
     follow = None
     if thing["kind"] == "actor":
         follow = await social.get_follow(rt.db.reader, me().actor.id, thing["actor"].id)
-    return await render_template("authorize.html", uri=uri, thing=thing, error=None,
-                                 follow_state=follow["state"] if follow else None)
+    place = None
+    if thing["kind"] == "event":  # another city's event, by that city's name
+        event = thing["event"]
+        found = [event.district_ap_id] if event.district_ap_id else []
+        place = (await places.load(rt, [urls.host_of(event.ap_id)], found)).label(urls.host_of(event.ap_id), found)
+    return await render_template("authorize.html", uri=uri, thing=thing, error=None, title=_title_of(thing),
+                                 follow_state=follow["state"] if follow else None, place=place)
 
 
 @bp.post("/authorize_interaction")

@@ -19,13 +19,18 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store import iso, social
+from wecreate_fed.store import marketplace as marketplace_store
 from wecreate_fed.store import notifications as notifications_store
 from wecreate_fed.store import web as web_store
 from wecreate_fed.store.actors import Actor
 
+from . import places
 from .common import Viewer
 
-IMPACT_SECONDS = 60.0  # impact figures scan every idea: computed at most once a minute per scope
+# Impact figures scan every idea: kept per scope until what they count changes (the store's
+# figures_version moves with every such change, from wherever it comes) or, for what time alone
+# changes (an event now over, the 30 days of "active"), for a minute.
+IMPACT_SECONDS = 60.0
 # A marketplace page (its query counts every matching idea) is kept this long per query, and
 # forgotten at once when someone changes an idea through the website; ideas arriving from
 # other servers show up within these seconds.
@@ -47,13 +52,16 @@ def page_url(rt: Runtime, kind: str, ap_id: str) -> str:
 # --- the marketplace -------------------------------------------------------------------
 
 async def impact(rt: Runtime, slug: str | None = None) -> dict:
-    """Impact figures of the city (slug None) or a district, cached for a minute."""
+    """Impact figures of the city (slug None) or a district, cached until they change."""
     cache = rt.caches.setdefault("web.impact", {})
+    # Read before counting: a change committed while counting leaves an older number with the
+    # figures, so the next page counts again (never a figure kept from before its data existed).
+    version = await marketplace_store.figures_version(rt.db.reader)
     hit = cache.get(slug)
-    if hit is not None and time.monotonic() - hit[0] < IMPACT_SECONDS:
-        return hit[1]
+    if hit is not None and hit[0] == version and time.monotonic() - hit[1] < IMPACT_SECONDS:
+        return hit[2]
     figures = await marketplace.impact(rt, slug)
-    cache[slug] = (time.monotonic(), figures)
+    cache[slug] = (version, time.monotonic(), figures)
     return figures
 
 
@@ -65,9 +73,14 @@ async def marketplace_page(rt: Runtime, args) -> dict:
     if hit is not None and time.monotonic() - hit[0] < MARKETPLACE_SECONDS:
         return hit[1]
     data = await marketplace.page(rt, marketplace.parse_query(rt.config, args))
+    remote = [item for item in data["items"] if not item["local"]]
+    known = await places.load(rt, [urls.host_of(i["id"]) for i in remote],
+                              [d["id"] for i in remote for d in i["districts"]])
     for item in data["items"]:
         item["page"] = page_url(rt, "idea", item["id"])
         item["origin"] = None if item["local"] else urls.host_of(item["url"])
+        item["origin_label"] = None if item["local"] else known.label(
+            urls.host_of(item["id"]), [d["id"] for d in item["districts"]])
     if len(cache) >= MARKETPLACE_ENTRIES:
         cache.clear()
     cache[key] = (time.monotonic(), data)
@@ -130,11 +143,15 @@ async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
         by = await actors_store.get_actor_by_ap_id(conn, change.changed_by) if change.changed_by else None
         history.append({"status": change.status, "at": change.changed_at, "note": change.note, "by": by})
     linked_events = [events_summary(rt, row) for row in await web_store.list_events_for_idea(conn, idea.ap_id)]
+    origin = None if idea.is_local else urls.host_of(idea.url or idea.ap_id)
+    foreign = [d for d in district_ids if districts.slug_of(rt.config, d) is None]
+    known = await places.load(rt, [urls.host_of(d) for d in foreign] + ([urls.host_of(idea.ap_id)] if origin else []),
+                              foreign)
     return {
         "idea": idea,
         "author": author,
         "addressee": addressee,
-        "districts": [district_label(rt, d) for d in district_ids],
+        "districts": [district_label(rt, d, known) for d in district_ids],
         "topics": await civic_store.list_idea_topics(conn, idea.id),
         "history": history,
         "comments": await thread(rt, idea.ap_id),
@@ -143,7 +160,8 @@ async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
         "shared": "Announce" in reactions,
         "may_manage": bool(viewer and idea.is_local and viewer.may_manage(idea.author_id)),
         "edit_page": _edit_page(rt, "ideas.edit_idea_form", idea.ap_id),
-        "origin": None if idea.is_local else urls.host_of(idea.url or idea.ap_id),
+        "origin": origin,  # the host, for the domain policy's media check; people read origin_label
+        "origin_label": known.label(urls.host_of(idea.ap_id), foreign) if origin else None,
         "statuses": ideas.STATUSES,
         "moderated": moderated,
     }
@@ -155,10 +173,13 @@ def _edit_page(rt: Runtime, endpoint: str, ap_id: str) -> str | None:
     return url_for(endpoint, key=local.key) if local is not None else None
 
 
-def district_label(rt: Runtime, ap_id: str) -> dict:
+def district_label(rt: Runtime, ap_id: str, known: places.Places | None = None) -> dict:
+    """A district as the page names it: ours by its configured name, another city's as "Leipzig · Mitte"."""
     slug = districts.slug_of(rt.config, ap_id)
     if slug is None:
-        return {"slug": None, "name": urls.host_of(ap_id) + " " + ap_id.rstrip("/").rsplit("/", 1)[-1], "id": ap_id}
+        city = known.city(urls.host_of(ap_id)) if known else None
+        name = known.district(ap_id, city) if known else ap_id.rstrip("/").rsplit("/", 1)[-1]
+        return {"slug": None, "name": f"{city}{places.SEPARATOR}{name}" if city else name, "id": ap_id}
     return {"slug": slug, "name": districts.by_slug(rt.config, slug).name, "id": ap_id}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actors import remote
-from wecreate_fed import ld, limits, sanitize, urls
+from wecreate_fed import ld, limits, nodeinfo, sanitize, urls
 from wecreate_fed.errors import BadRequest, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import civic as civic_store
@@ -96,6 +96,8 @@ async def store_remote(rt: Runtime, author: Actor, idea: RemoteIdea) -> None:
                 conn, await civic_store.list_local_supporters(conn, idea.ap_id), kind="status_changed",
                 object_ap_id=idea.ap_id, by_ap_id=author.ap_id,
                 params={"what": "idea", "title": idea.title, "status": idea.status})
+    if before is None:  # its city's name for the label, asked before anyone reads the idea here
+        await nodeinfo.ask_soon(rt, [author.domain])
 
 
 async def remote_deleted(rt: Runtime, author: Actor, ap_id: str) -> bool:

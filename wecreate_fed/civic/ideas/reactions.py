@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from outbox import activities
 from outbox.send import outgoing, resolve_recipients
 from wecreate_fed import ld, sanitize
-from wecreate_fed.errors import Conflict, NotFound
+from wecreate_fed.errors import Conflict, Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import Connection, notifications, sanctions, social
 from wecreate_fed.store import actors as actors_store
@@ -49,6 +49,8 @@ async def unshare(rt: Runtime, actor: Actor, ap_id: str) -> str:
 
 async def _react(rt: Runtime, actor: Actor, ap_id: str, kind: str, repeated: str) -> str:
     idea = await find_or_fetch(rt, ap_id)
+    if kind == "Like" and idea.author_id == actor.id:  # sharing one's own idea is fine; supporting it is not
+        raise Forbidden("you cannot support your own idea", field="idea", code="own_idea")
     author = await actors_store.referenced_actor(rt.db.reader, idea.author_id)
     builder = activities.like if kind == "Like" else activities.announce
     activity = builder(rt.config, actor, ap_id, author.ap_id)
@@ -183,7 +185,13 @@ async def _count_changed(conn: Connection, idea: Idea, column: str, delta: int) 
 # --- from other servers ---------------------------------------------------------------------
 
 async def reaction_received(rt: Runtime, actor: Actor, kind: str, object_ap_id: str, activity_ap_id: str) -> None:
-    """A remote Like or Announce of one of our ideas or posts: kept once per actor, the idea recounted."""
+    """A remote Like or Announce of one of our ideas or posts: kept once per actor, the idea recounted.
+    A Like by the idea's own author is not a support: ignored (another account of theirs, an alias
+    elsewhere, is another actor and counts)."""
+    if kind == "Like":
+        idea = await civic_store.get_idea(rt.db.reader, object_ap_id)
+        if idea is not None and idea.author_id == actor.id:
+            return
     async with rt.db.transaction() as conn:
         new = await social.add_reaction(conn, kind, actor.id, object_ap_id, activity_ap_id)
         await civic_store.recount_local_idea(conn, object_ap_id)
