@@ -31,6 +31,8 @@ FORM_CODES = frozenset({
     "email", "location_foreign", "location_unknown", "good_faith",
     # the spam brakes for new accounts (civic/brakes.py)
     "too_many_links",
+    # images and languages of ideas (civic/ideas/validation.py)
+    "image_type", "language",
 })
 
 

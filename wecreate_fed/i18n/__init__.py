@@ -22,6 +22,7 @@ from . import (
     catalog_problems,
     catalog_reports,
     catalog_site,
+    catalog_tags,
 )
 
 LANGUAGES = ("de", "en")
@@ -39,6 +40,7 @@ PARTS = (
     catalog_reports.TEXTS,
     catalog_dashboard.TEXTS,
     catalog_actions.TEXTS,
+    catalog_tags.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -29,20 +29,23 @@ from . import (
     common,
     domain_pages,
     event_pages,
+    icons,
     idea_pages,
     interaction,
     legal_pages,
     moderation_pages,
     motion_pages,
+    previews,
     profile_pages,
     report_pages,
     security,
     settings_pages,
+    tag_pages,
 )
 
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
-              domain_pages.bp, report_pages.bp, moderation_pages.bp)
+              domain_pages.bp, report_pages.bp, moderation_pages.bp, tag_pages.bp, icons.bp)
 
 
 def safe_url(value: object) -> str:
@@ -89,7 +92,8 @@ def install(app: Quart, rt: Runtime) -> None:
     app.jinja_env.globals.update(
         _=common._, csrf_token=security.csrf_token, csrf_field=security.CSRF_FIELD, nav=common.NAV,
         notices=common.take_notices, languages=i18n.LANGUAGES, language_names=i18n.LANGUAGE_NAMES,
-        has_text=i18n.has, admin_nav=admin_pages.visible_nav,
+        has_text=i18n.has, admin_nav=admin_pages.visible_nav, icon_version=icons.version,
+        og_locale=previews.og_locale, describe=previews.describe,
     )
     app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number,
                                amount=box_views.amount, host=urls.host_of,
