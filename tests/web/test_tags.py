@@ -13,8 +13,14 @@ import pytest
 
 from tests.conftest import eventually
 from tests.web.conftest import text_of
+from tests.web.test_domain_policy import (
+    befriend,
+    make_localhost,  # noqa: F401  (a fixture)
+    on,
+)
 from wecreate_fed import content, urls
 from wecreate_fed.civic import events, ideas
+from wecreate_fed.moderation import domains, roles
 from wecreate_fed.web import previews
 
 IDEA = {"type": "Note", "civicKind": "idea", "name": "Trinkbrunnen am Markt", "abstract": "Wasser für heiße Tage.",
@@ -137,6 +143,25 @@ async def test_a_tag_page_is_paginated_and_leaves_off_what_is_deleted(leipzig):
     assert status == 201
     status, collection = await leipzig.get_json(leipzig.base_url + "/tags/sommer")
     assert collection["totalItems"] == 21
+
+
+async def test_a_tag_page_shows_remote_ideas_except_those_of_a_limited_domain(make_instance, make_localhost):  # noqa: F811
+    leipzig = await make_instance("leipzig")
+    meissen = await make_localhost("meissen")
+    await befriend(leipzig, meissen)
+    mine = await publish(leipzig, "anna")
+    theirs = await publish(meissen, "jonas", name="Elbwiesen sauber halten")
+    await eventually(lambda: on(leipzig, theirs), message="Meißen's idea on Leipzig")
+    status, first = await leipzig.get_json(leipzig.base_url + "/tags/wasser?page=1")
+    assert set(first["orderedItems"]) == {mine, theirs}
+
+    await domains.set_policy(leipzig.rt, domains.make_policy("localhost", "limit"), by=roles.CLI)
+    status, collection = await leipzig.get_json(leipzig.base_url + "/tags/wasser")
+    assert collection["totalItems"] == 1
+    status, first = await leipzig.get_json(collection["first"])
+    assert first["orderedItems"] == [mine]
+    status, html, _ = await plain_get(leipzig.base_url + "/tags/wasser")
+    assert "Elbwiesen" not in text_of(html) and "Trinkbrunnen am Markt" in text_of(html)
 
 
 # --- link previews ----------------------------------------------------------------------------

@@ -67,15 +67,25 @@ def page_number(value: str | None) -> int:
     return number
 
 
+async def _hidden_hosts(rt: Runtime) -> list[str]:
+    if not rt.domains.any_limited():
+        return []
+    return [h for h in await domains_store.remote_actor_hosts(rt.db.reader) if rt.domains.limited(h)]
+
+
+async def total(rt: Runtime, topic: str) -> int:
+    """How many ideas and events carry `topic` (the collection's totalItems)."""
+    _, count = await tags_store.list_tagged(rt.db.reader, topic, limit=0, offset=0,
+                                            hidden_hosts=await _hidden_hosts(rt))
+    return count
+
+
 async def page(rt: Runtime, topic: str, number: int = 1) -> TagPage:
     """One page of what carries `topic`, with the same rules as the marketplace (hidden, suspended and
     limited accounts' items left off)."""
     conn = rt.db.reader
-    hidden: list[str] = []
-    if rt.domains.any_limited():
-        hidden = [h for h in await domains_store.remote_actor_hosts(conn) if rt.domains.limited(h)]
-    rows, total = await tags_store.list_tagged(conn, topic, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
-                                               hidden_hosts=hidden)
+    rows, count = await tags_store.list_tagged(conn, topic, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
+                                               hidden_hosts=await _hidden_hosts(rt))
     entries = []
     for row in rows:
         record: Idea | Event | None
@@ -91,7 +101,7 @@ async def page(rt: Runtime, topic: str, number: int = 1) -> TagPage:
         author = await actors_store.get_actor(conn, by) if by is not None else None
         if record is not None and author is not None:  # gone between the two reads: left off
             entries.append(Entry(row.kind, record, author.name or author.username or author.ap_id, author.ap_id, topics))
-    return TagPage(topic, entries, total, number, max(1, -(-total // PAGE_SIZE)))
+    return TagPage(topic, entries, count, number, max(1, -(-count // PAGE_SIZE)))
 
 
 def collection(rt: Runtime, topic: str, total: int) -> dict:

@@ -26,8 +26,7 @@ async def tag(tag: str):
     if wants_activity_json():
         await signed_fetcher(rt)
         if request.args.get("page") is None:
-            data = await tags.page(rt, topic)
-            return activity_response(tags.collection(rt, topic, data.total))
+            return activity_response(tags.collection(rt, topic, await tags.total(rt, topic)))
         return activity_response(tags.collection_page(rt, await tags.page(rt, topic, tags.page_number(
             request.args.get("page")))))
     if ATOM in request.headers.get("Accept", "") and "text/html" not in request.headers.get("Accept", ""):
