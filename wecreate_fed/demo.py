@@ -330,7 +330,10 @@ def _die_with_parent() -> None:
 
 
 def start_servers(configs: dict) -> list[subprocess.Popen]:
+    """The two servers, each in a session of its own: a terminal's Ctrl-C or hang-up reaches the demo
+    alone, which stops them in order (stop_servers) rather than both dying at once mid-request."""
     return [subprocess.Popen([sys.executable, "-m", "wecreate_fed.cli", "serve", "--config", str(config.source_path)],
+                             start_new_session=True,
                              preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
             for config in configs.values()]
 

@@ -46,7 +46,8 @@ def start_demo(directory: Path, ports: tuple[int, int]) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "wecreate_fed.cli", "demo", "--dir", str(directory),
          "--leipzig-port", str(ports[0]), "--meissen-port", str(ports[1])],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)  # its own process group, as a shell's job is
 
 
 def wait_until_running(demo: subprocess.Popen, ports: tuple[int, int], timeout: float = 120.0) -> None:
@@ -77,7 +78,10 @@ def test_the_demo_stops_both_servers_on_sigterm_sigint_and_sighup(tmp_path):
             servers = children(demo.pid)
             assert len(servers) == 2 and all(alive(s) for s in servers)
 
-            demo.send_signal(number)
+            if number == signal.SIGHUP:  # a closed terminal hangs up the whole foreground job
+                os.killpg(demo.pid, number)
+            else:
+                demo.send_signal(number)
             started = time.monotonic()
             code = demo.wait(timeout=STOP_WITHIN)
             took = time.monotonic() - started
