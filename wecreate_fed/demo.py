@@ -9,6 +9,7 @@ client-to-server API and signed server-to-server delivery. Later runs reuse what
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import json
 import signal
 import subprocess
@@ -306,20 +307,66 @@ async def create_box(config, fountain: str, tokens: dict, bases: dict) -> None:
                 raise WeCreateError(f"demo: Jonas could not join the box: {await response.text()}")
 
 
+class Stopped(BaseException):
+    """The demo was told to stop (SIGTERM, SIGHUP; SIGINT raises KeyboardInterrupt)."""
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+SERVER_GRACE = 10.0  # seconds a server has to stop after SIGINT before it is killed
+
+
+def _stop(signum, _frame) -> None:
+    raise Stopped(signum)
+
+
+def _die_with_parent() -> None:
+    """In each server, before it starts: Linux sends it SIGTERM if the demo dies without cleaning up
+    (SIGKILL), so that no server outlives the demo. Elsewhere nothing happens."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def start_servers(configs: dict) -> list[subprocess.Popen]:
+    """The two servers, each in a session of its own: a terminal's Ctrl-C or hang-up reaches the demo
+    alone, which stops them in order (stop_servers) rather than both dying at once mid-request."""
+    return [subprocess.Popen([sys.executable, "-m", "wecreate_fed.cli", "serve", "--config", str(config.source_path)],
+                             start_new_session=True,
+                             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+            for config in configs.values()]
+
+
+def stop_servers(servers: list[subprocess.Popen]) -> None:
+    """SIGINT to each server still running (they finish their requests and workers), killed after SERVER_GRACE."""
+    for server in servers:
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + SERVER_GRACE
+    for server in servers:
+        try:
+            server.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 def run(args) -> int:
+    """The demo in the foreground until Ctrl-C, SIGTERM or SIGHUP; both servers stop with it."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, _stop)
     directory = Path(args.dir)
     ports = {"leipzig": args.leipzig_port, "meissen": args.meissen_port}
     configs, tokens, bases = {}, {}, {}
-    first_run = not (directory / "seeded").exists()
-    for city in CITIES:
-        config = config_module.load(write_config(directory, city, ports[city.slug]))
-        configs[city.slug], bases[city.slug] = config, config.base_url
-        tokens[city.slug] = asyncio.run(create_people(config, city))
-    servers = [
-        subprocess.Popen([sys.executable, "-m", "wecreate_fed.cli", "serve", "--config", str(config.source_path)])
-        for config in configs.values()
-    ]
+    servers: list[subprocess.Popen] = []
     try:
+        first_run = not (directory / "seeded").exists()
+        for city in CITIES:
+            config = config_module.load(write_config(directory, city, ports[city.slug]))
+            configs[city.slug], bases[city.slug] = config, config.base_url
+            tokens[city.slug] = asyncio.run(create_people(config, city))
+        servers = start_servers(configs)
         for base in bases.values():
             asyncio.run(wait_until_up(base))
         if first_run:
@@ -330,19 +377,16 @@ def run(args) -> int:
         for city in CITIES:
             handles = ", ".join(f"@{p.username}@{configs[city.slug].host}" for p in city.people)
             print(f"  {city.city}: {bases[city.slug]}/  people: {handles}", file=sys.stderr)
+        print(f"  data (configs, databases): {directory.resolve()}", file=sys.stderr)
         print(f"  access tokens for the client-to-server API: {directory / 'tokens.json'}", file=sys.stderr)
         (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n")
         while all(server.poll() is None for server in servers):
             time.sleep(0.5)
         return 1  # a server stopped on its own: its error is above
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped):
         return 0
     finally:
-        for server in servers:
-            if server.poll() is None:
-                server.send_signal(signal.SIGINT)
-        for server in servers:
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        # A second signal must not cut the clean-up short and leave a server running.
+        for number in (*STOP_SIGNALS, signal.SIGINT):
+            signal.signal(number, signal.SIG_IGN)
+        stop_servers(servers)

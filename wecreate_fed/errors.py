@@ -36,6 +36,8 @@ FORM_CODES = frozenset({
     # moving an account (civic/moving.py)
     "account_unknown", "alias_self", "too_many_aliases", "move_self", "move_already", "move_alias_missing",
     "move_target_moved", "move_cooldown", "account_moved",
+    # images and languages of ideas (civic/ideas/validation.py)
+    "image_type", "language",
 })
 
 

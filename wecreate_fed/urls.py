@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from . import hosts
 
@@ -108,8 +108,12 @@ def district_id(config: Config, slug: str) -> str:
     return id_of(config, "district", slug)
 
 
+TAG_PATH = "/tags/"
+
+
 def tag_url(config: Config, topic: str) -> str:
-    return f"{config.base_url}/tags/{topic}"
+    """The hashtag page of a topic (HTML, Atom, and an OrderedCollection for servers): the `href` of our Hashtags."""
+    return f"{config.base_url}{TAG_PATH}{quote(topic.lower(), safe='')}"
 
 
 def avatar_url(config: Config, filename: str) -> str:

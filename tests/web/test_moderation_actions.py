@@ -154,7 +154,8 @@ async def test_hide_sensitive_remove_and_undo_content(two, visitor_for):
     await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="follow")
     anna = visitor_for(leipzig)
     await anna.login("anna")
-    idea_page = await anna.publish_idea("Brunnen", image_url="https://example.org/brunnen.png")
+    idea_page = await anna.publish_idea("Brunnen", image_url="https://example.org/brunnen.png",
+                                        image_alt="Ein Trinkbrunnen aus Stein")
     idea_id = (await leipzig.query("SELECT ap_id FROM ideas"))[0]["ap_id"]
     await eventually(lambda: meissen.query("SELECT 1 FROM ideas WHERE ap_id = ?", (idea_id,)), message="idea there")
     mo = await moderator_of(leipzig, visitor_for)

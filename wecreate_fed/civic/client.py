@@ -14,7 +14,7 @@ from quart import Blueprint, request
 
 from actors.requests import activity_response, bearer_actor
 from outbox import c2s
-from wecreate_fed import jsonbody, ld, runtime, urls
+from wecreate_fed import content, jsonbody, ld, runtime, urls
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
@@ -270,15 +270,27 @@ async def _is_remote_group(rt: Runtime, ap_id: str) -> bool:
 
 
 def idea_fields(rt: Runtime, obj: dict) -> dict:
-    """The website's idea fields from an ActivityStreams object carrying our terms."""
-    source = obj["source"] if isinstance(obj.get("source"), dict) else {}
-    body = source.get("content") if isinstance(source.get("content"), str) else obj.get("content")
+    """The website's idea fields from an ActivityStreams object carrying our terms.
+
+    The body is `source` (Markdown: a string or {content, mediaType}), else `content`/`contentMap`;
+    the image is `image` or the first Image attachment, its alt text that object's `name`.
+    """
+    html, language = content.read_content(obj)
+    body = content.markdown_source(obj)
+    if body is None:
+        body = html  # HTML is Markdown too (the renderer sanitises it)
     slugs = []
     for ref in ld.as_list(obj.get("districts")):
         ref = ld.get_id(ref) or ref
         slugs.append(districts.slug_of(rt.config, ref) or ref if isinstance(ref, str) else ref)
     topics = [t.get("name") if isinstance(t, dict) else t for t in ld.as_list(obj.get("tag"))]
-    image = ld.get_id(obj.get("image")) or (obj["image"].get("url") if isinstance(obj.get("image"), dict) else None)
+    picture = obj.get("image") or next((a for a in ld.as_list(obj.get("attachment"))
+                                        if isinstance(a, dict) and ld.has_type(a, "Image")), None)
+    image = picture.get("url") if isinstance(picture, dict) else picture
+    image = ld.get_id(image) or image
+    described = picture if isinstance(picture, dict) else {}
     return {"title": obj.get("name"), "summary": obj.get("abstract"), "body": body, "kind": obj.get("civicKind"),
             "districts": slugs, "topics": [t for t in topics if isinstance(t, str)], "image_url": image,
+            "image_alt": described.get("name"), "image_media_type": described.get("mediaType"),
+            "language": language,
             "addressed_to": ld.get_id(obj.get("addressedTo"))}

@@ -29,6 +29,13 @@ from . import districts
 Write = Callable[[Connection], Awaitable[Any]]
 
 
+async def author_language(rt: Runtime, author: Actor) -> str:
+    """The language a local person writes in, as far as we know: their account's, else the instance's
+    (the `contentMap` key of what they publish)."""
+    account = await actors_store.get_account(rt.db.reader, author.id)
+    return account["language"] if account is not None and account["language"] else rt.config.default_language
+
+
 @dataclass(frozen=True)
 class Kind:
     """What the lifecycle needs to know of one kind of thing people publish.

@@ -28,6 +28,7 @@ from . import (
     catalog_problems,
     catalog_reports,
     catalog_site,
+    catalog_tags,
 )
 
 LANGUAGES = ("de", "en")
@@ -51,6 +52,7 @@ PARTS = (
     catalog_move.TEXTS,
     catalog_errors.TEXTS,
     catalog_five.TEXTS,
+    catalog_tags.TEXTS,
 )
 CATALOG: dict[str, tuple[str, str]] = {key: texts for part in PARTS for key, texts in part.items()}
 

@@ -39,6 +39,9 @@ class Idea:
     hidden_at: str | None = None    # hidden by moderation
     sensitive: bool = False         # its image behind a click (moderation)
     held_at: str | None = None      # a new account's post waiting for a moderator (hidden_at is set too)
+    language: str | None = None     # BCP 47 tag of its text (contentMap); None: not known
+    image_alt: str | None = None    # the image's description for people who cannot see it
+    image_media_type: str | None = None
 
     @property
     def owner_id(self) -> int:
@@ -86,7 +89,8 @@ async def upsert_idea(conn: Connection, *, ap_id: str, is_local: bool, author_id
                       summary: str, body_html: str, status: str, published: str, districts: list[str],
                       topics: list[str], body_source: str | None = None, addressed_to: str | None = None,
                       image_url: str | None = None, url: str | None = None, updated: str | None = None,
-                      counts: tuple[int, int, int] | None = None) -> int:
+                      counts: tuple[int, int, int] | None = None, language: str | None = None,
+                      image_alt: str | None = None, image_media_type: str | None = None) -> int:
     """Insert or replace an idea with its districts and topics; returns its row id.
 
     `counts` (supports, shares, comments) is given for remote ideas, whose origin counts them.
@@ -94,13 +98,15 @@ async def upsert_idea(conn: Connection, *, ap_id: str, is_local: bool, author_id
     now = iso()
     await conn.execute(
         "INSERT INTO ideas (ap_id, is_local, author_id, kind, addressed_to, title, summary, body_source, body_html, "
-        "image_url, status, url, published, updated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "image_url, status, url, published, updated, created_at, language, image_alt, image_media_type) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (ap_id) DO UPDATE SET kind = excluded.kind, addressed_to = excluded.addressed_to, "
         "title = excluded.title, summary = excluded.summary, body_source = excluded.body_source, "
         "body_html = excluded.body_html, image_url = excluded.image_url, status = excluded.status, "
-        "url = excluded.url, updated = excluded.updated",
+        "url = excluded.url, updated = excluded.updated, language = excluded.language, "
+        "image_alt = excluded.image_alt, image_media_type = excluded.image_media_type",
         (ap_id, int(is_local), author_id, kind, addressed_to, title, summary, body_source, body_html, image_url,
-         status, url, published, updated, now),
+         status, url, published, updated, now, language, image_alt, image_media_type),
     )
     idea_id = await fetch_value(conn, "SELECT id FROM ideas WHERE ap_id = ?", (ap_id,))
     if counts is not None:
@@ -156,7 +162,7 @@ async def list_status_changes(conn: Connection, idea_id: int) -> list[StatusChan
 
 async def mark_idea_deleted(conn: Connection, idea_id: int) -> None:
     await conn.execute("UPDATE ideas SET deleted_at = ?, body_html = '', body_source = NULL, summary = '', "
-                       "image_url = NULL WHERE id = ?", (iso(), idea_id))
+                       "image_url = NULL, image_alt = NULL WHERE id = ?", (iso(), idea_id))
 
 
 async def recount_local_idea(conn: Connection, idea_ap_id: str) -> None:

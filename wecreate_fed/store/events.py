@@ -41,6 +41,7 @@ class Event:
     updated: str | None
     deleted_at: str | None
     hidden_at: str | None = None    # hidden by moderation
+    language: str | None = None     # BCP 47 tag of its description (contentMap); None: not known
 
     @property
     def owner_id(self) -> int:

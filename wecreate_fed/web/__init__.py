@@ -32,6 +32,7 @@ from . import (
     email_pages,
     event_pages,
     export_pages,
+    icons,
     idea_pages,
     interaction,
     legal_pages,
@@ -40,17 +41,20 @@ from . import (
     move_pages,
     notify_pages,
     password_pages,
+    previews,
     profile_pages,
     report_pages,
     security,
     settings_pages,
+    tag_pages,
     unsubscribe_pages,
 )
 
 BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_pages.bp, motion_pages.bp,
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
               domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp,
-              notify_pages.bp, unsubscribe_pages.bp, export_pages.bp, move_pages.bp)
+              notify_pages.bp, unsubscribe_pages.bp, export_pages.bp, move_pages.bp, tag_pages.bp,
+              icons.bp)
 
 
 def safe_url(value: object) -> str:
@@ -97,7 +101,8 @@ def install(app: Quart, rt: Runtime) -> None:
     app.jinja_env.globals.update(
         _=common._, csrf_token=security.csrf_token, csrf_field=security.CSRF_FIELD, nav=common.NAV,
         notices=common.take_notices, languages=i18n.LANGUAGES, language_names=i18n.LANGUAGE_NAMES,
-        has_text=i18n.has, admin_nav=admin_pages.visible_nav,
+        has_text=i18n.has, admin_nav=admin_pages.visible_nav, icon_version=icons.version,
+        og_locale=previews.og_locale, describe=previews.describe,
     )
     app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number,
                                amount=box_views.amount, host=urls.host_of,

@@ -25,7 +25,7 @@ async def forget_cached_pages(response):
     return response
 
 
-IDEA_FIELDS = ("title", "summary", "body", "kind", "districts", "topics", "image_url", "addressed_to")
+IDEA_FIELDS = ("title", "summary", "body", "kind", "districts", "topics", "image_url", "image_alt", "addressed_to")
 # What a civic problem may call a field that this form calls otherwise.
 IDEA_ALIASES = {"district": "districts", "addressed_to_other": "addressed_to"}
 

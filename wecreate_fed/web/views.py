@@ -200,7 +200,7 @@ async def idea_form_values(rt: Runtime, idea) -> dict:
     conn = rt.db.reader
     return {
         "title": idea.title, "summary": idea.summary, "body": idea.body_source or "", "kind": idea.kind,
-        "image_url": idea.image_url or "", "addressed_to": idea.addressed_to or "",
+        "image_url": idea.image_url or "", "image_alt": idea.image_alt or "", "addressed_to": idea.addressed_to or "",
         "districts": [districts.slug_of(rt.config, d) for d in await civic_store.list_idea_districts(conn, idea.id)],
         "topics": " ".join(await civic_store.list_idea_topics(conn, idea.id)),
     }

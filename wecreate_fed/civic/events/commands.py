@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from wecreate_fed import sanitize, urls
+from wecreate_fed import content, sanitize, urls
 from wecreate_fed.errors import Conflict, Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import Connection, iso, notifications
@@ -27,10 +27,11 @@ async def publish(rt: Runtime, organizer: Actor, data: dict) -> tuple[str, dict]
     event_input = await checked(rt, data)
     key = urls.new_key()
     district_id = _district_id(rt, event_input)
+    language = content.language_tag(data.get("language")) or await lifecycle.author_language(rt, organizer)
 
     async def write(conn: Connection) -> None:
         await events_store.upsert_event(conn, **_values(rt, event_input, key=key, organizer_id=organizer.id,
-                                                        published=iso()))
+                                                        published=iso(), language=language))
 
     return await lifecycle.publish(rt, EVENT, organizer, key, write,
                                    district_ids=[district_id] if district_id else [])
@@ -41,7 +42,7 @@ def _district_id(rt: Runtime, event_input: EventInput) -> str | None:
 
 
 def _values(rt: Runtime, event_input: EventInput, *, key: str, organizer_id: int, published: str,
-            updated: str | None = None) -> dict:
+            language: str | None, updated: str | None = None) -> dict:
     """The store's columns of a local event (attendee_count is the store's to keep)."""
     return dict(
         ap_id=urls.event_id(rt.config, key), is_local=True, organizer_id=organizer_id, title=event_input.title,
@@ -51,7 +52,7 @@ def _values(rt: Runtime, event_input: EventInput, *, key: str, organizer_id: int
         place_name=event_input.place_name, street=event_input.street, postal_code=event_input.postal_code,
         locality=event_input.locality, online_url=event_input.online_url, capacity=event_input.capacity,
         status=event_input.status, idea_ap_id=event_input.linked_idea, district_ap_id=_district_id(rt, event_input),
-        url=urls.page_of(rt.config, "event", key), published=published, updated=updated,
+        url=urls.page_of(rt.config, "event", key), published=published, updated=updated, language=language,
     )
 
 
@@ -91,7 +92,9 @@ async def edit(rt: Runtime, editor: Actor, ap_id: str, data: dict) -> dict:
             raise Conflict(f"the capacity cannot be below the {attending} people already attending",
                            field="capacity", params={"attending": attending})
         await events_store.upsert_event(conn, **_values(rt, event_input, key=key, organizer_id=event.organizer_id,
-                                                        published=event.published, updated=iso()))
+                                                        published=event.published, updated=iso(),
+                                                        language=content.language_tag(data.get("language"))
+                                                        or event.language))
         if event_input.status != event.status:
             await notify_attendees(conn, event, editor, event_input.status)
 

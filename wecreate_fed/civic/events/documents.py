@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import overload
 
-from wecreate_fed import ld, sanitize
+from wecreate_fed import content, ld, sanitize
 from wecreate_fed.config import Config
 from wecreate_fed.store import Connection
 from wecreate_fed.store import actors as actors_store
@@ -31,7 +31,7 @@ FEP = "https://w3id.org/fep/8a8e/"
 ONLINE_LINK_NAME = "Website"
 
 
-def event_document(event: Event, organizer_ap_id: str, organizer_followers: str | None) -> dict:
+def event_document(config: Config, event: Event, organizer_ap_id: str, organizer_followers: str | None) -> dict:
     """The ActivityStreams object of a local event."""
     tz = zone(event.timezone) or UTC
     count = event.attendee_count
@@ -41,6 +41,7 @@ def event_document(event: Event, organizer_ap_id: str, organizer_followers: str 
         "type": "Event",
         "name": event.title,
         "content": event.description_html,
+        **content.content_map(event.description_html, event.language or config.default_language),
         "mediaType": "text/html",
         "source": {"content": event.description_source or "", "mediaType": "text/markdown"},
         "url": event.url or event.ap_id,
@@ -94,7 +95,7 @@ def _place_object(event: Event) -> dict | None:
 async def document_for(conn: Connection, config: Config, event: Event) -> dict:
     """The current ActivityStreams document of a local event, read on `conn`."""
     organizer = await actors_store.referenced_actor(conn, event.organizer_id)
-    return event_document(event, organizer.ap_id, organizer.followers_url)
+    return event_document(config, event, organizer.ap_id, organizer.followers_url)
 
 
 def is_event_document(document) -> bool:
@@ -105,11 +106,10 @@ def is_event_document(document) -> bool:
 
 def fields_from_object(config: Config, obj: dict) -> dict:
     """The website's event fields from an ActivityStreams Event carrying our terms (client-to-server)."""
-    source = obj.get("source")
-    if not isinstance(source, dict):
-        source = {}
-    description = source.get("content") if isinstance(source.get("content"), str) else (
-        sanitize.plain_text(obj["content"]) if isinstance(obj.get("content"), str) else None)
+    html, language = content.read_content(obj)  # `content`, else `contentMap`
+    description = content.markdown_source(obj)
+    if description is None and html is not None:
+        description = sanitize.plain_text(html)
     place, online_url = location_of(obj, limit=None)  # over-long values are refused by validate(), not cut
     district = ld.get_id(obj.get("district"))
     # An unknown status is passed on as given, so that validate() names it.
@@ -120,7 +120,7 @@ def fields_from_object(config: Config, obj: dict) -> dict:
         "starts_at": obj.get("startTime"), "ends_at": obj.get("endTime"), "timezone": obj.get("timezone"),
         **place, "online_url": online_url, "capacity": obj.get("maximumAttendeeCapacity"), "status": status,
         "district": (districts.slug_of(config, district) or district) if district else None,
-        "linked_idea": ld.get_id(obj.get("linkedIdea")),
+        "linked_idea": ld.get_id(obj.get("linkedIdea")), "language": language,
     }
 
 

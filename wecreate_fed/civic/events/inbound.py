@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from actors import remote
-from wecreate_fed import ld, limits, sanitize, urls
+from wecreate_fed import content, ld, limits, sanitize, urls
 from wecreate_fed.errors import BadRequest, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import events as events_store
@@ -46,6 +46,7 @@ class RemoteEvent:
     attendee_count: int
     published: str
     updated: str | None
+    language: str | None = None
 
 
 def parse_remote(document: dict, organizer_ap_id: str) -> RemoteEvent:
@@ -73,17 +74,18 @@ def parse_remote(document: dict, organizer_ap_id: str) -> RemoteEvent:
     if not isinstance(attendees, dict):
         attendees = {}
     published = document.get("published")
+    html, language = content.read_content(document)  # `content`, else `contentMap`
     return RemoteEvent(
         ap_id=document["id"], organizer_ap_id=organizer_ap_id,
         title=sanitize.plain_text(document.get("name"), TITLE_MAX) or "(ohne Titel)",
-        description_html=sanitize.clean_html(document.get("content")), starts_at=iso(starts), ends_at=iso(ends),
+        description_html=sanitize.clean_html(html), starts_at=iso(starts), ends_at=iso(ends),
         timezone=document["timezone"] if zone(document.get("timezone")) else "UTC",
         place=place, online_url=online_url, capacity=capacity, status=status_of(document, "scheduled"),
         idea_ap_id=ld.get_id(document.get("linkedIdea")), district_ap_id=ld.get_id(document.get("district")),
         url=_url(document.get("url")) or document["id"],
         attendee_count=_count(document.get("participantCount")) or _count(attendees.get("totalItems")),
         published=published if isinstance(published, str) else iso(),
-        updated=document.get("updated") if isinstance(document.get("updated"), str) else None,
+        updated=document.get("updated") if isinstance(document.get("updated"), str) else None, language=language,
     )
 
 
@@ -124,7 +126,7 @@ async def store_remote(rt: Runtime, organizer: Actor, event: RemoteEvent) -> Non
             ends_at=event.ends_at, timezone=event.timezone, **event.place, online_url=event.online_url,
             capacity=event.capacity, status=event.status, idea_ap_id=event.idea_ap_id,
             district_ap_id=event.district_ap_id, url=event.url, attendee_count=event.attendee_count,
-            published=event.published, updated=event.updated,
+            published=event.published, updated=event.updated, language=event.language,
         )
 
 

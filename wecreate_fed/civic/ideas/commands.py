@@ -29,6 +29,7 @@ async def publish(rt: Runtime, author: Actor, data: dict) -> tuple[str, dict]:
     brakes.check_links(rt.config, author, [idea_input.summary, idea_input.body], "body")
     if idea_input.addressed_to:
         idea_input.addressed_to = (await _addressee(rt, idea_input.addressed_to)).ap_id
+    idea_input.language = idea_input.language or await lifecycle.author_language(rt, author)
     key = urls.new_key()
     ap_id = urls.idea_id(rt.config, key)
     now = iso()
@@ -68,6 +69,7 @@ async def _store(conn: Connection, rt: Runtime, idea_input: IdeaInput, *, ap_id:
         status=status, published=published, updated=updated,
         districts=[districts.district_ap_id(rt.config, s) for s in idea_input.district_slugs],
         topics=idea_input.topics, addressed_to=idea_input.addressed_to, image_url=idea_input.image_url, url=url,
+        language=idea_input.language, image_alt=idea_input.image_alt, image_media_type=idea_input.image_media_type,
     )
 
 
@@ -92,11 +94,15 @@ async def edit(rt: Runtime, editor: Actor, ap_id: str, data: dict) -> dict:
     conn = rt.db.reader
     current = {
         "title": idea.title, "summary": idea.summary, "body": idea.body_source or "", "kind": idea.kind,
-        "image_url": idea.image_url, "addressed_to": idea.addressed_to,
+        "image_url": idea.image_url, "addressed_to": idea.addressed_to, "image_alt": idea.image_alt,
+        "image_media_type": idea.image_media_type, "language": idea.language,
         "districts": [districts.slug_of(rt.config, d) for d in await civic_store.list_idea_districts(conn, idea.id)],
         "topics": await civic_store.list_idea_topics(conn, idea.id),
     }
-    idea_input = validate(rt.config, {**current, **{k: v for k, v in data.items() if k in current}})
+    merged = {**current, **{k: v for k, v in data.items() if k in current}}
+    if merged["image_url"] != idea.image_url:  # a new image: its own type, not the old one's
+        merged["image_media_type"] = data.get("image_media_type")
+    idea_input = validate(rt.config, merged)
     brakes.check_links(rt.config, editor, [idea_input.summary, idea_input.body], "body")
     if idea_input.addressed_to and idea_input.addressed_to != idea.addressed_to:
         idea_input.addressed_to = (await _addressee(rt, idea_input.addressed_to)).ap_id

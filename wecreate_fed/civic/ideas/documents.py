@@ -9,7 +9,7 @@ goes into `summary`, which Mastodon shows as a content warning.
 
 from __future__ import annotations
 
-from wecreate_fed import ld, urls
+from wecreate_fed import content, ld, urls
 from wecreate_fed.config import Config
 from wecreate_fed.store import Connection
 from wecreate_fed.store import actors as actors_store
@@ -32,12 +32,14 @@ def idea_document(config: Config, idea: Idea, author_ap_id: str, author_follower
             f'<a href="{urls.tag_url(config, t)}" class="mention hashtag" rel="tag">#<span>{t}</span></a>'
             for t in topics) + "</p>")
     html.append(f'<p><a href="{idea.url}">{idea.url}</a></p>')
+    body = "".join(html)
     document = {
         "@context": ld.default_context(),
         "id": idea.ap_id,
         "type": "Note",
         "name": idea.title,
-        "content": "".join(html),
+        "content": body,
+        **content.content_map(body, idea.language or config.default_language),
         "source": {"content": idea.body_source or "", "mediaType": "text/markdown"},
         "url": idea.url,
         "attributedTo": author_ap_id,
@@ -61,8 +63,13 @@ def idea_document(config: Config, idea: Idea, author_ap_id: str, author_follower
     if idea.addressed_to:
         document["addressedTo"] = idea.addressed_to
     if idea.image_url:
-        document["attachment"] = [{"type": "Image", "url": idea.image_url, "name": idea.title}]
-        document["image"] = {"type": "Image", "url": idea.image_url}
+        # The alt text goes in `name`, which Mastodon shows as the image's description.
+        image = {"type": "Image", "url": idea.image_url, "name": idea.image_alt or idea.title}
+        media_type = idea.image_media_type or content.image_media_type(idea.image_url)
+        if media_type:
+            image["mediaType"] = media_type
+        document["attachment"] = [image]
+        document["image"] = dict(image)
     if idea.sensitive:  # marked by a moderator: Mastodon shows the image behind a click
         document["sensitive"] = True
     return document

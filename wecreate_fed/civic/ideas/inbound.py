@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actors import remote
-from wecreate_fed import ld, limits, nodeinfo, sanitize, urls
+from wecreate_fed import content, ld, limits, nodeinfo, sanitize, urls
 from wecreate_fed.errors import BadRequest, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import civic as civic_store
@@ -15,7 +15,7 @@ from wecreate_fed.store.civic import Idea
 
 from .. import lifecycle, ownership
 from .documents import IDEA, is_idea_document
-from .validation import BODY_MAX, STATUSES, SUMMARY_MAX, TITLE_MAX, TOPIC, TOPICS_MAX
+from .validation import ALT_MAX, BODY_MAX, STATUSES, SUMMARY_MAX, TITLE_MAX, TOPIC, TOPICS_MAX
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ class RemoteIdea:
     image_url: str | None
     url: str
     counts: tuple[int, int, int]   # supports, shares, comments
+    language: str | None = None
+    image_alt: str | None = None
+    image_media_type: str | None = None
 
 
 def parse_remote(document: dict) -> RemoteIdea:
@@ -44,19 +47,22 @@ def parse_remote(document: dict) -> RemoteIdea:
         raise BadRequest("the object is not an idea", field="object.civicKind", code="invalid_choice")
     document = limits.capped(document, "object")  # also when it was fetched rather than delivered
     source = document.get("source")
-    if not isinstance(source, dict):
-        source = {}
-    if source.get("mediaType") == "text/markdown" and isinstance(source.get("content"), str):
+    html, language = content.read_content(document)  # `content`, else `contentMap`
+    if isinstance(source, dict) and source.get("mediaType") == "text/markdown" and isinstance(source.get("content"), str):
         body_html = sanitize.markdown_to_html(source["content"][:BODY_MAX])
+    elif isinstance(source, str):  # a plain Markdown string, as some clients write it
+        body_html = sanitize.markdown_to_html(source[:BODY_MAX])
     else:
-        body_html = sanitize.clean_html(document.get("content"))
+        body_html = sanitize.clean_html(html)
     topics = [t["name"].lstrip("#").lower() for t in ld.as_list(document.get("tag"))
               if isinstance(t, dict) and ld.has_type(t, "Hashtag") and isinstance(t.get("name"), str)
               and TOPIC.match(t["name"].lstrip("#"))][:TOPICS_MAX]
     status, published = document.get("civicStatus"), document.get("published")
     supports, shares, comments = (_count(document.get(name)) for name in ("supportCount", "shareCount", "commentCount"))
-    image = next((ld.get_id(a.get("url")) for a in ld.as_list(document.get("attachment"))
-                  if isinstance(a, dict) and ld.has_type(a, "Image")), None)
+    attachment = next((a for a in ld.as_list(document.get("attachment"))
+                       if isinstance(a, dict) and ld.has_type(a, "Image")), {})
+    image = ld.get_id(attachment.get("url"))
+    image_url = urls.http_url(image) if isinstance(image, str) and len(image) <= limits.URL else None
     return RemoteIdea(
         ap_id=document["id"], kind=document["civicKind"],
         title=sanitize.plain_text(document.get("name"), TITLE_MAX) or "(ohne Titel)",
@@ -66,9 +72,11 @@ def parse_remote(document: dict) -> RemoteIdea:
         updated=document.get("updated") if isinstance(document.get("updated"), str) else None,
         district_ids=ld.ids(document.get("districts"))[:limits.TAGS], topics=topics,
         addressed_to=ld.get_id(document.get("addressedTo")),
-        image_url=urls.http_url(image) if isinstance(image, str) and len(image) <= limits.URL else None,
+        image_url=image_url,
         url=urls.http_url(ld.get_id(document.get("url"))) or document["id"],
-        counts=(supports, shares, comments),
+        counts=(supports, shares, comments), language=language,
+        image_alt=sanitize.plain_text(attachment.get("name"), ALT_MAX) or None if image_url else None,
+        image_media_type=content.image_media_type(image_url, attachment.get("mediaType")) if image_url else None,
     )
 
 
@@ -87,6 +95,7 @@ async def store_remote(rt: Runtime, author: Actor, idea: RemoteIdea) -> None:
             summary=idea.summary, body_html=idea.body_html, status=idea.status, published=idea.published,
             districts=idea.district_ids, topics=idea.topics, addressed_to=idea.addressed_to,
             image_url=idea.image_url, url=idea.url, updated=idea.updated, counts=idea.counts,
+            language=idea.language, image_alt=idea.image_alt, image_media_type=idea.image_media_type,
         )
         if before is None or before.status != idea.status:
             await civic_store.add_status_change(conn, idea_id, idea.status, author.ap_id, "",

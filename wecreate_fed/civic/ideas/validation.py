@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wecreate_fed import sanitize
+from wecreate_fed import content, sanitize
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest, Problems
 
@@ -18,6 +18,7 @@ from .. import districts
 KINDS = ("idea", "reform_proposal")
 STATUSES = ("proposed", "in_discussion", "being_implemented", "implemented", "declined", "withdrawn")
 TITLE_MAX, SUMMARY_MAX, BODY_MAX, TOPICS_MAX = 200, 500, 20_000, 10
+ALT_MAX = 1500  # Mastodon's limit for a media description
 TOPIC = re.compile(r"^\w{1,50}$")
 
 
@@ -31,6 +32,9 @@ class IdeaInput:
     kind: str
     image_url: str | None
     addressed_to: str | None
+    image_alt: str | None = None
+    image_media_type: str | None = None
+    language: str | None = None     # None: the author's language (commands.publish)
 
 
 def validate(config: Config, data: dict) -> IdeaInput:
@@ -75,13 +79,23 @@ def validate(config: Config, data: dict) -> IdeaInput:
     image_url = data.get("image_url") or None
     if image_url is not None and (not isinstance(image_url, str) or not image_url.startswith(("https://", "http://"))):
         problems.add("image_url", "url", "image_url must be an http(s) URL")
+        image_url = None
+    image_alt = sanitize.plain_text(text("image_alt", ALT_MAX, image_url is not None)) or None
+    media_type = content.image_media_type(image_url, data.get("image_media_type"))
+    if image_url is not None and media_type is None:
+        problems.add("image_url", "image_type", "image_url must name a JPEG, PNG, GIF, WebP or AVIF file "
+                     "(or the client gives its mediaType)")
+    language = data.get("language") or None
+    if language is not None and content.language_tag(language) is None:
+        problems.add("language", "language", "language must be a language tag such as de or en")
     addressed_to = data.get("addressed_to") or None
     if kind == "reform_proposal" and not addressed_to:
         problems.add("addressed_to", "addressee_required",
                      "a reform proposal needs addressed_to: the administration or a party it is addressed to")
     problems.raise_if_any()
     return IdeaInput(title, summary, body, list(dict.fromkeys(slugs)), list(dict.fromkeys(topics)), kind,
-                     image_url, addressed_to)
+                     image_url, addressed_to, image_alt if image_url else None, media_type,
+                     content.language_tag(language))
 
 
 def _words(value):
