@@ -86,14 +86,14 @@ def install(app: Quart, rt: Runtime) -> None:
         return security.add_headers(rt, response)
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    # _, gettext, ngettext, {% trans %}, and the date/datetime/number filters in the instance's time zone
+    i18n.install_jinja(app.jinja_env, rt.config.timezone)
     app.jinja_env.globals.update(
-        _=common._, csrf_token=security.csrf_token, csrf_field=security.CSRF_FIELD, nav=common.NAV,
+        csrf_token=security.csrf_token, csrf_field=security.CSRF_FIELD, nav=common.NAV,
         notices=common.take_notices, languages=i18n.LANGUAGES, language_names=i18n.LANGUAGE_NAMES,
         has_text=i18n.has, admin_nav=admin_pages.visible_nav,
     )
-    app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number,
-                               amount=box_views.amount, host=urls.host_of,
-                                 safe_url=safe_url, media_url=media_url)
+    app.jinja_env.filters.update(amount=box_views.amount, host=urls.host_of, safe_url=safe_url, media_url=media_url)
 
     @app.context_processor
     async def page_context() -> dict:
