@@ -123,6 +123,11 @@ def test_the_check_finds_a_placeholder_mismatch_a_missing_key_and_a_wrong_order(
     path.write_text(path.read_text(encoding="utf-8").replace('msgid "a11y.main_nav"', 'msgid "zz.main_nav"'),
                     encoding="utf-8")
     assert any("de: not in the canonical form" in p for p in pofiles.check(tmp_path))
+    # what a union merge of two changes to one text leaves: two msgstr lines under one msgid
+    path.write_text(path.read_text(encoding="utf-8").replace('msgstr "Hauptnavigation"\n',
+                                                             'msgstr "Hauptnavigation"\nmsgstr "Navigation"\n'),
+                    encoding="utf-8")
+    assert "de: zz.main_nav: two texts (a merge of two changes to it?): keep one" in pofiles.check(tmp_path)
 
 
 def test_every_text_that_takes_a_count_is_a_plural_entry_by_cldr():

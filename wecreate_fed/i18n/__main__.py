@@ -25,6 +25,11 @@ def main(argv: list[str]) -> int:
         print("\n".join(problems) or f"{len(catalogs[pofiles.SOURCE_LANGUAGE])} texts in {', '.join(langs)}: fine")
         return 1 if problems else 0
     if command == "fix":
+        merged = [f"{lang}: {p}" for lang in langs
+                  for p in pofiles.conflicts(pofiles.path_of(lang).read_text(encoding="utf-8"))]
+        if merged:  # which of two texts to keep is a person's choice
+            print("\n".join(merged), file=sys.stderr)
+            return 1
         pofiles.write_all(catalogs)
         return 0
     if command == "init" and len(args) == 1:

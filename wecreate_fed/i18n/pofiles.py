@@ -143,6 +143,24 @@ def _forms(lang: str, one: str, other: str) -> tuple[str, ...]:
     return tuple(one if category == "one" else other for category in categories(lang))
 
 
+def conflicts(raw: str) -> list[str]:
+    """Keys that a union merge of two changes left with two texts (Babel would silently take one)."""
+    found: list[str] = []
+    key, seen, ids = "", set[str](), set[str]()
+    for line in raw.splitlines():
+        keyword = line.split(" ", 1)[0]
+        if keyword == "msgid":
+            key, seen = line[7:-1], set()
+            if key in ids:
+                found.append(f"{key}: there twice (a merge of two changes to it?): keep one")
+            ids.add(key)
+        elif keyword.startswith("msgstr"):
+            if keyword in seen:
+                found.append(f"{key}: two texts (a merge of two changes to it?): keep one")
+            seen.add(keyword)
+    return found
+
+
 def check(root: Path = LOCALE_DIR) -> list[str]:
     """What is wrong with the catalog files by themselves (not whether the code uses their keys):
     a file not in the canonical form, a key missing in a language or empty, a plural entry with the
@@ -154,7 +172,9 @@ def check(root: Path = LOCALE_DIR) -> list[str]:
     source = catalogs[SOURCE_LANGUAGE]
     problems = []
     for lang, texts in catalogs.items():
-        if path_of(lang, root).read_text(encoding="utf-8") != render(lang, texts, source):
+        raw = path_of(lang, root).read_text(encoding="utf-8")
+        problems += [f"{lang}: {problem}" for problem in conflicts(raw)]
+        if raw != render(lang, texts, source):
             problems.append(f"{lang}: not in the canonical form (sorted, unwrapped, the German comments; "
                             "a duplicate or fuzzy entry): run python -m wecreate_fed.i18n fix")
         for key in sorted(set(source) - set(texts)):
