@@ -182,6 +182,10 @@ async def test_jinja_gettext_ngettext_and_trans_blocks(tmp_path):
                                          "1 Idee|Do., 15. Januar 2026, 16:00 Uhr|1.234.567")
     assert await render("en") == ("1 idea|Ideas for Leipzig|3 ideas|No ideas found.|Ideas for Halle|"
                                          "1 idea|Thu, 15 January 2026, 16:00|1,234,567")
+    # outside any request (a mail for its reader): the language chosen with speaking()
+    with i18n.speaking("en"):
+        assert (await env.from_string(source).render_async()).startswith("1 idea|Ideas for Leipzig|")
+    assert (await env.from_string(source).render_async()).startswith("1 Idee|Ideen für Leipzig|")
 
 
 def test_accept_language_is_read_by_weight():

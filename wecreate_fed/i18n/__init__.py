@@ -11,6 +11,9 @@ tests/web/test_i18n.py checks that every key used is there, none unused, the sam
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import partial
@@ -19,7 +22,7 @@ from zoneinfo import ZoneInfo
 from babel.core import Locale
 from babel.dates import format_interval, format_skeleton, format_time
 from babel.numbers import format_decimal
-from quart import g
+from quart import g, has_app_context
 
 from . import pofiles
 
@@ -113,9 +116,25 @@ def negotiate(header: str, default: str) -> str:
     return best
 
 
+_SPOKEN: ContextVar[str | None] = ContextVar("wecreate_fed_language", default=None)
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Templates rendered inside speak `lang` (a mail rendered outside any request, for its reader)."""
+    token = _SPOKEN.set(lang)
+    try:
+        yield
+    finally:
+        _SPOKEN.reset(token)
+
+
 def _lang() -> str:
-    """The page's language (template filters run inside a request)."""
-    return g.get("lang", SOURCE)
+    """The language of what is being rendered: speaking(lang)'s, else the page's (g.lang), else German."""
+    chosen = _SPOKEN.get()
+    if chosen:
+        return chosen
+    return g.get("lang", SOURCE) if has_app_context() else SOURCE
 
 
 def page_gettext(key: str, **values) -> str:
