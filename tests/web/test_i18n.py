@@ -130,6 +130,19 @@ def test_the_check_finds_a_placeholder_mismatch_a_missing_key_and_a_wrong_order(
     assert "de: zz.main_nav: two texts (a merge of two changes to it?): keep one" in pofiles.check(tmp_path)
 
 
+def test_a_module_of_the_old_format_is_read_as_plural_entries():
+    """What helpers still add this round (po_import.py moves it into the .po files the same way)."""
+    old = {"x.sent": ("{n} Mails an {to}", "{n} mails to {to}"), "x.sent.one": ("Eine Mail an {to}", "One mail to {to}"),
+           "x.waiting": ("{n} warten", "{n} waiting"), "x.title": ("Post", "Mail")}
+    entries = pofiles.from_pairs(old, ("de", "en"))
+    assert entries["de"] == {"x.sent": ("Eine Mail an {to}", "{n} Mails an {to}"), "x.waiting": ("{n} warten",) * 2,
+                             "x.title": "Post"}
+    assert entries["en"]["x.sent"] == ("One mail to {to}", "{n} mails to {to}")
+    assert pofiles.needs_singular(old) == ["x.waiting"]
+    rendered = pofiles.render("en", entries["en"], entries["de"])
+    assert '#. de (one): Eine Mail an {to}\n#. de (other): {n} Mails an {to}\n#, python-brace-format\nmsgid "x.sent"' in rendered
+
+
 def test_every_text_that_takes_a_count_is_a_plural_entry_by_cldr():
     counted = {k for text in _sources().values() for k in COUNTED.findall(text)}
     assert {"market.results", "idea.supports_n", "districts.line", "impact.district_line"} <= counted

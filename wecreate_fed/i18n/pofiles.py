@@ -69,6 +69,10 @@ def placeholders(text: Text) -> frozenset[str]:
     return frozenset(name for form in forms for name in PLACEHOLDER.findall(form))
 
 
+def _one_line(text: str) -> str:
+    return text.replace("\n", "\\n")
+
+
 def _quoted(keyword: str, value: str) -> str:
     return f"{keyword} {escape(value)}\n"
 
@@ -87,10 +91,10 @@ def render(lang: str, texts: dict[str, Text], source: dict[str, Text] | None = N
         out.append("\n")
         original = source.get(key) if source is not None and lang != SOURCE_LANGUAGE else None
         if isinstance(original, str):
-            out.append(f"#. {SOURCE_LANGUAGE}: {original}\n")
+            out.append(f"#. {SOURCE_LANGUAGE}: {_one_line(original)}\n")
         elif original is not None:
             for category, form in zip(categories(SOURCE_LANGUAGE), original, strict=False):
-                out.append(f"#. {SOURCE_LANGUAGE} ({category}): {form}\n")
+                out.append(f"#. {SOURCE_LANGUAGE} ({category}): {_one_line(form)}\n")
         if placeholders(text):
             out.append("#, python-brace-format\n")
         out.append(_quoted("msgid", key))
