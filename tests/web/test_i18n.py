@@ -159,6 +159,8 @@ def test_every_text_that_takes_a_count_is_a_plural_entry_by_cldr():
     assert i18n.gettext("de", "market.results", n=1) == "1 Idee"
     assert i18n.gettext("de", "market.results", n=0) == "0 Ideen"
     assert i18n.gettext("en", "market.results", n=21) == "21 ideas"
+    assert i18n.gettext("de", "market.results", n=12345) == "12.345 Ideen"  # the count by locale too
+    assert i18n.gettext("en", "market.results", n=1000) == "1,000 ideas"
     assert i18n.gettext("de", "districts.line", n=1, implemented=0) == "1 Idee, 0 umgesetzt"
     assert i18n.gettext("en", "idea.supports_n", n=1) == "1 support"
     assert i18n.gettext("de", "market.results") == "{n} Ideen"  # without a count: the "other" form, unfilled

@@ -82,6 +82,9 @@ def gettext(lang: str, key: str, **values) -> str:
         return key
     if not isinstance(text, str):
         text = _form(lang, text, values.get("n"))
+    count = values.get("n")
+    if isinstance(count, int) and not isinstance(count, bool) and abs(count) >= 1000:  # 1.000 Ideen / 1,000 ideas
+        values = {**values, "n": format_decimal(count, locale=_locale(lang))}
     return text.format(**values) if values else text
 
 
