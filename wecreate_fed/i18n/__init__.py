@@ -32,7 +32,7 @@ DEFAULT_TIMEZONE = "Europe/Berlin"
 FORMAT_LOCALES = {"en": "en_GB"}
 
 # Catalog modules in the old format (TEXTS = {key: (German, English)}, "key.one" for the singular),
-# read over the .po files until /work/wt/po_import.py moves them in; normally empty.
+# read over the .po files until po_import.py (the lead's merge script) moves them in; normally empty.
 PARTS: tuple[dict[str, tuple[str, ...]], ...] = (
 )
 

@@ -6,8 +6,8 @@ with one form per CLDR plural category of the language, in gettext's order (Germ
 other). The files are written in one canonical form, entries sorted by key and never wrapped, so that two
 branches that add texts touch different lines; `python -m wecreate_fed.i18n fix` rewrites them so.
 
-This module imports nothing of the package (only Babel), so that /work/wt/po_import.py and
-`python -m wecreate_fed.i18n` can load it even while a catalog is being repaired.
+This module imports nothing of the package (only Babel), so that scripts (the importer of old-format
+catalog modules) and `python -m wecreate_fed.i18n` can load it even while a catalog is being repaired.
 """
 
 from __future__ import annotations
