@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import hosts
 from .errors import ConfigError
@@ -59,6 +60,8 @@ class Config:
     delivery_give_up_days: float
     actor_cache_hours: float
     source_path: Path | None = field(default=None, compare=False)
+    # The IANA time zone the website shows times in (instance.timezone; checked at load).
+    timezone: str = "Europe/Berlin"
     # Flood protection (actors/remote.py key cache, wecreate_fed/ratelimit.py); see config.example.toml.
     key_failure_seconds: float = 300.0
     key_refetch_seconds: float = 300.0
@@ -187,6 +190,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         description=r.text("instance.description", ""),
         registration=registration,
         default_language=r.choice("instance.default_language", ("de", "en"), "de"),
+        timezone=_timezone(r),
         city_name=r.str("city.name"),
         districts=_districts(r),
         database_path=db_path,
@@ -284,6 +288,15 @@ def _email(r: _Reader, instance_host: str, base_dir: Path | None) -> dict:
         "email_retry_cap_seconds": r.float("email.retry_cap_seconds", 3600.0, low=0.05, high=7 * 86_400),
         "email_give_up_days": r.float("email.give_up_days", 3.0, low=0.00001, high=60),
     }
+def _timezone(r: _Reader) -> str:
+    """instance.timezone: an IANA name the system's zone database knows (tzdata), e.g. Europe/Berlin."""
+    name = r.str("instance.timezone", "Europe/Berlin")
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ConfigError(f"instance.timezone: unknown time zone '{name}' (write an IANA name such as "
+                          "Europe/Berlin)") from None
+    return name
 
 
 def _document(r: _Reader, name: str, base_dir: Path | None) -> str:

@@ -35,6 +35,7 @@ from . import (
     icons,
     idea_pages,
     interaction,
+    labels,
     legal_pages,
     moderation_pages,
     motion_pages,
@@ -98,15 +99,16 @@ def install(app: Quart, rt: Runtime) -> None:
         return security.add_headers(rt, response)
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    # _, gettext, ngettext, {% trans %}, and the date/datetime/number filters in the instance's time zone
+    i18n.install_jinja(app.jinja_env, rt.config.timezone,
+                       words=lambda lang: labels.district_words(rt.config.district_label, lang))
     app.jinja_env.globals.update(
-        _=common._, csrf_token=security.csrf_token, csrf_field=security.CSRF_FIELD, nav=common.NAV,
+        csrf_token=security.csrf_token, csrf_field=security.CSRF_FIELD, nav=common.NAV,
         notices=common.take_notices, languages=i18n.LANGUAGES, language_names=i18n.LANGUAGE_NAMES,
         has_text=i18n.has, admin_nav=admin_pages.visible_nav, icon_version=icons.version,
         og_locale=previews.og_locale, describe=previews.describe,
     )
-    app.jinja_env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime, number=i18n.format_number,
-                               amount=box_views.amount, host=urls.host_of,
-                                 safe_url=safe_url, media_url=media_url)
+    app.jinja_env.filters.update(amount=box_views.amount, host=urls.host_of, safe_url=safe_url, media_url=media_url)
 
     @app.context_processor
     async def page_context() -> dict:

@@ -61,9 +61,7 @@ def _week_points(mondays: list[date], per_day: dict[str, int]) -> list[charts.Po
         days = [(monday + timedelta(days=n)).isoformat() for n in range(7)]
         week = monday.isocalendar().week
         sunday = monday + timedelta(days=6)
-        span = (f"{monday:%d.%m.}–{sunday:%d.%m.%Y}" if lang == "de"
-                else f"{monday.day} {i18n._MONTHS['en'][monday.month - 1][:3]} – "
-                     f"{sunday.day} {i18n._MONTHS['en'][sunday.month - 1][:3]} {sunday.year}")
+        span = i18n.format_span(monday, sunday, lang)
         points.append(charts.Point(label=_("dashboard.week_short", week=week),
                                    long_label=_("dashboard.week_long", week=week, span=span),
                                    value=sum(per_day.get(d, 0) for d in days)))

@@ -2,7 +2,7 @@
 the navigation, rendering, redirects after a form, and error pages.
 
 A page is a route in one of the web modules, a template in web/templates extending
-base.html, and its strings in i18n.CATALOG. Routes read `request`, call civic or account
+base.html, and its strings in the i18n catalog (the .po files). Routes read `request`, call civic or account
 functions, and render; they never hold SQL or civic rules.
 """
 
