@@ -4,7 +4,7 @@ transaction that records it as sent, so that a crash or restart never sends one 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wecreate_fed import i18n, mail, urls
@@ -59,7 +59,7 @@ async def mail_now(rt: Runtime) -> int:
     return len(rows)
 
 
-def _in_zone(value: str, zone: str | None, fallback: ZoneInfo) -> datetime:
+def _in_zone(value: str, zone: str | None, fallback: tzinfo) -> datetime:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     try:
         return moment.astimezone(ZoneInfo(zone) if zone else fallback)

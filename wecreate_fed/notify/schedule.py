@@ -10,25 +10,18 @@ down for a week does not mail a backlog of old digests.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta, tzinfo
 
+from wecreate_fed import i18n
 from wecreate_fed.config import Config
 from wecreate_fed.store import iso, utcnow
 
 from .topics import DAILY
 
-DEFAULT_TIMEZONE = "Europe/Berlin"
 
-
-def timezone(config: Config) -> ZoneInfo:
-    """The instance's time zone: `instance.timezone` once config has it, else Europe/Berlin.
-    (The one place that reads it here, so that it can be pointed elsewhere.)"""
-    name = getattr(config, "timezone", None) or DEFAULT_TIMEZONE
-    try:
-        return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
+def timezone(config: Config) -> tzinfo:
+    """The instance's time zone (`instance.timezone`, checked when the configuration is read)."""
+    return i18n.zone(config.timezone)
 
 
 def digest_hour(config: Config) -> int:
@@ -52,7 +45,7 @@ class Period:
         return self.first_day.isoformat()
 
 
-def _midnight(day: date, tz: ZoneInfo) -> str:
+def _midnight(day: date, tz: tzinfo) -> str:
     return iso(datetime.combine(day, time(0), tzinfo=tz))
 
 
