@@ -13,6 +13,9 @@ from tests.web.conftest import Visitor
 from wecreate_fed import ld
 from wecreate_fed.civic import accounts, boxes, events, purge
 from wecreate_fed.store import iso
+from wecreate_fed.store import mail as mail_store
+from wecreate_fed.store import moves as moves_store
+from wecreate_fed.store import notifications as notifications_store
 
 IDEA = {"type": "Note", "civicKind": "idea", "name": "Trinkbrunnen am Lindenauer Markt",
         "source": {"content": "Im Sommer fehlt **Wasser**.", "mediaType": "text/markdown"}, "districts": ["west"]}
@@ -57,6 +60,17 @@ async def test_deletion_reaches_the_other_instance_and_the_purge_follows_the_gra
         await eventually(lambda t=table, a=ap_id: meissen.query(f"SELECT 1 FROM {t} WHERE ap_id = ?", (a,)),
                          message=f"{ap_id} on Meißen")
 
+    # what the other parts keep of her: an address with a link and a mail waiting, mail choices, a
+    # digest sent, an alias (mail, notify, move)
+    async with leipzig.rt.db.transaction() as conn:
+        await conn.execute("UPDATE accounts SET email = 'anna@example.org' WHERE actor_id = ?", (anna.id,))
+        await mail_store.add_token(conn, "t" * 43, actor_id=anna.id, purpose="reset", email="anna@example.org",
+                                   seconds=3600)
+        await mail_store.add_mail(conn, recipient="anna@example.org", template="reset", message=b"Subject: x\r\n\r\nx")
+        await notifications_store.set_preferences(conn, anna.id, {"reply": "weekly"})
+        await notifications_store.claim_digest(conn, anna.id, "weekly", "2026-11-23", 1)
+        await moves_store.add_alias(conn, anna.id, "https://meissen.example/users/anna")
+
     # Anna deletes her account on its page, which offers the export first
     browser = Visitor(leipzig.base_url)
     try:
@@ -73,6 +87,9 @@ async def test_deletion_reaches_the_other_instance_and_the_purge_follows_the_gra
         await browser.close()
     assert (await leipzig.get_json(anna.ap_id))[0] == 410
     assert (await leipzig.query("SELECT purged_at FROM actors WHERE id = ?", (anna.id,)))[0]["purged_at"] is None
+    # no mail goes to her any more, and no link mailed to her works
+    assert await leipzig.query("SELECT 1 FROM mails WHERE recipient = 'anna@example.org'") == []
+    assert await leipzig.query("SELECT 1 FROM email_tokens WHERE actor_id = ?", (anna.id,)) == []
 
     # Meißen hears of the actor and of each object: a Delete of each, and all of it gone there
     async def deletes_on_meissen():
@@ -92,6 +109,8 @@ async def test_deletion_reaches_the_other_instance_and_the_purge_follows_the_gra
                 "SELECT 1 FROM events WHERE organizer_id = :a", "SELECT 1 FROM objects WHERE actor_id = :a",
                 "SELECT 1 FROM activities WHERE actor_id = :a", "SELECT 1 FROM reactions WHERE actor_id = :a",
                 "SELECT 1 FROM consents WHERE actor_id = :a", "SELECT 1 FROM actor_proof_keys WHERE actor_id = :a",
+                "SELECT 1 FROM notification_preferences WHERE actor_id = :a",
+                "SELECT 1 FROM digests WHERE actor_id = :a", "SELECT 1 FROM actor_aliases WHERE actor_id = :a",
                 "SELECT 1 FROM actors WHERE id = :a AND private_key_pem IS NOT NULL"):
         assert await leipzig.query(sql, {"a": anna.id}) == [], sql
     tombstones = {r["ap_id"] for r in await leipzig.query("SELECT ap_id FROM tombstones")}

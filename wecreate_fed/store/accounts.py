@@ -91,7 +91,12 @@ async def set_account_preferences(conn: Connection, actor_id: int, *, language: 
 
 
 async def lock_account(conn: Connection, actor_id: int) -> None:
-    """No login, token or session any more (the first step of deleting an account)."""
+    """No login, token or session any more (the first step of deleting an account), and no mail:
+    the mails waiting for its address and the links mailed to it go (the address itself goes next)."""
+    await conn.execute("DELETE FROM mails WHERE recipient = (SELECT email FROM accounts WHERE actor_id = ?) "
+                       "AND NOT EXISTS (SELECT 1 FROM accounts other WHERE other.email = mails.recipient "
+                       "AND other.actor_id != ?)", (actor_id, actor_id))
+    await conn.execute("DELETE FROM email_tokens WHERE actor_id = ?", (actor_id,))
     await conn.execute("UPDATE accounts SET password_hash = NULL, session_generation = session_generation + 1 "
                        "WHERE actor_id = ?", (actor_id,))
     await conn.execute("DELETE FROM tokens WHERE actor_id = ?", (actor_id,))
