@@ -53,7 +53,7 @@ async def publish_idea(page: Page, title: str, summary: str, body: str, district
     await page.get_by_role("link", name="Neue Idee").first.click()
     await page.get_by_label("Titel").fill(title)
     await page.get_by_label("Kurzfassung").fill(summary)
-    await page.get_by_label("Beschreibung").fill(body)
+    await page.get_by_label("Beschreibung", exact=True).fill(body)
     # The preview comes from the server through the small script, without leaving the form
     await page.get_by_role("button", name="Vorschau").click()
     await expect(page.locator("#body-preview strong")).to_be_visible()
@@ -107,7 +107,7 @@ async def plan_event(page: Page, idea_url: str, title: str, starts: str, ends: s
     await page.goto(idea_url)
     await page.get_by_role("link", name="Termin dazu planen").click()
     await page.get_by_label("Titel").fill(title)
-    await page.get_by_label("Beschreibung").fill("Wir treffen uns **vor Ort**.")
+    await page.get_by_label("Beschreibung", exact=True).fill("Wir treffen uns **vor Ort**.")
     await page.get_by_label("Beginn").fill(starts)
     await page.get_by_label("Ende").fill(ends)
     await page.get_by_label("Ort", exact=True).fill(place)

@@ -37,6 +37,7 @@ async def test_the_export_zip_is_downloaded_from_the_settings(leipzig, browser, 
         page = await new_page(browser, viewport=viewport)
         await page.goto(leipzig.base_url + "/")
         await steps.log_in(page, "anna")
+        await steps.open_account_menu(page)
         await page.get_by_role("link", name="Einstellungen").first.click()
         await page.get_by_role("link", name="Meine Daten herunterladen (ZIP)").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Meine Daten herunterladen")
@@ -57,6 +58,7 @@ async def test_the_export_zip_is_downloaded_from_the_settings(leipzig, browser, 
         assert actor["id"] == anna.ap_id and actor["outbox"] == "outbox.json"
         assert [r["title"] for r in ideas_csv] == ["Trinkbrunnen am Markt"]
         # the delete page: the export first, what goes at once and what later, then the password
+        await steps.open_account_menu(page)
         await page.get_by_role("link", name="Einstellungen").first.click()
         await page.get_by_role("link", name="Konto löschen …").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Konto löschen")

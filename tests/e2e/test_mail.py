@@ -51,6 +51,7 @@ async def test_forgot_password_mail_reset_and_logged_in(leipzig, mailserver, bro
     await page.get_by_label("Passwort wiederholen").fill(NEW_PASSWORD)
     await page.get_by_role("button", name="Passwort speichern").click()
     await expect(page.get_by_role("status")).to_contain_text("Dein neues Passwort gilt")
+    await steps.open_account_menu(page)
     await expect(page.get_by_role("link", name="Einstellungen")).to_be_visible()  # logged in
     await steps.screenshot(page, artifacts, "mail-reset-done-phone")
     assert page.csp_violations == []
@@ -64,6 +65,7 @@ async def test_forgot_password_mail_reset_and_logged_in(leipzig, mailserver, bro
     await page.get_by_label("Benutzername").fill("anna")
     await page.get_by_label(re.compile(r"^Passwort \(")).fill(NEW_PASSWORD)
     await page.get_by_role("button", name="Anmelden").click()
+    await steps.open_account_menu(page)
     await expect(page.get_by_role("link", name="Einstellungen")).to_be_visible()
 
 

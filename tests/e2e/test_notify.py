@@ -41,6 +41,7 @@ async def test_the_weekly_digest_arrives_and_its_unsubscribe_link_works(make_ins
     page = await new_page(browser, viewport=PHONE, bypass_csp=True)  # axe-core is injected
     await page.goto(base + "/")
     await steps.log_in(page, "anna")
+    await steps.open_account_menu(page)
     await page.get_by_role("link", name="Einstellungen").click()
     await page.get_by_role("link", name="E-Mail-Benachrichtigungen").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("E-Mail-Benachrichtigungen")
