@@ -299,3 +299,11 @@ def test_instance_timezone_is_checked_when_the_config_is_read(tmp_path):
         raw["instance"]["timezone"] = bad
         with pytest.raises(ConfigError, match=r"instance.timezone: unknown time zone .* such as Europe/Berlin"):
             config_module.from_dict(raw, base_dir=tmp_path)
+
+
+def test_a_plural_entry_without_n_counts_by_its_only_whole_number():
+    """An error's params name their count ("seconds"): "in 1 Sekunde", "in 2 Sekunden"."""
+    assert i18n.gettext("de", "error.rate_limited", seconds=1).endswith("in 1 Sekunde wieder.")
+    assert i18n.gettext("de", "error.rate_limited", seconds=2).endswith("in 2 Sekunden wieder.")
+    assert i18n.gettext("en", "error.too_many", minutes=1).endswith("in 1 minute.")
+    assert i18n.gettext("en", "error.too_many", minutes=15).endswith("in 15 minutes.")

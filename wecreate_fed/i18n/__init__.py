@@ -81,11 +81,19 @@ def gettext(lang: str, key: str, **values) -> str:
     if text is None:
         return key
     if not isinstance(text, str):
-        text = _form(lang, text, values.get("n"))
+        text = _form(lang, text, values["n"] if "n" in values else _only_count(text[-1], values))
     count = values.get("n")
     if isinstance(count, int) and not isinstance(count, bool) and abs(count) >= 1000:  # 1.000 Ideen / 1,000 ideas
         values = {**values, "n": format_decimal(count, locale=_locale(lang))}
     return text.format(**values) if values else text
+
+
+def _only_count(text: str, values: dict):
+    """The count of a plural entry without `n`: its only placeholder with a whole number ("in
+    {seconds} Sekunden" of an error's params), else None (the "other" form)."""
+    counts = [values[name] for name in pofiles.placeholders(text) if isinstance(values.get(name), int)
+              and not isinstance(values.get(name), bool)]
+    return counts[0] if len(counts) == 1 else None
 
 
 def ngettext(lang: str, singular: str, plural: str, n, **values) -> str:
