@@ -27,7 +27,7 @@ def main_text(html: str) -> str:
 def assert_error_page(status: int, html: str, lang: str, expected: int, *texts: str) -> None:
     """A page of the site (its header and navigation), in `lang`, with the texts; no English of werkzeug."""
     assert status == expected, (status, main_text(html)[:300])
-    assert f'<html lang="{lang}"' in html and 'class="site-header"' in html and 'class="error-page"' in html
+    assert f'<html lang="{lang}"' in html and 'class="site-header' in html and 'class="error-page"' in html
     main = main_text(html)
     for text in texts:
         assert text in main, (text, main)

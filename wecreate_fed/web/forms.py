@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
-from quart import g, has_app_context
+from quart import current_app, g, has_app_context
 
-from wecreate_fed import i18n, runtime
+from wecreate_fed import i18n
 from wecreate_fed.errors import Problem, WeCreateError
 
 from . import labels
@@ -109,4 +109,5 @@ def _labelled(problem: Problem, lang: str | None) -> str | None:
 
 def _words(lang: str) -> dict[str, str]:
     """The city's word for its districts, for the texts that name them."""
-    return labels.district_words(runtime.current().config.district_label if has_app_context() else None, lang)
+    rt = current_app.extensions.get("wecreate") if has_app_context() else None  # None: outside a running instance
+    return labels.district_words(rt.config.district_label if rt else None, lang)
