@@ -22,7 +22,7 @@ from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
-from wecreate_fed import cli_db, cli_domains, cli_mail, cli_queues, demo, legal, store, urls
+from wecreate_fed import cli_allowlist, cli_db, cli_domains, cli_mail, cli_queues, demo, legal, store, urls
 from wecreate_fed import config as config_module
 from wecreate_fed.app import REQUEST_GRACE, create_app
 from wecreate_fed.civic import accounts, instances
@@ -49,7 +49,7 @@ EXIT_ERROR = 1
 
 # Command groups in modules of their own (`add_commands(commands, common)` adds subparsers that
 # set_defaults(handler=async (config, args) -> exit code)); append a module here.
-CLI_MODULES: tuple[ModuleType, ...] = (cli_db, cli_domains, cli_queues, cli_mail)
+CLI_MODULES: tuple[ModuleType, ...] = (cli_db, cli_domains, cli_queues, cli_mail, cli_allowlist)
 
 
 def build_parser() -> argparse.ArgumentParser:
