@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import Instance
 from tests.private.private_setup import private_config
+from tests.web.conftest import make_site, site, visitor_for  # noqa: F401  (the website's fixtures, here too)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from wecreate_fed.moderation import allowlist, roles
 
 
 def private_config(tmp_path, name: str = "partei", *, allowed: tuple[str, ...] = (), **federation):
-    config = instance_config(tmp_path, name, free_port(), **federation)
+    # invitations only: a private instance takes no open registration (web/gate.py refuses it at start)
+    config = instance_config(tmp_path, name, free_port(), registration="invite", **federation)
     return dataclasses.replace(config, mode="private", allowed_domains=frozenset(allowed))
 
 
