@@ -10,9 +10,9 @@
 //
 // The test drives it through /control/*, on the same server:
 //   GET  /control/state                       what the inbox received, followers, following
-//   POST /control/follow   {target}           Follow an actor id; `following` notes its Accept
+//   POST /control/follow   {target, signed}   Follow an actor id (looked up signed if asked); `following` notes its Accept
 //   POST /control/unfollow {target}           Undo that Follow
-//   POST /control/note     {to, content}      Create(Note) addressed to one actor
+//   POST /control/note     {to, content, inbox}  Create(Note) addressed to one actor (to `inbox` unlooked-up)
 //   POST /control/public-note {content}       public Create(Note) fanned out to the followers
 //   POST /control/like     {object, owner}    Like an object, sent to its owner
 //   POST /control/lookup   {id, signed}       fetch (signed unless signed: false) and parse a document
@@ -200,8 +200,10 @@ function newId(ctx, kind) {
   return new URL(`${ctx.getActorUri(NAME).href}/${kind}/${crypto.randomUUID()}`);
 }
 
-async function lookupActor(ctx, id) {
-  const actor = await ctx.lookupObject(id);
+async function lookupActor(ctx, id, signed = false) {
+  // signed: a GET signed with ada's key (a private instance answers no unsigned one)
+  const documentLoader = signed ? await ctx.getDocumentLoader({ identifier: NAME }) : undefined;
+  const actor = await ctx.lookupObject(id, documentLoader ? { documentLoader } : {});
   if (actor == null || !isActor(actor)) throw new ControlError(404, `${id} is not an actor`);
   return actor;
 }
@@ -242,8 +244,8 @@ const controls = {
     return { id: move.id.href };
   },
 
-  "POST /control/follow": async (ctx, { target }) => {
-    const actor = await lookupActor(ctx, target);
+  "POST /control/follow": async (ctx, { target, signed = false }) => {
+    const actor = await lookupActor(ctx, target, signed);
     const follow = new Follow({
       id: newId(ctx, "follows"), actor: ctx.getActorUri(NAME), object: actor.id, to: actor.id,
     });
@@ -263,8 +265,9 @@ const controls = {
     return { id: undo.id.href };
   },
 
-  "POST /control/note": async (ctx, { to, content }) => {
-    const actor = await lookupActor(ctx, to);
+  "POST /control/note": async (ctx, { to, content, inbox }) => {
+    // inbox: delivered there without looking the actor up (a server that will not be read may still be sent to)
+    const actor = inbox ? { id: new URL(to), inboxId: new URL(inbox) } : await lookupActor(ctx, to);
     const create = newCreate(ctx, content, {
       tos: [actor.id], tags: [new Mention({ href: actor.id, name: actor.preferredUsername?.toString() })],
     });

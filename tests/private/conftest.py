@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Instance
+from tests.interop.test_fedify import fedify  # noqa: F401  (the Fedify peer, for test_private_fedify)
 from tests.private.private_setup import private_config
 from tests.web.conftest import make_site, site, visitor_for  # noqa: F401  (the website's fixtures, here too)
 
