@@ -69,10 +69,10 @@ TEXTS.update({
     "members.notice.turned_down": ("Die Anfrage von {name} ist abgelehnt.", "The request of {name} was turned down."),
     "members.notice.removed": ("{name} ist nicht mehr Mitglied.", "{name} is no longer a member."),
     "members.notice.role_changed": ("Die Rolle von {name} ist geändert.", "The role of {name} was changed."),
-    "members.notice.imported": ("Import fertig: {invited} Konten eingeladen, {mailed} Einladungen per E-Mail, "
-                                "{unchanged} schon dabei oder eingeladen.",
-                                "Import done: {invited} accounts invited, {mailed} invitations by email, "
-                                "{unchanged} already in or invited."),
+    "members.notice.imported": ("Import fertig. Eingeladene Konten: {invited}, Einladungen per E-Mail: {mailed}, "
+                                "schon dabei oder eingeladen: {unchanged}.",
+                                "Import done. Accounts invited: {invited}, invitations by email: {mailed}, "
+                                "already in or invited: {unchanged}."),
     # what went wrong
     "members.error.members_not_allowed": ("Das dürfen nur der Vorstand und die Admins dieses Bereichs.",
                                           "Only the board and the admins of this space may do that."),
