@@ -314,3 +314,30 @@ async def test_the_api_and_the_forms_take_the_audience(make_instance):
     finally:
         await anna_browser.close()
         await fritz.close()
+
+
+async def test_replies_in_a_members_only_thread_stay_inside(make_instance):
+    leipzig, meissen, org, anna, bert, jonas = await world(make_instance)
+    _, secret_idea, _, _, comment = await publish_all(leipzig, org, anna, bert)
+    # A client posting a public reply into the thread still makes a members-only comment, sent nowhere.
+    status, body = await leipzig.post_outbox("bert", {"type": "Create", "object": {
+        "type": "Note", "content": "Antwort per App", "inReplyTo": comment,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"]}})
+    assert status == 201, body
+    rows = await leipzig.query("SELECT ap_id, members_of, is_public FROM objects WHERE content LIKE '%per App%'")
+    assert [(r["members_of"], r["is_public"]) for r in rows] == [(org.id, 0)]
+    queued = await leipzig.query("SELECT count(*) AS n FROM deliveries d JOIN activities a ON a.id = d.activity_id "
+                                 "WHERE a.object_ap_id = ?", (rows[0]["ap_id"],))
+    assert queued[0]["n"] == 0
+    # A remote server's reply into it (had it guessed the id) is refused and not kept.
+    note = {"id": f"{jonas.ap_id}/notes/{uuid.uuid4()}", "type": "Note", "attributedTo": jonas.ap_id,
+            "content": "Von draußen", "inReplyTo": secret_idea["id"], "to": [anna.ap_id]}
+    create = {"@context": "https://www.w3.org/ns/activitystreams", "id": note["id"] + "/create", "type": "Create",
+              "actor": jonas.ap_id, "object": note, "to": [anna.ap_id]}
+    status, _ = await post_signed(leipzig.shared_inbox, create, key_id=jonas.key_id,
+                                  private_key_pem=jonas.private_key_pem)
+    assert status in (202, 404)
+    if status == 202:
+        await eventually(lambda: leipzig.query("SELECT 1 FROM incoming WHERE activity_ap_id = ? AND state != 'pending'",
+                                               (create["id"],)), message="reply handled")
+    assert await leipzig.query("SELECT 1 FROM objects WHERE ap_id = ?", (note["id"],)) == []

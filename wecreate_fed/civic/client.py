@@ -222,6 +222,9 @@ async def _create_note(rt: Runtime, actor: Actor, body: dict, subject: Subject) 
     """A plain note; a reply in an idea's thread is counted there in the same transaction."""
     in_reply_to = ld.get_id((subject.document or {}).get("inReplyTo"))
     content = (subject.document or {}).get("content")
+    if isinstance(content, str) and await ideas.members_only_root(rt.db.reader, in_reply_to) is not None:
+        # In a members-only thread a reply is a members-only comment, whatever the client addressed.
+        return await ideas.comment(rt, actor, in_reply_to or "", content) or in_reply_to or ""
     brakes.check_links(rt.config, actor, [content if isinstance(content, str) else None], "content")
 
     async def count(conn) -> None:

@@ -235,6 +235,13 @@ async def reaction_withdrawn(rt: Runtime, actor: Actor, *, activity_ap_id: str |
             await civic_store.recount_local_idea(conn, object_ap_id)
 
 
+async def members_only_root(conn: Connection, in_reply_to: str | None) -> int | None:
+    """The audience of the members-only idea whose thread `in_reply_to` is in, else None."""
+    root = await civic_store.find_thread_root_idea(conn, in_reply_to) if in_reply_to else None
+    idea = await civic_store.get_idea(conn, root) if root else None
+    return idea.members_of if idea is not None else None
+
+
 async def thread_changed(conn: Connection, in_reply_to: str | None, replier: Actor | None = None) -> None:
     """A reply arrived (from `replier`: its addressee here is told) or was deleted: recount the local
     idea its thread belongs to, in the same transaction."""
