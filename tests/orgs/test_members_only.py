@@ -14,7 +14,7 @@ import aiohttp
 from tests.conftest import eventually, post_signed
 from tests.web.conftest import Visitor
 from wecreate_fed import signatures, urls
-from wecreate_fed.civic import events, ideas
+from wecreate_fed.civic import boxes, events, ideas
 from wecreate_fed.errors import BadRequest, Forbidden, NotFound
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import orgs as orgs_store
@@ -259,6 +259,22 @@ async def test_members_act_inside_outsiders_cannot(make_instance):
         assert e.field == "members_of"
     else:
         raise AssertionError("a members-only idea was made public by an edit")
+    # Its id is linked only by what has the same audience: no public event, no box (whose documents federate).
+    try:
+        await events.publish(rt, anna, {**EVENT, "title": "Öffentlich verlinkt", "linked_idea": secret_idea["id"]})
+    except BadRequest as e:
+        assert e.field == "linked_idea"
+    else:
+        raise AssertionError("a public event linked a members-only idea")
+    await events.publish(rt, anna, {**EVENT, "title": "Intern verlinkt", "linked_idea": secret_idea["id"],
+                                    "members_of": "spd"})
+    await boxes.create(rt, anna, {"name": "AG Elbe", "slug": "ag_elbe", "visibility": "open"})
+    try:
+        await boxes.link_idea(rt, anna, "ag_elbe", secret_idea["id"])
+    except BadRequest as e:
+        assert e.field == "idea"
+    else:
+        raise AssertionError("a box linked a members-only idea")
     await ideas.edit(rt, anna, secret_idea["id"], {"title": SECRET + " (neu)"})  # an edit keeps the audience
     rows = await leipzig.query("SELECT members_of FROM ideas WHERE ap_id = ?", (secret_idea["id"],))
     assert rows[0]["members_of"] == org.id

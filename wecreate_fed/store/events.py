@@ -123,6 +123,13 @@ async def get_event(conn: Connection, ap_id: str) -> Event | None:
     return event_of(await fetch_one(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE ap_id = ?", (ap_id,)))
 
 
+async def linked_idea_audience(conn: Connection, idea_ap_id: str | None) -> int | None:
+    """The members_of of the idea an event links (None: public, or no such idea)."""
+    if not idea_ap_id:
+        return None
+    return await fetch_value(conn, "SELECT members_of FROM ideas WHERE ap_id = ?", (idea_ap_id,))
+
+
 async def get_event_by_id(conn: Connection, event_id: int) -> Event | None:
     return event_of(await fetch_one(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)))
 
