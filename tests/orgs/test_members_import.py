@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.civic.test_cancellation import run_cancelled
 from tests.web.conftest import Visitor
 from wecreate_fed.civic import audience
 from wecreate_fed.civic.orgs import importing
@@ -119,3 +120,28 @@ async def test_the_import_form_lists_the_bad_lines(make_instance, mailserver):
         assert "neu1@example.org" in text
     finally:
         await spd.close()
+
+
+async def test_a_cancelled_import_leaves_all_its_rows_or_none(make_instance, mailserver):
+    """Cancelled at each of its awaits in turn: every invitation, membership, notification and mail
+    of the file is there, or none; the same import afterwards does what is left (or nothing)."""
+    leipzig = await make_instance("leipzig", tables=mailserver.tables(), run_workers=False)
+    org, anna = await space(leipzig)
+    counts = ("SELECT (SELECT count(*) FROM org_members) AS members, (SELECT count(*) FROM org_invitations) AS mailed, "
+              "(SELECT count(*) FROM invitations) AS codes, (SELECT count(*) FROM mails) AS mails, "
+              "(SELECT count(*) FROM notifications) AS told")
+    none = {"members": 0, "mailed": 0, "codes": 0, "mails": 0, "told": 0}
+    everything = {"members": 1, "mailed": 2, "codes": 2, "mails": 2, "told": 1}
+    steps = 0
+    while True:
+        completed = await run_cancelled(lambda: importing.import_members(leipzig.rt, org, org, GOOD), steps)
+        state = (await leipzig.query(counts))[0]
+        assert state in (none, everything), (steps, state)
+        assert not leipzig.rt.db._writer.in_transaction
+        if state == everything:
+            break
+        steps += 1
+        assert steps < 2000
+    again = await importing.import_members(leipzig.rt, org, org, GOOD)
+    assert (again.invited, again.mailed) == ([], []) and (await leipzig.query(counts))[0] == everything
+    assert completed or steps > 0
