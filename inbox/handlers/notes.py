@@ -6,7 +6,7 @@ from __future__ import annotations
 from wecreate_fed import ld, sanitize
 from wecreate_fed.civic import events, ideas
 from wecreate_fed.civic.subjects import Subject
-from wecreate_fed.errors import BadRequest
+from wecreate_fed.errors import BadRequest, NotFound
 from wecreate_fed.store import social
 
 from .context import HandlerContext, attributed_to_signer, concerns_us, object_document
@@ -37,6 +37,8 @@ async def note_created(ctx: HandlerContext, activity: dict, subject: Subject) ->
         await events.store_remote(ctx.rt, ctx.signer, events.parse_remote(obj, ctx.signer.ap_id))
         return
     in_reply_to = ld.get_id(obj.get("inReplyTo"))
+    if await ideas.members_only_root(ctx.rt.db.reader, in_reply_to) is not None:
+        raise NotFound("no such idea")  # members-only: no other server has it, nor answers it
     async with ctx.rt.db.transaction() as conn:
         new = await social.add_object(
             conn, ap_id=obj["id"], type=type_name, actor_id=ctx.signer.id, is_local=False,

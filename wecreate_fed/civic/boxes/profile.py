@@ -71,7 +71,9 @@ async def link_idea(rt: Runtime, moderator: Actor, box_ref: str, idea_ap_id: str
     """The box implements an idea (its actor document lists it); members get an Update."""
     box, _ = await local_box(rt, box_ref)
     await require_role(rt, box, moderator, MODERATORS)
-    if await civic_store.get_idea(rt.db.reader, idea_ap_id) is None:
+    idea = await civic_store.get_idea(rt.db.reader, idea_ap_id)
+    # A members-only idea is not known to anyone else: the box's document, which federates, cannot list it.
+    if idea is None or idea.members_of is not None:
         raise BadRequest(f"no idea {idea_ap_id} known here", field="idea", code="linked_idea")
     async with outgoing(rt) as out:
         if await box_store.link_idea(out.conn, box.id, idea_ap_id):

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import UTC
 
 from wecreate_fed import content, sanitize, urls
-from wecreate_fed.errors import Conflict, Forbidden, NotFound
+from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import Connection, iso, notifications
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.events import Event
 
-from .. import districts, lifecycle
+from .. import audience, districts, lifecycle
 from .documents import EVENT
 from .times import local, zone
 from .validation import EventInput, checked
@@ -25,16 +25,26 @@ async def publish(rt: Runtime, organizer: Actor, data: dict) -> tuple[str, dict]
     if not organizer.is_local or organizer.type not in ("Person", "Organization"):
         raise Forbidden("only local people and organisations publish events")
     event_input = await checked(rt, data)
+    members_of = await audience.members_of_choice(rt, organizer, data.get("members_of"))
+    await _linked_in_audience(rt, event_input, members_of)
     key = urls.new_key()
     district_id = _district_id(rt, event_input)
     language = content.language_tag(data.get("language")) or await lifecycle.author_language(rt, organizer)
 
     async def write(conn: Connection) -> None:
         await events_store.upsert_event(conn, **_values(rt, event_input, key=key, organizer_id=organizer.id,
-                                                        published=iso(), language=language))
+                                                        published=iso(), language=language), members_of=members_of)
 
     return await lifecycle.publish(rt, EVENT, organizer, key, write,
-                                   district_ids=[district_id] if district_id else [])
+                                   district_ids=[district_id] if district_id else [], members_of=members_of)
+
+
+async def _linked_in_audience(rt: Runtime, event_input: EventInput, members_of: int | None) -> None:
+    """A members-only idea is linked only by an event of the same audience (its id is nobody else's)."""
+    linked = await events_store.linked_idea_audience(rt.db.reader, event_input.linked_idea)
+    if linked is not None and linked != members_of:
+        raise BadRequest("a members-only idea can be linked only by an event for the same members",
+                         field="linked_idea", code="linked_idea")
 
 
 def _district_id(rt: Runtime, event_input: EventInput) -> str | None:
@@ -77,10 +87,12 @@ def _current_fields(rt: Runtime, event: Event) -> dict:
 async def edit(rt: Runtime, editor: Actor, ap_id: str, data: dict) -> dict:
     """Edit a local event (fields not given stay as they are); the change and its Update are one transaction."""
     event = await lifecycle.managed(rt, EVENT, editor, ap_id)
+    await audience.unchanged(rt, editor, data.get("members_of"), event.members_of)
     current = _current_fields(rt, event)
     # An idea linked earlier may be gone by now; that must not stop a cancellation.
     event_input = await checked(rt, {**current, **{k: v for k, v in data.items() if k in current}},
                                 linked_before=event.idea_ap_id)
+    await _linked_in_audience(rt, event_input, event.members_of)
     local_id = urls.parse(rt.config, ap_id)
     if local_id is None:  # a local event whose id is not under our base URL (it moved)
         raise NotFound(f"no event {ap_id} here", field="event")

@@ -11,6 +11,7 @@ from .inbound import RemoteIdea, find_or_fetch, is_known, parse_remote, remote_d
 from .reactions import (
                         comment,
                         comment_counted,
+                        members_only_root,
                         reaction_received,
                         reaction_withdrawn,
                         release_comment,
@@ -25,7 +26,7 @@ from .validation import BODY_MAX, KINDS, STATUSES, IdeaInput, validate
 __all__ = [
     "BODY_MAX", "IDEA", "KINDS", "STATUSES", "IdeaInput", "RemoteIdea", "change_status", "comment",
     "comment_counted", "delete", "document_for", "edit", "find_or_fetch", "idea_document", "is_idea_document",
-    "is_known", "local_idea", "parse_remote", "publish", "publish_counts", "reaction_received",
+    "is_known", "local_idea", "members_only_root", "parse_remote", "publish", "publish_counts", "reaction_received",
     "reaction_withdrawn", "release", "release_comment", "remote_deleted", "share", "store_remote", "support", "thread_changed", "unshare",
     "validate", "withdraw_support",
 ]

@@ -1,0 +1,2 @@
+"""Organisation spaces (issue 12): membership (invite, request, approve, leave, remove, roles) and
+the CSV import. Who may see members-only content is civic/audience.py."""
