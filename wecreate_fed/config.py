@@ -21,6 +21,7 @@ from .http import is_loopback, parse_target
 
 CONFIG_ENV = "WECREATE_CONFIG"
 REGISTRATION_MODES = ("open", "invite", "closed")
+INSTANCE_MODES = ("public", "private")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -130,6 +131,14 @@ class Config:
     accounts_exports_per_hour: int = 3
     # What the city calls its districts (city.district_label): the website's word for them.
     district_label: str = "Stadtbezirk"
+    # instance.mode: "public" (a city's open instance) or "private" (an organisation's intranet:
+    # every page behind login, web/gate.py; federation only with the allowlist).
+    instance_mode: str = "public"
+
+    @property
+    def private(self) -> bool:
+        """Whether this is a private instance (instance.mode = "private")."""
+        return self.instance_mode == "private"
 
     @property
     def host(self) -> str:
@@ -181,6 +190,11 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
     registration = r.str("instance.registration", "invite")
     if registration not in REGISTRATION_MODES:
         raise ConfigError(f"instance.registration must be one of {', '.join(REGISTRATION_MODES)}")
+    mode = r.choice("instance.mode", INSTANCE_MODES, "public")
+    if mode == "private" and registration == "open":
+        # Anyone could make an account and read everything behind the login.
+        raise ConfigError('instance.registration = "open" is not allowed with instance.mode = "private" '
+                          '(use "invite" or "closed": accounts by invitation or made by an admin)')
     db_path = Path(r.str("database.path", "wecreate.sqlite3"))
     if not db_path.is_absolute() and base_dir is not None:
         db_path = base_dir / db_path
@@ -246,6 +260,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         accounts_deletion_grace_days=r.float("accounts.deletion_grace_days", 30.0, low=0, high=3650),
         accounts_exports_per_hour=r.int("accounts.exports_per_hour", 3, low=1, high=1000),
         district_label=r.choice("city.district_label", DISTRICT_LABELS, "Stadtbezirk"),
+        instance_mode=mode,
     )
 
 
