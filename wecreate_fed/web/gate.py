@@ -45,6 +45,8 @@ NOT_FEDERATION = frozenset({
 # Website routes that answer other servers: the avatars in actor documents (their names are a hash
 # of the content, so they cannot be guessed) and a motion's print view for a signed fetch.
 FEDERATION_ENDPOINTS = frozenset({"profiles.avatar", "motion_pages.printable_for_servers"})
+# Paths of feeds and downloads (tags' Atom feed, the transparency CSV): machine routes too.
+FILES = (".atom", ".ics", ".csv")
 # The personal secret feed addresses: their token is the login (feed_pages.py).
 TOKEN_BLUEPRINTS = frozenset({"feeds"})
 
@@ -80,8 +82,9 @@ async def check():
 
 
 def _wants_page() -> bool:
-    """A browser: it asks for HTML and not for JSON, and not at one of the machine routes."""
-    if request.endpoint in NOT_FEDERATION or request.path.startswith("/api/"):
+    """A browser: it asks for HTML and not for JSON, and not at one of the machine routes (the API,
+    the feeds and downloads: a feed reader gets no login page)."""
+    if request.endpoint in NOT_FEDERATION or request.path.startswith("/api/") or request.path.endswith(FILES):
         return False
     accept = request.headers.get("Accept", "")
     return "text/html" in accept and "json" not in accept
