@@ -11,7 +11,7 @@ import aiohttp
 
 from wecreate_fed.store import feed_tokens
 
-ADDRESS = re.compile(r'<code id="feed-(\w+)">([^<]+)</code>')
+ADDRESS = re.compile(r'<input type="url" id="feed-(\w+)" value="([^"]+)" readonly')
 
 
 async def _secret_addresses(member) -> dict[str, str]:

@@ -64,7 +64,7 @@ async def _settings_page(token: str | None):
         addresses = {"marketplace": url_for("feeds.marketplace_feed", token=token),
                      "calendar": url_for("feeds.calendar_feed", token=token),
                      "district": url_for("feeds.district_calendar_feed", token=token, slug=slug) if slug else None}
-        addresses = {k: rt.config.base_url + v for k, v in addresses.items() if v}
+        addresses = {k: rt.config.base_url + v if v else None for k, v in addresses.items()}
     return await render_template("gate_feeds.html", token_row=row, addresses=addresses)
 
 
