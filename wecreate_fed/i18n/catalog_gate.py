@@ -1,6 +1,6 @@
 """Texts of the private instance's gate and the personal secret feed addresses (issue 12, "gate")."""
 
-TEXTS = {
+TEXTS: dict[str, tuple[str, ...]] = {
     # the login page of a private instance: who runs it
     "gate.login.heading": ("{name}: ein internes Netzwerk", "{name}: an internal network"),
     "gate.login.members_only": (
