@@ -133,12 +133,12 @@ class Config:
     district_label: str = "Stadtbezirk"
     # instance.mode: "public" (a city's open instance) or "private" (an organisation's intranet:
     # every page behind login, web/gate.py; federation only with the allowlist).
-    instance_mode: str = "public"
+    mode: str = "public"
 
     @property
     def private(self) -> bool:
         """Whether this is a private instance (instance.mode = "private")."""
-        return self.instance_mode == "private"
+        return self.mode == "private"
 
     @property
     def host(self) -> str:
@@ -260,7 +260,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         accounts_deletion_grace_days=r.float("accounts.deletion_grace_days", 30.0, low=0, high=3650),
         accounts_exports_per_hour=r.int("accounts.exports_per_hour", 3, low=1, high=1000),
         district_label=r.choice("city.district_label", DISTRICT_LABELS, "Stadtbezirk"),
-        instance_mode=mode,
+        mode=mode,
     )
 
 

@@ -26,7 +26,7 @@ TABLES = {"legal": {"imprint": "Kreisverband Musterstadt, Marktplatz 1, 12345 Mu
 async def partei(tmp_path):
     """A private instance (instance.mode = "private", registration by invitation)."""
     config = instance_config(tmp_path, "partei", free_port(), registration="invite", tables=TABLES)
-    config = dataclasses.replace(config, instance_mode="private",
+    config = dataclasses.replace(config, mode="private",
                                  description="Das Intranet des Kreisverbands Musterstadt.")
     instance = await Instance(config).start()
     yield instance

@@ -16,13 +16,13 @@ LEGAL = {"legal": {"imprint": "Kreisverband Musterstadt, Marktplatz 1", "privacy
 @pytest.fixture
 async def make_gated(tmp_path):
     """Factory: `await make_gated("partei", mode="private")` -> a started Instance with imprint and
-    privacy policy (tests/conftest.py's config with instance_mode set; reading instance.mode from
+    privacy policy (tests/conftest.py's config with mode set; reading instance.mode from
     a file is test_gate_config.py's)."""
     started: list[Instance] = []
 
     async def make(name: str = "partei", *, mode: str = "private", registration: str = "invite") -> Instance:
         config = instance_config(tmp_path, name, free_port(), registration="invite", tables=LEGAL)
-        config = dataclasses.replace(config, instance_mode=mode, registration=registration)
+        config = dataclasses.replace(config, mode=mode, registration=registration)
         instance = Instance(config)
         await instance.start()
         started.append(instance)

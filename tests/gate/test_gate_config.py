@@ -19,7 +19,7 @@ def test_the_mode_is_public_unless_the_config_says_private():
     assert config_module.from_dict(_raw()).private is False
     assert config_module.from_dict(_raw(mode="public")).private is False
     private = config_module.from_dict(_raw(mode="private"))
-    assert private.private is True and private.instance_mode == "private"
+    assert private.private is True and private.mode == "private"
     assert private.registration == "invite"  # the default registration fits a private instance
 
 

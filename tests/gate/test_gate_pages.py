@@ -126,6 +126,12 @@ async def test_machines_get_401_json_and_federation_is_left_to_its_guards(make_g
         # a page asked for without HTML in Accept (curl): 401 JSON, not the page
         async with session.get(site.base_url + "/", allow_redirects=False) as r:
             assert r.status == 401 and (await r.json())["error"] == "login_required"
+        # a local account's script with its token reads the API; a bad token does not
+        token = await site.token("vorstand")
+        async with session.get(site.base_url + "/api/marketplace", headers={"Authorization": f"Bearer {token}"}) as r:
+            assert r.status == 200 and "Geheimer Entwurf" in await r.text()
+        async with session.get(site.base_url + "/api/marketplace", headers={"Authorization": "Bearer falsch"}) as r:
+            assert r.status == 401 and (await r.json())["error"] == "login_required"
         # NodeInfo and WebFinger are the federation's (they say what they say to every server)
         async with session.get(site.base_url + "/.well-known/nodeinfo") as r:
             assert r.status == 200

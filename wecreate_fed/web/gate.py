@@ -6,7 +6,9 @@ object documents, collections, inboxes, WebFinger, NodeInfo: signed requests of 
 servers, see domainpolicy.py) and the personal secret feed addresses (feed_pages.py, which check
 their token). Everything else asked by a visitor who is not logged in is answered before the route
 runs: a browser is sent to the login page with next= (and comes back after logging in); an API
-client, a feed reader or anything not asking for HTML gets 401 JSON.
+client, a feed reader or anything not asking for HTML gets 401 JSON. Let through as well: an
+allowlisted server's GET whose signature the private guard verified (`g.private_signer`, set by
+actors/private_guard.py), and a local account's script with its Bearer token on a machine route.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import json
 
 from quart import Response, g, redirect, request, url_for
 
+from actors.requests import bearer_actor
 from wecreate_fed import runtime
+from wecreate_fed.errors import Unauthorized
 
 from . import common
 
@@ -69,6 +73,8 @@ async def check():
     rt = runtime.current()
     if not rt.config.private or is_open(request.endpoint):
         return None
+    if g.get("private_signer") is not None:
+        return None  # an allowlisted server's GET, its signature verified (actors/private_guard.py)
     if "viewer" not in g:  # common.prepare takes it from here (one session look-up per request)
         g.viewer = await common.load_viewer(rt)
     if g.viewer is not None:
@@ -76,9 +82,21 @@ async def check():
     if _wants_page():
         target = request.full_path if request.method == "GET" else (request.referrer or request.path)
         return redirect(url_for("auth.login_form", next=common.safe_next(target)), 303)
+    if await _local_client(rt):
+        return None
     body = {"error": "login_required", "field": None,
             "message": "this is a private instance: log in first (feeds: use your secret address from /settings/feeds)"}
     return Response(json.dumps(body), status=401, content_type="application/json")
+
+
+async def _local_client(rt) -> bool:
+    """A script of a local account with its `Authorization: Bearer` token (the API, the client
+    outbox; see the README's client-to-server part); a bad token is as good as none."""
+    try:
+        client = await bearer_actor(rt)
+    except Unauthorized:
+        return False
+    return client is not None  # (a suspended account's tokens find no one)
 
 
 def _wants_page() -> bool:
