@@ -196,6 +196,10 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
     if mode == "private" and not require_signed_fetch:
         raise ConfigError("federation.require_signed_fetch cannot be false with instance.mode = \"private\" "
                           "(a private instance answers signed requests of allowlisted servers only)")
+    if mode == "private" and registration == "open":
+        # Anyone could make an account and read everything behind the login.
+        raise ConfigError('instance.registration = "open" is not allowed with instance.mode = "private" '
+                          '(use "invite" or "closed": accounts by invitation or made by an admin)')
     db_path = Path(r.str("database.path", "wecreate.sqlite3"))
     if not db_path.is_absolute() and base_dir is not None:
         db_path = base_dir / db_path

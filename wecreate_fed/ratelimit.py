@@ -44,6 +44,7 @@ EXPENSIVE = frozenset({
     # the API, the feeds and the calendars
     "civic.marketplace_json", "civic.marketplace_atom", "civic.impact", "events.upcoming_json",
     "events.calendar", "events.district_calendar",
+    "feeds.marketplace_feed", "feeds.calendar_feed", "feeds.district_calendar_feed",
     # collections and outboxes (their pages are queries with offsets)
     "actors.followers", "actors.following", "actors.instance_actor_collection", "outbox.outbox",
     "civic.idea_likes", "civic.idea_shares", "civic.idea_replies",

@@ -73,6 +73,7 @@ async def purge_account(conn: Connection, actor_id: int) -> bool:
                 "DELETE FROM actor_aliases WHERE actor_id = :a",
                 "DELETE FROM consents WHERE actor_id = :a",
                 "DELETE FROM sessions WHERE actor_id = :a",
+                "DELETE FROM feed_tokens WHERE actor_id = :a",
                 "DELETE FROM tokens WHERE actor_id = :a",
                 "DELETE FROM follows WHERE follower_id = :a OR followee_id = :a",
                 "DELETE FROM activities WHERE actor_id = :a",   # their deliveries with them

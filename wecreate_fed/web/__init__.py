@@ -33,6 +33,8 @@ from . import (
     email_pages,
     event_pages,
     export_pages,
+    feed_pages,
+    gate,
     icons,
     idea_pages,
     interaction,
@@ -57,7 +59,7 @@ BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_page
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
               domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp,
               notify_pages.bp, unsubscribe_pages.bp, export_pages.bp, move_pages.bp, tag_pages.bp,
-              icons.bp, allowlist_pages.bp, org_member_pages.bp)
+              icons.bp, allowlist_pages.bp, org_member_pages.bp, feed_pages.bp)
 
 
 def safe_url(value: object) -> str:
@@ -90,6 +92,7 @@ def install(app: Quart, rt: Runtime) -> None:
     app.url_map.converters["int"] = PathId  # before the rules are added
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    app.before_request(gate.check)  # a private instance: every page behind login (after the rate limits)
     security.configure(app, rt)
 
     @app.before_serving

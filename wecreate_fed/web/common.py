@@ -71,7 +71,8 @@ class Viewer:
 async def prepare():
     """before_request of every web blueprint: the viewer, the language, the CSRF check, and the consent gate."""
     rt = runtime.current()
-    g.viewer = await _load_viewer(rt)
+    if "viewer" not in g:  # the private instance's gate (web/gate.py) may have looked already
+        g.viewer = await load_viewer(rt)
     g.lang = pick_language(rt)
     await security.check_csrf()
     if g.viewer is not None and g.viewer.actor.suspended_at is not None and request.endpoint not in SUSPENDED_MAY:
@@ -80,7 +81,8 @@ async def prepare():
     return await consent.gate(rt)  # a redirect to agree again to changed rules or privacy policy, or None
 
 
-async def _load_viewer(rt) -> Viewer | None:
+async def load_viewer(rt) -> Viewer | None:
+    """The logged-in account behind the request's session, or None."""
     actor_id = await sessions.current_actor_id(rt)
     if actor_id is None:
         return None
@@ -233,7 +235,7 @@ async def _page_context() -> None:
     """The viewer and the language, also for errors raised outside the website's blueprints."""
     rt = runtime.current()
     if "viewer" not in g:
-        g.viewer = await _load_viewer(rt)
+        g.viewer = await load_viewer(rt)
     if "lang" not in g:
         g.lang = pick_language(rt)
 
