@@ -1,8 +1,7 @@
 """SQL for an organisation space's pages: working groups (boxes with org_id), pinned announcements,
-the member directory (roles, skills, groups), the internal calendar and the internal drafts.
+the groups of each member (for the directory), the internal calendar and the internal drafts.
 
-Membership itself (org_members) is store/orgs.py's; here it is only read, and a member's own
-skills written. Members-only rows carry `members_of` = the Organization's actor id.
+Membership itself (org_members, roles, skills) is store/orgs.py's. Members-only rows carry `members_of` = the Organization's actor id.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ _A = ", ".join("a." + c for c in _ACTOR_COLUMNS.split(", "))
 _I = ", ".join("i." + c for c in IDEA_COLUMNS.split(", "))
 _E = ", ".join("e." + c for c in EVENT_COLUMNS.split(", "))
 _AUTHOR = ", ".join(f"p.{c} AS author_{c}" for c in _ACTOR_COLUMNS.split(", "))
-SKILLS_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -35,13 +33,6 @@ class Announcement:
     is_public: bool
     members_only: bool
     pinned_at: str | None
-
-
-@dataclass(frozen=True)
-class DirectoryEntry:
-    actor: Actor
-    role: str
-    skills: str
 
 
 # --- working groups -------------------------------------------------------------------------
@@ -76,36 +67,6 @@ async def groups_of_members(conn: Connection, org_id: int) -> dict[int, list[Act
         values = dict(row)
         found.setdefault(values.pop("member_id"), []).append(_actor(values))
     return found
-
-
-# --- the member directory ------------------------------------------------------------------------
-
-async def list_directory(conn: Connection, org_id: int) -> list[DirectoryEntry]:
-    """The accepted members of a space with their role and skills: admins, then board, then by name."""
-    rows = await fetch_all(
-        conn, f"SELECT m.role AS member_role, m.skills AS member_skills, {_A} FROM org_members m "
-              "JOIN actors a ON a.id = m.actor_id WHERE m.org_id = ? AND m.state = 'accepted' "
-              "AND a.deleted_at IS NULL ORDER BY CASE m.role WHEN 'admin' THEN 0 WHEN 'board' THEN 1 ELSE 2 END, "
-              "lower(a.name), a.id", (org_id,))
-    entries = []
-    for row in rows:
-        values = dict(row)
-        role, skills = values.pop("member_role"), values.pop("member_skills")
-        entries.append(DirectoryEntry(_actor(values), role, skills or ""))
-    return entries
-
-
-async def get_skills(conn: Connection, org_id: int, actor_id: int) -> str | None:
-    row = await fetch_one(conn, "SELECT skills FROM org_members WHERE org_id = ? AND actor_id = ? "
-                                "AND state = 'accepted'", (org_id, actor_id))
-    return None if row is None else (row["skills"] or "")
-
-
-async def set_skills(conn: Connection, org_id: int, actor_id: int, skills: str) -> bool:
-    """A member's own skills; False when they are no accepted member of the space."""
-    cur = await conn.execute("UPDATE org_members SET skills = ? WHERE org_id = ? AND actor_id = ? "
-                             "AND state = 'accepted'", (skills, org_id, actor_id))
-    return cur.rowcount > 0
 
 
 # --- announcements and pins -------------------------------------------------------------------------
