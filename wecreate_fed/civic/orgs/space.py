@@ -44,10 +44,10 @@ async def space_of(rt: Runtime, username: str, viewer: Actor | None) -> Space:
     """The space of the local Organization `username` for one of its members; NotFound otherwise."""
     org = await actors_store.get_local_user(rt.db.reader, username)
     if org is None or org.type != "Organization" or org.suspended_at is not None:
-        raise NotFound(f"no organisation space '{username}' here", field="space")
+        raise NotFound(f"no organisation space '{username}' here", field="space", code="space_not_found")
     role = await audience.role_in(rt, org, viewer)
     if role is None or viewer is None:
-        raise NotFound(f"no organisation space '{username}' here", field="space")  # not even for a local outsider
+        raise NotFound(f"no organisation space '{username}' here", field="space", code="space_not_found")
     return Space(org, viewer, role)
 
 
