@@ -161,7 +161,6 @@ async def _group_form(found: space.Space, values: dict, error=None, status: int 
 
 
 @bp.get(f"{SPACE}/groups/new")
-@login_required
 async def new_group(username: str):
     found = await _space(username)
     space.require_board(found)
