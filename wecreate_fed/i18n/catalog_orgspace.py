@@ -47,6 +47,7 @@ TEXTS: dict[str, tuple[str, ...]] = {
                             "treten ihr direkt bei. Du leitest sie.",
                             "A working group (local branch, committee) is seen by the members of this space only, "
                             "who join it at once. You lead it."),
+    "orgspace.group_name": ("Name der Arbeitsgruppe", "Name of the working group"),
     "orgspace.create_group": ("Arbeitsgruppe anlegen", "Create the working group"),
     "orgspace.members_title": ("Mitglieder von {name}", "Members of {name}"),
     "orgspace.directory": ("Mitgliederverzeichnis", "Member directory"),
