@@ -135,10 +135,15 @@ async def test_working_groups_directory_skills_calendar_and_drafts(leipzig, visi
     carla = await logged_in(visitor_for, site, "carla")
     status, body, _ = await carla.get("/@spd/space")
     assert "AG Verkehr" in text_of(body) and "AG Verkehr beitreten" in text_of(body)
+    status, body, _ = await carla.get("/b/ag_verkehr")  # joining on the box page: at once, not "ask"
+    assert "Mitmachen" in text_of(body) and "Privat" in text_of(body)
     assert (await carla.post("/b/ag_verkehr/join", {}))[0] == 303
     status, body, _ = await carla.get("/@spd/space")
     assert "Du bist dabei." in text_of(body)
-    assert (await carla.get("/b/ag_verkehr"))[0] == 200
+    status, body, _ = await bert.get("/b/ag_verkehr")
+    assert "Arbeitsgruppe von SPD Leipzig" in text_of(body) and 'href="/@spd/space"' in body
+    status, body, _ = await carla.get("/b/ag_verkehr")
+    assert status == 200 and "Du bist dabei (Mitglied)." in text_of(body)
     fritz = await logged_in(visitor_for, site, "fritz")
     assert (await fritz.get("/b/ag_verkehr"))[0] == 404
     status, body, _ = await fritz.get("/boxes")
@@ -163,3 +168,25 @@ async def test_working_groups_directory_skills_calendar_and_drafts(leipzig, visi
     assert status == 200 and "Noch keine internen Entwürfe." in text_of(body)
     status, body, _ = await visitor_for(site, accept_language="en").get("/@spd/space")
     assert status == 404 and "members' area" in text_of(body)
+
+
+async def test_the_board_deletes_an_announcement(leipzig, visitor_for):
+    site = leipzig
+    org, _ = await make_space(site)
+    bert = await logged_in(visitor_for, site, "bert")
+    await bert.get("/@spd/space")
+    assert (await bert.post("/@spd/space/announcements", {"text": "Nur intern: Kassenbericht",
+                                                          "audience": "members"}))[0] == 303
+    note = (await site.query("SELECT ap_id FROM objects"))[0]["ap_id"]
+    assert (await bert.post("/@spd/space/pins", {"announcement": note, "pinned": "1"}))[0] == 303
+    carla = await logged_in(visitor_for, site, "carla")
+    await carla.get("/@spd/space")
+    assert (await carla.post("/@spd/space/announcements/delete", {"announcement": note}))[0] == 403
+    assert (await bert.post("/@spd/space/announcements/delete", {"announcement": note}))[0] == 303
+    status, body, _ = await carla.get("/@spd/space")
+    assert "Kassenbericht" not in body and "Noch keine Mitteilungen." in text_of(body)
+    deletes = await site.query("SELECT a.id, a.data FROM activities a WHERE a.type = 'Delete' AND a.actor_id = ?",
+                               (org.id,))
+    assert len(deletes) == 1 and urls.members_collection_id(site.config, "spd") in deletes[0]["data"]
+    assert await site.query("SELECT 1 FROM deliveries WHERE activity_id = ?", (deletes[0]["id"],)) == []
+    assert (await bert.post("/@spd/space/announcements/delete", {"announcement": note}))[0] == 404  # gone

@@ -30,6 +30,9 @@ TEXTS: dict[str, tuple[str, ...]] = {
     "orgspace.badge_public": ("Öffentlich", "Public"),
     "orgspace.pin": ("Anheften", "Pin"),
     "orgspace.unpin": ("Nicht mehr anheften", "Unpin"),
+    "orgspace.delete": ("Löschen", "Delete"),
+    "orgspace.delete_confirm": ("Diese Mitteilung löschen?", "Delete this announcement?"),
+    "orgspace.notice_deleted": ("Die Mitteilung ist gelöscht.", "The announcement is deleted."),
     "orgspace.no_announcements": ("Noch keine Mitteilungen.", "No announcements yet."),
     "orgspace.next_events": ("Nächste interne Termine", "Next internal events"),
     "orgspace.whole_calendar": ("Zum internen Kalender", "To the internal calendar"),
@@ -47,6 +50,7 @@ TEXTS: dict[str, tuple[str, ...]] = {
                             "treten ihr direkt bei. Du leitest sie.",
                             "A working group (local branch, committee) is seen by the members of this space only, "
                             "who join it at once. You lead it."),
+    "orgspace.group_of": ("Arbeitsgruppe von {name}", "Working group of {name}"),
     "orgspace.group_name": ("Name der Arbeitsgruppe", "Name of the working group"),
     "orgspace.create_group": ("Arbeitsgruppe anlegen", "Create the working group"),
     "orgspace.members_title": ("Mitglieder von {name}", "Members of {name}"),

@@ -103,6 +103,15 @@ async def set_pinned(username: str):
     return see_other(url_for("org_space_pages.home", username=username, _anchor="announcements"))
 
 
+@bp.post(f"{SPACE}/announcements/delete")
+@login_required
+async def delete_announcement(username: str):
+    found = await _space(username)
+    await pins.delete_announcement(runtime.current(), found, ((await request.form).get("announcement") or "").strip())
+    notice("orgspace.notice_deleted")
+    return see_other(url_for("org_space_pages.home", username=username, _anchor="announcements"))
+
+
 # --- the member directory and skills --------------------------------------------------------------
 
 async def _members(found: space.Space, status: int = 200, **extra):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from outbox import activities
+from outbox import activities, c2s
 from outbox.send import Recipients, outgoing, resolve_recipients
 from wecreate_fed import ld, sanitize, urls
 from wecreate_fed.errors import BadRequest, Conflict, NotFound
@@ -50,7 +50,7 @@ async def announce(rt: Runtime, space: Space, text: str | None, audience_choice:
                                cc=[org.followers_url] if org.followers_url else [])
     activity = activities.create(rt.config, org, note)
     if audience_choice == PUBLIC:
-        recipients = (await resolve_recipients(rt, org, activity)).without_local()
+        recipients = await resolve_recipients(rt, org, activity)  # as any public note: followers here too
     async with outgoing(rt) as out:
         await social.add_object(out.conn, ap_id=note["id"], type="Note", actor_id=org.id, is_local=True,
                                 content=content, is_public=audience_choice == PUBLIC, data=note,
@@ -69,6 +69,7 @@ async def set_pinned(rt: Runtime, space: Space, ap_id: str, pinned: bool) -> Non
     if found is None:
         raise NotFound(f"no announcement {ap_id} in this space", field="announcement")
     change = _featured_change(rt, org, ap_id, pinned) if found.is_public and not found.members_only else None
+    # Our own pins are our database; only other servers need telling.
     recipients = (await resolve_recipients(rt, org, change)).without_local() if change else None
     async with outgoing(rt) as out:
         changed = (await space_store.pin(out.conn, org.id, found.id, space.viewer.id) if pinned
@@ -78,6 +79,15 @@ async def set_pinned(rt: Runtime, space: Space, ap_id: str, pinned: bool) -> Non
                            code="already_done")
         if change is not None and recipients is not None:
             await out.queue(org, change, recipients)
+
+
+async def delete_announcement(rt: Runtime, space: Space, ap_id: str) -> None:
+    """The board takes an announcement back: the Organization deletes its note (a Delete goes where
+    the note went: to no server for a members-only one); a pinned one leaves `featured` with it."""
+    require_board(space)
+    if await space_store.get_announcement(rt.db.reader, space.org.id, ap_id) is None:
+        raise NotFound(f"no announcement {ap_id} in this space", field="announcement")
+    await c2s.delete_object(rt, space.org, {"type": "Delete", "object": ap_id})
 
 
 def _featured_change(rt: Runtime, org: Actor, object_id: str, pinned: bool) -> dict:
