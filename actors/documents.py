@@ -42,6 +42,8 @@ def actor_document(actor: Actor, proof_key: str | None = None, aliases: list[str
         doc["following"] = actor.following_url
     if actor.type in LIKING_TYPES:
         doc["liked"] = urls.liked_of(actor.ap_id)
+    if actor.type == "Organization":  # its public pinned announcements (Mastodon's toot:featured)
+        doc["featured"] = urls.featured_of(actor.ap_id)
     if aliases:
         doc["alsoKnownAs"] = list(aliases)
     if actor.moved_to:  # FEP-7628: the account it moved to; a Move went to its followers

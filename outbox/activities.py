@@ -68,6 +68,13 @@ def update(config: Config, actor: Actor, obj: dict) -> dict:
     return _activity(config, actor, "Update", obj, to=obj.get("to", []), cc=obj.get("cc", []))
 
 
+def collection_change(config: Config, actor: Actor, type_: str, object_id: str, target: str, *, to=(), cc=()) -> dict:
+    """Add or Remove of an object in one of the actor's collections (`featured`: a pin, as Mastodon sends it)."""
+    activity = _activity(config, actor, type_, object_id, to=to, cc=cc)
+    activity["target"] = target
+    return activity
+
+
 def delete(config: Config, actor: Actor, object_id: str, *, to=(ld.PUBLIC,), cc=()) -> dict:
     """A Delete, public unless told otherwise (`to=()`: a non-public object's goes to its recipients only)."""
     tombstone = {"id": object_id, "type": "Tombstone"}

@@ -24,6 +24,7 @@ from .civic import box_routes, districts, event_routes, purge
 from .civic import client as civic_client
 from .civic import routes as civic_routes
 from .civic import worker as civic_worker
+from .civic.orgs import space_routes as org_space_routes
 from .config import Config
 from .domainpolicy import PolicyTable
 from .errors import WeCreateError
@@ -95,6 +96,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
                       civic_client.bp, inbox.receive.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(org_space_routes.bp)  # an Organization's featured collection
     supervisor = app.supervisor
     app.before_request(ratelimit.check_expensive)  # app-level: before the website's own before_request
     app.before_request(private_guard.check)  # private mode: only allowlisted servers' signed requests

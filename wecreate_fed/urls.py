@@ -81,6 +81,11 @@ def shared_inbox(config: Config) -> str:
     return f"{config.base_url}/inbox"
 
 
+def featured_of(actor_ap_id: str) -> str:
+    """An Organization's `featured` collection (its public pinned notes), where Mastodon has it."""
+    return f"{actor_ap_id}/collections/featured"
+
+
 def new_object_id(config: Config) -> str:
     return f"{config.base_url}/objects/{uuid.uuid4()}"
 

@@ -35,6 +35,7 @@ class Box:
     meeting_event_ap_id: str | None
     district_slug: str | None
     created_at: str
+    org_id: int | None = None  # the Organization whose working group it is (orgspace)
 
 
 @dataclass(frozen=True)

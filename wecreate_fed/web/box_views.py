@@ -98,6 +98,7 @@ async def box_page(rt: Runtime, slug: str, viewer: Viewer | None) -> dict:
         "district": _district(rt, row.district_slug),
         "meeting_event": await _event_link(rt, row.meeting_event_ap_id),
         "handle": f"@{box.username}@{rt.config.host}",
+        "space": await actors_store.get_actor(conn, row.org_id) if row.org_id else None,  # a working group's
     }
 
 

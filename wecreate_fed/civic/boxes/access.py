@@ -3,8 +3,9 @@
 Open and closed boxes are public. A private one is seen only by its members and by the
 instance actors of its members' servers (servers sign their fetches as their instance
 actor, and forward what they fetch to that member only); with `invitees`, by invited people
-and their servers too, who need the box's actor document to join it. Everyone else gets
-404, never 403: a private box is not to be known.
+and their servers too, who need the box's actor document to join it. A working group of an
+organisation space (a private box with `org_id`) is seen by the space's members too, who may
+join it. Everyone else gets 404, never 403: a private box is not to be known.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.boxes import Box
+
+from .. import audience
 
 MODERATORS = ("owner", "moderator")
 
@@ -58,6 +61,8 @@ async def may_view(rt: Runtime, box: Actor, record: Box, viewer: Actor | None, *
         return False
     if await role_of(rt, box, viewer):
         return True
+    if record.org_id is not None and await audience.may_see(rt, viewer, record.org_id):
+        return True  # a working group: the members of its space
     if viewer.type == "Application" and viewer.domain in await box_store.list_member_hosts(rt.db.reader, box.id):
         return True
     if invitees:

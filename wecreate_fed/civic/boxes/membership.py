@@ -18,12 +18,18 @@ from wecreate_fed.store import notifications, social
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.boxes import Box
 
+from .. import audience
 from . import delivery, documents, validation
 from .access import MODERATORS, local_box, require_role, role_of
 
 
 async def admission(rt: Runtime, box: Actor, record: Box, person_ap_id: str) -> str:
-    """accepted, pending, or Forbidden for a private box without an invitation."""
+    """accepted, pending, or Forbidden for a private box without an invitation (a working group
+    takes the members of its space at once)."""
+    if record.org_id is not None:
+        person = await actors_store.get_actor_by_ap_id(rt.db.reader, person_ap_id)
+        if person is not None and await audience.may_see(rt, person, record.org_id):
+            return "accepted"
     invited = await box_store.has_invitation(rt.db.reader, box.id, person_ap_id)
     if record.visibility == "open" or invited:
         return "accepted"

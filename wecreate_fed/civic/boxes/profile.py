@@ -13,6 +13,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import motions as motion_store
+from wecreate_fed.store import org_space as org_space_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.boxes import Box
 
@@ -20,8 +21,9 @@ from . import delivery, documents, validation
 from .access import MODERATORS, local_box, require_role, require_view, role_of
 
 
-async def create(rt: Runtime, owner: Actor, data: dict) -> Actor:
-    """A new box; its creator is its owner. data: name, slug, visibility, summary, profile fields, idea."""
+async def create(rt: Runtime, owner: Actor, data: dict, *, org_id: int | None = None) -> Actor:
+    """A new box; its creator is its owner. data: name, slug, visibility, summary, profile fields, idea.
+    `org_id`: a working group of that organisation space (civic/orgs/groups.py checks who may)."""
     if not owner.is_local or owner.type not in ("Person", "Organization"):
         raise Forbidden("only local people and organisations create boxes")
     problems = Problems()
@@ -40,6 +42,8 @@ async def create(rt: Runtime, owner: Actor, data: dict) -> Actor:
         await actors_store.update_local_actor(conn, box.id, manually_approves=int(new.visibility != "open"),
                                               discoverable=int(new.visibility != "private"))
         await box_store.add_box(conn, box.id, new.visibility, new.profile)
+        if org_id is not None:
+            await org_space_store.set_box_org(conn, box.id, org_id)
         await box_store.set_member(conn, box.id, owner.id, state="accepted", role="owner")
         if idea_ap_id:
             await box_store.link_idea(conn, box.id, idea_ap_id)
