@@ -23,6 +23,7 @@ from .civic import box_routes, districts, event_routes, purge
 from .civic import client as civic_client
 from .civic import routes as civic_routes
 from .civic import worker as civic_worker
+from .civic.boxes import amendments_routes
 from .config import Config
 from .domainpolicy import PolicyTable
 from .errors import WeCreateError
@@ -91,7 +92,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
                  http=HttpClient.from_config(config, blocked=domains.suspended), domains=domains)
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
-                      civic_client.bp, inbox.receive.bp):
+                      amendments_routes.bp, civic_client.bp, inbox.receive.bp):
         app.register_blueprint(blueprint)
     supervisor = app.supervisor
     app.before_request(ratelimit.check_expensive)  # app-level: before the website's own before_request
