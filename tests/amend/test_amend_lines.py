@@ -41,7 +41,7 @@ def test_a_hyphen_is_a_place_to_break_and_a_word_longer_than_a_line_is_cut():
 
 def test_the_numbers_are_stable_for_a_text_however_it_was_typed():
     typed = TEXT.replace("\n", "\r\n").replace("Schluss.", "Schluss.   \r\n\r\n\r\n")
-    assert [(l.number, l.text) for l in lines_of(typed)] == [(l.number, l.text) for l in lines_of(TEXT)]
+    assert [(x.number, x.text) for x in lines_of(typed)] == [(x.number, x.text) for x in lines_of(TEXT)]
     assert canonical(typed) == TEXT
     assert lines_of("") == []
 

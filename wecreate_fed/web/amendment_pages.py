@@ -94,7 +94,7 @@ async def _view(rt, key: str, amended: amendments.Amended) -> dict:
         })
     motion = amended.motion
     return {
-        "motion": motion, "box": amended.box, "key": key, "lines": amended.lines, "marks": marks, "items": items,
+        "motion": motion, "box": amended.box, "key": key, "lines": amended.lines, "marks": marks, "entries": items,
         "final_lines": amended.final_lines, "author": people[motion.created_by] or motion.created_by,
         "motion_cosigners": [people[c] or c for c in signers],
         "has_adopted": any(p.amendment.state == "adopted" and p.current for p in amended.amendments),

@@ -105,9 +105,9 @@ def _motion(pdf: _Book, m: dict) -> None:
         pdf.heading("Begründung", 12)
         pdf.para(motion.reasoning)
     pdf.para("Mitzeichnende: " + (", ".join(_name(c) for c in m["motion_cosigners"]) or "-"))
-    if m["items"]:
+    if m["entries"]:
         pdf.heading(f"Änderungsanträge zu A{m['number']}", 12)
-    for item in m["items"]:
+    for item in m["entries"]:
         a = item["a"]
         outdated = "" if item["current"] else f" (zu Fassung {a.revision})"
         pdf.heading(f"Ä{a.number} zu A{m['number']}, {_lines_words(item['label'])}: {STATE_WORDS[a.state]}{outdated}",

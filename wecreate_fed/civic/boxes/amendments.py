@@ -64,10 +64,17 @@ async def _motion(rt: Runtime, motion_ap_id: str, conn: Connection | None = None
     return motion, box
 
 
+async def _require_member(rt: Runtime, box: Actor, person: Actor) -> None:
+    """Members only: 404 where the box is hidden from the person (a private box), 403 where it is not."""
+    _, record = await local_box(rt, box.ap_id)
+    await require_view(rt, box, record, person)
+    if await role_of(rt, box, person) is None:
+        raise Forbidden("only members of the motion's box may do that", code="members_only")
+
+
 async def _member(rt: Runtime, member: Actor, motion_ap_id: str) -> tuple[Motion, Actor]:
     motion, box = await _motion(rt, motion_ap_id)
-    if await role_of(rt, box, member) is None:
-        raise Forbidden("only members of the motion's box may do that", code="members_only")
+    await _require_member(rt, box, member)
     return motion, box
 
 
@@ -144,8 +151,7 @@ async def propose(rt: Runtime, member: Actor, motion_ap_id: str, data: dict) -> 
 async def cosign(rt: Runtime, member: Actor, ap_id: str) -> int:
     """A member co-signs a proposed amendment; returns its number of co-signers."""
     amendment, motion, box = await _amendment(rt, ap_id)
-    if await role_of(rt, box, member) is None:
-        raise Forbidden("only members of the motion's box may do that", code="members_only")
+    await _require_member(rt, box, member)
     async with rt.db.transaction() as conn:
         amendment, motion, _ = await _amendment(rt, ap_id, conn)
         _draft(motion)
@@ -156,7 +162,9 @@ async def cosign(rt: Runtime, member: Actor, ap_id: str) -> int:
 
 
 async def withdraw_cosignature(rt: Runtime, member: Actor, ap_id: str) -> None:
-    amendment, _, _ = await _amendment(rt, ap_id)
+    _, _, box = await _amendment(rt, ap_id)
+    _, record = await local_box(rt, box.ap_id)
+    await require_view(rt, box, record, member)
     async with rt.db.transaction() as conn:
         amendment, motion, _ = await _amendment(rt, ap_id, conn)
         _draft(motion)
@@ -174,7 +182,9 @@ def _proposed(amendment: Amendment) -> None:
 async def decide(rt: Runtime, author: Actor, ap_id: str, *, adopt: bool) -> Amendment:
     """The motion's author adopts or rejects a proposed amendment. An adopted one must apply to the
     current text and share no line with another adopted one (Conflict, naming it, otherwise)."""
-    amendment, motion, _ = await _amendment(rt, ap_id)
+    amendment, motion, box = await _amendment(rt, ap_id)
+    _, record = await local_box(rt, box.ap_id)
+    await require_view(rt, box, record, author)
     if motion.created_by != author.ap_id:
         raise Forbidden("only the motion's author adopts or rejects amendments", code="author_only")
     async with rt.db.transaction() as conn:
@@ -203,7 +213,9 @@ async def decide(rt: Runtime, author: Actor, ap_id: str, *, adopt: bool) -> Amen
 async def take_over_final(rt: Runtime, author: Actor, motion_ap_id: str) -> int:
     """The author makes the final version the motion's next revision (its co-signatures lapse, as with
     any edit); returns the revision's number."""
-    motion, _ = await _motion(rt, motion_ap_id)
+    motion, box = await _motion(rt, motion_ap_id)
+    _, record = await local_box(rt, box.ap_id)
+    await require_view(rt, box, record, author)
     if motion.created_by != author.ap_id:
         raise Forbidden("only the motion's author takes over the final version", code="author_only")
     async with rt.db.transaction() as conn:
