@@ -8,6 +8,7 @@ server), a member's server fetching the amendment's ActivityPub id."""
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import aiohttp
@@ -20,6 +21,7 @@ from wecreate_fed import signatures
 from wecreate_fed.civic import boxes, motions
 from wecreate_fed.civic.boxes import amendments, amendments_lines
 from wecreate_fed.errors import Conflict, Forbidden
+from wecreate_fed.notify import texts as notify_texts
 
 PASSWORD = "sicheres-passwort"
 REQUEST = ("Der Kreisverband möge beschließen: Die Stadt baut sichere Radwege an allen Hauptstraßen "
@@ -111,6 +113,14 @@ async def test_two_amendments_one_adopted_one_rejected_the_final_text_and_its_sh
     await a.get(page)
     status, _, _ = await a.post(f"{page}/2/reject", {})
     assert status == 303
+    # Each heard of it: the author of each proposal, the proposers and co-signers of each decision
+    told = await leipzig.query("SELECT a.username, n.kind, n.params FROM notifications n JOIN actors a "
+                               "ON a.id = n.actor_id WHERE n.kind LIKE 'amendment_%' ORDER BY n.id")
+    assert [(r["username"], r["kind"]) for r in told] == [
+        ("anna", "amendment_proposed"), ("anna", "amendment_proposed"), ("mehmet", "amendment_adopted"),
+        ("lena", "amendment_rejected"), ("mehmet", "amendment_rejected")]
+    assert notify_texts.sentence("de", "amendment_adopted", json.loads(told[2]["params"])) == \
+        "Anna Schulz hat den Änderungsantrag Ä1 zum Antrag „Mehr Grün für die Südstadt“ übernommen."
     # The final version: Ä1 merged, Ä2 not; what followed line 2 moved down one line
     amended = await amendments.amended(leipzig.rt, motion_id, anna)
     assert amended.final_text == REQUEST.replace(

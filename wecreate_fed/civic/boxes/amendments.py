@@ -20,7 +20,8 @@ from html import escape
 from wecreate_fed import inputs, ld, sanitize, urls
 from wecreate_fed.errors import Conflict, Forbidden, NotFound, Problems
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection
+from wecreate_fed.store import Connection, notifications
+from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import amendments as amendment_store
 from wecreate_fed.store import motions as motion_store
 from wecreate_fed.store.actors import Actor
@@ -142,10 +143,25 @@ async def propose(rt: Runtime, member: Actor, motion_ap_id: str, data: dict) -> 
         number = await amendment_store.next_number(conn, motion.id)
         local = urls.parse(rt.config, motion.ap_id)
         assert local is not None  # a local motion
-        return await amendment_store.add(
+        amendment = await amendment_store.add(
             conn, ap_id=urls.amendment_id(rt.config, local.key, number), number=number, motion_id=motion.id,
             revision=motion.revision, first_line=first, last_line=last, original=original, replacement=replacement,
             reason=reason, created_by=member.ap_id)
+        await _tell(conn, [motion.created_by], member, "amendment_proposed", amendment, motion)
+        return amendment
+
+
+async def _tell(conn: Connection, ap_ids: list[str], by: Actor, kind: str, amendment: Amendment,
+                motion: Motion) -> None:
+    """The local people among `ap_ids` (but the one who acted) hear of it, in the command's transaction."""
+    ids = []
+    for ap_id in dict.fromkeys(ap_ids):
+        person = await actors_store.get_actor_by_ap_id(conn, ap_id)
+        if person is not None and person.is_local and person.id != by.id:
+            ids.append(person.id)
+    await notifications.add(conn, ids, kind=kind, object_ap_id=amendment.ap_id, by_ap_id=by.ap_id,
+                            params={"number": amendment.number, "title": motion.title,
+                                    "name": by.name or by.handle})
 
 
 async def cosign(rt: Runtime, member: Actor, ap_id: str) -> int:
@@ -207,6 +223,9 @@ async def decide(rt: Runtime, author: Actor, ap_id: str, *, adopt: bool) -> Amen
         await amendment_store.decide(conn, amendment.id, "adopted" if adopt else "rejected", author.ap_id)
         decided = await amendment_store.get(conn, ap_id)
         assert decided is not None
+        signers = await amendment_store.list_cosigners(conn, amendment.id)
+        await _tell(conn, [amendment.created_by, *signers], author,
+                    "amendment_adopted" if adopt else "amendment_rejected", decided, motion)
         return decided
 
 
