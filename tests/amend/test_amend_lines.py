@@ -2,6 +2,8 @@
 numbers and merges: wrapped at 80 characters after a space or hyphen, blank lines unnumbered,
 stable for a text; adopted amendments applied each at its own lines, later lines shifting."""
 
+import random
+
 import pytest
 
 from wecreate_fed.civic.boxes.amendments_lines import (
@@ -87,3 +89,36 @@ def test_overlapping_amendments_and_lines_the_text_has_not_are_refused():
     with pytest.raises(LineRangeError):
         excerpt(lines_of(TEXT), 3, 99)
     assert excerpt(lines_of(TEXT), 1, 2) == lines_of(TEXT)[0].text + lines_of(TEXT)[1].text
+
+
+def test_any_non_overlapping_amendments_merge_into_a_canonical_text_each_where_it_says():
+    """Many texts and amendment sets (seeded, so every run is the same): the lines always join to the
+    text, every replacement stands on the final lines its span names, and untouched lines survive."""
+    rnd = random.Random(12)
+    words = "Radweg Stadt Schule Tempo 30 Bänke Haltestelle Ä-Regel öffnen grün Süd-Ost ein der die und".split()
+
+    def paragraph() -> str:
+        return " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 60)))
+
+    for _ in range(400):
+        text = "\n\n".join("\n".join(paragraph() for _ in range(rnd.randint(1, 3))) for _ in range(rnd.randint(1, 4)))
+        lines = lines_of(text)
+        assert "".join(line.text + line.sep for line in lines) == canonical(text)
+        changes: list[Change] = []
+        for first in sorted(rnd.sample(range(1, len(lines) + 1), min(len(lines), rnd.randint(1, 6)))):
+            if changes and first <= changes[-1].last:
+                continue
+            last = min(len(lines), first + rnd.choice((0, 0, 1, 2)))
+            new = "" if rnd.random() < .3 else f"NEU{len(changes)} {paragraph()}"
+            changes.append(Change(len(changes), first, last, new))
+        final, spans = merge(text, changes)
+        assert final == canonical(final)
+        final_lines = lines_of(final)
+        for change in changes:
+            first, last = spans[change.key]
+            if change.text:
+                on = [line.number for line in final_lines if f"NEU{change.key} " in line.text + " "]
+                assert on and first <= on[0] <= last, (change, spans[change.key])
+        touched = {n for c in changes for n in range(c.first, c.last + 1)}
+        flat = final.replace("\n", " ")
+        assert all(line.text.strip() in flat for line in lines if line.number not in touched)
