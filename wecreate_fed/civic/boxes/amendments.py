@@ -134,8 +134,7 @@ async def propose(rt: Runtime, member: Actor, motion_ap_id: str, data: dict) -> 
     _draft(motion)
     first, last, original, replacement, reason = _checked(motion, data)
     async with rt.db.transaction() as conn:
-        now = await motion_store.get_motion(conn, motion_ap_id)
-        assert now is not None  # motions are not deleted
+        now, _ = await _motion(rt, motion_ap_id, conn)  # as it is now: submitted or edited meanwhile?
         _draft(now)
         if now.revision != motion.revision:
             raise Conflict("the motion was edited meanwhile: its lines changed; look at them again",
@@ -222,7 +221,7 @@ async def decide(rt: Runtime, author: Actor, ap_id: str, *, adopt: bool) -> Amen
                                            "first": other.first_line, "last": other.last_line})
         await amendment_store.decide(conn, amendment.id, "adopted" if adopt else "rejected", author.ap_id)
         decided = await amendment_store.get(conn, ap_id)
-        assert decided is not None
+        assert decided is not None  # read in the transaction that just changed it
         signers = await amendment_store.list_cosigners(conn, amendment.id)
         await _tell(conn, [amendment.created_by, *signers], author,
                     "amendment_adopted" if adopt else "amendment_rejected", decided, motion)
