@@ -71,9 +71,15 @@ class _Book(FPDF):
             self.set_text_color(90, 90, 90)
             self.cell(NUMBER_WIDTH, LINE_HEIGHT, str(line.number), align="R")
             self.set_text_color(0, 0, 0)
-            self.set_font(FONT, size=SIZE)
+            text = latin1(line.text.rstrip())
             self.set_x(self.l_margin + NUMBER_WIDTH + 3)
-            self.multi_cell(0, LINE_HEIGHT, latin1(line.text.rstrip()), new_x="LMARGIN", new_y="NEXT")
+            # One numbered line stays one printed line: a line of wide letters is set a little smaller.
+            width, size = self.w - self.r_margin - self.get_x() - 1, float(SIZE)
+            self.set_font(FONT, size=size)
+            while size > 7 and self.get_string_width(text) > width:
+                size -= 0.5
+                self.set_font(FONT, size=size)
+            self.multi_cell(0, LINE_HEIGHT, text, new_x="LMARGIN", new_y="NEXT")
             if line.sep == "\n\n":
                 self.ln(2)
         self.ln(2)
