@@ -24,6 +24,7 @@ from .civic import box_routes, districts, event_routes, purge
 from .civic import client as civic_client
 from .civic import routes as civic_routes
 from .civic import worker as civic_worker
+from .civic.boxes import amendments_routes
 from .civic.orgs import space_routes as org_space_routes
 from .config import Config
 from .domainpolicy import PolicyTable
@@ -94,7 +95,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
                  http=HttpClient.from_config(config, blocked=domains.refused), domains=domains)
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
-                      civic_client.bp, inbox.receive.bp):
+                      amendments_routes.bp, civic_client.bp, inbox.receive.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(org_space_routes.bp)  # an Organization's featured collection
     supervisor = app.supervisor

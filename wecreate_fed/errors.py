@@ -38,6 +38,8 @@ FORM_CODES = frozenset({
     "move_target_moved", "move_cooldown", "account_moved",
     # images and languages of ideas (civic/ideas/validation.py)
     "image_type", "language",
+    # amendments to motions (civic/boxes/amendments.py)
+    "line_range", "amendment_unchanged", "reason_required",
 })
 
 

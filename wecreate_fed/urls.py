@@ -125,6 +125,11 @@ def motion_id(config: Config, key: str) -> str:
     return id_of(config, "motion", key)
 
 
+def amendment_id(config: Config, motion_key: str, number: int) -> str:
+    """An amendment (Änderungsantrag) is part of its motion: /motions/<key>/amendments/<number>."""
+    return f"{motion_id(config, motion_key)}/amendments/{number}"
+
+
 def district_id(config: Config, slug: str) -> str:
     return id_of(config, "district", slug)
 

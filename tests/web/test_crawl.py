@@ -28,7 +28,7 @@ PAGES = 160  # per pass
 SECONDS = 75.0  # per pass
 SAME_SHAPE = 6  # visits of one path with the same query parameter names (filters, pages)
 SKIP_PATHS = ("/static/", "/media/", "/logout", "/language")
-SKIP_ENDINGS = (".ics", ".atom", ".csv")
+SKIP_ENDINGS = (".ics", ".atom", ".csv", ".pdf")
 # The printable motion goes on paper to a German council: German whatever the visitor's language.
 GERMAN_ALWAYS = ("/print",)
 WORD = re.compile(r"[^\W\d_]{2,}")

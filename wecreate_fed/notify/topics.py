@@ -19,7 +19,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "support": ("support",),
     "status": ("status_changed", "attend", "attend_answered"),
     "district": (),
-    "box": ("box_post", "box_task", "box_invitation", "motion_received", "motion_on_agenda", "motion_decided"),
+    "box": ("box_post", "box_task", "box_invitation", "motion_received", "motion_on_agenda", "motion_decided",
+            "amendment_proposed", "amendment_adopted", "amendment_rejected"),
     "account": ("moderation", "moderation_undone", "appeal_decided"),
 }
 TOPICS = tuple(KINDS)

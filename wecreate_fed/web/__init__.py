@@ -25,6 +25,7 @@ from . import (
     admin_pages,
     admin_reports,  # noqa: F401  (the report queue's routes, on the admin blueprint)
     allowlist_pages,
+    amendment_pages,
     auth,
     box_pages,
     box_views,
@@ -60,7 +61,8 @@ BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_page
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
               domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp,
               notify_pages.bp, unsubscribe_pages.bp, export_pages.bp, move_pages.bp, tag_pages.bp,
-              icons.bp, allowlist_pages.bp, org_member_pages.bp, feed_pages.bp, org_space_pages.bp)
+              icons.bp, allowlist_pages.bp, org_member_pages.bp, feed_pages.bp, org_space_pages.bp,
+              amendment_pages.bp)
 
 
 def safe_url(value: object) -> str:
