@@ -38,6 +38,8 @@ FORM_CODES = frozenset({
     "move_target_moved", "move_cooldown", "account_moved",
     # images and languages of ideas (civic/ideas/validation.py)
     "image_type", "language",
+    # publishing a draft to the city's marketplace (civic/orgs/publishing.py)
+    "publish_city_required", "publish_city_unknown", "publish_city_unreachable",
 })
 
 

@@ -25,9 +25,8 @@ from actors import remote
 from wecreate_fed import http
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, Gone, NotFound, Problems, WeCreateError
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Connection
+from wecreate_fed.store import Connection, publications
 from wecreate_fed.store import civic as civic_store
-from wecreate_fed.store import publications
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.publications import Draft, Publication
 

@@ -1,0 +1,1 @@
+"""Organisation spaces: membership, and publishing a space's drafts to the marketplace (publishing)."""
