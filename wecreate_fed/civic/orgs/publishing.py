@@ -3,7 +3,7 @@ idea or reform proposal) published, in one deliberate step by a board member or 
 Organization's own public idea.
 
 The public idea is a new idea (the Organization its author): title, summary, text, kind,
-districts and language are copied, nothing else. No comment, support, draft id or members
+districts, language and a reform proposal's addressee are copied, nothing else. No comment, support, draft id or members
 collection of the draft is in it, so the internal discussion stays internal; supports and
 comments then come to the public idea as to any idea. The idea, its Create and the record of
 the publication (store/publications.py, internal only) are one transaction.
@@ -98,7 +98,7 @@ async def publish(rt: Runtime, person: Actor, ap_id: str, cities: list[str] | No
     assert idea is not None  # draft_of found it a moment ago; ideas are never removed but by a purge
     data = {
         "title": idea.title, "summary": idea.summary, "body": idea.body_source or "", "kind": idea.kind,
-        "language": idea.language,
+        "language": idea.language, "addressed_to": idea.addressed_to,  # a reform proposal's addressee
         "districts": [districts.slug_of(rt.config, d)
                       for d in await civic_store.list_idea_districts(rt.db.reader, idea.id)],
     }
