@@ -91,7 +91,8 @@ def nodeinfo(config: Config, version: str, *, users: int, active_month: int, act
         "software": software,
         "protocols": ["activitypub"],
         "services": {"inbound": [], "outbound": []},
-        "openRegistrations": config.registration == "open",
+        # A private instance takes no sign-ups from outside (invitations and admins only).
+        "openRegistrations": config.registration == "open" and not config.private,
         "usage": {
             "users": {"total": users, "activeMonth": active_month, "activeHalfyear": active_halfyear},
             "localPosts": local_posts,
@@ -103,5 +104,8 @@ def nodeinfo(config: Config, version: str, *, users: int, active_month: int, act
             "districts": [d.name for d in config.districts],
             # The instance's rules as /api/v1/instance/rules has them ([{id, text}]).
             **({"rules": rules} if rules is not None else {}),
+            # Private instance mode: federation with allowlisted servers only (the list itself is not shown).
+            "private": config.private,
+            "federation": {"mode": "allowlist" if config.private else "open"},
         },
     }

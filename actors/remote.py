@@ -266,10 +266,10 @@ async def _verify_rfc9421(rt: Runtime, *, method: str, target: str, headers, bod
 async def _verified_by(rt: Runtime, key_id: str, check) -> Actor:
     """The actor owning `key_id` once `check(public_key_pem)` passes, refetching the key once on failure."""
     try:
-        key_host = hosts.parse_url(key_id).host
+        key_host = hosts.parse_url(key_id).authority
     except hosts.InvalidURL as e:
         raise SignatureError(f"the keyId is not a valid http(s) URL: {e}") from None
-    if rt.domains.suspended(key_host):
+    if rt.domains.refused(key_host):  # suspended, or off a private instance's allowlist: no key fetch
         raise SignatureError(f"{key_host} is blocked by this instance")
     actor, fetched_now = await _key_owner(rt, key_id)
     assert actor.public_key_pem  # _key_owner returns only actors that list the key
@@ -331,5 +331,6 @@ async def webfinger(rt: Runtime, username: str, host: str) -> dict:
     """The WebFinger JRD of name@host (plain http only for a loopback host where private addresses are allowed)."""
     scheme = "http" if rt.config.allow_private_addresses and http.is_loopback(host) else "https"
     url = f"{scheme}://{host}/.well-known/webfinger?resource={quote(f'acct:{username}@{host}')}"
+    signer = await instance_signer(rt)  # signed: a private instance answers allowlisted servers' signed requests only
     async with rt.db.outside_batch():
-        return await rt.http.get_json(url)
+        return await rt.http.get_json(url, signer=signer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from quart import Response, request
+from quart import Response, g, request
 
 from wecreate_fed import ld
 from wecreate_fed.errors import SignatureError, Unauthorized
@@ -60,6 +60,9 @@ async def signed_fetcher(rt: Runtime) -> Actor | None:
 
     When federation.require_signed_fetch is on, an unsigned GET raises Unauthorized.
     """
+    verified = g.get("private_signer")  # verified already by private_guard (private mode)
+    if verified is not None:
+        return verified
     if "signature" not in request.headers:
         if rt.config.require_signed_fetch:
             raise Unauthorized("this instance requires signed fetches (authorised fetch)")

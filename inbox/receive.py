@@ -99,8 +99,9 @@ def parse_activity(body: bytes) -> dict:
 
 
 def check_policy(rt: Runtime, activity: dict) -> None:
-    host = hosts.parse_url(ld.get_id(activity["actor"])).host  # parse_activity checked it is valid
-    if rt.domains.suspended(host):  # config's blocked_domains and suspended domain policies
+    host = hosts.parse_url(ld.get_id(activity["actor"])).authority  # parse_activity checked it is valid
+    # config's blocked_domains, suspended domain policies, and on a private instance every server off the allowlist
+    if rt.domains.refused(host):
         raise Forbidden(f"{host} is blocked by this instance")
 
 

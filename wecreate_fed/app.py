@@ -14,6 +14,7 @@ import inbox.receive
 import inbox.worker
 import outbox.routes
 from actors import local as local_actors
+from actors import private_guard
 from actors import routes as actor_routes
 from outbox.delivery import DeliveryWorker
 
@@ -28,6 +29,7 @@ from .domainpolicy import PolicyTable
 from .errors import WeCreateError
 from .http import HttpClient
 from .mail.worker import MailWorker
+from .moderation import allowlist
 from .moderation import domains as domain_policy
 from .moderation import worker as moderation_worker
 from .notify.worker import NotifyWorker
@@ -86,15 +88,16 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
               template_folder=str(Path(__file__).parent / "web" / "templates"))
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     # The domain policy in memory: every outgoing request and the inbox consult it (no restart needed).
-    domains = PolicyTable(config.blocked_domains)
+    domains = PolicyTable.from_config(config)
     rt = Runtime(config=config, db=Database(config.database_path),
-                 http=HttpClient.from_config(config, blocked=domains.suspended), domains=domains)
+                 http=HttpClient.from_config(config, blocked=domains.refused), domains=domains)
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
                       civic_client.bp, inbox.receive.bp):
         app.register_blueprint(blueprint)
     supervisor = app.supervisor
     app.before_request(ratelimit.check_expensive)  # app-level: before the website's own before_request
+    app.before_request(private_guard.check)  # private mode: only allowlisted servers' signed requests
     app.after_request(ratelimit.add_retry_after)
 
     @app.before_serving
@@ -103,6 +106,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
         owner_only.tighten(civic_accounts.media_folder(config))  # uploads: the instance user's only
         await rt.http.start()
         await domain_policy.load(rt)
+        await allowlist.load(rt)
         async with rt.db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
             await districts.ensure_districts(conn, config)
@@ -119,6 +123,8 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
             supervisor.start(civic_worker.CivicWorker(rt))
         # Not a queue worker: it keeps the domain policy current (other processes' changes) and purges.
         supervisor.start(domain_policy.DomainWorker(rt))
+        if config.private:  # the allowlist of the other processes' changes, and the deliveries it drops
+            supervisor.start(allowlist.AllowlistWorker(rt))
         if run_workers:
             supervisor.start(nodeinfo.NodeInfoWorker(rt))
             supervisor.start(moderation_worker.SuspensionWorker(rt))

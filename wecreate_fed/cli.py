@@ -28,8 +28,8 @@ from wecreate_fed.app import REQUEST_GRACE, create_app
 from wecreate_fed.civic import accounts, instances
 from wecreate_fed.errors import ConfigError, WeCreateError
 from wecreate_fed.http import HttpClient
+from wecreate_fed.moderation import allowlist, roles
 from wecreate_fed.moderation import domains as domain_policy
-from wecreate_fed.moderation import roles
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import actors as actors_store
@@ -287,6 +287,7 @@ async def _with_runtime(config, work):
             await local_actors.ensure_instance_actor(conn, config)
         rt = Runtime(config=config, db=db, http=http)
         await domain_policy.load(rt)  # the stored domain policy applies to the command's requests too
+        await allowlist.load(rt)  # and, on a private instance, the allowlist
         return await work(rt)
     finally:
         await http.close()

@@ -21,6 +21,7 @@ from .http import is_loopback, parse_target
 
 CONFIG_ENV = "WECREATE_CONFIG"
 REGISTRATION_MODES = ("open", "invite", "closed")
+INSTANCE_MODES = ("public", "private")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -130,6 +131,15 @@ class Config:
     accounts_exports_per_hour: int = 3
     # What the city calls its districts (city.district_label): the website's word for them.
     district_label: str = "Stadtbezirk"
+    # instance.mode: "public", or "private" (federation only with the allowlist: see moderation/allowlist.py;
+    # every page behind login: web/gate.py). federation.allowed_domains is the allowlist's fixed base.
+    mode: str = "public"
+    allowed_domains: frozenset[str] = frozenset()
+
+    @property
+    def private(self) -> bool:
+        """Private instance mode: federation only with allowlisted servers, the website behind login."""
+        return self.mode == "private"
 
     @property
     def host(self) -> str:
@@ -181,6 +191,11 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
     registration = r.str("instance.registration", "invite")
     if registration not in REGISTRATION_MODES:
         raise ConfigError(f"instance.registration must be one of {', '.join(REGISTRATION_MODES)}")
+    mode = r.choice("instance.mode", INSTANCE_MODES, "public")
+    require_signed_fetch = r.bool("federation.require_signed_fetch", mode == "private")
+    if mode == "private" and not require_signed_fetch:
+        raise ConfigError("federation.require_signed_fetch cannot be false with instance.mode = \"private\" "
+                          "(a private instance answers signed requests of allowlisted servers only)")
     db_path = Path(r.str("database.path", "wecreate.sqlite3"))
     if not db_path.is_absolute() and base_dir is not None:
         db_path = base_dir / db_path
@@ -197,7 +212,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         listen_host=r.str("server.host", "127.0.0.1"),
         listen_port=r.int("server.port", 8000, low=1, high=65535),
         allow_private_addresses=allow_private,
-        require_signed_fetch=r.bool("federation.require_signed_fetch", False),
+        require_signed_fetch=require_signed_fetch,
         blocked_domains=_hosts(r, "federation.blocked_domains"),
         clock_skew_seconds=r.int("federation.clock_skew_seconds", 3600, low=30, high=86_400),
         max_body_bytes=r.int("federation.max_body_bytes", 1_000_000, low=1_000, high=100_000_000),
@@ -246,6 +261,8 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         accounts_deletion_grace_days=r.float("accounts.deletion_grace_days", 30.0, low=0, high=3650),
         accounts_exports_per_hour=r.int("accounts.exports_per_hour", 3, low=1, high=1000),
         district_label=r.choice("city.district_label", DISTRICT_LABELS, "Stadtbezirk"),
+        mode=mode,
+        allowed_domains=_allowed(r, "federation.allowed_domains"),
     )
 
 
@@ -335,6 +352,17 @@ def _hosts(r: _Reader, key: str) -> frozenset[str]:
         return frozenset(hosts.normalise_host(d) for d in r.list_of_str(key, []))
     except hosts.InvalidURL as e:
         raise ConfigError(f"{key}: {e}") from None
+
+
+def _allowed(r: _Reader, key: str) -> frozenset[str]:
+    """Allowlist entries: a domain (its subdomains too, any port) or host:port (that one server)."""
+    entries = set()
+    for value in r.list_of_str(key, []):
+        try:
+            entries.add(hosts.allow_entry(value))
+        except hosts.InvalidURL as e:
+            raise ConfigError(f"{key}: {e}") from None
+    return frozenset(entries)
 
 
 def _targets(r: _Reader, key: str) -> frozenset[tuple[str, int]]:

@@ -7,6 +7,11 @@ change in this process, and when another process has changed it: see moderation.
 
 config's `federation.blocked_domains` is the base: always suspended, whatever the database says.
 A policy covers the domain and every subdomain; the most specific one decides.
+
+Beside it, the allowlist of a private instance (`AllowList`, filled from `allowed_domains` by
+moderation.allowlist, config's `federation.allowed_domains` its fixed base): in private mode every
+server not on it is `refused` as a suspended one is, so the same checks (http.py's guard, the
+inbox, key fetches) keep it out. A suspension wins over the allowlist.
 """
 
 from __future__ import annotations
@@ -63,16 +68,70 @@ def _is_ip(name: str) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Allowed:
+    domain: str                   # "example.org" (and its subdomains, any port) or "host:port" (one server)
+    comment: str = ""
+    added_by: str = ""
+    created_at: str = ""
+    from_config: bool = False     # federation.allowed_domains: not removable in the pages or the CLI
+
+
+class AllowList:
+    """The servers a private instance federates with; our own authority is always on it."""
+
+    def __init__(self, config_entries=(), own: str | None = None) -> None:
+        self.base = {e: Allowed(e, from_config=True) for e in config_entries}
+        self.own = own
+        self._stored: dict[str, Allowed] = {}
+        self.version: str | None = None
+
+    def replace(self, entries, version: str | None) -> None:
+        self._stored = {e.domain: e for e in entries}
+        self.version = version
+
+    def allows(self, authority: str | None) -> bool:
+        """Whether host[:port] is on the list: an entry naming it with its port, or its host or a parent domain."""
+        text = (authority or "").strip()
+        if not text:
+            return False
+        try:
+            host, port = hosts.split_authority(text)
+        except hosts.InvalidURL:
+            return False
+        shown = f"[{host}]" if ":" in host else host
+        if self.own is not None and (shown if port is None else f"{shown}:{port}") == self.own:
+            return True
+        entries = self._stored.keys() | self.base.keys()
+        if port is not None and f"{shown}:{port}" in entries:
+            return True
+        suffixes = [shown] if _is_ip(host) else [".".join(host.split(".")[i:]) for i in range(host.count(".") + 1)]
+        return any(suffix in entries for suffix in suffixes)
+
+    def all(self) -> list[Allowed]:
+        merged = {**self._stored, **self.base}
+        return [merged[d] for d in sorted(merged)]
+
+
 class PolicyTable:
     """Domain → policy, looked up label by label (a.b.example: a.b.example, b.example, example)."""
 
-    def __init__(self, config_domains=()) -> None:
+    def __init__(self, config_domains=(), *, private: bool = False, allowed_domains=(),
+                 own: str | None = None) -> None:
+        self.private = private
+        self.allow = AllowList(allowed_domains, own)
         self.base: dict[str, DomainPolicy] = {}
         for domain in config_domains:
             name = hosts.normalise_host(domain)
             self.base[name] = DomainPolicy(name, "suspend", True, True, from_config=True)
         self._stored: dict[str, DomainPolicy] = {}
         self.version: str | None = None   # the settings counter the stored policies were read at
+
+    @classmethod
+    def from_config(cls, config) -> PolicyTable:
+        """The table of one instance: config's blocked domains, its mode and allowlist base, its own authority."""
+        return cls(config.blocked_domains, private=config.private, allowed_domains=config.allowed_domains,
+                   own=hosts.authority_of(config.base_url))
 
     def replace(self, policies, version: str | None) -> None:
         """The stored policies as now in the database (one new dict: readers never see half of it)."""
@@ -100,6 +159,10 @@ class PolicyTable:
     def suspended(self, host: str | None) -> bool:
         policy = self.policy_of(host)
         return policy is not None and policy.severity == "suspend"
+
+    def refused(self, authority: str | None) -> bool:
+        """No request to or from this host[:port]: suspended, or (private mode) not on the allowlist."""
+        return self.suspended(authority) or (self.private and not self.allow.allows(authority))
 
     def limited(self, host: str | None) -> bool:
         policy = self.policy_of(host)

@@ -178,6 +178,39 @@ def host_in(host: str | None, domains) -> bool:
     return False
 
 
+def split_authority(authority: str) -> tuple[str, int | None]:
+    """("host", port or None) of "host", "host:port", "[v6]" or "[v6]:port", the host normalised."""
+    text = authority.strip()
+    port_text = ""
+    if text.startswith("["):
+        text, _, rest = text[1:].partition("]")
+        if rest:
+            if not rest.startswith(":"):
+                raise InvalidURL(f"'{authority[:100]}' is not host[:port]")
+            port_text = rest[1:]
+    elif text.count(":") == 1:
+        text, _, port_text = text.partition(":")
+    port = None
+    if port_text:
+        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
+            raise InvalidURL(f"'{authority[:100]}' has an invalid port")
+        port = int(port_text)
+    return normalise_host(text), port
+
+
+def allow_entry(text: str) -> str:
+    """An allowlist entry as stored: a domain ("example.org", covering its subdomains on any port) or
+    one server ("example.org:8443", "[::1]:8443"); no scheme, path or user. InvalidURL otherwise."""
+    name = (text or "").strip().removeprefix("*.")
+    if not name:
+        raise InvalidURL("the domain is empty")
+    if "/" in name or "@" in name or "?" in name or "#" in name:
+        raise InvalidURL(f"'{name[:100]}' is not a domain (write it without scheme, path or user)")
+    host, port = split_authority(name)
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port is None else f"{shown}:{port}"
+
+
 # --- addresses no outgoing request may reach ------------------------------------------------
 
 # The IANA special-purpose registries (IPv4 and IPv6) where "globally reachable" is false, plus

@@ -27,6 +27,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import aiohttp
+import yarl
 from aiohttp.abc import AbstractResolver
 
 from . import __version__, hosts, jsonbody, signatures
@@ -79,8 +80,12 @@ def is_loopback(host: str | None) -> bool:
 
 
 def domain_blocked(host: str | None, blocked_domains) -> bool:
-    """The host is one of the blocked domains or below one (the federation policy), however spelled."""
-    return hosts.host_in(host, blocked_domains)
+    """The host (or host:port) is one of the blocked domains or below one, however spelled."""
+    try:
+        name = hosts.split_authority(host or "")[0]
+    except hosts.InvalidURL:
+        return False
+    return hosts.host_in(name, blocked_domains)
 
 
 def parse_target(text: str) -> tuple[str, int]:
@@ -152,8 +157,9 @@ class HttpClient:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.blocked_domains = blocked_domains
-        # The live domain policy (Runtime.domains.suspended), consulted on every request so that a
-        # suspension applies without a restart; without one, the fixed `blocked_domains`.
+        # The live domain policy (Runtime.domains.refused: suspended, or off a private instance's
+        # allowlist), consulted on every request so that a change applies without a restart;
+        # without one, the fixed `blocked_domains`. Called with host[:port].
         self.blocked: Callable[[str], bool] = blocked or (lambda host: domain_blocked(host, self.blocked_domains))
         self.connections = connections
         self.user_agent = f"WeCreateFed/{__version__} (+{base_url})"
@@ -195,17 +201,19 @@ class HttpClient:
             target = hosts.parse_url(url)
         except hosts.InvalidURL as e:
             raise FetchError(f"not a valid http(s) URL: {e}") from None
-        if self.blocked(target.host):
-            raise BlockedDomain(f"{target.host} is blocked by this instance's federation policy")
+        # The authority (host:port): an allowlist entry may name one server of a host.
+        if self.blocked(target.authority):
+            raise BlockedDomain(f"{target.authority} is blocked by this instance's federation policy")
         # aiohttp does not ask the resolver for IP literals, so check them here.
         if target.ip is not None and not address_allowed(
                 target.host, self.allow_private, port=target.effective_port, exceptions=self.allowed_targets):
             raise RefusedAddress(f"{target.host} is not a public address ({hosts.address_refusal(target.host)})")
         return target
 
-    async def get_json(self, url: str, *, accept: str = ACCEPT_JRD) -> dict:
-        """GET a WebFinger (JRD) or other plain JSON document, following checked redirects."""
-        fetched = await self._get(url, accept=accept, signer=None,
+    async def get_json(self, url: str, *, accept: str = ACCEPT_JRD, signer: tuple[str, str] | None = None) -> dict:
+        """GET a WebFinger (JRD) or other plain JSON document, following checked redirects; signed with
+        `signer` (a private instance answers WebFinger to allowlisted servers' signed requests only)."""
+        fetched = await self._get(url, accept=accept, signer=signer,
                                   wanted=lambda t: t.split(";")[0].strip().lower() in JRD_TYPES)
         return fetched.document
 
@@ -284,6 +292,9 @@ class HttpClient:
             async with self.session.request(method, url, data=body, headers=headers, allow_redirects=False) as r:
                 yield r
             return
+        # Signed as aiohttp will send it (it re-quotes a query: "%3A" goes out as ":"), or it would not verify.
+        sent = yarl.URL(url)
+        url = str(sent)
         host = hosts.authority_of(url)
         remembered = self.schemes.get(host)
         tried: list[str] = []
@@ -291,7 +302,7 @@ class HttpClient:
         while True:
             signed = knock.sign(scheme, method, url, key_id=signer[0], private_key_pem=signer[1], body=body,
                                 accept=accept)
-            response = await self.session.request(method, url, data=body, headers={**headers, **signed},
+            response = await self.session.request(method, sent, data=body, headers={**headers, **signed},
                                                   allow_redirects=False)
             tried.append(scheme if accept is None else "accept-signature")
             if response.status < 400 or len(tried) >= 3:

@@ -45,9 +45,9 @@ class Runtime:
 
     def __post_init__(self) -> None:
         if self.domains is None:
-            self.domains = PolicyTable(self.config.blocked_domains)
-        # Every outgoing request asks the live table (a suspension needs no restart).
-        self.http.blocked = self.domains.suspended
+            self.domains = PolicyTable.from_config(self.config)
+        # Every outgoing request asks the live table (a suspension or an allowlist change needs no restart).
+        self.http.blocked = self.domains.refused
 
 
 def current() -> Runtime:
