@@ -1,7 +1,7 @@
 """Texts of publishing an internal draft to the city's marketplace (web/publish_pages.py,
 civic/orgs/publishing.py): {key: (German, English)}."""
 
-TEXTS = {
+TEXTS: dict[str, tuple[str, ...]] = {
     "publish.title": ("Auf dem Marktplatz der Stadt veröffentlichen", "Publish on the city's marketplace"),
     "publish.action": ("Auf dem Marktplatz der Stadt veröffentlichen", "Publish on the city's marketplace"),
     "publish.back_to_draft": ("Zurück zum Entwurf", "Back to the draft"),
