@@ -15,10 +15,10 @@ DRAFT = {
 }
 
 
-async def party_space(instance, username: str = "spd"):
+async def party_space(instance, username: str = "spd", password: str = PASSWORD):
     """The Organization and its people: anna (admin), bert (board), carla (member), fritz (outsider)."""
     org = await instance.create_user(username, type_="Organization", category="party", name="SPD Kreisverband")
-    people = {name: await instance.create_user(name, name=name.title(), password=PASSWORD)
+    people = {name: await instance.create_user(name, name=name.title(), password=password)
               for name in ("anna", "bert", "carla", "fritz")}
     async with instance.rt.db.transaction() as conn:
         await orgs_store.put(conn, org.id, people["anna"].id, role="admin", state="accepted")
