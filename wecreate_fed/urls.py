@@ -65,6 +65,14 @@ def members_collection_id(config: Config, username: str | None) -> str:
     return f"{actor_id(config, username)}/members"
 
 
+MEMBERS_PAGE = "/members"  # after an Organization's profile page: /@<org>/members
+
+
+def members_page(config: Config, username: str) -> str:
+    """The web page of a space's membership (join, invitations, and for its board the managing)."""
+    return page_of(config, "user", username) + MEMBERS_PAGE
+
+
 def profile_url(config: Config, username: str) -> str:
     return page_of(config, "user", username)
 

@@ -29,6 +29,7 @@ from wecreate_fed.store import legal as legal_store
 from wecreate_fed.store.actors import Actor
 
 from . import addresses, boxes, districts, events, ideas, lifecycle
+from .orgs import joining
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,8 @@ async def register(rt: Runtime, *, username: str, name: str, password: str, pass
         if mode == "invite" and not await accounts_store.use_invitation(conn, invitation, actor.id):
             # Spent meanwhile: raising rolls the new account back.
             raise BadRequest("the invitation code is not valid", field="invitation", code="invitation_invalid")
+        if invitation:  # an organisation space's invitation (its CSV import) also makes the account a member
+            await joining.join_on_registration(conn, invitation, actor, spent=mode == "invite")
         await accounts_store.set_account_preferences(conn, actor.id, language=language, district_slug=district)
         for document, version in (consents or {}).items():
             await legal_store.record_consent(conn, actor.id, document, version)

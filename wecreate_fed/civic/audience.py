@@ -9,9 +9,11 @@ anyone else (remote servers included, signed or not) they do not exist: 404, nev
 
 from __future__ import annotations
 
+from actors.requests import viewer as request_viewer
+
 from .. import urls
 from ..config import Config
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest, NotFound, WeCreateError
 from ..runtime import Runtime
 from ..store import Connection
 from ..store import actors as actors_store
@@ -29,6 +31,30 @@ def _private(config: Config) -> bool:
 
 def _bad(message: str) -> BadRequest:
     return BadRequest(message, field="members_of", code="invalid_choice")
+
+
+def value_of_object(config: Config, obj: dict) -> str | None:
+    """The members_of value a client-to-server object asks for: our term `membersOf` (a username or
+    "instance"), else a members collection of ours in its `to` (as our own documents say it)."""
+    named = obj.get("membersOf")
+    if named is not None:
+        return named if isinstance(named, str) else str(named)
+    targets = obj.get("to")
+    for target in targets if isinstance(targets, list) else [targets]:
+        if target == urls.members_collection_id(config, None):
+            return INSTANCE
+        found = urls.parse(config, target) if isinstance(target, str) else None
+        if found is not None and found.kind == "user" and found.rest == "members":
+            return found.key
+    return None
+
+
+async def unchanged(rt: Runtime, author: Actor, value: str | None, current: int | None) -> None:
+    """An edit may not move something to another audience: what was public may be copied
+    elsewhere already, and the step out of a space is publishing (a new public item)."""
+    if value is not None and await members_of_choice(rt, author, value) != current:
+        raise BadRequest("the audience is chosen when publishing and cannot be changed", field="members_of",
+                         code="invalid_choice")
 
 
 async def members_of_choice(rt: Runtime, author: Actor, value: str | None) -> int | None:
@@ -70,7 +96,22 @@ async def require_see(rt: Runtime, viewer: Actor | None, members_of: int | None,
                       conn: Connection | None = None) -> None:
     """NotFound (404, never 403: a members-only item does not exist for anyone else) unless `viewer` may see it."""
     if not await may_see(rt, viewer, members_of, conn):
-        raise NotFound(f"no such {what}", field=what)
+        raise NotFound(f"no such {what}")  # word for word what an unknown id answers
+
+
+async def asking(rt: Runtime) -> Actor | None:
+    """Who asks for an ActivityPub id (a client's token, a signature), never raising: a members-only
+    id answers a bad or missing signature as it answers an unknown id (404), never 401."""
+    try:
+        return await request_viewer(rt)
+    except WeCreateError:
+        return None
+
+
+async def require_asking(rt: Runtime, members_of: int | None, what: str) -> None:
+    """For the ActivityPub routes: NotFound unless whoever asks may see `members_of` (public: anyone)."""
+    if members_of is not None:
+        await require_see(rt, await asking(rt), members_of, what)
 
 
 async def role_in(rt: Runtime, org: Actor, person: Actor | None, conn: Connection | None = None) -> str | None:
@@ -95,6 +136,15 @@ async def audience_actor(rt: Runtime, members_of: int | None, conn: Connection |
     if members_of is None:
         return None
     return await actors_store.get_actor(conn or rt.db.reader, members_of)
+
+
+async def addressing(conn: Connection, config: Config, members_of: int | None) -> dict | None:
+    """The `to` / `cc` of a members-only document (its space's collection, nothing else), or None
+    for the public audience, whose documents keep their own addressing."""
+    if members_of is None:
+        return None
+    space = await actors_store.referenced_actor(conn, members_of)
+    return {"to": [audience_collection(config, space)], "cc": []}
 
 
 def audience_collection(config: Config, org: Actor) -> str:

@@ -19,7 +19,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
 from wecreate_fed.store import social
 
-from . import boxes, motions
+from . import audience, boxes, motions
 
 bp = Blueprint("boxes", __name__)
 
@@ -102,7 +102,9 @@ async def get_object(uuid: str):
     if row is None or not row["is_local"]:
         raise NotFound("no such object")
     data = json.loads(row["data"])
-    if row["audience"]:
+    if row["members_of"] is not None:  # members-only (issue 12): its members, nobody else
+        await audience.require_see(rt, fetcher, row["members_of"], "object")
+    elif row["audience"]:
         box = await actors_store.get_actor_by_ap_id(rt.db.reader, row["audience"])
         if box is not None and await boxes.is_local_box(rt, box):
             _, box_row = await boxes.local_box(rt, box.ap_id)

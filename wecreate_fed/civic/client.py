@@ -21,7 +21,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import social
 from wecreate_fed.store.actors import Actor
 
-from . import boxes, brakes, districts, events, ideas, motions
+from . import audience, boxes, brakes, districts, events, ideas, motions
 from .subjects import Registry, Subject, activity_type, check_owner, subject_of
 
 bp = Blueprint("client", __name__)
@@ -135,13 +135,17 @@ async def _undo_reaction(rt: Runtime, actor: Actor, body: dict, subject: Subject
 
 @CLIENT.on("Create", "event")
 async def _publish_event(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str:
-    activity_id, _ = await events.publish(rt, actor, events.fields_from_object(rt.config, body["object"]))
+    obj = body["object"]
+    activity_id, _ = await events.publish(rt, actor, {**events.fields_from_object(rt.config, obj),
+                                                      "members_of": audience.value_of_object(rt.config, obj)})
     return activity_id
 
 
 @CLIENT.on("Update", "event")
 async def _update_event(rt: Runtime, actor: Actor, body: dict, subject: Subject) -> str:
-    fields = {k: v for k, v in events.fields_from_object(rt.config, subject.document or {}).items() if v is not None}
+    obj = subject.document or {}
+    fields = {k: v for k, v in {**events.fields_from_object(rt.config, obj),
+                                "members_of": audience.value_of_object(rt.config, obj)}.items() if v is not None}
     if not fields:
         raise BadRequest("the Update changes nothing", field="object")
     await events.edit(rt, actor, subject.object_id or "", fields)
@@ -293,4 +297,5 @@ def idea_fields(rt: Runtime, obj: dict) -> dict:
             "districts": slugs, "topics": [t for t in topics if isinstance(t, str)], "image_url": image,
             "image_alt": described.get("name"), "image_media_type": described.get("mediaType"),
             "language": language,
-            "addressed_to": ld.get_id(obj.get("addressedTo"))}
+            "addressed_to": ld.get_id(obj.get("addressedTo")),
+            "members_of": audience.value_of_object(rt.config, obj)}

@@ -14,7 +14,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store.events import Event
 
-from . import districts, events, lifecycle
+from . import audience, districts, events, lifecycle
 
 bp = Blueprint("events", __name__)
 
@@ -24,6 +24,7 @@ async def _event_row(uuid: str) -> Event:
     event = await events_store.get_event(rt.db.reader, urls.event_id(rt.config, uuid))
     if event is None or not event.is_local:
         raise NotFound("no such event")
+    await audience.require_asking(rt, event.members_of, "event")  # members-only: 404 to anyone else
     return event
 
 

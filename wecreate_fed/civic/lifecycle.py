@@ -5,7 +5,8 @@ Every step is one transaction holding the change, the activity that announces it
 deliveries (`outbox.send.outgoing`), so a cancelled or failed command leaves all of them or
 none. What needs the network (addressees, recipients) is resolved before it opens. The
 activities go to remote servers only: what a command changes here it changes itself, so
-nothing is bounced through our own inbox.
+nothing is bounced through our own inbox. A members-only record (`members_of`, issue 12) is
+addressed to its space's members collection and delivered to no server at all.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from wecreate_fed.store import Connection
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store.actors import Actor
 
-from . import districts
+from . import audience, districts
 
 Write = Callable[[Connection], Awaitable[Any]]
 
@@ -85,20 +86,30 @@ async def managed(rt: Runtime, kind: Kind, actor: Actor, ap_id: str):
     return record
 
 
-async def _addressed(rt: Runtime, owner: Actor, addressees: Iterable[str | None]) -> Recipients:
-    """The recipients of the owner's Create or Update: its followers and the addressees (network)."""
+def members_only(record) -> bool:
+    """Seen by the members of a space only (so delivered to no server)."""
+    return getattr(record, "members_of", None) is not None
+
+
+async def _addressed(rt: Runtime, owner: Actor, addressees: Iterable[str | None],
+                     members_of: int | None = None) -> Recipients:
+    """The recipients of the owner's Create or Update: its followers and the addressees (network);
+    nobody for a members-only record (its members are local and read it here)."""
+    if members_of is not None:
+        return Recipients(bounce_local=False)
     addressing = {"to": [ld.PUBLIC], "cc": [a for a in [owner.followers_url, *addressees] if a]}
     return (await resolve_recipients(rt, owner, addressing)).without_local()
 
 
 async def publish(rt: Runtime, kind: Kind, author: Actor, key: str, write: Write, *,
                   addressees: Iterable[str | None] = (), district_ids: Iterable[str] = (),
-                  held: Write | None = None) -> tuple[str, dict]:
+                  held: Write | None = None, members_of: int | None = None) -> tuple[str, dict]:
     """Store a new record (`write`), its Create to the author's followers and the districts' boosts, at once.
 
     Returns the Create's id and the record's document. With `held` (a new account's first posts
     wait for a moderator: civic/brakes.py) the record is stored and marked by `held`, nothing is
-    sent, and the id is "": `release` sends it once approved.
+    sent, and the id is "": `release` sends it once approved. With `members_of` (what `write`
+    stores) nothing is delivered and no district boosts it.
     """
     ap_id = urls.id_of(rt.config, kind.name, key)
     if held is not None:
@@ -106,22 +117,24 @@ async def publish(rt: Runtime, kind: Kind, author: Actor, key: str, write: Write
             await write(conn)
             await held(conn)
             return "", await kind.document(conn, rt.config, await kind.get(conn, ap_id))
-    return await _create(rt, kind, author, ap_id, write, addressees, district_ids)
+    return await _create(rt, kind, author, ap_id, write, addressees, district_ids, members_of)
 
 
 async def release(rt: Runtime, kind: Kind, record, write: Write, *, addressees: Iterable[str | None] = (),
                   district_ids: Iterable[str] = ()) -> str:
     """A held record approved: `write` (which lifts the hold) and its Create and boosts, at once."""
     author = await actors_store.referenced_actor(rt.db.reader, record.owner_id)
-    activity_id, _ = await _create(rt, kind, author, record.ap_id, write, addressees, district_ids)
+    activity_id, _ = await _create(rt, kind, author, record.ap_id, write, addressees, district_ids,
+                                   getattr(record, "members_of", None))
     return activity_id
 
 
 async def _create(rt: Runtime, kind: Kind, author: Actor, ap_id: str, write: Write,
-                  addressees: Iterable[str | None], district_ids: Iterable[str]) -> tuple[str, dict]:
-    recipients = await _addressed(rt, author, addressees)
-    # A limited or suspended account's posts are not boosted into the district feeds.
-    listed = author.limited_at is None and author.suspended_at is None
+                  addressees: Iterable[str | None], district_ids: Iterable[str],
+                  members_of: int | None = None) -> tuple[str, dict]:
+    recipients = await _addressed(rt, author, addressees, members_of)
+    # A limited or suspended account's posts are not boosted into the district feeds, nor members-only ones.
+    listed = author.limited_at is None and author.suspended_at is None and members_of is None
     boosts = await districts.announcements(rt, list(district_ids), ap_id) if listed else []
     async with outgoing(rt) as out:
         await write(out.conn)
@@ -144,7 +157,7 @@ async def update(rt: Runtime, kind: Kind, record, write: Write | None = None, *,
     Returns the new document.
     """
     owner = await actors_store.referenced_actor(rt.db.reader, record.owner_id)
-    recipients = await _addressed(rt, owner, addressees)
+    recipients = await _addressed(rt, owner, addressees, getattr(record, "members_of", None))
     async with outgoing(rt) as out:
         if write is not None:
             await write(out.conn)
@@ -152,7 +165,8 @@ async def update(rt: Runtime, kind: Kind, record, write: Write | None = None, *,
         if current.deleted_at is not None:
             raise Gone(f"{kind.name} {record.ap_id} was deleted", field=kind.name)
         document = await kind.document(out.conn, rt.config, current)
-        recipients.remote_inboxes.update(await kind.audience(out.conn, current))
+        if not members_only(current):
+            recipients.remote_inboxes.update(await kind.audience(out.conn, current))
         await out.queue(owner, activities.update(rt.config, owner, without_context(document)), recipients)
     return document
 
@@ -180,13 +194,19 @@ async def delete(rt: Runtime, kind: Kind, actor: Actor, ap_id: str, *, also: Wri
     moderator's removal records its action there)."""
     record = await managed(rt, kind, actor, ap_id)
     owner = await actors_store.referenced_actor(rt.db.reader, record.owner_id)
-    activity = activities.delete(rt.config, owner, ap_id, cc=[owner.followers_url])
-    recipients = (await resolve_recipients(rt, owner, activity)).without_local()
+    space = await audience.audience_actor(rt, getattr(record, "members_of", None))
+    if space is not None:  # members-only: its Delete is addressed as it was, and goes to no server
+        activity = activities.delete(rt.config, owner, ap_id, to=[audience.audience_collection(rt.config, space)])
+        recipients = Recipients(bounce_local=False)
+    else:
+        activity = activities.delete(rt.config, owner, ap_id, cc=[owner.followers_url])
+        recipients = (await resolve_recipients(rt, owner, activity)).without_local()
     async with outgoing(rt) as out:
         current = await kind.get(out.conn, ap_id)
         if current.deleted_at is not None:
             raise Gone(f"{kind.name} {ap_id} was deleted", field=kind.name)
-        recipients.remote_inboxes.update(await kind.audience(out.conn, current))
+        if not members_only(current):
+            recipients.remote_inboxes.update(await kind.audience(out.conn, current))
         await kind.mark_deleted(out.conn, current.id)
         if also is not None:
             await also(out.conn)

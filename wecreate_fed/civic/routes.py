@@ -16,7 +16,7 @@ from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import social
 from wecreate_fed.store.civic import Idea
 
-from . import districts, ideas, lifecycle, marketplace
+from . import audience, districts, ideas, lifecycle, marketplace
 
 bp = Blueprint("civic", __name__)
 
@@ -26,6 +26,7 @@ async def _idea_row(uuid: str) -> Idea:
     idea = await civic_store.get_idea(rt.db.reader, urls.idea_id(rt.config, uuid))
     if idea is None or not idea.is_local:
         raise NotFound("no such idea")
+    await audience.require_asking(rt, idea.members_of, "idea")  # members-only: 404 to anyone else
     return idea
 
 

@@ -42,6 +42,8 @@ class Idea:
     language: str | None = None     # BCP 47 tag of its text (contentMap); None: not known
     image_alt: str | None = None    # the image's description for people who cannot see it
     image_media_type: str | None = None
+    # Members-only (issue 12): the Organization (or instance actor) whose members alone see it; None: public.
+    members_of: int | None = None
 
     @property
     def owner_id(self) -> int:
@@ -90,23 +92,26 @@ async def upsert_idea(conn: Connection, *, ap_id: str, is_local: bool, author_id
                       topics: list[str], body_source: str | None = None, addressed_to: str | None = None,
                       image_url: str | None = None, url: str | None = None, updated: str | None = None,
                       counts: tuple[int, int, int] | None = None, language: str | None = None,
-                      image_alt: str | None = None, image_media_type: str | None = None) -> int:
+                      image_alt: str | None = None, image_media_type: str | None = None,
+                      members_of: int | None = None) -> int:
     """Insert or replace an idea with its districts and topics; returns its row id.
 
     `counts` (supports, shares, comments) is given for remote ideas, whose origin counts them.
+    `members_of` is set when the idea is made and never changed by a replace (an audience is
+    chosen once: what went public cannot be called back, and the step out goes through publishing).
     """
     now = iso()
     await conn.execute(
         "INSERT INTO ideas (ap_id, is_local, author_id, kind, addressed_to, title, summary, body_source, body_html, "
-        "image_url, status, url, published, updated, created_at, language, image_alt, image_media_type) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "image_url, status, url, published, updated, created_at, language, image_alt, image_media_type, "
+        "members_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (ap_id) DO UPDATE SET kind = excluded.kind, addressed_to = excluded.addressed_to, "
         "title = excluded.title, summary = excluded.summary, body_source = excluded.body_source, "
         "body_html = excluded.body_html, image_url = excluded.image_url, status = excluded.status, "
         "url = excluded.url, updated = excluded.updated, language = excluded.language, "
         "image_alt = excluded.image_alt, image_media_type = excluded.image_media_type",
         (ap_id, int(is_local), author_id, kind, addressed_to, title, summary, body_source, body_html, image_url,
-         status, url, published, updated, now, language, image_alt, image_media_type),
+         status, url, published, updated, now, language, image_alt, image_media_type, members_of),
     )
     idea_id = await fetch_value(conn, "SELECT id FROM ideas WHERE ap_id = ?", (ap_id,))
     if counts is not None:

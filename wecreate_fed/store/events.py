@@ -42,6 +42,8 @@ class Event:
     deleted_at: str | None
     hidden_at: str | None = None    # hidden by moderation
     language: str | None = None     # BCP 47 tag of its description (contentMap); None: not known
+    # Members-only (issue 12): the Organization (or instance actor) whose members alone see it; None: public.
+    members_of: int | None = None
 
     @property
     def owner_id(self) -> int:
@@ -101,11 +103,14 @@ def _attendance(row) -> Attendance | None:
 
 
 async def upsert_event(conn: Connection, **values) -> int:
-    """Insert or replace an event by ap_id; values are Event fields (without id/deleted_at)."""
+    """Insert or replace an event by ap_id; values are Event fields (without id/deleted_at).
+
+    `members_of` is kept from the insert: an event's audience is chosen once."""
     values = {**values, "created_at": iso()}
     names = list(values)
     updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in ("ap_id", "created_at", "is_local",
-                                                                          "organizer_id", "published"))
+                                                                          "organizer_id", "published",
+                                                                          "members_of"))
     await conn.execute(
         f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
         f"ON CONFLICT (ap_id) DO UPDATE SET {updates}",

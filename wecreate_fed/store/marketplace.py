@@ -132,7 +132,7 @@ async def topics_of_ideas(conn: Connection, idea_ids: list[int]) -> dict[int, li
 async def impact_figures(conn: Connection, *, district_ap_id: str | None, district_slug: str | None,
                          active_since: str, now: str) -> dict:
     """Live figures for the instance (district None) or one district: local ideas only."""
-    idea_filter, params = "i.is_local = 1 AND i.deleted_at IS NULL", []
+    idea_filter, params = "i.is_local = 1 AND i.deleted_at IS NULL AND i.members_of IS NULL", []
     if district_ap_id:
         idea_filter += " AND i.id IN (SELECT idea_id FROM idea_districts WHERE district_ap_id = ?)"
         params.append(district_ap_id)
@@ -148,7 +148,8 @@ async def impact_figures(conn: Connection, *, district_ap_id: str | None, distri
         f"WHERE r.created_at >= ? AND {idea_filter} UNION "
         f"SELECT i.author_id FROM ideas i WHERE i.published >= ? AND {idea_filter})",
         (active_since, *params, active_since, *params))
-    event_filter, event_params = "e.is_local = 1 AND e.deleted_at IS NULL AND e.status != 'cancelled'", []
+    event_filter, event_params = ("e.is_local = 1 AND e.deleted_at IS NULL AND e.members_of IS NULL "
+                                   "AND e.status != 'cancelled'", [])
     if district_ap_id:
         event_filter += " AND e.district_ap_id = ?"
         event_params.append(district_ap_id)

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso
+from .accounts import _hash
 from .actors import _COLUMNS, Actor, _actor
 
 ROLES = ("member", "board", "admin")
@@ -187,3 +188,16 @@ async def invited_emails(conn: Connection, org_id: int) -> set[str]:
     """The (lower-case) addresses of a space's open mailed invitations, so an import does not mail twice."""
     rows = await open_invitations(conn, org_id)
     return {r["email"].lower() for r in rows}
+
+
+async def invitation_id(conn: Connection, code: str) -> int | None:
+    """The row id of a registration invitation by its code (only the code's hash is stored)."""
+    return await fetch_value(conn, "SELECT id FROM invitations WHERE code_hash = ?", (_hash(code),))
+
+
+async def account_by_confirmed_email(conn: Connection, email: str) -> Actor | None:
+    """The local account whose confirmed address this is (an unconfirmed one could be anyone's)."""
+    return _actor(await fetch_one(
+        conn,
+        f"SELECT {_A} FROM accounts acc JOIN actors a ON a.id = acc.actor_id WHERE lower(acc.email) = lower(?) "
+        "AND acc.email_confirmed_at IS NOT NULL AND a.deleted_at IS NULL ORDER BY a.id LIMIT 1", (email,)))

@@ -21,11 +21,13 @@ CONTENT = {
 }
 SENSITIVE_KINDS = ("idea", "comment", "box_post")  # the tables with a sensitive column
 
-# What no listing shows: hidden content and what suspended or limited accounts wrote. The
-# subquery is not correlated, so SQLite evaluates it once per statement.
+# What no listing shows: hidden content, what suspended or limited accounts wrote, and what
+# only the members of a space see (issue 12; their own pages list it through civic/audience).
+# The subquery is not correlated, so SQLite evaluates it once per statement.
 def listed(alias: str, author_column: str) -> str:
-    """SQL condition: the row `alias` is neither hidden nor by a suspended or limited account."""
-    return (f"{alias}.hidden_at IS NULL AND {alias}.{author_column} NOT IN "
+    """SQL condition: the row `alias` (an idea or event) is neither hidden, nor by a suspended or
+    limited account, nor members-only."""
+    return (f"{alias}.hidden_at IS NULL AND {alias}.members_of IS NULL AND {alias}.{author_column} NOT IN "
             "(SELECT id FROM actors WHERE suspended_at IS NOT NULL OR limited_at IS NOT NULL)")
 
 

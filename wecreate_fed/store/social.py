@@ -107,16 +107,18 @@ async def list_local_followers(conn: Connection, actor_id: int) -> list[Actor]:
 
 async def add_object(conn: Connection, *, ap_id: str, type: str, actor_id: int | None, is_local: bool,
                      content: str, is_public: bool, data: dict, in_reply_to: str | None = None,
-                     published: str | None = None, audience: str | None = None) -> bool:
+                     published: str | None = None, audience: str | None = None,
+                     members_of: int | None = None) -> bool:
     """Store an object once; a second copy of the same id changes nothing. True if it was new.
 
-    `audience` is the box a post belongs to (FEP-1b12).
+    `audience` is the box a post belongs to (FEP-1b12); `members_of` the space whose members
+    alone see it (issue 12, a comment on a members-only idea).
     """
     cur = await conn.execute(
         "INSERT INTO objects (ap_id, type, actor_id, is_local, in_reply_to, content, is_public, data, published, "
-        "created_at, audience) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ap_id) DO NOTHING",
+        "created_at, audience, members_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ap_id) DO NOTHING",
         (ap_id, type, actor_id, int(is_local), in_reply_to, content, int(is_public), json.dumps(data),
-         published or iso(), iso(), audience),
+         published or iso(), iso(), audience, members_of),
     )
     return cur.rowcount > 0
 
@@ -143,7 +145,7 @@ async def mark_object_deleted(conn: Connection, ap_id: str, tombstone: dict) -> 
 
 
 async def count_local_posts(conn: Connection) -> int:
-    return await fetch_value(conn, "SELECT count(*) FROM objects WHERE is_local = 1 AND deleted_at IS NULL")
+    return await fetch_value(conn, "SELECT count(*) FROM objects WHERE is_local = 1 AND deleted_at IS NULL AND members_of IS NULL")
 
 
 async def list_replies(conn: Connection, ap_id: str, limit: int = 100):

@@ -58,14 +58,14 @@ async def prune_login_failures(conn: Connection, before: str) -> None:
 async def list_ideas_by_author(conn: Connection, author_id: int, *, limit: int = 20) -> list[Idea]:
     columns = ", ".join("i." + c for c in IDEA_COLUMNS.split(", "))
     rows = await fetch_all(conn, f"SELECT {columns} FROM ideas i WHERE i.author_id = ? AND i.deleted_at IS NULL "
-                                 "AND i.hidden_at IS NULL "
+                                 "AND i.hidden_at IS NULL AND i.members_of IS NULL "
                                  "ORDER BY i.published DESC, i.id DESC LIMIT ?", (author_id, limit))
     return [idea_of(r) for r in rows]
 
 
 async def list_events_for_idea(conn: Connection, idea_ap_id: str, *, limit: int = 20) -> list[Event]:
     rows = await fetch_all(conn, f"SELECT {EVENT_COLUMNS} FROM events e WHERE idea_ap_id = ? AND deleted_at IS NULL "
-                                 f"AND {shown('e', 'organizer_id')} "
+                                 f"AND e.members_of IS NULL AND {shown('e', 'organizer_id')} "
                                  "ORDER BY starts_at LIMIT ?", (idea_ap_id, limit))
     return [event_of(r) for r in rows]
 
@@ -73,13 +73,14 @@ async def list_events_for_idea(conn: Connection, idea_ap_id: str, *, limit: int 
 async def list_events_by_organizer(conn: Connection, organizer_id: int, *, after: str,
                                    limit: int = 20) -> list[Event]:
     rows = await fetch_all(conn, f"SELECT {EVENT_COLUMNS} FROM events WHERE organizer_id = ? AND deleted_at IS NULL "
-                                 "AND hidden_at IS NULL "
+                                 "AND hidden_at IS NULL AND members_of IS NULL "
                                  "AND ends_at >= ? ORDER BY starts_at LIMIT ?", (organizer_id, after, limit))
     return [event_of(r) for r in rows]
 
 
-async def list_thread(conn: Connection, root_ap_id: str, *, limit: int = 200):
-    """Replies to an object and replies to those, oldest first, each with its author's columns."""
+async def list_thread(conn: Connection, root_ap_id: str, *, limit: int = 200, members_of: int | None = None):
+    """Replies to an object and replies to those, oldest first, each with its author's columns;
+    with `members_of` (a members-only idea's) also the members-only comments of that audience."""
     return await fetch_all(
         conn,
         "WITH RECURSIVE thread (ap_id, depth) AS ("
@@ -88,9 +89,9 @@ async def list_thread(conn: Connection, root_ap_id: str, *, limit: int = 200):
         " WHERE o.deleted_at IS NULL AND t.depth < 6) "
         f"SELECT o.ap_id AS object_ap_id, o.in_reply_to, o.content, o.published, o.is_local AS object_is_local, "
         f"o.data, t.depth, {_A} FROM thread t JOIN objects o ON o.ap_id = t.ap_id "
-        f"JOIN actors a ON a.id = o.actor_id WHERE o.is_public = 1 AND {shown('o', 'actor_id')} "
+        f"JOIN actors a ON a.id = o.actor_id WHERE (o.is_public = 1 OR o.members_of = ?) AND {shown('o', 'actor_id')} "
         "ORDER BY o.published, o.id LIMIT ?",
-        (root_ap_id, limit),
+        (root_ap_id, members_of, limit),
     )
 
 

@@ -41,6 +41,7 @@ from . import (
     motion_pages,
     move_pages,
     notify_pages,
+    org_member_pages,
     password_pages,
     previews,
     profile_pages,
@@ -56,7 +57,7 @@ BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_page
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
               domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp,
               notify_pages.bp, unsubscribe_pages.bp, export_pages.bp, move_pages.bp, tag_pages.bp,
-              icons.bp, publish_pages.bp)
+              icons.bp, org_member_pages.bp, publish_pages.bp)
 
 
 def safe_url(value: object) -> str:

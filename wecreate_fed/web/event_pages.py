@@ -10,7 +10,7 @@ from wecreate_fed.civic import events
 from wecreate_fed.errors import BadRequest, Conflict, NotFound, WeCreateError
 from wecreate_fed.urls import PAGE_PATHS
 
-from . import forms, views
+from . import audience_views, forms, views
 from .common import back, blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("events_pages")
@@ -18,7 +18,7 @@ EVENT = PAGE_PATHS["event"]
 
 # In the form's order (the order of its summary of problems).
 EVENT_FIELDS = ("title", "description", "starts_at", "ends_at", "timezone", "place_name", "street", "postal_code",
-                "locality", "online_url", "district", "capacity", "linked_idea", "status")
+                "locality", "online_url", "district", "capacity", "linked_idea", "status", "members_of")
 EVENT_ALIASES = {"districts": "district", "district_ap_id": "district", "idea_ap_id": "linked_idea"}
 
 
@@ -41,6 +41,8 @@ async def event(key: str):
 def _event_data(form) -> dict:
     data = {name: (form.get(name) or "").strip() for name in EVENT_FIELDS}
     data["timezone"] = data["timezone"] or events.DEFAULT_TIMEZONE
+    if "members_of" not in form:  # the edit form: the audience stays as published
+        del data["members_of"]
     return data
 
 
@@ -48,8 +50,12 @@ async def _event_form(values: dict, *, error: WeCreateError | None = None, previ
                       event=None, status: int = 400):
     action = url_for("events_pages.edit_event", key=key) if key else url_for("events_pages.publish_event")
     errors = forms.field_errors(error, EVENT_FIELDS, EVENT_ALIASES) if error else {}
+    rt = runtime.current()
     return await render_template("event_form.html", form=values, action=action, errors=errors, preview=preview,
-                                 event=event, key=key, statuses=events.STATUSES), status if error else 200
+                                 event=event, key=key, statuses=events.STATUSES,
+                                 audiences=await audience_views.audience_choices(rt, viewer()),
+                                 fixed_audience=await audience_views.fixed_audience(rt, event.members_of)
+                                 if event else None), status if error else 200
 
 
 @bp.get("/events/new")
@@ -78,7 +84,7 @@ async def publish_event():
 
 async def _own_event(key: str):
     rt = runtime.current()
-    row = await views.event_by_key(rt, key)
+    row = await views.visible(rt, await views.event_by_key(rt, key), viewer(), "event")
     me().check_may_manage(row.organizer_id)
     return rt, row
 

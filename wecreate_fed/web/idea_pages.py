@@ -10,7 +10,7 @@ from wecreate_fed.civic import ideas, marketplace
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
 from wecreate_fed.urls import PAGE_PATHS
 
-from . import box_views, forms, views
+from . import audience_views, box_views, forms, views
 from .common import back, blueprint, login_required, me, notice, see_other, viewer
 
 bp = blueprint("ideas")
@@ -25,7 +25,8 @@ async def forget_cached_pages(response):
     return response
 
 
-IDEA_FIELDS = ("title", "summary", "body", "kind", "districts", "topics", "image_url", "image_alt", "addressed_to")
+IDEA_FIELDS = ("title", "summary", "body", "kind", "districts", "topics", "image_url", "image_alt", "addressed_to",
+               "members_of")
 # What a civic problem may call a field that this form calls otherwise.
 IDEA_ALIASES = {"district": "districts", "addressed_to_other": "addressed_to"}
 
@@ -78,6 +79,8 @@ def _idea_data(form) -> dict:
     data = {name: form.get(name, "") for name in IDEA_FIELDS if name != "districts"}
     data["districts"] = form.getlist("districts")
     data["addressed_to"] = (form.get("addressed_to_other") or "").strip() or data["addressed_to"]
+    if "members_of" not in form:  # the edit form: the audience stays as published
+        del data["members_of"]
     return data
 
 
@@ -88,7 +91,10 @@ async def _idea_form(values: dict, *, error: BadRequest | None = None, preview: 
     errors = forms.field_errors(error, IDEA_FIELDS, IDEA_ALIASES) if error else {}
     return await render_template("idea_form.html", form=values, action=action, errors=errors,
                                  preview=preview, idea=idea, kinds=ideas.KINDS,
-                                 addressees=await views.addressees(rt)), 400 if error else 200
+                                 addressees=await views.addressees(rt),
+                                 audiences=await audience_views.audience_choices(rt, viewer()),
+                                 fixed_audience=await audience_views.fixed_audience(rt, idea.members_of)
+                                 if idea else None), 400 if error else 200
 
 
 @bp.get("/ideas/new")
@@ -116,7 +122,7 @@ async def publish_idea():
 
 async def _own_idea(key: str):
     rt = runtime.current()
-    row = await views.idea_by_key(rt, key)
+    row = await views.visible(rt, await views.idea_by_key(rt, key), viewer(), "idea")
     me().check_may_manage(row.author_id)
     return rt, row
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from quart import url_for
 
 from wecreate_fed import urls
-from wecreate_fed.civic import districts, events, ideas, marketplace
+from wecreate_fed.civic import audience, districts, events, ideas, marketplace
 from wecreate_fed.errors import Gone, NotFound
 from wecreate_fed.notify import texts
 from wecreate_fed.runtime import Runtime
@@ -131,8 +131,15 @@ def check_shown(row, owner: Actor | None, viewer: Viewer | None) -> bool:
     return moderated
 
 
+async def visible(rt: Runtime, row, viewer: Viewer | None, what: str):
+    """The idea or event `row` if `viewer` is in its audience; NotFound (404) for a members-only one otherwise."""
+    await audience.require_see(rt, viewer.actor if viewer else None, row.members_of, what)
+    return row
+
+
 async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
     conn = rt.db.reader
+    await visible(rt, idea, viewer, "idea")
     author = await actors_store.get_actor(conn, idea.author_id)
     moderated = check_shown(idea, author, viewer)
     district_ids = await civic_store.list_idea_districts(conn, idea.id)
@@ -154,7 +161,8 @@ async def idea_page(rt: Runtime, idea, viewer: Viewer | None) -> dict:
         "districts": [district_label(rt, d, known) for d in district_ids],
         "topics": await civic_store.list_idea_topics(conn, idea.id),
         "history": history,
-        "comments": await thread(rt, idea.ap_id),
+        "comments": await thread(rt, idea.ap_id, idea.members_of),
+        "space": await audience.audience_actor(rt, idea.members_of),
         "events": linked_events,
         "supported": "Like" in reactions,
         "shared": "Announce" in reactions,
@@ -183,10 +191,11 @@ def district_label(rt: Runtime, ap_id: str, known: places.Places | None = None) 
     return {"slug": slug, "name": districts.by_slug(rt.config, slug).name, "id": ap_id}
 
 
-async def thread(rt: Runtime, root_ap_id: str) -> list[dict]:
-    """Comments on an object, oldest first, with their depth and author; remote ones with their origin."""
+async def thread(rt: Runtime, root_ap_id: str, members_of: int | None = None) -> list[dict]:
+    """Comments on an object, oldest first, with their depth and author; remote ones with their origin
+    (with `members_of`, a members-only idea's: its members' comments too)."""
     result = []
-    for row in await web_store.list_thread(rt.db.reader, root_ap_id):
+    for row in await web_store.list_thread(rt.db.reader, root_ap_id, members_of=members_of):
         author = web_store.actor_of(row)
         data = json.loads(row["data"]) if row["data"] else {}
         url = data.get("url") if isinstance(data.get("url"), str) else row["object_ap_id"]
@@ -225,10 +234,13 @@ async def event_by_key(rt: Runtime, key: str):
 
 async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
     conn = rt.db.reader
+    await visible(rt, event, viewer, "event")
     organizer = await actors_store.get_actor(conn, event.organizer_id)
     moderated = check_shown(event, organizer, viewer)
     attendance = await events_store.get_attendance(conn, event.id, viewer.actor.id) if viewer else None
     linked = await civic_store.get_idea(conn, event.idea_ap_id) if event.idea_ap_id else None
+    if linked is not None and not await audience.may_see(rt, viewer.actor if viewer else None, linked.members_of):
+        linked = None  # a members-only idea is not there for whoever is not a member
     tz = _zone(event.timezone)
     district = districts.slug_of(rt.config, event.district_ap_id) if event.district_ap_id else None
     remaining = None if event.capacity is None else max(0, event.capacity - event.attendee_count)
@@ -242,6 +254,7 @@ async def event_page(rt: Runtime, event, viewer: Viewer | None) -> dict:
         "linked_idea": linked if linked is not None and linked.deleted_at is None else None,
         "linked_idea_page": page_url(rt, "idea", linked.ap_id) if linked is not None else None,
         "may_manage": bool(viewer and viewer.may_manage(event.organizer_id)),
+        "space": await audience.audience_actor(rt, event.members_of),
         "edit_page": _edit_page(rt, "events_pages.edit_event_form", event.ap_id),
         "statuses": events.STATUSES,
         "moderated": moderated,

@@ -13,7 +13,7 @@ from wecreate_fed.store import events as events_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.events import Event
 
-from .. import districts, lifecycle
+from .. import audience, districts, lifecycle
 from .documents import EVENT
 from .times import local, zone
 from .validation import EventInput, checked
@@ -25,16 +25,17 @@ async def publish(rt: Runtime, organizer: Actor, data: dict) -> tuple[str, dict]
     if not organizer.is_local or organizer.type not in ("Person", "Organization"):
         raise Forbidden("only local people and organisations publish events")
     event_input = await checked(rt, data)
+    members_of = await audience.members_of_choice(rt, organizer, data.get("members_of"))
     key = urls.new_key()
     district_id = _district_id(rt, event_input)
     language = content.language_tag(data.get("language")) or await lifecycle.author_language(rt, organizer)
 
     async def write(conn: Connection) -> None:
         await events_store.upsert_event(conn, **_values(rt, event_input, key=key, organizer_id=organizer.id,
-                                                        published=iso(), language=language))
+                                                        published=iso(), language=language), members_of=members_of)
 
     return await lifecycle.publish(rt, EVENT, organizer, key, write,
-                                   district_ids=[district_id] if district_id else [])
+                                   district_ids=[district_id] if district_id else [], members_of=members_of)
 
 
 def _district_id(rt: Runtime, event_input: EventInput) -> str | None:
@@ -77,6 +78,7 @@ def _current_fields(rt: Runtime, event: Event) -> dict:
 async def edit(rt: Runtime, editor: Actor, ap_id: str, data: dict) -> dict:
     """Edit a local event (fields not given stay as they are); the change and its Update are one transaction."""
     event = await lifecycle.managed(rt, EVENT, editor, ap_id)
+    await audience.unchanged(rt, editor, data.get("members_of"), event.members_of)
     current = _current_fields(rt, event)
     # An idea linked earlier may be gone by now; that must not stop a cancellation.
     event_input = await checked(rt, {**current, **{k: v for k, v in data.items() if k in current}},

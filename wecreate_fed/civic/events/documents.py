@@ -20,7 +20,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store.events import Event
 
-from .. import districts, lifecycle
+from .. import audience, districts, lifecycle
 from .times import local, zone
 from .validation import PLACE_MAX, POSTAL_CODE_MAX, STATUSES
 
@@ -95,7 +95,9 @@ def _place_object(event: Event) -> dict | None:
 async def document_for(conn: Connection, config: Config, event: Event) -> dict:
     """The current ActivityStreams document of a local event, read on `conn`."""
     organizer = await actors_store.referenced_actor(conn, event.organizer_id)
-    return event_document(config, event, organizer.ap_id, organizer.followers_url)
+    document = event_document(config, event, organizer.ap_id, organizer.followers_url)
+    members = await audience.addressing(conn, config, event.members_of)
+    return {**document, **members} if members else document
 
 
 def is_event_document(document) -> bool:
@@ -174,6 +176,8 @@ def status_of(document: dict, default: str | None) -> str | None:
 
 
 async def _audience(conn: Connection, event: Event) -> list[str]:
+    if event.members_of is not None:  # no remote server has it
+        return []
     return await events_store.list_attendee_inboxes(conn, event.id)
 
 

@@ -14,7 +14,7 @@ from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.civic import Idea, PendingCounts
 
-from .. import brakes, districts, lifecycle
+from .. import audience, brakes, districts, lifecycle
 from .documents import IDEA
 from .validation import IdeaInput, addressee_problem, not_an_organisation, validate
 
@@ -30,6 +30,7 @@ async def publish(rt: Runtime, author: Actor, data: dict, *,
     if not author.is_local or author.type not in ("Person", "Organization"):
         raise Forbidden("only local people and organisations publish ideas")
     idea_input = validate(rt.config, data)
+    members_of = await audience.members_of_choice(rt, author, data.get("members_of"))
     brakes.check_links(rt.config, author, [idea_input.summary, idea_input.body], "body")
     if idea_input.addressed_to:
         idea_input.addressed_to = (await _addressee(rt, idea_input.addressed_to)).ap_id
@@ -41,7 +42,7 @@ async def publish(rt: Runtime, author: Actor, data: dict, *,
 
     async def write(conn: Connection) -> None:
         idea_id = await _store(conn, rt, idea_input, ap_id=ap_id, author_id=author.id, status="proposed",
-                               published=now, url=urls.page_of(rt.config, "idea", key))
+                               published=now, url=urls.page_of(rt.config, "idea", key), members_of=members_of)
         await civic_store.add_status_change(conn, idea_id, "proposed", author.ap_id, "", now)
         if also is not None:
             await also(conn, ap_id)
@@ -51,7 +52,7 @@ async def publish(rt: Runtime, author: Actor, data: dict, *,
 
     held = await brakes.held(rt.db.reader, rt.config, author)
     return await lifecycle.publish(rt, IDEA, author, key, write, addressees=[idea_input.addressed_to],
-                                   district_ids=district_ids, held=hold if held else None)
+                                   district_ids=district_ids, held=hold if held else None, members_of=members_of)
 
 
 async def release(rt: Runtime, ap_id: str, also: lifecycle.Write) -> str:
@@ -68,7 +69,7 @@ async def release(rt: Runtime, ap_id: str, also: lifecycle.Write) -> str:
 
 
 async def _store(conn: Connection, rt: Runtime, idea_input: IdeaInput, *, ap_id: str, author_id: int, status: str,
-                 published: str, url: str, updated: str | None = None) -> int:
+                 published: str, url: str, updated: str | None = None, members_of: int | None = None) -> int:
     return await civic_store.upsert_idea(
         conn, ap_id=ap_id, is_local=True, author_id=author_id, kind=idea_input.kind, title=idea_input.title,
         summary=idea_input.summary, body_source=idea_input.body, body_html=sanitize.markdown_to_html(idea_input.body),
@@ -76,6 +77,7 @@ async def _store(conn: Connection, rt: Runtime, idea_input: IdeaInput, *, ap_id:
         districts=[districts.district_ap_id(rt.config, s) for s in idea_input.district_slugs],
         topics=idea_input.topics, addressed_to=idea_input.addressed_to, image_url=idea_input.image_url, url=url,
         language=idea_input.language, image_alt=idea_input.image_alt, image_media_type=idea_input.image_media_type,
+        members_of=members_of,
     )
 
 
@@ -109,6 +111,7 @@ async def edit(rt: Runtime, editor: Actor, ap_id: str, data: dict) -> dict:
     if merged["image_url"] != idea.image_url:  # a new image: its own type, not the old one's
         merged["image_media_type"] = data.get("image_media_type")
     idea_input = validate(rt.config, merged)
+    await audience.unchanged(rt, editor, data.get("members_of"), idea.members_of)
     brakes.check_links(rt.config, editor, [idea_input.summary, idea_input.body], "body")
     if idea_input.addressed_to and idea_input.addressed_to != idea.addressed_to:
         idea_input.addressed_to = (await _addressee(rt, idea_input.addressed_to)).ap_id

@@ -16,7 +16,7 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store.civic import Idea
 
-from .. import lifecycle
+from .. import audience, lifecycle
 from .validation import KINDS, STATUSES
 
 
@@ -83,10 +83,12 @@ def _escape(text: str) -> str:
 async def document_for(conn: Connection, config: Config, idea: Idea) -> dict:
     """The current ActivityStreams document of a local idea, read on `conn` (a transaction's, or the reader)."""
     author = await actors_store.referenced_actor(conn, idea.author_id)
-    return idea_document(config, idea, author.ap_id, author.followers_url,
-                         await civic_store.list_idea_districts(conn, idea.id),
-                         await civic_store.list_idea_topics(conn, idea.id),
-                         [a.ap_id for a in await publications.targets(conn, idea.id)])
+    document = idea_document(config, idea, author.ap_id, author.followers_url,
+                             await civic_store.list_idea_districts(conn, idea.id),
+                             await civic_store.list_idea_topics(conn, idea.id),
+                             [a.ap_id for a in await publications.targets(conn, idea.id)])
+    members = await audience.addressing(conn, config, idea.members_of)
+    return {**document, **members} if members else document
 
 
 def is_idea_document(document) -> bool:
@@ -95,6 +97,8 @@ def is_idea_document(document) -> bool:
 
 
 async def _audience(conn: Connection, idea: Idea) -> list[str]:
+    if idea.members_of is not None:  # no remote server has it (nor could react to it)
+        return []
     return [*await civic_store.list_reactor_inboxes(conn, idea.ap_id), *await publications.target_inboxes(conn, idea.id)]
 
 

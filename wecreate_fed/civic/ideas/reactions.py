@@ -3,6 +3,8 @@
 A local person's reaction is one transaction: the reaction or comment, the idea's counts, the
 activity and its deliveries. Its effects here are applied directly, never bounced through our
 own inbox. Reactions from other servers are counted the same way, one transaction each.
+On a members-only idea (issue 12) only its members react, nothing is delivered, and it cannot
+be shared (a boost would carry it to the sharer's followers).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 from collections.abc import Awaitable, Callable
 
 from outbox import activities
-from outbox.send import outgoing, resolve_recipients
+from outbox.send import Recipients, outgoing, resolve_recipients
 from wecreate_fed import ld, sanitize
 from wecreate_fed.errors import Conflict, Forbidden, NotFound
 from wecreate_fed.runtime import Runtime
@@ -21,7 +23,7 @@ from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.civic import Idea
 
-from .. import brakes
+from .. import audience, brakes
 from .inbound import find_or_fetch
 from .validation import check_comment
 
@@ -47,14 +49,26 @@ async def unshare(rt: Runtime, actor: Actor, ap_id: str) -> str:
     return await _undo_reaction(rt, actor, ap_id, "Announce", "you have not shared this idea")
 
 
+async def _members_only(rt: Runtime, actor: Actor, idea: Idea) -> bool:
+    """True for a members-only idea `actor` may see; NotFound if they may not (it is not there for them)."""
+    if idea.members_of is None:
+        return False
+    await audience.require_see(rt, actor, idea.members_of, "idea")
+    return True
+
+
 async def _react(rt: Runtime, actor: Actor, ap_id: str, kind: str, repeated: str) -> str:
     idea = await find_or_fetch(rt, ap_id)
+    members_only = await _members_only(rt, actor, idea)
     if kind == "Like" and idea.author_id == actor.id:  # sharing one's own idea is fine; supporting it is not
         raise Forbidden("you cannot support your own idea", field="idea", code="own_idea")
+    if kind == "Announce" and members_only:
+        raise Forbidden("a members-only idea cannot be shared", field="idea", code="members_only")
     author = await actors_store.referenced_actor(rt.db.reader, idea.author_id)
     builder = activities.like if kind == "Like" else activities.announce
     activity = builder(rt.config, actor, ap_id, author.ap_id)
-    recipients = (await resolve_recipients(rt, actor, activity)).without_local()
+    recipients = (Recipients(bounce_local=False) if members_only
+                  else (await resolve_recipients(rt, actor, activity)).without_local())
     async with outgoing(rt) as out:
         if not await social.add_reaction(out.conn, kind, actor.id, ap_id, activity["id"]):
             raise Conflict(repeated, field="idea")
@@ -75,7 +89,8 @@ async def _undo_reaction(rt: Runtime, actor: Actor, ap_id: str, kind: str, missi
     author = await actors_store.referenced_actor(rt.db.reader, idea.author_id)
     undo = activities.undo(rt.config, actor, original)
     undo.setdefault("to", [author.ap_id])
-    recipients = (await resolve_recipients(rt, actor, undo)).without_local()
+    recipients = (Recipients(bounce_local=False) if idea.members_of is not None
+                  else (await resolve_recipients(rt, actor, undo)).without_local())
     async with outgoing(rt) as out:
         if not await social.delete_reaction(out.conn, actor.id, activity_ap_id=reaction["activity_ap_id"]):
             raise NotFound(missing, field="idea")  # withdrawn meanwhile
@@ -94,6 +109,7 @@ async def comment(rt: Runtime, actor: Actor, in_reply_to: str, text: str) -> str
     if root_id is None:
         root_id = (await find_or_fetch(rt, in_reply_to)).ap_id
     idea = await find_or_fetch(rt, root_id)
+    members_only = await _members_only(rt, actor, idea)
     parent = await social.get_object(rt.db.reader, in_reply_to)
     # A stored object may have no author (objects.actor_id is nullable): then only the idea's author is cc'd.
     parent_actor = (await actors_store.get_actor(rt.db.reader, parent["actor_id"])
@@ -101,22 +117,25 @@ async def comment(rt: Runtime, actor: Actor, in_reply_to: str, text: str) -> str
     parent_author = parent_actor.ap_id if parent_actor is not None else None
     author = await actors_store.referenced_actor(rt.db.reader, idea.author_id)
     cc = [c for c in dict.fromkeys([actor.followers_url, author.ap_id, parent_author]) if c and c != actor.ap_id]
-    note = activities.note(rt.config, actor, sanitize.markdown_to_html(text), to=[ld.PUBLIC], cc=cc,
-                           in_reply_to=in_reply_to)
+    addressing = await audience.addressing(rt.db.reader, rt.config, idea.members_of) or {"to": [ld.PUBLIC], "cc": cc}
+    note = activities.note(rt.config, actor, sanitize.markdown_to_html(text), **addressing, in_reply_to=in_reply_to)
     note["context"] = root_id
     create = activities.create(rt.config, actor, note)
     if await brakes.held(rt.db.reader, rt.config, actor):  # a new account's first comments wait for a moderator
         async with rt.db.transaction() as conn:
             await social.add_object(conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
-                                    content=note["content"], is_public=True, data=note, in_reply_to=in_reply_to,
-                                    published=note["published"])
+                                    content=note["content"], data=note, in_reply_to=in_reply_to,
+                                    published=note["published"], is_public=not members_only,
+                                    members_of=idea.members_of)
             await sanctions.hold(conn, "comment", note["id"])
         return ""
-    recipients = (await resolve_recipients(rt, actor, create)).without_local()
+    recipients = (Recipients(bounce_local=False) if members_only
+                  else (await resolve_recipients(rt, actor, create)).without_local())
     async with outgoing(rt) as out:
         await social.add_object(out.conn, ap_id=note["id"], type="Note", actor_id=actor.id, is_local=True,
-                                content=note["content"], is_public=True, data=note, in_reply_to=in_reply_to,
-                                published=note["published"])
+                                content=note["content"], data=note, in_reply_to=in_reply_to,
+                                published=note["published"], is_public=not members_only,
+                                members_of=idea.members_of)
         await _count_changed(out.conn, idea, "comment_count", +1)
         await tell_replied(out.conn, actor, in_reply_to)
         return await out.queue(actor, create, recipients)
@@ -129,7 +148,8 @@ async def release_comment(rt: Runtime, ap_id: str, also: Callable[[Connection], 
         raise Conflict("this comment is not waiting for approval", code="not_held")
     actor = await actors_store.referenced_actor(rt.db.reader, row["actor_id"])
     create = activities.create(rt.config, actor, json.loads(row["data"]))
-    recipients = (await resolve_recipients(rt, actor, create)).without_local()
+    recipients = (Recipients(bounce_local=False) if row["members_of"] is not None
+                  else (await resolve_recipients(rt, actor, create)).without_local())
     root = await civic_store.find_thread_root_idea(rt.db.reader, row["in_reply_to"])
     async with outgoing(rt) as out:
         if not await sanctions.unhold(out.conn, "comment", ap_id):
@@ -188,8 +208,10 @@ async def reaction_received(rt: Runtime, actor: Actor, kind: str, object_ap_id: 
     """A remote Like or Announce of one of our ideas or posts: kept once per actor, the idea recounted.
     A Like by the idea's own author is not a support: ignored (another account of theirs, an alias
     elsewhere, is another actor and counts)."""
+    idea = await civic_store.get_idea(rt.db.reader, object_ap_id)
+    if idea is not None and idea.members_of is not None and not await audience.may_see(rt, actor, idea.members_of):
+        raise NotFound("no such idea", field="idea")  # not there for a remote server (it never had it)
     if kind == "Like":
-        idea = await civic_store.get_idea(rt.db.reader, object_ap_id)
         if idea is not None and idea.author_id == actor.id:
             return
     async with rt.db.transaction() as conn:

@@ -1,0 +1,152 @@
+"""Texts of the part "members" (issue 12): organisation spaces, their members and the members-only audience.
+German first (du), then English; "key.one" is the singular of a text taking n."""
+
+TEXTS: dict[str, tuple[str, ...]] = {
+    # the audience of ideas and events
+    "members.audience_label": ("Wer sieht das?", "Who sees this?"),
+    "members.audience_hint": ("„Nur Mitglieder“ wird an keinen anderen Server geschickt und erscheint in keiner "
+                              "öffentlichen Liste.",
+                              "“Members only” is sent to no other server and shown in no public list."),
+    "members.audience_all": ("Alle", "Everyone"),
+    "members.audience_space": ("Nur Mitglieder von {name}", "Only members of {name}"),
+    "members.audience_instance": ("Nur Konten dieser Instanz", "Only accounts of this instance"),
+    "members.audience_fixed": ("Wer das sieht, wurde beim Veröffentlichen festgelegt: {audience}.",
+                               "Who sees this was chosen when it was published: {audience}."),
+    "members.badge": ("Nur für Mitglieder von {name} sichtbar", "Visible to members of {name} only"),
+    "members.badge_instance": ("Nur für Konten dieser Instanz sichtbar", "Visible to accounts of this instance only"),
+}
+
+TEXTS.update({
+    # the membership page
+    "members.page_title": ("Mitglieder von {space}", "Members of {space}"),
+    "members.lead": ("Mitglieder sehen die internen Ideen, Termine und Entwürfe dieses Bereichs. Nichts davon "
+                     "verlässt diese Instanz.",
+                     "Members see this space's internal ideas, events and drafts. None of it leaves this instance."),
+    "members.link": ("Mitglieder", "Members"),
+    "members.your_membership": ("Deine Mitgliedschaft", "Your membership"),
+    "members.you_are": ("Du bist hier: {role}.", "You are: {role}."),
+    "members.you_are_invited": ("Du bist eingeladen, Mitglied von {space} zu werden.",
+                                "You are invited to become a member of {space}."),
+    "members.accept": ("Einladung annehmen", "Accept the invitation"),
+    "members.decline": ("Ablehnen", "Decline"),
+    "members.request_pending": ("Deine Anfrage wartet auf die Zustimmung des Vorstands.",
+                                "Your request is waiting for the board's approval."),
+    "members.withdraw_request": ("Anfrage zurückziehen", "Withdraw the request"),
+    "members.ask_to_join": ("Mitglied werden (Anfrage senden)", "Ask to become a member"),
+    "members.login_to_join": ("Anmelden, um Mitglied zu werden", "Log in to become a member"),
+    "members.leave": ("Bereich verlassen", "Leave the space"),
+    "members.list_n": ("{n} Mitglieder", "{n} members"),
+    "members.list_n.one": ("{n} Mitglied", "{n} member"),
+    "members.column.name": ("Name", "Name"),
+    "members.column.role": ("Rolle", "Role"),
+    "members.column.actions": ("Verwalten", "Manage"),
+    "members.role.member": ("Mitglied", "Member"),
+    "members.role.board": ("Vorstand", "Board"),
+    "members.role.admin": ("Admin", "Admin"),
+    "members.role_of": ("Rolle von {name}", "Role of {name}"),
+    "members.change_role": ("Rolle ändern", "Change role"),
+    "members.remove": ("Entfernen", "Remove"),
+    "members.requests_n": ("{n} Anfragen", "{n} requests"),
+    "members.requests_n.one": ("{n} Anfrage", "{n} request"),
+    "members.no_requests": ("Keine offenen Anfragen.", "No open requests."),
+    "members.approve": ("Aufnehmen", "Approve"),
+    "members.turn_down": ("Ablehnen", "Turn down"),
+    "members.invite": ("Jemanden einladen", "Invite someone"),
+    "members.invite_username": ("Benutzername auf dieser Instanz", "Username on this instance"),
+    "members.invite_button": ("Einladen", "Invite"),
+    "members.invited_n": ("{n} Einladungen offen", "{n} open invitations"),
+    "members.invited_n.one": ("{n} Einladung offen", "{n} open invitation"),
+    "members.withdraw_invitation": ("Einladung zurücknehmen", "Withdraw the invitation"),
+    "members.mailed_n": ("{n} Einladungen per E-Mail offen", "{n} invitations by email open"),
+    "members.mailed_n.one": ("{n} Einladung per E-Mail offen", "{n} invitation by email open"),
+    # what the page says after a step
+    "members.notice.requested": ("Deine Anfrage an {space} ist gesendet.", "Your request to {space} was sent."),
+    "members.notice.joined": ("Du bist jetzt Mitglied von {space}.", "You are now a member of {space}."),
+    "members.notice.declined": ("Du hast die Einladung abgelehnt.", "You declined the invitation."),
+    "members.notice.left": ("Du bist nicht mehr in {space}.", "You are no longer in {space}."),
+    "members.notice.invited": ("{name} ist eingeladen.", "{name} is invited."),
+    "members.notice.approved": ("{name} ist jetzt Mitglied.", "{name} is a member now."),
+    "members.notice.turned_down": ("Die Anfrage von {name} ist abgelehnt.", "The request of {name} was turned down."),
+    "members.notice.removed": ("{name} ist nicht mehr Mitglied.", "{name} is no longer a member."),
+    "members.notice.role_changed": ("Die Rolle von {name} ist geändert.", "The role of {name} was changed."),
+    "members.notice.imported": ("Import fertig. Eingeladene Konten: {invited}, Einladungen per E-Mail: {mailed}, "
+                                "schon dabei oder eingeladen: {unchanged}.",
+                                "Import done. Accounts invited: {invited}, invitations by email: {mailed}, "
+                                "already in or invited: {unchanged}."),
+    # what went wrong
+    "members.error.members_not_allowed": ("Das dürfen nur der Vorstand und die Admins dieses Bereichs.",
+                                          "Only the board and the admins of this space may do that."),
+    "members.error.members_already": ("Schon Mitglied.", "Already a member."),
+    "members.error.members_already_invited": ("Schon eingeladen.", "Already invited."),
+    "members.error.members_already_asked": ("Deine Anfrage läuft schon.", "You asked already."),
+    "members.error.members_no_invitation": ("Keine Einladung in diesen Bereich.", "No invitation to this space."),
+    "members.error.members_no_request": ("Keine solche Anfrage.", "No such request."),
+    "members.error.members_not_member": ("Kein Mitglied dieses Bereichs.", "Not a member of this space."),
+    "members.error.members_last_admin": ("Der Bereich braucht mindestens eine Admin-Person: mach zuerst jemand "
+                                         "anderen zur Admin.",
+                                         "The space needs at least one admin: make someone else admin first."),
+    "members.error.account_unknown": ("Diesen Benutzernamen gibt es hier nicht.", "There is no such username here."),
+    "members.error.invalid_choice": ("Diese Rolle gibt es nicht.", "There is no such role."),
+    "members.error.other": ("Das ging nicht: {message}", "That did not work: {message}"),
+    # the CSV import
+    "members.import.title": ("Mitglieder importieren (CSV)", "Import members (CSV)"),
+    "members.import.hint": ("Eine Zeile je Person: Name,E-Mail und optional die Rolle (member, board oder admin). "
+                            "Wer hier schon ein Konto mit dieser bestätigten Adresse hat, wird eingeladen; alle "
+                            "anderen bekommen eine Einladung per E-Mail. Hat eine Zeile einen Fehler, wird nichts "
+                            "importiert.",
+                            "One line per person: name,email and optionally the role (member, board or admin). "
+                            "Whoever has an account here with that confirmed address is invited; everyone else gets "
+                            "an invitation by email. If any line has a mistake, nothing is imported."),
+    "members.import.file": ("CSV-Datei", "CSV file"),
+    "members.import.text": ("oder die Zeilen hier einfügen", "or paste the lines here"),
+    "members.import.button": ("Importieren", "Import"),
+    "members.import.nothing_imported": ("Nichts wurde importiert. Bitte korrigiere diese Zeilen:",
+                                        "Nothing was imported. Please correct these lines:"),
+    "members.import.members_import_columns": ("Zeile {line}: erwartet sind Name,E-Mail[,Rolle].",
+                                              "Line {line}: expected name,email[,role]."),
+    "members.import.members_import_name": ("Zeile {line}: Der Name fehlt oder ist länger als {limit} Zeichen.",
+                                           "Line {line}: the name is missing or longer than {limit} characters."),
+    "members.import.members_import_email": ("Zeile {line}: „{email}“ ist keine E-Mail-Adresse.",
+                                            "Line {line}: “{email}” is not an email address."),
+    "members.import.members_import_twice": ("Zeile {line}: {email} steht schon in Zeile {first}.",
+                                            "Line {line}: {email} is on line {first} already."),
+    "members.import.members_import_role": ("Zeile {line}: Die Rolle „{role}“ gibt es nicht (member, board, admin).",
+                                           "Line {line}: there is no role “{role}” (member, board, admin)."),
+    "members.import.members_import_no_mail": ("Zeile {line}: {email} hat hier kein Konto, und diese Instanz "
+                                              "verschickt keine E-Mails.",
+                                              "Line {line}: {email} has no account here, and this instance sends "
+                                              "no email."),
+    "members.import.members_import_empty": ("Die Datei enthält keine Zeilen.", "The file has no lines."),
+    "members.import.members_import_too_many": ("Höchstens {limit} Zeilen auf einmal.", "At most {limit} lines at once."),
+    "members.import.members_import_too_big": ("Die Datei ist größer als {limit} KB.", "The file is larger than {limit} KB."),
+    "members.import.members_import_not_csv": ("Das ist keine CSV-Datei in UTF-8.", "This is not a CSV file in UTF-8."),
+    # the invitation mail
+    "members.mail.subject": ("Einladung zu {space} auf {instance}", "Invitation to {space} on {instance}"),
+    "members.mail.body": ("{inviter} lädt dich ein, Mitglied von {space} auf {instance} zu werden. Mit diesem Link "
+                          "legst du dein Konto an und bist gleich dabei:",
+                          "{inviter} invites you to become a member of {space} on {instance}. With this link you "
+                          "create your account and are in straight away:"),
+    "members.mail.button": ("Konto anlegen und beitreten", "Create an account and join"),
+    "members.mail.expires": ("Der Link gilt {days} Tage.", "The link is valid for {days} days."),
+    # notifications (their kind's label and sentence)
+    "notification.members_invited": ("Einladung in einen Bereich", "Invitation to a space"),
+    "notify.text.members_invited": ("{name} lädt dich ein, Mitglied von {space} zu werden.",
+                                    "{name} invites you to become a member of {space}."),
+    "notification.members_requested": ("Beitrittsanfrage", "Request to join"),
+    "notify.text.members_requested": ("{name} möchte Mitglied von {space} werden.",
+                                      "{name} asks to become a member of {space}."),
+    "notification.members_approved": ("Aufgenommen", "Approved"),
+    "notify.text.members_approved": ("Du bist jetzt Mitglied von {space}.", "You are now a member of {space}."),
+    "notification.members_declined": ("Anfrage abgelehnt", "Request turned down"),
+    "notify.text.members_declined": ("Deine Anfrage bei {space} wurde abgelehnt.",
+                                     "Your request to {space} was turned down."),
+    "notification.members_joined": ("Einladung angenommen", "Invitation accepted"),
+    "notify.text.members_joined": ("{name} hat die Einladung in {space} angenommen.",
+                                   "{name} accepted the invitation to {space}."),
+    "notification.members_left": ("Mitglied ausgetreten", "Member left"),
+    "notify.text.members_left": ("{name} hat {space} verlassen.", "{name} left {space}."),
+    "notification.members_removed": ("Aus einem Bereich entfernt", "Removed from a space"),
+    "notify.text.members_removed": ("{name} hat dich aus {space} entfernt.", "{name} removed you from {space}."),
+    "notification.members_role": ("Neue Rolle", "New role"),
+    "notify.text.members_role": ("{name} hat deine Rolle in {space} geändert.", "{name} changed your role in {space}."),
+})
