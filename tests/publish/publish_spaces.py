@@ -29,8 +29,5 @@ async def party_space(instance, username: str = "spd", password: str = PASSWORD)
 
 async def internal_draft(instance, org, author, **fields) -> str:
     """A members-only idea of the space written by `author`; returns its id."""
-    _, document = await ideas.publish(instance.rt, author, {**DRAFT, **fields})
-    # Its audience set as the members' idea form stores it (members_of = the space).
-    async with instance.rt.db.transaction() as conn:
-        await conn.execute("UPDATE ideas SET members_of = ? WHERE ap_id = ?", (org.id, document["id"]))
+    _, document = await ideas.publish(instance.rt, author, {**DRAFT, "members_of": org.username, **fields})
     return document["id"]

@@ -106,6 +106,10 @@ async def test_a_cancelled_publication_leaves_the_idea_its_create_its_deliveries
     await meissen.create_user("jonas")
     await meissen.post_outbox("jonas", {"type": "Follow", "object": org.ap_id})
     await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="follow")
+    # From here Leipzig's workers are paused, so the deliveries it queues stay in view
+    await leipzig.stop()
+    leipzig.run_workers = False
+    await leipzig.start()
 
     steps, completed = 0, False
     while not completed:
