@@ -40,6 +40,8 @@ FORM_CODES = frozenset({
     "image_type", "language",
     # amendments to motions (civic/boxes/amendments.py)
     "line_range", "amendment_unchanged", "reason_required",
+    # publishing a draft to the city's marketplace (civic/orgs/publishing.py)
+    "publish_city_required", "publish_city_unknown", "publish_city_unreachable",
 })
 
 

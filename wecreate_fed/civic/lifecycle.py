@@ -138,7 +138,10 @@ async def _create(rt: Runtime, kind: Kind, author: Actor, ap_id: str, write: Wri
     boosts = await districts.announcements(rt, list(district_ids), ap_id) if listed else []
     async with outgoing(rt) as out:
         await write(out.conn)
-        document = await kind.document(out.conn, rt.config, await kind.get(out.conn, ap_id))
+        record = await kind.get(out.conn, ap_id)
+        document = await kind.document(out.conn, rt.config, record)
+        # Whom `write` made part of its audience (the cities an organisation publishes an idea to).
+        recipients.remote_inboxes.update(await kind.audience(out.conn, record))
         activity_id = await out.queue(author, activities.create(rt.config, author, without_context(document)),
                                       recipients)
         for announcer, boost, boost_recipients in boosts:

@@ -3,6 +3,8 @@ counts worker's Update. Each is one transaction through the shared lifecycle."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from actors import remote
 from wecreate_fed import sanitize, urls
 from wecreate_fed.errors import Conflict, Forbidden, WeCreateError
@@ -17,10 +19,12 @@ from .documents import IDEA
 from .validation import IdeaInput, addressee_problem, not_an_organisation, validate
 
 
-async def publish(rt: Runtime, author: Actor, data: dict) -> tuple[str, dict]:
+async def publish(rt: Runtime, author: Actor, data: dict, *,
+                  also: Callable[[Connection, str], Awaitable[None]] | None = None) -> tuple[str, dict]:
     """Publish a new idea or reform proposal by a local person or organisation.
 
-    The idea, its Create and its districts' boosts are one transaction. Returns the Create's
+    The idea, its Create and its districts' boosts are one transaction (with `also(conn, ap_id)`
+    after the idea is stored: an organisation's publication of a draft). Returns the Create's
     id and the idea's document.
     """
     if not author.is_local or author.type not in ("Person", "Organization"):
@@ -40,6 +44,8 @@ async def publish(rt: Runtime, author: Actor, data: dict) -> tuple[str, dict]:
         idea_id = await _store(conn, rt, idea_input, ap_id=ap_id, author_id=author.id, status="proposed",
                                published=now, url=urls.page_of(rt.config, "idea", key), members_of=members_of)
         await civic_store.add_status_change(conn, idea_id, "proposed", author.ap_id, "", now)
+        if also is not None:
+            await also(conn, ap_id)
 
     async def hold(conn: Connection) -> None:
         await sanctions.hold(conn, "idea", ap_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from wecreate_fed import content, ld, urls
 from wecreate_fed.config import Config
-from wecreate_fed.store import Connection
+from wecreate_fed.store import Connection, publications
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store.civic import Idea
@@ -21,8 +21,9 @@ from .validation import KINDS, STATUSES
 
 
 def idea_document(config: Config, idea: Idea, author_ap_id: str, author_followers: str | None,
-                  district_ids: list[str], topics: list[str]) -> dict:
-    """The ActivityStreams object of a local idea."""
+                  district_ids: list[str], topics: list[str], cities: list[str] | None = None) -> dict:
+    """The ActivityStreams object of a local idea (`cities`: the instance actors an organisation's
+    idea was published to, civic/orgs/publishing.py, addressed so that their marketplace keeps it)."""
     html = [f"<p><strong>{_escape(idea.title)}</strong></p>"]
     if idea.summary:
         html.append(f"<p>{_escape(idea.summary)}</p>")
@@ -44,7 +45,7 @@ def idea_document(config: Config, idea: Idea, author_ap_id: str, author_follower
         "url": idea.url,
         "attributedTo": author_ap_id,
         "to": [ld.PUBLIC],
-        "cc": [c for c in [author_followers, idea.addressed_to] if c],
+        "cc": [c for c in [author_followers, idea.addressed_to, *(cities or [])] if c],
         "published": idea.published,
         "tag": [{"type": "Hashtag", "href": urls.tag_url(config, t), "name": f"#{t}"} for t in topics],
         "civicKind": idea.kind,
@@ -84,7 +85,8 @@ async def document_for(conn: Connection, config: Config, idea: Idea) -> dict:
     author = await actors_store.referenced_actor(conn, idea.author_id)
     document = idea_document(config, idea, author.ap_id, author.followers_url,
                              await civic_store.list_idea_districts(conn, idea.id),
-                             await civic_store.list_idea_topics(conn, idea.id))
+                             await civic_store.list_idea_topics(conn, idea.id),
+                             [a.ap_id for a in await publications.targets(conn, idea.id)])
     members = await audience.addressing(conn, config, idea.members_of)
     return {**document, **members} if members else document
 
@@ -97,11 +99,12 @@ def is_idea_document(document) -> bool:
 async def _audience(conn: Connection, idea: Idea) -> list[str]:
     if idea.members_of is not None:  # no remote server has it (nor could react to it)
         return []
-    return await civic_store.list_reactor_inboxes(conn, idea.ap_id)
+    return [*await civic_store.list_reactor_inboxes(conn, idea.ap_id), *await publications.target_inboxes(conn, idea.id)]
 
 
 # What the shared lifecycle (publish, edit, status, delete) knows of ideas; its changes also go
-# to the remote people who supported, shared or commented on the idea.
+# to the remote people who supported, shared or commented on the idea, and to the cities an
+# organisation published it to.
 IDEA = lifecycle.Kind(
     name="idea", former_type="Note", owner="the author", statuses=STATUSES, get=civic_store.get_idea,
     mark_deleted=civic_store.mark_idea_deleted, document=document_for, audience=_audience,
