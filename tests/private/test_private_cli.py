@@ -15,7 +15,7 @@ pytestmark = pytest.mark.timeout(300)  # each command is a Python start-up on a 
 
 
 def private_config_file(tmp_path):
-    path = write_config(tmp_path / "etc", mode="private")
+    path = write_config(tmp_path / "etc", mode="private", registration="invite")  # gate refuses "open"
     path.write_text(path.read_text(encoding="utf-8") + 'allowed_domains = ["land.example"]\n', encoding="utf-8")
     return path
 
