@@ -32,6 +32,7 @@ from . import (
     email_pages,
     event_pages,
     export_pages,
+    file_pages,
     icons,
     idea_pages,
     interaction,
@@ -55,7 +56,7 @@ BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_page
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
               domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp,
               notify_pages.bp, unsubscribe_pages.bp, export_pages.bp, move_pages.bp, tag_pages.bp,
-              icons.bp)
+              icons.bp, file_pages.bp)
 
 
 def safe_url(value: object) -> str:
@@ -86,6 +87,7 @@ class PathId(IntegerConverter):
 def install(app: Quart, rt: Runtime) -> None:
     """Register the website on the app: its blueprints, session settings, headers and template helpers."""
     app.url_map.converters["int"] = PathId  # before the rules are added
+    app.request_class = file_pages.upload_request_class(rt.config)  # uploads may exceed federation.max_body_bytes
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     security.configure(app, rt)
