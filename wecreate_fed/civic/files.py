@@ -31,7 +31,7 @@ from wecreate_fed.store import files as files_store
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.files import StoredFile
 
-from . import boxes, file_types
+from . import audience, boxes, file_types
 from .accounts import media_folder
 
 NAME_MAX = 120
@@ -62,18 +62,31 @@ async def box_place(rt: Runtime, slug: str) -> Place:
     return Place("box", box)
 
 
+async def space_place(rt: Runtime, username: str) -> Place:
+    """A local Organization's space (NotFound for anything else)."""
+    org = await actors_store.get_local_user(rt.db.reader, username)
+    if org is None or org.type != "Organization" or org.deleted_at is not None:
+        raise NotFound("no such file here")
+    return Place("space", org)
+
+
 async def role_at(rt: Runtime, place: Place, person: Actor | None, conn: Connection | None = None) -> str | None:
     """The person's accepted role in the box or space, or None (only local accounts have one)."""
     if person is None or not person.is_local:
         return None
+    if place.kind == "space":
+        return await audience.role_in(rt, place.actor, person, conn)
     return await boxes.role_of(rt, place.actor, person, conn)
 
 
-async def require_member(rt: Runtime, place: Place, person: Actor | None, conn: Connection | None = None) -> str:
-    role = await role_at(rt, place, person, conn)
-    if role is None:
+async def require_member(rt: Runtime, place: Place, person: Actor | None, conn: Connection | None = None) -> None:
+    """NotFound unless `person` is a member: of the box, or in the space's audience (audience.may_see)."""
+    if place.kind == "space":
+        member = await audience.may_see(rt, person, place.actor.id, conn)
+    else:
+        member = await role_at(rt, place, person, conn) is not None
+    if not member:
         raise NotFound("no such file here")  # worded as a missing file's: a members-only place is not to be known
-    return role
 
 
 async def may_delete(rt: Runtime, place: Place, person: Actor, item: StoredFile, *, moderator: bool = False) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from quart import Blueprint, Request, g, render_template, request, send_file, url_for
+from quart import Blueprint, Request, g, has_request_context, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from wecreate_fed import i18n, runtime
@@ -35,6 +35,23 @@ DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 bp = Blueprint("file_pages", __name__)
 bp.before_request(prepare)
 bp.register_error_handler(WeCreateError, error_page)
+
+
+@bp.app_context_processor
+async def space_files_link() -> dict:
+    """An organisation's profile page links its space's files for its members (space_files_url)."""
+    if not has_request_context() or request.endpoint != "profiles.profile":
+        return {"space_files_url": None}
+    who = viewer()
+    username = (request.view_args or {}).get("username")
+    if who is None or not username:
+        return {"space_files_url": None}
+    try:
+        place = await files.space_place(runtime.current(), username)
+        await files.require_member(runtime.current(), place, who.actor)
+    except NotFound:
+        return {"space_files_url": None}
+    return {"space_files_url": url_for("file_pages.space_files", slug=username)}
 
 
 def upload_request_class(config: Config) -> type[Request]:
@@ -114,6 +131,18 @@ async def box_files(slug: str):
 @bp.post(f"{BOX}<slug>/files")
 async def box_upload(slug: str):
     return await _upload(await files.box_place(runtime.current(), slug))
+
+
+# --- organisation spaces --------------------------------------------------------------------------
+
+@bp.get(f"{USER}<slug>/files")
+async def space_files(slug: str):
+    return await _page(await files.space_place(runtime.current(), slug))
+
+
+@bp.post(f"{USER}<slug>/files")
+async def space_upload(slug: str):
+    return await _upload(await files.space_place(runtime.current(), slug))
 
 
 # --- every file -----------------------------------------------------------------------------------
