@@ -62,9 +62,12 @@ def upload_request_class(config: Config) -> type[Request]:
 
     class UploadRequest(Request):
         def __init__(self, method, scheme, path, *args, max_content_length=None, **kwargs):
-            if method == "POST" and UPLOAD_PATH.fullmatch(path):
+            upload = method == "POST" and UPLOAD_PATH.fullmatch(path)
+            if upload:
                 max_content_length = max(max_content_length or 0, limit)
             super().__init__(method, scheme, path, *args, max_content_length=max_content_length, **kwargs)
+            if upload:  # the form parser asks the property (else the app's setting), the body was given it above
+                self.max_content_length = max_content_length
 
     return UploadRequest
 
