@@ -15,6 +15,8 @@ would leak its name and the space's activity to servers whose access rules are n
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import secrets
 import unicodedata
@@ -137,20 +139,31 @@ async def upload(rt: Runtime, person: Actor, place: Place, filename: str | None,
     stored_name = secrets.token_hex(16)
     path = folder / stored_name
     owner_only.write_file(path, data)
+    key = secrets.token_urlsafe(16)
     try:
         async with rt.db.transaction() as conn:
             await require_member(rt, place, person, conn)  # still a member now that the bytes are written
-            key = secrets.token_urlsafe(16)
             await files_store.add_file(conn, key=key, **place.columns(), uploader_id=person.id,
                                        name=clean_name(filename, kind), media_type=kind.media_type,
                                        size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                                        stored_name=stored_name)
             added = await files_store.get_file(conn, key)
     except BaseException:  # refused, failed or cancelled: no bytes without their row
-        path.unlink(missing_ok=True)
+        await _drop_unless_kept(rt, key, path)
         raise
     assert added is not None  # just inserted in this transaction
     return added
+
+
+async def _drop_unless_kept(rt: Runtime, key: str, path: Path) -> None:
+    """Remove the bytes of a file whose row is not (or no longer) there: an upload that failed, a
+    deletion. A cancel that arrives during COMMIT is delivered after it, so the row is asked for."""
+    check = asyncio.ensure_future(files_store.get_file(rt.db.reader, key))
+    while not check.done():  # to its end, even if this task is cancelled again meanwhile
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(check)
+    if not check.cancelled() and check.exception() is None and check.result() is None:
+        path.unlink(missing_ok=True)  # (when the check itself failed the bytes stay: an orphan is harmless)
 
 
 async def listing(rt: Runtime, place: Place, viewer: Actor | None) -> list[StoredFile]:
@@ -187,15 +200,17 @@ async def delete(rt: Runtime, person: Actor, key: str, *, moderator: bool = Fals
         await require_member(rt, place, person)
     if not await may_delete(rt, place, person, item, moderator=moderator):
         raise Forbidden("only who uploaded this file, or a moderator, may delete it", code="not_yours")
-    async with rt.db.transaction() as conn:
-        await files_store.delete_file(conn, item.id)
-    # After the commit: a crash in between leaves bytes no row names (harmless), never a row without bytes.
-    (files_folder(rt.config) / item.stored_name).unlink(missing_ok=True)
+    try:
+        async with rt.db.transaction() as conn:
+            await files_store.delete_file(conn, item.id)
+    finally:  # the bytes go once the row is gone, also when a cancel came during COMMIT (a crash
+        # in between leaves bytes no row names, harmless; never a row without its bytes)
+        await _drop_unless_kept(rt, item.key, files_folder(rt.config) / item.stored_name)
     return place
 
 
 async def _actor(rt: Runtime, actor_id: int | None) -> Actor:
     actor = await actors_store.get_actor(rt.db.reader, actor_id) if actor_id is not None else None
-    if actor is None:
+    if actor is None or actor.deleted_at is not None:  # a deleted box's or organisation's files are gone with it
         raise NotFound("no such file here")
     return actor
