@@ -10,7 +10,7 @@ import aiohttp
 from tests.files import samples
 from tests.web.conftest import text_of
 from wecreate_fed import signatures
-from wecreate_fed.civic import boxes
+from wecreate_fed.civic import accounts, boxes
 from wecreate_fed.civic.files import files_folder
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import orgs as orgs_store
@@ -189,9 +189,14 @@ async def test_space_files_for_its_members(make_instance, visitor_for):
     server = await actors_store.get_instance_actor(meissen.rt.db.reader)
     assert await signed_get(leipzig.base_url + url, server) == 404
     assert (await visitor_for(leipzig).get("/@anna/files"))[0] == 404  # a person has no space
-    # a board member deletes another member's file
+    # the uploader's account is deleted: the file stays the space's, its uploader no longer named
     bert = await logged_in(visitor_for, leipzig, "bert")
     await bert.get("/@spd/files")
+    assert 'href="/@carla"' in bert.last_page
+    await accounts.delete_account_data(leipzig.rt, p["carla"])
+    await bert.get("/@spd/files")
+    assert "ein gelöschtes Konto" in text_of(bert.last_page) and 'href="/@carla"' not in bert.last_page
+    # a board member deletes another member's file
     assert f"{url}/delete" in bert.last_page
     status, _, headers = await bert.post(url + "/delete", {})
     assert status == 303 and headers["Location"] == "/@spd/files"

@@ -9,7 +9,7 @@ from . import Connection, fetch_all, fetch_one, iso
 
 @dataclass(frozen=True)
 class StoredFile:
-    """A file's record, with who uploaded it (None once that account is gone)."""
+    """A file's record, with who uploaded it (name and username None once that account is deleted)."""
 
     id: int
     key: str
@@ -26,7 +26,9 @@ class StoredFile:
     uploader_username: str | None
 
 
-_SELECT = ("SELECT f.*, a.name AS uploader_name, a.username AS uploader_username "
+# A deleted account's name is not shown (its files stay: they belong to the box or space, as motions do).
+_SELECT = ("SELECT f.*, CASE WHEN a.deleted_at IS NULL THEN a.name END AS uploader_name, "
+           "CASE WHEN a.deleted_at IS NULL THEN a.username END AS uploader_username "
            "FROM files f LEFT JOIN actors a ON a.id = f.uploader_id")
 
 

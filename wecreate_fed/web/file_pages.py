@@ -31,7 +31,7 @@ UPLOAD_PATH = re.compile(rf"({re.escape(BOX)}|{re.escape(USER)})[^/]+/files")
 FORM_ROOM = 64 * 1024  # the multipart envelope and the form's other fields beside the file
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
-# Built as common.blueprint() builds one, plus the 413 of an upload over the limit as this page's form error.
+# Built as common.blueprint() builds one, but its HTTPException handler (below) tells a 413 by the files' limit.
 bp = Blueprint("file_pages", __name__)
 bp.before_request(prepare)
 bp.register_error_handler(WeCreateError, error_page)
@@ -81,7 +81,7 @@ def size_text(size: int) -> str:
 async def _items(rt: Runtime, place: files.Place, who: Viewer) -> list[dict]:
     found = []
     for item in await files.listing(rt, place, who.actor):
-        found.append({"file": item, "size": size_text(item.size), "kind": item.media_type,
+        found.append({"file": item, "size": size_text(item.size),
                       "url": url_for("file_pages.download", key=item.key),
                       "delete": url_for("file_pages.delete", key=item.key),
                       "may_delete": await files.may_delete(rt, place, who.actor, item, moderator=who.is_moderator)})
