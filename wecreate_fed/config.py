@@ -129,6 +129,8 @@ class Config:
     # person may download the export of their data this many times an hour (civic/export.py).
     accounts_deletion_grace_days: float = 30.0
     accounts_exports_per_hour: int = 3
+    # The largest file a box or organisation space takes ([files] max_bytes; civic/files.py).
+    files_max_bytes: int = 10_000_000
     # What the city calls its districts (city.district_label): the website's word for them.
     district_label: str = "Stadtbezirk"
     # instance.mode: "public", or "private" (federation only with the allowlist: see moderation/allowlist.py;
@@ -264,6 +266,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         notify_poll_seconds=r.float("notifications.poll_seconds", 30.0, low=0.05, high=3600),
         accounts_deletion_grace_days=r.float("accounts.deletion_grace_days", 30.0, low=0, high=3650),
         accounts_exports_per_hour=r.int("accounts.exports_per_hour", 3, low=1, high=1000),
+        files_max_bytes=r.int("files.max_bytes", 10_000_000, low=1_000, high=1_000_000_000),
         district_label=r.choice("city.district_label", DISTRICT_LABELS, "Stadtbezirk"),
         mode=mode,
         allowed_domains=_allowed(r, "federation.allowed_domains"),

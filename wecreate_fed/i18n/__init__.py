@@ -24,7 +24,16 @@ from babel.dates import format_interval, format_skeleton, format_time
 from babel.numbers import format_decimal
 from quart import g, has_app_context
 
-from . import catalog_amend, catalog_gate, catalog_members, catalog_orgspace, catalog_private, catalog_publish, pofiles
+from . import (
+    catalog_amend,
+    catalog_files,
+    catalog_gate,
+    catalog_members,
+    catalog_orgspace,
+    catalog_private,
+    catalog_publish,
+    pofiles,
+)
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
 # The Babel locale for a language's dates and numbers where the bare language would not do: plain
@@ -40,6 +49,7 @@ PARTS: tuple[dict[str, tuple[str, ...]], ...] = (
     catalog_orgspace.TEXTS,
     catalog_amend.TEXTS,
     catalog_publish.TEXTS,
+    catalog_files.TEXTS,
 )
 
 

@@ -35,6 +35,7 @@ from . import (
     event_pages,
     export_pages,
     feed_pages,
+    file_pages,
     gate,
     icons,
     idea_pages,
@@ -63,7 +64,7 @@ BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_page
               domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp,
               notify_pages.bp, unsubscribe_pages.bp, export_pages.bp, move_pages.bp, tag_pages.bp,
               icons.bp, allowlist_pages.bp, org_member_pages.bp, feed_pages.bp, org_space_pages.bp,
-              amendment_pages.bp, publish_pages.bp)
+              amendment_pages.bp, publish_pages.bp, file_pages.bp)
 
 
 def safe_url(value: object) -> str:
@@ -94,6 +95,7 @@ class PathId(IntegerConverter):
 def install(app: Quart, rt: Runtime) -> None:
     """Register the website on the app: its blueprints, session settings, headers and template helpers."""
     app.url_map.converters["int"] = PathId  # before the rules are added
+    app.request_class = file_pages.upload_request_class(rt.config)  # uploads may exceed federation.max_body_bytes
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.before_request(gate.check)  # a private instance: every page behind login (after the rate limits)

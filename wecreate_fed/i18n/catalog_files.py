@@ -1,0 +1,36 @@
+"""The texts of files in boxes and organisation spaces (issue 12, "files"): {key: (German, English)}."""
+
+TEXTS: dict[str, tuple[str, ...]] = {
+    "files.title": ("Dateien: {place}", "Files: {place}"),
+    "files.back": ("Zurück zu {place}", "Back to {place}"),
+    "files.link": ("Dateien", "Files"),
+    "files.lead_box": ("Die Dateien dieser Box sehen und laden nur ihre Mitglieder.",
+                       "Only the members of this box see and download its files."),
+    "files.lead_space": ("Die Dateien dieses Bereichs sehen und laden nur seine Mitglieder.",
+                         "Only the members of this space see and download its files."),
+    "files.upload": ("Datei hochladen", "Upload a file"),
+    "files.choose": ("Datei", "File"),
+    "files.hint": ("Erlaubt sind {types}, höchstens {mb} MB. Was eine Datei ist, erkennen wir an ihrem "
+                   "Inhalt, nicht an ihrem Namen.",
+                   "Allowed: {types}, at most {mb} MB. What a file is, we tell from its content, not its name."),
+    "files.upload_button": ("Hochladen", "Upload"),
+    "files.uploaded": ("Die Datei ist hochgeladen.", "The file is uploaded."),
+    "files.deleted": ("Die Datei ist gelöscht.", "The file is deleted."),
+    "files.list": ("Alle Dateien", "All files"),
+    "files.none": ("Hier gibt es noch keine Dateien.", "There are no files here yet."),
+    "files.name": ("Name", "Name"),
+    "files.by": ("Hochgeladen von", "Uploaded by"),
+    "files.when": ("Am", "When"),
+    "files.size": ("Größe", "Size"),
+    "files.actions": ("Aktionen", "Actions"),
+    "files.someone": ("ein gelöschtes Konto", "a deleted account"),
+    "files.delete": ("Löschen", "Delete"),
+    "files.delete_confirm": ("„{name}“ wirklich löschen?", "Really delete “{name}”?"),
+    "files.size_kb": ("{kb} KB", "{kb} KB"),
+    "files.size_mb": ("{mb} MB", "{mb} MB"),
+    # form errors (civic/files.py): form.<code>
+    "form.files_empty": ("Wähle eine Datei zum Hochladen aus.", "Choose a file to upload."),
+    "form.files_size": ("Die Datei ist größer als {mb} MB.", "The file is larger than {mb} MB."),
+    "form.files_type": ("Wir nehmen nur {types} an, und diese Datei ist nichts davon, egal wie sie heißt.",
+                        "Only {types} files are taken, and this file is none of them, whatever its name says."),
+}
