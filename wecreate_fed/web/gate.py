@@ -40,7 +40,8 @@ OPEN = frozenset({
 # Federation: these blueprints answer other servers (signed requests; the private part's guards
 # refuse every server off the allowlist). A browser asking them for HTML is redirected to the
 # website's page of the thing, which this gate guards.
-FEDERATION_BLUEPRINTS = frozenset({"actors", "boxes", "civic", "events", "outbox", "inbox", "client"})
+FEDERATION_BLUEPRINTS = frozenset({"actors", "boxes", "civic", "events", "outbox", "inbox", "client",
+                                   "amendments", "org_space_ap"})
 # … except their routes for people and feed readers: the JSON API and the public feeds.
 NOT_FEDERATION = frozenset({
     "civic.marketplace_json", "civic.marketplace_atom", "civic.impact",
