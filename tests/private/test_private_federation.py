@@ -139,3 +139,21 @@ async def test_removing_a_server_drops_its_queued_deliveries_without_restart(mak
     status, body = await signed_get(city, anna.ap_id)
     assert status == 403 and body["error"] == "not_allowlisted"
     assert await city.query("SELECT 1 FROM objects WHERE type = 'Note'") == []
+
+
+async def test_two_private_instances_on_each_others_list_federate(make_private):
+    # Each verifies the other's signature by fetching a key the other serves only to signed requests:
+    # the instance actors break the circle (actors/private_guard.py)
+    kreis = await make_private("kreis")
+    land = await make_private("land")
+    await allow(kreis, land)
+    await allow(land, kreis)
+    anna = await kreis.create_user("anna")
+    await land.create_user("lea")
+    status, body = await land.post_outbox("lea", {"type": "Follow", "object": anna.ap_id})
+    assert status == 201, body
+    await eventually(lambda: land.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="Accept on land")
+    await kreis.post_outbox("anna", {"type": "Note", "content": "<p>Antrag fertig</p>",
+                                     "to": ["https://www.w3.org/ns/activitystreams#Public"]})
+    await eventually(lambda: land.query("SELECT 1 FROM objects WHERE content = '<p>Antrag fertig</p>'"),
+                     message="the note on land")
