@@ -12,6 +12,7 @@ from actors import remote
 from tests.conftest import eventually, post_signed
 from tests.private.private_setup import allow, authority, disallow
 from wecreate_fed import signatures
+from wecreate_fed.civic import ideas
 from wecreate_fed.errors import BlockedDomain
 from wecreate_fed.store import actors as actors_store
 
@@ -89,8 +90,11 @@ async def test_a_server_off_the_list_is_refused_both_ways(make_private, make_ins
     await other.create_user("ole")
     await allow(party, city)
 
-    # Its signed fetches: 403, for the actor, the instance actor, WebFinger and collections
-    for url in (anna.ap_id, f"{party.base_url}/actor", f"{anna.ap_id}/outbox",
+    _, idea = await ideas.publish(party.rt, anna, {"title": "Trinkbrunnen am Markt", "districts": ["west"]})
+    status, document = await signed_get(city, idea["id"])  # an object, for the allowlisted city
+    assert status == 200 and document["id"] == idea["id"]
+    # Its signed fetches: 403, for the actor, the instance actor, objects, WebFinger and collections
+    for url in (anna.ap_id, f"{party.base_url}/actor", f"{anna.ap_id}/outbox", idea["id"], f"{anna.ap_id}/followers",
                 f"{party.base_url}/.well-known/webfinger?resource=acct:anna@{authority(party)}"):
         status, body = await signed_get(other, url)
         assert status == 403 and body["error"] == "not_allowlisted", (url, body)
@@ -139,3 +143,21 @@ async def test_removing_a_server_drops_its_queued_deliveries_without_restart(mak
     status, body = await signed_get(city, anna.ap_id)
     assert status == 403 and body["error"] == "not_allowlisted"
     assert await city.query("SELECT 1 FROM objects WHERE type = 'Note'") == []
+
+
+async def test_two_private_instances_on_each_others_list_federate(make_private):
+    # Each verifies the other's signature by fetching a key the other serves only to signed requests:
+    # the instance actors break the circle (actors/private_guard.py)
+    kreis = await make_private("kreis")
+    land = await make_private("land")
+    await allow(kreis, land)
+    await allow(land, kreis)
+    anna = await kreis.create_user("anna")
+    await land.create_user("lea")
+    status, body = await land.post_outbox("lea", {"type": "Follow", "object": anna.ap_id})
+    assert status == 201, body
+    await eventually(lambda: land.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="Accept on land")
+    await kreis.post_outbox("anna", {"type": "Note", "content": "<p>Antrag fertig</p>",
+                                     "to": ["https://www.w3.org/ns/activitystreams#Public"]})
+    await eventually(lambda: land.query("SELECT 1 FROM objects WHERE content = '<p>Antrag fertig</p>'"),
+                     message="the note on land")

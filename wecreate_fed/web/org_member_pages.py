@@ -141,12 +141,7 @@ async def import_csv(username: str):
     upload = files.get("csv_file")
     raw = upload.read(importing.MAX_BYTES + 1) if upload is not None and upload.filename else b""
     try:
-        text = raw.decode("utf-8") if raw else form.get("csv_text", "")
-    except UnicodeDecodeError:
-        text = None
-    try:
-        if text is None:
-            raise BadRequest("the file is not UTF-8 text", field="csv", code="members_import_not_csv")
+        text = importing.text_of(raw) if raw else form.get("csv_text", "")
         outcome = await importing.import_members(rt, me().actor, org, text)
     except BadRequest as e:
         problems = [{"key": f"members.import.{p.code}" if i18n.has(f"members.import.{p.code}")

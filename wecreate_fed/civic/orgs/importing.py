@@ -46,6 +46,14 @@ class Outcome:
     unchanged: list[str] = field(default_factory=list)   # addresses of members or people invited before
 
 
+def text_of(raw: bytes) -> str:
+    """An uploaded file's text (UTF-8, with or without a byte order mark)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadRequest("the file is not UTF-8 text", field="csv", code="members_import_not_csv") from e
+
+
 def parse(text: str) -> list[Row]:
     """The rows of a CSV (a first line "name,email[,role]" is a header); BadRequest naming every bad line."""
     problems = Problems()
