@@ -10,6 +10,7 @@ from html import unescape
 import aiohttp
 
 from wecreate_fed.store import feed_tokens
+from wecreate_fed.store import orgs as orgs_store
 
 ADDRESS = re.compile(r'<input type="url" id="feed-(\w+)" value="([^"]+)" readonly')
 
@@ -137,3 +138,37 @@ async def test_the_settings_page_needs_login_and_a_public_instance_keeps_its_fee
     # the form needs its CSRF token (a page elsewhere cannot renew someone's address)
     status, _, _ = await member.post("/settings/feeds/renew", {}, csrf=False)
     assert status == 403
+
+
+async def test_a_secret_calendar_adds_the_internal_events_of_its_owners_spaces(make_gated, browser_for):
+    """The members-only events of a space are in its members' secret calendars, never in anyone else's
+    nor in the public calendar."""
+    site = await make_gated(mode="public")
+    org = await site.create_user("spd", type_="Organization", category="party", name="SPD Musterstadt")
+    anna = await site.create_user("anna", password="sicheres-passwort")
+    await site.create_user("fritz", password="sicheres-passwort")
+    async with site.rt.db.transaction() as conn:
+        await orgs_store.put(conn, org.id, anna.id, role="member", state="accepted")
+    member = browser_for(site)
+    assert await member.login("anna") == 303
+    starts = (datetime.now() + timedelta(days=3)).replace(hour=18, minute=0, second=0, microsecond=0)
+    await member.get("/events/new")
+    status, text, _ = await member.post("/events/new", {
+        "title": "Interne Klausur", "description": "Nur für Mitglieder", "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "timezone": "Europe/Berlin",
+        "place_name": "Geschäftsstelle", "locality": "Musterstadt", "district": "mitte", "members_of": "spd",
+        "action": "save"})
+    assert status == 303, text
+    stored = await site.query("SELECT members_of FROM events WHERE title = ?", ("Interne Klausur",))
+    assert [r["members_of"] for r in stored] == [org.id]
+    await _an_event(member)  # and a public one
+    outsider = browser_for(site)
+    assert await outsider.login("fritz") == 303
+    mine, theirs = await _secret_addresses(member), await _secret_addresses(outsider)
+    status, body, _ = await _fetch(mine["calendar"])
+    assert status == 200 and "Interne Klausur" in body and "Mitgliederversammlung" in body
+    status, body, _ = await _fetch(mine["calendar"].replace("/events.ics", "/districts/mitte/events.ics"))
+    assert status == 200 and "Interne Klausur" in body
+    for url in (theirs["calendar"], site.base_url + "/events.ics"):
+        status, body, _ = await _fetch(url)
+        assert status == 200 and "Mitgliederversammlung" in body and "Interne Klausur" not in body

@@ -2,7 +2,8 @@
 `…/districts/<slug>/events.ics`, fetched by a feed reader or a calendar app without a login.
 
 A private instance has no public feeds (web/gate.py answers them 401), so each person makes their
-own address in /settings/feeds: a random token, of which only the hash is kept (as for sessions;
+own address in /settings/feeds (its calendar adds the internal events of the person's organisation
+spaces): a random token, of which only the hash is kept (as for sessions;
 the address is shown once, after it was made), renewed (the old one stops at once) or deleted.
 A token that is not there, or whose account is deleted or suspended, answers 404. On a public
 instance the public feeds stay, and the secret address works all the same.
@@ -17,7 +18,9 @@ from quart import Blueprint, Response, render_template, request, url_for
 from wecreate_fed import runtime
 from wecreate_fed.civic import districts, events, marketplace
 from wecreate_fed.errors import BadRequest, NotFound
+from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import feed_tokens
+from wecreate_fed.store.actors import Actor
 
 from .common import blueprint, login_required, me, notice, see_other
 
@@ -68,7 +71,7 @@ async def _settings_page(token: str | None):
     return await render_template("gate_feeds.html", token_row=row, addresses=addresses)
 
 
-async def _owner(token: str) -> int:
+async def _owner(token: str) -> Actor:
     """The account behind a secret address; 404 for any other token (never saying why)."""
     rt = runtime.current()
     if len(token) > 100:
@@ -76,9 +79,12 @@ async def _owner(token: str) -> int:
     owner = await feed_tokens.owner_of(rt.db.reader, token)
     if owner is None:
         raise NotFound("no such feed")
+    person = await actors_store.get_actor(rt.db.reader, owner)
+    if person is None:
+        raise NotFound("no such feed")
     async with rt.db.transaction() as conn:
         await feed_tokens.mark_used(conn, owner)
-    return owner
+    return person
 
 
 @feeds.get("/feeds/<token>/marketplace.atom")
@@ -92,18 +98,18 @@ async def marketplace_feed(token: str):
 
 @feeds.get("/feeds/<token>/events.ics")
 async def calendar_feed(token: str):
-    await _owner(token)
+    person = await _owner(token)
     rt = runtime.current()
-    return Response(events.icalendar(rt.config, await events.upcoming(rt)), content_type=ICS)
+    return Response(events.icalendar(rt.config, await events.upcoming_for(rt, person)), content_type=ICS)
 
 
 @feeds.get("/feeds/<token>/districts/<slug>/events.ics")
 async def district_calendar_feed(token: str, slug: str):
-    await _owner(token)
+    person = await _owner(token)
     rt = runtime.current()
     try:
         district = districts.by_slug(rt.config, slug)
     except BadRequest as e:
         raise NotFound(str(e)) from e  # a path that names no district
     name = f"{rt.config.instance_name}: {district.name}"
-    return Response(events.icalendar(rt.config, await events.upcoming(rt, slug), name=name), content_type=ICS)
+    return Response(events.icalendar(rt.config, await events.upcoming_for(rt, person, slug), name=name), content_type=ICS)

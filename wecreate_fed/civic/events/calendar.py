@@ -7,11 +7,14 @@ from datetime import UTC
 from wecreate_fed import sanitize
 from wecreate_fed.config import Config
 from wecreate_fed.runtime import Runtime
+from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store import iso
+from wecreate_fed.store import org_space as org_space_store
+from wecreate_fed.store.actors import Actor
 from wecreate_fed.store.events import PLACE_FIELDS, ListedEvent
 
-from .. import districts
+from .. import audience, districts
 from .documents import ICAL_STATUS
 from .times import local, utc, zone
 
@@ -28,6 +31,26 @@ async def upcoming(rt: Runtime, district_slug: str | None = None, *, limit: int 
     listed = await events_store.list_upcoming_events(rt.db.reader, after=iso(), district_ap_id=district_id,
                                                      limit=limit * 4)
     return [_summary(rt.config, item) for item in listed if item.event.is_local][:limit]
+
+
+async def upcoming_for(rt: Runtime, person: Actor, district_slug: str | None = None, *,
+                       limit: int = 100) -> list[dict]:
+    """What `upcoming` lists, and for `person` (a secret calendar address's owner) the internal
+    events of every organisation space they are a member of, soonest first."""
+    items = await upcoming(rt, district_slug, limit=limit)
+    district_id = districts.district_ap_id(rt.config, district_slug) if district_slug else None
+    seen = {item["id"] for item in items}
+    for org in await audience.organisations_of(rt, person):
+        for event in await org_space_store.list_space_events(rt.db.reader, org.id, after=iso(), limit=limit):
+            if event.ap_id in seen or (district_id and event.district_ap_id != district_id):
+                continue
+            organizer = await actors_store.get_actor(rt.db.reader, event.organizer_id)
+            if organizer is None:
+                continue
+            seen.add(event.ap_id)
+            items.append(_summary(rt.config, ListedEvent(event, organizer.ap_id, organizer.name)))
+    items.sort(key=lambda item: (item["starts_at"], item["id"]))
+    return items[:limit]
 
 
 def _summary(config: Config, item: ListedEvent) -> dict:
