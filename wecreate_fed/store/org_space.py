@@ -141,8 +141,3 @@ async def list_drafts(conn: Connection, org_id: int, *, limit: int = 100) -> lis
               f"WHERE i.members_of = ? AND i.deleted_at IS NULL AND {shown('i', 'author_id')} "
               "ORDER BY i.published DESC, i.id DESC LIMIT ?", (org_id, limit))
     return [(idea_of(r), _actor({c: r[f"author_{c}"] for c in _ACTOR_COLUMNS.split(", ")})) for r in rows]
-
-
-async def set_object_members_of(conn: Connection, ap_id: str, org_id: int) -> None:
-    """Make a just-stored object members-only (social.add_object stores the public/followers audience)."""
-    await conn.execute("UPDATE objects SET members_of = ? WHERE ap_id = ?", (org_id, ap_id))

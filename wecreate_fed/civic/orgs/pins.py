@@ -54,9 +54,7 @@ async def announce(rt: Runtime, space: Space, text: str | None, audience_choice:
     async with outgoing(rt) as out:
         await social.add_object(out.conn, ap_id=note["id"], type="Note", actor_id=org.id, is_local=True,
                                 content=content, is_public=audience_choice == PUBLIC, data=note,
-                                published=note["published"])
-        if audience_choice == MEMBERS:
-            await space_store.set_object_members_of(out.conn, note["id"], org.id)
+                                published=note["published"], members_of=org.id if audience_choice == MEMBERS else None)
         await out.queue(org, activity, recipients)
     return note["id"]
 
