@@ -37,7 +37,7 @@ from wecreate_fed.store import export as store
 from wecreate_fed.store import motions as motion_store
 from wecreate_fed.store.actors import Actor
 
-from . import accounts
+from . import accounts, files
 from .boxes import documents as box_documents
 from .boxes import motion_documents
 from .events import documents as event_documents
@@ -47,7 +47,9 @@ CHUNK = 64 * 1024           # bytes gathered before one write into the ZIP
 AT_ONCE = 2                 # exports built at the same time on this instance (each costs a core)
 FILES = ("actor.json", "outbox.json", "likes.json", "ideas.json", "ideas.csv", "events.json", "events.csv",
          "comments.json", "comments.csv", "supports.json", "supports.csv", "boxes.json", "boxes.csv",
-         "motions.json", "motions.csv", "following_accounts.csv", "followers.csv", "README.txt")
+         "motions.json", "motions.csv", "uploads.csv", "following_accounts.csv", "followers.csv", "README.txt")
+# The bytes of the files one uploaded to boxes and spaces lie beside uploads.csv, under this folder.
+UPLOADS = "uploads/"
 # A spreadsheet runs a cell that starts like a formula; a quote in front keeps it text.
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
 
@@ -230,6 +232,15 @@ async def _write_all(rt: Runtime, zip_: Zip, actor: Actor, lang: str) -> None:
         ["id", "title", "box", "role", "state", "decision", "created_at", "submitted_at", "cosigned_at"],
         _mapped(_rows(store.motions, conn, actor.ap_id), _motion_row)))
 
+    folder = files.files_folder(config)
+    await zip_.member("uploads.csv", table(
+        ["file", "name", "type", "bytes", "sha256", "box", "space", "uploaded_at"],
+        _mapped(_rows(store.uploads, conn, actor.id), _upload_row)))
+    async for row in _rows(store.uploads, conn, actor.id):
+        path = folder / row["stored_name"]
+        if await asyncio.to_thread(path.is_file):  # a file deleted meanwhile is in neither
+            await zip_.file(_upload_name(row), path)
+
     # Mastodon's format for importing follows elsewhere: a handle per line, no byte order mark.
     await zip_.member("following_accounts.csv", table(
         ["Account address", "Show boosts", "Notify on new posts", "Languages"],
@@ -237,6 +248,16 @@ async def _write_all(rt: Runtime, zip_: Zip, actor: Actor, lang: str) -> None:
     await zip_.member("followers.csv", table(["Account address", "Actor id", "since"], _mapped(
         _rows(store.follows, conn, actor.id, direction="followers"), _follower_row)))
     await zip_.member("README.txt", _once(_readme(rt, actor, lang)))
+
+
+def _upload_name(row) -> str:
+    """uploads/<key>-<name>: the key keeps two files of one name apart (the name is clean already)."""
+    return f"{UPLOADS}{row['key']}-{row['name']}"
+
+
+async def _upload_row(row) -> list:
+    return [_upload_name(row), row["name"], row["media_type"], row["size"], row["sha256"], row["box_ap_id"],
+            row["space_ap_id"], row["created_at"]]
 
 
 async def _once(text: str) -> AsyncIterator[str]:

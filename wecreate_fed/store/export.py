@@ -105,3 +105,12 @@ async def follows(conn: Connection, actor_id: int, *, direction: str, after: int
         conn, f"SELECT f.id, a.ap_id, a.username, a.domain, a.type, f.created_at FROM follows f "
               f"JOIN actors a ON a.id = f.{other} WHERE f.{mine} = ? AND f.state = 'accepted' AND f.id > ? "
               "ORDER BY f.id LIMIT ?", (actor_id, after, limit))
+
+
+async def uploads(conn: Connection, actor_id: int, *, after: int, limit: int = BATCH):
+    """The files the actor uploaded to boxes and spaces (store/files.py's table), with where they lie."""
+    return await fetch_all(
+        conn, "SELECT f.id, f.key, f.name, f.media_type, f.size, f.sha256, f.stored_name, f.created_at, "
+              "b.ap_id AS box_ap_id, s.ap_id AS space_ap_id FROM files f "
+              "LEFT JOIN actors b ON b.id = f.box_id LEFT JOIN actors s ON s.id = f.members_of "
+              "WHERE f.uploader_id = ? AND f.id > ? ORDER BY f.id LIMIT ?", (actor_id, after, limit))
