@@ -15,8 +15,10 @@ from tests.conftest import eventually
 from tests.notify.helpers import choose, mail_tables, with_address
 from tests.web.conftest import text_of
 from wecreate_fed.civic import events, ideas
+from wecreate_fed.civic.orgs import membership
 from wecreate_fed.notify import schedule, topics
 from wecreate_fed.notify.worker import NotifyWorker
+from wecreate_fed.store import orgs as orgs_store
 from wecreate_fed.store import utcnow
 
 EVENT = {"title": "Stadtteilfest West", "description": "Mit Musik.", "starts_at": "2031-06-20T15:00",
@@ -177,3 +179,17 @@ async def _support_choice(instance, actor) -> str:
     rows = await instance.query("SELECT frequency FROM notification_preferences WHERE actor_id = ? AND topic = 'support'",
                                 (actor.id,))
     return rows[0]["frequency"] if rows else ""
+
+
+async def test_an_invitation_into_an_organisation_space_is_mailed_at_once(make_instance, mailserver):
+    """Membership notices belong to the topic "my boxes and spaces" (at once by default)."""
+    leipzig = await make_instance("leipzig", tables=mail_tables(mailserver))
+    org = await leipzig.create_user("spd", type_="Organization", category="party", name="SPD Leipzig")
+    vorstand = await leipzig.create_user("vorstand", name="Vera Vorstand")
+    async with leipzig.rt.db.transaction() as conn:
+        await orgs_store.put(conn, org.id, vorstand.id, role="admin", state="accepted")
+    anna = await with_address(leipzig, "anna", "anna@example.org", language="de")
+    assert topics.topic_of("members_invited") == "box"
+    await membership.invite(leipzig.rt, vorstand, org, anna)
+    [invited] = await mailserver.wait_for(1, to="anna@example.org")
+    assert "Vera Vorstand lädt dich ein, Mitglied von SPD Leipzig zu werden." in invited.text

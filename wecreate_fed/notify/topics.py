@@ -2,7 +2,7 @@
 
 A notification's kind says what happened; its topic is what the settings page offers
 (/settings/notifications): "a reply to me", "my idea supported", "a status changed",
-"new in my district", "my boxes", "my account". The district topic has no notifications of
+"new in my district", "my boxes and spaces", "my account". The district topic has no notifications of
 its own (one for every resident would be a flood): the digest reads the district's new
 ideas and events of the period, so it offers daily and weekly only.
 """
@@ -20,7 +20,10 @@ KINDS: dict[str, tuple[str, ...]] = {
     "status": ("status_changed", "attend", "attend_answered"),
     "district": (),
     "box": ("box_post", "box_task", "box_invitation", "motion_received", "motion_on_agenda", "motion_decided",
-            "amendment_proposed", "amendment_adopted", "amendment_rejected"),
+            "amendment_proposed", "amendment_adopted", "amendment_rejected",
+            # organisation spaces (civic/orgs/membership.py): invitations, requests and their answers
+            "members_invited", "members_requested", "members_approved", "members_declined", "members_joined",
+            "members_left", "members_removed", "members_role"),
     "account": ("moderation", "moderation_undone", "appeal_decided"),
 }
 TOPICS = tuple(KINDS)
