@@ -20,11 +20,12 @@ _WHAT_IS = " UNION ALL ".join([
     "SELECT 8, 'Join' FROM box_members WHERE request_ap_id = :id",
     "SELECT 9, kind FROM reactions WHERE activity_ap_id = :id",
     "SELECT 10, 'activity:' || type FROM activities WHERE ap_id = :id",
+    "SELECT 11, 'poll' FROM polls WHERE ap_id = :id",
 ])
 
 
 async def what_is(conn: Connection, ap_id: str) -> str | None:
-    """idea, event, motion, box, district, actor, box_post, note; for activities their type (Follow,
+    """idea, event, motion, box, district, actor, box_post, note, poll; for activities their type (Follow,
     Join, Like, Announce) or 'activity:<Type>' for one of ours; None when nothing here knows the id."""
     row = await fetch_one(conn, f"SELECT kind FROM ({_WHAT_IS}) ORDER BY p LIMIT 1", {"id": ap_id})
     return None if row is None else row["kind"]
