@@ -58,6 +58,14 @@ def liked_of(actor_ap_id: str) -> str:
     return f"{actor_ap_id}/liked"
 
 
+def members_collection_id(config: Config, username: str | None) -> str:
+    """The members collection of a local Organization's space (`username`), or with None the
+    instance's (every local account of a private instance): the `to` of members-only activities."""
+    if username is None:
+        return f"{config.base_url}{INSTANCE_ACTOR_PATH}/members"
+    return f"{actor_id(config, username)}/members"
+
+
 def profile_url(config: Config, username: str) -> str:
     return page_of(config, "user", username)
 
