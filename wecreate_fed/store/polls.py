@@ -162,8 +162,8 @@ async def schedule_update(conn: Connection, poll_id: int, due_at: str) -> None:
 async def list_updates_due(conn: Connection, *, now: str, limit: int) -> list[Poll]:
     """Polls whose Update is due: new totals, or a closing time that has come and not been announced."""
     rows = await fetch_all(
-        conn, "SELECT * FROM polls WHERE deleted_at IS NULL AND ((update_due_at IS NOT NULL AND update_due_at <= ?) "
-              "OR (closing_sent = 0 AND end_time IS NOT NULL AND end_time <= ?)) ORDER BY id LIMIT ?",
+        conn, "SELECT * FROM polls WHERE deleted_at IS NULL AND (update_due_at <= ? "
+              "OR (update_due_at IS NULL AND closing_sent = 0 AND end_time <= ?)) ORDER BY id LIMIT ?",
         (now, now, limit))
     return [_poll(r) for r in rows]
 
@@ -171,7 +171,8 @@ async def list_updates_due(conn: Connection, *, now: str, limit: int) -> list[Po
 async def next_update_due(conn: Connection) -> str | None:
     return await fetch_value(
         conn, "SELECT min(t) FROM (SELECT min(update_due_at) AS t FROM polls WHERE deleted_at IS NULL "
-              "UNION ALL SELECT min(end_time) FROM polls WHERE closing_sent = 0 AND deleted_at IS NULL)")
+              "UNION ALL SELECT min(end_time) FROM polls WHERE closing_sent = 0 AND update_due_at IS NULL "
+              "AND deleted_at IS NULL)")
 
 
 async def mark_update_sent(conn: Connection, poll_id: int, *, closed: bool, due_before: str) -> None:
