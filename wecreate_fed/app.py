@@ -19,7 +19,7 @@ from outbox.delivery import DeliveryWorker
 
 from . import leases, nodeinfo, owner_only, ratelimit, web
 from .civic import accounts as civic_accounts
-from .civic import box_routes, districts, event_routes, purge
+from .civic import box_routes, districts, event_routes, poll_routes, purge
 from .civic import client as civic_client
 from .civic import routes as civic_routes
 from .civic import worker as civic_worker
@@ -91,7 +91,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
                  http=HttpClient.from_config(config, blocked=domains.suspended), domains=domains)
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
-                      civic_client.bp, inbox.receive.bp):
+                      poll_routes.bp, civic_client.bp, inbox.receive.bp):
         app.register_blueprint(blueprint)
     supervisor = app.supervisor
     app.before_request(ratelimit.check_expensive)  # app-level: before the website's own before_request

@@ -12,10 +12,11 @@ from .documents import closed_at, results_visible
 from .inbound import vote_received
 from .updates import next_due, publish_due
 from .validation import OPTION_MAX, OPTIONS_MAX, OPTIONS_MIN, QUESTION_MAX, flag, validate
+from .views import summary, visible_polls
 
 __all__ = [
     "OPTIONS_MAX", "OPTIONS_MIN", "OPTION_MAX", "QUESTION_MAX", "SETTLE_SECONDS", "Place", "chosen_positions",
     "close", "closed_at", "create", "delete", "flag", "may_see", "next_due", "place_of", "poll_by_id",
-    "poll_by_key", "publish_due", "question_document", "require_see", "results_visible", "validate",
-    "vote", "vote_received",
+    "poll_by_key", "publish_due", "question_document", "require_see", "results_visible", "summary", "validate",
+    "visible_polls", "vote", "vote_received",
 ]
