@@ -61,7 +61,7 @@ async def test_open_ballot_one_vote_each_results_live_when_chosen(leipzig):
     assert seen["own_votes"] == [1] and seen["voted"] and not seen["may_vote"]
     document = await polls.question_document(rt, poll)
     assert document["type"] == "Question" and document["votersCount"] == 2
-    assert [(o["name"], o["replies"]["totalItems"]) for o in document["oneOf"]] == list(zip(OPTIONS, [0, 2, 0]))
+    assert [(o["name"], o["replies"]["totalItems"]) for o in document["oneOf"]] == list(zip(OPTIONS, [0, 2, 0], strict=True))
     assert "closed" not in document and "endTime" not in document
 
 
@@ -108,7 +108,7 @@ async def test_secret_ballot_totals_right_and_no_row_links_a_voter_to_an_option(
     rt = leipzig.rt
     ap_id = await polls.create(rt, anna, {"question": "Wer wird Sprecherin?", "options": ["Frieda", "Gisela"],
                                           "secret": True})
-    for voter, choice in zip(voters, [0, 1, 1, 1]):
+    for voter, choice in zip(voters, [0, 1, 1, 1], strict=True):
         await polls.vote(rt, voter, ap_id, [choice])
     with pytest.raises(Conflict):
         await polls.vote(rt, voters[0], ap_id, [1])
