@@ -38,6 +38,9 @@ FORM_CODES = frozenset({
     "move_target_moved", "move_cooldown", "account_moved",
     # images and languages of ideas (civic/ideas/validation.py)
     "image_type", "language",
+    # polls (civic/polls)
+    "polls_options", "polls_options_twice", "polls_secret_single", "polls_secret_live", "polls_end_past",
+    "polls_end_far", "polls_box_or_space", "polls_choose", "polls_one_choice", "polls_closed", "polls_voted",
 })
 
 

@@ -24,7 +24,7 @@ from babel.dates import format_interval, format_skeleton, format_time
 from babel.numbers import format_decimal
 from quart import g, has_app_context
 
-from . import pofiles
+from . import catalog_polls, pofiles
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
 # The Babel locale for a language's dates and numbers where the bare language would not do: plain
@@ -34,6 +34,7 @@ FORMAT_LOCALES = {"en": "en_GB"}
 # Catalog modules in the old format (TEXTS = {key: (German, English)}, "key.one" for the singular),
 # read over the .po files until po_import.py (the lead's merge script) moves them in; normally empty.
 PARTS: tuple[dict[str, tuple[str, ...]], ...] = (
+    catalog_polls.TEXTS,
 )
 
 

@@ -42,6 +42,7 @@ from . import (
     move_pages,
     notify_pages,
     password_pages,
+    poll_pages,
     previews,
     profile_pages,
     report_pages,
@@ -55,7 +56,7 @@ BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_page
               settings_pages.bp, interaction.bp, admin_pages.bp, legal_pages.bp, legal_pages.api_bp,
               domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp,
               notify_pages.bp, unsubscribe_pages.bp, export_pages.bp, move_pages.bp, tag_pages.bp,
-              icons.bp)
+              poll_pages.bp, icons.bp)
 
 
 def safe_url(value: object) -> str:

@@ -26,6 +26,7 @@ async def summary(rt: Runtime, poll: Poll, viewer: Actor | None, place: access.P
     total = sum(o.votes for o in options)
     return {
         "id": poll.ap_id,
+        "key": key.key if key else "",
         "url": urls.page_of(rt.config, "poll", key.key if key else ""),
         "question": poll.question,
         "author": place.author.ap_id,
