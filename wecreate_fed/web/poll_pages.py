@@ -35,7 +35,8 @@ async def index():
     """Newest first: every poll the viewer may see, or those of one box (?box=), person (?author=)
     or space (?space=)."""
     rt = runtime.current()
-    looker = viewer().actor if viewer() else None
+    looking = viewer()
+    looker = looking.actor if looking else None
     box = author = space = None
     filters: dict = {}
     if slug := request.args.get("box", "").strip():
@@ -100,7 +101,8 @@ async def create_poll():
 async def _visible(key: str):
     rt = runtime.current()
     poll = await polls.poll_by_key(rt, key)
-    looker = viewer().actor if viewer() else None
+    looking = viewer()
+    looker = looking.actor if looking else None
     place = await polls.require_see(rt, poll, looker)
     return rt, poll, place, looker
 
@@ -114,8 +116,9 @@ async def _page(key: str, status: int = 200, vote_error: str | None = None):
     rt, found, place, looker = await _visible(key)
     data = await polls.summary(rt, found, looker, place)
     space = await audience.audience_actor(rt, found.members_of)
+    looking = viewer()
     return await render_template("poll.html", poll=data, author=place.author, box=place.box, space=space,
-                                 may_manage=viewer() is not None and viewer().may_manage(found.author_id),
+                                 may_manage=looking is not None and looking.may_manage(found.author_id),
                                  is_author=looker is not None and looker.id == found.author_id,
                                  vote_error=vote_error), status
 
@@ -152,8 +155,8 @@ async def close(key: str):
 @login_required
 async def delete(key: str):
     rt, found, place, _ = await _visible(key)
-    viewer().check_may_manage(found.author_id)
-    await polls.delete(rt, me().actor, found.ap_id, moderator=viewer().is_moderator)
+    me().check_may_manage(found.author_id)
+    await polls.delete(rt, me().actor, found.ap_id, moderator=me().is_moderator)
     notice("polls.notice_deleted")
     if place.box is not None:
         return see_other(url_for("poll_pages.index", box=place.box.username))
