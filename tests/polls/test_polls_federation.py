@@ -126,6 +126,14 @@ async def test_anyof_counts_each_option_once_per_actor_and_closing_time_refuses_
     assert [o["replies"]["totalItems"] for o in document["anyOf"]] == [1, 0, 1]
     status, fetched = await meissen.get_json(ap_id)
     assert status == 200 and fetched["closed"]
+    # Someone else's Delete of the poll is refused: only its author deletes it.
+    delete = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{bob.ap_id}#delete/{uuid.uuid4()}",
+              "type": "Delete", "actor": bob.ap_id, "object": ap_id}
+    status, body = await post_signed(leipzig.shared_inbox, delete, key_id=bob.key_id,
+                                     private_key_pem=bob.private_key_pem)
+    assert status == 400 and "does not live on the actor's host" in body
+    assert await leipzig.query("SELECT count(*) AS n FROM tombstones") == [{"n": 0}]
+    assert (await polls.poll_by_id(leipzig.rt, ap_id)).deleted_at is None
 
 
 async def test_a_secret_ballots_remote_vote_is_counted_and_its_message_forgotten(leipzig, meissen):
