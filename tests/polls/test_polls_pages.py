@@ -126,3 +126,40 @@ async def test_the_json_api(leipzig):
     assert status == 409 and body["error"] == "polls_closed"
     status, body = await call("GET", "/api/polls/nope", anna)
     assert status == 404
+
+
+async def test_a_space_member_asks_for_the_members_only_and_deletes_it(leipzig):
+    org = await leipzig.create_user("spd", type_="Organization", category="party", name="SPD Leipzig")
+    anna, fritz = await visitor(leipzig, "anna"), await visitor(leipzig, "fritz")
+    try:
+        member = await leipzig.actor("anna")
+        async with leipzig.rt.db.transaction() as conn:
+            await orgs_store.put(conn, org.id, member.id, role="member", state="accepted")
+        status, page, _ = await anna.get("/polls/new")
+        assert "Wer sieht das?" in page and "Nur Mitglieder von SPD Leipzig" in page
+        status, _, headers = await anna.post("/polls/new", {"question": "Intern: Wer kandidiert?",
+                                                            "options": "Anna\nBert", "members_of": "spd"})
+        assert status == 303
+        path = headers["Location"]
+        _, page, _ = await anna.get(path)
+        assert "Nur Mitglieder von SPD Leipzig" in page
+        _, listed, _ = await anna.get("/polls?space=spd")
+        assert "Intern: Wer kandidiert?" in listed
+        assert (await fritz.get(path))[0] == 404
+        status, page, _ = await anna.post("/polls/new", {"question": "Q", "options": "A\nB", "members_of": "cdu"})
+        assert status == 400 and "Bitte wähle eine der Möglichkeiten." in page
+        await anna.get(path)
+        status, _, headers = await anna.post(f"{path}/delete", {})
+        assert status == 303 and headers["Location"] == "/polls"
+        assert (await anna.get(path))[0] == 410
+        assert (await fritz.get(path))[0] == 404  # deleted or not, not there for outsiders
+        ap_id = leipzig.base_url + "/polls/" + path.rsplit("/", 1)[1]
+        status, _ = await leipzig.get_json(ap_id)  # a server (signed by the instance actor): no member
+        assert status == 404
+        public = await polls.create(leipzig.rt, member, {"question": "Öffentlich?", "options": ["Ja", "Nein"]})
+        await polls.delete(leipzig.rt, member, public)
+        status, body = await leipzig.get_json(public)
+        assert status == 410 and body["type"] == "Tombstone" and body["formerType"] == "Question"
+    finally:
+        await anna.close()
+        await fritz.close()

@@ -29,12 +29,11 @@ async def question(key: str):
     # The signature first: an unsigned request gets the same 401 whether the poll is hidden or missing.
     fetcher = await signed_fetcher(rt)
     try:
-        poll = await polls.poll_by_key(rt, key)
+        poll, place = await polls.visible_poll(rt, key, fetcher)
     except Gone:
         ap_id = urls.poll_id(rt.config, key)
         return activity_response({"@context": "https://www.w3.org/ns/activitystreams", "id": ap_id,
                                   "type": "Tombstone", "formerType": "Question"}, 410)
-    place = await polls.require_see(rt, poll, fetcher)
     return activity_response(await polls.question_document(rt, poll, place))
 
 
@@ -78,8 +77,7 @@ async def api_create():
 async def api_poll(key: str):
     rt = runtime.current()
     reader = await viewer(rt)
-    poll = await polls.poll_by_key(rt, key)
-    place = await polls.require_see(rt, poll, reader)
+    poll, place = await polls.visible_poll(rt, key, reader)
     return _json(await polls.summary(rt, poll, reader, place))
 
 
@@ -88,7 +86,7 @@ async def api_vote(key: str):
     """{choices: [positions]} as Mastodon's API takes them; answers the poll as it is now."""
     rt = runtime.current()
     actor = await _token_actor(rt)
-    poll = await polls.poll_by_key(rt, key)
+    poll, _ = await polls.visible_poll(rt, key, actor)
     await polls.vote(rt, actor, poll.ap_id, (await _body(rt)).get("choices"))
     return _json(await polls.summary(rt, await polls.poll_by_key(rt, key), actor))
 
@@ -97,6 +95,6 @@ async def api_vote(key: str):
 async def api_close(key: str):
     rt = runtime.current()
     actor = await _token_actor(rt)
-    poll = await polls.poll_by_key(rt, key)
+    poll, _ = await polls.visible_poll(rt, key, actor)
     await polls.close(rt, actor, poll.ap_id)
     return _json(await polls.summary(rt, await polls.poll_by_key(rt, key), actor))

@@ -100,10 +100,9 @@ async def create_poll():
 
 async def _visible(key: str):
     rt = runtime.current()
-    poll = await polls.poll_by_key(rt, key)
     looking = viewer()
     looker = looking.actor if looking else None
-    place = await polls.require_see(rt, poll, looker)
+    poll, place = await polls.visible_poll(rt, key, looker)
     return rt, poll, place, looker
 
 

@@ -47,6 +47,19 @@ async def poll_by_key(rt: Runtime, key: str) -> Poll:
     return await poll_by_id(rt, urls.poll_id(rt.config, key))
 
 
+async def visible_poll(rt: Runtime, key: str, viewer: Actor | None) -> tuple[Poll, Place]:
+    """A poll the viewer may see, with its place; NotFound otherwise. Gone once deleted, but only to
+    who could see it: a deleted members-only poll is as unknown to outsiders as a live one."""
+    ap_id = urls.poll_id(rt.config, key)
+    poll = await polls_store.get_poll(rt.db.reader, ap_id)
+    if poll is None:
+        raise NotFound(f"no poll {ap_id} here", code="polls_not_found")
+    place = await require_see(rt, poll, viewer)
+    if poll.deleted_at is not None:
+        raise Gone(f"the poll {ap_id} was deleted")
+    return poll, place
+
+
 async def place_of(rt: Runtime, poll: Poll, conn: Connection | None = None) -> Place:
     conn = conn or rt.db.reader
     author = await actors_store.referenced_actor(conn, poll.author_id)
