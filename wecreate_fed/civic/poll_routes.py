@@ -25,7 +25,7 @@ async def question(key: str):
     """The Question (410 with a Tombstone once deleted); browsers go to its page."""
     rt = runtime.current()
     if not wants_activity_json():
-        return redirect(urls.page_of(rt.config, "poll", key), 302)
+        return redirect(urls.page_of(rt.config, "poll", polls.check_key(key)), 302)
     # The signature first: an unsigned request gets the same 401 whether the poll is hidden or missing.
     fetcher = await signed_fetcher(rt)
     try:

@@ -6,7 +6,7 @@ closing, deleting; inbound: votes from other servers; updates: the batched Updat
 (run by the civic worker). Secret ballots keep totals and who voted, never what (store/polls.py).
 """
 
-from .access import Place, may_see, place_of, poll_by_id, poll_by_key, require_see, visible_poll
+from .access import Place, check_key, may_see, place_of, poll_by_id, poll_by_key, require_see, visible_poll
 from .commands import SETTLE_SECONDS, chosen_positions, close, create, delete, question_document, vote
 from .documents import closed_at, results_visible
 from .inbound import vote_received
@@ -15,7 +15,8 @@ from .validation import OPTION_MAX, OPTIONS_MAX, OPTIONS_MIN, QUESTION_MAX, flag
 from .views import summary, visible_polls
 
 __all__ = [
-    "OPTIONS_MAX", "OPTIONS_MIN", "OPTION_MAX", "QUESTION_MAX", "SETTLE_SECONDS", "Place", "chosen_positions",
+    "OPTIONS_MAX", "OPTIONS_MIN", "OPTION_MAX", "QUESTION_MAX", "SETTLE_SECONDS", "Place", "check_key",
+    "chosen_positions",
     "close", "closed_at", "create", "delete", "flag", "may_see", "next_due", "place_of", "poll_by_id",
     "poll_by_key", "publish_due", "question_document", "require_see", "results_visible", "summary", "validate",
     "visible_poll", "visible_polls", "vote", "vote_received",

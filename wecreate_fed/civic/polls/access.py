@@ -7,6 +7,7 @@ members of its space only, and it is delivered to no server at all. Anyone else 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from outbox.send import Recipients
@@ -22,6 +23,15 @@ from wecreate_fed.store.boxes import Box
 from wecreate_fed.store.polls import Poll
 
 from .. import audience, boxes
+
+KEY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # urls.new_key()
+
+
+def check_key(key: str) -> str:
+    """A poll's key is a uuid: anything else names no poll (404), and never reaches a header or query."""
+    if not KEY.fullmatch(key):
+        raise NotFound("no such poll", code="polls_not_found")
+    return key
 
 
 @dataclass(frozen=True)
@@ -44,13 +54,13 @@ async def poll_by_id(rt: Runtime, ap_id: str, conn: Connection | None = None) ->
 
 
 async def poll_by_key(rt: Runtime, key: str) -> Poll:
-    return await poll_by_id(rt, urls.poll_id(rt.config, key))
+    return await poll_by_id(rt, urls.poll_id(rt.config, check_key(key)))
 
 
 async def visible_poll(rt: Runtime, key: str, viewer: Actor | None) -> tuple[Poll, Place]:
     """A poll the viewer may see, with its place; NotFound otherwise. Gone once deleted, but only to
     who could see it: a deleted members-only poll is as unknown to outsiders as a live one."""
-    ap_id = urls.poll_id(rt.config, key)
+    ap_id = urls.poll_id(rt.config, check_key(key))
     poll = await polls_store.get_poll(rt.db.reader, ap_id)
     if poll is None:
         raise NotFound(f"no poll {ap_id} here", code="polls_not_found")
