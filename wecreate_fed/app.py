@@ -20,7 +20,7 @@ from outbox.delivery import DeliveryWorker
 
 from . import leases, nodeinfo, owner_only, ratelimit, web
 from .civic import accounts as civic_accounts
-from .civic import box_routes, districts, event_routes, purge
+from .civic import box_routes, districts, event_routes, poll_routes, purge
 from .civic import client as civic_client
 from .civic import routes as civic_routes
 from .civic import worker as civic_worker
@@ -95,7 +95,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
                  http=HttpClient.from_config(config, blocked=domains.refused), domains=domains)
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
-                      amendments_routes.bp, civic_client.bp, inbox.receive.bp):
+                      amendments_routes.bp, poll_routes.bp, civic_client.bp, inbox.receive.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(org_space_routes.bp)  # an Organization's featured collection
     supervisor = app.supervisor

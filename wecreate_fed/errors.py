@@ -42,6 +42,9 @@ FORM_CODES = frozenset({
     "line_range", "amendment_unchanged", "reason_required",
     # publishing a draft to the city's marketplace (civic/orgs/publishing.py)
     "publish_city_required", "publish_city_unknown", "publish_city_unreachable",
+    # polls (civic/polls)
+    "polls_options", "polls_options_twice", "polls_secret_single", "polls_secret_live", "polls_end_past",
+    "polls_end_far", "polls_box_or_space", "polls_choose", "polls_one_choice", "polls_closed", "polls_voted",
 })
 
 

@@ -24,13 +24,14 @@ ID_PATHS = {
     "event": "/events/",
     "box": "/boxes/",
     "motion": "/motions/",
+    "poll": "/polls/",
     "district": "/districts/",
     "object": "/objects/",
     "activity": "/activities/",
 }
 # The website's routes are declared with these prefixes too (web/*.py), so a page's `url` in a
 # document and the route that serves it cannot drift apart.
-PAGE_PATHS = {"idea": "/i/", "event": "/e/", "box": "/b/", "motion": "/m/", "district": "/d/", "user": "/@"}
+PAGE_PATHS = {"idea": "/i/", "event": "/e/", "box": "/b/", "motion": "/m/", "poll": "/p/", "district": "/d/", "user": "/@"}
 INSTANCE_ACTOR_PATH = "/actor"
 AVATAR_PATH = "/media/avatars/"
 
@@ -128,6 +129,10 @@ def motion_id(config: Config, key: str) -> str:
 def amendment_id(config: Config, motion_key: str, number: int) -> str:
     """An amendment (Änderungsantrag) is part of its motion: /motions/<key>/amendments/<number>."""
     return f"{motion_id(config, motion_key)}/amendments/{number}"
+
+
+def poll_id(config: Config, key: str) -> str:
+    return id_of(config, "poll", key)
 
 
 def district_id(config: Config, slug: str) -> str:

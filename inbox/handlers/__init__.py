@@ -18,7 +18,7 @@ from wecreate_fed.civic.subjects import check_owner, subject_of
 from wecreate_fed.errors import BadRequest
 
 # The families register their handlers on import.
-from . import actors, boxes, events, flags, follows, ideas, motions, moves, notes, reactions  # noqa: F401
+from . import actors, boxes, events, flags, follows, ideas, motions, moves, notes, polls, reactions  # noqa: F401
 from .context import HandlerContext
 from .registry import INBOUND
 

@@ -15,6 +15,7 @@
 //   POST /control/note     {to, content, inbox}  Create(Note) addressed to one actor (to `inbox` unlooked-up)
 //   POST /control/public-note {content}       public Create(Note) fanned out to the followers
 //   POST /control/like     {object, owner}    Like an object, sent to its owner
+//   POST /control/vote     {question, name, owner}  vote in a poll (Create of a Note named after the option)
 //   POST /control/lookup   {id, signed}       fetch (signed unless signed: false) and parse a document
 //   POST /control/followers-page {url}        sig9421: a signed GET of a collection page, its status
 //   POST /control/aliases  {aliases}          ada's alsoKnownAs (so that an account elsewhere may move to ada)
@@ -288,6 +289,20 @@ const controls = {
     });
     await ctx.sendActivity({ identifier: NAME }, actor, like);
     return { id: like.id.href };
+  },
+
+  // A vote in a poll as Mastodon sends it: a Note named after the option, in reply to the Question.
+  "POST /control/vote": async (ctx, { question, name, owner }) => {
+    const actor = await lookupActor(ctx, owner);
+    const note = new Note({
+      id: newId(ctx, "votes"), attribution: ctx.getActorUri(NAME), name, replyTarget: new URL(question),
+      tos: [actor.id],
+    });
+    const create = new Create({
+      id: new URL(`${note.id.href}/activity`), actor: ctx.getActorUri(NAME), object: note, tos: [actor.id],
+    });
+    await ctx.sendActivity({ identifier: NAME }, actor, create);
+    return { id: create.id.href, object: note.id.href };
   },
 
   "POST /control/lookup": async (ctx, { id, signed = true }) => {

@@ -2,7 +2,7 @@
 
 The inbox (activities from other servers) and the client-to-server outbox (a local
 client's activities) both ask `subject_of()` what an activity concerns — an idea, an
-event, a box, a motion, a post in a box, a plain note, an actor, or for Accept / Reject /
+event, a box, a motion, a post in a box, a vote in one of our polls, a plain note, an actor, or for Accept / Reject /
 Undo the kind of activity answered (Follow, Join, Like, Announce) — and then call the one
 handler registered for the pair, e.g. ("Like", "idea"), ("Accept", "Join"),
 ("Create", "box_post"). A pair nobody registered is not for us and is ignored (inbox) or
@@ -73,6 +73,8 @@ async def _kind(rt: Runtime, type_: str, activity: dict, object_id: str | None, 
                 return known
             if document is None or not ld.types_of(document):
                 return "note"
+        if await _is_poll_vote(rt, document):
+            return "poll_vote"  # Mastodon's vote: a Note named after an option, in reply to our Question
         if ideas.is_idea_document(document) or document.get("civicKind") not in (None, "motion"):
             return "idea"  # (an unknown civicKind too: refused by the idea's own checks)
         if events.is_event_document(document) or activity_type(document) == "Event":
@@ -125,6 +127,13 @@ async def _is_motion_ref(rt: Runtime, object_id: str | None, document: dict | No
         if ref and await _known_kind(rt, ref) == "motion":
             return True
     return False
+
+
+async def _is_poll_vote(rt: Runtime, document: dict) -> bool:
+    if activity_type(document) != "Note" or not isinstance(document.get("name"), str):
+        return False
+    reply_to = ld.get_id(document.get("inReplyTo"))
+    return bool(reply_to and urls.is_local(rt.config, reply_to) and await _known_kind(rt, reply_to) == "poll")
 
 
 def _is_local_box_id(rt: Runtime, ap_id: str) -> bool:

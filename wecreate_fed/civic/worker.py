@@ -1,4 +1,5 @@
-"""The civic worker: publishes changed support, share and comment counts of local ideas as Update.
+"""The civic worker: publishes changed support, share and comment counts of local ideas as Update
+(and the totals of polls, civic/polls/updates.py).
 
 Counts are recounted from the facts in the same transaction as each change; this worker only
 tells other servers, bundling a burst of changes (SETTLE_SECONDS) into one Update per idea:
@@ -19,7 +20,7 @@ from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import iso, iso_in
 from wecreate_fed.workers import Worker
 
-from . import ideas
+from . import ideas, polls
 
 log = logging.getLogger(__name__)
 SETTLE_SECONDS = 2.0
@@ -50,12 +51,14 @@ class CivicWorker(Worker):
                             "given up" if delay is None else f"retry in {delay:.0f} s")
                 async with self.rt.db.transaction() as conn:
                     await civic_store.mark_counts_failed(conn, row.id, f"{type(e).__name__}: {e}", delay)
-        return len(rows)
+        return len(rows) + await polls.publish_due(self.rt, self.stopping)  # polls' new totals, batched too
 
     async def next_due(self) -> str | None:
-        """A change goes out once it has settled (a retry a little later than due: harmless)."""
+        """A change goes out once it has settled (a retry a little later than due: harmless); a poll's
+        Update when due (its own settling is in its due time)."""
         due = await civic_store.next_counts_due(self.rt.db.reader)
+        poll_due = await polls.next_due(self.rt)
         if due is None:
-            return None
-        moment = datetime.fromisoformat(due.replace("Z", "+00:00")) + timedelta(seconds=self.settle_seconds)
-        return iso(moment)
+            return poll_due
+        moment = iso(datetime.fromisoformat(due.replace("Z", "+00:00")) + timedelta(seconds=self.settle_seconds))
+        return min(moment, poll_due) if poll_due else moment

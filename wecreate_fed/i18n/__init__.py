@@ -30,6 +30,7 @@ from . import (
     catalog_gate,
     catalog_members,
     catalog_orgspace,
+    catalog_polls,
     catalog_private,
     catalog_publish,
     pofiles,
@@ -50,6 +51,7 @@ PARTS: tuple[dict[str, tuple[str, ...]], ...] = (
     catalog_amend.TEXTS,
     catalog_publish.TEXTS,
     catalog_files.TEXTS,
+    catalog_polls.TEXTS,
 )
 
 

@@ -20,11 +20,12 @@ _WHAT_IS = " UNION ALL ".join([
     "SELECT 8, 'Join' FROM box_members WHERE request_ap_id = :id",
     "SELECT 9, kind FROM reactions WHERE activity_ap_id = :id",
     "SELECT 10, 'activity:' || type FROM activities WHERE ap_id = :id",
+    "SELECT 11, 'poll' FROM polls WHERE ap_id = :id",
 ])
 
 
 async def what_is(conn: Connection, ap_id: str) -> str | None:
-    """idea, event, motion, box, district, actor, box_post, note; for activities their type (Follow,
+    """idea, event, motion, box, district, actor, box_post, note, poll; for activities their type (Follow,
     Join, Like, Announce) or 'activity:<Type>' for one of ours; None when nothing here knows the id."""
     row = await fetch_one(conn, f"SELECT kind FROM ({_WHAT_IS}) ORDER BY p LIMIT 1", {"id": ap_id})
     return None if row is None else row["kind"]
@@ -34,7 +35,7 @@ async def what_is(conn: Connection, ap_id: str) -> str | None:
 class Stored:
     """Who owns an id here (its author, organiser, box; an actor owns itself) and whether it was deleted."""
 
-    kind: str                  # idea, event, motion, actor, object, tombstone
+    kind: str                  # idea, event, motion, actor, object, poll, tombstone
     owner_ap_id: str | None
     owner_is_local: bool
     deleted: bool
@@ -51,7 +52,9 @@ _STORED = " UNION ALL ".join([
     "SELECT 4, 'actor', ap_id, is_local, deleted_at FROM actors WHERE ap_id = :id",
     "SELECT 5, 'object', a.ap_id, a.is_local, t.deleted_at FROM objects t LEFT JOIN actors a ON a.id = t.actor_id "
     "WHERE t.ap_id = :id",
-    "SELECT 6, 'tombstone', deleted_by, 0, deleted_at FROM tombstones WHERE ap_id = :id",
+    "SELECT 6, 'poll', a.ap_id, a.is_local, t.deleted_at FROM polls t LEFT JOIN actors a ON a.id = t.author_id "
+    "WHERE t.ap_id = :id",
+    "SELECT 7, 'tombstone', deleted_by, 0, deleted_at FROM tombstones WHERE ap_id = :id",
 ])
 
 

@@ -49,6 +49,7 @@ from . import (
     org_member_pages,
     org_space_pages,
     password_pages,
+    poll_pages,
     previews,
     profile_pages,
     publish_pages,
@@ -64,7 +65,7 @@ BLUEPRINTS = (auth.bp, idea_pages.bp, event_pages.bp, profile_pages.bp, box_page
               domain_pages.bp, report_pages.bp, moderation_pages.bp, password_pages.bp, email_pages.bp,
               notify_pages.bp, unsubscribe_pages.bp, export_pages.bp, move_pages.bp, tag_pages.bp,
               icons.bp, allowlist_pages.bp, org_member_pages.bp, feed_pages.bp, org_space_pages.bp,
-              amendment_pages.bp, publish_pages.bp, file_pages.bp, feed_pages.feeds)
+              amendment_pages.bp, publish_pages.bp, file_pages.bp, feed_pages.feeds, poll_pages.bp)
 
 
 def safe_url(value: object) -> str:

@@ -41,11 +41,12 @@ OPEN = frozenset({
 # refuse every server off the allowlist). A browser asking them for HTML is redirected to the
 # website's page of the thing, which this gate guards.
 FEDERATION_BLUEPRINTS = frozenset({"actors", "boxes", "civic", "events", "outbox", "inbox", "client",
-                                   "amendments", "org_space_ap"})
+                                   "amendments", "org_space_ap", "polls"})
 # … except their routes for people and feed readers: the JSON API and the public feeds.
 NOT_FEDERATION = frozenset({
     "civic.marketplace_json", "civic.marketplace_atom", "civic.impact",
     "events.upcoming_json", "events.calendar", "events.district_calendar",
+    "polls.api_create", "polls.api_poll", "polls.api_vote", "polls.api_close",
 })
 # Website routes that answer other servers: the avatars in actor documents (their names are a hash
 # of the content, so they cannot be guessed) and a motion's print view for a signed fetch.
