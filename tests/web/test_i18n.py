@@ -17,11 +17,13 @@ from wecreate_fed import config as config_module
 from wecreate_fed import i18n
 from wecreate_fed.app import create_app
 from wecreate_fed.civic import boxes, events, export, ideas, marketplace, motions
+from wecreate_fed.civic.boxes import amendments
 from wecreate_fed.errors import FORM_CODES, ConfigError
 from wecreate_fed.i18n import pofiles
 from wecreate_fed.moderation import actions, appeals, reports, roles, transparency
 from wecreate_fed.notify import topics
-from wecreate_fed.web import common, labels
+from wecreate_fed.store import orgs as orgs_store
+from wecreate_fed.web import allowlist_pages, common, labels
 
 ROOT = Path(i18n.__file__).parents[1]
 SOURCES = [p for p in ROOT.rglob("*") if p.suffix in (".py", ".html", ".txt") and "locale" not in p.parts]
@@ -74,6 +76,12 @@ def _families(texts: dict[Path, str]) -> dict[str, set[str]]:
         "export.file.": {name.replace(".", "_") for name in export.FILES},
         # the city's word for its districts in each grammatical form (web/labels.py)
         "district_label.": {f"{label}.{form}" for label in config_module.DISTRICT_LABELS for form in labels.FORMS},
+        # issue 12: amendments, the private login page and feeds, organisation spaces, the allowlist
+        "amend.state.": amendments.STATES,
+        "gate.login.accounts.": ("invite", "closed"),  # a private instance refuses "open"
+        "gate.feeds.": ("marketplace", "calendar", "district_calendar"),
+        "members.role.": orgs_store.ROLES, "members.error.": words, "members.import.": words,
+        "private.allowlist.error.": allowlist_pages.OWN_CODES,
     }
     return {prefix: set(values) for prefix, values in families.items()}
 
@@ -104,7 +112,8 @@ def test_every_key_used_is_in_the_catalog_and_every_key_in_it_is_used():
 def test_the_families_the_templates_build_exist_in_both_languages():
     texts = _sources()
     optional = {"error.", "field.", "instance.policy_", "notify.text.", "export.file.", "transparency.kind.", "transparency.category.",
-                "transparency.source.", "notification.", "form."}  # has_text() or a fallback; FORM_CODES: test_form_errors
+                "transparency.source.", "notification.", "form.",
+                "members.error.", "members.import."}  # has_text() or a fallback; FORM_CODES: test_form_errors
     missing = sorted(prefix + v for prefix, values in _families(texts).items() if prefix not in optional
                      for v in values if prefix + v not in i18n.CATALOG)
     assert not missing, missing

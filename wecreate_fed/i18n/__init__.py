@@ -24,17 +24,7 @@ from babel.dates import format_interval, format_skeleton, format_time
 from babel.numbers import format_decimal
 from quart import g, has_app_context
 
-from . import (
-    catalog_amend,
-    catalog_files,
-    catalog_gate,
-    catalog_members,
-    catalog_orgspace,
-    catalog_polls,
-    catalog_private,
-    catalog_publish,
-    pofiles,
-)
+from . import pofiles
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
 # The Babel locale for a language's dates and numbers where the bare language would not do: plain
@@ -44,14 +34,6 @@ FORMAT_LOCALES = {"en": "en_GB"}
 # Catalog modules in the old format (TEXTS = {key: (German, English)}, "key.one" for the singular),
 # read over the .po files until po_import.py (the lead's merge script) moves them in; normally empty.
 PARTS: tuple[dict[str, tuple[str, ...]], ...] = (
-    catalog_private.TEXTS,
-    catalog_members.TEXTS,
-    catalog_gate.TEXTS,
-    catalog_orgspace.TEXTS,
-    catalog_amend.TEXTS,
-    catalog_publish.TEXTS,
-    catalog_files.TEXTS,
-    catalog_polls.TEXTS,
 )
 
 
