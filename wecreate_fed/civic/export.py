@@ -35,6 +35,7 @@ from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import events as events_store
 from wecreate_fed.store import export as store
 from wecreate_fed.store import motions as motion_store
+from wecreate_fed.store import polls as polls_store
 from wecreate_fed.store.actors import Actor
 
 from . import accounts, files
@@ -42,12 +43,13 @@ from .boxes import documents as box_documents
 from .boxes import motion_documents
 from .events import documents as event_documents
 from .ideas import documents as idea_documents
+from .polls import documents as poll_documents
 
 CHUNK = 64 * 1024           # bytes gathered before one write into the ZIP
 AT_ONCE = 2                 # exports built at the same time on this instance (each costs a core)
 FILES = ("actor.json", "outbox.json", "likes.json", "ideas.json", "ideas.csv", "events.json", "events.csv",
          "comments.json", "comments.csv", "supports.json", "supports.csv", "boxes.json", "boxes.csv",
-         "motions.json", "motions.csv", "uploads.csv", "following_accounts.csv", "followers.csv", "README.txt")
+         "motions.json", "motions.csv", "polls.csv", "poll_votes.csv", "uploads.csv", "following_accounts.csv", "followers.csv", "README.txt")
 # The bytes of the files one uploaded to boxes and spaces lie beside uploads.csv, under this folder.
 UPLOADS = "uploads/"
 # A spreadsheet runs a cell that starts like a formula; a quote in front keeps it text.
@@ -232,6 +234,12 @@ async def _write_all(rt: Runtime, zip_: Zip, actor: Actor, lang: str) -> None:
         ["id", "title", "box", "role", "state", "decision", "created_at", "submitted_at", "cosigned_at"],
         _mapped(_rows(store.motions, conn, actor.ap_id), _motion_row)))
 
+    await zip_.member("polls.csv", table(
+        ["id", "question", "options", "several_choices", "secret", "closes_at", "closed_at", "voters", "created_at"],
+        _mapped(_rows(store.polls, conn, actor.id), _poll_row(conn))))
+    await zip_.member("poll_votes.csv", table(["poll", "question", "choices"], _mapped(
+        _rows(store.poll_votes, conn, actor.id), _poll_vote_row(lang))))
+
     folder = files.files_folder(config)
     await zip_.member("uploads.csv", table(
         ["file", "name", "type", "bytes", "sha256", "box", "space", "uploaded_at"],
@@ -248,6 +256,27 @@ async def _write_all(rt: Runtime, zip_: Zip, actor: Actor, lang: str) -> None:
     await zip_.member("followers.csv", table(["Account address", "Actor id", "since"], _mapped(
         _rows(store.follows, conn, actor.id, direction="followers"), _follower_row)))
     await zip_.member("README.txt", _once(_readme(rt, actor, lang)))
+
+
+def _poll_row(conn: Connection) -> Callable[[object], Awaitable[list | None]]:
+    async def row_of(row) -> list | None:
+        poll = await polls_store.get_poll_by_id(conn, row["id"])
+        if poll is None:
+            return None
+        options = await polls_store.list_options(conn, poll.id)
+        # the totals only where the poll shows them (a secret ballot's not before it closes)
+        shown = poll_documents.results_visible(poll)
+        names = " | ".join(f"{o.name} ({o.votes})" if shown else o.name for o in options)
+        return [poll.ap_id, poll.question, names, poll.multiple, poll.secret, poll.end_time,
+                poll_documents.closed_at(poll), poll.voters_count, poll.created_at]
+    return row_of
+
+
+def _poll_vote_row(lang: str) -> Callable[[object], Awaitable[list]]:
+    async def row_of(row) -> list:
+        secret = i18n.gettext(lang, "export.secret_ballot")
+        return [row["ap_id"], row["question"], secret if row["secret"] else row["choices"]]
+    return row_of
 
 
 def _upload_name(row) -> str:

@@ -114,3 +114,20 @@ async def uploads(conn: Connection, actor_id: int, *, after: int, limit: int = B
               "b.ap_id AS box_ap_id, s.ap_id AS space_ap_id FROM files f "
               "LEFT JOIN actors b ON b.id = f.box_id LEFT JOIN actors s ON s.id = f.members_of "
               "WHERE f.uploader_id = ? AND f.id > ? ORDER BY f.id LIMIT ?", (actor_id, after, limit))
+
+
+async def polls(conn: Connection, actor_id: int, *, after: int, limit: int = BATCH):
+    """The ids of the polls the actor asked (store/polls.py reads each with its options)."""
+    return await fetch_all(conn, "SELECT id FROM polls WHERE author_id = ? AND deleted_at IS NULL AND id > ? "
+                                 "ORDER BY id LIMIT ?", (actor_id, after, limit))
+
+
+async def poll_votes(conn: Connection, actor_id: int, *, after: int, limit: int = BATCH):
+    """The polls the actor voted in, and what they chose where that is kept (open ballots only:
+    a secret ballot knows that they voted, never what)."""
+    return await fetch_all(
+        conn, "SELECT p.id, p.ap_id, p.question, p.secret, (SELECT group_concat(o.name, ' | ') FROM poll_choices c "
+              "JOIN poll_options o ON o.poll_id = c.poll_id AND o.position = c.position "
+              "WHERE c.poll_id = p.id AND c.actor_id = v.actor_id) AS choices FROM poll_voters v "
+              "JOIN polls p ON p.id = v.poll_id WHERE v.actor_id = ? AND p.deleted_at IS NULL AND p.id > ? "
+              "ORDER BY p.id LIMIT ?", (actor_id, after, limit))
