@@ -5,32 +5,15 @@ that it was already done. (Drafts federate nothing, so there is no activity to c
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
+from tests.civic.test_cancellation import run_cancelled
 from wecreate_fed.civic import boxes, motions
 from wecreate_fed.civic.boxes import amendments
 from wecreate_fed.errors import Conflict
 
 MAX_STEPS = 5000  # far more than either command takes; reaching it means the loop never ends
 TEXT = "Erstens: Radwege.\nZweitens: Bänke.\nDrittens: Bäume.\nViertens: Brunnen."
-
-
-async def _run_cancelled(command, steps: int) -> bool:
-    """Run `command()` for `steps` loop steps, then cancel it; True if it had completed by then."""
-    task = asyncio.ensure_future(command())
-    for _ in range(steps):
-        await asyncio.sleep(0)
-    if task.done():
-        task.result()
-        return True
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        return False
-    return True  # it finished while being cancelled (the cancel came after its last await)
 
 
 async def _count(instance, sql: str, params=()) -> int:
@@ -50,7 +33,7 @@ async def test_a_cancelled_proposal_leaves_the_amendment_and_its_notification_to
     anna, mehmet, motion_id = motion
     for steps in range(MAX_STEPS):
         data = {"first_line": "2", "replacement": f"Zweitens: {steps} Bänke.", "reason": "Mehr."}
-        completed = await _run_cancelled(lambda d=data: amendments.propose(leipzig.rt, mehmet, motion_id, d), steps)
+        completed = await run_cancelled(lambda d=data: amendments.propose(leipzig.rt, mehmet, motion_id, d), steps)
         kept = await _count(leipzig, "SELECT 1 FROM amendments WHERE replacement = ?", (data["replacement"],))
         told = await _count(leipzig, "SELECT 1 FROM notifications WHERE kind = 'amendment_proposed'")
         assert told == await _count(leipzig, "SELECT 1 FROM amendments"), steps  # never one without the other
@@ -71,7 +54,7 @@ async def test_a_cancelled_decision_leaves_its_state_and_notification_together(l
     for steps in range(MAX_STEPS):
         amendment = await amendments.propose(leipzig.rt, mehmet, motion_id, {
             "first_line": "3", "replacement": f"Drittens: {steps} Bäume.", "reason": "Schatten."})
-        completed = await _run_cancelled(
+        completed = await run_cancelled(
             lambda a=amendment: amendments.decide(leipzig.rt, anna, a.ap_id, adopt=False), steps)
         state = (await leipzig.query("SELECT state FROM amendments WHERE id = ?", (amendment.id,)))[0]["state"]
         told = await _count(leipzig, "SELECT 1 FROM notifications WHERE kind = 'amendment_rejected' AND "

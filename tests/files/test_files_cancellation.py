@@ -4,29 +4,12 @@ activity or delivery to check), and the same command afterwards succeeds or says
 
 from __future__ import annotations
 
-import asyncio
-
+from tests.civic.test_cancellation import run_cancelled
 from tests.files import samples
 from wecreate_fed.civic import boxes, files
 from wecreate_fed.errors import NotFound
 
 MAX_STEPS = 5000  # far more than either command takes; reaching it means the loop never ends
-
-
-async def _run_cancelled(command, steps: int) -> bool:
-    """Run `command()` for `steps` loop steps, then cancel it; True if it had completed by then."""
-    task = asyncio.ensure_future(command())
-    for _ in range(steps):
-        await asyncio.sleep(0)
-    if task.done():
-        task.result()
-        return True
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        return False
-    return True
 
 
 async def _whole(leipzig) -> int:
@@ -45,7 +28,7 @@ async def test_cancelled_upload_and_delete_leave_all_or_nothing(leipzig):
     data = samples.pdf()
     for steps in range(MAX_STEPS):
         before = await _whole(leipzig)
-        done = await _run_cancelled(lambda: files.upload(leipzig.rt, anna, place, "Plan.pdf", data), steps)
+        done = await run_cancelled(lambda: files.upload(leipzig.rt, anna, place, "Plan.pdf", data), steps)
         after = await _whole(leipzig)
         assert after in (before, before + 1), steps
         if done:
@@ -60,7 +43,7 @@ async def test_cancelled_upload_and_delete_leave_all_or_nothing(leipzig):
     for steps in range(MAX_STEPS):
         before = await _whole(leipzig)
         key = keys[-1]
-        done = await _run_cancelled(lambda key=key: files.delete(leipzig.rt, anna, key), steps)
+        done = await run_cancelled(lambda key=key: files.delete(leipzig.rt, anna, key), steps)
         after = await _whole(leipzig)
         gone = not await leipzig.query("SELECT 1 FROM files WHERE key = ?", (key,))
         assert after == before - (1 if gone else 0), steps
