@@ -66,7 +66,7 @@ async def add(rt: Runtime, domain: str, *, comment: str = "", by: By) -> tuple[A
         added = await store.add(conn, name, comment=comment, added_by=by.name)
         await audit.record(conn, by.actor_id, by.name, "allowlist.add" if added else "allowlist.comment", name,
                            after={"comment": comment})
-        await store.bump_version(conn)
+        await store.VERSION.bump(conn)
     await load(rt)
     return Allowed(name, comment, by.name), added
 
@@ -82,7 +82,7 @@ async def remove(rt: Runtime, domain: str, *, by: By) -> int:
             raise NotFound(f"{name} is not on the allowlist", field="domain", code="not_allowed",
                            params={"domain": name})
         await audit.record(conn, by.actor_id, by.name, "allowlist.remove", name)
-        await store.bump_version(conn)
+        await store.VERSION.bump(conn)
     await load(rt)
     return await drop_refused_deliveries(rt)
 
@@ -90,7 +90,7 @@ async def remove(rt: Runtime, domain: str, *, by: By) -> int:
 async def load(rt: Runtime) -> None:
     """Read the stored entries into memory (at start and after a change)."""
     reader = rt.db.reader
-    version = await store.version(reader)
+    version = await store.VERSION.value(reader)
     rt.domains.allow.replace(await store.list_entries(reader), version)
 
 
@@ -124,7 +124,7 @@ class AllowlistWorker(Worker):
         self.seen: str | None = "never"   # the version at the last round (start: look once)
 
     async def run_once(self) -> int:
-        version = await store.version(self.rt.db.reader)
+        version = await store.VERSION.value(self.rt.db.reader)
         if version == self.seen:
             return 0
         if version != self.rt.domains.allow.version:

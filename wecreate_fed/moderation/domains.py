@@ -121,7 +121,7 @@ async def set_policy(rt: Runtime, policy: DomainPolicy, *, by: By) -> bool:
     async with rt.db.transaction() as conn:
         changed = await put_in(conn, policy, by=by)
         if changed:
-            await store.bump_version(conn)
+            await store.VERSION.bump(conn)
     if changed:
         await reload(rt)
     return changed
@@ -136,7 +136,7 @@ async def set_many(rt: Runtime, policies: list[DomainPolicy], *, by: By) -> int:
         for policy in policies:
             changed += await put_in(conn, policy, by=by)
         if changed:
-            await store.bump_version(conn)
+            await store.VERSION.bump(conn)
     if changed:
         await reload(rt)
     return changed
@@ -152,7 +152,7 @@ async def remove(rt: Runtime, domain: str, *, by: By) -> DomainPolicy:
             raise NotFound(f"no policy for {name}", field="domain", code="no_domain_policy", params={"domain": name})
         await store.delete_policy(conn, name)
         await audit.record(conn, by.actor_id, by.name, "domain.remove", name, before=_as_audit(before))
-        await store.bump_version(conn)
+        await store.VERSION.bump(conn)
     await reload(rt)
     return before
 
@@ -160,7 +160,7 @@ async def remove(rt: Runtime, domain: str, *, by: By) -> DomainPolicy:
 async def load(rt: Runtime) -> None:
     """Read the stored policies into memory (at start and after a change)."""
     reader = rt.db.reader
-    version = await store.version(reader)
+    version = await store.VERSION.value(reader)
     rt.domains.replace(await store.list_policies(reader), version)
 
 
@@ -189,7 +189,7 @@ class DomainWorker(Worker):
         self.purged: dict[str, int] = {}
 
     async def run_once(self) -> int:
-        version = await store.version(self.rt.db.reader)
+        version = await store.VERSION.value(self.rt.db.reader)
         if version != self.seen:   # a change, here (already loaded) or in another process
             if version != self.rt.domains.version:
                 await load(self.rt)

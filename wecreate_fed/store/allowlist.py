@@ -4,9 +4,9 @@ counter other processes watch, and the pending deliveries to hosts no longer all
 from __future__ import annotations
 
 from ..domainpolicy import Allowed
-from . import Connection, fetch_all, fetch_value, iso
+from . import Connection, counters, fetch_all, iso
 
-VERSION_KEY = "allowlist.version"
+VERSION = counters.ALLOWLIST  # what other processes watch (store/counters.py)
 
 
 def _entry(row) -> Allowed:
@@ -31,19 +31,6 @@ async def add(conn: Connection, domain: str, *, comment: str, added_by: str) -> 
 async def remove(conn: Connection, domain: str) -> bool:
     cur = await conn.execute("DELETE FROM allowed_domains WHERE domain = ?", (domain,))
     return cur.rowcount > 0
-
-
-async def bump_version(conn: Connection) -> str:
-    """Count one change (in its transaction): other processes reload when the counter moves."""
-    await conn.execute(
-        "INSERT INTO settings (key, value, created_at) VALUES (?, '1', ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)", (VERSION_KEY, iso()))
-    return str(await fetch_value(conn, "SELECT value FROM settings WHERE key = ?", (VERSION_KEY,)))
-
-
-async def version(conn: Connection) -> str | None:
-    value = await fetch_value(conn, "SELECT value FROM settings WHERE key = ?", (VERSION_KEY,))
-    return None if value is None else str(value)
 
 
 async def pending_delivery_hosts(conn: Connection) -> list[str]:

@@ -9,9 +9,9 @@ table pick the suspended ones and then deletes by exact host, so no query scans 
 from __future__ import annotations
 
 from ..domainpolicy import DomainPolicy
-from . import Connection, fetch_all, fetch_value, iso
+from . import Connection, counters, fetch_all, iso
 
-VERSION_KEY = "domain_policy.version"
+VERSION = counters.DOMAIN_POLICY  # what other processes watch (store/counters.py)
 COLUMNS = ("domain, severity, reject_media, reject_reports, public_comment, private_comment, obfuscate, "
            "created_at, updated_at")
 
@@ -49,21 +49,6 @@ async def delete_policy(conn: Connection, domain: str) -> bool:
     return cur.rowcount > 0
 
 
-async def bump_version(conn: Connection) -> str:
-    """Count one change (in its transaction): other processes reload when the counter moves."""
-    await conn.execute(
-        "INSERT INTO settings (key, value, created_at) VALUES (?, '1', ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)", (VERSION_KEY, iso()))
-    return str(await fetch_value(conn, "SELECT value FROM settings WHERE key = ?", (VERSION_KEY,)))
-
-
-async def version(conn: Connection) -> str | None:
-    value = await fetch_value(conn, "SELECT value FROM settings WHERE key = ?", (VERSION_KEY,))
-    return None if value is None else str(value)
-
-
-# --- purge of suspended domains ------------------------------------------------------------
-
 async def remote_actor_hosts(conn: Connection) -> list[str]:
     """Every host[:port] we hold remote actors of (distinct: read from the actors_domain index)."""
     return [r[0] for r in await fetch_all(conn, "SELECT DISTINCT domain FROM actors WHERE is_local = 0")]
@@ -99,6 +84,8 @@ async def delete_actors(conn: Connection, actor_ids: list[int]) -> dict[str, int
         counts[table] = counts.get(table, 0) + cur.rowcount
     cur = await conn.execute(f"DELETE FROM actors WHERE is_local = 0 AND id IN ({marks})", actor_ids)
     counts["actors"] = cur.rowcount
+    if cur.rowcount:
+        await counters.ACTOR_KEYS.bump(conn)  # no process keeps verifying with their keys
     return counts
 
 
