@@ -11,11 +11,13 @@ import asyncio
 import time
 
 from wecreate_fed.errors import SignatureError
+from wecreate_fed.store import Connection, counters
 from wecreate_fed.store.actors import Actor
 
 KEY_CACHE_SIZE = 10_000
 KEY_CACHE_SECONDS = 300.0
 KEY_FAILURES_SIZE = 10_000  # remembered failing key ids / refetch times (oldest dropped first)
+WATCH_SECONDS = 1.0         # how often the actor_keys counter is read (changes by other processes)
 
 
 class KeyCache:
@@ -24,8 +26,10 @@ class KeyCache:
     Filled from the database on a miss. Whatever changes a cached actor's row calls
     forget_actor() after its commit (a refetch here, an actor's Delete in the inbox); the
     generation counter keeps a lookup that read the old row before that commit from caching
-    it afterwards. Entries also expire after KEY_CACHE_SECONDS, which bounds how stale a
-    key can be should several processes ever share one database.
+    it afterwards. Another process's change (the inbox worker's, the CLI's) bumps the store's
+    actor_keys counter in its transaction; `check()` reads it at most every WATCH_SECONDS and
+    empties the cache when it moved. Entries also expire after KEY_CACHE_SECONDS (a rotated
+    key of an actor updated elsewhere: the failed verification refetches it anyway).
     """
 
     def __init__(self, size: int = KEY_CACHE_SIZE, max_age: float = KEY_CACHE_SECONDS, *,
@@ -39,6 +43,13 @@ class KeyCache:
         self._failures: dict[str, tuple[float, str]] = {}   # key id -> (not before, why it failed)
         self._refetched: dict[str, float] = {}              # key id -> no other refetch before
         self._fetching: dict[str, asyncio.Task] = {}        # key id -> the fetch under way
+        self.watch = counters.Watch(counters.ACTOR_KEYS, WATCH_SECONDS)
+
+    async def check(self, conn: Connection) -> None:
+        """Forget every entry when another process changed a cached actor (at most one read a second)."""
+        if await self.watch.moved(conn):
+            self.generation += 1
+            self._entries.clear()
 
     def get(self, key_id: str) -> Actor | None:
         entry = self._entries.get(key_id)

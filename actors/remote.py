@@ -176,6 +176,7 @@ async def get_actor_by_key_id(rt: Runtime, key_id: str, *, refresh: bool = False
 async def _key_owner(rt: Runtime, key_id: str, *, refresh: bool = False) -> tuple[Actor, bool]:
     """(the key's owner, whether it was fetched just now)."""
     cache = key_cache(rt)
+    await cache.check(rt.db.reader)  # another process's change (at most one read a second)
     if not refresh:
         cached = cache.get(key_id)
         if cached is not None:

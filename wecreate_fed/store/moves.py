@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import Connection, fetch_all, fetch_one, fetch_value, iso
+from . import Connection, counters, fetch_all, fetch_one, fetch_value, iso
 from .actors import Actor, _actor
 from .social import _A
 
@@ -34,6 +34,7 @@ async def count_aliases(conn: Connection, actor_id: int) -> int:
 async def set_moved(conn: Connection, actor_id: int, target_ap_id: str) -> None:
     """The actor moved to `target_ap_id` now (a local one by its owner, a remote one by a verified Move)."""
     await conn.execute("UPDATE actors SET moved_to = ?, moved_at = ? WHERE id = ?", (target_ap_id, iso(), actor_id))
+    await counters.ACTOR_KEYS.bump(conn)
 
 
 async def add_move(conn: Connection, actor_id: int, target_ap_id: str, activity_ap_id: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from . import Connection, fetch_all, fetch_one, fetch_value, iso
+from . import Connection, counters, fetch_all, fetch_one, fetch_value, iso
 
 # target kind -> (table, the column holding the author's actor id; None: the author is an ap_id)
 CONTENT = {
@@ -165,10 +165,12 @@ async def held_kind(conn: Connection, ap_id: str) -> str | None:
 
 async def set_limited(conn: Connection, actor_id: int, limited: bool) -> None:
     await conn.execute("UPDATE actors SET limited_at = ? WHERE id = ?", (iso() if limited else None, actor_id))
+    await counters.ACTOR_KEYS.bump(conn)  # cached key owners carry their sanctions
 
 
 async def set_suspended(conn: Connection, actor_id: int, suspended: bool) -> None:
     await conn.execute("UPDATE actors SET suspended_at = ? WHERE id = ?", (iso() if suspended else None, actor_id))
+    await counters.ACTOR_KEYS.bump(conn)
 
 
 async def remove_follows_of_local_actors(conn: Connection, follower_id: int) -> int:
