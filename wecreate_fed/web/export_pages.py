@@ -83,7 +83,7 @@ async def delete():
                                             (await request.form).get("delete_password", ""))
     except BadRequest as e:
         return await _delete_page(e)
-    views.ideas_changed(runtime.current())
+    await views.ideas_changed(runtime.current())
     session.clear()
     notice("notice.account_deleted")
     return see_other(url_for("ideas.marketplace_home"))

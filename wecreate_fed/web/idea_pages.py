@@ -21,7 +21,7 @@ IDEA = PAGE_PATHS["idea"]
 async def forget_cached_pages(response):
     """Every form of this module changes an idea (or its counts): the marketplace shows it at once."""
     if request.method == "POST":
-        views.ideas_changed(runtime.current())
+        await views.ideas_changed(runtime.current())
     return response
 
 

@@ -70,6 +70,6 @@ async def publish(key: str):
         if e.status == 409 and e.code == "publish_already":
             return see_other(request.path)  # published meanwhile (another board member): the page says where
         return await _page(key, e, chosen)
-    views.ideas_changed(rt)  # the marketplace shows the new idea at once
+    await views.ideas_changed(rt)  # the marketplace shows the new idea at once
     notice("publish.done")
     return see_other(published.idea_url or published.idea_ap_id)

@@ -17,8 +17,8 @@ from wecreate_fed.notify import texts
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import civic as civic_store
+from wecreate_fed.store import counters, iso, social
 from wecreate_fed.store import events as events_store
-from wecreate_fed.store import iso, social
 from wecreate_fed.store import marketplace as marketplace_store
 from wecreate_fed.store import notifications as notifications_store
 from wecreate_fed.store import web as web_store
@@ -32,9 +32,11 @@ from .common import Viewer
 # changes (an event now over, the 30 days of "active"), for a minute.
 IMPACT_SECONDS = 60.0
 # A marketplace page (its query counts every matching idea) is kept this long per query, and
-# forgotten at once when someone changes an idea through the website; ideas arriving from
-# other servers show up within these seconds.
+# forgotten when someone changes an idea through the website: at once in this process, within
+# MARKETPLACE_WATCH_SECONDS in the others (the store's marketplace counter); ideas arriving from
+# other servers or through the API show up within MARKETPLACE_SECONDS.
 MARKETPLACE_SECONDS = 5.0
+MARKETPLACE_WATCH_SECONDS = 1.0
 MARKETPLACE_ENTRIES = 500
 
 
@@ -68,6 +70,11 @@ async def impact(rt: Runtime, slug: str | None = None) -> dict:
 async def marketplace_page(rt: Runtime, args) -> dict:
     """One page of the marketplace for the query arguments (BadRequest for bad ones), briefly cached."""
     cache = rt.caches.setdefault("web.marketplace", {})
+    watch = rt.caches.get("web.marketplace.watch")
+    if watch is None:
+        watch = rt.caches["web.marketplace.watch"] = counters.Watch(counters.MARKETPLACE, MARKETPLACE_WATCH_SECONDS)
+    if await watch.moved(rt.db.reader):
+        cache.clear()  # changed through another process's website
     key = tuple(sorted((k, v) for k, v in args.items(multi=True) if v))
     hit = cache.get(key)
     if hit is not None and time.monotonic() - hit[0] < MARKETPLACE_SECONDS:
@@ -87,9 +94,11 @@ async def marketplace_page(rt: Runtime, args) -> dict:
     return data
 
 
-def ideas_changed(rt: Runtime) -> None:
-    """Someone changed an idea here: the next marketplace pages are fresh."""
+async def ideas_changed(rt: Runtime) -> None:
+    """Someone changed an idea here: the next marketplace pages are fresh, in every process."""
     rt.caches.pop("web.marketplace", None)
+    async with rt.db.transaction() as conn:
+        await counters.MARKETPLACE.bump(conn)
 
 
 async def district_overview(rt: Runtime) -> list[dict]:
