@@ -1,15 +1,19 @@
-"""`wecreate-fed db prune [--dry-run]` and `wecreate-fed db vacuum`: retention by hand, with progress.
+"""`wecreate-fed db prune [--dry-run]`, `db vacuum` and `db backup FILE`.
 
-Both may run while the server runs (SQLite lets one writer in at a time; prune takes the lock for
-one batch at a time, vacuum for the whole rewrite, so run vacuum in a quiet hour).
+prune, vacuum and backup may run while the server runs (SQLite lets one writer in at a time; prune
+takes the lock for one batch at a time, vacuum for the whole rewrite, so run vacuum in a quiet
+hour; backup copies in small steps).
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from wecreate_fed import retention, store
+from wecreate_fed.errors import WeCreateError
+from wecreate_fed.store import backup as backup_store
 from wecreate_fed.store import retention as retention_store
 
 PROGRESS_SECONDS = 2.0
@@ -97,10 +101,46 @@ async def cmd_vacuum(config, args) -> int:
         await db.close()
 
 
+async def cmd_backup(config, args) -> int:
+    source = config.database_path
+    if source is None:
+        raise WeCreateError("the database is PostgreSQL: back it up with pg_dump (README, \"Backups\")")
+    target = Path(args.file)
+    if not source.exists():
+        raise WeCreateError(f"there is no database at {source}")
+    if target.exists():
+        raise WeCreateError(f"{target} exists already: db backup writes a new file")
+    partial = target.with_name(target.name + ".partial")  # renamed when complete: no half file under FILE
+    partial.unlink(missing_ok=True)
+    started = time.monotonic()
+    printer = _Pages()
+    try:
+        await backup_store.backup(source, partial, progress=printer)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.rename(target)
+    print(f"backed up {source} to {target}: {_mb(target.stat().st_size)} in {time.monotonic() - started:.1f} s "
+          "(files uploaded to boxes and spaces live in media/ beside the database: back it up as well)",
+          flush=True)
+    return 0
+
+
+class _Pages:
+    def __init__(self):
+        self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if time.monotonic() - self.last >= PROGRESS_SECONDS:
+            self.last = time.monotonic()
+            print(f"  {done:,} of {total:,} pages …", flush=True)
+
+
 def add_commands(commands, common) -> None:
     """`wecreate-fed db prune|vacuum` (a CLI_MODULES group)."""
-    db = commands.add_parser("db", help="database retention: prune old rows, vacuum the file",
-                             description="Prune what [retention] lets go, or give the file's free space back.")
+    db = commands.add_parser("db", help="the database: prune old rows, vacuum, back up",
+                             description="Prune what [retention] lets go, give the file's free space back, "
+                                         "or back the SQLite file up.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     prune = db_commands.add_parser(
         "prune", parents=[common], help="delete what [retention] lets go, in small batches, with progress",
@@ -113,5 +153,12 @@ def add_commands(commands, common) -> None:
         description="VACUUM the database (and switch it to auto_vacuum = INCREMENTAL, so that the server "
                     "gives pages freed by pruning back by itself from then on). Needs free disk space of "
                     "about the database's size; writers wait until it is done.")
+    backup = db_commands.add_parser(
+        "backup", parents=[common], help="a consistent copy of the SQLite database in a new file, while it runs",
+        description="Copy the SQLite database with SQLite's online backup API into FILE (which must not "
+                    "exist): the database at one moment, taken in small steps while the server goes on. "
+                    "For PostgreSQL use pg_dump.")
+    backup.add_argument("file", metavar="FILE")
     prune.set_defaults(handler=cmd_prune)
     vacuum.set_defaults(handler=cmd_vacuum)
+    backup.set_defaults(handler=cmd_backup)
