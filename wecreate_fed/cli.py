@@ -142,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return demo.run(args)
-        config = config_module.load(config_module.config_path_from_env(args.config))
+        # (`db copy` names both databases itself and needs no config.)
+        config = (config_module.load(config_module.config_path_from_env(args.config))
+                  if getattr(args, "needs_config", True) else None)
         if args.command == "serve":
             return serve(config, host=args.host, port=args.port)
         handler = getattr(args, "handler", None)  # the subcommands of CLI_MODULES name theirs

@@ -1,8 +1,9 @@
-"""`wecreate-fed db prune [--dry-run]`, `db vacuum` and `db backup FILE`.
+"""`wecreate-fed db prune [--dry-run]`, `db vacuum`, `db backup FILE` and `db copy --from … --to …`.
 
 prune, vacuum and backup may run while the server runs (SQLite lets one writer in at a time; prune
 takes the lock for one batch at a time, vacuum for the whole rewrite, so run vacuum in a quiet
-hour; backup copies in small steps).
+hour; backup copies in small steps). copy moves an instance from SQLite to PostgreSQL: stop the
+server first (the counts are compared at the end, and a source that changed meanwhile fails them).
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from wecreate_fed import retention, store
 from wecreate_fed.errors import WeCreateError
 from wecreate_fed.store import backup as backup_store
+from wecreate_fed.store import copy as copy_store
 from wecreate_fed.store import retention as retention_store
 
 PROGRESS_SECONDS = 2.0
@@ -136,11 +139,80 @@ class _Pages:
             print(f"  {done:,} of {total:,} pages …", flush=True)
 
 
+def _shown(url: str) -> str:
+    """A database URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+async def cmd_copy(config, args) -> int:
+    path = store.sqlite_path(args.source)
+    if path is None:
+        raise WeCreateError(f"--from must be a SQLite database as sqlite:///PATH, not {_shown(args.source)}")
+    if not args.target.startswith(("postgresql://", "postgres://")):
+        raise WeCreateError(f"--to must be a PostgreSQL database as postgresql://…, not {_shown(args.target)}")
+    if not path.is_file():
+        raise WeCreateError(f"there is no SQLite database at {path}")
+    source = await store.open_database(args.source)
+    try:
+        target = await store.open_database(args.target)   # creates or migrates its schema
+        try:
+            return await _copy(source, target, _shown(args.target))
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+
+
+async def _copy(source, target, shown: str) -> int:
+    if await copy_store.migration_versions(source.reader) != await copy_store.migration_versions(target.reader):
+        raise WeCreateError("the source and the target are at different migrations; run `wecreate-fed init` "
+                            "with this version on both")
+    tables = await copy_store.source_tables(source.reader)
+    types = await copy_store.target_columns(target.reader)
+    holding = await copy_store.holding_rows(target.reader, sorted(types))
+    if holding:
+        listed = ", ".join(f"{t} {n:,}" for t, n in sorted(holding.items())[:5])
+        raise WeCreateError(f"the target {shown} is not empty ({listed}{', …' if len(holding) > 5 else ''} rows): "
+                            "db copy writes only into an empty database")
+    for table in tables:
+        missing = [c for c in table.columns if c not in types.get(table.name, {})]
+        if missing:
+            raise WeCreateError(f"the target has no {'table' if table.name not in types else 'column'} "
+                                f"{table.name}{'' if table.name not in types else '.' + ', '.join(missing)}")
+    started = time.monotonic()
+    print(f"copying {len(tables)} tables to {shown} …", flush=True)
+    async with target.transaction() as conn:   # all or nothing: a failed copy leaves the target empty
+        await copy_store.clear_seeded(conn)
+        for table in tables:
+            async for rows in copy_store.batches(source.reader, table):
+                await copy_store.insert(conn, table, types[table.name], rows)
+        sequences = await copy_store.reset_sequences(conn)
+        wrong = []
+        for table in tables:
+            have, copied = await copy_store.count(source.reader, table.name), await copy_store.count(conn, table.name)
+            print(f"  {table.name}: {copied:,} rows" + ("" if have == copied else f" (the source has {have:,})"),
+                  flush=True)
+            if have != copied:
+                wrong.append(table.name)
+        if wrong:
+            raise WeCreateError(f"the counts differ in {', '.join(wrong)} (was the server still running?); "
+                                "nothing was copied")
+    total = sum([await copy_store.count(target.reader, t.name) for t in tables])
+    print(f"copied {total:,} rows in {len(tables)} tables in {time.monotonic() - started:.1f} s; "
+          f"{len(sequences)} sequences set past their highest keys. Next: [database] url = \"{shown}\" "
+          "in the config, then start the server", flush=True)
+    return 0
+
+
 def add_commands(commands, common) -> None:
     """`wecreate-fed db prune|vacuum` (a CLI_MODULES group)."""
-    db = commands.add_parser("db", help="the database: prune old rows, vacuum, back up",
+    db = commands.add_parser("db", help="the database: prune old rows, vacuum, back up, copy to PostgreSQL",
                              description="Prune what [retention] lets go, give the file's free space back, "
-                                         "or back the SQLite file up.")
+                                         "back the SQLite file up, or copy it into PostgreSQL.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     prune = db_commands.add_parser(
         "prune", parents=[common], help="delete what [retention] lets go, in small batches, with progress",
@@ -159,6 +231,15 @@ def add_commands(commands, common) -> None:
                     "exist): the database at one moment, taken in small steps while the server goes on. "
                     "For PostgreSQL use pg_dump.")
     backup.add_argument("file", metavar="FILE")
+    copy = db_commands.add_parser(
+        "copy", parents=[common], help="copy an instance from SQLite into an empty PostgreSQL database",
+        description="Copy every table of a SQLite database (keys included) into a PostgreSQL database, which "
+                    "is migrated first and must hold no data; sets the identity sequences and compares the "
+                    "row counts of every table. Stop the server first. One transaction: a failed copy "
+                    "leaves the target empty.")
+    copy.add_argument("--from", dest="source", required=True, metavar="sqlite:///PATH")
+    copy.add_argument("--to", dest="target", required=True, metavar="postgresql://…")
     prune.set_defaults(handler=cmd_prune)
     vacuum.set_defaults(handler=cmd_vacuum)
     backup.set_defaults(handler=cmd_backup)
+    copy.set_defaults(handler=cmd_copy, needs_config=False)
