@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import pytest
+
 from tests.cli.test_cli import assert_one_line_error, run_cli, write_config
 from tests.cli.test_db_cli import fill
 from wecreate_fed import config as config_module
 from wecreate_fed.store import Database, iso
 
 
+@pytest.mark.timeout(300)  # three CLI runs, each a fresh interpreter
 async def test_a_backup_taken_while_the_database_is_written_is_whole_and_refuses_an_existing_file(tmp_path):
     config_path = write_config(tmp_path / "etc")
     config = config_module.load(config_path)

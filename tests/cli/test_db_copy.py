@@ -76,6 +76,7 @@ async def _page_facts(base: str, fountain: str) -> dict:
             "fountain": (await _get(fountain, Accept="text/html"))[0]}
 
 
+@pytest.mark.timeout(600)  # the demo's federation, two copies, three starts
 async def test_the_demo_copied_to_postgresql_serves_the_same_pages_and_federates(tmp_path, empty_pg):
     ports = {"leipzig": free_port(), "meissen": free_port()}
     configs, tokens, bases, running = {}, {}, {}, {}
