@@ -199,6 +199,9 @@ async def _with_db(config, work):
 
 
 async def cmd_init(config, args) -> int:
+    if config.database_path is None and await store.create_postgres_database(config.database_url):
+        print("created the PostgreSQL database")
+
     async def work(db):
         async with db.transaction() as conn:
             actor = await local_actors.ensure_instance_actor(conn, config)

@@ -26,8 +26,9 @@ from .core import (GroupCommit, Wakeups, dialect_of, fetch_all, fetch_one, fetch
                    to_the_end, utcnow)
 from .migrate import migrate, migrations
 from .postgres import PostgresDatabase
+from .postgres import create_if_missing as create_postgres_database
 
-__all__ = ["Connection", "Database", "PostgresDatabase", "database_for", "dialect_of", "fetch_all", "fetch_one",
+__all__ = ["Connection", "Database", "PostgresDatabase", "create_postgres_database", "database_for", "dialect_of", "fetch_all", "fetch_one",
            "fetch_value", "iso", "iso_in", "migrate", "migrations", "open_database", "sqlite_path", "utcnow"]
 
 log = logging.getLogger(__name__)

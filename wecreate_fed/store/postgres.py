@@ -18,6 +18,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -287,6 +288,24 @@ class PostgresDatabase(GroupCommit):
                 return
             except (OSError, asyncpg.PostgresError) as error:
                 log.warning("listening again: %s", error)
+
+
+async def create_if_missing(url: str) -> bool:
+    """Create the database `url` names if the server has none of that name (`wecreate-fed init`;
+    the user needs CREATEDB); True when it was created."""
+    try:
+        conn = await asyncpg.connect(url)
+    except asyncpg.InvalidCatalogNameError:
+        parts = urlsplit(url)
+        name = unquote(parts.path.lstrip("/"))
+        admin = await asyncpg.connect(urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, "")))
+        try:
+            await admin.execute('CREATE DATABASE "{}"'.format(name.replace('"', '""')))
+        finally:
+            await admin.close()
+        return True
+    await conn.close()
+    return False
 
 
 @asynccontextmanager
