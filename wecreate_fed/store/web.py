@@ -92,7 +92,7 @@ async def list_thread(conn: Connection, root_ap_id: str, *, limit: int = 200, me
         f"SELECT o.ap_id AS object_ap_id, o.in_reply_to, o.content, o.published, o.is_local AS object_is_local, "
         f"o.data, t.depth, {_A} FROM thread t JOIN objects o ON o.ap_id = t.ap_id "
         f"JOIN actors a ON a.id = o.actor_id WHERE (o.is_public = 1 OR o.members_of = ?) AND {shown('o', 'actor_id')} "
-        "ORDER BY o.published, o.id LIMIT ?",
+        "ORDER BY o.published NULLS FIRST, o.id LIMIT ?",  # NULLS FIRST: SQLite's order, not PostgreSQL's
         (root_ap_id, members_of, limit),
     )
 
