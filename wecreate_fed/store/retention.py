@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from . import Connection, fetch_all, fetch_value, iso
+from . import Connection, dialect_of, fetch_all, fetch_value, iso
 
 INCOMING_DONE = ("done", "failed")
 DELIVERIES_DONE = ("done", "gone", "failed")
@@ -223,7 +223,11 @@ async def table_counts(conn: Connection, tables=RETAINED_TABLES) -> dict[str, in
 
 async def size(conn: Connection) -> dict[str, int]:
     """Bytes of the database file in use and free (pages a VACUUM would give back), and its
-    auto_vacuum mode (0 none, 1 full, 2 incremental)."""
+    auto_vacuum mode (0 none, 1 full, 2 incremental). PostgreSQL reuses freed space itself: its
+    size, nothing to give back by hand."""
+    if dialect_of(conn) == "postgresql":
+        return {"bytes": await fetch_value(conn, "SELECT pg_database_size(current_database())"),
+                "free_bytes": 0, "auto_vacuum": 0}
     page = await fetch_value(conn, "PRAGMA page_size")
     return {"bytes": page * await fetch_value(conn, "PRAGMA page_count"),
             "free_bytes": page * await fetch_value(conn, "PRAGMA freelist_count"),
