@@ -24,8 +24,8 @@ from wecreate_fed.errors import SignatureError
 from wecreate_fed.http import HttpClient
 from wecreate_fed.moderation import allowlist, domains, roles
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Database, counters, sanctions
 from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import counters, open_database, sanctions
 from wecreate_fed.web import views
 from wecreate_fed.workers import Supervisor
 
@@ -33,12 +33,13 @@ SLACK = 2.0  # seconds for a loaded machine, on top of the documented delay
 
 
 @pytest.fixture
-async def two(tmp_path):
-    """Two Runtimes (two processes, as far as their memory goes) on one database file."""
-    config = instance_config(tmp_path, "leipzig", free_port())
+async def two(tmp_path, database_url):
+    """Two Runtimes (two processes, as far as their memory goes) on one database: a SQLite file,
+    or with WECREATE_TEST_DATABASE a PostgreSQL database."""
+    config = instance_config(tmp_path, "leipzig", free_port(), database_url=database_url)
     made = []
     for _ in range(2):
-        db = await Database(config.database_path).open()
+        db = await open_database(config.database_url)
         made.append(Runtime(config=config, db=db, http=HttpClient.from_config(config)))
         await made[-1].http.start()
     async with made[0].db.transaction() as conn:
