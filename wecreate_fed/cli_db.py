@@ -158,6 +158,11 @@ async def cmd_copy(config, args) -> int:
         raise WeCreateError(f"--to must be a PostgreSQL database as postgresql://…, not {_shown(args.target)}")
     if not path.is_file():
         raise WeCreateError(f"there is no SQLite database at {path}")
+    try:
+        if await store.create_postgres_database(args.target):   # as `wecreate-fed init` does
+            print(f"created the database {_shown(args.target)}", flush=True)
+    except OSError as e:
+        raise WeCreateError(f"cannot reach {_shown(args.target)}: {e}") from None
     source = await store.open_database(args.source)
     try:
         target = await store.open_database(args.target)   # creates or migrates its schema
