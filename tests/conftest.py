@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 import uuid
 from collections import Counter
@@ -22,6 +21,7 @@ from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
 from tests.mailserver import MailServer
+from tests.ports import free_port, release_ports
 from wecreate_fed import config as config_module
 from wecreate_fed import signatures, urls
 from wecreate_fed.app import create_app
@@ -30,12 +30,6 @@ from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import proof_keys
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def instance_config(tmp_path: Path, name: str, port: int, *, registration: str = "open",
@@ -261,6 +255,13 @@ def load_fixture(name: str, **replacements) -> dict:
     for key, value in replacements.items():
         text = text.replace("{" + key + "}", value)
     return json.loads(text)
+
+
+@pytest.fixture(autouse=True)
+def _reserved_ports():
+    """Ports from free_port() stay reserved until the test and its servers are done (tests/ports.py)."""
+    yield
+    release_ports()
 
 
 @pytest.fixture
