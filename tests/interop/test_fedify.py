@@ -99,7 +99,9 @@ async def _fedify_peer(tmp_path, env: dict):
                                    env={**os.environ, "FEDIFY_PEER_RSA_JWK": _peer_rsa_jwk(), **env})
     peer = FedifyPeer(f"http://127.0.0.1:{port}")
     try:
-        await eventually(lambda: _answers(peer, process), timeout=TIMEOUT, message="the Fedify peer to start")
+        # Starting is CPU work (loading Fedify's modules took 3-10 s on a loaded machine); a peer that
+        # crashed fails at once (_answers), and one that hangs exits by itself after PEER_SECONDS.
+        await eventually(lambda: _answers(peer, process), timeout=PEER_SECONDS, message="the Fedify peer to start")
         yield peer
     finally:
         process.stdin.close()
