@@ -6,6 +6,7 @@
 # the browser tests, Debian's PostgreSQL for the second run).
 # Extra arguments go to pytest, e.g. `bash tests/run.sh -m "not interop"`.
 #   WECREATE_BACKENDS=sqlite (or postgresql, or sqlite,postgresql: the default) picks the runs;
+#   WECREATE_TEST_DATABASE=postgresql://…/postgres runs the PostgreSQL run there instead of a new cluster;
 #   WECREATE_TEST_WORKERS=N sets pytest-xdist's worker processes (default 4; 0 runs in one process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,7 +69,9 @@ for backend in ${backends//,/ }; do
     if [ "$backend" = sqlite ]; then
         env -u WECREATE_TEST_DATABASE .venv/bin/python -m pytest "${parallel[@]}" "$@" || code=$?
     else
-        if start_cluster; then
+        if [ -n "${WECREATE_TEST_DATABASE:-}" ]; then  # a server of one's own, e.g. a developer's
+            .venv/bin/python -m pytest "${parallel[@]}" "$@" || code=$?
+        elif start_cluster; then
             WECREATE_TEST_DATABASE="$url" .venv/bin/python -m pytest "${parallel[@]}" "$@" || code=$?
         else
             code=1
