@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.ports import free_port
+
 URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -134,9 +136,10 @@ class MailServer:
     """`tls_context`: the server offers STARTTLS and refuses mail without it; `credentials`
     (user, password): AUTH is required (only after STARTTLS)."""
 
-    def __init__(self, port: int = 0, *, tls_context: ssl.SSLContext | None = None,
+    def __init__(self, port: int | None = None, *, tls_context: ssl.SSLContext | None = None,
                  credentials: tuple[str, str] | None = None):
-        self.port = port
+        # Reserved for the whole test, so that a stop() and start() finds it free (tests/ports.py).
+        self.port = port or free_port()
         self.tls_context = tls_context
         self.credentials = credentials
         self.logins: list[str] = []
@@ -156,7 +159,6 @@ class MailServer:
                         auth_required=self.credentials is not None, authenticator=self._authenticate)
 
         self._server = await loop.create_server(protocol, "127.0.0.1", self.port, reuse_address=True)
-        self.port = self._server.sockets[0].getsockname()[1]
         return self
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:

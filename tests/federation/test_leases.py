@@ -121,7 +121,7 @@ async def test_a_process_stopping_cleanly_leaves_what_it_still_held_to_the_other
     assert holders(a) == {None: 2}
 
 
-async def test_a_restarted_server_delivers_what_a_killed_one_had_claimed_within_seconds(leipzig, meissen):
+async def test_a_restarted_server_delivers_what_a_killed_one_had_claimed_within_seconds(leipzig, meissen, caplog):
     # Given Jonas on Meißen follows Anna on Leipzig, and Leipzig is down
     await jonas_follows_anna(leipzig, meissen)
     await leipzig.stop()
@@ -139,14 +139,16 @@ async def test_a_restarted_server_delivers_what_a_killed_one_had_claimed_within_
     await crashed.db.close()
 
     # When Leipzig starts again on the same database
-    started = time.monotonic()
     await leipzig.start()
 
-    # Then the post reaches Meißen within seconds: not after the lease (5 minutes), nor once the
-    # silent process counts as dead (10 s after its beat), and the workers table knows only the new process
+    # Then its start gave the claimed row back at once: not after the lease (5 minutes), nor once the
+    # silent process counts as dead (10 s after its beat; the message says which path released it,
+    # where a wall-clock bound measured the machine's load), the post reaches Meißen, and the workers
+    # table knows only the new process
+    assert "released 0 incoming and 1 delivery rows claimed before a restart" in caplog.text
+    assert "held by stopped process" not in caplog.text
     await eventually(lambda: meissen.query("SELECT 1 FROM objects WHERE content LIKE '%Kiezspaziergang%'"),
-                     timeout=leases.DEAD_AFTER, message="the post on Meißen")
-    assert time.monotonic() - started < leases.DEAD_AFTER * 0.8
+                     message="the post on Meißen")
     assert [w["process_id"] for w in await leases_store.list_workers(leipzig.rt.db.reader)] == [
         leipzig.rt.process_id]
 

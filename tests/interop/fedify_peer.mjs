@@ -33,7 +33,7 @@ import http from "node:http";
 import process from "node:process";
 import { Temporal } from "@js-temporal/polyfill";
 import { configure, getConsoleSink } from "@logtape/logtape";
-import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
+import { createFederation, generateCryptoKeyPair, importJwk, MemoryKvStore } from "@fedify/fedify";
 import {
   Accept, Activity, Create, Endpoints, Follow, isActor, Like, Mention, Move, Note, Person,
   PUBLIC_COLLECTION, Reject, Undo,
@@ -57,7 +57,13 @@ await configure({
   ],
 });
 
-const keyPairs = [await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"), await generateCryptoKeyPair("Ed25519")];
+// The RSA key pair comes from the test process when it gives one (FEDIFY_PEER_RSA_JWK, a private JWK made
+// once per test process): generating RSA-2048 here took 2-8 s of a loaded machine at every start.
+const rsaJwk = process.env.FEDIFY_PEER_RSA_JWK ? JSON.parse(process.env.FEDIFY_PEER_RSA_JWK) : null;
+const rsaPair = rsaJwk
+  ? { privateKey: await importJwk(rsaJwk, "private"), publicKey: await importJwk({ kty: "RSA", alg: "RS256", n: rsaJwk.n, e: rsaJwk.e }, "public") }
+  : await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
+const keyPairs = [rsaPair, await generateCryptoKeyPair("Ed25519")];
 const received = [];            // verified activities, in arrival order
 const unverified = [];          // deliveries whose signature Fedify refused
 const followers = new Map();    // actor id -> the follower's actor object (a Recipient)

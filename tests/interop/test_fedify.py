@@ -8,6 +8,8 @@ with tests/interop/setup.sh; without node_modules these tests are skipped.
 
 from __future__ import annotations
 
+import base64
+import functools
 import json
 import os
 import subprocess
@@ -16,6 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import aiohttp
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from actors import remote
 from tests.conftest import eventually, free_port
@@ -70,6 +73,20 @@ async def fedify_cavage_first(tmp_path):
         yield peer
 
 
+@functools.cache
+def _peer_rsa_jwk() -> str:
+    """One RSA key pair per test process for every peer it starts, as a private JWK (the peer made its
+    own at each start before: seconds of CPU on a loaded machine, before it could answer)."""
+    numbers = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_numbers()
+
+    def b64(n: int) -> str:
+        return base64.urlsafe_b64encode(n.to_bytes((n.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+    public = numbers.public_numbers
+    return json.dumps({"kty": "RSA", "alg": "RS256", "n": b64(public.n), "e": b64(public.e), "d": b64(numbers.d),
+                       "p": b64(numbers.p), "q": b64(numbers.q), "dp": b64(numbers.dmp1), "dq": b64(numbers.dmq1),
+                       "qi": b64(numbers.iqmp)})
+
+
 async def _fedify_peer(tmp_path, env: dict):
     if not NODE.exists() or not FEDIFY.exists():
         pytest.skip("Fedify is not installed: run tests/interop/setup.sh (npm ci in tests/interop)")
@@ -79,10 +96,12 @@ async def _fedify_peer(tmp_path, env: dict):
         # stdin is a pipe the peer watches: if this process dies, the peer exits too.
         process = subprocess.Popen([str(NODE), str(HERE / "fedify_peer.mjs"), str(port), str(PEER_SECONDS)],
                                    cwd=HERE, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **env})
+                                   env={**os.environ, "FEDIFY_PEER_RSA_JWK": _peer_rsa_jwk(), **env})
     peer = FedifyPeer(f"http://127.0.0.1:{port}")
     try:
-        await eventually(lambda: _answers(peer, process), timeout=TIMEOUT, message="the Fedify peer to start")
+        # Starting is CPU work (loading Fedify's modules took 3-10 s on a loaded machine); a peer that
+        # crashed fails at once (_answers), and one that hangs exits by itself after PEER_SECONDS.
+        await eventually(lambda: _answers(peer, process), timeout=PEER_SECONDS, message="the Fedify peer to start")
         yield peer
     finally:
         process.stdin.close()
