@@ -30,8 +30,16 @@ Connection = aiosqlite.Connection
 CHECKPOINT_EVERY = 20  # batches (store/batch.py) between two checkpoints
 
 
-def utcnow() -> datetime:
+def _wall_clock() -> datetime:
     return datetime.now(UTC)
+
+
+# The one clock of the store and the queue workers; benchmarks/simulate_delivery.py sets a simulated one.
+clock: Callable[[], datetime] = _wall_clock
+
+
+def utcnow() -> datetime:
+    return clock()
 
 
 def iso(moment: datetime | None = None) -> str:
