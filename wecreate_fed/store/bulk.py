@@ -100,19 +100,24 @@ async def last_id(conn: Connection, table: str) -> int:
     return await fetch_value(conn, f"SELECT COALESCE(max(id), 0) FROM {table}")
 
 
-async def add_remote_followers(conn: Connection, followee_id: int,
-                               people: list[tuple[str, str, str, str | None]]) -> None:
-    """Remote Person actors, each (ap_id, domain, inbox url, shared inbox url or None), all
-    following `followee_id` (accepted)."""
+async def add_remote_followers(conn: Connection, people: list[tuple[str, str, str, str | None]]) -> None:
+    """Remote Person actors, each (ap_id, domain, inbox url, shared inbox url or None); then
+    `follow_all` makes them followers."""
     now = iso()
     await conn.executemany(
         "INSERT INTO actors (ap_id, is_local, username, domain, type, inbox_url, shared_inbox_url, created_at) "
         "VALUES (?, 0, ?, ?, 'Person', ?, ?, ?)",
         [(ap_id, ap_id.rsplit("/", 1)[-1], domain, inbox, shared, now) for ap_id, domain, inbox, shared in people])
-    await conn.executemany(
+
+
+async def follow_all(conn: Connection, followee_id: int) -> int:
+    """Every remote actor follows `followee_id` (accepted); how many."""
+    now = iso()
+    cur = await conn.execute(
         "INSERT INTO follows (follower_id, followee_id, follow_ap_id, state, created_at, accepted_at) "
-        "SELECT id, ?, ?, 'accepted', ?, ? FROM actors WHERE ap_id = ?",
-        [(followee_id, f"{ap_id}#follow", now, now, ap_id) for ap_id, _, _, _ in people])
+        "SELECT id, ?, ap_id || '#follow', 'accepted', ?, ? FROM actors WHERE is_local = 0",
+        (followee_id, now, now))
+    return cur.rowcount
 
 
 async def queue_bytes(conn: Connection) -> dict[str, int]:
