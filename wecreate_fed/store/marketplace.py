@@ -102,7 +102,7 @@ async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list
     # joins the authors only when it filters by them, since that join is most of its cost.
     author_join = " JOIN actors a ON a.id = i.author_id" if q.author_category else ""
     total = await fetch_value(
-        conn, f"SELECT count(*) FROM (SELECT 1 FROM {source}{author_join} WHERE {sql_where} LIMIT ?)",
+        conn, f"SELECT count(*) FROM (SELECT 1 FROM {source}{author_join} WHERE {sql_where} LIMIT ?) AS matched",
         (*source_params, *params, COUNT_CAP + 1))
     listed = [ListedIdea(idea_of(r), r["author_ap_id"], r["author_name"], r["author_username"], r["author_domain"],
                          r["author_category"], r["author_type"], r["recent"]) for r in rows]
