@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -89,13 +90,14 @@ def simulated(loop: SimulatedLoop, start: datetime) -> Iterator[None]:
 
     aiosqlite.Connection._execute, aiosqlite.Connection._connect = counted_execute, counted_connect
     aiosqlite.Connection.close = counted_close
-    store.clock = lambda: start + timedelta(seconds=loop.now)
+    clock = sys.modules[store.utcnow.__module__]  # where the store keeps its clock (the seam)
+    clock.clock = lambda: start + timedelta(seconds=loop.now)
     try:
         yield
     finally:
         aiosqlite.Connection._execute, aiosqlite.Connection._connect = execute, connect
         aiosqlite.Connection.close = close
-        store.clock = store._wall_clock
+        clock.clock = clock._wall_clock
 
 
 def run(main, *, start: datetime, quantum: float):

@@ -361,11 +361,13 @@ def report(workers: int, result: dict, control: dict | None, opts) -> dict:
         "claim ms p50/max (real)": f"{1000 * statistics.median(claims):.1f}/{1000 * claims[-1]:.1f}" if claims else "-",
         "healthy hosts' last first attempt": hms(first[-1] if first else None),
         "p99 first attempt": hms(first[int(len(first) * 0.99) - 1] if first else None),
+        "bytes at the end (deliveries, hosts)": f"{result['sizes']['deliveries']:,}, {result['sizes']['hosts']:,}",
         "real seconds": round(result["real_seconds"], 1),
     }
     if control is not None:
         c_first = control["first"]
         line["same, nobody down"] = hms(c_first[-1] if c_first else None)
+        line["p99 first attempt, nobody down"] = hms(c_first[int(len(c_first) * 0.99) - 1] if c_first else None)
         line["99% of followers, nobody down"] = hms(control["internet"].reached_at.get(0.99))
         slack = max(opts.quantum * 10, 0.1 * c_first[-1]) if c_first else 0
         line["healthy hosts wait behind dead ones"] = bool(first and c_first and first[-1] > c_first[-1] + slack)
