@@ -168,9 +168,13 @@ async def main_async(args) -> None:
             await seed(db, config, args.ideas, args.supports)
             print(f"seeded {args.ideas:,} ideas and {args.supports:,} supports in {time.perf_counter() - started:.1f} s "
                   f"({args.database or config.database_path})\n")
-        if getattr(db, "dialect", "sqlite") == "sqlite":  # what a running instance's PRAGMA optimize keeps up to date
+        # The planner's statistics, as a running instance keeps them: SQLite's PRAGMA optimize at
+        # close, PostgreSQL's VACUUM (ANALYZE) (Database.vacuum; autovacuum would do it later).
+        if getattr(db, "dialect", "sqlite") == "sqlite":
             await db.close()
             db = await open_db(config, args.database)
+        else:
+            await db.vacuum()
         await time_queries(db, config, args.rounds)
     finally:
         await db.close()
