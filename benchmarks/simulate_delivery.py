@@ -267,6 +267,16 @@ async def prepare(db_path: Path, hosts: list[Host], say) -> dict:
     return {"rows": rows, "queue_seconds": queued, **sizes}
 
 
+async def describe(db_path: Path) -> dict:
+    """The queue as `prepare` left it (migrated to the current schema once, so the runs' copies need not be)."""
+    db = await Database(db_path).open()
+    try:
+        return {"rows": await queue.count_deliveries(db.reader, "pending"), "queue_seconds": None,
+                **await bulk.queue_bytes(db.reader)}
+    finally:
+        await db.close()
+
+
 async def simulate(db_path: Path, internet: Internet, opts, workers: int, to_the_end: bool) -> dict:
     """The workers deliver until every row that can end has ended (or the horizon); not `to_the_end`:
     until the hosts never down are done and 99% of the followers reached."""
@@ -389,6 +399,8 @@ def main() -> None:
                         help="every run until all that can arrive has (default: the first; the others until the "
                              "hosts never down are done and 99%% of the followers reached)")
     parser.add_argument("--no-control", action="store_true", help="skip the runs with no host down")
+    parser.add_argument("--control", default="1,4,16",
+                        help="worker counts that also run with no host down, for the comparison (default 1,4,16)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--progress", action="store_true", help="a line every 10 simulated minutes (to stderr)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON lines")
@@ -405,19 +417,24 @@ def main() -> None:
         f"hosts without a shared inbox; {len(dead)} dead ({sum(h.followers for h in dead):,} followers), "
         f"{sum(1 for h in hosts if 0 < h.down_until < math.inf)} down for hours")
     template = tmp / "template.sqlite3"
-    queued = simloop.run(prepare(template, hosts, say), start=START, quantum=opts.quantum)
+    if template.exists():  # kept by an earlier run with --dir and the same --followers, --hosts, --seed
+        say(f"the followers and the queued idea from {template}")
+        queued = simloop.run(describe(template), start=START, quantum=opts.quantum)
+    else:
+        queued = simloop.run(prepare(template, hosts, say), start=START, quantum=opts.quantum)
     say(f"queue at its peak (at queue time): {queued['rows']:,} rows, deliveries table + indexes "
         f"{queued['deliveries'] / 2**20:.1f} MiB ({queued['deliveries'] / max(1, queued['rows']):.0f} B a row), "
         f"the activity {queued['activities'] / 1024:.0f} KiB once")
     for n, workers in enumerate(int(w) for w in opts.workers.split(",")):
         # The hosts down for hours come back within a day: waited for in the first run only.
         result = run_case(template, tmp, hosts, opts, workers, nobody_down=False, to_the_end=n == 0 or opts.all_to_the_end)
-        control = None if opts.no_control else run_case(template, tmp, hosts, opts, workers, nobody_down=True)
+        control = None if opts.no_control or str(workers) not in opts.control.split(",") else run_case(
+            template, tmp, hosts, opts, workers, nobody_down=True)
         line = report(workers, result, control, opts)
         line["queue peak rows"], line["queue peak bytes"] = queued["rows"], queued["deliveries"]
         print(json.dumps(line) if opts.json else "\n".join(f"  {k:38} {v}" for k, v in line.items()) + "\n",
               flush=True)
-    if not opts.dir:
+    if not opts.dir:  # with --dir the template stays for the next run
         shutil.rmtree(tmp, ignore_errors=True)
 
 
