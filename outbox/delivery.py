@@ -304,6 +304,9 @@ class DeliveryWorker(Worker):
                 ended[host] += await queue.give_up_deliveries(
                     conn, host, queued_before=iso_in(-self.give_up_seconds),
                     reason=f"given up: {host} kept failing for {self.rt.config.delivery_give_up_days:g} days")
+        # What was written may make rows due now (a host answering again, a deferral): the claimer
+        # looks again instead of sleeping until the due time it read while these were in flight.
+        self.rt.delivery_wakeup.set()
         for host, count in ended.items():
             log.warning("gave up %d deliveries to %s: still failing after federation.delivery_give_up_days = %g",
                         count, host, self.rt.config.delivery_give_up_days)

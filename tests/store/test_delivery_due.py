@@ -1,5 +1,5 @@
-"""When the delivery worker's claimer next looks: rows queued behind a failing host's probe do not
-make it look again at once (that was a claim every 50 ms for a day)."""
+"""When the delivery worker's claimer next looks: rows queued behind a failing host's probe, and
+rows in flight, do not make it look again at once (that was a claim every 50 ms for a day)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,9 @@ async def test_a_failing_hosts_queue_is_due_with_its_probe(tmp_path):
             await queue.mark_deliveries(conn, [(probe, "pending", None, "refused", 3600.0)])
             await queue.release_deliveries(conn, [rows[1]["id"], rows[2]["id"]])
             await queue.mark_host_failed(conn, "down.example", lambda failures, since: 0.0)
+        # the row to up.example is still in flight: due when its lease ends, not now
+        due = at(await queue.next_delivery_due(db.reader))
+        assert due > utcnow() + timedelta(seconds=290), due
         async with db.transaction() as conn:
             await queue.mark_deliveries(conn, [(up, "done", 202, None, None)])
         due = at(await queue.next_delivery_due(db.reader))

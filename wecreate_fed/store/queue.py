@@ -207,13 +207,14 @@ async def count_deliveries_to(conn: Connection, host: str) -> dict[str, int]:
 
 
 async def next_delivery_due(conn: Connection) -> str | None:
-    """When a claim can next find a row. Of a failing host only its probe counts: counting the rows
-    queued behind a dead host's probe (due since they were queued) made every idle worker claim
-    20 times a second for a day (benchmarks/simulate_delivery.py). A row in flight counts as due:
-    its outcome may make others due (a host answering again) without a wake-up."""
+    """When a claim can next find a row. Of a failing host only its probe counts, and a row in
+    flight from its lease's end (its worker wakes its claimer when it writes the outcome): counting
+    the rows queued behind a dead host's probe, or a probe hanging until its timeout, as due made
+    every idle worker claim 20 times a second (benchmarks/simulate_delivery.py)."""
     return await fetch_value(
         conn,
-        "SELECT min(max(d.next_attempt_at, COALESCE(h.probe_after, ''), COALESCE(h.paused_until, ''))) "
+        "SELECT min(max(d.next_attempt_at, COALESCE(d.locked_until, ''), COALESCE(h.probe_after, ''), "
+        "COALESCE(h.paused_until, ''))) "
         "FROM deliveries d LEFT JOIN hosts h ON h.host = d.host WHERE d.state = 'pending' "
         "AND (h.failing_since IS NULL OR d.id = (SELECT min(o.id) FROM deliveries o "
         "WHERE o.host = d.host AND o.state = 'pending'))",
