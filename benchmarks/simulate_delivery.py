@@ -398,6 +398,7 @@ def main() -> None:
     parser.add_argument("--all-to-the-end", action="store_true",
                         help="every run until all that can arrive has (default: the first; the others until the "
                              "hosts never down are done and 99%% of the followers reached)")
+    parser.add_argument("--no-tail", action="store_true", help="the first run too stops when the hosts never down are done")
     parser.add_argument("--no-control", action="store_true", help="skip the runs with no host down")
     parser.add_argument("--control", default="1,4,16",
                         help="worker counts that also run with no host down, for the comparison (default 1,4,16)")
@@ -427,7 +428,7 @@ def main() -> None:
         f"the activity {queued['activities'] / 1024:.0f} KiB once")
     for n, workers in enumerate(int(w) for w in opts.workers.split(",")):
         # The hosts down for hours come back within a day: waited for in the first run only.
-        result = run_case(template, tmp, hosts, opts, workers, nobody_down=False, to_the_end=n == 0 or opts.all_to_the_end)
+        result = run_case(template, tmp, hosts, opts, workers, nobody_down=False, to_the_end=(n == 0 and not opts.no_tail) or opts.all_to_the_end)
         control = None if opts.no_control or str(workers) not in opts.control.split(",") else run_case(
             template, tmp, hosts, opts, workers, nobody_down=True)
         line = report(workers, result, control, opts)
