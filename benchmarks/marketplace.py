@@ -1,40 +1,62 @@
 """The marketplace query with many ideas: the filtered, sorted first page, as the JSON API serves it.
 
-Seeds N ideas (default 100,000; through the same store seeding as benchmarks/pages.py), then
-times `store.marketplace.query_marketplace` (one query for the page, one for the total) for the
-filters and sorts people use, in-process, R rounds each after a warm-up, and prints the median
-and the 90th percentile per query. Then serves the instance (Hypercorn, one process) and loads
-`/api/marketplace` with the same filters for requests/s. Usage: `python benchmarks/marketplace.py --help`.
+Seeds N ideas (default 100,000, by four authors of three categories, over the districts, topics
+and statuses, with varied titles) and supports over 12 weeks, through store/bulk.py, then times
+`store.marketplace.query_marketplace` (one query for the page, one for the total) for every filter
+and sort (and the search field's words, where the store has store/search.py), in-process, R
+rounds each after a warm-up, and prints the median and the 90th percentile per query. `--database
+postgresql://…` seeds and times an (empty) PostgreSQL database instead of the SQLite file. Then,
+on SQLite, serves the instance (Hypercorn, one process) and loads `/api/marketplace` with some
+filters for requests/s. Usage: `python benchmarks/marketplace.py --help`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pages  # benchmarks/pages.py: config, seeding, server start and the load generator
 
 from wecreate_fed import config as config_module
 from wecreate_fed.civic import marketplace
-from wecreate_fed.store import Database
+from actors import local as local_actors
+from wecreate_fed import store, urls
+from wecreate_fed.civic import districts
+from wecreate_fed.store import Database, bulk, iso
 from wecreate_fed.store import marketplace as marketplace_store
 
-QUERIES = {
-    "newest, all districts": "sort=newest",
-    "district west, newest": "district=west&sort=newest",
-    "district west, most supported": "district=west&sort=supported",
-    "district west + status, supported": "district=west&status=proposed&sort=supported",
-    "topic wasser, newest": "topic=wasser&sort=newest",
-    "author citizen, kind idea, newest": "author=citizen&kind=idea&sort=newest",
-    "trending (supports of 7 days)": "sort=trending",
+FILTERS = {
+    "all": "",
+    "district west": "district=west",
+    "kind reform_proposal": "kind=reform_proposal",
+    "status proposed": "status=proposed",
+    "author party": "author=party",
+    "topic wasser": "topic=wasser",
+    "local only": "local=1",
+    "district west + status proposed": "district=west&status=proposed",
 }
-
+SORTS = ("newest", "supported", "trending")
+QUERIES = {f"{label}, {sort}": "&".join(p for p in (query, f"sort={sort}") if p)
+           for label, query in FILTERS.items() for sort in SORTS}
+# Words in the titles: one in every idea, one in about a tenth, one in about a thousandth.
+VOCABULARY = ["Spielplatz", "Radweg", "Sitzbank", "Laterne", "Bücherschrank", "Hochbeet", "Zebrastreifen",
+              "Trinkwasser", "Baumscheibe", "Stadtteilfest"]
+SEARCHES = {
+    "search 'Idee' (every idea), newest": "q=Idee&sort=newest",
+    "search 'Radweg' (a tenth), newest": "q=Radweg&sort=newest",
+    "search 'Radweg', district west, supported": "q=Radweg&district=west&sort=supported",
+    "search 'Fahrradstraße' (a thousandth), newest": "q=Fahrradstraße&sort=newest",
+    "search 'Radweg Sitzbank' (both words), newest": "q=Radweg+Sitzbank&sort=newest",
+}
+CATEGORIES = ("citizen", "citizen", "party", "administration")  # the authors' categories, in turn
 
 class Args(dict):
     """Query arguments as the routes see them (get / getlist)."""
@@ -51,23 +73,71 @@ class Args(dict):
         return self.lists.get(key, [])
 
 
-async def time_queries(config, rounds: int) -> None:
-    db = await Database(config.database_path).open()
-    try:
-        print(f"{'query (first page of 20)':40} {'median ms':>10} {'p90 ms':>8} {'total matching':>15}")
-        for label, query in QUERIES.items():
-            parsed = marketplace.parse_query(config, Args(query))
-            timings = []
-            for i in range(rounds + 2):
-                started = time.perf_counter()
-                rows, total = await marketplace_store.query_marketplace(db.reader, parsed)
-                if i >= 2:  # two warm-up rounds
-                    timings.append((time.perf_counter() - started) * 1000)
-            timings.sort()
-            p90 = timings[int(len(timings) * 0.9) - 1]
-            print(f"{label:40} {statistics.median(timings):10.2f} {p90:8.2f} {total:15,}")
-    finally:
-        await db.close()
+async def open_db(config, url: str | None):
+    """The database at `url` (PostgreSQL too, once the store has open_database), else the config's SQLite file."""
+    if url and hasattr(store, "open_database"):
+        return await store.open_database(url)
+    if url and not url.startswith("sqlite"):
+        raise SystemExit("--database postgresql://… needs the store's open_database (branch pgcore)")
+    return await Database(config.database_path).open()
+
+
+async def seed(db, config, count: int, supports: int) -> None:
+    """`count` ideas by four authors (citizens, a party, the administration) over the districts, topics and
+    statuses, with a varied title (see VOCABULARY), and `supports` supports over the last 12 weeks."""
+    async with db.transaction() as conn:
+        await local_actors.ensure_instance_actor(conn, config)
+        await districts.ensure_districts(conn, config)
+        authors = [await local_actors.create_account(
+            conn, config, username=f"author{n}", category=category,
+            type_="Person" if category == "citizen" else "Organization") for n, category in enumerate(CATEGORIES)]
+    rng = random.Random(7)
+    start = datetime.now(UTC) - timedelta(days=365)
+    body = "<p>" + "Im Sommer fehlt Wasser am Lindenauer Markt. " * 6 + "</p>"
+    made, ideas = 0, []
+    while made < count:
+        rows = []
+        for i in range(made, min(count, made + pages.BATCH)):
+            key = urls.new_key()
+            rare = " und eine Fahrradstraße" if i % 1000 == 7 else ""
+            rows.append({
+                "ap_id": urls.idea_id(config, key), "url": urls.page_of(config, "idea", key),
+                "author_id": authors[i % len(authors)].id,
+                "title": f"Idee Nummer {i}: {VOCABULARY[i % 10]} und {VOCABULARY[(i // 10 + 3) % 10]}{rare}",
+                "summary": "Mehr Wasser und Schatten für alle.",
+                "body_html": body, "kind": "idea" if i % 10 else "reform_proposal", "status": rng.choice(pages.STATUSES),
+                "published": iso(start + timedelta(seconds=i * 300)),
+                "district_ap_id": districts.district_ap_id(config, pages.DISTRICTS[i % len(pages.DISTRICTS)]),
+                "topic": pages.TOPICS[i % len(pages.TOPICS)], "support_count": rng.randint(0, 500),
+            })
+        async with db.transaction() as conn:
+            await bulk.add_local_ideas(conn, rows)
+        ideas.extend(r["ap_id"] for r in rows[::50])
+        made += len(rows)
+    await pages.seed_admin_view(db, authors[0].id, ideas, 0, supports, rng)
+
+
+def searchable() -> bool:
+    return "words" in marketplace_store.MarketplaceQuery.__dataclass_fields__
+
+
+async def time_queries(db, config, rounds: int) -> None:
+    queries = {**QUERIES, **(SEARCHES if searchable() else {})}
+    print(f"{'query (first page of 20), ' + getattr(db, 'dialect', 'sqlite'):46} {'median ms':>10} {'p90 ms':>8} "
+          f"{'total matching':>15}")
+    for label, query in queries.items():
+        parsed = marketplace.parse_query(config, Args(query))
+        timings = []
+        for i in range(rounds + 2):
+            started = time.perf_counter()
+            rows, total = await marketplace_store.query_marketplace(db.reader, parsed)
+            if i >= 2:  # two warm-up rounds
+                timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        p90 = timings[int(len(timings) * 0.9) - 1]
+        print(f"{label:46} {statistics.median(timings):10.2f} {p90:8.2f} {total:15,}", flush=True)
+    if not searchable():
+        print("(no search: the store has no store/search.py yet)")
 
 
 async def serve_and_load(config, config_path: Path, args) -> None:
@@ -86,22 +156,29 @@ async def serve_and_load(config, config_path: Path, args) -> None:
         server.wait(timeout=10)
 
 
-async def _analyze(config) -> None:
-    db = await Database(config.database_path).open()
-    await db.close()  # closing runs PRAGMA optimize
-
-
 async def main_async(args) -> None:
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="wecreate-market-"))
     folder.mkdir(parents=True, exist_ok=True)
     config_path = pages.write_config(folder, args.port)
     config = config_module.load(config_path)
-    started = time.perf_counter()
-    await pages.seed(config, args.ideas)
-    await _analyze(config)  # what a running instance's PRAGMA optimize keeps up to date
-    print(f"seeded {args.ideas:,} ideas in {time.perf_counter() - started:.1f} s ({config.database_path})\n")
-    await time_queries(config, args.rounds)
-    if not args.no_http:
+    db = await open_db(config, args.database)
+    try:
+        if not args.reuse:
+            started = time.perf_counter()
+            await seed(db, config, args.ideas, args.supports)
+            print(f"seeded {args.ideas:,} ideas and {args.supports:,} supports in {time.perf_counter() - started:.1f} s "
+                  f"({args.database or config.database_path})\n")
+        # The planner's statistics, as a running instance keeps them: SQLite's PRAGMA optimize at
+        # close, PostgreSQL's VACUUM (ANALYZE) (Database.vacuum; autovacuum would do it later).
+        if getattr(db, "dialect", "sqlite") == "sqlite":
+            await db.close()
+            db = await open_db(config, args.database)
+        else:
+            await db.vacuum()
+        await time_queries(db, config, args.rounds)
+    finally:
+        await db.close()
+    if not args.no_http and not args.database:
         await serve_and_load(config, config_path, args)
 
 
@@ -114,6 +191,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="concurrent HTTP connections (default 16)")
     parser.add_argument("--port", type=int, default=8766, help="port on 127.0.0.1 (default 8766)")
     parser.add_argument("--no-http", action="store_true", help="time the queries only")
+    parser.add_argument("--supports", type=int, default=20_000, help="supports over 12 weeks (default 20000)")
+    parser.add_argument("--database", help="postgresql://… (an empty database) or sqlite:///…; default: SQLite in --dir "
+                                           "(the HTTP load runs on that default only)")
+    parser.add_argument("--reuse", action="store_true", help="the database is seeded already: time the queries only")
     parser.add_argument("--dir", help="where to keep the config and database (default: a new temporary folder)")
     asyncio.run(main_async(parser.parse_args()))
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import Counter, deque
 from datetime import datetime
 
@@ -76,7 +75,7 @@ class DeliveryWorker(Worker):
         self._outcomes: list[tuple] = []
         self._host_news: list[tuple[str, bool]] = []
         self._given_up: Counter = Counter()           # host -> deliveries given up since the last flush
-        self._paused: dict[str, float] = {}          # host -> monotonic time before which we send it nothing
+        self._paused: dict[str, float] = {}          # host -> event-loop time before which we send it nothing
         self._pauses: list[tuple[str, float]] = []   # (host, seconds) not yet written
         self._deferred: list[tuple[int, float]] = []  # (row id, seconds): put back unattempted
         self._flushed = asyncio.Event()
@@ -201,7 +200,7 @@ class DeliveryWorker(Worker):
         self._claimed.discard(row["id"])
 
     async def _attempt(self, row) -> None:
-        wait = self._paused.get(row["host"], 0.0) - time.monotonic()
+        wait = self._paused.get(row["host"], 0.0) - asyncio.get_running_loop().time()
         if wait > 0:  # the host asked us to wait (429/503) after this row was claimed
             self._deferred.append((row["id"], wait))
             return
@@ -232,7 +231,7 @@ class DeliveryWorker(Worker):
             self.sent += 1
 
     def _pause(self, host: str, seconds: float) -> None:
-        now = time.monotonic()
+        now = asyncio.get_running_loop().time()
         for expired in [h for h, until in self._paused.items() if until <= now]:
             del self._paused[expired]
         self._paused[host] = max(self._paused.get(host, 0.0), now + seconds)
@@ -305,6 +304,9 @@ class DeliveryWorker(Worker):
                 ended[host] += await queue.give_up_deliveries(
                     conn, host, queued_before=iso_in(-self.give_up_seconds),
                     reason=f"given up: {host} kept failing for {self.rt.config.delivery_give_up_days:g} days")
+        # What was written may make rows due now (a host answering again, a deferral): the claimer
+        # looks again instead of sleeping until the due time it read while these were in flight.
+        self.rt.delivery_wakeup.set()
         for host, count in ended.items():
             log.warning("gave up %d deliveries to %s: still failing after federation.delivery_give_up_days = %g",
                         count, host, self.rt.config.delivery_give_up_days)

@@ -114,8 +114,8 @@ async def test_machines_get_401_json_and_federation_is_left_to_its_guards(make_g
     site = await make_gated()
     await _member_with_an_idea(site, browser_for)
     async with aiohttp.ClientSession() as session:
-        for path in ("/api/marketplace", "/api/impact", "/api/events/upcoming", "/marketplace.atom", "/events.ics",
-                     "/districts/mitte/events.ics", "/tags/radwege.atom", "/api/v1/instance/rules",
+        for path in ("/api/marketplace", "/api/search?q=Entwurf", "/api/impact", "/api/events/upcoming",
+                     "/marketplace.atom", "/events.ics", "/districts/mitte/events.ics", "/tags/radwege.atom", "/api/v1/instance/rules",
                      "/api/v1/instance/domain_blocks", "/transparency.csv"):
             for accept in ("application/json", "*/*", "text/html"):
                 async with session.get(site.base_url + path, headers={"Accept": accept}, allow_redirects=False) as r:
@@ -129,6 +129,9 @@ async def test_machines_get_401_json_and_federation_is_left_to_its_guards(make_g
         # a local account's script with its token reads the API; a bad token does not
         token = await site.token("vorstand")
         async with session.get(site.base_url + "/api/marketplace", headers={"Authorization": f"Bearer {token}"}) as r:
+            assert r.status == 200 and "Geheimer Entwurf" in await r.text()
+        async with session.get(site.base_url + "/api/search?q=Entwurf",
+                               headers={"Authorization": f"Bearer {token}"}) as r:
             assert r.status == 200 and "Geheimer Entwurf" in await r.text()
         async with session.get(site.base_url + "/api/marketplace", headers={"Authorization": "Bearer falsch"}) as r:
             assert r.status == 401 and (await r.json())["error"] == "login_required"

@@ -14,6 +14,7 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import domains as domains_store
 from wecreate_fed.store import iso, utcnow
 from wecreate_fed.store import marketplace as marketplace_store
+from wecreate_fed.store import search as search_store
 from wecreate_fed.store.marketplace import MarketplaceQuery
 
 from . import districts
@@ -28,7 +29,9 @@ ACTIVE_DAYS = 30
 
 
 def parse_query(config: Config, args) -> MarketplaceQuery:
-    """Filters from query arguments (district, kind, status, author, topic, sort, page, per_page)."""
+    """Filters from query arguments (q, district, kind, status, author, topic, sort, page, per_page).
+
+    `q` is searched as words (store/search.py): whatever it holds, at worst it finds nothing."""
     def choice(name, options):
         value = args.get(name) or None
         if value is not None and value not in options:
@@ -42,8 +45,8 @@ def parse_query(config: Config, args) -> MarketplaceQuery:
     for slug in slugs:
         districts.by_slug(config, slug)
         district_ids.append(districts.district_ap_id(config, slug))
-    page = _positive_int(args.get("page"), "page", 1)
-    per_page = min(_positive_int(args.get("per_page"), "per_page", PAGE_SIZE), MAX_PAGE_SIZE)
+    page = positive_int(args.get("page"), "page", 1)
+    per_page = min(positive_int(args.get("per_page"), "per_page", PAGE_SIZE), MAX_PAGE_SIZE)
     topic = (args.get("topic") or "").lstrip("#").lower() or None
     return MarketplaceQuery(
         districts=district_ids, kind=choice("kind", KINDS), status=choice("status", STATUSES),
@@ -51,10 +54,11 @@ def parse_query(config: Config, args) -> MarketplaceQuery:
         sort=choice("sort", SORTS) or "newest",
         trending_since=iso(utcnow() - timedelta(days=TRENDING_DAYS)),
         local_only=args.get("local") in ("1", "true"), limit=per_page, offset=(page - 1) * per_page,
+        words=search_store.words_of(args.get("q")),
     )
 
 
-def _positive_int(value, name: str, default: int) -> int:
+def positive_int(value, name: str, default: int) -> int:
     if value in (None, ""):
         return default
     number = inputs.whole_number(value, high=MAX_PAGE_NUMBER)

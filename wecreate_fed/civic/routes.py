@@ -16,7 +16,7 @@ from wecreate_fed.store import civic as civic_store
 from wecreate_fed.store import social
 from wecreate_fed.store.civic import Idea
 
-from . import audience, districts, ideas, lifecycle, marketplace
+from . import audience, districts, ideas, lifecycle, marketplace, search
 
 bp = Blueprint("civic", __name__)
 
@@ -128,6 +128,15 @@ async def marketplace_json():
     rt = runtime.current()
     query = marketplace.parse_query(rt.config, request.args)
     return activity_response(await marketplace.page(rt, query), content_type="application/json")
+
+
+@bp.get("/api/search")
+async def search_json():
+    """Ideas, events, boxes and people holding every word of `q`: `types` (idea,event,box,person),
+    `limit`, and the marketplace's filters for the ideas. A client's token shows its private boxes."""
+    rt = runtime.current()
+    return activity_response(await search.search(rt, request.args, await audience.asking(rt)),
+                             content_type="application/json")
 
 
 @bp.get("/marketplace.atom")

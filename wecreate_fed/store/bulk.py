@@ -98,3 +98,39 @@ async def count_rows_up_to(conn: Connection, table: str, last_id: int) -> int:
 async def last_id(conn: Connection, table: str) -> int:
     assert table in ("incoming", "deliveries")
     return await fetch_value(conn, f"SELECT COALESCE(max(id), 0) FROM {table}")
+
+
+async def add_remote_followers(conn: Connection, people: list[tuple[str, str, str, str | None]]) -> None:
+    """Remote Person actors, each (ap_id, domain, inbox url, shared inbox url or None); then
+    `follow_all` makes them followers."""
+    now = iso()
+    await conn.executemany(
+        "INSERT INTO actors (ap_id, is_local, username, domain, type, inbox_url, shared_inbox_url, created_at) "
+        "VALUES (?, 0, ?, ?, 'Person', ?, ?, ?)",
+        [(ap_id, ap_id.rsplit("/", 1)[-1], domain, inbox, shared, now) for ap_id, domain, inbox, shared in people])
+
+
+async def follow_all(conn: Connection, followee_id: int) -> int:
+    """Every remote actor follows `followee_id` (accepted); how many."""
+    now = iso()
+    cur = await conn.execute(
+        "INSERT INTO follows (follower_id, followee_id, follow_ap_id, state, created_at, accepted_at) "
+        "SELECT id, ?, ap_id || '#follow', 'accepted', ?, ? FROM actors WHERE is_local = 0",
+        (followee_id, now, now))
+    return cur.rowcount
+
+
+async def queue_bytes(conn: Connection) -> dict[str, int]:
+    """Bytes the delivery queue takes in the SQLite file: the deliveries table and its indexes
+    (dbstat), the activities table it points into, and the hosts' health."""
+    rows = await conn.execute_fetchall(
+        "SELECT s.name AS name, sum(s.pgsize) AS bytes FROM dbstat s GROUP BY s.name")
+    indexes = await conn.execute_fetchall(
+        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('deliveries', 'activities', 'hosts')")
+    owner = {r["name"]: r["tbl_name"] for r in indexes}
+    sizes = {"deliveries": 0, "activities": 0, "hosts": 0}
+    for r in rows:
+        table = r["name"] if r["name"] in sizes else owner.get(r["name"])
+        if table is not None:
+            sizes[table] += r["bytes"]
+    return sizes

@@ -8,8 +8,16 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 
-def utcnow() -> datetime:
+def _wall_clock() -> datetime:
     return datetime.now(UTC)
+
+
+# The one clock of the store and the queue workers; benchmarks/simulate_delivery.py sets a simulated one.
+clock: Callable[[], datetime] = _wall_clock
+
+
+def utcnow() -> datetime:
+    return clock()
 
 
 def iso(moment: datetime | None = None) -> str:

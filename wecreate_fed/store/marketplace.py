@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import Connection, fetch_all, fetch_value, sanctions
+from . import Connection, fetch_all, fetch_value, sanctions, search
 from .civic import IDEA_COLUMNS, Idea, idea_of
 
 
@@ -38,6 +38,7 @@ class MarketplaceQuery:
     trending_since: str | None = None
     local_only: bool = False
     hidden_hosts: list[str] = field(default_factory=list)   # authors' host[:port] kept off (limited domains)
+    words: list[str] = field(default_factory=list)   # search: every word in the idea (store/search.py)
     limit: int = 20
     offset: int = 0
 
@@ -75,6 +76,10 @@ async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list
         marks = ", ".join("?" for _ in q.hidden_hosts)
         where.append(f"+i.author_id NOT IN (SELECT id FROM actors WHERE domain IN ({marks}))")
         params += q.hidden_hosts
+    if q.words:
+        match, match_params = search.condition(conn, "idea", "i", q.words)
+        where.append(match)
+        params += match_params
     sql_where = " AND ".join(where)
     source, source_params = "ideas i", []
     if q.sort == "trending":

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from .. import hosts
-from . import Connection, Database, fetch_all, fetch_value, iso, iso_in
+from . import Connection, Database, dialect_of, fetch_all, fetch_value, iso, iso_in
 from .retention import activity_key
 
 # --- incoming ---------------------------------------------------------------
@@ -207,13 +207,19 @@ async def count_deliveries_to(conn: Connection, host: str) -> dict[str, int]:
 
 
 async def next_delivery_due(conn: Connection) -> str | None:
+    """When a claim can next find a row. Of a failing host only its probe counts, and a row in
+    flight from its lease's end (its worker wakes its claimer when it writes the outcome): counting
+    the rows queued behind a dead host's probe, or a probe hanging until its timeout, as due made
+    every idle worker claim 20 times a second (benchmarks/simulate_delivery.py)."""
+    # The latest of the four: SQLite's max(a, b, …) is PostgreSQL's greatest(…), neither has the other's.
+    latest = "greatest" if dialect_of(conn) == "postgresql" else "max"
     return await fetch_value(
         conn,
-        # The latest of the three (CASE: SQLite's max(a, b, c) is PostgreSQL's greatest, neither has the other's).
-        "SELECT min(CASE WHEN d.next_attempt_at >= COALESCE(h.probe_after, '') "
-        "AND d.next_attempt_at >= COALESCE(h.paused_until, '') THEN d.next_attempt_at "
-        "WHEN COALESCE(h.probe_after, '') >= COALESCE(h.paused_until, '') THEN h.probe_after ELSE h.paused_until END) "
-        "FROM deliveries d LEFT JOIN hosts h ON h.host = d.host WHERE d.state = 'pending'",
+        f"SELECT min({latest}(d.next_attempt_at, COALESCE(d.locked_until, ''), COALESCE(h.probe_after, ''), "
+        "COALESCE(h.paused_until, ''))) "
+        "FROM deliveries d LEFT JOIN hosts h ON h.host = d.host WHERE d.state = 'pending' "
+        "AND (h.failing_since IS NULL OR d.id = (SELECT min(o.id) FROM deliveries o "
+        "WHERE o.host = d.host AND o.state = 'pending'))",
     )
 
 

@@ -44,7 +44,7 @@ FEDERATION_BLUEPRINTS = frozenset({"actors", "boxes", "civic", "events", "outbox
                                    "amendments", "org_space_ap", "polls"})
 # … except their routes for people and feed readers: the JSON API and the public feeds.
 NOT_FEDERATION = frozenset({
-    "civic.marketplace_json", "civic.marketplace_atom", "civic.impact",
+    "civic.marketplace_json", "civic.marketplace_atom", "civic.impact", "civic.search_json",
     "events.upcoming_json", "events.calendar", "events.district_calendar",
     "polls.api_create", "polls.api_poll", "polls.api_vote", "polls.api_close",
 })

@@ -44,7 +44,7 @@ async def marketplace_home():
     filters = {name: args.get(name, "") for name in ("district", "kind", "status", "author", "topic", "sort")}
     district = filters["district"] if filters["district"] in {d.slug for d in rt.config.districts} else None
     return await render_template(
-        "marketplace.html", data=data, filters=filters, error=error,
+        "marketplace.html", data=data, filters=filters, error=error, search=args.get("q", "")[:200],
         figures=await views.impact(rt), district_figures=await views.impact(rt, district) if district else None,
         overview=await views.district_overview(rt),
         kinds=ideas.KINDS, statuses=ideas.STATUSES, authors=marketplace.AUTHOR_CATEGORIES, sorts=marketplace.SORTS,
