@@ -14,13 +14,13 @@ from quart import current_app
 from .config import Config
 from .domainpolicy import PolicyTable
 from .http import HttpClient
-from .store import Database
+from .store import Database, PostgresDatabase
 
 
 @dataclass
 class Runtime:
     config: Config
-    db: Database
+    db: Database | PostgresDatabase
     http: HttpClient
     # Set when a row is added to a queue, so its worker starts at once instead of at its next poll.
     inbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)

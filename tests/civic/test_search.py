@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 import aiohttp
-import aiosqlite
 import pytest
 
 from tests.conftest import eventually
@@ -67,7 +66,7 @@ async def search(instance, q: str, types: str = "", **headers) -> dict:
 
 async def indexed(instance, word: str) -> bool:
     """Whether the word is stored in the index at all (deleted texts must not be)."""
-    if isinstance(instance.rt.db.reader, aiosqlite.Connection):
+    if instance.rt.db.dialect == "sqlite":
         rows = await instance.query("SELECT 1 FROM search_index WHERE search_index MATCH ?", (f'"{word}"',))
     else:
         rows = await instance.query("SELECT 1 FROM ideas WHERE search_doc @@ to_tsquery('german', ?)", (word,))

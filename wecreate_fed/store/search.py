@@ -24,9 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import aiosqlite
-
-from . import Connection, fetch_all, fetch_value
+from . import Connection, dialect_of, fetch_all, fetch_value
 from .sanctions import listed
 
 MAX_WORDS = 8
@@ -71,11 +69,6 @@ def tsquery_text(words: list[str]) -> str:
     return " & ".join(f"{w}:*" for w in words)
 
 
-def _dialect(conn: Connection) -> str:
-    # Until the store's dialect_of (part pgcore) is merged: SQLite's connections are aiosqlite's.
-    return "sqlite" if isinstance(conn, aiosqlite.Connection) else "postgresql"
-
-
 # SQLite: up to this many matches, the matches drive the query (each row looked up by its key,
 # then sorted: ~15 ms in 100,000 ideas); beyond, the listing walks its own index in sort order
 # against the matches, stopping after one page (a word in every idea: ~0.4 s, where sorting all
@@ -87,7 +80,7 @@ async def condition(conn: Connection, kind: str, alias: str, words: list[str],
                     actor_alias: str | None = None) -> tuple[str, list]:
     """SQL condition (and its parameters) that row `alias` of `kind` (idea, event, box, person)
     holds every word. For a box, `actor_alias` is its Group actor's row (name and summary)."""
-    if _dialect(conn) == "postgresql":  # the planner weighs the GIN index by its statistics
+    if dialect_of(conn) == "postgresql":  # the planner weighs the GIN index by its statistics
         if kind == "box":
             return f"({alias}.search_doc || {actor_alias}.search_doc) @@ to_tsquery('german', ?)", [tsquery_text(words)]
         return f"{alias}.search_doc @@ to_tsquery('german', ?)", [tsquery_text(words)]
