@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 import aiohttp
-import aiosqlite
 import pytest
 
 from tests.conftest import eventually
@@ -67,7 +66,7 @@ async def search(instance, q: str, types: str = "", **headers) -> dict:
 
 async def indexed(instance, word: str) -> bool:
     """Whether the word is stored in the index at all (deleted texts must not be)."""
-    if isinstance(instance.rt.db.reader, aiosqlite.Connection):
+    if instance.rt.db.dialect == "sqlite":
         rows = await instance.query("SELECT 1 FROM search_index WHERE search_index MATCH ?", (f'"{word}"',))
     else:
         rows = await instance.query("SELECT 1 FROM ideas WHERE search_doc @@ to_tsquery('german', ?)", (word,))
@@ -245,3 +244,17 @@ async def test_the_marketplace_page_has_a_search_field_that_keeps_the_filters(ci
     assert 'name="q" form="market-filters" value="Radwege"' in page and 'id="market-filters"' in page
     assert "Radweg Karl-Heine-Straße" in page and "Mehr Radwege in Connewitz" not in page
     assert "1 Idee zu „Radwege“" in page
+    # events, boxes and people with the words are listed below the ideas, linked to their pages
+    leipzig_rt, anna = leipzig.rt, await leipzig.actor("anna")
+    await events.publish(leipzig_rt, anna, {**EVENT, "title": "Fahrradwerkstatt", "description": "Räder heil machen"})
+    await boxes.create(leipzig_rt, anna, {"name": "Räderbox", "slug": "raeder", "visibility": "open"})
+    await boxes.create(leipzig_rt, anna, {"name": "Räder privat", "slug": "geheim", "visibility": "private"})
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{leipzig.base_url}/", params={"q": "räder"}) as r:
+            page = await r.text()
+    assert "Außerdem zu „räder“" in page and "Fahrradwerkstatt" in page
+    assert f'href="{leipzig.base_url}/b/raeder"' in page and "Räder privat" not in page
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{leipzig.base_url}/", params={"q": "Schulz"}) as r:
+            page = await r.text()
+    assert f'href="{leipzig.base_url}/@anna">Anna Schulz</a>' in page

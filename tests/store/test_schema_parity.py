@@ -31,6 +31,9 @@ MIGRATIONS = resources.files("wecreate_fed.store") / "migrations"
 TYPES = {"INTEGER": "bigint", "TEXT": "text", "REAL": "double precision", "BLOB": "bytea"}
 # Made by the migration runner, not by a migration file.
 RUNNER_TABLES = {"schema_migrations"}
+# Search (0032) is each engine's own: SQLite's FTS5 table (and its shadow tables) with its triggers,
+# PostgreSQL's generated tsvector columns with their GIN indexes; tests/civic/test_search.py covers both.
+SEARCH_PREFIX, SEARCH_COLUMN, SEARCH_INDEX_SUFFIX = "search_", "search_doc", "_search"
 
 
 def pg_migrations() -> list[tuple[str, str]]:
@@ -83,7 +86,7 @@ def sqlite_schema(path) -> dict:
     tables = [row[0] for row in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
     for table in tables:
-        if table in RUNNER_TABLES:
+        if table in RUNNER_TABLES or table.startswith(SEARCH_PREFIX):
             continue
         info = db.execute(f"PRAGMA table_info({table})").fetchall()
         columns = [(name, TYPES[decl.upper()], bool(notnull or pk), _norm(default) if default is not None else None)
@@ -108,7 +111,8 @@ def sqlite_schema(path) -> dict:
         table_sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
         schema[table] = {"columns": columns, "primary": primary, "unique": uniques, "indexes": indexes,
                          "foreign": foreign, "checks": len(re.findall(r"\bCHECK\s*\(", table_sql, re.I))}
-    triggers = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    triggers = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+                if not row[0].startswith(SEARCH_PREFIX)}
     db.close()
     return {"tables": schema, "triggers": triggers}
 
@@ -129,6 +133,8 @@ async def pg_schema(conn) -> dict:
                 "SELECT column_name, data_type, is_nullable, column_default, is_identity "
                 "FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 "
                 "ORDER BY ordinal_position", table):
+            if row["column_name"] == SEARCH_COLUMN:
+                continue
             columns.append((row["column_name"], row["data_type"], row["is_nullable"] == "NO",
                             _norm(row["column_default"])))
         constraint_indexes = set()
@@ -156,7 +162,7 @@ async def pg_schema(conn) -> dict:
         for row in await conn.fetch(
                 "SELECT i.indexrelid, c.relname, i.indisunique, i.indnatts, pg_get_expr(i.indpred, i.indrelid) AS pred "
                 "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass", table):
-            if row["indexrelid"] in constraint_indexes:
+            if row["indexrelid"] in constraint_indexes or row["relname"].endswith(SEARCH_INDEX_SUFFIX):
                 continue
             cols = tuple([_norm(await conn.fetchval("SELECT pg_get_indexdef($1, $2, true)", row["indexrelid"], k))
                           for k in range(1, row["indnatts"] + 1)])

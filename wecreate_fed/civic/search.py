@@ -77,4 +77,5 @@ def _hit(hit: search_store.Hit) -> dict:
         found["starts_at"] = hit.when
     if hit.username:
         found["handle"] = f"@{hit.username}@{hit.domain}"
+        found["username"] = hit.username
     return found

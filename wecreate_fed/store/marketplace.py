@@ -77,7 +77,7 @@ async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list
         where.append(f"+i.author_id NOT IN (SELECT id FROM actors WHERE domain IN ({marks}))")
         params += q.hidden_hosts
     if q.words:
-        match, match_params = search.condition(conn, "idea", "i", q.words)
+        match, match_params = await search.condition(conn, "idea", "i", q.words)
         where.append(match)
         params += match_params
     sql_where = " AND ".join(where)

@@ -42,9 +42,11 @@ async def marketplace_home():
     except BadRequest as e:
         error, data = " ".join(forms.page_messages(e)), {"items": [], "total": 0, "page": 1, "pages": 1}
     filters = {name: args.get(name, "") for name in ("district", "kind", "status", "author", "topic", "sort")}
+    search = args.get("q", "")[:200]
+    found = await views.also_found(rt, args.get("q", ""), viewer().actor if viewer() else None) if search and not error else None
     district = filters["district"] if filters["district"] in {d.slug for d in rt.config.districts} else None
     return await render_template(
-        "marketplace.html", data=data, filters=filters, error=error, search=args.get("q", "")[:200],
+        "marketplace.html", data=data, filters=filters, error=error, search=search, found=found,
         figures=await views.impact(rt), district_figures=await views.impact(rt, district) if district else None,
         overview=await views.district_overview(rt),
         kinds=ideas.KINDS, statuses=ideas.STATUSES, authors=marketplace.AUTHOR_CATEGORIES, sorts=marketplace.SORTS,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from quart import url_for
 
 from wecreate_fed import urls
-from wecreate_fed.civic import audience, districts, events, ideas, marketplace
+from wecreate_fed.civic import audience, districts, events, ideas, marketplace, search
 from wecreate_fed.errors import Gone, NotFound
 from wecreate_fed.notify import texts
 from wecreate_fed.runtime import Runtime
@@ -92,6 +92,21 @@ async def marketplace_page(rt: Runtime, args) -> dict:
         cache.clear()
     cache[key] = (time.monotonic(), data)
     return data
+
+
+async def also_found(rt: Runtime, q: str, viewer_actor: Actor | None) -> dict | None:
+    """For a search on the marketplace: the events, boxes and people with those words (5 each), each
+    with the page to open here (ours) or where it lives (another server's); None without words."""
+    found = await search.search(rt, {"q": q, "types": "event,box,person", "limit": "5"}, viewer_actor)
+    if not found["words"]:
+        return None
+    for item in found["events"]:
+        item["page"] = page_url(rt, "event", item["id"])
+    for kind, items in (("box", found["boxes"]), ("user", found["people"])):
+        for item in items:
+            local = item["local"] and item.get("username")
+            item["page"] = urls.page_of(rt.config, kind, item["username"]) if local else (urls.http_url(item["url"]) or "#")
+    return found
 
 
 async def ideas_changed(rt: Runtime) -> None:
