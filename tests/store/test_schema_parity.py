@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import sqlite3
 from importlib import resources
 
@@ -31,14 +30,6 @@ MIGRATIONS = resources.files("wecreate_fed.store") / "migrations"
 TYPES = {"INTEGER": "bigint", "TEXT": "text", "REAL": "double precision", "BLOB": "bytea"}
 # Made by the migration runner, not by a migration file.
 RUNNER_TABLES = {"schema_migrations"}
-
-
-def pg_migrations() -> list[tuple[str, str]]:
-    """(name, sql) in order, each file replaced by its PostgreSQL version where there is one."""
-    own = MIGRATIONS / "postgresql"
-    files = sorted(entry.name for entry in MIGRATIONS.iterdir() if entry.name.endswith(".sql"))
-    return [(name, ((own / name) if (own / name).is_file() else (MIGRATIONS / name)).read_text("utf-8"))
-            for name in files]
 
 
 def test_every_postgresql_file_replaces_a_migration():
@@ -170,21 +161,11 @@ async def pg_schema(conn) -> dict:
 
 
 @pytest.fixture
-async def pg():
-    """A fresh PostgreSQL database with every migration applied, dropped afterwards."""
-    name = f"pgschema_parity_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(PG_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    conn = await asyncpg.connect(PG_URL.rsplit("/", 1)[0] + "/" + name)
-    try:
-        for _name, sql in pg_migrations():
-            async with conn.transaction():
-                await conn.execute(sql)
-        yield conn
-    finally:
-        await conn.close()
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+async def pg(database_url):
+    """A fresh PostgreSQL database migrated by the store's runner (tests/conftest.py), as a raw connection."""
+    conn = await asyncpg.connect(database_url)
+    yield conn
+    await conn.close()
 
 
 @pytest.fixture
