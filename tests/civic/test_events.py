@@ -60,7 +60,7 @@ def as_object(fields: dict) -> dict:
 async def attendance(instance, event_id: str) -> dict:
     """Username or actor id -> state of the attendances of an event on `instance`."""
     rows = await instance.query(
-        "SELECT COALESCE(a.username || CASE WHEN a.is_local THEN '' ELSE '@remote' END, a.ap_id) AS who, ea.state "
+        "SELECT COALESCE(a.username || CASE WHEN a.is_local = 1 THEN '' ELSE '@remote' END, a.ap_id) AS who, ea.state "
         "FROM event_attendees ea JOIN actors a ON a.id = ea.actor_id JOIN events e ON e.id = ea.event_id "
         "WHERE e.ap_id = ?", (event_id,))
     return {r["who"]: r["state"] for r in rows}

@@ -1,7 +1,7 @@
 """The store's statements written for both dialects answer as SQLite's own constructs did.
 
 Each of these was SQLite-only before (scalar max(), group_concat, json_extract, LIKE's ignored
-case, X'' blobs, NULL ordering): the tests pin the answers, so the portable form changes none.
+case, X'' blobs, NULL ordering): the tests pin the answers, on the backend of the run, so the portable form changes none.
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ import json
 
 import pytest
 
-from wecreate_fed.store import Database, civic, export, fetch_value, mail, queue, reports, sanctions
+from wecreate_fed import store
+from wecreate_fed.store import civic, export, fetch_value, mail, queue, reports, sanctions
 
 NOW = "2026-01-01T00:00:00.000000Z"
 
 
 @pytest.fixture
-async def conn(tmp_path):
-    db = await Database(tmp_path / "portable.db").open()
+async def conn(database_url):
+    """A transaction on a fresh database of the run's backend (WECREATE_TEST_DATABASE: PostgreSQL)."""
+    db = await store.open_database(database_url)
     async with db.transaction() as conn:
         yield conn
     await db.close()

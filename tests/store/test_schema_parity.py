@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import sqlite3
 from importlib import resources
 
@@ -34,14 +33,6 @@ RUNNER_TABLES = {"schema_migrations"}
 # Search (0032) is each engine's own: SQLite's FTS5 table (and its shadow tables) with its triggers,
 # PostgreSQL's generated tsvector columns with their GIN indexes; tests/civic/test_search.py covers both.
 SEARCH_PREFIX, SEARCH_COLUMN, SEARCH_INDEX_SUFFIX = "search_", "search_doc", "_search"
-
-
-def pg_migrations() -> list[tuple[str, str]]:
-    """(name, sql) in order, each file replaced by its PostgreSQL version where there is one."""
-    own = MIGRATIONS / "postgresql"
-    files = sorted(entry.name for entry in MIGRATIONS.iterdir() if entry.name.endswith(".sql"))
-    return [(name, ((own / name) if (own / name).is_file() else (MIGRATIONS / name)).read_text("utf-8"))
-            for name in files]
 
 
 def test_every_postgresql_file_replaces_a_migration():
@@ -176,21 +167,11 @@ async def pg_schema(conn) -> dict:
 
 
 @pytest.fixture
-async def pg():
-    """A fresh PostgreSQL database with every migration applied, dropped afterwards."""
-    name = f"pgschema_parity_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(PG_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    conn = await asyncpg.connect(PG_URL.rsplit("/", 1)[0] + "/" + name)
-    try:
-        for _name, sql in pg_migrations():
-            async with conn.transaction():
-                await conn.execute(sql)
-        yield conn
-    finally:
-        await conn.close()
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+async def pg(database_url):
+    """A fresh PostgreSQL database migrated by the store's runner (tests/conftest.py), as a raw connection."""
+    conn = await asyncpg.connect(database_url)
+    yield conn
+    await conn.close()
 
 
 @pytest.fixture
