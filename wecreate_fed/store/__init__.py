@@ -25,6 +25,7 @@ from .batch import Batch, InlineConnection, connect_inline
 from .core import (GroupCommit, Wakeups, dialect_of, fetch_all, fetch_one, fetch_value, iso, iso_in,
                    to_the_end, utcnow)
 from .migrate import migrate, migrations
+from .pg_conn import PgConnection, PgReader
 from .postgres import PostgresDatabase
 from .postgres import create_if_missing as create_postgres_database
 
@@ -33,7 +34,10 @@ __all__ = ["Connection", "Database", "PostgresDatabase", "create_postgres_databa
 
 log = logging.getLogger(__name__)
 
-Connection = aiosqlite.Connection
+# What the store's functions take: a SQLite connection, or PostgreSQL's adapters with the same surface.
+Connection = aiosqlite.Connection | PgConnection | PgReader
+# Either backend's database object (both have the same API).
+AnyDatabase = Database | PostgresDatabase
 CHECKPOINT_EVERY = 20  # batches (store/batch.py) between two checkpoints
 _to_the_end = to_the_end
 
