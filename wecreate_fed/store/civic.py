@@ -11,12 +11,7 @@ from dataclasses import dataclass, fields
 from typing import overload
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso, iso_in
-
-try:  # TEMPORARY until the PostgreSQL store is merged
-    from . import dialect_of
-except ImportError:
-    def dialect_of(conn) -> str:
-        return "sqlite"
+from .queue import skip_locked
 
 
 @dataclass(frozen=True)
@@ -214,8 +209,7 @@ async def claim_unpublished_counts(conn: Connection, *, changed_before: str, lim
     """As list_ideas_with_unpublished_counts, and the ideas are this worker's for `lease_seconds`
     (their retry time moves to the lease's end): another process's civic worker leaves them alone,
     and if this one dies, they are due again when the lease ends. Publishing or failing ends it."""
-    skip = " FOR UPDATE SKIP LOCKED" if dialect_of(conn) == "postgresql" else ""
-    rows = await fetch_all(conn, _DUE_COUNTS + "ORDER BY counts_changed_at LIMIT ?" + skip,
+    rows = await fetch_all(conn, _DUE_COUNTS + "ORDER BY counts_changed_at LIMIT ?" + skip_locked(conn),
                            (changed_before, iso(), limit))
     await conn.executemany("UPDATE ideas SET counts_retry_at = ? WHERE id = ?",
                            [(iso_in(lease_seconds), r["id"]) for r in rows])
