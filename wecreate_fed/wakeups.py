@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import inspect
 import logging
 
@@ -29,17 +30,23 @@ class Wakeup(asyncio.Event):
     def __init__(self) -> None:
         super().__init__()
         self._publish = None          # async () -> None, set by share()
+        self._after_commit = None     # the database's after_commit, set by share()
         self._publishing: asyncio.Task | None = None
         self._again = False
 
     def set(self) -> None:
         super().set()
-        if self._publish is None:
-            return
+        if self._publish is not None:
+            # Told once what the caller wrote is visible (inside a write batch: at its commit), or the
+            # other process could look too early and sleep until its next poll.
+            self._after_commit(self._schedule)
+
+    def _schedule(self) -> None:
         if self._publishing is not None and not self._publishing.done():
             self._again = True   # one more after the one on its way: it may have read the rows already
             return
-        self._publishing = asyncio.get_running_loop().create_task(self._send())
+        # A fresh context: the notification goes on a connection of its own, not on a batch's.
+        self._publishing = asyncio.get_running_loop().create_task(self._send(), context=contextvars.Context())
 
     def set_here(self) -> None:
         """Woken by another process (or our own notification coming back): no echo."""
@@ -76,6 +83,7 @@ def share(rt, listen: tuple[str, ...] = ()) -> list[asyncio.Task]:
         return []
     for name, event in wakeups_of(rt).items():
         event._publish = (lambda channel=CHANNELS[name]: _notify(db, channel))
+        event._after_commit = db.after_commit
     return [asyncio.get_running_loop().create_task(_forward(db, CHANNELS[name], wakeups_of(rt)[name]),
                                                    name=f"listen-{name}")
             for name in listen]
