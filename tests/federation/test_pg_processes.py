@@ -16,13 +16,14 @@ import time
 import aiohttp
 import pytest
 
-from tests import pg_databases, processes
+from tests import processes
 from tests.conftest import eventually, free_port
 from wecreate_fed import config as config_module
 from wecreate_fed import leases, store, wakeups
 from wecreate_fed.http import HttpClient
 from wecreate_fed.runtime import Runtime
 
+pg_databases = pytest.importorskip("tests.pg_databases", reason="needs the PostgreSQL store")
 pytestmark = pytest.mark.skipif(not pg_databases.enabled(),
                                 reason="needs WECREATE_TEST_DATABASE=postgresql://… (several processes on one "
                                        "PostgreSQL database)")
@@ -143,8 +144,14 @@ async def test_after_kill_9_of_one_worker_the_other_finishes_its_rows_after_the_
         assert before.get("pending", 0) > 0, before
 
         # Then the survivor gives the dead one's rows back once its beat is stale, and delivers all 300
-        await eventually(lambda: done(config, 300), timeout=leases.DEAD_AFTER + 120, interval=0.3,
-                         message="all 300 delivered")
+        try:
+            await eventually(lambda: done(config, 300), timeout=leases.DEAD_AFTER + 120, interval=0.3,
+                             message="all 300 delivered")
+        except AssertionError:
+            print("states", await processes.delivery_states(config), "holders", await holders(config),
+                  "workers", await processes.query(config, "SELECT * FROM workers"), "reached", len(receiver.posts))
+            print("the survivor's log:", survivor.text)
+            raise
         assert time.monotonic() - killed >= leases.DEAD_AFTER - 1 or held == 0
         assert "gave back" in survivor.text and victim_id in survivor.text
         # Every inbox has it; only a row the victim had sent but not yet recorded may have come twice
