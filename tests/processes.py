@@ -76,13 +76,14 @@ class Process:
             self.lines.append(line.decode().rstrip())
             self._line.set()
 
-    async def wait_for_line(self, pattern: str, timeout: float = 60) -> re.Match:
-        """The first stderr line matching `pattern` (the start-up line tells the process is ready)."""
+    async def wait_for_line(self, pattern: str, timeout: float = 60, *, count: int = 1) -> re.Match:
+        """The first stderr line matching `pattern`, once `count` lines match (the start-up line
+        tells the process is ready)."""
         async with asyncio.timeout(timeout):
             while True:
-                for line in self.lines:
-                    if found := re.search(pattern, line):
-                        return found
+                found = [match for line in self.lines if (match := re.search(pattern, line))]
+                if len(found) >= count:
+                    return found[0]
                 if self.process.returncode is not None:
                     raise AssertionError(f"{self.args} ended with {self.process.returncode}: {self.text}")
                 self._line.clear()

@@ -77,14 +77,16 @@ async def test_two_web_processes_and_two_workers_deliver_a_fanout_of_2000_exactl
         # Given two web processes without workers
         web = await processes.Process("serve", "--config", str(config), "--web-workers", "2", "--no-workers").start()
         await web.wait_for_line(r"with 2 processes \(no workers\)")
-        for _ in range(2):
-            await web.wait_for_line(r"serving .* \(no workers\)")
+        await web.wait_for_line(r"serving .* on fd://\d+ \(no workers\)", count=2)  # each child
         assert len(processes.children_of(web.pid)) == 2
         base = f"http://127.0.0.1:{config_port(config)}"
         async with aiohttp.ClientSession() as session:
             async def ok():
-                async with session.get(f"{base}/.well-known/nodeinfo") as answer:
-                    return answer.status == 200
+                try:
+                    async with session.get(f"{base}/.well-known/nodeinfo") as answer:
+                        return answer.status == 200
+                except aiohttp.ClientError:
+                    return False
             await eventually(ok, timeout=60, message="the web processes answer")
             assert all(await asyncio.gather(*(ok() for _ in range(20))))
 
