@@ -21,6 +21,7 @@ from hypercorn.asyncio import serve
 from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
+from tests import pg_databases
 from tests.mailserver import MailServer
 from wecreate_fed import config as config_module
 from wecreate_fed import signatures, urls
@@ -41,13 +42,14 @@ def free_port() -> int:
 def instance_config(tmp_path: Path, name: str, port: int, *, registration: str = "open",
                     rate_limits: dict | None = None, trusted_proxies: list[str] | None = None,
                     tables: dict | None = None, moderation: dict | None = None,
-                    **federation) -> config_module.Config:
+                    database_url: str | None = None, **federation) -> config_module.Config:
     raw = {
         "instance": {"name": f"WeCreate {name.title()}", "base_url": f"http://127.0.0.1:{port}",
                      "registration": registration},
         "city": {"name": name.title(), "districts": [{"slug": "mitte", "name": "Mitte"},
                                                      {"slug": "west", "name": "West"}]},
-        "database": {"path": str(tmp_path / name / "wecreate.sqlite3")},
+        "database": ({"url": database_url, "data_dir": str(tmp_path / name)} if database_url
+                     else {"path": str(tmp_path / name / "wecreate.sqlite3")}),
         "server": {"host": "127.0.0.1", "port": port},
         # Authorised fetch on unless a test says otherwise: the suites run as a "secure mode" fediverse does.
         "federation": {"allow_private_addresses": True, "fetch_timeout_seconds": 5.0, "require_signed_fetch": True,
@@ -269,14 +271,20 @@ async def make_instance(tmp_path):
     (`rate_limits={...}` for the [rate_limits] table, `trusted_proxies=[...]` for server.trusted_proxies,
     `tables={"legal": {...}}` for further tables; relative paths in them are taken from tmp_path)."""
     started: list[Instance] = []
+    databases: list[str] = []
 
     async def make(name: str = "leipzig", *, port: int | None = None, run_workers: bool = True,
                    registration: str = "open", rate_limits: dict | None = None,
                    trusted_proxies: list[str] | None = None, tables: dict | None = None,
                    moderation: dict | None = None, **federation):
+        database_url = None
+        if pg_databases.enabled():  # WECREATE_TEST_DATABASE: a fresh PostgreSQL database each
+            database_url = await pg_databases.fresh()
+            databases.append(database_url)
         instance = Instance(instance_config(tmp_path, name, port or free_port(), registration=registration,
                                             rate_limits=rate_limits, trusted_proxies=trusted_proxies,
-                                            tables=tables, moderation=moderation, **federation),
+                                            tables=tables, moderation=moderation, database_url=database_url,
+                                            **federation),
                             run_workers=run_workers)
         await instance.start()
         started.append(instance)
@@ -285,6 +293,31 @@ async def make_instance(tmp_path):
     yield make
     for instance in started:
         await instance.stop()
+    await pg_databases.drop(databases)
+
+
+@pytest.fixture
+async def database_url(tmp_path):
+    """A fresh database's URL on the backend of this run: an SQLite file, or (WECREATE_TEST_DATABASE)
+    a new PostgreSQL database with the schema, dropped afterwards."""
+    if not pg_databases.enabled():
+        yield f"sqlite://{tmp_path / 'fresh.sqlite3'}"
+        return
+    url = await pg_databases.fresh()
+    yield url
+    await pg_databases.drop([url])
+
+
+def pytest_collection_modifyitems(config, items):
+    if pg_databases.enabled():
+        skip = pytest.mark.skip(reason="about SQLite itself; this run is on PostgreSQL")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    pg_databases.drop_all()
 
 
 @pytest.fixture

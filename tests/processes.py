@@ -171,7 +171,7 @@ class Receiver:
 
 
 async def open_database(config: config_module.Config):
-    return await store.Database(config.database_path).open()
+    return await store.open_database(config.database_url)
 
 
 async def queue_fanout(config_path: Path, inboxes: list[str], *, text: str = "Stadtteilfest") -> str:

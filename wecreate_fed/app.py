@@ -30,7 +30,7 @@ from .http import HttpClient
 from .moderation import allowlist
 from .moderation import domains as domain_policy
 from .runtime import Runtime
-from .store import Database
+from .store import database_for
 from .workers import Supervisor
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def create_app(config: Config, *, run_workers: bool = True, queues: tuple[str, .
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     # The domain policy in memory: every outgoing request and the inbox consult it (no restart needed).
     domains = PolicyTable.from_config(config)
-    rt = Runtime(config=config, db=Database(config.database_path),
+    rt = Runtime(config=config, db=database_for(config.database_url),
                  http=HttpClient.from_config(config, blocked=domains.refused), domains=domains)
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,

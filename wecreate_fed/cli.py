@@ -206,7 +206,7 @@ async def _serve_until_signalled(app, settings) -> None:
 
 
 async def _with_db(config, work):
-    db = await store.Database(config.database_path).open()
+    db = await store.open_database(config.database_url)
     try:
         return await work(db)
     finally:
@@ -214,11 +214,15 @@ async def _with_db(config, work):
 
 
 async def cmd_init(config, args) -> int:
+    if config.database_path is None and await store.create_postgres_database(config.database_url):
+        print("created the PostgreSQL database")
+
     async def work(db):
         async with db.transaction() as conn:
             actor = await local_actors.ensure_instance_actor(conn, config)
             await local_actors.ensure_proof_keys(conn)
-        print(f"database ready at {config.database_path}; instance actor {actor.ap_id}")
+        print(f"database ready at {config.database_path or config.database_url.rsplit('@', 1)[-1]}; "
+              f"instance actor {actor.ap_id}")
     await _with_db(config, work)
     return 0
 
@@ -294,7 +298,7 @@ async def cmd_invite_list(config, args) -> int:
 
 async def _with_runtime(config, work):
     """Database and outgoing HTTP, for commands that talk to other servers."""
-    db = await store.Database(config.database_path).open()
+    db = await store.open_database(config.database_url)
     http = HttpClient.from_config(config)
     await http.start()
     try:

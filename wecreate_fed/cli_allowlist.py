@@ -39,7 +39,7 @@ def add_commands(commands, common) -> None:
 
 async def _with_runtime(config, work):
     """Database, the list loaded, an HTTP client that is never used (the Runtime needs one)."""
-    db = await store.Database(config.database_path).open()
+    db = await store.open_database(config.database_url)
     try:
         rt = Runtime(config=config, db=db, http=HttpClient.from_config(config))
         await allowlist.load(rt)

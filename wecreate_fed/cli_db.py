@@ -23,6 +23,8 @@ def _mb(n: int) -> str:
 def _files(config) -> int:
     """Bytes on disk: the database and its write-ahead log."""
     path = config.database_path
+    if path is None:  # PostgreSQL: its files are the server's
+        return 0
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
@@ -53,10 +55,10 @@ class _Printer:
 
 
 async def cmd_prune(config, args) -> int:
-    db = await store.Database(config.database_path).open()
+    db = await store.open_database(config.database_url)
     try:
         when = retention.cutoffs(config)
-        print(f"retention of {config.database_path}: "
+        print(f"retention of {config.database_path or config.database_url.rsplit('@', 1)[-1]}: "
               + ", ".join(f"{t} before {c[:16]}" if c else f"{t} kept" for t, c in when.items()), flush=True)
         pruner = retention.Pruner(db, config, progress=_Printer())
         if args.dry_run:
@@ -82,7 +84,7 @@ async def cmd_prune(config, args) -> int:
 
 
 async def cmd_vacuum(config, args) -> int:
-    db = await store.Database(config.database_path).open()
+    db = await store.open_database(config.database_url)
     try:
         before = await _describe(db, config, "before")
         print(f"vacuuming (needs about {_mb(before['bytes'] - before['free_bytes'])} of free disk space; "

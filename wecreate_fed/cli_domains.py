@@ -58,7 +58,7 @@ def add_commands(commands, common) -> None:
 
 async def _with_runtime(config, work):
     """Database, HTTP client (never used to fetch; the Runtime needs one) and the policies loaded."""
-    db = await store.Database(config.database_path).open()
+    db = await store.open_database(config.database_url)
     try:
         rt = Runtime(config=config, db=db, http=HttpClient.from_config(config))
         await domains.load(rt)

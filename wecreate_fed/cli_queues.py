@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 
 from . import leases
-from .store import Database, utcnow
+from .store import open_database, utcnow
 from .store.queue_report import QUEUES, queue_report
 
 DEFAULT_HOSTS = 20
@@ -30,7 +30,7 @@ def add_commands(commands, common: argparse.ArgumentParser) -> None:
 
 
 async def run(config, args) -> int:
-    db = await Database(config.database_path).open()
+    db = await open_database(config.database_url)
     try:
         report = await queue_report(db.reader, host_limit=args.hosts or None, dead_after=leases.DEAD_AFTER)
     finally:

@@ -60,7 +60,7 @@ def _queues(text: str) -> tuple[str, ...]:
 
 async def run_worker(config, args) -> int:
     queues = args.queues
-    db = await store.Database(config.database_path).open()
+    db = await store.open_database(config.database_url)
     http = HttpClient.from_config(config)
     supervisor = Supervisor()
     listening: list[asyncio.Task] = []
@@ -149,7 +149,7 @@ def serve_processes(config, *, count: int, host: str, port: int, workers: bool, 
 
 async def prepare(config) -> None:
     """What every serving process writes at its start, done once before they start together."""
-    db = await store.Database(config.database_path).open()
+    db = await store.open_database(config.database_url)
     try:
         async with db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)

@@ -36,7 +36,7 @@ class Config:
     default_language: str
     city_name: str
     districts: tuple[District, ...]
-    database_path: Path
+    database_path: Path | None  # the SQLite file; None on PostgreSQL
     listen_host: str
     listen_port: int
     allow_private_addresses: bool
@@ -52,6 +52,10 @@ class Config:
     delivery_give_up_days: float
     actor_cache_hours: float
     source_path: Path | None = field(default=None, compare=False)
+    # sqlite:///… or postgresql://… ([database] url, or path); always set by from_dict.
+    database_url: str = ""
+    # The folder of the instance's own files (media/): the SQLite file's, or [database] data_dir.
+    data_dir: Path | None = None
     # The IANA time zone the website shows times in (instance.timezone; checked at load).
     timezone: str = "Europe/Berlin"
     # Flood protection (actors/remote.py key cache, wecreate_fed/ratelimit.py); see config.example.toml.
@@ -162,6 +166,29 @@ def load(path: Path) -> Config:
     return from_dict(raw, base_dir=path.resolve().parent, source_path=path)
 
 
+def _database(r: values.Reader, base_dir: Path | None) -> tuple[str, Path | None, Path]:
+    """[database]: url (sqlite:///… or postgresql://…) or path (SQLite); relative paths from base_dir."""
+    def absolute(path: Path) -> Path:
+        return base_dir / path if not path.is_absolute() and base_dir is not None else path
+    url = r.text("database.url", "")
+    if url and r.text("database.path", ""):
+        raise ConfigError("database: give url or path, not both")
+    if url.startswith(("postgresql://", "postgres://")):
+        data_dir = absolute(Path(r.str("database.data_dir", ".")))
+        return url, None, data_dir
+    if url and not url.startswith("sqlite:"):
+        raise ConfigError('database.url must start with "sqlite:///" (a file) or "postgresql://"')
+    if url:
+        rest = url[len("sqlite:"):]
+        rest = rest[2:] if rest.startswith("//") else rest
+        if not rest:
+            raise ConfigError("database.url names no file (sqlite:///path/to/file.sqlite3)")
+        path = absolute(Path(rest))
+    else:
+        path = absolute(Path(r.str("database.path", "wecreate.sqlite3")))
+    return f"sqlite://{path}" if path.is_absolute() else f"sqlite:{path}", path, path.parent
+
+
 def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | None = None) -> Config:
     """Validate a parsed config; relative database paths are taken from base_dir."""
     r = values.Reader(raw)
@@ -193,9 +220,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         # Anyone could make an account and read everything behind the login.
         raise ConfigError('instance.registration = "open" is not allowed with instance.mode = "private" '
                           '(use "invite" or "closed": accounts by invitation or made by an admin)')
-    db_path = Path(r.str("database.path", "wecreate.sqlite3"))
-    if not db_path.is_absolute() and base_dir is not None:
-        db_path = base_dir / db_path
+    db_url, db_path, data_dir = _database(r, base_dir)
     return Config(
         instance_name=r.str("instance.name"),
         base_url=base_url,
@@ -206,6 +231,8 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         city_name=r.str("city.name"),
         districts=values.districts(r),
         database_path=db_path,
+        database_url=db_url,
+        data_dir=data_dir,
         listen_host=r.str("server.host", "127.0.0.1"),
         listen_port=r.int("server.port", 8000, low=1, high=65535),
         allow_private_addresses=allow_private,

@@ -187,7 +187,7 @@ def _slug(name: str) -> str:
 
 async def create_people(config, city: DemoCity) -> dict[str, str]:
     """Create the demo people (once) and return a fresh access token for each."""
-    db = await store.Database(config.database_path).open()
+    db = await store.open_database(config.database_url)
     tokens = {}
     try:
         async with db.transaction() as conn:
@@ -276,7 +276,7 @@ async def _newest_idea(session: aiohttp.ClientSession, base: str, user: str) -> 
 
 async def create_box(config, fountain: str, tokens: dict, bases: dict) -> None:
     """A box behind the fountain idea, with a draft motion; Jonas from Meißen joins it over the network."""
-    db = await store.Database(config.database_path).open()
+    db = await store.open_database(config.database_url)
     rt = Runtime(config=config, db=db, http=HttpClient.from_config(config))
     try:
         anna = await actors_store.get_local_actor(db.reader, "anna")

@@ -14,14 +14,14 @@ from quart import current_app
 from .config import Config
 from .domainpolicy import PolicyTable
 from .http import HttpClient
-from .store import Database
+from .store import Database, PostgresDatabase
 from .wakeups import Wakeup
 
 
 @dataclass
 class Runtime:
     config: Config
-    db: Database
+    db: Database | PostgresDatabase
     http: HttpClient
     # Set when a row is added to a queue, so its worker starts at once instead of at its next poll
     # (in every process on the database, once wakeups.share connected them).

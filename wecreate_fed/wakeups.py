@@ -79,8 +79,6 @@ def share(rt, listen: tuple[str, ...] = ()) -> list[asyncio.Task]:
     and for the queues in `listen` (those this process works), their notifications wake ours.
     Returns the listening tasks (cancel them at stop)."""
     db = rt.db
-    if not hasattr(db, "notify"):  # TEMPORARY until the store's notify/listen is merged
-        return []
     for name, event in wakeups_of(rt).items():
         event._publish = (lambda channel=CHANNELS[name]: _notify(db, channel))
         event._after_commit = db.after_commit

@@ -164,3 +164,31 @@ def test_config_path_comes_from_the_option_then_the_environment_then_the_folder(
     assert config_module.config_path_from_env(None) == Path("/etc/wecreate/leipzig.toml")
     monkeypatch.delenv(config_module.CONFIG_ENV)
     assert config_module.config_path_from_env(None) == Path("config.toml")
+
+
+def test_database_url_names_sqlite_or_postgresql(tmp_path):
+    default = config_module.from_dict(MINIMAL, base_dir=tmp_path)
+    assert default.database_url == f"sqlite://{tmp_path / 'wecreate.sqlite3'}"
+    assert default.data_dir == tmp_path
+    absolute = config_module.from_dict(with_change("database.url", "sqlite:///var/lib/wecreate/x.sqlite3"),
+                                       base_dir=tmp_path)
+    assert absolute.database_path == Path("/var/lib/wecreate/x.sqlite3")
+    assert absolute.database_url == "sqlite:///var/lib/wecreate/x.sqlite3"
+    relative = config_module.from_dict(with_change("database.url", "sqlite:data/x.sqlite3"), base_dir=tmp_path)
+    assert relative.database_path == tmp_path / "data" / "x.sqlite3"
+    pg = config_module.from_dict(with_change("database.url", "postgresql://wecreate@db.internal:5432/leipzig"),
+                                 base_dir=tmp_path)
+    assert (pg.database_url, pg.database_path, pg.data_dir) == (
+        "postgresql://wecreate@db.internal:5432/leipzig", None, tmp_path / ".")
+
+
+@pytest.mark.parametrize(("database", "message"), [
+    ({"url": "mysql://x/y"}, "database.url must start with"),
+    ({"url": "sqlite://"}, "names no file"),
+    ({"url": "postgresql://x/y", "path": "x.sqlite3"}, "url or path, not both"),
+])
+def test_a_bad_database_url_is_refused_clearly(tmp_path, database, message):
+    raw = copy.deepcopy(MINIMAL)
+    raw["database"] = database
+    with pytest.raises(ConfigError, match=message):
+        config_module.from_dict(raw, base_dir=tmp_path)

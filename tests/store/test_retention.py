@@ -10,6 +10,8 @@ import asyncio
 import dataclasses
 import uuid
 
+import pytest
+
 from inbox import worker as inbox_worker
 from outbox.delivery import DeliveryWorker
 from tests.civic.test_events import EVENT
@@ -226,6 +228,7 @@ async def test_the_server_runs_a_retention_worker(make_instance):
     assert any(isinstance(w, retention.RetentionWorker) for w in leipzig.app.supervisor.workers)
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans (EXPLAIN QUERY PLAN)
 async def test_no_retention_query_reads_a_table_that_grows_with_traffic(make_instance):
     leipzig = await make_instance("leipzig", run_workers=False)
     plans = await retention_store.query_plans(leipzig.rt.db.reader)

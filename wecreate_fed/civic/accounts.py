@@ -185,7 +185,7 @@ async def set_avatar(rt: Runtime, actor: Actor, data: bytes | None) -> None:
 
 def media_folder(config: Config) -> Path:
     """Uploaded files live next to the database (and, like it, are the instance user's only)."""
-    return Path(config.database_path).parent / "media"
+    return Path(config.data_dir) / "media"
 
 
 def avatar_folder(config: Config) -> Path:

@@ -43,12 +43,12 @@ def valid_address(address: str) -> bool:
 def new_wakeup(config: Config) -> asyncio.Event:
     """A fresh event for the MailWorker of this instance's database to sleep on (one per start,
     so that an event never outlives the event loop it was used in)."""
-    event = _wakeups[str(config.database_path)] = asyncio.Event()
+    event = _wakeups[config.database_url] = asyncio.Event()
     return event
 
 
 def wake(config: Config) -> None:
-    event = _wakeups.get(str(config.database_path))
+    event = _wakeups.get(config.database_url)
     if event is not None:
         event.set()
 

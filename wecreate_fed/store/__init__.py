@@ -1,9 +1,10 @@
 """The database: connections, transactions and migrations. All SQL lives in this package.
 
-SQLite through aiosqlite by default. One writer connection guarded by a lock (SQLite
-has one writer anyway) and one reader connection that sees committed data only (WAL).
-The SQL stays portable (no SQLite-only syntax in what callers rely on) so that a
-PostgreSQL backend can come behind the same functions.
+SQLite through aiosqlite by default (this module's `Database`). One writer connection guarded by a
+lock (SQLite has one writer anyway) and one reader connection that sees committed data only (WAL).
+PostgreSQL (store/postgres.py, asyncpg) has the same API; `open_database(url)` picks either. The
+store's SQL stays portable, with `?` placeholders on both (store/pg_conn.py); the few statements
+that must differ ask `dialect_of(conn)`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 
 import aiosqlite
@@ -23,31 +22,54 @@ import aiosqlite
 from wecreate_fed import owner_only
 
 from .batch import Batch, InlineConnection, connect_inline
+from .core import (GroupCommit, Wakeups, dialect_of, fetch_all, fetch_one, fetch_value, iso, iso_in,
+                   to_the_end, utcnow)
+from .migrate import migrate, migrations
+from .postgres import PostgresDatabase
+from .postgres import create_if_missing as create_postgres_database
+
+__all__ = ["Connection", "Database", "PostgresDatabase", "create_postgres_database", "database_for", "dialect_of", "fetch_all", "fetch_one",
+           "fetch_value", "iso", "iso_in", "migrate", "migrations", "open_database", "sqlite_path", "utcnow"]
 
 log = logging.getLogger(__name__)
 
 Connection = aiosqlite.Connection
 CHECKPOINT_EVERY = 20  # batches (store/batch.py) between two checkpoints
+_to_the_end = to_the_end
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+def sqlite_path(url: str) -> Path | None:
+    """The file of a sqlite:///… URL (sqlite:///abs/path or sqlite:relative/path); None for another URL."""
+    if not url.startswith("sqlite:"):
+        return None
+    rest = url[len("sqlite:"):]
+    return Path(rest[2:] if rest.startswith("//") else rest)
 
 
-def iso(moment: datetime | None = None) -> str:
-    """UTC time as ISO-8601 text, the one format stored (sorts as text)."""
-    return (moment or utcnow()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def database_for(url: str):
+    """A database object for `url` (sqlite:///… or postgresql://…), not yet opened."""
+    path = sqlite_path(url)
+    if path is not None:
+        return Database(path)
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresDatabase(url)
+    raise ValueError(f"not a database URL: {url!r} (sqlite:///path or postgresql://…)")
 
 
-def iso_in(seconds: float) -> str:
-    return iso(utcnow() + timedelta(seconds=seconds))
+async def open_database(url: str):
+    """The database at `url`, opened and migrated."""
+    return await database_for(url).open()
 
 
-class Database:
+class Database(GroupCommit):
     """The two connections of one process and the lock that serialises writes."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self.url = f"sqlite://{self.path}" if self.path.is_absolute() else f"sqlite:{self.path}"
+        self._wakeups = Wakeups()
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
@@ -79,9 +101,7 @@ class Database:
         Bounded in time and never raising, so a shutdown (SIGTERM, the end of a test) cannot hang
         on aiosqlite's threads, which would keep the process alive.
         """
-        if self._writers:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*self._writers.values(), return_exceptions=True), 10)
+        await self._flush_group_commits()
         writer, reader = self._writer, self._reader
         self._reader = self._writer = None
         if writer is not None:
@@ -252,47 +272,14 @@ class Database:
         finally:
             self._checkpointing = False
 
-    async def write_batched(self, write_many, item) -> None:
-        """Have `write_many(conn, items)` write `item` in a transaction shared with concurrent callers.
+    async def notify(self, channel: str) -> None:
+        """Wake this process's listeners of `channel` (one process owns a SQLite file); inside this
+        task's batch, once it committed."""
+        self.after_commit(lambda: self._wakeups.wake(channel))
 
-        Group commit: each signed POST to an inbox must be committed before its 202, and a
-        transaction of its own queues every request behind the write lock for three round
-        trips to the SQLite thread. Items arriving while a batch is written go into the next
-        one, so batches grow with the load and a lone caller waits no longer than before.
-        Returns once `item` is committed; raises what writing it raised. `write_many` must not
-        await anything but the connection's statements (it runs as one write batch).
-        """
-        future = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(write_many, []).append((item, future))
-        if write_many not in self._writers:
-            self._writers[write_many] = asyncio.create_task(self._write_waiting(write_many))
-        await future
-
-    async def _write_waiting(self, write_many) -> None:
-        try:
-            while batch := self._waiting.pop(write_many, None):
-                await self._write_batch(write_many, batch)
-        finally:
-            del self._writers[write_many]
-
-    async def _write_batch(self, write_many, batch: list) -> None:
-        try:
-            # A write batch: one synchronous step on the loop's thread, so the write lock is never
-            # held across turns of a busy event loop (through aiosqlite it was, for 3 hand-offs).
-            async with self.batch() as conn:
-                await write_many(conn, [item for item, _ in batch])
-        except Exception as error:
-            if len(batch) > 1:
-                # One bad item must not fail the others: write them one transaction each.
-                for entry in batch:
-                    await self._write_batch(write_many, [entry])
-                return
-            _settle(batch, error)
-        except BaseException:
-            _settle(batch, asyncio.CancelledError())
-            raise
-        else:
-            _settle(batch, None)
+    async def listen(self, channel: str) -> asyncio.Event:
+        """An event set whenever `channel` is notified; the listener clears it."""
+        return self._wakeups.add(channel)
 
 
 @asynccontextmanager
@@ -315,36 +302,6 @@ async def _savepoint(batch: Batch) -> AsyncIterator[aiosqlite.Connection]:
         batch.savepoints.remove(name)
 
 
-async def _to_the_end(operation: Awaitable, *, undo: Callable[[], Awaitable] | None = None) -> None:
-    """Await a statement on the writer to its end even if the caller is cancelled meanwhile.
-
-    The cancellation is delivered afterwards; `undo` (a rollback) runs first when given,
-    so a BEGIN or COMMIT cut short never leaves the connection inside a transaction.
-    """
-    task = asyncio.ensure_future(operation)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        while not task.done():
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(task)
-        if undo is not None:
-            await _to_the_end(undo())
-        raise
-
-
-def _settle(batch: list, error: BaseException | None) -> None:
-    for _, future in batch:
-        if future.done():  # the caller gave up (its request was cancelled)
-            continue
-        if error is None:
-            future.set_result(None)
-        elif isinstance(error, asyncio.CancelledError):
-            future.cancel()
-        else:
-            future.set_exception(error)
-
-
 async def _connect(path: Path) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
@@ -358,60 +315,3 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     # failure we guard against; only an OS crash can lose the last commits.
     await conn.execute("PRAGMA synchronous=NORMAL")
     return conn
-
-
-def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files(__package__) / "migrations"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            number = int(entry.name.split("_", 1)[0])
-            found.append((number, entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
-
-
-async def migrate(conn: aiosqlite.Connection) -> list[str]:
-    """Apply the numbered SQL files not yet applied, each in its own transaction."""
-    await conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    async with conn.execute("SELECT version FROM schema_migrations") as cur:
-        done = {row[0] for row in await cur.fetchall()}
-    applied = []
-    for number, name, sql in _migrations():
-        if number in done:
-            continue
-        # executescript commits first; wrap the whole file so a failure leaves nothing half-applied.
-        await conn.executescript(
-            f"BEGIN;\n{sql}\nINSERT INTO schema_migrations VALUES ({number}, '{name}', '{iso()}');\nCOMMIT;"
-        )
-        log.info("applied migration %s", name)
-        applied.append(name)
-    return applied
-
-
-# Reads run as one step in the database thread (execute and fetch together), so the cursor
-# never outlives that step. Run as execute, fetch, close, a read whose task was cancelled
-# (a client hanging up) could leave its cursor open, and with it a read transaction: every
-# later read on that connection then saw the database as it was at that moment.
-
-async def fetch_one(conn: aiosqlite.Connection, sql: str, params=()) -> sqlite3.Row | None:
-    rows = await fetch_all(conn, sql, params)
-    return rows[0] if rows else None
-
-
-async def fetch_all(conn: aiosqlite.Connection, sql: str, params=()) -> list[sqlite3.Row]:
-    """The rows of a query, read in one step on the connection's thread.
-
-    Execute, fetch and close in separate steps would leave the statement open between them,
-    and with it a read transaction on the shared reader: another coroutine's read in between
-    would see the database as it was when the first began (WAL snapshot), and a caller
-    cancelled in between would leave it open for every later caller. In one step the
-    statement is finished whatever happens to the caller.
-    """
-    return list(await conn.execute_fetchall(sql, params))
-
-
-async def fetch_value(conn: aiosqlite.Connection, sql: str, params=()):
-    row = await fetch_one(conn, sql, params)
-    return None if row is None else row[0]

@@ -244,7 +244,9 @@ async def add_invitation(conn: Connection, box_id: int, invitee_ap_id: str, invi
 
 
 async def list_invitees(conn: Connection, box_id: int) -> list[str]:
-    rows = await fetch_all(conn, "SELECT invitee_ap_id FROM box_invitations WHERE box_id = ?", (box_id,))
+    # ORDER BY the key: SQLite read them in that order anyway, PostgreSQL has no order of its own.
+    rows = await fetch_all(conn, "SELECT invitee_ap_id FROM box_invitations WHERE box_id = ? ORDER BY invitee_ap_id",
+                           (box_id,))
     return [r[0] for r in rows]
 
 
@@ -273,7 +275,8 @@ async def link_idea(conn: Connection, box_id: int, idea_ap_id: str) -> bool:
 
 
 async def list_linked_ideas(conn: Connection, box_id: int) -> list[str]:
-    return [r[0] for r in await fetch_all(conn, "SELECT idea_ap_id FROM box_ideas WHERE box_id = ?", (box_id,))]
+    return [r[0] for r in await fetch_all(conn, "SELECT idea_ap_id FROM box_ideas WHERE box_id = ? ORDER BY idea_ap_id",
+                                          (box_id,))]
 
 
 async def list_boxes_of_idea(conn: Connection, idea_ap_id: str) -> list[tuple[Actor, Box]]:

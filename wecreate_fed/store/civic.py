@@ -189,8 +189,9 @@ async def bump_remote_idea_count(conn: Connection, idea_ap_id: str, column: str,
     """Adjust a remote idea's shown count right away; its origin's next Update sets the true figure."""
     if column not in ("support_count", "share_count", "comment_count"):
         raise ValueError(column)
-    await conn.execute(f"UPDATE ideas SET {column} = max(0, {column} + ?) WHERE ap_id = ? AND is_local = 0",
-                       (delta, idea_ap_id))
+    # Never below 0 (CASE, not SQLite's scalar max(), which PostgreSQL does not have).
+    await conn.execute(f"UPDATE ideas SET {column} = CASE WHEN {column} + ? > 0 THEN {column} + ? ELSE 0 END "
+                       "WHERE ap_id = ? AND is_local = 0", (delta, delta, idea_ap_id))
 
 
 async def list_ideas_with_unpublished_counts(conn: Connection, *, changed_before: str,
@@ -273,7 +274,8 @@ async def list_reactors(conn: Connection, object_ap_id: str, kind: str, *, limit
     return await fetch_all(
         conn,
         "SELECT r.id, a.ap_id FROM reactions r JOIN actors a ON a.id = r.actor_id WHERE r.object_ap_id = ? "
-        "AND r.kind = ? AND (? IS NULL OR r.id < ?) ORDER BY r.id DESC LIMIT ?",
+        # CAST: PostgreSQL cannot tell the type of a parameter that is only tested for NULL.
+        "AND r.kind = ? AND (CAST(? AS BIGINT) IS NULL OR r.id < ?) ORDER BY r.id DESC LIMIT ?",
         (object_ap_id, kind, before_id, before_id, limit),
     )
 

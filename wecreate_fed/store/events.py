@@ -199,7 +199,8 @@ async def list_attendees(conn: Connection, event_id: int, *, limit: int,
         conn,
         "SELECT ea.created_at, ea.state, a.ap_id, a.name, a.is_local FROM event_attendees ea "
         "JOIN actors a ON a.id = ea.actor_id WHERE ea.event_id = ? AND ea.state = 'accepted' "
-        "AND (? IS NULL OR ea.created_at < ?) ORDER BY ea.created_at DESC LIMIT ?",
+        # CAST: PostgreSQL cannot tell the type of a parameter that is only tested for NULL.
+        "AND (CAST(? AS TEXT) IS NULL OR ea.created_at < ?) ORDER BY ea.created_at DESC LIMIT ?",
         (event_id, before_created, before_created, limit),
     )
     return [Attendee(r["created_at"], r["state"], r["ap_id"], r["name"], bool(r["is_local"])) for r in rows]

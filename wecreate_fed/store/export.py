@@ -50,14 +50,28 @@ async def reactions(conn: Connection, actor_id: int, kind: str, *, after: int, l
         (actor_id, kind, after, limit))
 
 
-async def ideas(conn: Connection, actor_id: int, *, after: int, limit: int = BATCH):
-    """The actor's live local ideas, with districts and topics (comma-separated)."""
-    return await fetch_all(
-        conn, f"SELECT {_prefixed(IDEA_COLUMNS, 'i')}, "
-              "(SELECT group_concat(district_ap_id, ' ') FROM idea_districts WHERE idea_id = i.id) AS districts, "
-              "(SELECT group_concat(topic, ' ') FROM idea_topics WHERE idea_id = i.id) AS topics "
+async def _joined(conn: Connection, sql: str, ids: list[int], separator: str, params=()) -> dict[int, str]:
+    """{row id: its values joined by `separator`}: `sql` selects (id, value) for the ids in `(%s)`, in
+    order (`params` before the ids). Joined here, not by group_concat (SQLite's; PostgreSQL's is string_agg)."""
+    values: dict[int, list[str]] = {}
+    if ids:
+        for row in await fetch_all(conn, sql % ", ".join("?" * len(ids)), [*params, *ids]):
+            values.setdefault(row[0], []).append(row[1])
+    return {key: separator.join(found) for key, found in values.items()}
+
+
+async def ideas(conn: Connection, actor_id: int, *, after: int, limit: int = BATCH) -> list[dict]:
+    """The actor's live local ideas, with districts and topics (space-separated, None if none)."""
+    rows = await fetch_all(
+        conn, f"SELECT {_prefixed(IDEA_COLUMNS, 'i')} "
               "FROM ideas i WHERE i.author_id = ? AND i.is_local = 1 AND i.deleted_at IS NULL AND i.id > ? "
               "ORDER BY i.id LIMIT ?", (actor_id, after, limit))
+    ids = [row["id"] for row in rows]
+    districts = await _joined(conn, "SELECT idea_id, district_ap_id FROM idea_districts WHERE idea_id IN (%s) "
+                                    "ORDER BY idea_id, district_ap_id", ids, " ")
+    topics = await _joined(conn, "SELECT idea_id, topic FROM idea_topics WHERE idea_id IN (%s) "
+                                 "ORDER BY idea_id, topic", ids, " ")
+    return [{**dict(row), "districts": districts.get(row["id"]), "topics": topics.get(row["id"])} for row in rows]
 
 
 async def events(conn: Connection, actor_id: int, *, after: int, limit: int = BATCH):
@@ -122,12 +136,15 @@ async def polls(conn: Connection, actor_id: int, *, after: int, limit: int = BAT
                                  "ORDER BY id LIMIT ?", (actor_id, after, limit))
 
 
-async def poll_votes(conn: Connection, actor_id: int, *, after: int, limit: int = BATCH):
+async def poll_votes(conn: Connection, actor_id: int, *, after: int, limit: int = BATCH) -> list[dict]:
     """The polls the actor voted in, and what they chose where that is kept (open ballots only:
-    a secret ballot knows that they voted, never what)."""
-    return await fetch_all(
-        conn, "SELECT p.id, p.ap_id, p.question, p.secret, (SELECT group_concat(o.name, ' | ') FROM poll_choices c "
-              "JOIN poll_options o ON o.poll_id = c.poll_id AND o.position = c.position "
-              "WHERE c.poll_id = p.id AND c.actor_id = v.actor_id) AS choices FROM poll_voters v "
+    a secret ballot knows that they voted, never what), the options in their order joined by ' | '."""
+    rows = await fetch_all(
+        conn, "SELECT p.id, p.ap_id, p.question, p.secret FROM poll_voters v "
               "JOIN polls p ON p.id = v.poll_id WHERE v.actor_id = ? AND p.deleted_at IS NULL AND p.id > ? "
               "ORDER BY p.id LIMIT ?", (actor_id, after, limit))
+    choices = await _joined(conn, "SELECT c.poll_id, o.name FROM poll_choices c "
+                                  "JOIN poll_options o ON o.poll_id = c.poll_id AND o.position = c.position "
+                                  "WHERE c.actor_id = ? AND c.poll_id IN (%s) ORDER BY c.poll_id, c.position",
+                           [row["id"] for row in rows], " | ", (actor_id,))
+    return [{**dict(row), "choices": choices.get(row["id"])} for row in rows]

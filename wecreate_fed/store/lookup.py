@@ -27,7 +27,7 @@ _WHAT_IS = " UNION ALL ".join([
 async def what_is(conn: Connection, ap_id: str) -> str | None:
     """idea, event, motion, box, district, actor, box_post, note, poll; for activities their type (Follow,
     Join, Like, Announce) or 'activity:<Type>' for one of ours; None when nothing here knows the id."""
-    row = await fetch_one(conn, f"SELECT kind FROM ({_WHAT_IS}) ORDER BY p LIMIT 1", {"id": ap_id})
+    row = await fetch_one(conn, f"SELECT kind FROM ({_WHAT_IS}) AS found ORDER BY p LIMIT 1", {"id": ap_id})
     return None if row is None else row["kind"]
 
 
@@ -60,7 +60,7 @@ _STORED = " UNION ALL ".join([
 
 async def stored(conn: Connection, ap_id: str) -> Stored | None:
     """The owner of `ap_id` as we stored it, and whether it was deleted (its row, or a tombstone, says so)."""
-    rows = await fetch_all(conn, f"SELECT * FROM ({_STORED}) ORDER BY p", {"id": ap_id})
+    rows = await fetch_all(conn, f"SELECT * FROM ({_STORED}) AS found ORDER BY p", {"id": ap_id})
     if not rows:
         return None
     first = rows[0]

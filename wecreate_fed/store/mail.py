@@ -46,8 +46,9 @@ async def mark_mails(conn: Connection, outcomes: list[tuple[int, str, str | None
     await conn.executemany(
         "UPDATE mails SET state = ?, attempts = attempts + 1, last_error = ?, locked_until = NULL, locked_by = NULL, "
         "next_attempt_at = COALESCE(?, next_attempt_at), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
-        "message = CASE WHEN ? = 'pending' THEN message ELSE X'' END WHERE id = ?",
-        [(state, error, iso_in(delay) if delay is not None else None, state, now, state, mail_id)
+        # The empty body as a parameter: X'' is a blob in SQLite, a bit string in PostgreSQL.
+        "message = CASE WHEN ? = 'pending' THEN message ELSE ? END WHERE id = ?",
+        [(state, error, iso_in(delay) if delay is not None else None, state, now, state, b"", mail_id)
          for mail_id, state, error, delay in outcomes])
 
 

@@ -97,7 +97,7 @@ async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list
     # joins the authors only when it filters by them, since that join is most of its cost.
     author_join = " JOIN actors a ON a.id = i.author_id" if q.author_category else ""
     total = await fetch_value(
-        conn, f"SELECT count(*) FROM (SELECT 1 FROM {source}{author_join} WHERE {sql_where} LIMIT ?)",
+        conn, f"SELECT count(*) FROM (SELECT 1 FROM {source}{author_join} WHERE {sql_where} LIMIT ?) AS matches",
         (*source_params, *params, COUNT_CAP + 1))
     listed = [ListedIdea(idea_of(r), r["author_ap_id"], r["author_name"], r["author_username"], r["author_domain"],
                          r["author_category"], r["author_type"], r["recent"]) for r in rows]
@@ -108,8 +108,9 @@ async def districts_of_ideas(conn: Connection, idea_ids: list[int]) -> dict[int,
     if not idea_ids:
         return {}
     marks = ", ".join("?" for _ in idea_ids)
-    rows = await fetch_all(conn, f"SELECT idea_id, district_ap_id FROM idea_districts WHERE idea_id IN ({marks})",
-                           idea_ids)
+    # ORDER BY: SQLite gave them in its key's order anyway, PostgreSQL in no order of its own.
+    rows = await fetch_all(conn, f"SELECT idea_id, district_ap_id FROM idea_districts WHERE idea_id IN ({marks}) "
+                                 "ORDER BY idea_id, district_ap_id", idea_ids)
     found: dict[int, list[str]] = {}
     for row in rows:
         found.setdefault(row[0], []).append(row[1])
@@ -120,7 +121,8 @@ async def topics_of_ideas(conn: Connection, idea_ids: list[int]) -> dict[int, li
     if not idea_ids:
         return {}
     marks = ", ".join("?" for _ in idea_ids)
-    rows = await fetch_all(conn, f"SELECT idea_id, topic FROM idea_topics WHERE idea_id IN ({marks})", idea_ids)
+    rows = await fetch_all(conn, f"SELECT idea_id, topic FROM idea_topics WHERE idea_id IN ({marks}) "
+                                 "ORDER BY idea_id, topic", idea_ids)
     found: dict[int, list[str]] = {}
     for row in rows:
         found.setdefault(row[0], []).append(row[1])
@@ -146,7 +148,7 @@ async def impact_figures(conn: Connection, *, district_ap_id: str | None, distri
         f"SELECT count(DISTINCT who) FROM ("
         f"SELECT r.actor_id AS who FROM reactions r JOIN ideas i ON i.ap_id = r.object_ap_id "
         f"WHERE r.created_at >= ? AND {idea_filter} UNION "
-        f"SELECT i.author_id FROM ideas i WHERE i.published >= ? AND {idea_filter})",
+        f"SELECT i.author_id FROM ideas i WHERE i.published >= ? AND {idea_filter}) AS people",
         (active_since, *params, active_since, *params))
     event_filter, event_params = ("e.is_local = 1 AND e.deleted_at IS NULL AND e.members_of IS NULL "
                                    "AND e.status != 'cancelled'", [])

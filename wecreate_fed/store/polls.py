@@ -172,15 +172,16 @@ async def next_update_due(conn: Connection) -> str | None:
     return await fetch_value(
         conn, "SELECT min(t) FROM (SELECT min(update_due_at) AS t FROM polls WHERE deleted_at IS NULL "
               "UNION ALL SELECT min(end_time) FROM polls WHERE closing_sent = 0 AND update_due_at IS NULL "
-              "AND deleted_at IS NULL)")
+              "AND deleted_at IS NULL) AS due")  # PostgreSQL wants a subquery named
 
 
 async def mark_update_sent(conn: Connection, poll_id: int, *, closed: bool, due_before: str) -> None:
     """The Update went out: cleared unless a vote made it due again meanwhile (after `due_before`)."""
     await conn.execute(
         "UPDATE polls SET update_due_at = CASE WHEN update_due_at > ? THEN update_due_at ELSE NULL END, "
-        "update_attempts = 0, update_error = NULL, closing_sent = closing_sent OR ? WHERE id = ?",
-        (due_before, int(closed), poll_id))
+        # CASE, not `closing_sent OR ?`: PostgreSQL's OR takes booleans, the flag is an integer.
+        "update_attempts = 0, update_error = NULL, closing_sent = CASE WHEN ? = 1 THEN 1 ELSE closing_sent END "
+        "WHERE id = ?", (due_before, int(closed), poll_id))
 
 
 async def mark_update_failed(conn: Connection, poll_id: int, error: str, retry_at: str | None) -> None:

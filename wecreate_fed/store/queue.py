@@ -14,14 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from .. import hosts
-from . import Connection, Database, fetch_all, fetch_value, iso, iso_in
+from . import Connection, Database, dialect_of, fetch_all, fetch_value, iso, iso_in
 from .retention import activity_key
-
-try:  # TEMPORARY until the PostgreSQL store is merged
-    from . import dialect_of
-except ImportError:
-    def dialect_of(conn) -> str:
-        return "sqlite"
 
 
 def skip_locked(conn: Connection, of: str = "") -> str:
@@ -224,7 +218,10 @@ async def count_deliveries_to(conn: Connection, host: str) -> dict[str, int]:
 async def next_delivery_due(conn: Connection) -> str | None:
     return await fetch_value(
         conn,
-        "SELECT min(max(d.next_attempt_at, COALESCE(h.probe_after, ''), COALESCE(h.paused_until, ''))) "
+        # The latest of the three (CASE: SQLite's max(a, b, c) is PostgreSQL's greatest, neither has the other's).
+        "SELECT min(CASE WHEN d.next_attempt_at >= COALESCE(h.probe_after, '') "
+        "AND d.next_attempt_at >= COALESCE(h.paused_until, '') THEN d.next_attempt_at "
+        "WHEN COALESCE(h.probe_after, '') >= COALESCE(h.paused_until, '') THEN h.probe_after ELSE h.paused_until END) "
         "FROM deliveries d LEFT JOIN hosts h ON h.host = d.host WHERE d.state = 'pending'",
     )
 
@@ -252,7 +249,8 @@ async def pause_hosts(conn: Connection, pauses: list[tuple[str, float]]) -> None
     a later, shorter pause does not shorten a longer one."""
     await conn.executemany(
         "INSERT INTO hosts (host, paused_until) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET "
-        "paused_until = max(COALESCE(hosts.paused_until, ''), excluded.paused_until)",
+        "paused_until = CASE WHEN hosts.paused_until > excluded.paused_until THEN hosts.paused_until "
+        "ELSE excluded.paused_until END",
         [(host.lower(), iso_in(seconds)) for host, seconds in pauses],
     )
 

@@ -24,8 +24,8 @@ _CONTENT = {
     "motion": "SELECT t.ap_id, t.title, t.request AS summary, t.reasoning AS content, t.ap_id AS url, t.is_local, "
               "NULL AS deleted_at, a.ap_id AS author_ap_id, a.name AS author_name, a.username AS author_username, "
               "a.domain AS author_domain FROM motions t LEFT JOIN actors a ON a.ap_id = t.box_ap_id WHERE t.ap_id = ?",
-    "object": "SELECT t.ap_id, json_extract(t.data, '$.name') AS title, json_extract(t.data, '$.summary') AS summary, "
-              "t.content, json_extract(t.data, '$.url') AS url, t.is_local, t.deleted_at, t.in_reply_to, "
+    # title, summary and url are read from `data` below (json_extract is SQLite's, ->> PostgreSQL's).
+    "object": "SELECT t.ap_id, t.data, t.content, t.is_local, t.deleted_at, t.in_reply_to, "
               "a.ap_id AS author_ap_id, a.name AS author_name, a.username AS author_username, a.domain AS author_domain "
               "FROM objects t JOIN actors a ON a.id = t.actor_id WHERE t.ap_id = ?",
     "actor": "SELECT ap_id, name AS title, '' AS summary, summary AS content, url, is_local, deleted_at, "
@@ -37,7 +37,20 @@ _CONTENT = {
 async def content_of(conn: Connection, table: str, ap_id: str) -> dict | None:
     """The reported thing's title, text, author and URL as stored now (`table`: a key of _CONTENT)."""
     row = await fetch_one(conn, _CONTENT[table], (ap_id,))
-    return None if row is None else dict(row)
+    if row is None:
+        return None
+    content = dict(row)
+    if "data" in content:
+        data = json.loads(content.pop("data") or "{}")
+        content.update({key: _json_value(data.get(field)) for key, field in
+                        (("title", "name"), ("summary", "summary"), ("url", "url"))})
+    return content
+
+
+def _json_value(value):
+    """A document's field as SQLite's json_extract gave it: a string or number as is, a list or an
+    object as compact JSON text."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
 async def actor_of(conn: Connection, ap_id: str) -> sqlite3.Row | None:
@@ -124,13 +137,18 @@ async def listing(conn: Connection, *, state: str, category: str = "", source: s
     rows = await fetch_all(
         conn, "SELECT r.id, r.target_ap_id, r.target_kind, r.account_ap_id, r.snapshot, r.state, r.created_at, "
               "r.updated_at, m.username AS assigned_name, "
-              "(SELECT count(*) FROM report_filings f WHERE f.report_id = r.id) AS filings, "
-              "(SELECT group_concat(DISTINCT f.category) FROM report_filings f WHERE f.report_id = r.id) AS categories, "
-              "(SELECT group_concat(DISTINCT f.source) FROM report_filings f WHERE f.report_id = r.id) AS sources "
+              "(SELECT count(*) FROM report_filings f WHERE f.report_id = r.id) AS filings "
               f"FROM reports r LEFT JOIN actors m ON m.id = r.assigned_to WHERE {' AND '.join(where)} "
               "ORDER BY r.id DESC LIMIT ?", (*params, limit))
-    return [{**dict(r), "snapshot": json.loads(r["snapshot"]), "categories": (r["categories"] or "").split(","),
-             "sources": (r["sources"] or "").split(",")} for r in rows]
+    # The categories and sources of the page's filings in one more query (group_concat is SQLite's).
+    kinds: dict[int, tuple[set, set]] = {r["id"]: (set(), set()) for r in rows}
+    if kinds:
+        for f in await fetch_all(conn, "SELECT DISTINCT report_id, category, source FROM report_filings "
+                                       f"WHERE report_id IN ({', '.join('?' * len(kinds))})", list(kinds)):
+            kinds[f["report_id"]][0].add(f["category"])
+            kinds[f["report_id"]][1].add(f["source"])
+    return [{**dict(r), "snapshot": json.loads(r["snapshot"]), "categories": sorted(kinds[r["id"]][0]),
+             "sources": sorted(kinds[r["id"]][1])} for r in rows]
 
 
 async def filings(conn: Connection, report_id: int) -> list[sqlite3.Row]:

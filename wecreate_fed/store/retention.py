@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from . import Connection, fetch_all, fetch_value, iso
+from . import Connection, dialect_of, fetch_all, fetch_value, iso
 
 INCOMING_DONE = ("done", "failed")
 DELIVERIES_DONE = ("done", "gone", "failed")
@@ -51,6 +51,9 @@ async def prune_deliveries(conn: Connection, *, before: str, limit: int) -> int:
 async def prune_seen(conn: Connection, *, before: str, limit: int) -> int:
     """Forget up to `limit` of the oldest seen activity ids received before `before`. Rows go in the
     order they were added (about the order they were received); stops at the first younger one."""
+    if dialect_of(conn) == "postgresql":  # no rowid, no index by time: the old ones a bounded scan finds
+        return (await conn.execute("DELETE FROM seen_activities WHERE id_hash IN (SELECT id_hash FROM seen_activities "
+                                   "WHERE seen_at < ? LIMIT ?)", (before, limit))).rowcount
     rows = await fetch_all(conn, "SELECT rowid AS row_key, seen_at FROM seen_activities ORDER BY rowid LIMIT ?", (limit,))
     old = []
     for row in rows:
@@ -171,7 +174,7 @@ async def expiring(conn: Connection, table: str, *, before: str, prefix: str, af
     """Of the `limit` rows of `table` after id `after`: those that expire now, as (id, ap_id), and the
     last id looked at (None at the end of the table)."""
     alias, expires = REMOTE_CONTENT[table]
-    last = await fetch_value(conn, f"SELECT max(id) FROM (SELECT id FROM {table} WHERE id > ? ORDER BY id LIMIT ?)",
+    last = await fetch_value(conn, f"SELECT max(id) FROM (SELECT id FROM {table} WHERE id > ? ORDER BY id LIMIT ?) AS page",
                              (after, limit))
     if last is None:
         return [], None
@@ -223,7 +226,11 @@ async def table_counts(conn: Connection, tables=RETAINED_TABLES) -> dict[str, in
 
 async def size(conn: Connection) -> dict[str, int]:
     """Bytes of the database file in use and free (pages a VACUUM would give back), and its
-    auto_vacuum mode (0 none, 1 full, 2 incremental)."""
+    auto_vacuum mode (0 none, 1 full, 2 incremental). PostgreSQL reuses freed space itself: its
+    size, nothing to give back by hand."""
+    if dialect_of(conn) == "postgresql":
+        return {"bytes": await fetch_value(conn, "SELECT pg_database_size(current_database())"),
+                "free_bytes": 0, "auto_vacuum": 0}
     page = await fetch_value(conn, "PRAGMA page_size")
     return {"bytes": page * await fetch_value(conn, "PRAGMA page_count"),
             "free_bytes": page * await fetch_value(conn, "PRAGMA freelist_count"),
@@ -254,9 +261,10 @@ async def move_clock_back(conn: Connection, seconds: float, tables=tuple(RETENTI
     had passed (as store.queue.move_queue_clock_back does for the delivery queue)."""
     for table in tables:
         columns = RETENTION_CLOCKS[table]
-        rows = await fetch_all(conn, f"SELECT rowid AS row_key, {', '.join(columns)} FROM {table}")
+        key = "id_hash" if table == "seen_activities" else "id"
+        rows = await fetch_all(conn, f"SELECT {key} AS row_key, {', '.join(columns)} FROM {table}")
         await conn.executemany(
-            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?",
+            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE {key} = ?",
             [(*(_earlier(row[c], seconds) for c in columns), row["row_key"]) for row in rows])
 
 

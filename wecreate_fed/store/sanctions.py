@@ -149,7 +149,7 @@ async def list_held(conn: Connection, limit: int = 100) -> list[sqlite3.Row]:
         conn, "SELECT * FROM (SELECT 'idea' AS kind, i.ap_id, i.title AS text, i.held_at, a.username, a.id AS author_id "
               "FROM ideas i JOIN actors a ON a.id = i.author_id WHERE i.held_at IS NOT NULL AND i.deleted_at IS NULL "
               "UNION ALL SELECT 'comment', o.ap_id, o.content, o.held_at, a.username, a.id FROM objects o "
-              "JOIN actors a ON a.id = o.actor_id WHERE o.held_at IS NOT NULL AND o.deleted_at IS NULL) "
+              "JOIN actors a ON a.id = o.actor_id WHERE o.held_at IS NOT NULL AND o.deleted_at IS NULL) AS held "
               "ORDER BY held_at LIMIT ?", (limit,))
 
 
@@ -182,10 +182,12 @@ async def remove_follows_of_local_actors(conn: Connection, follower_id: int) -> 
 async def search_accounts(conn: Connection, query: str, *, limit: int = 50) -> list[sqlite3.Row]:
     """People and organisations, local and remote, by handle, name or id (newest first)."""
     pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    # The database's lower() on both sides: SQLite's LIKE ignores case (ASCII), PostgreSQL's does not.
     return await fetch_all(
         conn, "SELECT id, ap_id, username, domain, name, is_local, limited_at, suspended_at, deleted_at, created_at "
               "FROM actors WHERE type IN ('Person', 'Organization', 'Service', 'Application') AND category != 'box' "
-              "AND (username || '@' || domain LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR ap_id = ?) "
+              "AND (lower(username || '@' || domain) LIKE lower(?) ESCAPE '\\' OR lower(name) LIKE lower(?) "
+              "ESCAPE '\\' OR ap_id = ?) "
               "ORDER BY id DESC LIMIT ?", (pattern, pattern, query, limit))
 
 

@@ -14,7 +14,9 @@ async def notices(conn: Connection, start: str, end: str) -> list[dict]:
     rows = await fetch_all(
         conn, f"SELECT x.source, x.category, x.rule_id, r.text_de AS rule, count(*) AS n FROM report_filings x "
               f"{_RULE_TEXT} WHERE x.created_at >= ? AND x.created_at < ? "
-              "GROUP BY x.source, x.category, x.rule_id ORDER BY x.source, x.category, x.rule_id", (start, end))
+              # r.text_de grouped too: PostgreSQL refuses a column that is neither grouped nor aggregated.
+              "GROUP BY x.source, x.category, x.rule_id, r.text_de "
+              "ORDER BY x.source, x.category, x.rule_id NULLS FIRST", (start, end))
     return [dict(r) for r in rows]
 
 
@@ -24,7 +26,8 @@ async def actions(conn: Connection, start: str, end: str) -> list[dict]:
         conn, f"SELECT x.kind, x.category, x.rule_id, r.text_de AS rule, count(*) AS n, "
               f"count(x.undone_at) AS undone FROM moderation_actions x {_RULE_TEXT} "
               "WHERE x.created_at >= ? AND x.created_at < ? "
-              "GROUP BY x.kind, x.category, x.rule_id ORDER BY x.kind, x.category, x.rule_id", (start, end))
+              "GROUP BY x.kind, x.category, x.rule_id, r.text_de "
+              "ORDER BY x.kind, x.category, x.rule_id NULLS FIRST", (start, end))
     return [dict(r) for r in rows]
 
 

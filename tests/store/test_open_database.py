@@ -1,0 +1,50 @@
+"""open_database(url) on the backend of this run (SQLite, or PostgreSQL with WECREATE_TEST_DATABASE):
+the same API on both, migrated, with dialect, url and in-process wake-ups."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from wecreate_fed import store
+from wecreate_fed.store import dialect_of, fetch_value
+
+
+async def test_open_database_gives_a_migrated_database_with_the_same_api(database_url):
+    db = await store.open_database(database_url)
+    try:
+        assert db.url == database_url
+        assert db.dialect == dialect_of(db.reader) == ("postgresql" if database_url.startswith("postgres") else "sqlite")
+        last = max(number for number, _, _ in store.migrations(db.dialect))
+        assert await fetch_value(db.reader, "SELECT max(version) FROM schema_migrations") == last
+        async with db.transaction() as conn:
+            cur = await conn.execute("INSERT INTO settings (key, value, created_at) VALUES (?, ?, ?)",
+                                     ("k", "v", store.iso()))
+            assert cur.rowcount == 1
+        async with db.batch() as conn:
+            async with db.transaction() as unit:
+                assert dialect_of(unit) == db.dialect
+                await unit.execute("UPDATE settings SET value = ? WHERE key = ?", ("w", "k"))
+            assert await fetch_value(db.reader, "SELECT value FROM settings WHERE key = 'k'") == "w"
+    finally:
+        await db.close()
+
+
+async def test_notify_wakes_every_listener_of_its_channel_after_commit(database_url):
+    db = await store.open_database(database_url)
+    try:
+        first, second, other = await db.listen("inbox"), await db.listen("inbox"), await db.listen("civic")
+        async with db.batch():
+            await db.notify("inbox")
+            await asyncio.sleep(0.1)
+            assert not first.is_set()  # not before the batch committed
+        await asyncio.wait_for(asyncio.gather(first.wait(), second.wait()), 5)
+        assert not other.is_set()
+    finally:
+        await db.close()
+
+
+def test_a_url_of_another_kind_is_refused():
+    with pytest.raises(ValueError, match="not a database URL"):
+        store.database_for("mysql://localhost/x")
