@@ -11,31 +11,24 @@ from quart import Quart, Response, request
 from werkzeug.exceptions import HTTPException
 
 import inbox.receive
-import inbox.worker
 import outbox.routes
 from actors import local as local_actors
 from actors import private_guard
 from actors import routes as actor_routes
-from outbox.delivery import DeliveryWorker
 
-from . import leases, nodeinfo, owner_only, ratelimit, web
+from . import owner_only, processes, ratelimit, wakeups, web
 from .civic import accounts as civic_accounts
-from .civic import box_routes, districts, event_routes, poll_routes, purge
+from .civic import box_routes, districts, event_routes, poll_routes
 from .civic import client as civic_client
 from .civic import routes as civic_routes
-from .civic import worker as civic_worker
 from .civic.boxes import amendments_routes
 from .civic.orgs import space_routes as org_space_routes
 from .config import Config
 from .domainpolicy import PolicyTable
 from .errors import WeCreateError
 from .http import HttpClient
-from .mail.worker import MailWorker
 from .moderation import allowlist
 from .moderation import domains as domain_policy
-from .moderation import worker as moderation_worker
-from .notify.worker import NotifyWorker
-from .retention import RetentionWorker
 from .runtime import Runtime
 from .store import database_for
 from .workers import Supervisor
@@ -84,8 +77,17 @@ class App(Quart):
             deadline.reschedule(self._cut_off_at)
 
 
-def create_app(config: Config, *, run_workers: bool = True) -> App:
-    """A ready-to-serve app; the database opens and the workers start when serving begins."""
+def create_app(config: Config, *, run_workers: bool = True, queues: tuple[str, ...] | None = None,
+               alone: bool | None = None) -> App:
+    """A ready-to-serve app; the database opens and the workers start when serving begins.
+
+    `queues`: the workers this process runs (processes.QUEUES); by default all of them, or none
+    when `run_workers` is false (web only: worker processes work the queues). `alone`: this process
+    is the only one on the database (it takes every lease over at start); by default when it runs
+    every queue on SQLite."""
+    queues = (processes.QUEUES if run_workers else ()) if queues is None else queues
+    owns_queues_alone = (queues == processes.QUEUES and _is_sqlite(config)) if alone is None else alone
+    listening: list = []
     app = App(__name__, static_folder=str(STATIC_DIR), static_url_path="/static",
               template_folder=str(Path(__file__).parent / "web" / "templates"))
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
@@ -114,30 +116,13 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
             await local_actors.ensure_instance_actor(conn, config)
             await districts.ensure_districts(conn, config)
             await local_actors.ensure_proof_keys(conn)  # actors made before object proofs existed
-            if run_workers:
-                # This process owns the SQLite database: what a crashed run had claimed is free now.
-                released = await leases.take_over(conn, rt)
-        if run_workers:
-            if released:
-                log.warning("released %d incoming and %d delivery rows claimed before a restart",
-                         released.incoming, released.deliveries)
-            supervisor.start(inbox.worker.InboxWorker(rt))
-            supervisor.start(DeliveryWorker(rt))
-            supervisor.start(civic_worker.CivicWorker(rt))
-        # Not a queue worker: it keeps the domain policy current (other processes' changes) and purges.
-        supervisor.start(domain_policy.DomainWorker(rt))
-        if config.private:  # the allowlist of the other processes' changes, and the deliveries it drops
-            supervisor.start(allowlist.AllowlistWorker(rt))
-        if run_workers:
-            supervisor.start(nodeinfo.NodeInfoWorker(rt))
-            supervisor.start(moderation_worker.SuspensionWorker(rt))
-            if config.email_enabled:
-                supervisor.start(MailWorker(config, rt.db, process_id=rt.process_id))
-            supervisor.start(NotifyWorker(rt))  # notification mails at once, and the digests
-            supervisor.start(purge.PurgeWorker(rt))
-            if config.retention_enabled:
-                supervisor.start(RetentionWorker(rt.db, config))
-            supervisor.start(leases.LeaseKeeper(rt))  # last: it stops last, after the others gave back theirs
+            if queues:
+                # Alone (SQLite): what a crashed run had claimed is free now; else only dead processes'.
+                await processes.claim_leases(rt, conn, alone=owns_queues_alone)
+        listening.extend(processes.share_wakeups(rt, queues))
+        # Not queue workers: they keep the domain policy current (other processes' changes) and purge.
+        processes.start_guards(rt, supervisor)
+        processes.start_workers(rt, supervisor, queues)
 
     # The website; after start() so that its own start-up (the session secret) finds the database open.
     web.install(app, rt)
@@ -146,6 +131,7 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
     async def stop() -> None:
         # Workers first (they finish or release what they claimed), then the connections.
         await supervisor.stop()
+        await wakeups.stop(listening)
         await rt.http.close()
         await rt.db.close()
 
@@ -165,6 +151,10 @@ def create_app(config: Config, *, run_workers: bool = True) -> App:
                                          "message": error.description or error.name})
 
     return app
+
+
+def _is_sqlite(config: Config) -> bool:
+    return config.database_path is not None
 
 
 # Paths that answer machines only: their errors are JSON whatever the Accept header says.

@@ -1,4 +1,4 @@
-"""The `wecreate-fed` command: serve, init, user add|list|token|role, invite create|list, instances follow|list,
+"""The `wecreate-fed` command: serve, worker, init, user add|list|token|role, invite create|list, instances follow|list,
 demo, and the command groups of CLI_MODULES (each adds its own subcommands with `add_commands`).
 
 It serves scripts as well as people: every subcommand takes --config (or $WECREATE_CONFIG),
@@ -22,7 +22,7 @@ from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
-from wecreate_fed import cli_allowlist, cli_db, cli_domains, cli_mail, cli_queues, demo, legal, store, urls
+from wecreate_fed import cli_allowlist, cli_db, cli_domains, cli_mail, cli_queues, cli_workers, demo, legal, store, urls
 from wecreate_fed import config as config_module
 from wecreate_fed.app import REQUEST_GRACE, create_app
 from wecreate_fed.civic import accounts, instances
@@ -49,7 +49,7 @@ EXIT_ERROR = 1
 
 # Command groups in modules of their own (`add_commands(commands, common)` adds subparsers that
 # set_defaults(handler=async (config, args) -> exit code)); append a module here.
-CLI_MODULES: tuple[ModuleType, ...] = (cli_db, cli_domains, cli_queues, cli_mail, cli_allowlist)
+CLI_MODULES: tuple[ModuleType, ...] = (cli_db, cli_domains, cli_queues, cli_mail, cli_allowlist, cli_workers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,9 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", parents=[common], help="run the instance with Hypercorn",
-                                description="Serve the instance (web, ActivityPub, workers) with Hypercorn.")
+                                description="Serve the instance (web, ActivityPub, workers) with Hypercorn. With --no-workers, "
+                                            "`wecreate-fed worker` processes work the queues instead.")
     serve.add_argument("--host", help="listen address (default: server.host from the config)")
     serve.add_argument("--port", type=int, help="listen port (default: server.port from the config)")
+    serve.add_argument("--web-workers", type=int, default=1, metavar="N",
+                       help="serving processes on the one port (PostgreSQL only; default 1); the first runs "
+                            "the workers unless --no-workers")
+    serve.add_argument("--no-workers", action="store_true",
+                       help="serve only: leave every queue to `wecreate-fed worker` processes")
+    serve.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)  # a child of --web-workers
 
     commands.add_parser("init", parents=[common], help="create the database, its schema and the instance actor",
                         description="Create the database (or migrate it) and the instance actor with its keys.")
@@ -146,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         config = (config_module.load(config_module.config_path_from_env(args.config))
                   if getattr(args, "needs_config", True) else None)
         if args.command == "serve":
-            return serve(config, host=args.host, port=args.port)
+            return serve(config, host=args.host, port=args.port, web_workers=args.web_workers,
+                         workers=not args.no_workers, listen_fd=args.listen_fd, config_path=args.config)
         handler = getattr(args, "handler", None)  # the subcommands of CLI_MODULES name theirs
         if handler is not None:
             return asyncio.run(handler(config, args))
@@ -160,17 +168,24 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def serve(config, *, host: str | None = None, port: int | None = None) -> int:
+def serve(config, *, host: str | None = None, port: int | None = None, web_workers: int = 1, workers: bool = True,
+          listen_fd: int | None = None, config_path: str | None = None) -> int:
     problem = legal.public_instance_problem(config, host or config.listen_host)
     if problem is not None:  # § 5 DDG and GDPR Art. 13: no public instance without its legal pages
         raise ConfigError(problem)
+    cli_workers.check_web_workers(config, web_workers)
+    if web_workers > 1:
+        asyncio.run(cli_workers.prepare(config))
+        return cli_workers.serve_processes(config, count=web_workers, host=host or config.listen_host,
+                                           port=port or config.listen_port, workers=workers, config_path=config_path)
     settings = HypercornConfig()
-    settings.bind = [f"{host or config.listen_host}:{port or config.listen_port}"]
+    settings.bind = [f"fd://{listen_fd}" if listen_fd is not None else f"{host or config.listen_host}:{port or config.listen_port}"]
     settings.accesslog = None
     # Connections still open this long after SIGTERM are cut; requests are answered before (REQUEST_GRACE).
     settings.graceful_timeout = REQUEST_GRACE + 1.0
-    app = create_app(config)
-    print(f"{config.instance_name} serving {config.base_url} on {settings.bind[0]}", file=sys.stderr)
+    app = create_app(config, run_workers=workers)
+    print(f"{config.instance_name} serving {config.base_url} on {settings.bind[0]}"
+          f"{'' if workers else ' (no workers)'}", file=sys.stderr)
     # uvloop, when installed, runs the same code on a faster event loop (more requests
     # per second on the inbox, see benchmarks/).
     run = uvloop.run if uvloop is not None else asyncio.run

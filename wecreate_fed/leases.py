@@ -5,13 +5,17 @@ With SQLite one serving process owns the database file: at its start every lease
 back (`take_over`), so what a killed process had claimed goes out within seconds of the
 restart. For several processes on one database, each beats in the `workers` table every
 `BEAT_SECONDS` (`LeaseKeeper`) and gives back the rows of any process whose beat is older
-than `DEAD_AFTER` seconds, long before the lease itself (minutes) would run out.
+than `DEAD_AFTER` seconds, long before the lease itself (minutes) would run out. A process
+that joins others (`join`: a `worker` process, or `serve` on PostgreSQL) gives back at once
+only the rows of processes known dead: silent too long, or on this machine with no such pid.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 
 from .runtime import Runtime
 from .store import Connection
@@ -30,6 +34,32 @@ async def take_over(conn: Connection, rt: Runtime) -> leases_store.Released:
     released = await leases_store.release_all(conn)
     await leases_store.beat(conn, rt.process_id)
     return released
+
+
+async def join(conn: Connection, rt: Runtime, *, dead_after: float = DEAD_AFTER) -> leases_store.Released:
+    """At the start of a process that shares the queues with others: register (before claiming
+    anything, so that no one takes our rows for a dead process's), and give back the rows of
+    processes that are surely dead: a kill -9 restarted on the same machine is seen at once."""
+    await leases_store.beat(conn, rt.process_id)
+    here = socket.gethostname()
+    gone = [w["process_id"] for w in await leases_store.list_workers(conn)
+            if w["hostname"] == here and w["process_id"] != rt.process_id and not _alive(w["pid"])]
+    released = await leases_store.release_processes(conn, gone)
+    stale = await leases_store.reclaim_dead(conn, dead_after=dead_after)
+    return leases_store.Released(released.incoming + stale.incoming, released.deliveries + stale.deliveries,
+                                 released.processes + stale.processes)
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return True  # unknown: wait for its beat to go stale
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process by that number
+        return True
+    return True
 
 
 def wake_for(rt: Runtime, released: leases_store.Released) -> None:

@@ -15,6 +15,7 @@ from .config import Config
 from .domainpolicy import PolicyTable
 from .http import HttpClient
 from .store import Database, PostgresDatabase
+from .wakeups import Wakeup
 
 
 @dataclass
@@ -22,11 +23,12 @@ class Runtime:
     config: Config
     db: Database | PostgresDatabase
     http: HttpClient
-    # Set when a row is added to a queue, so its worker starts at once instead of at its next poll.
-    inbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
-    delivery_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when a row is added to a queue, so its worker starts at once instead of at its next poll
+    # (in every process on the database, once wakeups.share connected them).
+    inbox_wakeup: Wakeup = field(default_factory=Wakeup)
+    delivery_wakeup: Wakeup = field(default_factory=Wakeup)
     # Set after a change that may alter an idea's counts, so the civic worker publishes them.
-    civic_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    civic_wakeup: Wakeup = field(default_factory=Wakeup)
     # Set after a domain policy changed here, so the domain worker starts a suspension's purge.
     policy_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     # Set after a local suspension (or a test moving its end), so the suspension worker looks again.

@@ -8,7 +8,8 @@ a `Worker`: it implements `run_once()` (one round; how many rows it claimed), `n
 and `release()` (give back rows claimed but not finished, so a restart takes them at once).
 
 `Supervisor` runs the workers of a process: an exception that escapes a round (a bug, a
-lost database) is logged and the worker restarted after a back-off, never silently dead;
+lost database) is logged, what the worker held is given back, and it is restarted after a
+back-off, never silently dead;
 `stop()` lets the round in progress finish for a few seconds, then cancels it, and
 releases what was claimed, so `serve` always exits within seconds. `begin_stop()` (at
 SIGTERM) starts that grace early, while the server is still draining its connections.
@@ -96,9 +97,17 @@ class Supervisor:
             except Exception:
                 self.restarts[worker.name] = self.restarts.get(worker.name, 0) + 1
                 log.exception("%s crashed; restarting in %.0f s", worker.name, delay)
+                await self._release(worker)  # what it held would otherwise wait for its lease (minutes)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(worker.stopping.wait(), delay)
             delay = min(RESTART_MAX, delay * 2)
+
+    @staticmethod
+    async def _release(worker: Worker, timeout: float = STOP_GRACE) -> None:
+        try:
+            await asyncio.wait_for(worker.release(), timeout)
+        except Exception:
+            log.exception("%s: releasing its claimed rows failed; their lease runs out instead", worker.name)
 
     def begin_stop(self) -> float:
         """Ask every worker to stop (no new rounds); the grace of `stop()` counts from now.
@@ -123,10 +132,7 @@ class Supervisor:
             for task in stubborn:  # it swallowed the cancellation; the process ends without it
                 log.error("%s did not stop when cancelled; leaving it behind", task.get_name())
         for worker in self.workers:
-            try:
-                await asyncio.wait_for(worker.release(), grace)
-            except Exception:
-                log.exception("%s: releasing its claimed rows failed; their lease runs out instead", worker.name)
+            await self._release(worker, grace)
         self._tasks.clear()
         self.workers.clear()
         self._stop_began = None

@@ -63,7 +63,7 @@ def assert_one_line_error(code: int, out: str, err: str) -> str:
 
 async def test_every_subcommand_has_help():
     commands = [[], ["serve"], ["init"], ["user"], ["user", "add"], ["user", "list"], ["user", "token"], ["user", "role"],
-                ["demo"], ["queues"]]
+                ["demo"], ["queues"], ["worker"]]
     results = await asyncio.gather(*(run_cli(*command, "--help") for command in commands))
     for command, (code, out, err) in zip(commands, results, strict=True):
         assert code == 0, (command, err)

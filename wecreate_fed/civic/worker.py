@@ -25,6 +25,7 @@ from . import ideas, polls
 log = logging.getLogger(__name__)
 SETTLE_SECONDS = 2.0
 BATCH = 50
+LEASE_SECONDS = 120.0   # an idea claimed by a worker that died is published by another after this
 
 
 class CivicWorker(Worker):
@@ -34,13 +35,17 @@ class CivicWorker(Worker):
         super().__init__(rt.civic_wakeup)
         self.rt = rt
         self.settle_seconds = settle_seconds
+        self._claimed: set[int] = set()
 
     async def run_once(self) -> int:
-        rows = await civic_store.list_ideas_with_unpublished_counts(
-            self.rt.db.reader, changed_before=iso_in(-self.settle_seconds), limit=BATCH)
+        # Claimed (a lease), so that the civic workers of several processes never publish one change twice.
+        async with self.rt.db.transaction() as conn:
+            rows = await civic_store.claim_unpublished_counts(
+                conn, changed_before=iso_in(-self.settle_seconds), limit=BATCH, lease_seconds=LEASE_SECONDS)
+        self._claimed.update(row.id for row in rows)
         for row in rows:
             if self.stopping.is_set():
-                break  # the flag stays set; the next start publishes it
+                break  # the flag stays set; released at stop, the next round publishes it
             try:
                 await ideas.publish_counts(self.rt, row)
             except Exception as e:
@@ -51,7 +56,14 @@ class CivicWorker(Worker):
                             "given up" if delay is None else f"retry in {delay:.0f} s")
                 async with self.rt.db.transaction() as conn:
                     await civic_store.mark_counts_failed(conn, row.id, f"{type(e).__name__}: {e}", delay)
+            self._claimed.discard(row.id)
         return len(rows) + await polls.publish_due(self.rt, self.stopping)  # polls' new totals, batched too
+
+    async def release(self) -> None:
+        if self._claimed:
+            async with self.rt.db.transaction() as conn:
+                await civic_store.release_counts(conn, sorted(self._claimed))
+            self._claimed.clear()
 
     async def next_due(self) -> str | None:
         """A change goes out once it has settled (a retry a little later than due: harmless); a poll's

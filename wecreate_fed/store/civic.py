@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from typing import overload
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso, iso_in
+from .queue import skip_locked
 
 
 @dataclass(frozen=True)
@@ -196,14 +197,29 @@ async def bump_remote_idea_count(conn: Connection, idea_ap_id: str, column: str,
 async def list_ideas_with_unpublished_counts(conn: Connection, *, changed_before: str,
                                             limit: int = 50) -> list[PendingCounts]:
     """Local ideas whose counts changed (and settled) and are due: not waiting after a failed attempt."""
-    rows = await fetch_all(
-        conn,
-        "SELECT id, ap_id, counts_changed_at, counts_attempts FROM ideas WHERE counts_changed_at IS NOT NULL "
-        "AND counts_changed_at <= ? AND deleted_at IS NULL AND (counts_retry_at IS NULL OR counts_retry_at <= ?) "
-        "ORDER BY counts_changed_at LIMIT ?",
-        (changed_before, iso(), limit),
-    )
+    rows = await fetch_all(conn, _DUE_COUNTS + "ORDER BY counts_changed_at LIMIT ?", (changed_before, iso(), limit))
     return [PendingCounts(**dict(r)) for r in rows]
+
+
+_DUE_COUNTS = ("SELECT id, ap_id, counts_changed_at, counts_attempts FROM ideas WHERE counts_changed_at IS NOT NULL "
+               "AND counts_changed_at <= ? AND deleted_at IS NULL AND (counts_retry_at IS NULL OR counts_retry_at <= ?) ")
+
+
+async def claim_unpublished_counts(conn: Connection, *, changed_before: str, limit: int,
+                                   lease_seconds: float) -> list[PendingCounts]:
+    """As list_ideas_with_unpublished_counts, and the ideas are this worker's for `lease_seconds`
+    (their retry time moves to the lease's end): another process's civic worker leaves them alone,
+    and if this one dies, they are due again when the lease ends. Publishing or failing ends it."""
+    rows = await fetch_all(conn, _DUE_COUNTS + "ORDER BY counts_changed_at LIMIT ?" + skip_locked(conn),
+                           (changed_before, iso(), limit))
+    await conn.executemany("UPDATE ideas SET counts_retry_at = ? WHERE id = ?",
+                           [(iso_in(lease_seconds), r["id"]) for r in rows])
+    return [PendingCounts(**dict(r)) for r in rows]
+
+
+async def release_counts(conn: Connection, idea_ids: list[int]) -> None:
+    """Claimed ideas not published (a worker stopping): due again at once."""
+    await conn.executemany("UPDATE ideas SET counts_retry_at = NULL WHERE id = ?", [(i,) for i in idea_ids])
 
 
 async def next_counts_due(conn: Connection) -> str | None:
@@ -220,6 +236,8 @@ async def mark_counts_published(conn: Connection, idea_id: int, seen_change: str
     await conn.execute("UPDATE ideas SET counts_published_at = ?, counts_changed_at = NULL, counts_attempts = 0, "
                        "counts_retry_at = NULL, counts_error = NULL WHERE id = ? AND counts_changed_at = ?",
                        (iso(), idea_id, seen_change))
+    # Changed again meanwhile: the claim's lease ends (the next round takes the new counts).
+    await conn.execute("UPDATE ideas SET counts_retry_at = NULL WHERE id = ?", (idea_id,))
 
 
 async def mark_counts_failed(conn: Connection, idea_id: int, error: str, retry_in: float | None) -> None:

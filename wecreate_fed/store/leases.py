@@ -60,6 +60,20 @@ async def reclaim_dead(conn: Connection, *, dead_after: float) -> Released:
     return Released(counts[0], counts[1], tuple(dead))
 
 
+async def release_processes(conn: Connection, process_ids: list[str]) -> Released:
+    """Give back the rows held by these (dead) processes, and forget them."""
+    if not process_ids:
+        return Released()
+    marks = ", ".join("?" * len(process_ids))
+    counts = []
+    for table in QUEUES:
+        cur = await conn.execute(f"UPDATE {table} SET locked_until = NULL, locked_by = NULL "
+                                 f"WHERE locked_by IN ({marks})", process_ids)
+        counts.append(cur.rowcount)
+    await conn.execute(f"DELETE FROM workers WHERE process_id IN ({marks})", process_ids)
+    return Released(counts[0], counts[1], tuple(process_ids))
+
+
 async def release_all(conn: Connection) -> Released:
     """At start-up of the one process that owns this (SQLite) database: every lease left by a
     crash ends now, and no other process is alive."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso, iso_in
+from .queue import skip_locked
 
 # --- the queue ---------------------------------------------------------------------------------
 
@@ -29,8 +30,8 @@ async def claim_mails(conn: Connection, *, limit: int, lock_seconds: float, owne
     rows = await fetch_all(
         conn,
         "SELECT id, recipient, message, attempts, created_at FROM mails WHERE state = 'pending' "
-        "AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at, id LIMIT ?",
-        (now, now, limit))
+        "AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at, id LIMIT ?"
+        + skip_locked(conn), (now, now, limit))
     if rows:
         until = iso_in(lock_seconds)
         await conn.executemany("UPDATE mails SET locked_until = ?, locked_by = ? WHERE id = ?",

@@ -17,6 +17,15 @@ from .. import hosts
 from . import Connection, Database, dialect_of, fetch_all, fetch_value, iso, iso_in
 from .retention import activity_key
 
+
+def skip_locked(conn: Connection, of: str = "") -> str:
+    """PostgreSQL: rows another process is claiming right now are skipped, not waited for (and
+    never claimed twice: once its claim commits, their lease excludes them). SQLite has one
+    writer at a time: a claim transaction sees every earlier claim."""
+    if dialect_of(conn) != "postgresql":
+        return ""
+    return f" FOR UPDATE{f' OF {of}' if of else ''} SKIP LOCKED"
+
 # --- incoming ---------------------------------------------------------------
 
 # An activity whose row was pruned (store/retention.py) is still refused for retention.seen_days.
@@ -69,7 +78,7 @@ async def claim_incoming(conn: Connection, *, limit: int, lock_seconds: float, o
     rows = await fetch_all(
         conn,
         "SELECT * FROM incoming WHERE state = 'pending' AND next_attempt_at <= ? "
-        "AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at, id LIMIT ?",
+        "AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at, id LIMIT ?" + skip_locked(conn),
         (now, now, limit),
     )
     if rows:
@@ -150,7 +159,7 @@ async def claim_deliveries(conn: Connection, *, limit: int, lock_seconds: float,
         # A failing host is probed with its oldest delivery only; the rest follow once it answers.
         "AND (h.failing_since IS NULL OR d.id = (SELECT min(o.id) FROM deliveries o "
         "WHERE o.host = d.host AND o.state = 'pending')) "
-        "ORDER BY d.next_attempt_at, d.id LIMIT ?",
+        "ORDER BY d.next_attempt_at, d.id LIMIT ?" + skip_locked(conn, of="d"),
         (now, now, now, now, *skip_hosts, limit),
     )
     if rows:
