@@ -25,11 +25,10 @@ from pathlib import Path
 
 import pages  # benchmarks/pages.py: config, seeding, server start and the load generator
 
-from wecreate_fed import config as config_module
-from wecreate_fed.civic import marketplace
 from actors import local as local_actors
+from wecreate_fed import config as config_module
 from wecreate_fed import store, urls
-from wecreate_fed.civic import districts
+from wecreate_fed.civic import districts, marketplace
 from wecreate_fed.store import Database, bulk, iso
 from wecreate_fed.store import marketplace as marketplace_store
 

@@ -37,7 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -428,7 +428,8 @@ def main() -> None:
         f"the activity {queued['activities'] / 1024:.0f} KiB once")
     for n, workers in enumerate(int(w) for w in opts.workers.split(",")):
         # The hosts down for hours come back within a day: waited for in the first run only.
-        result = run_case(template, tmp, hosts, opts, workers, nobody_down=False, to_the_end=(n == 0 and not opts.no_tail) or opts.all_to_the_end)
+        to_the_end = (n == 0 and not opts.no_tail) or opts.all_to_the_end
+        result = run_case(template, tmp, hosts, opts, workers, nobody_down=False, to_the_end=to_the_end)
         control = None if opts.no_control or str(workers) not in opts.control.split(",") else run_case(
             template, tmp, hosts, opts, workers, nobody_down=True)
         line = report(workers, result, control, opts)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .config import Config
-from .store import Database, iso, utcnow
+from .store import AnyDatabase, iso, utcnow
 from .store import retention as store
 from .workers import Worker
 
@@ -65,7 +65,7 @@ def cutoffs(config: Config) -> dict[str, str | None]:
 
 
 class Pruner:
-    def __init__(self, db: Database, config: Config, *, progress: Progress | None = None,
+    def __init__(self, db: AnyDatabase, config: Config, *, progress: Progress | None = None,
                  stopping: asyncio.Event | None = None):
         self.db, self.config = db, config
         self.progress = progress or (lambda step, finished: None)
@@ -188,7 +188,7 @@ class RetentionWorker(Worker):
 
     name = "retention-worker"
 
-    def __init__(self, db: Database, config: Config):
+    def __init__(self, db: AnyDatabase, config: Config):
         super().__init__(asyncio.Event())
         self.db, self.config = db, config
         self.passes = 0

@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import inspect
 import logging
+from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +30,14 @@ class Wakeup(asyncio.Event):
 
     def __init__(self) -> None:
         super().__init__()
-        self._publish = None          # async () -> None, set by share()
-        self._after_commit = None     # the database's after_commit, set by share()
+        self._publish: Callable[[], Awaitable[None]] | None = None  # set by share()
+        self._after_commit: Callable[[Callable[[], None]], None] | None = None  # the database's, set by share()
         self._publishing: asyncio.Task | None = None
         self._again = False
 
     def set(self) -> None:
         super().set()
-        if self._publish is not None:
+        if self._publish is not None and self._after_commit is not None:
             # Told once what the caller wrote is visible (inside a write batch: at its commit), or the
             # other process could look too early and sleep until its next poll.
             self._after_commit(self._schedule)
@@ -56,7 +57,8 @@ class Wakeup(asyncio.Event):
         while True:
             self._again = False
             try:
-                await self._publish()
+                if self._publish is not None:
+                    await self._publish()
             except Exception:  # the slow poll finds the rows; a wake-up is never worth a failure
                 log.warning("could not notify the other processes; their workers find the rows at their next poll",
                             exc_info=True)

@@ -185,6 +185,7 @@ async def set_avatar(rt: Runtime, actor: Actor, data: bytes | None) -> None:
 
 def media_folder(config: Config) -> Path:
     """Uploaded files live next to the database (and, like it, are the instance user's only)."""
+    assert config.data_dir is not None, "set by config.from_dict"
     return Path(config.data_dir) / "media"
 
 

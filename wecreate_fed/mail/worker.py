@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 import aiosmtplib
 
 from wecreate_fed.config import Config
-from wecreate_fed.store import Database, iso, utcnow
+from wecreate_fed.store import AnyDatabase, iso, utcnow
 from wecreate_fed.store import mail as mail_store
 from wecreate_fed.workers import Worker
 
@@ -99,7 +99,7 @@ async def send(config: Config, mails: list[tuple[str, bytes]]) -> list[Exception
 class MailWorker(Worker):
     name = "mail-worker"
 
-    def __init__(self, config: Config, db: Database, *, process_id: str):
+    def __init__(self, config: Config, db: AnyDatabase, *, process_id: str):
         super().__init__(new_wakeup(config))
         self.config = config
         self.db = db

@@ -10,7 +10,6 @@ that must differ ask `dialect_of(conn)`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -22,22 +21,20 @@ import aiosqlite
 from wecreate_fed import owner_only
 
 from .batch import Batch, InlineConnection, connect_inline
-from .core import (GroupCommit, Wakeups, dialect_of, fetch_all, fetch_one, fetch_value, iso, iso_in,
-                   to_the_end, utcnow)
+from .core import GroupCommit, Wakeups, dialect_of, fetch_all, fetch_one, fetch_value, iso, iso_in, to_the_end, utcnow
 from .migrate import migrate, migrations
 from .pg_conn import PgConnection, PgReader
 from .postgres import PostgresDatabase
 from .postgres import create_if_missing as create_postgres_database
 
-__all__ = ["Connection", "Database", "PostgresDatabase", "create_postgres_database", "database_for", "dialect_of", "fetch_all", "fetch_one",
-           "fetch_value", "iso", "iso_in", "migrate", "migrations", "open_database", "sqlite_path", "utcnow"]
+__all__ = ["AnyDatabase", "Connection", "Database", "PostgresDatabase", "create_postgres_database", "database_for",
+           "dialect_of", "fetch_all", "fetch_one", "fetch_value", "iso", "iso_in", "migrate", "migrations",
+           "open_database", "sqlite_path", "utcnow"]
 
 log = logging.getLogger(__name__)
 
 # What the store's functions take: a SQLite connection, or PostgreSQL's adapters with the same surface.
 Connection = aiosqlite.Connection | PgConnection | PgReader
-# Either backend's database object (both have the same API).
-AnyDatabase = Database | PostgresDatabase
 CHECKPOINT_EVERY = 20  # batches (store/batch.py) between two checkpoints
 _to_the_end = to_the_end
 
@@ -284,6 +281,10 @@ class Database(GroupCommit):
     async def listen(self, channel: str) -> asyncio.Event:
         """An event set whenever `channel` is notified; the listener clears it."""
         return self._wakeups.add(channel)
+
+
+# Either backend's database object (both have the same API).
+AnyDatabase = Database | PostgresDatabase
 
 
 @asynccontextmanager

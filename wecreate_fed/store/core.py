@@ -69,6 +69,7 @@ class GroupCommit:
 
     _waiting: dict
     _writers: dict
+    batch: Callable  # the backend's batch(): an async context manager giving the batch's connection
 
     async def write_batched(self, write_many, item) -> None:
         """Have `write_many(conn, items)` write `item` in a transaction shared with concurrent callers.

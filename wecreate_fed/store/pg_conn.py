@@ -41,15 +41,21 @@ class PgRow(asyncpg.Record):
 class IntegrityError(sqlite3.IntegrityError):
     """A PostgreSQL constraint violation (SQLSTATE class 23); `sqlstate` and `constraint` tell which."""
 
+    sqlstate: str = ""
+    constraint: str | None = None
+
 
 class OperationalError(sqlite3.OperationalError):
     """Any other error the PostgreSQL server answered; `sqlstate` tells which."""
 
+    sqlstate: str = ""
+    constraint: str | None = None
+
 
 def _translated(error: asyncpg.PostgresError) -> sqlite3.Error:
     sqlstate = getattr(error, "sqlstate", "") or ""
-    kind = IntegrityError if sqlstate.startswith("23") else OperationalError
-    translated = kind(f"{error.__class__.__name__}: {error}")
+    kind: type[IntegrityError] | type[OperationalError] = IntegrityError if sqlstate.startswith("23") else OperationalError
+    translated: IntegrityError | OperationalError = kind(f"{error.__class__.__name__}: {error}")
     translated.sqlstate = sqlstate
     translated.constraint = getattr(error, "constraint_name", None)
     return translated

@@ -127,7 +127,8 @@ class PostgresDatabase(GroupCommit):
                 pool.terminate()
 
     def _batch(self) -> PgBatch | None:
-        batch = self._batches.get(asyncio.current_task())
+        task = asyncio.current_task()
+        batch = self._batches.get(task) if task is not None else None
         return batch if batch is not None and batch.owns_current_task() else None
 
     @property
@@ -190,6 +191,7 @@ class PostgresDatabase(GroupCommit):
         `after_commit()` run once it committed. Rolled back on any error or cancellation.
         """
         task = asyncio.current_task()
+        assert task is not None, "a batch belongs to a task"
         async with self._connection() as raw:
             batch = PgBatch(raw, self._catalog)
             await to_the_end(batch.begin(), undo=batch.rollback)

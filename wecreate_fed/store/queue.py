@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from .. import hosts
-from . import Connection, Database, dialect_of, fetch_all, fetch_value, iso, iso_in
+from . import AnyDatabase, Connection, dialect_of, fetch_all, fetch_value, iso, iso_in
 from .retention import activity_key
 
 
@@ -57,7 +57,7 @@ async def add_incoming_many(conn: Connection, items: list[tuple[dict, str, str |
     )
 
 
-async def save_incoming(db: Database, *, activity: dict, signer_ap_id: str, recipient_username: str | None,
+async def save_incoming(db: AnyDatabase, *, activity: dict, signer_ap_id: str, recipient_username: str | None,
                         authenticated_by: str = "http-signature") -> None:
     """Store a verified activity; returns once committed, in one transaction with concurrent arrivals.
 

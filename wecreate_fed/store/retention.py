@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
+import aiosqlite
+
 from . import Connection, dialect_of, fetch_all, fetch_value, iso
 
 INCOMING_DONE = ("done", "failed")
@@ -240,8 +242,9 @@ async def size(conn: Connection) -> dict[str, int]:
 async def incremental_vacuum(conn: Connection, pages: int) -> None:
     """Give up to `pages` free pages back to the file system (auto_vacuum = INCREMENTAL only), on a
     connection outside a transaction (Database.alone): as a script, run to its end (stepped once, as
-    execute does, the pragma frees a single page)."""
-    await conn.executescript(f"PRAGMA incremental_vacuum({int(pages)});")
+    execute does, the pragma frees a single page). SQLite's only: PostgreSQL's autovacuum does this."""
+    if isinstance(conn, aiosqlite.Connection):
+        await conn.executescript(f"PRAGMA incremental_vacuum({int(pages)});")
 
 
 # --- simulated time (tests, benchmarks) --------------------------------------------------
