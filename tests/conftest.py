@@ -154,6 +154,16 @@ class Instance:
             async with session.get(url, headers={"Accept": "application/activity+json", **headers}) as r:
                 return r.status, await r.json(content_type=None)
 
+    async def writer_in_transaction(self) -> bool:
+        """Whether a transaction was left open: SQLite's writer connection inside one, or on PostgreSQL
+        a connection of this instance's database idle inside one (the pool must never keep such)."""
+        db = self.rt.db
+        if db.dialect == "sqlite":
+            return db._writer.in_transaction
+        rows = await self.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
+                                "AND state LIKE 'idle in transaction%'")
+        return rows[0]["n"] > 0
+
     async def query(self, sql: str, params=()) -> list:
         """Read-only SQL for assertions (tests only; the code itself keeps SQL in the store)."""
         async with self.rt.db.reader.execute(sql, params) as cur:

@@ -97,7 +97,7 @@ async def test_a_cancelled_support_of_a_remote_idea_leaves_the_like_and_its_deli
         await ideas.withdraw_support(leipzig.rt, anna, idea_id)
         steps += 1
     assert steps > 5  # the cancellation really hit the command on its way
-    assert not leipzig.rt.db._writer.in_transaction
+    assert not await leipzig.writer_in_transaction()
     assert await leipzig.query("SELECT 1 FROM incoming") == []  # nothing bounced through our own inbox
 
 
@@ -137,7 +137,7 @@ async def test_a_cancelled_comment_leaves_the_comment_its_create_and_the_deliver
         comments_made += 1
         steps += 1
     assert steps > 5
-    assert not leipzig.rt.db._writer.in_transaction
+    assert not await leipzig.writer_in_transaction()
     # The comments reach Meißen
     await eventually(lambda: _count_is(meissen, "SELECT count(*) AS n FROM objects WHERE in_reply_to = ?",
                                        (idea_id,), comments_made), timeout=20, message="comments on Meißen")

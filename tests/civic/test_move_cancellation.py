@@ -72,4 +72,4 @@ async def test_a_cancelled_move_leaves_everything_of_it_or_nothing(make_instance
             assert (await leipzig.actor(old.username)).moved_to == new.ap_id
         steps += 1
     assert steps > 20  # the cancellation really hit the command on its way
-    assert not leipzig.rt.db._writer.in_transaction
+    assert not await leipzig.writer_in_transaction()

@@ -137,7 +137,7 @@ async def test_a_cancelled_import_leaves_all_its_rows_or_none(make_instance, mai
         completed = await run_cancelled(lambda: importing.import_members(leipzig.rt, org, org, GOOD), steps)
         state = (await leipzig.query(counts))[0]
         assert state in (none, everything), (steps, state)
-        assert not leipzig.rt.db._writer.in_transaction
+        assert not await leipzig.writer_in_transaction()
         if state == everything:
             break
         steps += 1

@@ -139,7 +139,7 @@ async def test_a_cancelled_publication_leaves_the_idea_its_create_its_deliveries
             await publish()  # the same command afterwards succeeds
         steps += 1
     assert steps > 5  # the cancellation really hit the command on its way
-    assert not leipzig.rt.db._writer.in_transaction
+    assert not await leipzig.writer_in_transaction()
 
 
 async def test_a_reform_proposal_keeps_its_kind_and_addressee(leipzig):
