@@ -7,6 +7,8 @@ kinds an id of this instance names, so no other module splits paths by hand.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -252,8 +254,11 @@ def same_origin(a: str | None, b: str | None) -> bool:
 
 def is_http_url(value) -> bool:
     """An http(s) URL with a host that urlsplit() and .port read without raising (`http://[::1` does not)."""
-    if not isinstance(value, str):
-        return False
+    return isinstance(value, str) and _is_http_url(value)
+
+
+@lru_cache(maxsize=8192)  # the same ids come again in every delivery (see hosts.parse_url)
+def _is_http_url(value: str) -> bool:
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
