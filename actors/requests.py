@@ -4,6 +4,7 @@ signed GETs (authorised fetch) and error answers."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from quart import Response, g, request
 
@@ -32,10 +33,16 @@ def activity_response(document: dict, status: int = 200, *, content_type: str = 
 
 def request_target() -> str:
     """The path and query exactly as the client sent them, as the signature covers them."""
-    raw = request.scope.get("raw_path") or request.path.encode()
+    return target_of(request.scope)
+
+
+def target_of(scope: Mapping) -> str:
+    """request_target from an ASGI scope (inbox/front.py serves some requests without Quart)."""
+    raw = scope.get("raw_path") or scope["path"].encode()
     target = raw.decode("latin-1")
-    if request.query_string and "?" not in target:
-        target += "?" + request.query_string.decode("latin-1")
+    query = scope.get("query_string") or b""
+    if query and "?" not in target:
+        target += "?" + query.decode("latin-1")
     return target
 
 

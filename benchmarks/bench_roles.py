@@ -38,6 +38,10 @@ try:
     import uvloop
 except ImportError:  # optional: the run then uses asyncio's own loop everywhere
     uvloop = None
+try:
+    import uvicorn
+except ImportError:  # optional: only for --server uvicorn
+    uvicorn = None
 
 CONTENT = "<p>" + "Der Trinkbrunnen am Lindenauer Markt ist wieder in Betrieb. " * 8 + "</p>"
 # Signers and followers live on loopback; port 9 (discard) is never contacted, the actors are cached.
@@ -142,12 +146,13 @@ def remote_actor_document(ap_id: str, *, shared_inbox: str | None = None, public
 
 def remote_create(actor_id: str, serial: str) -> dict:
     """A Create(Note) as a Mastodon server delivers it: id, object and actor on one host."""
+    base = actor_id.rsplit("/users/", 1)[0]
     return {
         "@context": ["https://www.w3.org/ns/activitystreams"],
-        "id": f"{SIGNER_BASE}/activities/{serial}", "type": "Create", "actor": actor_id,
+        "id": f"{base}/activities/{serial}", "type": "Create", "actor": actor_id,
         "published": "2025-05-01T10:00:00Z", "to": [ld.PUBLIC], "cc": [f"{actor_id}/followers"],
         "object": {
-            "id": f"{SIGNER_BASE}/objects/{serial}", "type": "Note", "attributedTo": actor_id,
+            "id": f"{base}/objects/{serial}", "type": "Note", "attributedTo": actor_id,
             "content": CONTENT, "published": "2025-05-01T10:00:00Z",
             "to": [ld.PUBLIC], "cc": [f"{actor_id}/followers"],
         },
@@ -176,6 +181,11 @@ def role_serve(args: dict) -> None:
         app = create_app(config, run_workers=args["workers"])
     else:
         app = bare_app(args["max_body"])
+    if args.get("server") == "uvicorn":  # the same app on uvicorn's C parser (httptools), for comparison
+        settings = uvicorn.Config(app, host="127.0.0.1", port=args["port"], http="httptools", loop="none",
+                                  lifespan="on", access_log=False, log_level="warning")
+        run(uvicorn.Server(settings).serve(), args["loop"])
+        return
     settings = HypercornConfig()
     settings.bind = [f"127.0.0.1:{args['port']}"]
     settings.accesslog = None

@@ -6,6 +6,8 @@ crash between the two loses nothing, and the same activity id stored twice count
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from quart import Blueprint, request
 
 from actors import authenticity, remote
@@ -42,25 +44,33 @@ async def instance_inbox():
 
 
 async def receive(local_name: str | None):
-    """Verify, store, acknowledge. The inbox worker does the rest."""
+    """The Quart route: the request's parts to accept(); 202 once stored."""
     rt = runtime.current()
-    ratelimit.check_inbox_address(rt)  # first: a flood from one address costs nothing more
+    await accept(rt, local_name=local_name, headers=request.headers, target=request_target(),
+                 address=ratelimit.client_address(rt.config.trusted_proxies),
+                 content_length=request.content_length,
+                 # All three spelled out: Quart's overloads type only this call as bytes.
+                 read_body=lambda: request.get_data(cache=True, as_text=False, parse_form_data=False))
+    return "", 202
+
+
+async def accept(rt: Runtime, *, local_name: str | None, headers, target: str, address: str,
+                 content_length: int | None, read_body: Callable[[], Awaitable[bytes]]) -> None:
+    """Verify, store; returns once committed (the caller answers 202), raises the 4xx otherwise.
+    The inbox worker does the rest. Shared by the Quart route and the thin front (front.py)."""
+    ratelimit.check_inbox_address(rt, address)  # first: a flood from one address costs nothing more
     backlog.refuse_if_full(rt)  # a queue past its depth: the sender retries later, nothing is read
     if local_name is not None and await actors_store.get_local_user(rt.db.reader, local_name) is None:
         raise NotFound(f"no user '{local_name}' here")
-    declared = request.content_length
-    if declared is not None and declared > rt.config.max_body_bytes:
+    if content_length is not None and content_length > rt.config.max_body_bytes:
         raise PayloadTooLarge(f"the body is larger than {rt.config.max_body_bytes} bytes")
-    # All three spelled out: Quart's overloads type only this call as bytes.
-    body = await request.get_data(cache=True, as_text=False, parse_form_data=False)
+    body = await read_body()
     if len(body) > rt.config.max_body_bytes:
         raise PayloadTooLarge(f"the body is larger than {rt.config.max_body_bytes} bytes")
     # bto and bcc are for delivery only (AP §6): never stored or shown here, whoever sent them.
     activity = ld.without_blind(parse_activity(body))
     check_policy(rt, activity)
-    signer = await remote.verify_signed_request(
-        rt, method="POST", target=request_target(), headers=request.headers, body=body,
-    )
+    signer = await remote.verify_signed_request(rt, method="POST", target=target, headers=headers, body=body)
     ratelimit.check_inbox_host(rt, urls.host_of(signer.ap_id))  # the proven signer's host, not a claimed one
     if signer.suspended_at is not None:  # suspended by a moderator here: nothing of it is stored
         raise Forbidden(f"{signer.ap_id} is suspended on this instance", code="actor_suspended")
@@ -80,7 +90,6 @@ async def receive(local_name: str | None):
                               recipient_username=local_name, authenticated_by=proven.by)
     backlog.added(rt)
     rt.inbox_wakeup.set()
-    return "", 202
 
 
 def parse_activity(body: bytes) -> dict:

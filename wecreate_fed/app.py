@@ -10,6 +10,7 @@ from pathlib import Path
 from quart import Quart, Response, request
 from werkzeug.exceptions import HTTPException
 
+import inbox.front
 import inbox.receive
 import outbox.routes
 from actors import local as local_actors
@@ -31,6 +32,7 @@ from .moderation import allowlist
 from .moderation import domains as domain_policy
 from .runtime import Runtime
 from .store import database_for
+from .web import security
 from .workers import Supervisor
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 # Seconds a request still running at SIGTERM may take before it is answered 503; less than
 # the server's graceful_timeout (cli.serve), so that no connection is left to be cut off.
 REQUEST_GRACE = 2.0
+SHUTTING_DOWN = {"error": "shutting_down", "field": None, "message": "the server is restarting; try again shortly"}
 
 
 class App(Quart):
@@ -53,6 +56,26 @@ class App(Quart):
         self.supervisor = Supervisor()
         self._deadlines: set = set()
         self._cut_off_at: float | None = None
+        self.front: inbox.front.InboxFront | None = None
+
+    async def asgi_app(self, scope, receive, send):
+        """Inbox POSTs to the thin front (inbox/front.py), everything else to Quart."""
+        local_name = self.front.route(scope) if self.front is not None else inbox.front.NOT_OURS
+        if local_name is inbox.front.NOT_OURS:
+            return await super().asgi_app(scope, receive, send)
+        try:
+            async with asyncio.timeout(self._cut_off_at) as deadline:  # as handle_request below
+                self._deadlines.add(deadline)
+                try:
+                    await self.front.serve(scope, receive, send, local_name)
+                finally:
+                    self._deadlines.discard(deadline)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            await send({"type": "http.response.start", "status": 503, "headers": [
+                (b"content-type", b"application/json"), (b"retry-after", b"30")]})
+            await send({"type": "http.response.body", "body": json.dumps(SHUTTING_DOWN).encode()})
 
     async def handle_request(self, request):
         try:
@@ -65,8 +88,7 @@ class App(Quart):
         except TimeoutError:
             if not deadline.expired():
                 raise
-            body = {"error": "shutting_down", "field": None, "message": "the server is restarting; try again shortly"}
-            return Response(json.dumps(body), status=503, content_type="application/json",
+            return Response(json.dumps(SHUTTING_DOWN), status=503, content_type="application/json",
                             headers={"Retry-After": "30"})
 
     def begin_shutdown(self, request_grace: float = REQUEST_GRACE) -> None:
@@ -126,6 +148,8 @@ def create_app(config: Config, *, run_workers: bool = True, queues: tuple[str, .
 
     # The website; after start() so that its own start-up (the session secret) finds the database open.
     web.install(app, rt)
+    app.front = inbox.front.InboxFront(app, rt, accepted_headers=_asgi_headers(rt, Response("", 202)),
+                                       error_headers=_asgi_headers(rt, Response("{}", content_type="application/json")))
 
     @app.after_serving
     async def stop() -> None:
@@ -174,3 +198,12 @@ def _wants_html() -> bool:
 def _json(status: int, body: dict) -> Response:
     """Errors for API clients and other servers: {"error": code, "field": …, "message": …}."""
     return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+def _asgi_headers(rt: Runtime, response: Response) -> list[tuple[bytes, bytes]]:
+    """The headers Quart and the website's after_request give such a response, for the thin front;
+    an error's length is its own."""
+    security.add_headers(rt, response)
+    if response.content_type == "application/json":
+        del response.headers["Content-Length"]
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()]

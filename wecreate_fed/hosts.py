@@ -34,6 +34,9 @@ class InvalidURL(BadRequest):
     default_code = "url"
 
 
+_BAD_URL_CHARACTER = re.compile(r"[\x00-\x20\\\x7f]")  # controls, space, backslash, DEL
+
+
 @lru_cache(maxsize=4096)
 def normalise_host(host: str) -> str:
     """Lower case, no trailing dot, IDNA as punycode, IPv4 dotted and IPv6 compressed (no brackets)."""
@@ -111,7 +114,14 @@ def parse_url(url: object) -> URL:
     """The URL parsed and normalised; InvalidURL for anything but a well-formed http(s) URL."""
     if not isinstance(url, str):
         raise InvalidURL("the URL is not a string")
-    if any(ord(c) <= 0x20 or c in "\\\x7f" for c in url):
+    return _parse_url(url)
+
+
+# An inbox POST parses the same few ids (actor, key, followers, Public) again and again: a
+# URL is immutable, so the parsed ones are kept (a failure raises, and is never kept).
+@lru_cache(maxsize=8192)
+def _parse_url(url: str) -> URL:
+    if _BAD_URL_CHARACTER.search(url):
         raise InvalidURL(f"'{url[:100]}' contains spaces, control characters or backslashes")
     try:
         parts = urlsplit(url)

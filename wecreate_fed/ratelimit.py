@@ -119,8 +119,11 @@ def limits(rt: Runtime) -> RateLimits:
 
 def client_address(trusted_proxies: frozenset[str]) -> str:
     """The peer's address; from a trusted proxy, the last X-Forwarded-For hop (what the proxy saw)."""
-    remote = request.remote_addr or ""
-    forwarded = request.headers.get("X-Forwarded-For", "")
+    return address_of(request.remote_addr or "", request.headers.get("X-Forwarded-For", ""), trusted_proxies)
+
+
+def address_of(remote: str, forwarded: str, trusted_proxies: frozenset[str]) -> str:
+    """client_address for a request seen outside Quart (inbox/front.py): the same rule."""
     if forwarded and remote in trusted_proxies:
         return forwarded.split(",")[-1].strip() or remote
     return remote
@@ -143,9 +146,9 @@ def _refuse(wait: float, what: str) -> None:
     raise TooManyRequests(f"too many {what}; try again in {seconds} s", params={"seconds": seconds})
 
 
-def check_inbox_address(rt: Runtime) -> None:
-    """Before anything else on an inbox POST: the client address's budget."""
-    key = address_key(client_address(rt.config.trusted_proxies))
+def check_inbox_address(rt: Runtime, address: str) -> None:
+    """Before anything else on an inbox POST: the client address's budget (`address`: client_address)."""
+    key = address_key(address)
     if wait := limits(rt).inbox_address.take(key):
         _refuse(wait, f"deliveries from {key}")
 

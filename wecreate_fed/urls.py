@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
@@ -252,8 +253,11 @@ def same_origin(a: str | None, b: str | None) -> bool:
 
 def is_http_url(value) -> bool:
     """An http(s) URL with a host that urlsplit() and .port read without raising (`http://[::1` does not)."""
-    if not isinstance(value, str):
-        return False
+    return isinstance(value, str) and _is_http_url(value)
+
+
+@lru_cache(maxsize=8192)  # the same ids come again in every delivery (see hosts.parse_url)
+def _is_http_url(value: str) -> bool:
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
