@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import aiosqlite
+
+from .core import BatchState
 
 BUSY_RETRY_SECONDS = 0.05
 
@@ -56,24 +57,13 @@ def connect_inline(path: Path) -> InlineConnection:
     return InlineConnection(raw)
 
 
-class Batch:
+class Batch(BatchState):
     """One open batch: its connection, the task it belongs to, its savepoints, what runs after COMMIT."""
 
     def __init__(self, conn: InlineConnection):
+        super().__init__()
         self.conn = conn
-        self.task = asyncio.current_task()
-        self.savepoints: list[str] = []
-        self.after_commit: list[Callable[[], None]] = []
-        self.active = True  # False while paused (the lock given back around a network call)
         self.holds_lock = True
-        self._serial = 0
-
-    def owns_current_task(self) -> bool:
-        return self.active and asyncio.current_task() is self.task
-
-    def next_savepoint(self) -> str:
-        self._serial += 1
-        return f"unit_{self._serial}"
 
     async def begin(self) -> None:
         """BEGIN IMMEDIATE and the savepoints that were open; another process writing: wait, async."""
@@ -96,7 +86,3 @@ class Batch:
         if self.conn._conn.in_transaction:
             self.conn._conn.execute("ROLLBACK")
 
-    def run_after_commit(self) -> None:
-        callbacks, self.after_commit = self.after_commit, []
-        for callback in callbacks:
-            callback()

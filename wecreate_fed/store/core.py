@@ -167,3 +167,27 @@ async def fetch_all(conn, sql: str, params=()) -> list:
 async def fetch_value(conn, sql: str, params=()):
     row = await fetch_one(conn, sql, params)
     return None if row is None else row[0]
+
+
+class BatchState:
+    """What a write batch keeps on either backend: the task it belongs to, its savepoints, and what
+    runs once it committed (store/batch.py for SQLite, store/postgres.py for PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self.task = asyncio.current_task()
+        self.savepoints: list[str] = []
+        self.after_commit: list[Callable[[], None]] = []
+        self.active = True  # False while paused (given back around a network call: outside_batch)
+        self._serial = 0
+
+    def owns_current_task(self) -> bool:
+        return self.active and asyncio.current_task() is self.task
+
+    def next_savepoint(self) -> str:
+        self._serial += 1
+        return f"unit_{self._serial}"
+
+    def run_after_commit(self) -> None:
+        callbacks, self.after_commit = self.after_commit, []
+        for callback in callbacks:
+            callback()

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import asyncpg
 
 from . import pg_conn
-from .core import GroupCommit, Wakeups, to_the_end
+from .core import BatchState, GroupCommit, Wakeups, to_the_end
 from .migrate import migrate_postgres
 from .pg_conn import Catalog, PgConnection, PgReader, PgRow
 
@@ -33,24 +33,13 @@ WRITERS, READERS = 10, 5  # connections per pool at most (each pool keeps one op
 CLOSE_SECONDS = 10
 
 
-class PgBatch:
+class PgBatch(BatchState):
     """One open batch: its connection, the task it belongs to, its savepoints, what runs after COMMIT."""
 
     def __init__(self, raw: asyncpg.Connection, catalog: Catalog):
+        super().__init__()
         self.raw = raw
         self.conn = PgConnection(raw, catalog)
-        self.task = asyncio.current_task()
-        self.savepoints: list[str] = []
-        self.after_commit: list[Callable[[], None]] = []
-        self.active = True  # False while paused around a network call (outside_batch)
-        self._serial = 0
-
-    def owns_current_task(self) -> bool:
-        return self.active and asyncio.current_task() is self.task
-
-    def next_savepoint(self) -> str:
-        self._serial += 1
-        return f"unit_{self._serial}"
 
     async def begin(self) -> None:
         await self.raw.execute("BEGIN")
@@ -64,10 +53,6 @@ class PgBatch:
         if self.raw.is_in_transaction():
             await self.raw.execute("ROLLBACK")
 
-    def run_after_commit(self) -> None:
-        callbacks, self.after_commit = self.after_commit, []
-        for callback in callbacks:
-            callback()
 
 
 class PostgresDatabase(GroupCommit):
