@@ -100,7 +100,8 @@ def test_the_time_zone_is_read_defensively():
 
 
 def test_the_migration_turns_old_texts_into_params():
-    sql = {e.name: e.read_text(encoding="utf-8") for e in (resources.files("wecreate_fed.store") / "migrations").iterdir()}
+    sql = {e.name: e.read_text(encoding="utf-8") for e in (resources.files("wecreate_fed.store") / "migrations").iterdir()
+           if e.name.endswith(".sql")}  # (postgresql/ beside them holds that dialect's versions)
     conn = sqlite3.connect(":memory:")
     conn.executescript("CREATE TABLE actors (id INTEGER PRIMARY KEY); INSERT INTO actors VALUES (1);"
                        "CREATE TABLE notifications (id INTEGER PRIMARY KEY, actor_id INTEGER NOT NULL, kind TEXT NOT NULL,"
