@@ -30,6 +30,9 @@ from wecreate_fed.signatures import proofs
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import proof_keys
 
+# The last-resort limit per test behind pytest-timeout's (tests/watchdog.py).
+pytest_plugins = ["tests.watchdog"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -7,15 +7,15 @@
 # Extra arguments go to pytest, e.g. `bash tests/run.sh -m "not interop"`.
 #   WECREATE_BACKENDS=sqlite (or postgresql, or sqlite,postgresql: the default) picks the runs;
 #   WECREATE_TEST_DATABASE=postgresql://…/postgres runs the PostgreSQL run there instead of a new cluster;
-#   WECREATE_TEST_WORKERS=N runs in N pytest-xdist processes (default 0: one process);
+#   WECREATE_TEST_WORKERS=N runs in N pytest-xdist processes (default 4; 0: one process);
 #   on PostgreSQL the paths in tests/postgresql_paths.txt run (WECREATE_PG_ALL=1: the whole suite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backends="${WECREATE_BACKENDS:-sqlite,postgresql}"
-# One process by default: under xdist a test that reaches its timeout takes its worker down, and
-# --dist loadfile then waited forever for that worker's file (seen in a CI check). N > 1 is quicker
-# (about 27 minutes instead of 45 for the SQLite run) where that risk is acceptable.
-workers="${WECREATE_TEST_WORKERS:-0}"
+# Four pytest-xdist processes by default: the tests mostly wait, so four share the two cores well
+# (about 27 minutes instead of 45 for the SQLite run). A test that reaches its limit fails and its
+# process goes on (pytest-timeout's signal method; tests/watchdog.py ends a process stuck past it).
+workers="${WECREATE_TEST_WORKERS:-4}"
 for backend in ${backends//,/ }; do
     case "$backend" in sqlite|postgresql) ;; *) echo "WECREATE_BACKENDS: unknown backend $backend" >&2; exit 2 ;; esac
 done
@@ -30,7 +30,7 @@ bash tests/e2e/setup.sh
 # The tests mostly wait (on servers, on workers, on polling), so several processes share the two
 # cores well; each file runs whole in one process (--dist loadfile; see the README's Tests).
 parallel=()
-if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadfile); fi
+if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadfile --max-worker-restart 4); fi
 
 # The PostgreSQL cluster lives in a temporary folder and is stopped and removed on every exit:
 # success, failure, Ctrl-C, and the SIGTERM that .ci/run's timeout sends.
