@@ -17,7 +17,7 @@ TEXT = "Erstens: Radwege.\nZweitens: Bänke.\nDrittens: Bäume.\nViertens: Brunn
 
 
 async def _count(instance, sql: str, params=()) -> int:
-    return (await instance.query(f"SELECT count(*) AS n FROM ({sql})", params))[0]["n"]
+    return (await instance.query(f"SELECT count(*) AS n FROM ({sql}) AS counted", params))[0]["n"]
 
 
 @pytest.fixture

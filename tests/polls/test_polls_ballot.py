@@ -7,6 +7,7 @@ import pytest
 from wecreate_fed.civic import boxes, polls
 from wecreate_fed.errors import BadRequest, Conflict, Forbidden, NotFound
 from wecreate_fed.store import polls as polls_store
+from wecreate_fed.store import schema
 
 OPTIONS = ["Trinkbrunnen am Markt", "Mehr Bänke im Park", "Ein Fahrradbügel"]
 
@@ -94,8 +95,7 @@ async def test_results_only_once_closed_and_only_its_author_closes(leipzig):
 
 async def dump(instance) -> list[str]:
     """Every row of every table of the instance's database, one line each."""
-    tables = [r["name"] for r in await instance.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    tables = await schema.table_names(instance.rt.db.reader)
     lines = []
     for table in tables:
         for row in await instance.query(f"SELECT * FROM \"{table}\""):  # noqa: S608 - the tables' own names
