@@ -57,6 +57,15 @@ async def delete_follow(conn: Connection, follower_id: int, followee_id: int) ->
     return cur.rowcount > 0
 
 
+# A page's "older than" bound is added only when there is one: PostgreSQL cannot type a bare
+# `? IS NULL` parameter (SQLite's `(? IS NULL OR id < ?)` fails to prepare there).
+_BEFORE, _BEFORE_F = " AND id < ?", " AND f.id < ?"
+
+
+def _page_params(head: tuple, before_id: int | None, limit: int) -> tuple:
+    return (*head, *(() if before_id is None else (before_id,)), limit)
+
+
 async def list_follows(conn: Connection, actor_id: int, *, direction: str, state: str = "accepted",
                        limit: int = 20, before_id: int | None = None) -> list[tuple[int, Actor]]:
     """(follow row id, other actor) pairs, newest first; direction is 'followers' or 'following'."""
@@ -64,8 +73,8 @@ async def list_follows(conn: Connection, actor_id: int, *, direction: str, state
     rows = await fetch_all(
         conn,
         f"SELECT f.id AS follow_row_id, {_A} FROM follows f JOIN actors a ON a.id = f.{other} "
-        f"WHERE f.{mine} = ? AND f.state = ? AND (? IS NULL OR f.id < ?) ORDER BY f.id DESC LIMIT ?",
-        (actor_id, state, before_id, before_id, limit),
+        f"WHERE f.{mine} = ? AND f.state = ?{_BEFORE_F if before_id is not None else ''} ORDER BY f.id DESC LIMIT ?",
+        _page_params((actor_id, state), before_id, limit),
     )
     result = []
     for row in rows:
@@ -213,9 +222,9 @@ async def get_activity(conn: Connection, ap_id: str):
 async def list_outbox(conn: Connection, actor_id: int, *, limit: int, before_id: int | None):
     return await fetch_all(
         conn,
-        "SELECT id, data FROM activities WHERE actor_id = ? AND is_public = 1 AND (? IS NULL OR id < ?) "
+        f"SELECT id, data FROM activities WHERE actor_id = ? AND is_public = 1{_BEFORE if before_id is not None else ''} "
         "ORDER BY id DESC LIMIT ?",
-        (actor_id, before_id, before_id, limit),
+        _page_params((actor_id,), before_id, limit),
     )
 
 
@@ -248,9 +257,9 @@ async def list_liked(conn: Connection, actor_id: int, *, limit: int, before_id: 
     """The objects `actor_id` likes (its Like reactions), newest first, as (row id, object id)."""
     return await fetch_all(
         conn,
-        "SELECT id, object_ap_id FROM reactions WHERE actor_id = ? AND kind = 'Like' AND (? IS NULL OR id < ?) "
+        f"SELECT id, object_ap_id FROM reactions WHERE actor_id = ? AND kind = 'Like'{_BEFORE if before_id is not None else ''} "
         "ORDER BY id DESC LIMIT ?",
-        (actor_id, before_id, before_id, limit),
+        _page_params((actor_id,), before_id, limit),
     )
 
 
