@@ -36,7 +36,7 @@ async def _run_cancelled(command, steps: int) -> bool:
 
 
 async def _count(instance, sql: str, params=()) -> int:
-    return (await instance.query(f"SELECT count(*) AS n FROM ({sql})", params))[0]["n"]
+    return (await instance.query(f"SELECT count(*) AS n FROM ({sql}) AS counted", params))[0]["n"]
 
 
 @pytest.fixture
