@@ -163,9 +163,15 @@ class Instance:
         db = self.rt.db
         if db.dialect == "sqlite":
             return db._writer.in_transaction
-        rows = await self.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
-                                "AND state LIKE 'idle in transaction%'")
-        return rows[0]["n"] > 0
+        # A worker between two statements of its own transaction is "idle in transaction" for a moment;
+        # one left open stays so, unchanged: only those seen twice, a second apart, count.
+        sql = ("SELECT pid, xact_start, state_change FROM pg_stat_activity WHERE datname = current_database() "
+               "AND state LIKE 'idle in transaction%'")
+        seen = {tuple(r.values()) for r in await self.query(sql)}
+        if not seen:
+            return False
+        await asyncio.sleep(1.0)
+        return bool(seen & {tuple(r.values()) for r in await self.query(sql)})
 
     async def query(self, sql: str, params=()) -> list:
         """Read-only SQL for assertions (tests only; the code itself keeps SQL in the store)."""

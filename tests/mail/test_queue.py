@@ -5,12 +5,11 @@ refused or too old; nothing at all while email is off."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 import pytest
 
 from tests.conftest import eventually
-from wecreate_fed import mail
+from wecreate_fed import mail, store
 
 RESET = {"name": "Anna", "username": "anna", "url": "http://127.0.0.1/reset/abc", "minutes": 60}
 
@@ -195,11 +194,15 @@ async def test_the_certificate_is_checked(make_instance, tmp_path):
 async def test_settled_mails_are_forgotten_after_their_days(make_instance, mailserver):
     leipzig = await make_instance("leipzig", tables=mailserver.tables())
     await leipzig.stop()
-    with sqlite3.connect(leipzig.config.database_path) as db:  # as a run of 31 days ago left them
-        db.executemany("INSERT INTO mails (recipient, template, message, state, next_attempt_at, created_at) "
-                       "VALUES ('a@example.org', 'reset', X'', ?, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z')",
-                       [("sent",), ("failed",)])
-    db.close()
+    db = await store.open_database(leipzig.config.database_url)  # either backend, while it is stopped
+    try:
+        async with db.transaction() as conn:  # as a run of 31 days ago left them
+            await conn.executemany(
+                "INSERT INTO mails (recipient, template, message, state, next_attempt_at, created_at) "
+                "VALUES ('a@example.org', 'reset', ?, ?, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z')",
+                [(b"", "sent"), (b"", "failed")])
+    finally:
+        await db.close()
     await leipzig.start()
     await eventually(lambda: _gone(leipzig), message="the old records pruned")
 
