@@ -60,8 +60,10 @@ class InboxWorker(Worker):
                                               owner=rt.process_id)
             if not rows:
                 return 0
-            await rt.db.commit_batch()  # the claim first: its leases are seen by everyone
+            # Known as claimed before the commit: a cancellation while it runs comes after it is
+            # done (PostgreSQL awaits it), and release() must give these rows back then.
             self._claimed.update(row["id"] for row in rows)
+            await rt.db.commit_batch()  # the claim first: its leases are seen by everyone
             # The rows' CPU time: on a crowded machine wall time counts others' work too, and a row
             # that waited for the network (the loop ran others meanwhile) is not counted.
             spent = 0.0
@@ -110,7 +112,7 @@ class InboxWorker(Worker):
     async def release(self) -> None:
         if self._claimed:
             async with self.rt.db.transaction() as conn:
-                await queue.release_incoming(conn, sorted(self._claimed))
+                await queue.release_incoming(conn, sorted(self._claimed), owner=self.rt.process_id)
             self._claimed.clear()
 
     async def _handle_row(self, row) -> tuple[str | None, float | None]:

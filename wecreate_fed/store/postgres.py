@@ -309,6 +309,14 @@ async def _savepoint(batch: PgBatch) -> AsyncIterator[PgConnection]:
             await to_the_end(raw.execute(f"ROLLBACK TO {name}; RELEASE {name}"))
         raise
     else:
-        await to_the_end(raw.execute(f"RELEASE {name}"))
+        try:
+            await to_the_end(raw.execute(f"RELEASE {name}"))
+        except asyncio.CancelledError:
+            # The unit is done and stays in the batch: raised here, its caller would count it as
+            # undone while the batch commits its effects. The cancellation comes at the caller's
+            # next await instead, as on SQLite, whose RELEASE does not wait.
+            task = asyncio.current_task()
+            task.uncancel()
+            task.cancel()
     finally:
         batch.savepoints.remove(name)

@@ -115,10 +115,13 @@ async def mark_incoming_retry(conn: Connection, row_id: int, error: str, delay: 
         )
 
 
-async def release_incoming(conn: Connection, row_ids: list[int]) -> None:
-    """Give back claimed rows that were not handled (a worker stopping): due again at once."""
-    await conn.executemany("UPDATE incoming SET locked_until = NULL, locked_by = NULL WHERE id = ? AND state = 'pending'",
-                           [(i,) for i in row_ids])
+async def release_incoming(conn: Connection, row_ids: list[int], *, owner: str | None = None) -> None:
+    """Give back claimed rows that were not handled (a worker stopping): due again at once. With
+    `owner`, only those still locked by that process (a claim whose commit failed was never its)."""
+    mine = " AND locked_by = ?" if owner is not None else ""
+    await conn.executemany(
+        f"UPDATE incoming SET locked_until = NULL, locked_by = NULL WHERE id = ? AND state = 'pending'{mine}",
+        [(i, owner) if owner is not None else (i,) for i in row_ids])
 
 
 async def count_incoming(conn: Connection, state: str) -> int:

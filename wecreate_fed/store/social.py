@@ -57,24 +57,22 @@ async def delete_follow(conn: Connection, follower_id: int, followee_id: int) ->
     return cur.rowcount > 0
 
 
-# A page's "older than" bound is added only when there is one: PostgreSQL cannot type a bare
-# `? IS NULL` parameter (SQLite's `(? IS NULL OR id < ?)` fails to prepare there).
-_BEFORE, _BEFORE_F = " AND id < ?", " AND f.id < ?"
-
-
-def _page_params(head: tuple, before_id: int | None, limit: int) -> tuple:
-    return (*head, *(() if before_id is None else (before_id,)), limit)
+def _before(column: str, before_id: int | None) -> tuple[str, tuple]:
+    """The condition of a page before `before_id` (none for the first page). Written only when given:
+    PostgreSQL cannot type a bare `? IS NULL`, and without it both planners walk the index from the top."""
+    return ("", ()) if before_id is None else (f" AND {column} < ?", (before_id,))
 
 
 async def list_follows(conn: Connection, actor_id: int, *, direction: str, state: str = "accepted",
                        limit: int = 20, before_id: int | None = None) -> list[tuple[int, Actor]]:
     """(follow row id, other actor) pairs, newest first; direction is 'followers' or 'following'."""
     mine, other = ("followee_id", "follower_id") if direction == "followers" else ("follower_id", "followee_id")
+    older, after = _before("f.id", before_id)
     rows = await fetch_all(
         conn,
         f"SELECT f.id AS follow_row_id, {_A} FROM follows f JOIN actors a ON a.id = f.{other} "
-        f"WHERE f.{mine} = ? AND f.state = ?{_BEFORE_F if before_id is not None else ''} ORDER BY f.id DESC LIMIT ?",
-        _page_params((actor_id, state), before_id, limit),
+        f"WHERE f.{mine} = ? AND f.state = ?{older} ORDER BY f.id DESC LIMIT ?",
+        (actor_id, state, *after, limit),
     )
     result = []
     for row in rows:
@@ -220,11 +218,11 @@ async def get_activity(conn: Connection, ap_id: str):
 
 
 async def list_outbox(conn: Connection, actor_id: int, *, limit: int, before_id: int | None):
+    older, after = _before("id", before_id)
     return await fetch_all(
         conn,
-        f"SELECT id, data FROM activities WHERE actor_id = ? AND is_public = 1{_BEFORE if before_id is not None else ''} "
-        "ORDER BY id DESC LIMIT ?",
-        _page_params((actor_id,), before_id, limit),
+        f"SELECT id, data FROM activities WHERE actor_id = ? AND is_public = 1{older} ORDER BY id DESC LIMIT ?",
+        (actor_id, *after, limit),
     )
 
 
@@ -255,11 +253,11 @@ async def is_blind_recipient(conn: Connection, ap_id: str, recipient: str) -> bo
 
 async def list_liked(conn: Connection, actor_id: int, *, limit: int, before_id: int | None):
     """The objects `actor_id` likes (its Like reactions), newest first, as (row id, object id)."""
+    older, after = _before("id", before_id)
     return await fetch_all(
         conn,
-        f"SELECT id, object_ap_id FROM reactions WHERE actor_id = ? AND kind = 'Like'{_BEFORE if before_id is not None else ''} "
-        "ORDER BY id DESC LIMIT ?",
-        _page_params((actor_id,), before_id, limit),
+        f"SELECT id, object_ap_id FROM reactions WHERE actor_id = ? AND kind = 'Like'{older} ORDER BY id DESC LIMIT ?",
+        (actor_id, *after, limit),
     )
 
 
