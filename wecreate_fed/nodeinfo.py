@@ -99,7 +99,9 @@ async def ask_soon(rt: Runtime, found: list[str]) -> None:
         asked = asked or row is None or row["last_fetched"] is None
     wakeup = rt.caches.get(WAKEUP)
     if asked and wakeup is not None:
-        wakeup.set()
+        # Once the new row is committed: inside the inbox worker's batch, at its commit (woken
+        # earlier, the worker found nothing due and slept until its next discovery).
+        rt.db.after_commit(wakeup.set)
 
 
 async def fetch(rt: Runtime, base: str) -> NodeInfo:

@@ -17,7 +17,7 @@ from wecreate_fed.errors import BadRequest, BlockedDomain, Conflict
 from wecreate_fed.http import HttpClient
 from wecreate_fed.moderation import domains, roles
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Database, audit, queue
+from wecreate_fed.store import audit, database_for, queue
 
 IDEA = {"type": "Note", "civicKind": "idea", "name": "Trinkbrunnen am Markt", "abstract": "Wasser für alle.",
         "source": {"content": "Im Sommer fehlt Wasser.", "mediaType": "text/markdown"}, "districts": ["west"]}
@@ -156,7 +156,7 @@ async def test_a_limited_domain_leaves_the_marketplace_but_keeps_its_follows(mak
 
     # Another process (the CLI, a second server) limits the domain in the shared database: this
     # server takes it up within a second, without a restart.
-    other = Runtime(config=leipzig.config, db=await Database(leipzig.config.database_path).open(),
+    other = Runtime(config=leipzig.config, db=await database_for(leipzig.config.database_url).open(),
                     http=HttpClient.from_config(leipzig.config))
     try:
         await domains.load(other)

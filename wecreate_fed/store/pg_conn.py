@@ -14,8 +14,8 @@ differs from SQLite is made alike here, once:
   numeric results (SUM of bigint, AVG) come back as int when whole and as float otherwise, as
   SQLite gives them;
 - rows answer row["col"], row[0], keys() (a list) and dict(row);
-- a constraint violation raises a subclass of sqlite3.IntegrityError, other server errors a
-  subclass of sqlite3.OperationalError, so the callers' `except sqlite3.…` hold on both.
+- a constraint violation (or a trigger's RAISE EXCEPTION) raises a subclass of sqlite3.IntegrityError,
+  other server errors a subclass of sqlite3.OperationalError, so the callers' `except sqlite3.…` hold on both.
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ class OperationalError(sqlite3.OperationalError):
 
 def _translated(error: asyncpg.PostgresError) -> sqlite3.Error:
     sqlstate = getattr(error, "sqlstate", "") or ""
-    kind: type[IntegrityError] | type[OperationalError] = IntegrityError if sqlstate.startswith("23") else OperationalError
+    # A trigger's RAISE EXCEPTION (P0001) refuses a change as SQLite's RAISE(ABORT) does: an integrity error there.
+    refused = sqlstate.startswith("23") or sqlstate == "P0001"
+    kind: type[IntegrityError] | type[OperationalError] = IntegrityError if refused else OperationalError
     translated: IntegrityError | OperationalError = kind(f"{error.__class__.__name__}: {error}")
     translated.sqlstate = sqlstate
     translated.constraint = getattr(error, "constraint_name", None)
