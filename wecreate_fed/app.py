@@ -115,7 +115,9 @@ def create_app(config: Config, *, run_workers: bool = True, queues: tuple[str, .
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     # The domain policy in memory: every outgoing request and the inbox consult it (no restart needed).
     domains = PolicyTable.from_config(config)
-    rt = Runtime(config=config, db=database_for(config.database_url),
+    db = database_for(config.database_url, pool_size=config.database_pool_size,
+                      read_pool_size=config.database_read_pool_size)
+    rt = Runtime(config=config, db=db,
                  http=HttpClient.from_config(config, blocked=domains.refused), domains=domains)
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,
