@@ -4,8 +4,9 @@ PostgreSQL refuses U+0000 in a text column (SQLite keeps it, and it shows as not
 post, a name or a form field holding one would fail deep in an insert, a 500 on PostgreSQL only.
 No text needs it: it is dropped at every entrance instead — JSON documents (the inbox, the
 client-to-server outbox, every fetched document: jsonbody.loads) and the website's query
-parameters and form fields (`Request` below, which web/file_pages.py's request class extends) — so both backends
-store the same text without it.
+parameters and form fields (`Request` below, which web/file_pages.py's request class extends) — so
+both backends store the same text without it. A path holding one (/users/a%00b) names nothing here:
+404 before any route reads it (`refuse_path`, app.py).
 """
 
 from __future__ import annotations
@@ -53,3 +54,17 @@ class Request(QuartRequest):
     """Quart's request; its `args` and `form` (and `files`' field names) hold no NUL."""
 
     parameter_storage_class = NulFreeMultiDict
+
+
+NOT_FOUND = b"no such page: the path holds U+0000"
+
+
+async def refuse_path(scope, send) -> bool:
+    """Answer 404 to an HTTP request whose path holds U+0000 (True if it did)."""
+    if scope.get("type") != "http" or NUL not in scope.get("path", ""):
+        return False
+    await send({"type": "http.response.start", "status": 404,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(NOT_FOUND)).encode())]})
+    await send({"type": "http.response.body", "body": NOT_FOUND})
+    return True

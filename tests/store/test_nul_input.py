@@ -7,6 +7,9 @@ from __future__ import annotations
 import uuid
 from urllib.parse import quote
 
+import aiohttp
+from yarl import URL
+
 from tests.conftest import eventually, post_signed
 from tests.web.conftest import Visitor
 
@@ -74,4 +77,19 @@ async def test_forms_and_searches_with_nul_characters_answer_without_an_error(ma
         assert ideas == [{"title": "Ein Spielplatz", "summary": "Für alle"}]
     finally:
         await visitor.close()
+    assert not [s for s in leipzig.statuses if s >= 500] and not leipzig.crashes
+
+
+async def test_a_path_with_a_nul_character_is_not_found(make_instance):
+    leipzig = await make_instance("leipzig")
+    anna = await leipzig.create_user("anna")
+    async with aiohttp.ClientSession() as session:
+        for path in ("/users/an%00na", "/users/an%00na/inbox", "/ideas/a%00b", "/@an%00na", "/boxes/a%00b",
+                     "/events/a%00b"):
+            for accept in ("text/html", "application/activity+json"):
+                async with session.get(URL(leipzig.base_url + path, encoded=True), headers={"Accept": accept}) as r:
+                    assert r.status == 404, (path, accept, r.status)
+        status, text = await post_signed(leipzig.base_url + "/users/an%00na/inbox", {}, key_id=anna.key_id,
+                                         private_key_pem=anna.private_key_pem)
+        assert status == 404, text
     assert not [s for s in leipzig.statuses if s >= 500] and not leipzig.crashes
