@@ -27,7 +27,7 @@ from datetime import datetime
 from wecreate_fed import retry
 from wecreate_fed.errors import BlockedDomain, FetchError, RefusedAddress
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import iso_in, queue, utcnow
+from wecreate_fed.store import fanout, iso_in, queue, utcnow
 from wecreate_fed.workers import MAX_IDLE_WAIT, Worker, wait_for_work
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,16 @@ def classify(status: int | None, attempts: int, age_seconds: float, give_up_seco
     if status in (429, 503):
         return "pending", retry.retry_after_delay(retry_after, attempts)
     return "pending", retry.next_delay(attempts)
+
+
+async def continue_fanouts(rt: Runtime) -> bool:
+    """One chunk of each fan-out to followers still pending (store/fanout.py), a transaction each;
+    True if any queued inboxes (more may follow)."""
+    queued = False
+    for activity_id in await fanout.pending(rt.db.reader):
+        async with rt.db.transaction() as conn:
+            queued = await fanout.step(conn, activity_id) > 0 or queued
+    return queued
 
 
 class DeliveryWorker(Worker):
@@ -111,6 +121,7 @@ class DeliveryWorker(Worker):
 
     async def run_once(self) -> int:
         """Claim one batch and attempt all of it (benchmarks and tests drive the worker this way)."""
+        await continue_fanouts(self.rt)
         async with self.rt.db.transaction() as conn:
             rows = await queue.claim_deliveries(conn, limit=self._queue.maxsize, lock_seconds=LOCK_SECONDS,
                                                 owner=self.rt.process_id)
@@ -130,6 +141,7 @@ class DeliveryWorker(Worker):
                     await asyncio.wait_for(self._room.wait(), 1.0)
             if self.stopping.is_set():
                 return
+            fanning = await continue_fanouts(self.rt)
             async with self.rt.db.transaction() as conn:
                 rows = await queue.claim_deliveries(conn, limit=self._queue.maxsize - self._queue.qsize(),
                                                     lock_seconds=LOCK_SECONDS, owner=self.rt.process_id,
@@ -138,6 +150,8 @@ class DeliveryWorker(Worker):
             for row in rows:
                 await self._queue.put(row)
             if not rows:
+                if fanning:
+                    continue  # a fan-out queued more just now
                 if self._queue.qsize() or self._outcomes:
                     await asyncio.sleep(CLAIM_AGAIN)
                     continue

@@ -25,13 +25,12 @@ from wecreate_fed import ld, urls
 from wecreate_fed.errors import Forbidden, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.signatures import proofs
-from wecreate_fed.store import Connection, proof_keys, queue, social
+from wecreate_fed.store import Connection, fanout, proof_keys, queue, social
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store.actors import Actor
 
 log = logging.getLogger(__name__)
 
-FOLLOWER_PAGE = 5000  # inboxes read and inserted at a time, so memory stays flat for any audience
 # What an account that moved away may still send: taking things back, answering, moving on.
 # Nothing new (no post, idea, support, follow) comes from it any more; its new account speaks.
 AFTER_MOVING = ("Move", "Delete", "Undo", "Accept", "Reject", "Leave", "Flag")
@@ -110,11 +109,9 @@ async def queue_activity(conn: Connection, actor: Actor, activity: dict,
     await queue.add_deliveries(conn, row_id, sorted(recipients.remote_inboxes))
     local_names = set(recipients.local_names)
     if recipients.to_followers:
-        after = ""
-        while inboxes := await social.list_follower_inboxes(conn, actor.id, after=after, limit=FOLLOWER_PAGE):
-            await queue.add_deliveries(conn, row_id, inboxes)
-            queued = True
-            after = inboxes[-1]
+        # The first chunk here; a larger audience is queued by the delivery worker, a chunk per
+        # transaction (store/fanout.py), so this transaction stays short for any audience.
+        queued = await fanout.start(conn, row_id, actor.id) or queued
         if recipients.bounce_local:
             local_names.update(a.username for a in await social.list_local_followers(conn, actor.id)
                                if a.username)

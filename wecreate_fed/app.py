@@ -17,7 +17,7 @@ from actors import local as local_actors
 from actors import private_guard
 from actors import routes as actor_routes
 
-from . import owner_only, processes, ratelimit, wakeups, web
+from . import nul, owner_only, processes, ratelimit, wakeups, web
 from .civic import accounts as civic_accounts
 from .civic import box_routes, districts, event_routes, poll_routes
 from .civic import client as civic_client
@@ -60,6 +60,8 @@ class App(Quart):
 
     async def asgi_app(self, scope, receive, send):
         """Inbox POSTs to the thin front (inbox/front.py), everything else to Quart."""
+        if await nul.refuse_path(scope, send):  # /users/a%00b: PostgreSQL could not even look it up
+            return
         local_name = self.front.route(scope) if self.front is not None else inbox.front.NOT_OURS
         if local_name is inbox.front.NOT_OURS:
             return await super().asgi_app(scope, receive, send)
@@ -115,7 +117,9 @@ def create_app(config: Config, *, run_workers: bool = True, queues: tuple[str, .
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     # The domain policy in memory: every outgoing request and the inbox consult it (no restart needed).
     domains = PolicyTable.from_config(config)
-    rt = Runtime(config=config, db=database_for(config.database_url),
+    db = database_for(config.database_url, pool_size=config.database_pool_size,
+                      read_pool_size=config.database_read_pool_size)
+    rt = Runtime(config=config, db=db,
                  http=HttpClient.from_config(config, blocked=domains.refused), domains=domains)
     app.extensions["wecreate"] = rt
     for blueprint in (actor_routes.bp, outbox.routes.bp, civic_routes.bp, event_routes.bp, box_routes.bp,

@@ -60,7 +60,8 @@ def _queues(text: str) -> tuple[str, ...]:
 
 async def run_worker(config, args) -> int:
     queues = args.queues
-    db = await store.open_database(config.database_url)
+    db = await store.open_database(config.database_url, pool_size=config.database_pool_size,
+                                   read_pool_size=config.database_read_pool_size)
     http = HttpClient.from_config(config)
     supervisor = Supervisor()
     listening: list[asyncio.Task] = []

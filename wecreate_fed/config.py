@@ -56,6 +56,10 @@ class Config:
     database_url: str = ""
     # The folder of the instance's own files (media/): the SQLite file's, or [database] data_dir.
     data_dir: Path | None = None
+    # PostgreSQL connections per process at most: writers' pool and readers' pool ([database]
+    # pool_size, read_pool_size); SQLite keeps its two connections whatever these say.
+    database_pool_size: int = 10
+    database_read_pool_size: int = 5
     # The IANA time zone the website shows times in (instance.timezone; checked at load).
     timezone: str = "Europe/Berlin"
     # Flood protection (actors/remote.py key cache, wecreate_fed/ratelimit.py); see config.example.toml.
@@ -233,6 +237,8 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         database_path=db_path,
         database_url=db_url,
         data_dir=data_dir,
+        database_pool_size=r.int("database.pool_size", 10, low=1, high=1_000),
+        database_read_pool_size=r.int("database.read_pool_size", 5, low=1, high=1_000),
         listen_host=r.str("server.host", "127.0.0.1"),
         listen_port=r.int("server.port", 8000, low=1, high=65535),
         allow_private_addresses=allow_private,

@@ -16,7 +16,7 @@ import math
 import re
 from typing import Any
 
-from . import urls
+from . import nul, urls
 from .errors import BadRequest
 
 # Real ActivityPub documents nest a handful of levels (activity > object > tag > icon);
@@ -29,6 +29,7 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _OPEN = frozenset(b"[{")
 # A surrogate can only come from a \uD800-\uDFFF escape (raw surrogate bytes are invalid UTF-8).
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_NUL_ESCAPE = b"\\u0000"
 
 
 # Text, not references: a post may well begin with "http://[" and is never parsed as a URL.
@@ -88,6 +89,10 @@ def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise InvalidJSON(f"not valid JSON ({str(e)[:120]})") from None
     if _SURROGATE_ESCAPE.search(raw) and _has_lone_surrogate(value):
         raise InvalidJSON("the JSON holds an unpaired UTF-16 surrogate (\\ud800-\\udfff), which is not text")
+    # U+0000 can only come from a \u0000 escape (JSON has no raw control characters in strings);
+    # PostgreSQL refuses it in text, and no text needs it: dropped (nul.py).
+    if _NUL_ESCAPE in raw:
+        value = nul.without_nul(value)
     return value
 
 

@@ -108,6 +108,8 @@ def test_full_config_is_read_as_written(tmp_path):
     ("federation.delivery_give_up_days", False, "federation.delivery_give_up_days must be a number"),
     ("federation.fetch_max_redirects", 1.5, "federation.fetch_max_redirects must be a whole number"),
     ("database.path", "", "database.path must be a non-empty string"),
+    ("database.pool_size", 0, "database.pool_size must be a whole number from 1 to 1000"),
+    ("database.read_pool_size", "5", "database.read_pool_size must be a whole number"),
     # districts
     ("city.districts", {"slug": "mitte"}, "city.districts must be an array"),
     ("city.districts", ["mitte"], r"city.districts\[0\] must be a table"),
@@ -180,6 +182,12 @@ def test_database_url_names_sqlite_or_postgresql(tmp_path):
                                  base_dir=tmp_path)
     assert (pg.database_url, pg.database_path, pg.data_dir) == (
         "postgresql://wecreate@db.internal:5432/leipzig", None, tmp_path / ".")
+    assert (pg.database_pool_size, pg.database_read_pool_size) == (10, 5)  # the documented defaults
+    sized = copy.deepcopy(MINIMAL)
+    sized["database"] = {"url": "postgresql://wecreate@db.internal:5432/leipzig", "pool_size": 40,
+                         "read_pool_size": 12}
+    sized_config = config_module.from_dict(sized, base_dir=tmp_path)
+    assert (sized_config.database_pool_size, sized_config.database_read_pool_size) == (40, 12)
 
 
 @pytest.mark.parametrize(("database", "message"), [

@@ -54,3 +54,10 @@ def test_a_body_that_is_no_object_is_a_400():
 def test_text_that_begins_like_a_url_is_text():
     document = {"type": "Note", "content": "http://[::1 is loopback", "contentMap": {"en": "http://[::1"}}
     assert jsonbody.activity_document(json.dumps(document).encode()) == document
+
+
+def test_nul_characters_are_dropped_from_keys_and_values():
+    document = jsonbody.loads(b'{"content": "Hal\\u0000lo", "tag": [{"name\\u0000": "\\u0000#x"}], "n": 1}')
+    assert document == {"content": "Hallo", "tag": [{"name": "#x"}], "n": 1}
+    # an escaped backslash before "u0000" is text, kept as it is
+    assert jsonbody.loads(b'{"a": "\\\\u0000"}') == {"a": "\\u0000"}

@@ -48,3 +48,39 @@ async def test_notify_wakes_every_listener_of_its_channel_after_commit(database_
 def test_a_url_of_another_kind_is_refused():
     with pytest.raises(ValueError, match="not a database URL"):
         store.database_for("mysql://localhost/x")
+
+
+async def test_the_configured_pool_size_bounds_the_write_connections(database_url):
+    """[database] pool_size: on PostgreSQL a third transaction waits for one of two connections;
+    SQLite opens as before (one writer, whatever the size says)."""
+    db = await store.open_database(database_url, pool_size=2, read_pool_size=1)
+    release = asyncio.Event()
+    try:
+        if db.dialect == "sqlite":
+            assert await fetch_value(db.reader, "SELECT 1") == 1
+            return
+        holding = 0
+
+        async def hold():
+            nonlocal holding
+            async with db.transaction():
+                holding += 1
+                await release.wait()
+        holders = [asyncio.create_task(hold()) for _ in range(2)]
+        while holding < 2:
+            await asyncio.sleep(0.01)
+        with pytest.raises(TimeoutError):  # both connections of the pool are taken
+            await asyncio.wait_for(_one_transaction(db), 0.5)
+        release.set()
+        await asyncio.gather(*holders)
+        assert await asyncio.wait_for(_one_transaction(db), 10) == 1
+        # reads outside a transaction: one connection, used in turn
+        assert await asyncio.gather(*(fetch_value(db.reader, "SELECT 1") for _ in range(5))) == [1] * 5
+    finally:
+        release.set()
+        await db.close()
+
+
+async def _one_transaction(db) -> int:
+    async with db.transaction() as conn:
+        return await fetch_value(conn, "SELECT 1")

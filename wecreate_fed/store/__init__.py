@@ -24,7 +24,7 @@ from .batch import Batch, InlineConnection, connect_inline
 from .core import GroupCommit, Wakeups, dialect_of, fetch_all, fetch_one, fetch_value, iso, iso_in, to_the_end, utcnow
 from .migrate import migrate, migrations
 from .pg_conn import PgConnection, PgReader
-from .postgres import PostgresDatabase
+from .postgres import READERS, WRITERS, PostgresDatabase
 from .postgres import create_if_missing as create_postgres_database
 
 __all__ = ["AnyDatabase", "Connection", "Database", "PostgresDatabase", "create_postgres_database", "database_for",
@@ -47,19 +47,22 @@ def sqlite_path(url: str) -> Path | None:
     return Path(rest[2:] if rest.startswith("//") else rest)
 
 
-def database_for(url: str):
-    """A database object for `url` (sqlite:///… or postgresql://…), not yet opened."""
+def database_for(url: str, *, pool_size: int | None = None, read_pool_size: int | None = None):
+    """A database object for `url` (sqlite:///… or postgresql://…), not yet opened.
+
+    The pool sizes ([database] pool_size, read_pool_size) bound PostgreSQL's connections per
+    process (None: postgres.WRITERS, READERS); SQLite has its two connections whatever they say."""
     path = sqlite_path(url)
     if path is not None:
         return Database(path)
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresDatabase(url)
+        return PostgresDatabase(url, writers=pool_size or WRITERS, readers=read_pool_size or READERS)
     raise ValueError(f"not a database URL: {url!r} (sqlite:///path or postgresql://…)")
 
 
-async def open_database(url: str):
+async def open_database(url: str, *, pool_size: int | None = None, read_pool_size: int | None = None):
     """The database at `url`, opened and migrated."""
-    return await database_for(url).open()
+    return await database_for(url, pool_size=pool_size, read_pool_size=read_pool_size).open()
 
 
 class Database(GroupCommit):

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso
+from .queue import skip_locked
 
 
 @dataclass(frozen=True)
@@ -159,13 +160,29 @@ async def schedule_update(conn: Connection, poll_id: int, due_at: str) -> None:
                        "THEN ? ELSE update_due_at END WHERE id = ? AND deleted_at IS NULL", (due_at, due_at, poll_id))
 
 
+_UPDATES_DUE = ("SELECT * FROM polls WHERE deleted_at IS NULL AND (update_due_at <= ? "
+                "OR (update_due_at IS NULL AND closing_sent = 0 AND end_time <= ?)) ORDER BY id LIMIT ?")
+
+
 async def list_updates_due(conn: Connection, *, now: str, limit: int) -> list[Poll]:
     """Polls whose Update is due: new totals, or a closing time that has come and not been announced."""
-    rows = await fetch_all(
-        conn, "SELECT * FROM polls WHERE deleted_at IS NULL AND (update_due_at <= ? "
-              "OR (update_due_at IS NULL AND closing_sent = 0 AND end_time <= ?)) ORDER BY id LIMIT ?",
-        (now, now, limit))
+    rows = await fetch_all(conn, _UPDATES_DUE, (now, now, limit))
     return [_poll(r) for r in rows]
+
+
+async def claim_updates_due(conn: Connection, *, now: str, limit: int, lease_until: str) -> list[Poll]:
+    """As list_updates_due, and the polls are this worker's until `lease_until` (their due time moves
+    there): the civic worker of another process leaves them alone, and if this one dies they are due
+    again when the lease ends. mark_update_sent (given the lease) or mark_update_failed ends it."""
+    rows = await fetch_all(conn, _UPDATES_DUE + skip_locked(conn), (now, now, limit))
+    await conn.executemany("UPDATE polls SET update_due_at = ? WHERE id = ?", [(lease_until, r["id"]) for r in rows])
+    return [_poll(r) for r in rows]
+
+
+async def release_updates(conn: Connection, poll_ids: list[int], *, lease_until: str) -> None:
+    """Claimed polls not published (a worker stopping): due again at once, unless a vote moved them."""
+    await conn.executemany("UPDATE polls SET update_due_at = ? WHERE id = ? AND update_due_at = ?",
+                           [(iso(), i, lease_until) for i in poll_ids])
 
 
 async def next_update_due(conn: Connection) -> str | None:
@@ -175,13 +192,16 @@ async def next_update_due(conn: Connection) -> str | None:
               "AND deleted_at IS NULL) AS due")  # PostgreSQL wants a subquery named
 
 
-async def mark_update_sent(conn: Connection, poll_id: int, *, closed: bool, due_before: str) -> None:
-    """The Update went out: cleared unless a vote made it due again meanwhile (after `due_before`)."""
+async def mark_update_sent(conn: Connection, poll_id: int, *, closed: bool, due_before: str,
+                           lease_until: str | None = None) -> None:
+    """The Update went out: cleared unless a vote made it due again meanwhile (after `due_before`);
+    the claim's lease (`lease_until`, the due time the claim set) is cleared too."""
     await conn.execute(
-        "UPDATE polls SET update_due_at = CASE WHEN update_due_at > ? THEN update_due_at ELSE NULL END, "
+        "UPDATE polls SET update_due_at = CASE WHEN update_due_at > ? AND update_due_at <> ? THEN update_due_at "
+        "ELSE NULL END, "
         # CASE, not `closing_sent OR ?`: PostgreSQL's OR takes booleans, the flag is an integer.
         "update_attempts = 0, update_error = NULL, closing_sent = CASE WHEN ? = 1 THEN 1 ELSE closing_sent END "
-        "WHERE id = ?", (due_before, int(closed), poll_id))
+        "WHERE id = ?", (due_before, lease_until or due_before, int(closed), poll_id))
 
 
 async def mark_update_failed(conn: Connection, poll_id: int, error: str, retry_at: str | None) -> None:

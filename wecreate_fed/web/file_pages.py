@@ -14,7 +14,7 @@ from urllib.parse import quote
 from quart import Blueprint, Request, g, has_request_context, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from wecreate_fed import i18n, runtime
+from wecreate_fed import i18n, nul, runtime
 from wecreate_fed.civic import files
 from wecreate_fed.config import Config
 from wecreate_fed.errors import BadRequest, NotFound, PayloadTooLarge, WeCreateError
@@ -60,7 +60,7 @@ def upload_request_class(config: Config) -> type[Request]:
     form get [files] max_bytes plus room for the form instead."""
     limit = config.files_max_bytes + FORM_ROOM
 
-    class UploadRequest(Request):
+    class UploadRequest(nul.Request):  # the app's request, its forms without U+0000
         def __init__(self, method, scheme, path, *args, max_content_length=None, **kwargs):
             upload = method == "POST" and UPLOAD_PATH.fullmatch(path)
             if upload:

@@ -24,17 +24,24 @@ from .commands import question_document
 
 log = logging.getLogger(__name__)
 BATCH = 50
+LEASE_SECONDS = 120.0   # as the ideas' counts (civic/worker.py): a dead worker's polls go out after this
 
 
 async def publish_due(rt: Runtime, stopping=None) -> int:
-    """Send the Updates that are due; returns how many polls were looked at."""
-    now = iso()
-    due = await polls_store.list_updates_due(rt.db.reader, now=now, limit=BATCH)
-    for poll in due:
+    """Send the Updates that are due; returns how many polls were looked at.
+
+    They are claimed first (a lease), so that the civic workers of several processes never send
+    one poll's Update twice; one that dies leaves its polls to the others once the lease ends."""
+    now, lease_until = iso(), iso_in(LEASE_SECONDS)
+    async with rt.db.transaction() as conn:
+        due = await polls_store.claim_updates_due(conn, now=now, limit=BATCH, lease_until=lease_until)
+    for index, poll in enumerate(due):
         if stopping is not None and stopping.is_set():
-            break  # still due: the next start sends it
+            async with rt.db.transaction() as conn:  # still due: the next round (or start) sends them
+                await polls_store.release_updates(conn, [p.id for p in due[index:]], lease_until=lease_until)
+            break
         try:
-            await publish(rt, poll, now)
+            await publish(rt, poll, now, lease_until)
         except Exception as e:
             if not isinstance(e, WeCreateError):
                 log.exception("the Update of the poll %s failed", poll.ap_id)
@@ -45,7 +52,7 @@ async def publish_due(rt: Runtime, stopping=None) -> int:
     return len(due)
 
 
-async def publish(rt: Runtime, poll: Poll, now: str) -> None:
+async def publish(rt: Runtime, poll: Poll, now: str, lease_until: str | None = None) -> None:
     place = await access.place_of(rt, poll)
     async with outgoing(rt) as out:
         current = await polls_store.get_poll_by_id(out.conn, poll.id)
@@ -56,7 +63,7 @@ async def publish(rt: Runtime, poll: Poll, now: str) -> None:
             document = await question_document(rt, current, place, out.conn)
             recipients = await access.update_recipients(out.conn, current, place)
             await out.queue(place.author, activities.update(rt.config, place.author, document), recipients)
-        await polls_store.mark_update_sent(out.conn, poll.id, closed=closed, due_before=now)
+        await polls_store.mark_update_sent(out.conn, poll.id, closed=closed, due_before=now, lease_until=lease_until)
 
 
 async def next_due(rt: Runtime) -> str | None:
