@@ -48,39 +48,15 @@ async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list
 
     Trending ranks the ideas supported since `trending_since` by those recent supports; it
     starts from the recent supports, so its cost grows with them, not with all ideas.
-    District and topic filters are written `+i.id IN (…)` so that the planner walks the
-    ideas in sort order and stops after one page, instead of sorting every idea of a district
-    (which it prefers once ANALYZE has run, and which is ~10x slower with 100,000 ideas).
+    District and topic filters are written `+i.id IN (…)` in the page's query so that
+    the planner walks the ideas in sort order (0033's indexes on PostgreSQL) and stops after one
+    page, instead of sorting every idea of a district (which it prefers once ANALYZE has run, and
+    which is ~10x slower with 100,000 ideas); the count, which has no order, is driven by them.
     """
-    # Hidden ideas and those of suspended or limited accounts are on no marketplace page.
-    where, params = ["i.deleted_at IS NULL", sanctions.listed("i", "author_id")], []
-    if q.districts:
-        marks = ", ".join("?" for _ in q.districts)
-        where.append(f"+i.id IN (SELECT idea_id FROM idea_districts WHERE district_ap_id IN ({marks}))")
-        params += q.districts
-    if q.kind:
-        where.append("i.kind = ?")
-        params.append(q.kind)
-    if q.status:
-        where.append("i.status = ?")
-        params.append(q.status)
-    if q.author_category:
-        where.append("a.category = ?")
-        params.append(q.author_category)
-    if q.topic:
-        where.append("+i.id IN (SELECT idea_id FROM idea_topics WHERE topic = ?)")
-        params.append(q.topic)
-    if q.local_only:
-        where.append("i.is_local = 1")
-    if q.hidden_hosts:  # by the actors_domain index; no join needed for the count
-        marks = ", ".join("?" for _ in q.hidden_hosts)
-        where.append(f"+i.author_id NOT IN (SELECT id FROM actors WHERE domain IN ({marks}))")
-        params += q.hidden_hosts
-    if q.words:
-        match, match_params = await search.condition(conn, "idea", "i", q.words)
-        where.append(match)
-        params += match_params
-    sql_where = " AND ".join(where)
+    words = await search.condition(conn, "idea", "i", q.words) if q.words else None
+    where, params = _conditions(q, words, keep_order=True)
+    count_where, count_params = _conditions(q, words, keep_order=False)
+    sql_where, count_sql_where = " AND ".join(where), " AND ".join(count_where)
     source, source_params = "ideas i", []
     if q.sort == "trending":
         source = ("(SELECT object_ap_id, count(*) AS recent FROM reactions WHERE kind = 'Like' AND created_at >= ? "
@@ -98,15 +74,52 @@ async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list
         f"FROM {source} JOIN actors a ON a.id = i.author_id WHERE {sql_where} ORDER BY {order} LIMIT ? OFFSET ?",
         (*source_params, *params, q.limit, q.offset),
     )
-    # Counting costs as much as the matches, so it stops at COUNT_CAP (shown as "1,000+"); and it
-    # joins the authors only when it filters by them, since that join is most of its cost.
-    author_join = " JOIN actors a ON a.id = i.author_id" if q.author_category else ""
+    # Counting costs as much as the matches, so it stops at COUNT_CAP (shown as "1,000+"); it does
+    # not join the authors (their filter is a subquery), since that join was most of its cost.
     total = await fetch_value(
-        conn, f"SELECT count(*) FROM (SELECT 1 FROM {source}{author_join} WHERE {sql_where} LIMIT ?) AS matches",
-        (*source_params, *params, COUNT_CAP + 1))
+        conn, f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {count_sql_where} LIMIT ?) AS matches",
+        (*source_params, *count_params, COUNT_CAP + 1))
     listed = [ListedIdea(idea_of(r), r["author_ap_id"], r["author_name"], r["author_username"], r["author_domain"],
                          r["author_category"], r["author_type"], r["recent"]) for r in rows]
     return listed, total
+
+
+def _conditions(q: MarketplaceQuery, words: tuple[str, list] | None, *, keep_order: bool) -> tuple[list[str], list]:
+    """The WHERE conditions of `q` (with the search's `words` condition) and their parameters;
+    `keep_order`: `+` keeps the filters' indexes out of the planner's choice (the page's query),
+    so it walks the sort's index."""
+    plus = "+" if keep_order else ""
+    # Hidden ideas and those of suspended or limited accounts are on no marketplace page.
+    where, params = ["i.deleted_at IS NULL", sanctions.listed("i", "author_id")], []
+    if q.districts:
+        marks = ", ".join("?" for _ in q.districts)
+        where.append(f"{plus}i.id IN (SELECT idea_id FROM idea_districts WHERE district_ap_id IN ({marks}))")
+        params += q.districts
+    if q.kind:
+        where.append("i.kind = ?")
+        params.append(q.kind)
+    if q.status:
+        where.append("i.status = ?")
+        params.append(q.status)
+    if q.author_category:
+        # A subquery, not the join's a.category, and without `+`: PostgreSQL then estimates the
+        # authors' ideas from ideas.author_id (the join's estimate was 49 of 25,000, so it sorted
+        # them all for one page instead of walking the sort's index).
+        where.append("i.author_id IN (SELECT id FROM actors WHERE category = ?)")
+        params.append(q.author_category)
+    if q.topic:
+        where.append(f"{plus}i.id IN (SELECT idea_id FROM idea_topics WHERE topic = ?)")
+        params.append(q.topic)
+    if q.local_only:
+        where.append("i.is_local = 1")
+    if q.hidden_hosts:  # by the actors_domain index; no join needed for the count
+        marks = ", ".join("?" for _ in q.hidden_hosts)
+        where.append(f"+i.author_id NOT IN (SELECT id FROM actors WHERE domain IN ({marks}))")
+        params += q.hidden_hosts
+    if words:
+        where.append(words[0])
+        params += words[1]
+    return where, params
 
 
 async def districts_of_ideas(conn: Connection, idea_ids: list[int]) -> dict[int, list[str]]:
