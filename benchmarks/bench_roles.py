@@ -117,11 +117,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def instance_raw_config(db_path: Path, port: int, **federation) -> dict:
+def instance_raw_config(db_path: Path, port: int, *, database_url: str = "", **federation) -> dict:
+    """An instance on loopback; on SQLite at `db_path`, or on PostgreSQL at `database_url` (its
+    files then beside db_path)."""
     return {
         "instance": {"name": "WeCreate Bench", "base_url": f"http://127.0.0.1:{port}"},
         "city": {"name": "Leipzig"},
-        "database": {"path": str(db_path)},
+        "database": ({"url": database_url, "data_dir": str(db_path.parent / f"{db_path.stem}-files")}
+                     if database_url else {"path": str(db_path)}),
         "server": {"host": "127.0.0.1", "port": port},
         "federation": {"allow_private_addresses": True, **federation},
         # The load comes from one address and a few signing hosts at thousands a second: no limits.
@@ -181,13 +184,15 @@ def role_serve(args: dict) -> None:
         app = create_app(config, run_workers=args["workers"])
     else:
         app = bare_app(args["max_body"])
-    if args.get("server") == "uvicorn":  # the same app on uvicorn's C parser (httptools), for comparison
-        settings = uvicorn.Config(app, host="127.0.0.1", port=args["port"], http="httptools", loop="none",
-                                  lifespan="on", access_log=False, log_level="warning")
+    fd = args.get("fd")  # a listening socket shared by several serving processes (as serve --web-workers)
+    if args.get("server") == "uvicorn":  # the same app on uvicorn's C parser (httptools), as serve runs it
+        settings = uvicorn.Config(app, host="127.0.0.1", port=args["port"], fd=fd, http="httptools", loop="none",
+                                  lifespan="on", access_log=False, log_level="warning", proxy_headers=False,
+                                  server_header=False)
         run(uvicorn.Server(settings).serve(), args["loop"])
         return
     settings = HypercornConfig()
-    settings.bind = [f"127.0.0.1:{args['port']}"]
+    settings.bind = [f"fd://{fd}" if fd is not None else f"127.0.0.1:{args['port']}"]
     settings.accesslog = None
     settings.errorlog = None
     run(hypercorn_serve(app, settings), args["loop"])

@@ -49,10 +49,11 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import Database, queue, social
 from wecreate_fed.store import actors as actors_store
 
-import bench
+import bench_fanout
+import bench_inbox
 import bench_roles as roles
 import prefill
-from bench import Child, wait_listening
+from bench_children import Child, wait_listening
 
 FAULT_ROLES = Path(__file__).resolve().with_name("fault_roles.py")
 WECREATE = Path(sys.executable).with_name("wecreate-fed")
@@ -150,7 +151,7 @@ async def crash(opts, tmp: Path) -> None:
         ports = (await hosts.read())["ports"]
         raw = with_settings(roles.instance_raw_config(tmp / "crash.sqlite3", roles.free_port(),
                                                       delivery_concurrency=opts.concurrency), opts.set)
-        await bench.prepare_fanout_db(raw, followers, ports)
+        await bench_fanout.prepare_fanout_db(raw, followers, ports)
         rt = await opened(raw)
         alice = await actors_store.get_local_actor(rt.db.reader, "alice")
         for i in range(opts.posts):
@@ -341,7 +342,7 @@ async def soak(opts, tmp: Path) -> None:
                         "private_key_pem": private_pem, "public_key_pem": public_pem})
     port = roles.free_port()
     raw = with_settings(roles.instance_raw_config(tmp / "soak.sqlite3", port), opts.set)
-    await bench.prepare_inbox_db(raw, signers)
+    await bench_inbox.prepare_inbox_db(raw, signers)
     if opts.prefill:
         if opts.prune_by == "cli":  # the server's own pruning off: `db prune` runs at --prune-at
             raw.setdefault("retention", {})["enabled"] = False

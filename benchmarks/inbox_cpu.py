@@ -20,7 +20,7 @@ from wecreate_fed import config as config_module
 from wecreate_fed import signatures
 from wecreate_fed.app import create_app
 
-import bench
+import bench_inbox
 import bench_roles as roles
 
 WARM_UP, IN_FLIGHT = 200, 16
@@ -34,7 +34,7 @@ async def main(n: int) -> None:
         actor_id = f"{roles.SIGNER_BASE}/users/s{i}"
         signers.append({"actor_id": actor_id, "key_id": f"{actor_id}#main-key", "private_key_pem": private_pem,
                         "public_key_pem": public_pem})
-    await bench.prepare_inbox_db(raw, signers)
+    await bench_inbox.prepare_inbox_db(raw, signers)
     app = create_app(config_module.from_dict(raw), run_workers=False)
     url = f"{raw['instance']['base_url']}/inbox"
     prepared = []

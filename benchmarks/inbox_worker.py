@@ -27,7 +27,7 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import Database, iso, queue, social
 from wecreate_fed.store import actors as actors_store
 
-import bench
+import bench_inbox
 import bench_roles as roles
 
 
@@ -39,7 +39,7 @@ async def prepare(n: int, prefill: int) -> dict:
         actor_id = f"{roles.SIGNER_BASE}/users/s{i}"
         signers.append({"actor_id": actor_id, "key_id": f"{actor_id}#main-key", "private_key_pem": private_pem,
                         "public_key_pem": public_pem})
-    await bench.prepare_inbox_db(raw, signers)
+    await bench_inbox.prepare_inbox_db(raw, signers)
     config = config_module.from_dict(raw)
     db = await Database(config.database_path).open()
     try:

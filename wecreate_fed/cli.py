@@ -11,20 +11,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import importlib
 import json
 import logging
-import signal
 import sys
 from types import ModuleType
-
-from hypercorn.asyncio import serve as hypercorn_serve
-from hypercorn.config import Config as HypercornConfig
 
 from actors import local as local_actors
 from wecreate_fed import cli_allowlist, cli_db, cli_domains, cli_mail, cli_queues, cli_workers, demo, legal, store, urls
 from wecreate_fed import config as config_module
-from wecreate_fed.app import REQUEST_GRACE, create_app
+from wecreate_fed import servers as http_servers
+from wecreate_fed.app import create_app
 from wecreate_fed.civic import accounts, instances
 from wecreate_fed.errors import ConfigError, WeCreateError
 from wecreate_fed.http import HttpClient
@@ -33,17 +29,6 @@ from wecreate_fed.moderation import domains as domain_policy
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import accounts as accounts_store
 from wecreate_fed.store import actors as actors_store
-
-
-def _optional_uvloop() -> ModuleType | None:
-    """uvloop when the optional "speed" extra is installed (typed the same whether it is or not)."""
-    try:
-        return importlib.import_module("uvloop")
-    except ImportError:
-        return None
-
-
-uvloop = _optional_uvloop()
 
 EXIT_ERROR = 1
 
@@ -62,9 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", "-v", action="store_true", help="log more (INFO level)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", parents=[common], help="run the instance with Hypercorn",
-                                description="Serve the instance (web, ActivityPub, workers) with Hypercorn. With --no-workers, "
-                                            "`wecreate-fed worker` processes work the queues instead.")
+    serve = commands.add_parser("serve", parents=[common], help="run the instance (Hypercorn or uvicorn)",
+                                description="Serve the instance (web, ActivityPub, workers) with Hypercorn, or uvicorn "
+                                            "([server] engine). With --no-workers, `wecreate-fed worker` processes "
+                                            "work the queues instead.")
     serve.add_argument("--host", help="listen address (default: server.host from the config)")
     serve.add_argument("--port", type=int, help="listen port (default: server.port from the config)")
     serve.add_argument("--web-workers", type=int, default=1, metavar="N",
@@ -72,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "the workers unless --no-workers")
     serve.add_argument("--no-workers", action="store_true",
                        help="serve only: leave every queue to `wecreate-fed worker` processes")
+    serve.add_argument("--engine", choices=config_module.SERVER_ENGINES,
+                       help="the HTTP server (default: server.engine from the config, else hypercorn); uvicorn "
+                            "needs the 'speed' extra")
     serve.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)  # a child of --web-workers
 
     commands.add_parser("init", parents=[common], help="create the database, its schema and the instance actor",
@@ -154,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                   if getattr(args, "needs_config", True) else None)
         if args.command == "serve":
             return serve(config, host=args.host, port=args.port, web_workers=args.web_workers,
-                         workers=not args.no_workers, listen_fd=args.listen_fd, config_path=args.config)
+                         workers=not args.no_workers, listen_fd=args.listen_fd, config_path=args.config,
+                         engine=args.engine)
         handler = getattr(args, "handler", None)  # the subcommands of CLI_MODULES name theirs
         if handler is not None:
             return asyncio.run(handler(config, args))
@@ -169,42 +159,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve(config, *, host: str | None = None, port: int | None = None, web_workers: int = 1, workers: bool = True,
-          listen_fd: int | None = None, config_path: str | None = None) -> int:
+          listen_fd: int | None = None, config_path: str | None = None, engine: str | None = None) -> int:
     problem = legal.public_instance_problem(config, host or config.listen_host)
     if problem is not None:  # § 5 DDG and GDPR Art. 13: no public instance without its legal pages
         raise ConfigError(problem)
     cli_workers.check_web_workers(config, web_workers)
+    engine = engine or config.server_engine  # --engine, else [server] engine
+    http_servers.check_engine(engine)
     if web_workers > 1:
         asyncio.run(cli_workers.prepare(config))
         return cli_workers.serve_processes(config, count=web_workers, host=host or config.listen_host,
-                                           port=port or config.listen_port, workers=workers, config_path=config_path)
-    settings = HypercornConfig()
-    settings.bind = [f"fd://{listen_fd}" if listen_fd is not None else f"{host or config.listen_host}:{port or config.listen_port}"]
-    settings.accesslog = None
-    # Connections still open this long after SIGTERM are cut; requests are answered before (REQUEST_GRACE).
-    settings.graceful_timeout = REQUEST_GRACE + 1.0
+                                           port=port or config.listen_port, workers=workers, config_path=config_path,
+                                           engine=engine)
+    bind = f"{host or config.listen_host}:{port or config.listen_port}"
     app = create_app(config, run_workers=workers)
-    print(f"{config.instance_name} serving {config.base_url} on {settings.bind[0]}"
+    where = f"fd://{listen_fd}" if listen_fd is not None else bind
+    print(f"{config.instance_name} serving {config.base_url} with {engine} on {where}"
           f"{'' if workers else ' (no workers)'}", file=sys.stderr)
-    # uvloop, when installed, runs the same code on a faster event loop (more requests
-    # per second on the inbox, see benchmarks/).
-    run = uvloop.run if uvloop is not None else asyncio.run
-    run(_serve_until_signalled(app, settings))
+    http_servers.run(app, engine=engine, bind=bind, listen_fd=listen_fd)
     return 0
-
-
-async def _serve_until_signalled(app, settings) -> None:
-    """Hypercorn until SIGTERM or SIGINT; the workers begin to stop at the signal, while the
-    connections drain, so stopping takes the longer of the two graces, not both one after the other."""
-    signalled = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(number, signalled.set)
-
-    async def shutdown_trigger() -> None:
-        await signalled.wait()
-        app.begin_shutdown()
-    await hypercorn_serve(app, settings, shutdown_trigger=shutdown_trigger)
 
 
 async def _with_db(config, work):

@@ -105,12 +105,13 @@ def check_web_workers(config, count: int) -> None:
                           "on SQLite one process serves, with its workers inside")
 
 
-def serve_processes(config, *, count: int, host: str, port: int, workers: bool, config_path: str | None) -> int:
+def serve_processes(config, *, count: int, host: str, port: int, workers: bool, config_path: str | None,
+                    engine: str = "hypercorn") -> int:
     """N `serve` processes on one listening socket; the first with the workers (if `workers`)."""
     listener = socket.create_server((host, port), backlog=1024, reuse_port=False)
     listener.set_inheritable(True)
     fd = listener.fileno()
-    base = [sys.executable, "-m", "wecreate_fed.cli", "serve", "--listen-fd", str(fd)]
+    base = [sys.executable, "-m", "wecreate_fed.cli", "serve", "--listen-fd", str(fd), "--engine", engine]
     if config_path:
         base += ["--config", config_path]
     children = [subprocess.Popen(base + ([] if workers and i == 0 else ["--no-workers"]), pass_fds=(fd,))

@@ -20,6 +20,7 @@ from .http import is_loopback
 CONFIG_ENV = "WECREATE_CONFIG"
 REGISTRATION_MODES = ("open", "invite", "closed")
 INSTANCE_MODES = ("public", "private")
+SERVER_ENGINES = ("hypercorn", "uvicorn")  # [server] engine: the HTTP server of `serve` (servers.py)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -74,6 +75,8 @@ class Config:
     expensive_per_address_burst: int = 100
     rate_limit_max_tracked: int = 10_000
     trusted_proxies: frozenset[str] = frozenset({"127.0.0.1", "::1"})
+    # The HTTP server `serve` runs ([server] engine; wecreate_fed/servers.py): hypercorn or uvicorn.
+    server_engine: str = "hypercorn"
     # The HTTP signature scheme tried first with a host we know nothing of (signatures.knock).
     signature_first: str = "cavage"
     # address:port pairs the outgoing guard lets through although they are private (one test peer, a relay)
@@ -265,6 +268,7 @@ def from_dict(raw: dict, *, base_dir: Path | None = None, source_path: Path | No
         expensive_per_address_burst=r.int("rate_limits.expensive_per_address_burst", 100, low=1, high=10_000_000),
         rate_limit_max_tracked=r.int("rate_limits.max_tracked", 10_000, low=100, high=10_000_000),
         trusted_proxies=frozenset(values.addresses(r, "server.trusted_proxies", ["127.0.0.1", "::1"])),
+        server_engine=r.choice("server.engine", SERVER_ENGINES, "hypercorn"),
         signature_first=r.choice("federation.signature_first", ("cavage", "rfc9421"), "cavage"),
         allowed_private_targets=values.targets(r, "federation.allowed_private_targets"),
         imprint=values.document(r, "imprint", base_dir),
