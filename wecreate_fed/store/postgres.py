@@ -316,6 +316,7 @@ async def _savepoint(batch: PgBatch) -> AsyncIterator[PgConnection]:
             # undone while the batch commits its effects. The cancellation comes at the caller's
             # next await instead, as on SQLite, whose RELEASE does not wait.
             task = asyncio.current_task()
+            assert task is not None  # a batch's unit always runs in a task
             task.uncancel()
             task.cancel()
     finally:
