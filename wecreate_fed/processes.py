@@ -3,7 +3,7 @@ named by `wecreate-fed worker --queues …` in processes of their own, any numbe
 
 The queues: `inbox` (stored incoming activities), `delivery` (outgoing POSTs), `civic` (the
 counts' Updates), `mail` (the mail queue) and `housekeeping` (node info, suspensions' ends,
-notification mails and digests, account purges, retention). Every process, whatever it works,
+notification mails and digests, account purges, retention, the figures' fold). Every process, whatever it works,
 keeps the domain policy and the allowlist current (they guard its outgoing requests).
 
 A process that owns the database alone (`serve` on SQLite with its workers) takes every lease
@@ -20,7 +20,7 @@ import inbox.worker
 from outbox.delivery import DeliveryWorker
 
 from . import leases, nodeinfo, wakeups
-from .civic import purge
+from .civic import figures, purge
 from .civic import worker as civic_worker
 from .errors import ConfigError
 from .mail.worker import MailWorker
@@ -81,6 +81,7 @@ def start_workers(rt: Runtime, supervisor: Supervisor, queues: tuple[str, ...]) 
     if "housekeeping" in queues:
         supervisor.start(NotifyWorker(rt))  # notification mails at once, and the digests
         supervisor.start(purge.PurgeWorker(rt))
+        supervisor.start(figures.FiguresWorker(rt))   # PostgreSQL's figures_changes folded
         if config.retention_enabled:
             supervisor.start(RetentionWorker(rt.db, config))
     if queues:

@@ -17,7 +17,7 @@ from importlib import resources
 import asyncpg
 import pytest
 
-from wecreate_fed.store import Database
+from wecreate_fed.store import Database, marketplace, open_database
 
 PG_URL = os.environ.get("WECREATE_TEST_DATABASE", "")
 needs_pg = pytest.mark.skipif(
@@ -219,8 +219,8 @@ async def test_the_audit_log_refuses_changes(pg):
 async def test_figures_version_moves_with_the_figures(pg):
     now = "2026-01-01T00:00:00.000000Z"
 
-    async def version():
-        return await pg.fetchval("SELECT version FROM figures_version WHERE id = 1")
+    async def version():   # as store.marketplace.figures_version reads it on PostgreSQL
+        return await pg.fetchval("SELECT version + (SELECT count(*) FROM figures_changes) FROM figures_version")
 
     before = await version()
     await pg.execute("INSERT INTO actors (ap_id, domain, type, inbox_url, created_at) "
@@ -233,8 +233,39 @@ async def test_figures_version_moves_with_the_figures(pg):
     await pg.execute("INSERT INTO reactions (kind, actor_id, object_ap_id, activity_ap_id, created_at) "
                      "SELECT 'Like', id, 'https://x.example/o/' || n, 'https://a.example/l/' || n, $1 "
                      "FROM actors, generate_series(1, 3) n", now)
-    assert await version() == before + 4  # per row, as SQLite's triggers
+    assert await version() == before + 2  # once per transaction, however many rows it changed
     await pg.execute("INSERT INTO reactions (kind, actor_id, object_ap_id, activity_ap_id, created_at) "
                      "SELECT 'Like', id, 'https://x.example/o/1', 'https://a.example/l/1', $1 FROM actors "
                      "ON CONFLICT DO NOTHING", now)
-    assert await version() == before + 4  # nothing inserted, nothing bumped
+    assert await version() == before + 2  # nothing inserted, nothing bumped
+
+
+@needs_pg
+async def test_two_writers_of_figures_do_not_wait_for_each_other(pg, database_url):
+    """0022's triggers updated one counter row, held to the commit: a second transaction changing
+    another idea's supports waited for the first. With 0034 neither waits, both move the version,
+    and folding the rows into the counter keeps it."""
+    now = "2026-01-01T00:00:00.000000Z"
+    await pg.execute("INSERT INTO actors (ap_id, domain, type, inbox_url, created_at) "
+                     "VALUES ('https://a.example/u/a', 'a.example', 'Person', 'https://a.example/inbox', $1)", now)
+    like = ("INSERT INTO reactions (kind, actor_id, object_ap_id, activity_ap_id, created_at) "
+            "SELECT 'Like', id, $1, $2, $3 FROM actors")
+    db = await open_database(database_url)
+    try:
+        before = await marketplace.figures_version(db.reader)
+        other = await asyncpg.connect(database_url)
+        try:
+            async with pg.transaction():
+                await pg.execute(like, "https://x.example/o/1", "https://a.example/l/1", now)
+                await other.execute("SET lock_timeout = '2s'")
+                async with other.transaction():   # would raise LockNotAvailableError behind the first
+                    await other.execute(like, "https://x.example/o/2", "https://a.example/l/2", now)
+        finally:
+            await other.close()
+        assert await marketplace.figures_version(db.reader) == before + 2
+        async with db.transaction() as conn:
+            assert await marketplace.fold_figures_changes(conn) >= 2
+        assert await pg.fetchval("SELECT count(*) FROM figures_changes") == 0
+        assert await marketplace.figures_version(db.reader) == before + 2
+    finally:
+        await db.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import Connection, fetch_all, fetch_value, sanctions, search
+from . import Connection, dialect_of, fetch_all, fetch_value, sanctions, search
 from .civic import IDEA_COLUMNS, Idea, idea_of
 
 
@@ -193,5 +193,24 @@ async def impact_figures(conn: Connection, *, district_ap_id: str | None, distri
 
 
 async def figures_version(conn: Connection) -> int:
-    """A number that moves with every change of what the impact figures count (triggers of 0022)."""
-    return int(await fetch_value(conn, "SELECT version FROM figures_version WHERE id = 1") or 0)
+    """A number that moves with every change of what the impact figures count (triggers of 0022;
+    on PostgreSQL one row per changing transaction in figures_changes, 0034)."""
+    if dialect_of(conn) == "postgresql":
+        sql = "SELECT version + (SELECT count(*) FROM figures_changes) FROM figures_version WHERE id = 1"
+    else:
+        sql = "SELECT version FROM figures_version WHERE id = 1"
+    return int(await fetch_value(conn, sql) or 0)
+
+
+async def fold_figures_changes(conn: Connection) -> int:
+    """Folds PostgreSQL's figures_changes rows into figures_version (the sum, the version, stays);
+    returns how many. SQLite's triggers update the counter itself: nothing to fold there."""
+    if dialect_of(conn) != "postgresql":
+        return 0
+    row = await fetch_value(
+        conn,
+        "WITH gone AS (DELETE FROM figures_changes RETURNING 1), "
+        "folded AS (UPDATE figures_version SET version = version + (SELECT count(*) FROM gone) "
+        "WHERE id = 1 RETURNING 1) SELECT count(*) FROM gone",
+    )
+    return int(row or 0)
