@@ -74,10 +74,11 @@ async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list
         f"FROM {source} JOIN actors a ON a.id = i.author_id WHERE {sql_where} ORDER BY {order} LIMIT ? OFFSET ?",
         (*source_params, *params, q.limit, q.offset),
     )
-    # Counting costs as much as the matches, so it stops at COUNT_CAP (shown as "1,000+"); it does
-    # not join the authors (their filter is a subquery), since that join was most of its cost.
+    # Counting costs as much as the matches, so it stops at COUNT_CAP (shown as "1,000+"); and it
+    # joins the authors only when it filters by them, since that join is most of its cost.
+    author_join = " JOIN actors a ON a.id = i.author_id" if q.author_category else ""
     total = await fetch_value(
-        conn, f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {count_sql_where} LIMIT ?) AS matches",
+        conn, f"SELECT count(*) FROM (SELECT 1 FROM {source}{author_join} WHERE {count_sql_where} LIMIT ?) AS matches",
         (*source_params, *count_params, COUNT_CAP + 1))
     listed = [ListedIdea(idea_of(r), r["author_ap_id"], r["author_name"], r["author_username"], r["author_domain"],
                          r["author_category"], r["author_type"], r["recent"]) for r in rows]
@@ -102,10 +103,7 @@ def _conditions(q: MarketplaceQuery, words: tuple[str, list] | None, *, keep_ord
         where.append("i.status = ?")
         params.append(q.status)
     if q.author_category:
-        # A subquery, not the join's a.category, and without `+`: PostgreSQL then estimates the
-        # authors' ideas from ideas.author_id (the join's estimate was 49 of 25,000, so it sorted
-        # them all for one page instead of walking the sort's index).
-        where.append("i.author_id IN (SELECT id FROM actors WHERE category = ?)")
+        where.append("a.category = ?")
         params.append(q.author_category)
     if q.topic:
         where.append(f"{plus}i.id IN (SELECT idea_id FROM idea_topics WHERE topic = ?)")
