@@ -31,8 +31,8 @@ from tests.federation.test_delivery_resilience import jonas_follows_anna
 from wecreate_fed import ld, leases
 from wecreate_fed.http import HttpClient
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import fetch_all, open_database, queue
 from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import fetch_all, open_database, queue
 from wecreate_fed.store import leases as leases_store
 
 BEAT, DEAD_AFTER = 0.3, 3.0   # the defaults are 2 s and 10 s; shorter here (with room for a loaded machine)
