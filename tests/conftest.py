@@ -187,6 +187,7 @@ class HangingPeer:
         self.posts = 0        # POSTs received
         self.fetches = 0      # GETs received of anything but the actor
         self.hanging = 0      # requests open right now
+        self.most_hanging = 0  # the most that were open at once
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task] = set()
 
@@ -216,6 +217,7 @@ class HangingPeer:
                 self.posts += method == b"POST"
                 self.fetches += method == b"GET"
                 self.hanging += 1
+                self.most_hanging = max(self.most_hanging, self.hanging)
                 try:
                     await reader.read()  # until the sender gives up and closes
                 finally:

@@ -112,10 +112,11 @@ async def test_a_server_that_hangs_does_not_hold_up_deliveries_to_the_others(mak
         status, _ = await leipzig.post_outbox("anna", {"type": "Note", "content": f"Neuigkeit Nummer {number}"})
         assert status == 201
 
-    # Then Meißen has them all while the hanging server holds its four POSTs, no more (each waits
-    # three seconds; senders stuck behind them would need half a minute)
+    # Then Meißen has them all while the hanging server held four POSTs at most (each waits three
+    # seconds; senders stuck behind them would need half a minute). At most, not now: on a loaded
+    # machine the 40 posts took longer than the three seconds, and the host then rests untried.
     await eventually(lambda: _notes_on(meissen, 40), timeout=5, message="all 40 notes on Meißen")
-    assert 1 <= hanging_peer.hanging <= 4
+    assert 1 <= hanging_peer.most_hanging <= 4
 
 
 async def _notes_on(instance, count: int) -> bool:
@@ -146,7 +147,7 @@ async def test_a_failing_host_is_probed_with_its_oldest_delivery_and_gets_its_ba
     await meissen.start()
     await make_due_now(leipzig)
     await eventually(lambda: _count(meissen, "SELECT count(*) AS n FROM objects", 5), message="all five arrive")
-    arrived = [r["content"] for r in await meissen.query("SELECT content FROM objects ORDER BY rowid")]
+    arrived = [r["content"] for r in await meissen.query("SELECT content FROM objects ORDER BY id")]
     assert [int(c.rsplit(" ", 1)[1].strip("</p>")) for c in arrived] == [0, 1, 2, 3, 4]
 
 

@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import signal
-import sqlite3
 import sys
 import time
 import uuid
@@ -30,7 +29,7 @@ from actors import local as local_actors
 from tests.conftest import eventually, free_port
 from wecreate_fed import config as config_module
 from wecreate_fed import signatures
-from wecreate_fed.store import Database, queue
+from wecreate_fed.store import fetch_all, open_database, queue
 
 FOLLOWERS = 20
 POSTS = 60
@@ -38,13 +37,13 @@ DELIVERED_TO_A = 200
 EXIT_WITHIN = 10.0
 
 
-def write_config(folder: Path, port: int) -> Path:
+def write_config(folder: Path, port: int, database_url: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "a.toml"
     path.write_text("\n".join([
         "[instance]", 'name = "WeCreate Leipzig"', f'base_url = "http://127.0.0.1:{port}"', 'registration = "open"',
         "[city]", 'name = "Leipzig"',
-        "[database]", f"path = {json.dumps(str(folder / 'a.sqlite3'))}",
+        "[database]", f"url = {json.dumps(database_url)}",
         "[server]", 'host = "127.0.0.1"', f"port = {port}",
         # A POST to the hanging server outlasts the workers' grace at stop: it must be cut off.
         "[federation]", "allow_private_addresses = true", "fetch_timeout_seconds = 30.0",
@@ -100,16 +99,18 @@ class Server:
             self.process.kill()
 
 
-def query(config, sql: str, params=()) -> list[dict]:
-    """Read A's database from outside (WAL: a reader never blocks the server)."""
-    with sqlite3.connect(config.database_path) as db:
-        db.row_factory = sqlite3.Row
-        return [dict(row) for row in db.execute(sql, params)]
+async def query(config, sql: str, params=()) -> list[dict]:
+    """Read A's database from outside, as another process would (a reader never blocks the server)."""
+    db = await open_database(config.database_url)
+    try:
+        return [dict(row) for row in await fetch_all(db.reader, sql, params)]
+    finally:
+        await db.close()
 
 
 async def prepare_a(config) -> str:
     """A's database with Anna in it; returns her token."""
-    db = await Database(config.database_path).open()
+    db = await open_database(config.database_url)
     try:
         async with db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
@@ -120,8 +121,8 @@ async def prepare_a(config) -> str:
 
 
 @pytest.fixture
-async def server_a(tmp_path):
-    config_path = write_config(tmp_path / "a", free_port())
+async def server_a(tmp_path, database_url):
+    config_path = write_config(tmp_path / "a", free_port(), database_url)
     server = Server(config_path, tmp_path / "a" / "serve.log")
     yield server
     server.kill()
@@ -211,8 +212,8 @@ async def test_serve_stops_within_seconds_on_sigterm_and_a_restart_finishes_ever
         slow_answer = await slow
     log = a.log_path.read_text()
 
-    pending = (len(query(a.config, "SELECT id FROM incoming WHERE state = 'pending'")),
-               len(query(a.config, "SELECT id FROM deliveries WHERE state = 'pending'")))
+    pending = (len(await query(a.config, "SELECT id FROM incoming WHERE state = 'pending'")),
+               len(await query(a.config, "SELECT id FROM deliveries WHERE state = 'pending'")))
     print(f"stopped in {took:.1f} s (exit {code}) with {pending[0]} incoming and {pending[1]} deliveries "
           f"pending; {len(posted)} posts and {len(accepted)} deliveries answered ({at_sigterm} at SIGTERM)")
 
@@ -221,27 +222,31 @@ async def test_serve_stops_within_seconds_on_sigterm_and_a_restart_finishes_ever
     assert took < EXIT_WITHIN, f"serve took {took:.1f} s to stop:\n{log}"
     assert "Traceback" not in log, log
     assert slow_answer == (503, "30")  # cut off before the server's graceful period ended, and told so
-    assert not query(a.config, "SELECT id FROM incoming WHERE locked_until IS NOT NULL")
-    assert not query(a.config, "SELECT id FROM deliveries WHERE locked_until IS NOT NULL")
-    assert not query(a.config, "SELECT process_id FROM workers")  # its beat gone: nobody waits for it
+    assert not await query(a.config, "SELECT id FROM incoming WHERE locked_until IS NOT NULL")
+    assert not await query(a.config, "SELECT id FROM deliveries WHERE locked_until IS NOT NULL")
+    assert not await query(a.config, "SELECT process_id FROM workers")  # its beat gone: nobody waits for it
     assert hanging_at_sigterm >= 2  # A was waiting on the hanging server when told to stop
 
     # And once started again on the same database, it finishes all of it
     await a.start()
     await eventually(lambda: all(arrived[i] for i in posted), timeout=30, message="every post on B")
-    await eventually(lambda: not query(a.config, "SELECT 1 FROM incoming WHERE state = 'pending'"),
+    await eventually(lambda: _none_pending(a.config),
                      timeout=30, message="every accepted delivery handled on A")
     # every post A answered 201 for reached B exactly once (and nothing reached it twice)
     creates_on_b = {i: n for i, n in arrived.items() if i.startswith(f"{a.config.base_url}/activities/")}
     assert set(posted) <= set(creates_on_b)
     assert all(n == 1 for n in creates_on_b.values()), {i: n for i, n in creates_on_b.items() if n > 1}
     # every delivery A answered 202 for was handled: the note is kept on A
-    handled = {row["activity_ap_id"]: row["state"] for row in query(a.config, "SELECT * FROM incoming")}
+    handled = {row["activity_ap_id"]: row["state"] for row in await query(a.config, "SELECT * FROM incoming")}
     assert all(handled.get(i) == "done" for i in accepted), [i for i in accepted if handled.get(i) != "done"]
-    kept = {row["ap_id"] for row in query(a.config, "SELECT ap_id FROM objects WHERE is_local = 0")}
+    kept = {row["ap_id"] for row in await query(a.config, "SELECT ap_id FROM objects WHERE is_local = 0")}
     assert {i.removesuffix("#create") for i in accepted} <= kept
     code, took = await a.terminate()
     assert code == 0 and took < EXIT_WITHIN
+
+
+async def _none_pending(config) -> bool:
+    return not await query(config, "SELECT 1 FROM incoming WHERE state = 'pending'")
 
 
 async def _accepted(b, count: int) -> bool:
