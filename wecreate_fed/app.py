@@ -26,7 +26,7 @@ from .civic.boxes import amendments_routes
 from .civic.orgs import space_routes as org_space_routes
 from .config import Config
 from .domainpolicy import PolicyTable
-from .errors import WeCreateError
+from .errors import NotFound, WeCreateError
 from .http import HttpClient
 from .moderation import allowlist
 from .moderation import domains as domain_policy
@@ -123,6 +123,7 @@ def create_app(config: Config, *, run_workers: bool = True, queues: tuple[str, .
         app.register_blueprint(blueprint)
     app.register_blueprint(org_space_routes.bp)  # an Organization's featured collection
     supervisor = app.supervisor
+    app.before_request(_no_nul_in_path)
     app.before_request(ratelimit.check_expensive)  # app-level: before the website's own before_request
     app.before_request(private_guard.check)  # private mode: only allowlisted servers' signed requests
     app.after_request(ratelimit.add_retry_after)
@@ -175,6 +176,13 @@ def create_app(config: Config, *, run_workers: bool = True, queues: tuple[str, .
                                          "message": error.description or error.name})
 
     return app
+
+
+async def _no_nul_in_path() -> None:
+    """No page, user or object is named with U+0000 (PostgreSQL refuses it in text): such a path
+    is a 404 before any lookup, on both backends alike."""
+    if "\x00" in request.path:
+        raise NotFound("no such page here")
 
 
 def _is_sqlite(config: Config) -> bool:
