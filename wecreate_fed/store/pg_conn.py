@@ -13,7 +13,8 @@ differs from SQLite is made alike here, once:
   as SQLite's affinities would (a str for an integer column, an int for a text one), bools as 0/1;
   numeric results (SUM of bigint, AVG) come back as int when whole and as float otherwise, as
   SQLite gives them;
-- rows answer row["col"], row[0], keys() (a list) and dict(row);
+- rows answer row["col"], row[0], keys() (a list) and dict(row); of two columns with one name, the
+  first (as in sqlite3.Row);
 - a constraint violation (or a trigger's RAISE EXCEPTION) raises a subclass of sqlite3.IntegrityError,
   other server errors a subclass of sqlite3.OperationalError, so the callers' `except sqlite3.…` hold on both.
 """
@@ -36,6 +37,50 @@ class PgRow(asyncpg.Record):
 
     def keys(self):
         return list(super().keys())
+
+
+class FirstNameRow:
+    """A row whose result has two columns of one name (o.published beside the author's a.published):
+    row["name"] and dict(row) give the first, as sqlite3.Row does (asyncpg's Record gives the last)."""
+
+    __slots__ = ("_values", "_names", "_index")
+
+    def __init__(self, record: asyncpg.Record, names: list[str], index: dict[str, int]):
+        self._values, self._names, self._index = tuple(record.values()), names, index
+
+    def __getitem__(self, key):
+        return self._values[self._index[key]] if isinstance(key, str) else self._values[key]
+
+    def get(self, key: str, default=None):
+        return self._values[self._index[key]] if key in self._index else default
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+    def values(self):
+        return iter(self._values)
+
+    def items(self):
+        return zip(self._names, self._values, strict=True)
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _first_names(rows: list) -> list:
+    """The rows as they are, or as FirstNameRows when a column name repeats (checked once per result)."""
+    if not rows:
+        return rows
+    names = list(rows[0].keys())
+    if len(set(names)) == len(names):
+        return rows
+    index: dict[str, int] = {}
+    for position, name in enumerate(names):
+        index.setdefault(name, position)
+    return [FirstNameRow(row, names, index) for row in rows]
 
 
 class IntegrityError(sqlite3.IntegrityError):
@@ -230,7 +275,7 @@ async def run(raw: asyncpg.Connection, catalog: Catalog, sql: str, params) -> Cu
     head = text.lstrip()[:8].upper()
     try:
         if head.startswith(_ROWS_FIRST):
-            rows = await raw.fetch(text, *args)
+            rows = _first_names(await raw.fetch(text, *args))
             return Cursor(rows, -1, None)
         if head.startswith("INSERT") and not _RETURNING.search(text):
             match = _INSERT.match(text)
@@ -238,7 +283,7 @@ async def run(raw: asyncpg.Connection, catalog: Catalog, sql: str, params) -> Cu
                 rows = await raw.fetch(text.rstrip().rstrip(";") + " RETURNING id", *args)
                 return Cursor([], len(rows), rows[-1][0] if rows else None)
         if _RETURNING.search(text):
-            rows = await raw.fetch(text, *args)
+            rows = _first_names(await raw.fetch(text, *args))
             return Cursor(rows, len(rows), None)
         if head.startswith(("CREATE", "ALTER", "DROP")):
             catalog.forget()
