@@ -53,25 +53,13 @@ import bench_fanout
 import bench_inbox
 import bench_roles as roles
 import prefill
-from bench_children import Child, wait_listening
+from bench_children import Child, toml_text, wait_listening
 
 FAULT_ROLES = Path(__file__).resolve().with_name("fault_roles.py")
 WECREATE = Path(sys.executable).with_name("wecreate-fed")
 
 
 # --- the instance under test, as its own `wecreate-fed serve` process ------------------
-
-def toml_text(raw: dict) -> str:
-    """The config dict as TOML (tables of strings, numbers and booleans are all we write)."""
-    def value(v) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, int | float):
-            return repr(v)
-        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return "".join(f"[{table}]\n" + "".join(f"{k} = {value(v)}\n" for k, v in items.items()) + "\n"
-                   for table, items in raw.items())
-
 
 class Server:
     def __init__(self, raw: dict, directory: Path):
