@@ -18,7 +18,7 @@ from tests.civic.test_events import EVENT
 from tests.conftest import eventually, post_signed
 from wecreate_fed import ld, retention
 from wecreate_fed.civic import events, ideas
-from wecreate_fed.store import bulk
+from wecreate_fed.store import Database, bulk
 from wecreate_fed.store import retention as retention_store
 
 DAY = 86_400.0
@@ -232,9 +232,16 @@ async def test_the_server_runs_a_retention_worker(make_instance):
 
 
 @pytest.mark.sqlite_only  # SQLite's query plans (EXPLAIN QUERY PLAN)
-async def test_no_retention_query_reads_a_table_that_grows_with_traffic(make_instance):
-    leipzig = await make_instance("leipzig", run_workers=False)
-    plans = await retention_store.query_plans(leipzig.rt.db.reader)
+async def test_no_retention_query_reads_a_table_that_grows_with_traffic(tmp_path):
+    # On the migrated schema without statistics, as the planner sees any table ANALYZE has not
+    # counted. Not a fresh instance's: its start-up ANALYZE counts the one or two rows its actors
+    # table has at that moment, and with those figures the planner finds a scan as cheap as a
+    # search (1 run in 6 here), which says nothing about a grown instance.
+    db = await Database(tmp_path / "plans.sqlite3").open()
+    try:
+        plans = await retention_store.query_plans(db.reader)
+    finally:
+        await db.close()
     assert set(plans) == {"incoming", "deliveries", "seen", "ideas", "events", "objects"}
     for name, details in plans.items():
         # Only the local boxes are scanned (one row per box of this instance); the windowed table is
