@@ -197,6 +197,7 @@ async def _copy(source, target, shown: str) -> int:
         for table in tables:
             async for rows in copy_store.batches(source.reader, table):
                 await copy_store.insert(conn, table, types[table.name], rows)
+        await copy_store.clear_triggered(conn)
         sequences = await copy_store.reset_sequences(conn)
         wrong = []
         for table in tables:

@@ -20,6 +20,9 @@ BATCH = 1000
 SKIPPED = frozenset({"schema_migrations"})
 # Rows a migration inserts (0022's figures_version counter): the target's are replaced by the source's.
 SEEDED = frozenset({"figures_version"})
+# Rows the target's triggers write while the copy inserts (PostgreSQL's figures_changes, 0034):
+# not copied, not counted, and removed before the commit; the copied figures_version stands.
+TRIGGERED = frozenset({"figures_changes"})
 
 
 class CopyError(Exception):
@@ -45,7 +48,7 @@ async def source_tables(conn: Connection) -> list[Table]:
     rows = await fetch_all(conn, "SELECT name, sql FROM sqlite_master WHERE type = 'table' "
                                  "AND name NOT LIKE 'sqlite_%' ORDER BY name")
     virtual = [r["name"] for r in rows if (r["sql"] or "").upper().startswith("CREATE VIRTUAL TABLE")]
-    names = [r["name"] for r in rows if r["name"] not in SKIPPED and r["name"] not in virtual
+    names = [r["name"] for r in rows if r["name"] not in SKIPPED | TRIGGERED and r["name"] not in virtual
              and not any(r["name"].startswith(v + "_") for v in virtual)]
     tables, references = {}, {}
     for name in names:
@@ -104,7 +107,7 @@ async def holding_rows(conn: Connection, tables: list[str]) -> dict[str, int]:
     """The target's tables that hold rows a fresh migration does not leave (table -> rows)."""
     found = {}
     for name in tables:
-        if name in SKIPPED or name in SEEDED:
+        if name in SKIPPED or name in SEEDED or name in TRIGGERED:
             continue
         if await fetch_value(conn, f"SELECT 1 FROM {_q(name)} LIMIT 1") is not None:
             found[name] = await count(conn, name)
@@ -113,6 +116,11 @@ async def holding_rows(conn: Connection, tables: list[str]) -> dict[str, int]:
 
 async def clear_seeded(conn: Connection) -> None:
     for name in sorted(SEEDED):
+        await conn.execute(f"DELETE FROM {_q(name)}")
+
+
+async def clear_triggered(conn: Connection) -> None:
+    for name in sorted(TRIGGERED):
         await conn.execute(f"DELETE FROM {_q(name)}")
 
 
