@@ -159,10 +159,13 @@ def _text(document: dict, name: str, limit: int) -> str:
 
 
 def _pick_key(document: dict, key_id: str | None) -> dict | None:
-    """The publicKey entry matching key_id (or the first one); it must be owned by the actor."""
+    """The publicKey entry matching key_id (or the first one); it must be owned by the actor and
+    have its id on the actor's server: a document elsewhere cannot claim (and so hold) the id of
+    someone's key."""
     candidates = [k for k in ld.as_list(document.get("publicKey")) if isinstance(k, dict)]
     candidates = [k for k in candidates if isinstance(k.get("id"), str) and isinstance(k.get("publicKeyPem"), str)
-                  and ld.get_id(k.get("owner", document.get("id"))) == document.get("id")]
+                  and ld.get_id(k.get("owner", document.get("id"))) == document.get("id")
+                  and hosts.same_origin(k["id"], document.get("id"))]
     if key_id is not None:
         candidates = [k for k in candidates if k["id"] == key_id]
     return candidates[0] if candidates else None

@@ -36,11 +36,18 @@ class Wakeup(asyncio.Event):
         self._again = False
 
     def set(self) -> None:
+        if self._after_commit is None:
+            super().set()
+        else:
+            # Woken once what the caller wrote is visible (inside a transaction or a write batch: at
+            # its commit), or a worker here or in another process could look too early, find
+            # nothing (PostgreSQL does not wait for the COMMIT) and sleep until its next poll.
+            self._after_commit(self._set_and_publish)
+
+    def _set_and_publish(self) -> None:
         super().set()
-        if self._publish is not None and self._after_commit is not None:
-            # Told once what the caller wrote is visible (inside a write batch: at its commit), or the
-            # other process could look too early and sleep until its next poll.
-            self._after_commit(self._schedule)
+        if self._publish is not None:
+            self._schedule()
 
     def _schedule(self) -> None:
         if self._publishing is not None and not self._publishing.done():

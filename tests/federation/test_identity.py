@@ -9,6 +9,7 @@ with the attacker's key as the victim is refused.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -193,6 +194,32 @@ async def test_another_path_on_the_victims_host_cannot_claim_the_victims_id(host
     # It was asked once, then the victim's own id once (the refetch), which lists no such key
     assert victim_host.hits.count("/~mallory/actor") == 1
     await assert_victim_intact(leipzig, anna, victim)
+
+
+async def test_an_actor_elsewhere_listing_the_victims_key_id_holds_no_key(hosts_and_victim):
+    leipzig, anna, victim, _, attacker_host, (attacker_private, attacker_public) = hosts_and_victim
+    # Given an actor on the attacker's host whose document lists the victim's key id as its own
+    mallory = f"{attacker_host.base_url}/users/mallory"
+    attacker_host.put("/users/mallory", actor_document(mallory, victim.key_id, attacker_public))
+    # When Leipzig caches it (a key id is unique: it would have taken the victim's, or failed)
+    actor = await remote.get_actor(leipzig.rt, mallory)
+    # Then it is cached without a key, and the victim's key id still names the victim's key
+    assert actor.ap_id == mallory and actor.key_id is None and actor.public_key_pem is None
+    status, body = await attack(leipzig, anna, victim, victim.key_id, attacker_private)
+    assert status == 401, body
+    await assert_victim_intact(leipzig, anna, victim)
+
+
+async def test_one_new_actor_fetched_many_times_at_once_is_cached_once(hosts_and_victim):
+    leipzig, _, _, _, attacker_host, (_, public) = hosts_and_victim
+    # PostgreSQL writes the fetches side by side: each one's insert meets the others' rows
+    for round_ in range(20):
+        ap_id = f"{attacker_host.base_url}/users/popular{round_}"
+        document = actor_document(ap_id, f"{ap_id}#main-key", public)
+        actors = await asyncio.gather(*(remote.store_actor_document(leipzig.rt, document, fetched_from=ap_id)
+                                        for _ in range(8)))
+        assert {a.id for a in actors} == {actors[0].id} and actors[0].key_id == f"{ap_id}#main-key"
+        assert len(await leipzig.query("SELECT id FROM actors WHERE ap_id = ?", (ap_id,))) == 1
 
 
 async def test_a_key_document_must_carry_the_keyid_as_its_id(hosts_and_victim):

@@ -4,11 +4,13 @@ the same API on both, migrated, with dialect, url and in-process wake-ups."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 
-from wecreate_fed import store
+from wecreate_fed import store, wakeups
 from wecreate_fed.store import dialect_of, fetch_value
+from wecreate_fed.wakeups import Wakeup
 
 
 async def test_open_database_gives_a_migrated_database_with_the_same_api(database_url):
@@ -41,6 +43,36 @@ async def test_notify_wakes_every_listener_of_its_channel_after_commit(database_
             assert not first.is_set()  # not before the batch committed
         await asyncio.wait_for(asyncio.gather(first.wait(), second.wait()), 5)
         assert not other.is_set()
+    finally:
+        await db.close()
+
+
+async def test_after_commit_in_a_transaction_waits_for_its_commit_and_a_rollback_drops_it(database_url):
+    """A worker woken inside a transaction must find the rows: on PostgreSQL its claim does not
+    wait for the COMMIT, so the wake-up may not come before it (a mail that waited 30 s)."""
+    db = await store.open_database(database_url)
+    ran: list[str] = []
+    seen: list[object] = []
+    rt = SimpleNamespace(db=db, inbox_wakeup=Wakeup(), delivery_wakeup=Wakeup(), civic_wakeup=Wakeup())
+    try:
+        wakeups.share(rt)
+        elsewhere = await db.listen("wecreate_civic")  # another process's civic worker
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO settings (key, value, created_at) VALUES (?, ?, ?)",
+                               ("after", "commit", store.iso()))
+            db.after_commit(lambda: ran.append("committed"))
+            rt.civic_wakeup.set()
+            await asyncio.sleep(0.1)
+            assert ran == [] and not rt.civic_wakeup.is_set() and not elsewhere.is_set()
+        assert ran == ["committed"] and rt.civic_wakeup.is_set()
+        await asyncio.wait_for(elsewhere.wait(), 5)
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                db.after_commit(lambda: ran.append("rolled back"))
+                raise RuntimeError("the unit failed")
+        assert ran == ["committed"]
+        db.after_commit(lambda: seen.append("now"))  # outside any transaction: at once
+        assert seen == ["now"]
     finally:
         await db.close()
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 
 from wecreate_fed.config import Config
-from wecreate_fed.store import Connection
+from wecreate_fed.store import AnyDatabase, Connection
 from wecreate_fed.store import mail as mail_store
 
 from .render import compose
@@ -30,27 +31,30 @@ EMAIL_MAX = 254  # RFC 5321's limit on a forward path
 # exists only its confirmation link can tell.
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+\.[^@\s<>()\[\],;:\"\\.]{2,}$")
 
-# The MailWorker of each database in this process waits on its event; `queue` sets it. The worker's
-# claim needs the write lock, which the caller's transaction holds until it commits (or rolls
-# back), so the woken worker finds the new mail committed, or nothing.
-_wakeups: dict[str, asyncio.Event] = {}
+# The MailWorker of each database in this process waits on its event; `queue` sets it once the
+# caller's transaction committed (the database's after_commit): woken earlier, the worker could
+# claim before the COMMIT, find nothing (PostgreSQL does not wait for it) and sleep until its poll.
+_wakeups: dict[str, tuple[asyncio.Event, Callable[[Callable[[], None]], None]]] = {}
 
 
 def valid_address(address: str) -> bool:
     return len(address) <= EMAIL_MAX and bool(_ADDRESS.match(address))
 
 
-def new_wakeup(config: Config) -> asyncio.Event:
+def new_wakeup(config: Config, db: AnyDatabase) -> asyncio.Event:
     """A fresh event for the MailWorker of this instance's database to sleep on (one per start,
     so that an event never outlives the event loop it was used in)."""
-    event = _wakeups[config.database_url] = asyncio.Event()
+    event = asyncio.Event()
+    _wakeups[config.database_url] = (event, db.after_commit)
     return event
 
 
 def wake(config: Config) -> None:
-    event = _wakeups.get(config.database_url)
-    if event is not None:
-        event.set()
+    """Wake this process's MailWorker once what the current task wrote is committed."""
+    found = _wakeups.get(config.database_url)
+    if found is not None:
+        event, after_commit = found
+        after_commit(event.set)
 
 
 async def queue(conn: Connection, config: Config, *, to: str, lang: str, template: str, values: dict,

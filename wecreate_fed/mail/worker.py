@@ -100,7 +100,7 @@ class MailWorker(Worker):
     name = "mail-worker"
 
     def __init__(self, config: Config, db: AnyDatabase, *, process_id: str):
-        super().__init__(new_wakeup(config))
+        super().__init__(new_wakeup(config, db))
         self.config = config
         self.db = db
         self.process_id = process_id

@@ -21,7 +21,20 @@ import aiosqlite
 from wecreate_fed import owner_only
 
 from .batch import Batch, InlineConnection, connect_inline
-from .core import GroupCommit, Wakeups, dialect_of, fetch_all, fetch_one, fetch_value, iso, iso_in, to_the_end, utcnow
+from .core import (
+    CommitCallbacks,
+    GroupCommit,
+    Wakeups,
+    dialect_of,
+    fetch_all,
+    fetch_one,
+    fetch_value,
+    iso,
+    iso_in,
+    run_all,
+    to_the_end,
+    utcnow,
+)
 from .migrate import migrate, migrations
 from .pg_conn import PgConnection, PgReader
 from .postgres import READERS, WRITERS, PostgresDatabase
@@ -77,6 +90,7 @@ class Database(GroupCommit):
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._commit_callbacks = CommitCallbacks()
         # Group commit (write_batched): items waiting for the next transaction, and the task
         # writing them, per write function.
         self._waiting: dict = {}
@@ -154,22 +168,24 @@ class Database(GroupCommit):
             async with _savepoint(batch) as conn:
                 yield conn
             return
-        async with self._lock:
-            if writer.in_transaction:  # cannot happen; if it ever does, do not inherit someone's writes
-                log.error("writer connection was left inside a transaction; rolling it back")
-                await _to_the_end(writer.rollback())
-            await _to_the_end(writer.execute("BEGIN IMMEDIATE"), undo=writer.rollback)
-            try:
-                yield writer
-            except BaseException:
-                await _to_the_end(writer.rollback())
-                raise
-            try:
-                await _to_the_end(writer.commit(), undo=writer.rollback)
-            except BaseException:
-                if writer.in_transaction:
+        with self._commit_callbacks.collecting() as callbacks:
+            async with self._lock:
+                if writer.in_transaction:  # cannot happen; if it ever does, do not inherit someone's writes
+                    log.error("writer connection was left inside a transaction; rolling it back")
                     await _to_the_end(writer.rollback())
-                raise
+                await _to_the_end(writer.execute("BEGIN IMMEDIATE"), undo=writer.rollback)
+                try:
+                    yield writer
+                except BaseException:
+                    await _to_the_end(writer.rollback())
+                    raise
+                try:
+                    await _to_the_end(writer.commit(), undo=writer.rollback)
+                except BaseException:
+                    if writer.in_transaction:
+                        await _to_the_end(writer.rollback())
+                    raise
+        run_all(callbacks)
 
     @asynccontextmanager
     async def alone(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -255,11 +271,12 @@ class Database(GroupCommit):
         await batch.begin()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run `callback` once what this task wrote is committed: now, or at the end of its batch."""
+        """Run `callback` once what this task wrote is committed: now, or at the end of its batch
+        or transaction."""
         batch = self._batch
         if batch is not None and batch.owns_current_task():
             batch.after_commit.append(callback)
-        else:
+        elif not self._commit_callbacks.add(callback):
             callback()
 
     async def _checkpoint(self) -> None:

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, fields
 from typing import Any, overload
 
-from . import Connection, counters, fetch_all, fetch_one, fetch_value, iso
+from . import Connection, counters, dialect_of, fetch_all, fetch_one, fetch_value, iso
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Actor:
 
 
 _COLUMNS = ", ".join(f.name for f in fields(Actor))
+ACTOR_UPSERT_LOCKS = 1001  # PostgreSQL advisory locks (this number, hash of a key id): one upsert per key at a time
 _WRITABLE = [f.name for f in fields(Actor)
              if f.name not in ("id", "created_at", "deleted_at", "is_local", "limited_at", "suspended_at",
                                 "moved_to", "moved_at")]
@@ -95,6 +96,16 @@ async def upsert_remote_actor(conn: Connection, *, document: str, **values) -> A
     names = list(values) + ["document", "fetched_at", "created_at", "is_local"]
     params = list(values.values()) + [document, now, now, 0]
     updates = ", ".join(f"{n} = excluded.{n}" for n in list(values) + ["document", "fetched_at"])
+    if values.get("key_id"):
+        if dialect_of(conn) == "postgresql":
+            # Two fetches of one new actor at once would insert side by side, each into a unique
+            # index the other holds (ap_id, key_id): a deadlock. One after the other, the second
+            # updates the first one's row.
+            await conn.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (ACTOR_UPSERT_LOCKS, values["key_id"]))
+        # The key moved to this actor (on the same server, which actors.remote checks): the
+        # newest document wins, as a key id is unique.
+        await conn.execute("UPDATE actors SET key_id = NULL, public_key_pem = NULL "
+                           "WHERE key_id = ? AND ap_id <> ? AND is_local = 0", (values["key_id"], values["ap_id"]))
     await conn.execute(
         f"INSERT INTO actors ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
         f"ON CONFLICT (ap_id) DO UPDATE SET {updates}, deleted_at = NULL WHERE actors.is_local = 0",

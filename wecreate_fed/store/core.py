@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 
@@ -191,3 +191,40 @@ class BatchState:
         callbacks, self.after_commit = self.after_commit, []
         for callback in callbacks:
             callback()
+
+
+class CommitCallbacks:
+    """The `after_commit()` callbacks of the plain transactions open in each task (a batch keeps
+    its own). Without them a worker woken inside a transaction could look before the COMMIT, on
+    PostgreSQL find nothing, and sleep until its next poll."""
+
+    def __init__(self) -> None:
+        self._open: dict[asyncio.Task | None, list[Callable[[], None]]] = {}
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[list[Callable[[], None]]]:
+        """Around one transaction: what `add` collects meanwhile (run it after the COMMIT)."""
+        task = asyncio.current_task()
+        outer = self._open.get(task)
+        mine: list[Callable[[], None]] = []
+        self._open[task] = mine
+        try:
+            yield mine
+        finally:
+            if outer is None:
+                del self._open[task]
+            else:
+                self._open[task] = outer
+
+    def add(self, callback: Callable[[], None]) -> bool:
+        """Keep `callback` for the end of this task's open transaction; False if none is open."""
+        callbacks = self._open.get(asyncio.current_task())
+        if callbacks is None:
+            return False
+        callbacks.append(callback)
+        return True
+
+
+def run_all(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        callback()

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import asyncpg
 
 from . import pg_conn
-from .core import BatchState, GroupCommit, Wakeups, to_the_end
+from .core import BatchState, CommitCallbacks, GroupCommit, Wakeups, run_all, to_the_end
 from .migrate import migrate_postgres
 from .pg_conn import Catalog, PgConnection, PgReader, PgRow
 
@@ -69,6 +69,7 @@ class PostgresDatabase(GroupCommit):
         self._readers_pool: asyncpg.Pool | None = None
         self._reader: PgReader | None = None
         self._catalog = Catalog()
+        self._commit_callbacks = CommitCallbacks()
         self._waiting: dict = {}
         self._writers: dict = {}
         self._batches: dict[asyncio.Task, PgBatch] = {}
@@ -142,20 +143,22 @@ class PostgresDatabase(GroupCommit):
             async with _savepoint(batch) as conn:
                 yield conn
             return
-        async with self._connection() as raw:
-            rollback = lambda: raw.execute("ROLLBACK")  # noqa: E731
-            await to_the_end(raw.execute("BEGIN"), undo=rollback)
-            try:
-                yield PgConnection(raw, self._catalog)
-            except BaseException:
-                await to_the_end(rollback())
-                raise
-            try:
-                await to_the_end(raw.execute("COMMIT"), undo=rollback)
-            except BaseException:
-                if raw.is_in_transaction():
+        with self._commit_callbacks.collecting() as callbacks:
+            async with self._connection() as raw:
+                rollback = lambda: raw.execute("ROLLBACK")  # noqa: E731
+                await to_the_end(raw.execute("BEGIN"), undo=rollback)
+                try:
+                    yield PgConnection(raw, self._catalog)
+                except BaseException:
                     await to_the_end(rollback())
-                raise
+                    raise
+                try:
+                    await to_the_end(raw.execute("COMMIT"), undo=rollback)
+                except BaseException:
+                    if raw.is_in_transaction():
+                        await to_the_end(rollback())
+                    raise
+        run_all(callbacks)
 
     @asynccontextmanager
     async def alone(self) -> AsyncIterator[PgConnection]:
@@ -219,11 +222,12 @@ class PostgresDatabase(GroupCommit):
         await to_the_end(batch.begin(), undo=batch.rollback)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run `callback` once what this task wrote is committed: now, or at the end of its batch."""
+        """Run `callback` once what this task wrote is committed: now, or at the end of its batch
+        or transaction."""
         batch = self._batch()
         if batch is not None:
             batch.after_commit.append(callback)
-        else:
+        elif not self._commit_callbacks.add(callback):
             callback()
 
     async def notify(self, channel: str) -> None:
