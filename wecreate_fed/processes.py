@@ -19,7 +19,7 @@ import logging
 import inbox.worker
 from outbox.delivery import DeliveryWorker
 
-from . import leases, nodeinfo, wakeups
+from . import leases, mail, nodeinfo, wakeups
 from .civic import figures, purge
 from .civic import worker as civic_worker
 from .errors import ConfigError
@@ -77,7 +77,7 @@ def start_workers(rt: Runtime, supervisor: Supervisor, queues: tuple[str, ...]) 
         supervisor.start(nodeinfo.NodeInfoWorker(rt))
         supervisor.start(moderation_worker.SuspensionWorker(rt))
     if "mail" in queues and config.email_enabled:
-        supervisor.start(MailWorker(config, rt.db, process_id=rt.process_id))
+        supervisor.start(MailWorker(config, rt.db, wakeup=rt.mail_wakeup, process_id=rt.process_id))
     if "housekeeping" in queues:
         supervisor.start(NotifyWorker(rt))  # notification mails at once, and the digests
         supervisor.start(purge.PurgeWorker(rt))
@@ -90,4 +90,5 @@ def start_workers(rt: Runtime, supervisor: Supervisor, queues: tuple[str, ...]) 
 
 def share_wakeups(rt: Runtime, queues: tuple[str, ...]) -> list[asyncio.Task]:
     """This process's wake-ups reach the others; theirs wake the workers of `queues` here."""
+    mail.attach(rt.config, rt.mail_wakeup)  # mail.queue has no Runtime at hand
     return wakeups.share(rt, listen=tuple(q for q in queues if q in wakeups.CHANNELS))

@@ -29,6 +29,8 @@ class Runtime:
     delivery_wakeup: Wakeup = field(default_factory=Wakeup)
     # Set after a change that may alter an idea's counts, so the civic worker publishes them.
     civic_wakeup: Wakeup = field(default_factory=Wakeup)
+    # Set after a mail was queued (mail.queue), so the mail worker sends it at once.
+    mail_wakeup: Wakeup = field(default_factory=Wakeup)
     # Set after a domain policy changed here, so the domain worker starts a suspension's purge.
     policy_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     # Set after a local suspension (or a test moving its end), so the suspension worker looks again.

@@ -1,6 +1,6 @@
 """Wake-ups that reach the workers of every process on the database, not only this one's.
 
-`Runtime.inbox_wakeup`, `delivery_wakeup` and `civic_wakeup` are `Wakeup`s: an asyncio.Event
+`Runtime.inbox_wakeup`, `delivery_wakeup`, `civic_wakeup` and `mail_wakeup` are `Wakeup`s: an asyncio.Event
 whose `set()` also tells the other processes (the database's `notify`: PostgreSQL NOTIFY;
 on SQLite an in-process event), once `share(rt)` has connected it. A web process that queues
 a delivery thus wakes the delivery worker of a worker process at once. The workers keep a slow
@@ -22,7 +22,8 @@ from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
-CHANNELS = {"inbox": "wecreate_inbox", "delivery": "wecreate_delivery", "civic": "wecreate_civic"}
+CHANNELS = {"inbox": "wecreate_inbox", "delivery": "wecreate_delivery", "civic": "wecreate_civic",
+            "mail": "wecreate_mail"}
 
 
 class Wakeup(asyncio.Event):
@@ -74,7 +75,8 @@ class Wakeup(asyncio.Event):
 
 
 def wakeups_of(rt) -> dict[str, Wakeup]:
-    return {"inbox": rt.inbox_wakeup, "delivery": rt.delivery_wakeup, "civic": rt.civic_wakeup}
+    return {"inbox": rt.inbox_wakeup, "delivery": rt.delivery_wakeup, "civic": rt.civic_wakeup,
+            "mail": rt.mail_wakeup}
 
 
 async def _notify(db, channel: str) -> None:

@@ -4,13 +4,15 @@
 A fan-out of 2,000 deliveries to a real receiving server on loopback arrives exactly once in
 total (counted at the receiver; every row attempted once, both workers took part), and after a
 `kill -9` of one worker in the middle of its rows, the other finishes them once the dead one's
-lease is given back. Skipped without WECREATE_TEST_DATABASE (they are about several processes
+lease is given back. A mail queued in a web process wakes the mail worker of another at once.
+Skipped without WECREATE_TEST_DATABASE (they are about several processes
 on one server database; SQLite serves from one process).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import aiohttp
@@ -18,8 +20,10 @@ import pytest
 
 from tests import processes
 from tests.conftest import eventually, free_port
+from tests.mailserver import MailServer
 from wecreate_fed import config as config_module
-from wecreate_fed import leases, store, wakeups
+from wecreate_fed import leases, mail, store, wakeups
+from wecreate_fed import processes as processes_module
 from wecreate_fed.http import HttpClient
 from wecreate_fed.runtime import Runtime
 
@@ -200,3 +204,41 @@ async def test_a_wakeup_set_in_one_process_wakes_the_worker_of_another_after_the
         await wakeups.stop(tasks)
         for db in dbs:
             await db.close()
+
+
+@pytest.mark.timeout(90)
+async def test_a_mail_queued_in_a_web_process_is_sent_by_the_mail_worker_of_another_at_once(tmp_path):
+    """A worker process for the mail queue sleeps up to its 30 s poll; a web process's queued
+    mail wakes it across processes (LISTEN/NOTIFY), once the web process's transaction committed."""
+    smtp = await MailServer().start()
+    url = await pg_databases.fresh()
+    path = processes.write_config(tmp_path, database=url)
+    path.write_text(path.read_text() + "[email]\n" + "".join(
+        f"{name} = {json.dumps(value)}\n" for name, value in smtp.tables()["email"].items()))
+    worker = None
+    try:
+        code, _, err = await processes.run("init", "--config", str(path))
+        assert code == 0, err
+        worker = await processes.Process("worker", "--config", str(path), "--queues", "mail").start()
+        await worker.wait_for_line(r"worker ([0-9a-f]+): mail$")
+        await asyncio.sleep(1.5)  # its first round found nothing: it sleeps until a wake-up or its poll
+        config = config_module.load(path)
+        web = Runtime(config=config, db=await store.open_database(config.database_url),
+                      http=HttpClient.from_config(config))
+        tasks = processes_module.share_wakeups(web, ())
+        try:
+            async with web.db.transaction() as conn:
+                await mail.queue(conn, config, to="anna@example.org", lang="de", template="reset",
+                                 values={"name": "Anna", "username": "anna", "url": "http://127.0.0.1/x",
+                                         "minutes": 60})
+                await asyncio.sleep(0.5)  # the worker, woken now, would find nothing
+            [sent] = await smtp.wait_for(1, timeout=10)
+            assert sent.recipients == ["anna@example.org"]
+        finally:
+            await wakeups.stop(tasks)
+            await web.db.close()
+        assert await worker.stop() == 0, worker.text
+    finally:
+        stop_all(worker)
+        await smtp.stop()
+        await pg_databases.drop([url])

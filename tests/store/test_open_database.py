@@ -53,7 +53,8 @@ async def test_after_commit_in_a_transaction_waits_for_its_commit_and_a_rollback
     db = await store.open_database(database_url)
     ran: list[str] = []
     seen: list[object] = []
-    rt = SimpleNamespace(db=db, inbox_wakeup=Wakeup(), delivery_wakeup=Wakeup(), civic_wakeup=Wakeup())
+    rt = SimpleNamespace(db=db, inbox_wakeup=Wakeup(), delivery_wakeup=Wakeup(), civic_wakeup=Wakeup(),
+                         mail_wakeup=Wakeup())
     try:
         wakeups.share(rt)
         elsewhere = await db.listen("wecreate_civic")  # another process's civic worker

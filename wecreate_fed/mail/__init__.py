@@ -16,45 +16,40 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
 
 from wecreate_fed.config import Config
-from wecreate_fed.store import AnyDatabase, Connection
+from wecreate_fed.store import Connection
 from wecreate_fed.store import mail as mail_store
 
 from .render import compose
 
-__all__ = ["compose", "queue", "valid_address", "wake", "EMAIL_MAX"]
+__all__ = ["attach", "compose", "queue", "valid_address", "wake", "EMAIL_MAX"]
 
 EMAIL_MAX = 254  # RFC 5321's limit on a forward path
 # Deliberately plain: one @, no spaces or angle brackets, a dot in the domain. Whether the address
 # exists only its confirmation link can tell.
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+\.[^@\s<>()\[\],;:\"\\.]{2,}$")
 
-# The MailWorker of each database in this process waits on its event; `queue` sets it once the
-# caller's transaction committed (the database's after_commit): woken earlier, the worker could
-# claim before the COMMIT, find nothing (PostgreSQL does not wait for it) and sleep until its poll.
-_wakeups: dict[str, tuple[asyncio.Event, Callable[[Callable[[], None]], None]]] = {}
+# Each database's Runtime.mail_wakeup in this process (wakeups.Wakeup, registered by `attach`):
+# set by `queue`, it wakes the MailWorker, here or in another process, once the caller's
+# transaction committed.
+_wakeups: dict[str, asyncio.Event] = {}
 
 
 def valid_address(address: str) -> bool:
     return len(address) <= EMAIL_MAX and bool(_ADDRESS.match(address))
 
 
-def new_wakeup(config: Config, db: AnyDatabase) -> asyncio.Event:
-    """A fresh event for the MailWorker of this instance's database to sleep on (one per start,
-    so that an event never outlives the event loop it was used in)."""
-    event = asyncio.Event()
-    _wakeups[config.database_url] = (event, db.after_commit)
-    return event
+def attach(config: Config, wakeup: asyncio.Event) -> None:
+    """The event `queue` sets for this instance's database in this process (one per start, so
+    that an event never outlives the event loop it was used in)."""
+    _wakeups[config.database_url] = wakeup
 
 
 def wake(config: Config) -> None:
-    """Wake this process's MailWorker once what the current task wrote is committed."""
-    found = _wakeups.get(config.database_url)
-    if found is not None:
-        event, after_commit = found
-        after_commit(event.set)
+    event = _wakeups.get(config.database_url)
+    if event is not None:
+        event.set()
 
 
 async def queue(conn: Connection, config: Config, *, to: str, lang: str, template: str, values: dict,

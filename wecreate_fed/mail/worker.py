@@ -14,6 +14,7 @@ once, never lost).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -26,7 +27,7 @@ from wecreate_fed.store import AnyDatabase, iso, utcnow
 from wecreate_fed.store import mail as mail_store
 from wecreate_fed.workers import Worker
 
-from . import new_wakeup, render
+from . import render
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +100,8 @@ async def send(config: Config, mails: list[tuple[str, bytes]]) -> list[Exception
 class MailWorker(Worker):
     name = "mail-worker"
 
-    def __init__(self, config: Config, db: AnyDatabase, *, process_id: str):
-        super().__init__(new_wakeup(config, db))
+    def __init__(self, config: Config, db: AnyDatabase, *, wakeup: asyncio.Event, process_id: str):
+        super().__init__(wakeup)
         self.config = config
         self.db = db
         self.process_id = process_id
