@@ -58,6 +58,18 @@ async def fresh() -> str:
         await admin.close()
 
 
+async def empty() -> str:
+    """The URL of a new database without any schema (a migration's test applies some of them)."""
+    admin = await asyncpg.connect(ADMIN_URL)
+    try:
+        name = f"{PREFIX}_{uuid.uuid4().hex[:16]}"
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        _created.add(name)
+        return url_of(name)
+    finally:
+        await admin.close()
+
+
 async def drop(urls: list[str]) -> None:
     """Drop these test databases (connections still open to them are ended)."""
     names = [urlsplit(url).path.lstrip("/") for url in urls]

@@ -5,13 +5,20 @@ inbox exactly once, resumable at any point (a step cancelled at any await loses 
 from __future__ import annotations
 
 import asyncio
+import importlib
+
+import aiosqlite
+import asyncpg
 
 from outbox import delivery
+from tests import pg_databases
 from tests.civic.test_cancellation import run_cancelled
 from tests.conftest import eventually
 from wecreate_fed.civic import ideas
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import fanout, social
+
+runner = importlib.import_module("wecreate_fed.store.migrate")  # the package's `migrate` is the function
 
 FOLLOWERS = 23
 CHUNK = 5
@@ -104,3 +111,51 @@ async def test_a_running_instance_delivers_to_every_follower_beyond_the_first_ch
     rows = await eventually(attempted, timeout=60, message="every follower's inbox attempted")
     assert [r["inbox_url"] for r in rows] == inboxes
     assert await fanout.pending(leipzig.rt.db.reader) == []
+
+
+async def test_migration_0035_moves_the_cursors_of_fanouts_under_way_out_of_settings(tmp_path, monkeypatch):
+    """Fan-outs under way when the instance is upgraded go on where they were; the cursor of an
+    activity purged meanwhile goes, and no `fanout.` row stays among the settings."""
+    rows = [
+        "INSERT INTO actors (id, ap_id, domain, type, inbox_url, created_at) VALUES "
+        "(1, 'https://a.example/users/anna', 'a.example', 'Person', 'https://a.example/inbox', '2026-01-01')",
+        "INSERT INTO activities (id, ap_id, actor_id, type, data, created_at) VALUES "
+        "(7, 'https://a.example/activities/7', 1, 'Create', '{}', '2026-01-01')",
+        "INSERT INTO settings (key, value, created_at) VALUES "
+        "('fanout.7', 'https://f.example/users/f099/inbox', '2026-01-02'), "
+        "('fanout.8', 'https://f.example/users/f001/inbox', '2026-01-02'), "
+        "('instance.name', 'Leipzig', '2026-01-01')",
+    ]
+    every = {dialect: runner.migrations(dialect) for dialect in ("sqlite", "postgresql")}
+    before = lambda dialect="sqlite": [m for m in every[dialect] if m[0] < 35]  # noqa: E731
+    if pg_databases.enabled():
+        url = await pg_databases.empty()
+        raw = await asyncpg.connect(url)
+        try:
+            monkeypatch.setattr(runner, "migrations", before)
+            await runner.migrate_postgres(raw)
+            for statement in rows:
+                await raw.execute(statement)
+            monkeypatch.setattr(runner, "migrations", lambda dialect="sqlite": every[dialect])
+            await runner.migrate_postgres(raw)
+            fanouts = [tuple(r) for r in await raw.fetch("SELECT activity_id, after_inbox FROM fanouts")]
+            left = [r["key"] for r in await raw.fetch("SELECT key FROM settings ORDER BY key")]
+        finally:
+            await raw.close()
+            await pg_databases.drop([url])
+    else:
+        conn = await aiosqlite.connect(tmp_path / "old.db")
+        try:
+            monkeypatch.setattr(runner, "migrations", before)
+            await runner.migrate(conn)
+            for statement in rows:
+                await conn.execute(statement)
+            await conn.commit()
+            monkeypatch.setattr(runner, "migrations", lambda dialect="sqlite": every[dialect])
+            await runner.migrate(conn)
+            fanouts = list(await conn.execute_fetchall("SELECT activity_id, after_inbox FROM fanouts"))
+            left = [r[0] for r in await conn.execute_fetchall("SELECT key FROM settings ORDER BY key")]
+        finally:
+            await conn.close()
+    assert fanouts == [(7, "https://f.example/users/f099/inbox")]
+    assert left == ["instance.name"]
