@@ -47,23 +47,20 @@ async def _template_name(admin: asyncpg.Connection) -> str:
 
 async def fresh() -> str:
     """The URL of a new database holding the migrated schema and nothing else."""
-    admin = await asyncpg.connect(ADMIN_URL)
-    try:
-        template = await _template_name(admin)
-        name = f"{PREFIX}_{uuid.uuid4().hex[:16]}"
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        _created.add(name)
-        return url_of(name)
-    finally:
-        await admin.close()
+    return await _create(migrated=True)
 
 
 async def empty() -> str:
     """The URL of a new database without any schema (a migration's test applies some of them)."""
+    return await _create(migrated=False)
+
+
+async def _create(*, migrated: bool) -> str:
     admin = await asyncpg.connect(ADMIN_URL)
     try:
+        template = f' TEMPLATE "{await _template_name(admin)}"' if migrated else ""
         name = f"{PREFIX}_{uuid.uuid4().hex[:16]}"
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"{template}')
         _created.add(name)
         return url_of(name)
     finally:
