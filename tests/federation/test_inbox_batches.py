@@ -79,6 +79,74 @@ async def test_a_failing_row_rolls_back_alone_and_only_it_is_tried_again(paused,
     assert len(await leipzig.query("SELECT 1 FROM objects")) == 3
 
 
+async def test_what_other_tasks_run_while_a_row_awaits_is_not_counted_in_its_batch_s_budget(paused, monkeypatch):
+    """A batch's CPU budget (BATCH_SECONDS) is the worker's own: while a row awaits (on PostgreSQL,
+    every statement), another task burns the thread's CPU, 30 ms per row, 3x the budget. Counted
+    by the thread's clock, the batch ended after its first row, each time (13 rows/s in a burst)."""
+    leipzig, anna, jonas = paused
+    for text in ("eins", "zwei", "drei"):
+        assert await deliver(leipzig, jonas, note(jonas, anna, text)) == 202
+    original = INBOUND.handlers[("Create", "note")]
+    stop = asyncio.Event()
+
+    async def burner():  # the inbox's requests, verifying signatures while the worker waits
+        while not stop.is_set():
+            began = time.thread_time()
+            while time.thread_time() - began < 0.015:
+                pass
+            await asyncio.sleep(0)
+
+    async def awaiting(ctx, activity, subject):
+        for _ in range(2):  # two turns of the loop, as two statements on PostgreSQL take at least
+            await asyncio.sleep(0)
+        await original(ctx, activity, subject)
+
+    monkeypatch.setitem(INBOUND.handlers, ("Create", "note"), awaiting)
+    monkeypatch.setattr(inbox.worker, "BATCH_WALL_SECONDS", 600.0)  # the rows' wall time is not the point
+    burning = asyncio.create_task(burner())
+    try:
+        assert await InboxWorker(leipzig.rt).run_once() == 3
+    finally:
+        stop.set()
+        await burning
+    states = [r["state"] for r in await leipzig.query("SELECT state FROM incoming")]
+    assert states == ["done"] * 3  # all three in the one batch, none given back
+
+
+async def test_own_cpu_counts_the_steps_of_its_coroutine_and_passes_its_result_and_errors():
+    """OwnCpu awaits its coroutine as `await` would: the result, an exception, a cancellation."""
+    async def two_steps():
+        await asyncio.sleep(0)
+        return "fertig"
+
+    counted = inbox.worker.OwnCpu(two_steps())
+    assert await counted == "fertig" and counted.suspended and counted.seconds >= counted.last >= 0
+
+    async def failing():
+        raise ValueError("kaputt")
+
+    inline = inbox.worker.OwnCpu(failing())
+    with pytest.raises(ValueError, match="kaputt"):
+        await inline
+    assert not inline.suspended
+
+    started = asyncio.Event()
+
+    async def waiting():
+        started.set()
+        await asyncio.sleep(60)
+
+    task = asyncio.create_task(_await(inbox.worker.OwnCpu(waiting())))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def _await(awaitable):
+    return await awaitable
+
+
 async def test_a_cancelled_batch_leaves_each_row_done_with_its_effects_or_neither(paused):
     """Cancelled at its 0th, 1st, 2nd, … await (counted as tests/civic/test_cancellation.py does: on
     PostgreSQL one statement takes many turns of the loop, so counting turns skipped none)."""
