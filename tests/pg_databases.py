@@ -9,6 +9,7 @@ the suite runs on SQLite files as before.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import uuid
 from urllib.parse import urlsplit, urlunsplit
@@ -56,6 +57,13 @@ async def fresh() -> str:
         return url_of(name)
     finally:
         await admin.close()
+
+
+def fresh_now() -> str:
+    """fresh() from synchronous code, even inside a running event loop (a helper that writes a config
+    file for the CLI): in a thread of its own, with a loop of its own."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, fresh()).result()
 
 
 async def empty() -> str:
