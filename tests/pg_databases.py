@@ -9,6 +9,7 @@ the suite runs on SQLite files as before.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import uuid
 from urllib.parse import urlsplit, urlunsplit
@@ -48,6 +49,13 @@ async def _template_name(admin: asyncpg.Connection) -> str:
 async def fresh() -> str:
     """The URL of a new database holding the migrated schema and nothing else."""
     return await _create(migrated=True)
+
+
+def fresh_now() -> str:
+    """fresh() from synchronous code, even inside a running event loop (a helper that writes a config
+    file for the CLI): in a thread of its own, with a loop of its own."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, fresh()).result()
 
 
 async def empty() -> str:

@@ -7,8 +7,9 @@
 # Extra arguments go to pytest, e.g. `bash tests/run.sh -m "not interop"`.
 #   WECREATE_BACKENDS=sqlite (or postgresql, or sqlite,postgresql: the default) picks the runs;
 #   WECREATE_TEST_DATABASE=postgresql://…/postgres runs the PostgreSQL run there instead of a new cluster;
-#   WECREATE_TEST_WORKERS=N runs in N pytest-xdist processes (default 4; 0: one process);
-#   on PostgreSQL the paths in tests/postgresql_paths.txt run (WECREATE_PG_ALL=1: the whole suite).
+#   WECREATE_TEST_WORKERS=N runs in N pytest-xdist processes (default 4; 0: one process).
+# Both runs are the whole suite; on PostgreSQL the tests marked sqlite_only (about SQLite itself)
+# are skipped (tests/conftest.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backends="${WECREATE_BACKENDS:-sqlite,postgresql}"
@@ -65,15 +66,6 @@ start_cluster() {
     return 1
 }
 
-# On PostgreSQL, for now, the test paths in tests/postgresql_paths.txt (those that pass there;
-# the rest of the suite is being ported: issue 13). WECREATE_PG_ALL=1 runs the whole suite there.
-pg_paths=()
-if [ "${WECREATE_PG_ALL:-0}" != 1 ] && [ "$#" -eq 0 ]; then
-    while read -r line; do
-        case "$line" in ''|'#'*) ;; *) pg_paths+=("$line") ;; esac
-    done < tests/postgresql_paths.txt
-fi
-
 results=()
 status=0
 for backend in ${backends//,/ }; do
@@ -83,9 +75,9 @@ for backend in ${backends//,/ }; do
         env -u WECREATE_TEST_DATABASE .venv/bin/python -m pytest "${parallel[@]}" "$@" || code=$?
     else
         if [ -n "${WECREATE_TEST_DATABASE:-}" ]; then  # a server of one's own, e.g. a developer's
-            .venv/bin/python -m pytest "${parallel[@]}" "${pg_paths[@]}" "$@" || code=$?
+            .venv/bin/python -m pytest "${parallel[@]}" "$@" || code=$?
         elif start_cluster; then
-            WECREATE_TEST_DATABASE="$url" .venv/bin/python -m pytest "${parallel[@]}" "${pg_paths[@]}" "$@" || code=$?
+            WECREATE_TEST_DATABASE="$url" .venv/bin/python -m pytest "${parallel[@]}" "$@" || code=$?
         else
             code=1
         fi

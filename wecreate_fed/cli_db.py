@@ -37,6 +37,9 @@ def _files(config) -> int:
 
 async def _describe(db, config, label: str) -> dict:
     size = await retention_store.size(db.reader)
+    if config.database_path is None:  # no file, no auto_vacuum: the server's files, reused by itself
+        print(f"{label}: {_mb(size['bytes'])} in the database (PostgreSQL reuses freed space itself)", flush=True)
+        return size
     print(f"{label}: {_mb(size['bytes'])} in the database ({_mb(size['free_bytes'])} of it free pages), "
           f"{_mb(_files(config))} on disk with the WAL; auto_vacuum {AUTO_VACUUM.get(size['auto_vacuum'], '?')}",
           flush=True)
@@ -94,8 +97,12 @@ async def cmd_vacuum(config, args) -> int:
     db = await store.open_database(config.database_url)
     try:
         before = await _describe(db, config, "before")
-        print(f"vacuuming (needs about {_mb(before['bytes'] - before['free_bytes'])} of free disk space; "
-              "writers wait until it is done) …", flush=True)
+        if config.database_path is None:
+            print("vacuuming (VACUUM (ANALYZE): marks dead rows' space reusable and refreshes the planner's "
+                  "statistics; writers go on meanwhile) …", flush=True)
+        else:
+            print(f"vacuuming (needs about {_mb(before['bytes'] - before['free_bytes'])} of free disk space; "
+                  "writers wait until it is done) …", flush=True)
         started = time.monotonic()
         await db.vacuum()
         after = await _describe(db, config, "after")

@@ -10,12 +10,12 @@ import asyncio
 import json
 import os
 import re
-import sqlite3
 import sys
 from pathlib import Path
 
 from argon2 import PasswordHasher
 
+from tests import pg_databases, processes
 from tests.conftest import Instance, free_port
 from wecreate_fed import config as config_module
 
@@ -37,13 +37,16 @@ async def run_cli(*args: str, stdin: str | None = None, env: dict | None = None,
 
 
 def write_config(folder: Path, *, port: int | None = None, **instance) -> Path:
-    """A config file for an instance on loopback; the database lies next to it."""
+    """A config file for an instance on loopback, on the backend of this run: an SQLite file next to
+    it, or (WECREATE_TEST_DATABASE) a fresh PostgreSQL database with its files in data/ next to it."""
     folder.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     settings = {"name": "WeCreate Leipzig", "base_url": f"http://127.0.0.1:{port}", "registration": "open",
                 **instance}
+    database = (["url = " + json.dumps(pg_databases.fresh_now()), 'data_dir = "data"'] if pg_databases.enabled()
+                else ['path = "data/leipzig.sqlite3"'])
     lines = ["[instance]"] + [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
-    lines += ['[city]', 'name = "Leipzig"', '[database]', 'path = "data/leipzig.sqlite3"',
+    lines += ['[city]', 'name = "Leipzig"', '[database]', *database,
               '[server]', 'host = "127.0.0.1"', f'port = {port}',
               '[federation]', 'allow_private_addresses = true']
     path = folder / "leipzig.toml"
@@ -80,11 +83,14 @@ async def test_init_creates_the_database_with_the_instance_actor(tmp_path):
     config_path = write_config(tmp_path / "etc")
     code, out, err = await run_cli("init", "--config", str(config_path))
     assert code == 0, err
-    database = tmp_path / "etc" / "data" / "leipzig.sqlite3"
-    assert f"database ready at {database}" in out
-    with sqlite3.connect(database) as db:
-        rows = db.execute("SELECT type, ap_id FROM actors WHERE is_local = 1").fetchall()
-    assert [(kind, ap_id) for kind, ap_id in rows] == [("Application", out.strip().rsplit(" ", 1)[1])]
+    if pg_databases.enabled():  # the server and the database, without the user (or a password)
+        database = config_module.load(config_path).database_url.rsplit("@", 1)[1]
+        assert database.startswith("127.0.0.1:")
+    else:
+        database = str(tmp_path / "etc" / "data" / "leipzig.sqlite3")
+    assert f"database ready at {database};" in out
+    rows = await processes.query(config_path, "SELECT type, ap_id FROM actors WHERE is_local = 1")
+    assert [(row["type"], row["ap_id"]) for row in rows] == [("Application", out.strip().rsplit(" ", 1)[1])]
 
 
 async def test_add_list_and_token_then_the_token_opens_the_outbox(tmp_path):
@@ -113,8 +119,8 @@ async def test_add_list_and_token_then_the_token_opens_the_outbox(tmp_path):
     assert json.loads(as_json) == [{"username": "anna", "name": "Anna Schulz", "type": "Person", "id": anna_id}]
     assert re.fullmatch(r"[A-Za-z0-9_-]{40,}\n", token_out), repr(token_out)
     token = token_out.strip()
-    with sqlite3.connect(config.database_path) as db:
-        [(password_hash,)] = db.execute("SELECT password_hash FROM accounts").fetchall()
+    [(password_hash,)] = [tuple(row.values()) for row in
+                          await processes.query(config_path, "SELECT password_hash FROM accounts")]
     assert PasswordHasher().verify(password_hash, PASSWORD)
 
     # And the running instance accepts the token as Anna's, and nothing else

@@ -1,4 +1,5 @@
-"""`wecreate-fed db backup FILE`: SQLite's online backup, taken while another process writes."""
+"""`wecreate-fed db backup FILE`: SQLite's online backup, taken while another process writes; on
+PostgreSQL it refuses, pointing to pg_dump."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import sqlite3
 
 import pytest
 
+from tests import pg_databases
 from tests.cli.test_cli import assert_one_line_error, run_cli, write_config
 from tests.cli.test_db_cli import fill
 from wecreate_fed import config as config_module
 from wecreate_fed.store import Database, iso
 
 
+@pytest.mark.sqlite_only  # SQLite's online backup API and the file it writes
 @pytest.mark.timeout(300)  # three CLI runs, each a fresh interpreter
 async def test_a_backup_taken_while_the_database_is_written_is_whole_and_refuses_an_existing_file(tmp_path):
     config_path = write_config(tmp_path / "etc")
@@ -61,3 +64,13 @@ async def test_a_backup_taken_while_the_database_is_written_is_whole_and_refuses
     line = assert_one_line_error(*await run_cli("db", "backup", str(target), "--config", str(config_path)))
     assert line == f"wecreate-fed: {target} exists already: db backup writes a new file"
     assert target.stat().st_mtime_ns == before
+
+
+@pytest.mark.skipif(not pg_databases.enabled(), reason="the PostgreSQL run's (WECREATE_TEST_DATABASE)")
+async def test_a_backup_of_a_postgresql_database_is_refused_in_one_line(tmp_path):
+    config_path = write_config(tmp_path / "etc")
+    assert (await run_cli("init", "--config", str(config_path)))[0] == 0
+    target = tmp_path / "leipzig.sqlite3"
+    line = assert_one_line_error(*await run_cli("db", "backup", str(target), "--config", str(config_path)))
+    assert line == 'wecreate-fed: the database is PostgreSQL: back it up with pg_dump (README, "Backups")'
+    assert not target.exists() and not (tmp_path / "leipzig.sqlite3.partial").exists()

@@ -7,55 +7,66 @@ can be in, and the command runs as a subprocess the way an operator runs it.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from tests.cli.test_cli import run_cli, write_config
+from wecreate_fed import config as config_module
+from wecreate_fed import store
 
 
 def at(seconds_ago: float) -> str:
     return (datetime.now(UTC) - timedelta(seconds=seconds_ago)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def fill(database: str) -> None:
+async def fill(config_path: Path) -> None:
     """Inbox: 3 waiting (one retrying), 1 locked, 1 failed, 4 done. Deliveries to three hosts,
     one failing. Civic: two ideas with counts to publish (one retrying), one given up."""
-    with sqlite3.connect(database) as db:
-        actor = db.execute("SELECT id FROM actors LIMIT 1").fetchone()[0]
-        incoming = [("pending", 0, None, at(600)), ("pending", 2, None, at(300)), ("pending", 0, None, at(5)),
-                    ("pending", 0, at(-200), at(60)), ("failed", 5, None, at(9000))] + [("done", 1, None, at(99999))] * 4
-        for i, (state, attempts, locked_until, received) in enumerate(incoming):
-            db.execute("INSERT INTO incoming (activity_ap_id, type, signer_ap_id, data, received_at, state, attempts, "
-                       "next_attempt_at, locked_until, locked_by) VALUES (?, 'Create', 'x', '{}', ?, ?, ?, ?, ?, ?)",
-                       (f"https://a.example/{i}", received, state, attempts, received, locked_until,
-                        "p1" if locked_until else None))
-        activity = db.execute("INSERT INTO activities (ap_id, actor_id, type, data, created_at) "
-                              "VALUES ('https://here/a/1', ?, 'Create', '{}', ?)", (actor, at(0))).lastrowid
-        deliveries = [("slow.example", "pending", None, at(7200)), ("slow.example", "pending", None, at(3600)),
-                      ("slow.example", "pending", at(-100), at(3600)), ("slow.example", "failed", None, at(9000)),
-                      ("fine.example", "pending", None, at(30)), ("fine.example", "done", None, at(30)),
-                      ("done.example", "done", None, at(30))]
-        for i, (host, state, locked_until, created) in enumerate(deliveries):
-            db.execute("INSERT INTO deliveries (activity_id, inbox_url, host, state, next_attempt_at, locked_until, "
-                       "locked_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (activity, f"https://{host}/inbox/{i}", host, state, created, locked_until,
-                        "p1" if locked_until else None, created))
-        db.execute("INSERT INTO hosts (host, failing_since, failures) VALUES ('slow.example', ?, 4)", (at(7000),))
-        ideas = [(at(120), 0, None), (at(40), 1, "HTTP 500"), (None, 9, "given up")]
-        for i, (changed, attempts, error) in enumerate(ideas):
-            db.execute("INSERT INTO ideas (ap_id, is_local, author_id, kind, title, status, published, created_at, "
-                       "counts_changed_at, counts_attempts, counts_error) VALUES (?, 1, ?, 'idea', 't', 'proposed', "
-                       "?, ?, ?, ?, ?)", (f"https://here/ideas/{i}", actor, at(999), at(999), changed, attempts, error))
-        # p1's beat stays fresh however slowly the command starts on a loaded machine
-        db.execute("INSERT INTO workers (process_id, started_at, last_beat, pid, hostname) "
-                   "VALUES ('p1', ?, ?, 4242, 'box'), ('p0', ?, ?, 4141, 'box')", (at(60), at(-300), at(900), at(800)))
+    db = await store.open_database(config_module.load(config_path).database_url)
+    try:
+        async with db.transaction() as conn:
+            await _fill(conn)
+    finally:
+        await db.close()
+
+
+async def _fill(db) -> None:
+    actor = await store.fetch_value(db, "SELECT id FROM actors LIMIT 1")
+    incoming = [("pending", 0, None, at(600)), ("pending", 2, None, at(300)), ("pending", 0, None, at(5)),
+                ("pending", 0, at(-200), at(60)), ("failed", 5, None, at(9000))] + [("done", 1, None, at(99999))] * 4
+    for i, (state, attempts, locked_until, received) in enumerate(incoming):
+        await db.execute("INSERT INTO incoming (activity_ap_id, type, signer_ap_id, data, received_at, state, attempts, "
+                         "next_attempt_at, locked_until, locked_by) VALUES (?, 'Create', 'x', '{}', ?, ?, ?, ?, ?, ?)",
+                         (f"https://a.example/{i}", received, state, attempts, received, locked_until,
+                          "p1" if locked_until else None))
+    activity = await store.fetch_value(db, "INSERT INTO activities (ap_id, actor_id, type, data, created_at) "
+                                       "VALUES ('https://here/a/1', ?, 'Create', '{}', ?) RETURNING id",
+                                       (actor, at(0)))
+    deliveries = [("slow.example", "pending", None, at(7200)), ("slow.example", "pending", None, at(3600)),
+                  ("slow.example", "pending", at(-100), at(3600)), ("slow.example", "failed", None, at(9000)),
+                  ("fine.example", "pending", None, at(30)), ("fine.example", "done", None, at(30)),
+                  ("done.example", "done", None, at(30))]
+    for i, (host, state, locked_until, created) in enumerate(deliveries):
+        await db.execute("INSERT INTO deliveries (activity_id, inbox_url, host, state, next_attempt_at, locked_until, "
+                         "locked_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (activity, f"https://{host}/inbox/{i}", host, state, created, locked_until,
+                          "p1" if locked_until else None, created))
+    await db.execute("INSERT INTO hosts (host, failing_since, failures) VALUES ('slow.example', ?, 4)", (at(7000),))
+    ideas = [(at(120), 0, None), (at(40), 1, "HTTP 500"), (None, 9, "given up")]
+    for i, (changed, attempts, error) in enumerate(ideas):
+        await db.execute("INSERT INTO ideas (ap_id, is_local, author_id, kind, title, status, published, created_at, "
+                         "counts_changed_at, counts_attempts, counts_error) VALUES (?, 1, ?, 'idea', 't', 'proposed', "
+                         "?, ?, ?, ?, ?)", (f"https://here/ideas/{i}", actor, at(999), at(999), changed, attempts, error))
+    # p1's beat stays fresh however slowly the command starts on a loaded machine
+    await db.execute("INSERT INTO workers (process_id, started_at, last_beat, pid, hostname) "
+                     "VALUES ('p1', ?, ?, 4242, 'box'), ('p0', ?, ?, 4141, 'box')", (at(60), at(-300), at(900), at(800)))
 
 
 async def test_queues_prints_each_queue_and_each_host_as_json_and_as_a_table(tmp_path):
     config_path = write_config(tmp_path / "etc")
     code, _, err = await run_cli("init", "--config", str(config_path))
     assert code == 0, err
-    fill(str(tmp_path / "etc" / "data" / "leipzig.sqlite3"))
+    await fill(config_path)
 
     code, out, err = await run_cli("queues", "--json", "--config", str(config_path))
     assert code == 0, err

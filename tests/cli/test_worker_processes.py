@@ -1,5 +1,5 @@
-"""`wecreate-fed worker` and `serve --no-workers` as real processes on one SQLite database, and
-what `serve --web-workers` answers on SQLite. (The same on PostgreSQL, with several of each:
+"""`wecreate-fed worker` and `serve --no-workers` as real processes on one database (of this run's
+backend), and what `serve --web-workers` answers on SQLite. (On PostgreSQL with several of each:
 tests/federation/test_pg_processes.py.)"""
 
 from __future__ import annotations
@@ -8,11 +8,12 @@ import asyncio
 
 import pytest
 
-from tests import processes
+from tests import pg_databases, processes
 from tests.cli.test_cli import assert_one_line_error
 from tests.conftest import eventually
 
 
+@pytest.mark.sqlite_only  # what SQLite's one writer allows (PostgreSQL's several: tests/federation/test_pg_processes.py)
 async def test_serve_refuses_several_web_processes_on_sqlite_in_one_line(tmp_path):
     config = processes.write_config(tmp_path, database="data/leipzig.sqlite3")
     code, out, err = await processes.run("serve", "--config", str(config), "--web-workers", "2")
@@ -29,7 +30,8 @@ async def test_an_unknown_queue_is_a_usage_error(tmp_path):
 
 @pytest.mark.timeout(180)
 async def test_a_web_process_without_workers_leaves_the_deliveries_to_a_worker_process(tmp_path):
-    config = processes.write_config(tmp_path, database="data/leipzig.sqlite3")
+    database = pg_databases.fresh_now() if pg_databases.enabled() else "data/leipzig.sqlite3"
+    config = processes.write_config(tmp_path, database=database)
     receiver = await processes.Receiver(ports=2).start()
     web = worker = None
     try:

@@ -4,9 +4,11 @@ is recorded in a log nobody can change."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
+from tests import processes
 from tests.cli.test_cli import assert_one_line_error, run_cli, write_config
 from tests.web.conftest import text_of
 from wecreate_fed.errors import Conflict
@@ -81,5 +83,5 @@ async def test_user_role_on_the_command_line(tmp_path):
     assert "no account 'nobody'" in line
     code, _, err = await run_cli("user", "role", "bert", "emperor", "--config", config)
     assert code == 2 and "invalid choice" in err
-    db = sqlite3.connect(tmp_path / "etc" / "data" / "leipzig.sqlite3")
-    assert db.execute("SELECT by_name, action, target FROM audit_log").fetchall() == [("cli", "role.set", "bert")]
+    assert await processes.query(Path(config), "SELECT by_name, action, target FROM audit_log") == [
+        {"by_name": "cli", "action": "role.set", "target": "bert"}]

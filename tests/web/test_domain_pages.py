@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
+from pathlib import Path
 
 import pytest
 
+from tests import processes
 from tests.cli.test_cli import run_cli, write_config
 from tests.web.conftest import text_of
 from wecreate_fed import web
@@ -130,8 +131,8 @@ async def test_csv_export_and_import_round_trip_between_instances_on_the_command
     assert len(await listed(second)) == 3  # nothing of the bad file
     code, out, err = await run_cli("domains", "remove", "spam.example", "--config", second)
     assert code == 0 and len(await listed(second)) == 2
-    db = sqlite3.connect(tmp_path / "b" / "data" / "leipzig.sqlite3")
-    assert db.execute("SELECT action, by_name FROM audit_log ORDER BY id").fetchall() == [
+    rows = await processes.query(Path(second), "SELECT action, by_name FROM audit_log ORDER BY id")
+    assert [(row["action"], row["by_name"]) for row in rows] == [
         ("domain.noop", "cli"), ("domain.suspend", "cli"), ("domain.limit", "cli"), ("domain.remove", "cli")]
 
 
