@@ -3,8 +3,10 @@
 The inbox refuses new deliveries with 503 and Retry-After once `federation.inbox_max_pending`
 rows wait (0: never), so a worker that cannot keep up makes the senders wait and retry instead
 of growing the queue without bound. The depth is a number kept in memory: the inbox adds one
-per stored row, the worker takes off what it finished, and recounts (one indexed count on the
-reader, in its thread) every REFRESH_SECONDS to correct for duplicates and other processes.
+per stored row, the worker takes off what it finished, and both recount (one indexed count on the
+reader) every REFRESH_SECONDS to correct for duplicates and other processes. The inbox recounts
+too, since a web process whose rows are handled by `worker` processes only adds: without its
+own recount it refused every delivery for good after its first `inbox_max_pending`.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def finished(rt: Runtime, rows: int) -> None:
 
 
 async def recount_if_due(rt: Runtime) -> None:
+    """The depth counted again once REFRESH_SECONDS have passed; the first caller counts, the rest go on."""
     backlog = of(rt)
     if time.monotonic() - backlog.counted_at >= REFRESH_SECONDS:
         backlog.counted_at = time.monotonic()

@@ -59,6 +59,7 @@ async def accept(rt: Runtime, *, local_name: str | None, headers, target: str, a
     """Verify, store; returns once committed (the caller answers 202), raises the 4xx otherwise.
     The inbox worker does the rest. Shared by the Quart route and the thin front (front.py)."""
     ratelimit.check_inbox_address(rt, address)  # first: a flood from one address costs nothing more
+    await backlog.recount_if_due(rt)  # here too: a web process without an inbox worker only ever adds
     backlog.refuse_if_full(rt)  # a queue past its depth: the sender retries later, nothing is read
     if local_name is not None and await actors_store.get_local_user(rt.db.reader, local_name) is None:
         raise NotFound(f"no user '{local_name}' here")

@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 import inbox.worker
+from inbox import backlog
 from inbox.handlers import INBOUND
 from inbox.worker import InboxWorker
 from tests.conftest import eventually, post_signed
@@ -330,3 +331,21 @@ async def test_past_its_depth_the_inbox_answers_503_with_retry_after_and_stores_
     assert await InboxWorker(leipzig.rt).run_once() == 3  # the worker catches up
     assert await deliver(leipzig, jonas, refused) == 202
     assert await leipzig.query("SELECT 1 FROM incoming WHERE activity_ap_id = ?", (refused["id"],))
+
+
+async def test_a_web_process_whose_rows_another_process_handles_takes_deliveries_again(make_instance, meissen):
+    """`serve --no-workers` beside `worker` processes: this process only ever adds to its count of
+    the queue, so it must recount it itself (before, it refused every delivery for good once it had
+    accepted inbox_max_pending of them)."""
+    leipzig = await make_instance("leipzig", run_workers=False, inbox_max_pending=3)
+    anna = await leipzig.create_user("anna")
+    jonas = await meissen.create_user("jonas")
+    for text in ("eins", "zwei", "drei"):
+        assert await deliver(leipzig, jonas, note(jonas, anna, text)) == 202
+    assert await deliver(leipzig, jonas, note(jonas, anna, "vier")) == 503
+    # Another process's worker handles the three (written to the database behind this process's
+    # back, as a `worker` process does), and the count's REFRESH_SECONDS pass
+    async with leipzig.rt.db.transaction() as conn:
+        await conn.execute("UPDATE incoming SET state = 'done' WHERE state = 'pending'")
+    backlog.of(leipzig.rt).counted_at -= backlog.REFRESH_SECONDS
+    assert await deliver(leipzig, jonas, note(jonas, anna, "vier")) == 202
