@@ -16,6 +16,9 @@ the thread's clock, read around a row, counted the inbox requests that ran while
 PostgreSQL as the row's, and under a burst a batch ended after a row or two, with ten round
 trips of claim, commit and give-back around it, each a turn of a loop crowded with requests
 (~6 ms): the worker handled 13 rows/s against SQLite's 153 (benchmarks/README.md).
+A row there awaits about seven round trips, so a process runs SIDE_BY_SIDE_PG batches side by
+side (claims skip each other's rows, as those of other processes): alone, 1,870 rows/s with one,
+2,620 with two (benchmarks/inbox_worker.py). SQLite has one writer: its batches follow each other.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from wecreate_fed.errors import BadRequest, FetchError, Forbidden, Gone, NotFoun
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import queue
+from wecreate_fed.store.actors import Actor
 from wecreate_fed.workers import Worker
 
 from . import backlog
@@ -45,15 +49,23 @@ BATCH_SECONDS = 0.01  # CPU a batch may take without giving the loop away
 BATCH_WALL_SECONDS = 1.0  # and the rows' time in all (PostgreSQL, whose statements give the loop away)
 IDLE_TURN_SECONDS = 0.0002  # a turn of the loop this short ran nothing but us
 LOCK_SECONDS = 300.0
+SIDE_BY_SIDE_PG = 2  # inbox workers a process runs on PostgreSQL
 # Errors that will not go away by trying again: the activity itself is wrong (or its object deleted).
 PERMANENT = (BadRequest, Forbidden, Gone, NotFound)
+
+
+def side_by_side(rt: Runtime) -> int:
+    """How many inbox workers this process runs: one on SQLite, SIDE_BY_SIDE_PG on PostgreSQL."""
+    return SIDE_BY_SIDE_PG if rt.db.dialect == "postgresql" else 1
 
 
 class InboxWorker(Worker):
     name = "inbox-worker"
 
-    def __init__(self, rt: Runtime):
+    def __init__(self, rt: Runtime, number: int = 1):
         super().__init__(rt.inbox_wakeup)
+        if number > 1:
+            self.name = f"inbox-worker-{number}"
         self.rt = rt
         self._claimed: set[int] = set()
         self._limit = 50
@@ -75,6 +87,10 @@ class InboxWorker(Worker):
             # done (PostgreSQL awaits it), and release() must give these rows back then.
             self._claimed.update(row["id"] for row in rows)
             await rt.db.commit_batch()  # the claim first: its leases are seen by everyone
+            # The signers in one statement, as the reader sees them (as it saw them row by row:
+            # not what this batch writes before its commit).
+            signers = await actors_store.get_actors_by_ap_ids(
+                rt.db.reader, sorted({row["signer_ap_id"] for row in rows}))
             # `held`: the CPU time the batch took since it last gave the loop away, counted in the
             # rows' own steps (on a crowded machine wall time counts others' work too, and so does
             # the thread's clock while a row awaits PostgreSQL). On SQLite the statements run
@@ -86,7 +102,7 @@ class InboxWorker(Worker):
             for row in rows:
                 if self.stopping.is_set() or (outcomes and (held > BATCH_SECONDS or busy > BATCH_WALL_SECONDS)):
                     break  # the rest is given back below, and taken first by the next claim
-                handling, pauses, started = OwnCpu(self._handle_row(row)), rt.db.pauses, loop.time()
+                handling, pauses, started = OwnCpu(self._handle_row(row, signers.get(row["signer_ap_id"]))), rt.db.pauses, loop.time()
                 try:
                     error, delay = await handling
                 except asyncio.CancelledError as cancelled:  # stopped: keep what is done, give back the rest
@@ -132,12 +148,11 @@ class InboxWorker(Worker):
                 await queue.release_incoming(conn, sorted(self._claimed), owner=self.rt.process_id)
             self._claimed.clear()
 
-    async def _handle_row(self, row) -> tuple[str | None, float | None]:
+    async def _handle_row(self, row, signer: Actor | None) -> tuple[str | None, float | None]:
         """Run the row's handler in a savepoint of the batch; (error, retry delay) or (None, None)."""
         rt = self.rt
         try:
             activity = json.loads(row["data"])
-            signer = await actors_store.get_actor_by_ap_id(rt.db.reader, row["signer_ap_id"])
             if signer is None:
                 raise NotFound(f"the signer {row['signer_ap_id']} is no longer known")
             async with rt.db.transaction():  # the row's savepoint: its effects go or stay together

@@ -68,7 +68,8 @@ def start_workers(rt: Runtime, supervisor: Supervisor, queues: tuple[str, ...]) 
     """The workers of `queues` (claim_leases first), then the lease keeper, which stops last."""
     config = rt.config
     if "inbox" in queues:
-        supervisor.start(inbox.worker.InboxWorker(rt))
+        for number in range(1, inbox.worker.side_by_side(rt) + 1):
+            supervisor.start(inbox.worker.InboxWorker(rt, number))
     if "delivery" in queues:
         supervisor.start(DeliveryWorker(rt))
     if "civic" in queues:

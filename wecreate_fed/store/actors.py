@@ -133,6 +133,16 @@ async def get_actor_by_ap_id(conn: Connection, ap_id: str) -> Actor | None:
     return _actor(await fetch_one(conn, f"SELECT {_COLUMNS} FROM actors WHERE ap_id = ?", (ap_id,)))
 
 
+async def get_actors_by_ap_ids(conn: Connection, ap_ids: list[str]) -> dict[str, Actor]:
+    """The known actors among `ap_ids`, by id (one statement: the inbox worker's signers of a batch)."""
+    if not ap_ids:
+        return {}
+    marks = ", ".join("?" for _ in ap_ids)
+    rows = await fetch_all(conn, f"SELECT {_COLUMNS} FROM actors WHERE ap_id IN ({marks})", ap_ids)
+    actors = [_actor(row) for row in rows]
+    return {actor.ap_id: actor for actor in actors}
+
+
 async def get_actor_by_key_id(conn: Connection, key_id: str) -> Actor | None:
     return _actor(await fetch_one(conn, f"SELECT {_COLUMNS} FROM actors WHERE key_id = ?", (key_id,)))
 
