@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import hosts
 
@@ -60,6 +61,7 @@ def host_only(host_or_authority: str | None) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=4096)  # per delivery, for the same few hosts: ip_address() raises for a name
 def _is_ip(name: str) -> bool:
     try:
         ipaddress.ip_address(name)

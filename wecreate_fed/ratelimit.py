@@ -27,6 +27,7 @@ import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from quart import Response, g, request
 
@@ -129,6 +130,7 @@ def address_of(remote: str, forwarded: str, trusted_proxies: frozenset[str]) -> 
     return remote
 
 
+@lru_cache(maxsize=4096)  # once per request, for the same few clients: parsing is most of its cost
 def address_key(address: str) -> str:
     """An IPv4 address as it is, an IPv6 address by its /64."""
     try:

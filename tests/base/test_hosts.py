@@ -178,3 +178,44 @@ def test_config_refuses_malformed_blocked_domains_and_targets():
         config_module.from_dict({**base, "federation": {"allowed_private_targets": ["localhost"]}})
     config = config_module.from_dict({**base, "federation": {"allowed_private_targets": ["127.0.0.1:8443"]}})
     assert config.allowed_private_targets == frozenset({("127.0.0.1", 8443)})
+
+
+# --- is_http_url's shortcut ---------------------------------------------------------------
+
+def _parses(value: str) -> bool:
+    """What is_http_url answered before its shortcut: urlsplit() and .port, for every value."""
+    from urllib.parse import urlsplit
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+@pytest.mark.parametrize("value", [
+    "https://meissen.example/users/anna", "HTTP://Meissen.Example:8080/x?y=1#z", "http://127.0.0.1:65535",
+    "http://127.0.0.1:65536/", "http://host:99999/", "http://host:/", "http://host:0", "http://[::1",
+    "http://[::1]:80/", "https://user:pw@host/", "https://host@evil/", "https://host/a b", "https://-/",
+    "https://./", "https://", "https:///path", "ftp://host/", "https://höst.example/", "https://host\t/",
+    " https://host/", "https://host/\u00e4?q=\u00df", "https://ho_st/", "https://host:08080/"])
+def test_is_http_url_answers_as_urlsplit_does(value):
+    urls._is_http_url.cache_clear()
+    assert urls.is_http_url(value) is _parses(value)
+
+
+def test_is_http_url_answers_as_urlsplit_does_for_generated_urls():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    parts = st.sampled_from(["http://", "HTTPS://", "https:", "http:///", "x://"])
+    host = st.text(alphabet="ab.-0:[]@_ 9\u00e4", max_size=12)
+    rest = st.text(alphabet="/?#a \t%\u00df:", max_size=6)
+
+    @settings(max_examples=500, deadline=None)
+    @given(parts, host, rest)
+    def check(scheme, name, tail):
+        value = scheme + name + tail
+        urls._is_http_url.cache_clear()
+        assert urls.is_http_url(value) is _parses(value), value
+
+    check()
