@@ -35,6 +35,10 @@ class InvalidURL(BadRequest):
 
 
 _BAD_URL_CHARACTER = re.compile(r"[\x00-\x20\\\x7f]")  # controls, space, backslash, DEL
+# A URL without those, an ASCII host name or IPv4 address and nothing else between `//` and its path
+# (no user, no brackets, a port of at most five digits) splits as urlsplit() splits it.
+_PLAIN_URL = re.compile(r"(?P<scheme>(?i:https?))://(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?"
+                        r"(?P<path>/[^?#]*)?(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?", re.DOTALL)
 
 
 @lru_cache(maxsize=4096)
@@ -123,6 +127,11 @@ def parse_url(url: object) -> URL:
 def _parse_url(url: str) -> URL:
     if _BAD_URL_CHARACTER.search(url):
         raise InvalidURL(f"'{url[:100]}' contains spaces, control characters or backslashes")
+    plain = _PLAIN_URL.fullmatch(url)  # every new id of a delivery: read without urlsplit()
+    if plain is not None and (plain["port"] is None or int(plain["port"]) <= 65535):
+        scheme, port = plain["scheme"].lower(), None if plain["port"] is None else int(plain["port"])
+        return URL(scheme, normalise_host(plain["host"].lower()), None if port == DEFAULT_PORTS[scheme] else port,
+                   plain["path"] or "", plain["query"] or "", plain["fragment"] or "")
     try:
         parts = urlsplit(url)
         port = parts.port

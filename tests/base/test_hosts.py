@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from wecreate_fed import config as config_module
@@ -180,42 +182,52 @@ def test_config_refuses_malformed_blocked_domains_and_targets():
     assert config.allowed_private_targets == frozenset({("127.0.0.1", 8443)})
 
 
-# --- is_http_url's shortcut ---------------------------------------------------------------
+# --- the shortcuts for plain URLs ---------------------------------------------------------
 
-def _parses(value: str) -> bool:
-    """What is_http_url answered before its shortcut: urlsplit() and .port, for every value."""
-    from urllib.parse import urlsplit
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
-@pytest.mark.parametrize("value", [
+NEVER = re.compile(r"(?!)")
+EXAMPLES = [
     "https://meissen.example/users/anna", "HTTP://Meissen.Example:8080/x?y=1#z", "http://127.0.0.1:65535",
     "http://127.0.0.1:65536/", "http://host:99999/", "http://host:/", "http://host:0", "http://[::1",
     "http://[::1]:80/", "https://user:pw@host/", "https://host@evil/", "https://host/a b", "https://-/",
     "https://./", "https://", "https:///path", "ftp://host/", "https://höst.example/", "https://host\t/",
-    " https://host/", "https://host/\u00e4?q=\u00df", "https://ho_st/", "https://host:08080/"])
-def test_is_http_url_answers_as_urlsplit_does(value):
-    urls._is_http_url.cache_clear()
-    assert urls.is_http_url(value) is _parses(value)
+    " https://host/", "https://host/\u00e4?q=\u00df", "https://ho_st/", "https://host:08080/",
+    "https://host:443/", "http://host.:80", "https://host#f?q", "https://host?q#f/x", "https://xn--hst-sna.example/"]
 
 
-def test_is_http_url_answers_as_urlsplit_does_for_generated_urls():
+def _both_ways(value: str) -> tuple:
+    """(is_http_url, parse_url or its error) of `value`, with the shortcuts and without them."""
+    def answers():
+        urls._is_http_url.cache_clear()
+        hosts._parse_url.cache_clear()
+        try:
+            parsed: object = hosts.parse_url(value)
+        except hosts.InvalidURL:
+            parsed = hosts.InvalidURL
+        return urls.is_http_url(value), parsed
+
+    shortcut = answers()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(urls, "_PLAIN_HTTP_URL", NEVER)
+        patch.setattr(hosts, "_PLAIN_URL", NEVER)
+        plain = answers()
+    return shortcut, plain
+
+
+@pytest.mark.parametrize("value", EXAMPLES)
+def test_a_plain_url_is_read_as_urlsplit_reads_it(value):
+    shortcut, plain = _both_ways(value)
+    assert shortcut == plain
+
+
+def test_generated_urls_are_read_as_urlsplit_reads_them():
     from hypothesis import given, settings
     from hypothesis import strategies as st
-    parts = st.sampled_from(["http://", "HTTPS://", "https:", "http:///", "x://"])
-    host = st.text(alphabet="ab.-0:[]@_ 9\u00e4", max_size=12)
-    rest = st.text(alphabet="/?#a \t%\u00df:", max_size=6)
 
-    @settings(max_examples=500, deadline=None)
-    @given(parts, host, rest)
+    @settings(max_examples=400, deadline=None)
+    @given(st.sampled_from(["http://", "HTTPS://", "https:", "http:///", "x://"]),
+           st.text(alphabet="ab.-0:[]@_ 9\u00e4", max_size=12), st.text(alphabet="/?#a \t%\u00df:", max_size=6))
     def check(scheme, name, tail):
-        value = scheme + name + tail
-        urls._is_http_url.cache_clear()
-        assert urls.is_http_url(value) is _parses(value), value
+        shortcut, plain = _both_ways(scheme + name + tail)
+        assert shortcut == plain, scheme + name + tail
 
     check()
