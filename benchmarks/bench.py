@@ -44,8 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the HTTP server of our inbox (serve --engine) and of its floor; uvicorn needs the "
                              "'speed' extra")
     parser.add_argument("--database", metavar="POSTGRESQL_URL", default="",
-                        help="also PostgreSQL, in 1 process and with 2 web + 2 workers: a server URL whose user may "
-                             "create databases (they are made for the run and dropped after it)")
+                        help="also PostgreSQL (the inbox in 1 process and with 2 web + 2 workers, the fan-out in 1 "
+                             "process): a server URL whose user may create databases (they are made for the run and "
+                             "dropped after it)")
     parser.add_argument("--database-prefix", default="wecreate_bench_", help="the names of those databases begin so")
     inbox = parser.add_argument_group("inbox")
     inbox.add_argument("--inbox-requests", type=int, default=4000, help="signed requests per round")

@@ -1,7 +1,8 @@
 """bench.py's fan-out benchmark: signed deliveries sent per second when one local actor posts to
 followers on many hosts, through send() and the DeliveryWorker, against a plain sign + POST loop
 to the same inboxes with the same concurrency; and the sending process's memory at two audience
-sizes. On SQLite (the rows are copied from a template database for every round)."""
+sizes. On SQLite (the rows are copied from a template database for every round), and with
+`--database` on PostgreSQL too (every round on a database made from a template, dropped after it)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,23 @@ import shutil
 import time
 from pathlib import Path
 
+import asyncpg
+
 from actors import local as local_actors
 from actors import remote
 from wecreate_fed import config as config_module
-from wecreate_fed.store import Database, social
 from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import open_database, social
 
 from bench_children import Child, report
+from bench_inbox import create_database, database_url_named
 from bench_roles import free_port, instance_raw_config, remote_actor_document
 
 
 async def prepare_fanout_db(raw_config: dict, followers: int, ports: list[int]) -> str:
     """alice with `followers` accepted remote followers spread over the hosts; returns her private key."""
     config = config_module.from_dict(raw_config)
-    db = await Database(config.database_path).open()
+    db = await open_database(config.database_url)
     try:
         async with db.transaction() as conn:
             await local_actors.ensure_instance_actor(conn, config)
@@ -47,14 +51,23 @@ def copy_database(template: Path, target: Path) -> None:
             shutil.copyfile(source, Path(str(target) + suffix))
 
 
-async def fanout_ours_round(template: Path, tmp: Path, tag: str, opts, hosts: int) -> dict:
+async def fanout_ours_round(template: Path, tmp: Path, tag: str, opts, hosts: int, pg_template: str = "") -> dict:
+    """One round of ours: on a copy of the SQLite template, or with `pg_template` on a PostgreSQL
+    database made from that template database."""
     db_path = tmp / f"fanout-{tag}.sqlite3"
-    copy_database(template, db_path)
-    raw = instance_raw_config(db_path, free_port(), delivery_concurrency=opts.fanout_concurrency)
+    url = ""
+    if pg_template:
+        url = database_url_named(opts.database, f"{pg_template}_{tag}")
+        await _admin(opts, f'CREATE DATABASE "{pg_template}_{tag}" TEMPLATE "{pg_template}"')
+    else:
+        copy_database(template, db_path)
+    raw = instance_raw_config(db_path, free_port(), database_url=url, delivery_concurrency=opts.fanout_concurrency)
     child = await Child.start("fanout-ours", config=raw, posts=opts.posts, inboxes=hosts,
                               timeout=opts.timeout, loop=opts.loop)
     result = await child.read()
     await child.proc.wait()
+    if pg_template:
+        await _admin(opts, f'DROP DATABASE IF EXISTS "{pg_template}_{tag}" WITH (FORCE)')
     for suffix in ("", "-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     if result["sent"] < result["total"]:
@@ -62,6 +75,14 @@ async def fanout_ours_round(template: Path, tmp: Path, tag: str, opts, hosts: in
     result["rate"] = result["sent"] / result["seconds"]
     result["cpu_per_request"] = result["cpu"] / max(1, result["sent"])
     return result
+
+
+async def _admin(opts, statement: str) -> None:
+    admin = await asyncpg.connect(opts.database)
+    try:
+        await admin.execute(statement)
+    finally:
+        await admin.close()
 
 
 async def fanout_floor_round(ports: list[int], private_key_pem: str, opts) -> dict:
@@ -81,6 +102,7 @@ async def bench_fanout(opts, tmp: Path) -> None:
     print(f"Fan-out: {opts.posts} posts x {opts.hosts} shared inboxes ({opts.followers} followers on "
           f"{opts.hosts} hosts) = {total} deliveries a round, concurrency {opts.fanout_concurrency}, "
           f"{opts.rounds} rounds", flush=True)
+    pg_template = ""
     receivers_child = await Child.start("receivers", hosts=opts.hosts, loop=opts.loop)
     receivers_child.role = "receivers"
     try:
@@ -91,17 +113,23 @@ async def bench_fanout(opts, tmp: Path) -> None:
             template = tmp / f"template-{followers}.sqlite3"
             raw = instance_raw_config(template, free_port())
             templates[followers] = (template, await prepare_fanout_db(raw, followers, ports))
+        if opts.database:  # the same followers on PostgreSQL: a template database, copied every round
+            url = await create_database(opts, "fanout")
+            pg_template = url.rsplit("/", 1)[1]
+            await prepare_fanout_db(instance_raw_config(tmp / "pg.sqlite3", free_port(), database_url=url),
+                                    opts.followers, ports)
         print(f"  (set-up: {time.monotonic() - started:.0f} s to store the followers)", flush=True)
         template, private_key_pem = templates[opts.followers]
         rounds = []
+        names = ("floor", "ours", "pg") if pg_template else ("floor", "ours")
         for r in range(opts.rounds):
-            order = ("floor", "ours") if r % 2 == 0 else ("ours", "floor")
             parts = {}
-            for name in order:
-                if name == "ours":
-                    parts[name] = await fanout_ours_round(template, tmp, f"r{r}", opts, opts.hosts)
-                else:
+            for name in (names if r % 2 == 0 else names[::-1]):
+                if name == "floor":
                     parts[name] = await fanout_floor_round(ports, private_key_pem, opts)
+                else:
+                    parts[name] = await fanout_ours_round(template, tmp, f"r{r}", opts, opts.hosts,
+                                                          pg_template if name == "pg" else "")
             rounds.append(parts)
             print(f"  round {r + 1} floor: {parts['floor']['rate']:6.0f} deliveries/s, "
                   f"{parts['floor']['cpu_per_request'] * 1e6:4.0f} us CPU each   "
@@ -109,14 +137,24 @@ async def bench_fanout(opts, tmp: Path) -> None:
                   f"{parts['ours']['cpu_per_request'] * 1e6:4.0f} us CPU each (send() stored the rows in "
                   f"{parts['ours']['send_seconds'] * 1000:.0f} ms)   ratio "
                   f"{parts['ours']['rate'] / parts['floor']['rate']:.0%}", flush=True)
+            if "pg" in parts:
+                print(f"          PostgreSQL, 1 process: {parts['pg']['rate']:6.0f} deliveries/s, "
+                      f"{parts['pg']['cpu_per_request'] * 1e6:4.0f} us CPU each (send() stored the rows in "
+                      f"{parts['pg']['send_seconds'] * 1000:.0f} ms)   ratio "
+                      f"{parts['pg']['rate'] / parts['floor']['rate']:.0%}", flush=True)
         small = await fanout_ours_round(templates[opts.small_followers][0], tmp, "small", opts, opts.hosts)
         receivers_child.go()
         received = (await receivers_child.read())["received"]
     finally:
         await receivers_child.stop()
-    expected = opts.rounds * 2 * total + total
+        if pg_template:
+            await _admin(opts, f'DROP DATABASE IF EXISTS "{pg_template}" WITH (FORCE)')
+    expected = opts.rounds * (len(names)) * total + total
     print(f"  the receivers counted {received} POSTs (expected {expected})", flush=True)
     report("FAN-OUT ", "deliveries/s", "sign + POST, no queue", rounds, floor="floor")
+    if pg_template:
+        report("FAN-OUT  PostgreSQL, 1 process:", "deliveries/s", "sign + POST, no queue", rounds, floor="floor",
+               ours="pg")
     big = max((p["ours"] for p in rounds), key=lambda p: p["peak_kib"])
     for followers, result in ((opts.small_followers, small), (opts.followers, big)):
         print(f"MEMORY   {followers:6d} followers: RSS before posting {result['baseline_kib'] / 1024:6.1f} MiB, "

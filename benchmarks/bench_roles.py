@@ -31,8 +31,8 @@ from wecreate_fed import ld, signatures
 from wecreate_fed.app import create_app
 from wecreate_fed.http import HttpClient
 from wecreate_fed.runtime import Runtime
-from wecreate_fed.store import Database, queue
 from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import database_for, queue
 
 try:
     import uvloop
@@ -269,7 +269,7 @@ def role_fanout_ours(args: dict) -> None:
 async def fanout_ours(args: dict) -> None:
     """Post `posts` times through send(); the DeliveryWorker signs and POSTs every delivery."""
     config = config_module.from_dict(args["config"])
-    rt = Runtime(config=config, db=Database(config.database_path), http=HttpClient.from_config(config))
+    rt = Runtime(config=config, db=database_for(config.database_url), http=HttpClient.from_config(config))
     await rt.db.open()
     await rt.http.start()
     alice = await actors_store.get_local_actor(rt.db.reader, "alice")
