@@ -296,8 +296,11 @@ async def run(raw: asyncpg.Connection, catalog: Catalog, sql: str, params) -> Cu
 
 async def run_many(raw: asyncpg.Connection, sql: str, seq) -> Cursor:
     text, shape = translate(sql)
+    arguments = [_arguments(params, shape) for params in seq]
+    if not arguments:  # asyncpg would still wait for a round trip to run it on nothing
+        return Cursor([], -1, None)
     try:
-        await raw.executemany(text, [_arguments(params, shape) for params in seq])
+        await raw.executemany(text, arguments)
     except asyncpg.PostgresError as error:
         raise _translated(error) from error
     return Cursor([], -1, None)
