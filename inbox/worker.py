@@ -102,7 +102,9 @@ class InboxWorker(Worker):
             for row in rows:
                 if self.stopping.is_set() or (outcomes and (held > BATCH_SECONDS or busy > BATCH_WALL_SECONDS)):
                     break  # the rest is given back below, and taken first by the next claim
-                handling, pauses, started = OwnCpu(self._handle_row(row, signers.get(row["signer_ap_id"]))), rt.db.pauses, loop.time()
+                handling = OwnCpu(self._handle_row(row, signers.get(row["signer_ap_id"])))
+                # (the database's pauses are any batch's: beside another batch, a row may go uncounted)
+                pauses, started = rt.db.pauses, loop.time()
                 try:
                     error, delay = await handling
                 except asyncio.CancelledError as cancelled:  # stopped: keep what is done, give back the rest
