@@ -52,6 +52,8 @@ SEARCHES = {
     "search 'Idee' (every idea), newest": "q=Idee&sort=newest",
     "search 'Radweg' (a tenth), newest": "q=Radweg&sort=newest",
     "search 'Radweg', district west, supported": "q=Radweg&district=west&sort=supported",
+    "search 'Idee', district west, newest": "q=Idee&district=west&sort=newest",
+    "search 'Idee', status proposed, newest": "q=Idee&status=proposed&sort=newest",
     "search 'Fahrradstraße' (a thousandth), newest": "q=Fahrradstraße&sort=newest",
     "search 'Radweg Sitzbank' (both words), newest": "q=Radweg+Sitzbank&sort=newest",
 }

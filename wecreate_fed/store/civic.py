@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass, fields
 from typing import overload
 
-from . import Connection, fetch_all, fetch_one, fetch_value, iso, iso_in
+from . import Connection, fetch_all, fetch_one, fetch_value, iso, iso_in, lock_for_recount
 from .queue import skip_locked
 
 
@@ -173,6 +173,7 @@ async def mark_idea_deleted(conn: Connection, idea_id: int) -> None:
 
 async def recount_local_idea(conn: Connection, idea_ap_id: str) -> None:
     """Recount a local idea's supports, shares and comments from the facts, and mark it for publishing."""
+    await lock_for_recount(conn, "ideas", "ap_id = ? AND is_local = 1", (idea_ap_id,))
     await conn.execute(
         "UPDATE ideas SET "
         # the author's own Like (from before it was refused) is no support

@@ -34,6 +34,16 @@ def dialect_of(conn) -> str:
     return getattr(type(conn), "dialect", "sqlite")
 
 
+async def lock_for_recount(conn, table: str, where: str, params=()) -> None:
+    """Before a count is recomputed from its facts (`UPDATE t SET n = (SELECT count(*) …)`): on
+    PostgreSQL the rows are locked first, so the recount's statement, which takes its snapshot
+    after the lock, sees every fact committed by the transaction that held them. Without it two
+    transactions adding a support each to one idea (two inbox batches, two worker processes)
+    both counted without the other's, and the second write lost one. SQLite has one writer at a time."""
+    if dialect_of(conn) == "postgresql":
+        await conn.execute(f"SELECT 1 FROM {table} WHERE {where} FOR UPDATE", params)
+
+
 async def to_the_end(operation: Awaitable, *, undo: Callable[[], Awaitable] | None = None) -> None:
     """Await a statement on the writer to its end even if the caller is cancelled meanwhile.
 

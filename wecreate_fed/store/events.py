@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass, fields
 from typing import overload
 
-from . import Connection, fetch_all, fetch_one, fetch_value, iso
+from . import Connection, fetch_all, fetch_one, fetch_value, iso, lock_for_recount
 from .sanctions import listed
 
 PLACE_FIELDS = ("place_name", "street", "postal_code", "locality")
@@ -183,6 +183,7 @@ async def delete_attendance(conn: Connection, event_id: int, actor_id: int) -> b
 
 async def _recount_attendees(conn: Connection, event_id: int) -> None:
     # Only local events are counted here; a remote event's count comes from its origin.
+    await lock_for_recount(conn, "events", "id = ? AND is_local = 1", (event_id,))
     await conn.execute(
         "UPDATE events SET attendee_count = (SELECT count(*) FROM event_attendees WHERE event_id = events.id "
         "AND state = 'accepted') WHERE id = ? AND is_local = 1", (event_id,))

@@ -11,7 +11,7 @@ recorded about it (reports, actions, the audit log), which has its own reasons t
 
 from __future__ import annotations
 
-from . import Connection, fetch_all, fetch_value, iso
+from . import Connection, fetch_all, fetch_value, iso, lock_for_recount
 from .civic import recount_local_idea
 
 _WAITING = ("FROM actors a WHERE a.is_local = 1 AND a.deleted_at IS NOT NULL AND a.purged_at IS NULL "
@@ -54,6 +54,8 @@ async def purge_account(conn: Connection, actor_id: int) -> bool:
     attended = [r[0] for r in await fetch_all(conn, "SELECT event_id FROM event_attendees WHERE actor_id = ?",
                                               (actor_id,))]
     await conn.execute("DELETE FROM event_attendees WHERE actor_id = :a", a)
+    for event_id in sorted(attended):  # (in one order: two purges lock the same events without a deadlock)
+        await lock_for_recount(conn, "events", "id = ? AND is_local = 1", (event_id,))
     await conn.executemany(
         "UPDATE events SET attendee_count = (SELECT count(*) FROM event_attendees WHERE event_id = events.id "
         "AND state = 'accepted') WHERE id = ? AND is_local = 1", [(e,) for e in attended])
