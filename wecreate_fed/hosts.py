@@ -127,8 +127,8 @@ def parse_url(url: object) -> URL:
 def _parse_url(url: str) -> URL:
     if _BAD_URL_CHARACTER.search(url):
         raise InvalidURL(f"'{url[:100]}' contains spaces, control characters or backslashes")
-    plain = _PLAIN_URL.fullmatch(url)  # every new id of a delivery: read without urlsplit()
-    if plain is not None and (plain["port"] is None or int(plain["port"]) <= 65535):
+    plain = plain_url(url)  # every new id of a delivery: read without urlsplit()
+    if plain is not None:
         scheme, port = plain["scheme"].lower(), None if plain["port"] is None else int(plain["port"])
         return URL(scheme, normalise_host(plain["host"].lower()), None if port == DEFAULT_PORTS[scheme] else port,
                    plain["path"] or "", plain["query"] or "", plain["fragment"] or "")
@@ -147,6 +147,15 @@ def _parse_url(url: str) -> URL:
     host = normalise_host(parts.hostname)
     return URL(scheme, host, None if port in (None, DEFAULT_PORTS[scheme]) else port,
                parts.path, parts.query, parts.fragment)
+
+
+def plain_url(url: str) -> re.Match | None:
+    """The parts of a URL of _PLAIN_URL's shape with a port in range (it parses as urlsplit() would
+    parse it, so it is an http(s) URL that urlsplit() reads without raising), else None."""
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is None or (plain["port"] is not None and int(plain["port"]) > 65535):
+        return None
+    return plain
 
 
 def is_valid_url(url: object) -> bool:

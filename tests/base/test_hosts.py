@@ -207,7 +207,6 @@ def _both_ways(value: str) -> tuple:
 
     shortcut = answers()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(urls, "_PLAIN_HTTP_URL", NEVER)
         patch.setattr(hosts, "_PLAIN_URL", NEVER)
         plain = answers()
     return shortcut, plain

@@ -49,13 +49,19 @@ async def _side_by_side(db, first, second) -> None:
     await asyncio.gather(one, two)
 
 
-async def test_two_supports_of_one_idea_at_once_both_count(make_instance):
+async def _posted_by_anna(make_instance, document: dict, column: str):
+    """Leipzig with Anna's post of `document`, Bert and Clara to act on it; (instance, bert, clara, `column` of it)."""
     leipzig = await make_instance("leipzig", run_workers=False)
     await leipzig.create_user("anna")
     bert, clara = await leipzig.create_user("bert"), await leipzig.create_user("clara")
-    status, body = await leipzig.post_outbox("anna", IDEA)
+    status, body = await leipzig.post_outbox("anna", document)
     assert status == 201, body
-    idea = await fetch_value(leipzig.rt.db.reader, "SELECT ap_id FROM ideas")
+    table = "events" if document["type"] == "Event" else "ideas"
+    return leipzig, bert, clara, await fetch_value(leipzig.rt.db.reader, f"SELECT {column} FROM {table}")
+
+
+async def test_two_supports_of_one_idea_at_once_both_count(make_instance):
+    leipzig, bert, clara, idea = await _posted_by_anna(make_instance, IDEA, "ap_id")
 
     def support(who):
         async def write(conn):
@@ -68,12 +74,7 @@ async def test_two_supports_of_one_idea_at_once_both_count(make_instance):
 
 
 async def test_two_attendances_of_one_event_at_once_both_count(make_instance):
-    leipzig = await make_instance("leipzig", run_workers=False)
-    await leipzig.create_user("anna")
-    bert, clara = await leipzig.create_user("bert"), await leipzig.create_user("clara")
-    status, body = await leipzig.post_outbox("anna", EVENT)
-    assert status == 201, body
-    event_id = await fetch_value(leipzig.rt.db.reader, "SELECT id FROM events")
+    leipzig, bert, clara, event_id = await _posted_by_anna(make_instance, EVENT, "id")
 
     def attend(who):
         async def write(conn):
