@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import eventually
 from wecreate_fed import urls
 from wecreate_fed.civic import boxes, events, ideas
+from wecreate_fed.civic.districts import district_ap_id
 from wecreate_fed.moderation import actions
 from wecreate_fed.moderation.actions import Reasons
 from wecreate_fed.moderation.roles import CLI
@@ -143,9 +144,18 @@ async def test_changes_keep_the_index_true(city):
     rt = leipzig.rt
     idea = made["Neue Bäume am Markt"]
     await ideas.edit(rt, anna, idea, {"title": "Neue Eichen am Markt", "summary": "Schatten im Sommer.",
-                                      "districts": ["mitte"], "topics": ["stadt"]})
+                                      "districts": ["west"], "topics": ["natur"]})
     assert await found(leipzig, "q=Eichen") == ["Neue Eichen am Markt"]
     assert await found(leipzig, "q=Bäume") == []
+    # its new districts and topic, beside the words (PostgreSQL: by the idea's arrays, 0037)
+    assert await found(leipzig, "q=Eichen&district=west") == ["Neue Eichen am Markt"]
+    assert await found(leipzig, "q=Eichen&district=mitte") == []
+    assert await found(leipzig, "q=Eichen&topic=natur") == ["Neue Eichen am Markt"]
+    assert await found(leipzig, "q=Eichen&topic=stadt") == []
+    if rt.db.dialect == "postgresql":
+        rows = await leipzig.query("SELECT districts, topics FROM ideas WHERE ap_id = ?", (idea,))
+        got = (list(rows[0]["districts"]), list(rows[0]["topics"]))
+        assert got == ([district_ap_id(rt.config, "west")], ["natur"])
     # a moderator hides it: found by nobody; undone: found again
     action = await actions.take(rt, CLI, idea, "hide", Reasons("spam", "Werbung"))
     assert await found(leipzig, "q=Eichen") == []

@@ -2,8 +2,9 @@
 
 On PostgreSQL (store/marketplace.py) the count decides whether the page walks the ideas in sort
 order or is driven by its filters and sorted (DRIVE_LIMIT), a probe of the newest ideas whether a
-word is counted by its GIN index or row by row (search.common_in_ideas), and an author category is
-an array of that category's actors. Each way must give the ideas a plain reading of the filters
+word is counted by its GIN index or row by row (marketplace._words_common), a district or topic
+beside a word is read from the idea's arrays (0037: by their GIN index, or row by row on a walk),
+and an author category is an array of that category's actors. Each way must give the ideas a plain reading of the filters
 gives; on SQLite the same assertions hold for its one way.
 """
 
@@ -15,7 +16,7 @@ import pytest
 
 from wecreate_fed import urls
 from wecreate_fed.civic import districts
-from wecreate_fed.store import bulk, iso, search
+from wecreate_fed.store import bulk, iso
 from wecreate_fed.store import marketplace as market
 
 DISTRICTS = ("west", "mitte", "ost")
@@ -75,6 +76,9 @@ CASES = [
     ({"words": ["idee"], "author_category": "party", "sort": "supported"}, lambda r: r["category"] == "party"),
     ({"words": ["radweg"], "districts": ["west"]}, lambda r: _words_in(r["title"], ["radweg"])
      and r["district"] == "west"),
+    ({"words": ["idee"], "districts": ["west", "ost"], "sort": "supported"}, lambda r: r["district"] != "mitte"),
+    ({"words": ["sitzbank"], "topic": "wasser", "status": "proposed"}, lambda r: _words_in(r["title"], ["sitzbank"])
+     and r["topic"] == "wasser" and r["status"] == "proposed"),
 ]
 
 
@@ -83,7 +87,9 @@ CASES = [
 async def test_every_plan_gives_the_same_ideas(seeded, monkeypatch, drive_limit, common_share):
     leipzig, expected = seeded
     monkeypatch.setattr(market, "DRIVE_LIMIT", drive_limit)
-    monkeypatch.setattr(search, "COMMON_SHARE", common_share)
+    monkeypatch.setattr(market, "WORD_WALK_SHARE", common_share)
+    monkeypatch.setattr(market, "WORD_WALK_SHARE_FILTERED", common_share)
+    monkeypatch.setattr(market, "PROBE_FILTERED", 0)
     for filters, keep in CASES:
         filters = dict(filters)
         if "districts" in filters:

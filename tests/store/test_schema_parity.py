@@ -33,6 +33,12 @@ RUNNER_TABLES = {"schema_migrations"}
 # Search (0032) is each engine's own: SQLite's FTS5 table (and its shadow tables) with its triggers,
 # PostgreSQL's generated tsvector columns with their GIN indexes; tests/civic/test_search.py covers both.
 SEARCH_PREFIX, SEARCH_COLUMN, SEARCH_INDEX_SUFFIX = "search_", "search_doc", "_search"
+# PostgreSQL's own for a search beside a filter (0037): an idea's districts and topics as arrays
+# beside its tsvector, their GIN index and the triggers that keep them equal to idea_districts and
+# idea_topics; tests/civic/test_search.py and tests/store/test_marketplace_paths.py cover them.
+PG_ONLY_COLUMNS = {("ideas", "districts"), ("ideas", "topics")}
+PG_ONLY_INDEXES = {"ideas_listed_filters"}
+PG_ONLY_TRIGGERS = {"ideas_districts_added", "ideas_districts_removed", "ideas_topics_added", "ideas_topics_removed"}
 
 
 def test_every_postgresql_file_replaces_a_migration():
@@ -124,7 +130,7 @@ async def pg_schema(conn) -> dict:
                 "SELECT column_name, data_type, is_nullable, column_default, is_identity "
                 "FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 "
                 "ORDER BY ordinal_position", table):
-            if row["column_name"] == SEARCH_COLUMN:
+            if row["column_name"] == SEARCH_COLUMN or (table, row["column_name"]) in PG_ONLY_COLUMNS:
                 continue
             columns.append((row["column_name"], row["data_type"], row["is_nullable"] == "NO",
                             _norm(row["column_default"])))
@@ -153,7 +159,8 @@ async def pg_schema(conn) -> dict:
         for row in await conn.fetch(
                 "SELECT i.indexrelid, c.relname, i.indisunique, i.indnatts, pg_get_expr(i.indpred, i.indrelid) AS pred "
                 "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass", table):
-            if row["indexrelid"] in constraint_indexes or row["relname"].endswith(SEARCH_INDEX_SUFFIX):
+            if (row["indexrelid"] in constraint_indexes or row["relname"].endswith(SEARCH_INDEX_SUFFIX)
+                    or row["relname"] in PG_ONLY_INDEXES):
                 continue
             cols = tuple([_norm(await conn.fetchval("SELECT pg_get_indexdef($1, $2, true)", row["indexrelid"], k))
                           for k in range(1, row["indnatts"] + 1)])
@@ -163,7 +170,7 @@ async def pg_schema(conn) -> dict:
     triggers = {row["tgname"] for row in await conn.fetch(
         "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
     # A TRUNCATE has no SQLite counterpart; the audit log refuses it too on PostgreSQL.
-    return {"tables": schema, "triggers": triggers - {"audit_log_no_truncate"}}
+    return {"tables": schema, "triggers": triggers - {"audit_log_no_truncate"} - PG_ONLY_TRIGGERS}
 
 
 @pytest.fixture

@@ -95,25 +95,6 @@ async def condition(conn: Connection, kind: str, alias: str, words: list[str],
     return (f"+{id_column} * 4 + {offset} IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)", [match])
 
 
-# PostgreSQL: the planner takes every prefix search for about 1% of the ideas, so it cannot tell a
-# word in every idea from one in a thousandth. A word in at least COMMON_SHARE of the newest
-# PROBE ideas is common: its count walks the ideas and stops after 1,000 matches (a word in every
-# idea: ~1.5 ms, where the GIN index's bitmap of all 100,000 matches took 24 ms); a rarer word is
-# counted by the GIN index, which costs as much as its matches.
-PROBE = 1_000
-COMMON_SHARE = 0.1
-
-
-async def common_in_ideas(conn: Connection, words: list[str]) -> bool:
-    """PostgreSQL: whether the words are in at least COMMON_SHARE of the newest PROBE listed ideas
-    (one walk of 0033's index, ~1 ms)."""
-    hits = await fetch_value(
-        conn, "SELECT count(*) FROM (SELECT search_doc FROM ideas WHERE deleted_at IS NULL AND hidden_at IS NULL "
-              "AND members_of IS NULL ORDER BY published DESC, id DESC LIMIT ?) AS newest "
-              "WHERE ts_match_vq(newest.search_doc, to_tsquery('german', ?))", (PROBE, tsquery_text(words)))
-    return int(hits or 0) >= PROBE * COMMON_SHARE
-
-
 def idea_condition_pg(alias: str, words: list[str], *, indexed: bool) -> tuple[str, list]:
     """PostgreSQL: the condition that idea `alias` holds every word; `indexed`: by the GIN index (the
     `@@` operator), else checked row by row (the same test as a function call, which the planner
