@@ -110,8 +110,8 @@ async def query_marketplace(conn: Connection, q: MarketplaceQuery) -> tuple[list
 # matches (a word in every idea: ~1.5 ms, where the GIN index's bitmap of all 100,000 matches took
 # 24 ms); else the GIN index counts, which costs as much as the word's matches. Beside another
 # filter the walk reads that filter's ideas, so the words must be common among those, judged on at
-# least PROBE_FILTERED of the newest ('Idee' in a district: 4 ms instead of 30); a word in a tenth
-# of them could have the walk read all of the district's 10,000 ideas (35 ms).
+# least PROBE_FILTERED of the newest ('Idee' in a district: the whole query 11 ms instead of 33); a
+# word in a tenth of them could have the walk read all of the district's 10,000 ideas (35 ms).
 PROBE = 1_000
 PROBE_FILTERED = 20
 WORD_WALK_SHARE = 0.1           # of the newest ideas, without another filter

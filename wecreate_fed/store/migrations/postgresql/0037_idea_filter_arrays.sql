@@ -2,7 +2,7 @@
 -- marketplace's count of a search beside a filter (issue 13, 100,000 ideas on PostgreSQL). The
 -- word's GIN index and this one are ANDed as two bitmaps, so only the ideas with both are read:
 -- 'Radweg' (19,000 ideas) in a district of 10,000 was counted in 40 ms, by reading every idea
--- with the word and joining idea_districts; so, 13 ms. idea_districts and idea_topics stay the
+-- with the word and joining idea_districts; so, 8-13 ms. idea_districts and idea_topics stay the
 -- record (every other query reads them); triggers keep the arrays equal to them, whoever writes.
 ALTER TABLE ideas ADD COLUMN districts text[] NOT NULL DEFAULT '{}';
 ALTER TABLE ideas ADD COLUMN topics text[] NOT NULL DEFAULT '{}';
