@@ -16,9 +16,11 @@ the thread's clock, read around a row, counted the inbox requests that ran while
 PostgreSQL as the row's, and under a burst a batch ended after a row or two, with ten round
 trips of claim, commit and give-back around it, each a turn of a loop crowded with requests
 (~6 ms): the worker handled 13 rows/s against SQLite's 153 (benchmarks/README.md).
-A row there awaits about seven round trips, so a process runs SIDE_BY_SIDE_PG batches side by
-side (claims skip each other's rows, as those of other processes): alone, 1,870 rows/s with one,
-2,620 with two (benchmarks/inbox_worker.py). SQLite has one writer: its batches follow each other.
+A row there awaits about six round trips (seven and a half before a unit's RELEASE went with the
+next SAVEPOINT: store/postgres.py PgBatch), so a process runs SIDE_BY_SIDE_PG batches side by
+side (claims skip each other's rows, as those of other processes; one sender's rows may then be
+handled in either order, FEDERATION.md): alone, 1,870 rows/s with one, 2,620 with two
+(benchmarks/inbox_worker.py). SQLite has one writer: its batches follow each other.
 """
 
 from __future__ import annotations

@@ -102,7 +102,10 @@ async def test_anyof_counts_each_option_once_per_actor_and_closing_time_refuses_
     for activity in votes:
         await send(leipzig, bob, activity)
     outcomes = [await handled(leipzig, a["id"]) for a in votes]
-    assert [o["state"] for o in outcomes] == ["done", "done", "failed"]
+    # Mi counts, and one vote for Mo: the one handled first (on PostgreSQL a process handles its
+    # inbox in two batches side by side, so the two may be taken in either order).
+    states = [o["state"] for o in outcomes]
+    assert states[1] == "done" and sorted([states[0], states[2]]) == ["done", "failed"]
     poll = await polls.poll_by_id(leipzig.rt, ap_id)
     assert poll.voters_count == 1
     choices = await leipzig.query("SELECT position FROM poll_choices ORDER BY position")

@@ -177,6 +177,59 @@ async def test_a_batch_is_one_transaction_with_a_savepoint_per_unit(db):
     assert [r["n"] for r in await fetch_all(db.reader, "SELECT n FROM t ORDER BY n")] == [1, 3]
 
 
+async def test_units_inside_units_keep_or_lose_what_they_wrote_with_one_round_trip_each(db):
+    """A unit's RELEASE goes with the next SAVEPOINT (PgBatch.unreleased): units inside units,
+    failed ones among them and a pause around a network call, keep exactly what they wrote."""
+    sent: list[str] = []
+
+    class Counting:  # the batch's connection as its savepoints use it, noting what they send
+        def __init__(self, raw):
+            self.raw = raw
+
+        def __getattr__(self, name):
+            return getattr(self.raw, name)
+
+        async def execute(self, sql, *args):
+            sent.append(sql)
+            return await self.raw.execute(sql, *args)
+
+    async with db.batch() as conn:
+        batch = db._batch()
+        raw, batch.raw = batch.raw, Counting(batch.raw)
+        try:
+            async with db.transaction() as unit:            # 1 and 2 stay
+                await unit.execute("INSERT INTO t (n) VALUES (1)")
+                async with db.transaction() as inner:
+                    await inner.execute("INSERT INTO t (n) VALUES (2)")
+            async with db.transaction() as unit:            # 3 stays, 4 goes with its failed unit
+                await unit.execute("INSERT INTO t (n) VALUES (3)")
+                with pytest.raises(sqlite3.IntegrityError):
+                    async with db.transaction() as inner:
+                        await inner.execute("INSERT INTO t (n) VALUES (4)")
+                        await inner.execute("INSERT INTO pairs (a, b) VALUES (1, 'x'), (1, 'x')")
+            with pytest.raises(RuntimeError):               # 5 and 6 go: the outer unit fails after the inner one
+                async with db.transaction() as unit:
+                    await unit.execute("INSERT INTO t (n) VALUES (5)")
+                    async with db.transaction() as inner:
+                        await inner.execute("INSERT INTO t (n) VALUES (6)")
+                    raise RuntimeError("after its inner unit succeeded")
+            async with db.transaction() as unit:            # 7 and 8 stay, across a pause of the batch
+                await unit.execute("INSERT INTO t (n) VALUES (7)")
+                async with db.outside_batch():
+                    assert await fetch_value(db.reader, "SELECT count(*) FROM t") == 4
+                async with db.transaction() as inner:
+                    await inner.execute("INSERT INTO t (n) VALUES (8)")
+            for n in range(9, 14):                          # one round trip a unit for its savepoint
+                async with db.transaction() as unit:
+                    await unit.execute("INSERT INTO t (n) VALUES (?)", (n,))
+        finally:
+            batch.raw = raw
+        assert await conn.execute_fetchall("SELECT n FROM t ORDER BY n") == [(n,) for n in (1, 2, 3, 7, 8, *range(9, 14))]
+    assert [r["n"] for r in await fetch_all(db.reader, "SELECT n FROM t ORDER BY n")] == [1, 2, 3, 7, 8, 9, 10, 11, 12, 13]
+    last_five = [sql for sql in sent if "SAVEPOINT" in sql or "RELEASE" in sql][-5:]
+    assert all(sql.startswith("RELEASE unit_") and "; SAVEPOINT unit_" in sql for sql in last_five), last_five
+
+
 @pytest.mark.parametrize("steps", range(0, 30, 3))
 async def test_a_batch_cancelled_at_any_step_leaves_nothing(db, steps):
     async def work():
