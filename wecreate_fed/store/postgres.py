@@ -318,9 +318,8 @@ async def _savepoint(batch: PgBatch) -> AsyncIterator[PgConnection]:
     """A unit of work inside a batch: its writes are undone alone if it fails."""
     raw = batch.raw
     name = batch.next_savepoint()
-    release = f"RELEASE {batch.unreleased}; " if batch.unreleased else ""
-    await to_the_end(raw.execute(f"{release}SAVEPOINT {name}"))
-    batch.unreleased = None
+    release, batch.unreleased = (f"RELEASE {batch.unreleased}; " if batch.unreleased else ""), None
+    await to_the_end(raw.execute(f"{release}SAVEPOINT {name}"))  # (sent even if cancelled meanwhile)
     batch.savepoints.append(name)
     try:
         yield batch.conn
