@@ -373,13 +373,14 @@ def run(args) -> int:
             fountain = asyncio.run(federate(bases, tokens))
             asyncio.run(create_box(configs["leipzig"], fountain, tokens, bases))
             (directory / "seeded").write_text("demo people have followed each other and posted\n")
+        # Written before the demo says it runs: whoever reads that line (a script, a test) finds it.
+        (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n")
         print("\nWeCreate demo is running (Ctrl-C stops it):", file=sys.stderr)
         for city in CITIES:
             handles = ", ".join(f"@{p.username}@{configs[city.slug].host}" for p in city.people)
             print(f"  {city.city}: {bases[city.slug]}/  people: {handles}", file=sys.stderr)
         print(f"  data (configs, databases): {directory.resolve()}", file=sys.stderr)
         print(f"  access tokens for the client-to-server API: {directory / 'tokens.json'}", file=sys.stderr)
-        (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n")
         while all(server.poll() is None for server in servers):
             time.sleep(0.5)
         return 1  # a server stopped on its own: its error is above
