@@ -3,6 +3,7 @@ co-signers and the council's answers. Reads return typed records."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from . import Connection, fetch_all, fetch_one, fetch_value, iso
@@ -140,14 +141,21 @@ async def list_cosigners(conn: Connection, motion_id: int) -> list[str]:
 
 async def set_motion_state(conn: Connection, motion_id: int, state: str, *, offer_ap_id: str | None = None,
                            agenda_date: str | None = None, decision: str | None = None,
-                           decision_text: str | None = None) -> None:
+                           decision_text: str | None = None, only_from: Sequence[str] | None = None) -> bool:
+    """Move the motion to `state`; with `only_from`, only a motion in one of those states moves. The
+    condition is the UPDATE's own: two answers handled side by side (two inbox batches, two worker
+    processes) cannot both pass a check read before either wrote. True if it moved."""
     now = iso()
-    await conn.execute(
+    condition, params = "", tuple(only_from or ())
+    if only_from is not None:
+        condition = f" AND state IN ({', '.join('?' * len(only_from))})" if only_from else " AND 1 = 0"
+    cur = await conn.execute(
         "UPDATE motions SET state = ?, updated_at = ?, offer_ap_id = COALESCE(?, offer_ap_id), "
         "submitted_at = CASE WHEN ? = 'submitted' THEN ? ELSE submitted_at END, "
         "agenda_date = COALESCE(?, agenda_date), decision = COALESCE(?, decision), "
-        "decision_text = COALESCE(?, decision_text) WHERE id = ?",
-        (state, now, offer_ap_id, state, now, agenda_date, decision, decision_text, motion_id))
+        "decision_text = COALESCE(?, decision_text) WHERE id = ?" + condition,
+        (state, now, offer_ap_id, state, now, agenda_date, decision, decision_text, motion_id, *params))
+    return cur.rowcount > 0
 
 
 async def add_answer(conn: Connection, motion_id: int, *, kind: str, activity_ap_id: str, agenda_date: str | None,

@@ -34,8 +34,11 @@ async def answer_in(rt: Runtime, out: Outgoing, council: Actor, box: Actor, moti
                                        decision=decision, text=text)
     await motion_store.add_answer(out.conn, motion.id, kind=kind, activity_ap_id=activity["id"],
                                   agenda_date=agenda_date, decision=decision, text=text)
-    await motion_store.set_motion_state(out.conn, motion.id, kind, agenda_date=agenda_date, decision=decision,
-                                        decision_text=text if kind == "decided" else None)
+    # Decided once: two decisions sent side by side cannot both pass the caller's check.
+    if not await motion_store.set_motion_state(out.conn, motion.id, kind, agenda_date=agenda_date, decision=decision,
+                                               decision_text=text if kind == "decided" else None,
+                                               only_from=STATES[:-1] if kind == "decided" else None):
+        raise Conflict("the motion was already decided", field="motion", code="already_decided")
     if box.is_local:
         await _tell_box_members(out.conn, box, motion, kind, council)
     return await out.queue(council, activity, delivery.to_actor(box))
@@ -116,12 +119,11 @@ async def answer_received(rt: Runtime, council: Actor, motion: Motion, answer: C
                                              agenda_date=answer.agenda_date, decision=answer.decision,
                                              text=answer.text):
             return  # the same answer delivered twice
-        current = await motion_validation.current(conn, motion.ap_id)
-        # Answers may arrive out of order; the state only moves forward.
-        if STATES.index(answer.kind) > STATES.index(current.state):
-            await motion_store.set_motion_state(conn, motion.id, answer.kind, agenda_date=answer.agenda_date,
-                                                decision=answer.decision,
-                                                decision_text=answer.text if answer.kind == "decided" else None)
+        # Answers may arrive out of order, and be handled side by side: the state only moves forward.
+        await motion_store.set_motion_state(conn, motion.id, answer.kind, agenda_date=answer.agenda_date,
+                                            decision=answer.decision,
+                                            decision_text=answer.text if answer.kind == "decided" else None,
+                                            only_from=STATES[:STATES.index(answer.kind)])
         box = await actors_store.get_actor_by_ap_id(conn, motion.box_ap_id)
         if box is not None:
             await _tell_box_members(conn, box, motion, answer.kind, council)
