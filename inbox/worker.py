@@ -41,7 +41,7 @@ from wecreate_fed.store.actors import Actor
 from wecreate_fed.workers import Worker
 
 from . import backlog
-from .handlers import HandlerContext, dispatch
+from .handlers import HandlerContext, dispatch, one_at_a_time
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -159,7 +159,8 @@ class InboxWorker(Worker):
             activity = json.loads(row["data"])
             if signer is None:
                 raise NotFound(f"the signer {row['signer_ap_id']} is no longer known")
-            async with rt.db.transaction():  # the row's savepoint: its effects go or stay together
+            # The row's savepoint: its effects go or stay together.
+            async with rt.db.transaction(holding=one_at_a_time(activity)):
                 await dispatch(HandlerContext(rt, signer, row["recipient_username"]), activity)
         except PERMANENT as e:
             error, delay = f"{type(e).__name__}: {e}", None

@@ -25,6 +25,27 @@ from .registry import INBOUND
 log = logging.getLogger(__name__)
 
 
+# Activities whose handlers read what another one about the same object writes (a Delete
+# handled beside its Create, a relay's Remove beside its Announce, two answers to one motion,
+# two Joins for an event's last seat): on PostgreSQL two inbox batches, or two worker
+# processes, would otherwise handle them side by side, neither seeing the other's row.
+ONE_AT_A_TIME = ("Create", "Update", "Delete", "Remove", "Add", "Announce", "Offer", "Read", "Accept", "Reject",
+                 "Join", "Leave")
+
+
+def one_at_a_time(activity: dict) -> list[str]:
+    """The object ids (the object's, an embedded activity's object's) whose activities the inbox
+    handles one after the other: its unit holds them (`transaction(holding=…)`) until its batch
+    commits, and the next one about them then sees what it wrote."""
+    if ld.type_of(activity) not in ONE_AT_A_TIME:
+        return []
+    obj = activity.get("object")
+    names = [ld.get_id(obj)]
+    if isinstance(obj, dict):
+        names.append(ld.get_id(obj.get("object")))
+    return [name for name in names if name]
+
+
 async def dispatch(ctx: HandlerContext, activity: dict) -> None:
     """Run the one handler for what `activity` is about; an activity nobody handles is not for us."""
     subject = await subject_of(ctx.rt, activity, actor_ap_id=ctx.signer.ap_id)
@@ -45,4 +66,4 @@ async def dispatch(ctx: HandlerContext, activity: dict) -> None:
         await ownership.bury(ctx.rt, subject.object_id, ctx.signer.ap_id)
 
 
-__all__ = ["INBOUND", "HandlerContext", "dispatch"]
+__all__ = ["INBOUND", "HandlerContext", "dispatch", "one_at_a_time"]

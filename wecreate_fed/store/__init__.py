@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -153,8 +153,11 @@ class Database(GroupCommit):
         return self._reader
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self, holding: Iterable[str] = ()) -> AsyncIterator[aiosqlite.Connection]:
         """The writer connection inside BEGIN IMMEDIATE … COMMIT; rolled back on any error.
+
+        `holding` (names no other transaction holds meanwhile, on PostgreSQL) needs nothing
+        here: the one writer runs one transaction, or one batch, at a time.
 
         Safe against cancellation at every point (a client that hangs up, a worker stopped):
         aiosqlite runs a statement in its thread even when the awaiting task is cancelled, so

@@ -190,6 +190,9 @@ async def _recount_attendees(conn: Connection, event_id: int) -> None:
 
 
 async def count_accepted_attendees(conn: Connection, event_id: int) -> int:
+    """Inside a write transaction, before a seat is given or the capacity changed: the event's
+    row is locked first, so two people taking its last seat at once are counted one after the other."""
+    await lock_for_recount(conn, "events", "id = ?", (event_id,))
     return await fetch_value(conn, "SELECT count(*) FROM event_attendees WHERE event_id = ? AND state = 'accepted'",
                              (event_id,))
 

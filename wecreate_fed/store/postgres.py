@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -150,11 +151,17 @@ class PostgresDatabase(GroupCommit):
             await to_the_end(pool.release(raw))
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PgConnection]:
-        """A pooled connection inside BEGIN … COMMIT; rolled back on any error or cancellation."""
+    async def transaction(self, holding: Iterable[str] = ()) -> AsyncIterator[PgConnection]:
+        """A pooled connection inside BEGIN … COMMIT; rolled back on any error or cancellation.
+
+        `holding`: names (object ids) that no other transaction holds until this one (its batch)
+        ends; a second unit about the same object waits for the first to commit, and then sees
+        what it wrote (advisory locks, in one order; taken with the SAVEPOINT, in its round trip).
+        """
+        locks = _advisory_locks(holding)
         batch = self._batch()
         if batch is not None:
-            async with _savepoint(batch) as conn:
+            async with _savepoint(batch, locks) as conn:
                 yield conn
             return
         with self._commit_callbacks.collecting() as callbacks:
@@ -162,6 +169,8 @@ class PostgresDatabase(GroupCommit):
                 rollback = lambda: raw.execute("ROLLBACK")  # noqa: E731
                 await to_the_end(raw.execute("BEGIN"), undo=rollback)
                 try:
+                    if locks:
+                        await raw.execute(locks.removeprefix("; "))
                     yield PgConnection(raw, self._catalog)
                 except BaseException:
                     await to_the_end(rollback())
@@ -314,12 +323,18 @@ async def create_if_missing(url: str) -> bool:
 
 
 @asynccontextmanager
-async def _savepoint(batch: PgBatch) -> AsyncIterator[PgConnection]:
-    """A unit of work inside a batch: its writes are undone alone if it fails."""
+async def _savepoint(batch: PgBatch, locks: str = "") -> AsyncIterator[PgConnection]:
+    """A unit of work inside a batch: its writes are undone alone if it fails. `locks` (see
+    _advisory_locks) go with its SAVEPOINT, and stay held until the batch ends."""
     raw = batch.raw
     name = batch.next_savepoint()
     release, batch.unreleased = (f"RELEASE {batch.unreleased}; " if batch.unreleased else ""), None
-    await to_the_end(raw.execute(f"{release}SAVEPOINT {name}"))  # (sent even if cancelled meanwhile)
+    try:
+        await to_the_end(raw.execute(f"{release}SAVEPOINT {name}{locks}"))  # (sent even if cancelled meanwhile)
+    except BaseException:
+        if locks and raw.is_in_transaction() and batch.active:  # (a deadlock, a statement timeout)
+            await to_the_end(raw.execute(f"ROLLBACK TO {name}; RELEASE {name}"))
+        raise
     batch.savepoints.append(name)
     try:
         yield batch.conn
@@ -334,3 +349,17 @@ async def _savepoint(batch: PgBatch) -> AsyncIterator[PgConnection]:
         batch.unreleased = name
     finally:
         batch.savepoints.remove(name)
+
+
+OBJECT_LOCKS = 1002  # advisory locks (this number, a hash of a name) of transaction(holding=…)
+
+
+def _advisory_locks(names: Iterable[str]) -> str:
+    """The statements that lock `names` (to append to another), or "". The keys are integers
+    made here (nothing of a name reaches the SQL), taken in one order so that two transactions
+    holding several never wait for each other in a circle."""
+    keys = sorted({int.from_bytes(hashlib.blake2b(n.encode(), digest_size=4).digest(), "big", signed=True)
+                   for n in names})
+    if not keys:
+        return ""
+    return "; SELECT " + ", ".join(f"pg_advisory_xact_lock({OBJECT_LOCKS}, {key})" for key in keys)
