@@ -1,6 +1,8 @@
 """Ideas across two real instances: published on Leipzig, supported, shared and commented on
 from Meißen and by Mastodon-shaped activities; counts agree on both sides."""
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from tests.conftest import eventually, free_port, instance_config, load_fixture, post_signed
@@ -138,6 +140,39 @@ async def test_a_status_change_reaches_supporters(leipzig, meissen, published):
     # Someone else may not change it: not his, a clear 403
     status, error = await meissen.post_outbox("jonas", {"type": "Update", "object": {"id": idea_id, "civicStatus": "implemented"}})
     assert status == 403 and error["error"] == "forbidden" and anna.ap_id in error["message"]
+
+
+async def test_an_update_older_than_the_copy_kept_changes_nothing(leipzig, meissen, published):
+    """A retried delivery after a newer one (or two handled out of order): the newer copy stays."""
+    anna, jonas, idea_id = published
+    status, body = await leipzig.post_outbox("anna", {"type": "Update", "object": {"id": idea_id, "civicStatus": "in_discussion"}})
+    assert status == 201, body
+    await eventually(lambda: _status_is(meissen, idea_id, "in_discussion"), message="status on Meißen")
+    kept = await idea_row(meissen, idea_id)
+    status, document = await leipzig.get_json(idea_id)
+    assert status == 200 and document["updated"] == kept["updated"]
+    anna = await leipzig.actor("anna")
+
+    async def update(serial: str, **changes) -> None:
+        activity = {"@context": document["@context"], "id": f"{anna.ap_id}/updates/{serial}", "type": "Update",
+                    "actor": anna.ap_id, "to": document["to"], "cc": document.get("cc", []),
+                    "object": {**document, **changes}}
+        delivered, text = await post_signed(meissen.shared_inbox, activity, key_id=anna.key_id,
+                                            private_key_pem=anna.private_key_pem)
+        assert delivered == 202, text
+        await eventually(lambda: meissen.query("SELECT 1 FROM incoming WHERE activity_ap_id = ? AND state = 'done'",
+                                               (activity["id"],)), message=f"update {serial} handled")
+
+    # An older one (a minute before, with the old status and title) changes nothing, in another offset
+    older = (datetime.fromisoformat(kept["updated"].replace("Z", "+00:00")) - timedelta(minutes=1))
+    await update("old", updated=older.astimezone(timezone(timedelta(hours=1))).isoformat(),
+                 civicStatus="proposed", name="Alter Titel")
+    row = await idea_row(meissen, idea_id)
+    assert (row["status"], row["title"], row["updated"]) == ("in_discussion", IDEA["name"], kept["updated"])
+    # A newer one (or one of the same time, as a count's Update is) is taken
+    newer = (datetime.fromisoformat(kept["updated"].replace("Z", "+00:00")) + timedelta(minutes=1))
+    await update("new", updated=newer.isoformat(), name="Trinkbrunnen am Markt")
+    assert (await idea_row(meissen, idea_id))["title"] == "Trinkbrunnen am Markt"
 
 
 async def test_deleting_an_idea_leaves_a_tombstone_everywhere(leipzig, meissen, published):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from outbox import activities
@@ -227,3 +228,18 @@ async def remote_deleted(rt: Runtime, kind: Kind, owner: Actor, ap_id: str) -> b
             return False
         await kind.mark_deleted(conn, record.id)
         return True
+
+
+def older_than_kept(updated: str | None, kept_updated: str | None) -> bool:
+    """A remote record's Update is older than the copy kept here (a retried row after a newer
+    one, two handled out of order): the copy stays. Times compared as times (any offset); one
+    missing or unreadable compares as not older."""
+    try:
+        new, kept = (datetime.fromisoformat(t.replace("Z", "+00:00")) for t in (updated or "", kept_updated or ""))
+        return _utc(new) < _utc(kept)
+    except (TypeError, ValueError):
+        return False
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -118,6 +118,8 @@ async def store_remote(rt: Runtime, organizer: Actor, event: RemoteEvent) -> Non
         before = await events_store.get_event(conn, event.ap_id)
         # Its organiser's alone, and never again once deleted (however it reached us: inbox, fetch, boost).
         await ownership.check_change(conn, "Update" if before else "Create", event.ap_id, organizer.ap_id)
+        if before is not None and lifecycle.older_than_kept(event.updated, before.updated):
+            return
         if before is not None and before.status != event.status:
             await notify_attendees(conn, before, organizer, event.status)
         await events_store.upsert_event(

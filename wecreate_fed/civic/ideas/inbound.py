@@ -90,6 +90,8 @@ async def store_remote(rt: Runtime, author: Actor, idea: RemoteIdea) -> None:
         before = await civic_store.get_idea(conn, idea.ap_id)
         # Its author's alone, and never again once deleted (however it reached us: inbox, fetch, boost).
         await ownership.check_change(conn, "Update" if before else "Create", idea.ap_id, author.ap_id)
+        if before is not None and lifecycle.older_than_kept(idea.updated, before.updated):
+            return
         idea_id = await civic_store.upsert_idea(
             conn, ap_id=idea.ap_id, is_local=False, author_id=author.id, kind=idea.kind, title=idea.title,
             summary=idea.summary, body_html=idea.body_html, status=idea.status, published=idea.published,
