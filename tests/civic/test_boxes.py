@@ -10,6 +10,7 @@ from tests.conftest import eventually, post_signed
 from wecreate_fed import signatures, urls
 from wecreate_fed.civic import boxes, motions
 from wecreate_fed.errors import FORM_CODES, BadRequest, Conflict
+from wecreate_fed.store import boxes as box_store
 
 
 async def box_post_on(instance, box_id: str, text: str):
@@ -355,3 +356,16 @@ async def test_moderation_and_membership_reach_the_members_servers(leipzig, meis
     assert await leipzig.query("SELECT 1 FROM follows") == []
     await eventually(lambda: _count(meissen, f"SELECT count(*) AS n FROM box_members WHERE box_id = {elsewhere.id}",
                                     1), message="Anna left the box on Meißen")
+
+
+async def test_a_member_stays_accepted_whatever_request_is_stored_after_the_approval(leipzig):
+    """The statement keeps it (not a check read before): a second request handled beside the
+    approval, in another transaction, cannot make the member wait again."""
+    anna, mehmet = await leipzig.create_user("anna"), await leipzig.create_user("mehmet")
+    box = await boxes.create(leipzig.rt, anna, {"name": "Laternen", "slug": "laternen", "visibility": "closed"})
+    assert await boxes.join(leipzig.rt, mehmet, box.ap_id) == "pending"
+    await boxes.answer_request(leipzig.rt, anna, "laternen", mehmet.ap_id, approve=True)
+    async with leipzig.rt.db.transaction() as conn:
+        await box_store.set_member(conn, box.id, mehmet.id, state="pending", request_ap_id=f"{mehmet.ap_id}#again")
+    member = await box_store.get_member(leipzig.rt.db.reader, box.id, mehmet.id)
+    assert member is not None and member.state == "accepted" and member.request_ap_id == f"{mehmet.ap_id}#again"

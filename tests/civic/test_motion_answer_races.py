@@ -1,6 +1,7 @@
-"""A council's answers handled side by side (two inbox batches in one process, or two worker
-processes, on PostgreSQL) never move a motion back: "on the agenda" stored after "decided" leaves
-it decided. SQLite has one writer, which runs such transactions one after the other."""
+"""Two changes of one motion at once on PostgreSQL: a council's answers handled side by side (two
+inbox batches in one process, or two worker processes) never move it back ("on the agenda" stored
+after "decided" leaves it decided), and a submit clicked twice sends one Offer. SQLite has one
+writer, which runs such transactions one after the other."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from tests import pg_databases
 from wecreate_fed.civic import boxes, motions
 from wecreate_fed.civic.boxes import motion_answers
 from wecreate_fed.civic.boxes.motion_documents import CouncilAnswer
+from wecreate_fed.errors import Conflict
 from wecreate_fed.store import motions as motion_store
 
-pytestmark = pytest.mark.skipif(not pg_databases.enabled(),
-                                reason="needs two transactions at once (PostgreSQL; WECREATE_TEST_DATABASE)")
 
-
+@pytest.mark.skipif(not pg_databases.enabled(),
+                    reason="needs two transactions at once (PostgreSQL; WECREATE_TEST_DATABASE)")
 async def test_an_older_answer_stored_beside_a_newer_one_leaves_the_motion_at_the_newer(leipzig, monkeypatch):
     rt = leipzig.rt
     anna = await leipzig.create_user("anna")
@@ -63,3 +64,19 @@ async def test_an_older_answer_stored_beside_a_newer_one_leaves_the_motion_at_th
     assert [k["kind"] for k in kinds] == ["decided", "on_agenda", "received"]
     told = await leipzig.query("SELECT kind FROM notifications WHERE actor_id = ? AND kind LIKE 'motion_%'", (anna.id,))
     assert {t["kind"] for t in told} >= {"motion_on_agenda", "motion_decided"}
+
+
+async def test_a_submit_clicked_twice_sends_one_offer(leipzig, meissen):
+    rt = leipzig.rt
+    anna = await leipzig.create_user("anna")
+    council = await meissen.create_user("beirat", type_="Organization", category="administration")
+    await boxes.create(rt, anna, {"name": "Bänke", "slug": "baenke"})
+    motion_id = await motions.draft(rt, anna, "baenke", {
+        "title": "Bänke am Markt", "request": "Zwei Bänke.", "council": council.ap_id, "required_cosigners": 1})
+    await motions.cosign(rt, anna, motion_id)
+    outcomes = await asyncio.wait_for(asyncio.gather(
+        *(motions.submit(rt, anna, motion_id) for _ in range(3)), return_exceptions=True), timeout=30)
+    offers = [o for o in outcomes if isinstance(o, str)]
+    assert len(offers) == 1 and all(isinstance(o, Conflict) for o in outcomes if o not in offers), outcomes
+    sent = await leipzig.query("SELECT ap_id FROM activities WHERE type = 'Offer'")
+    assert [r["ap_id"] for r in sent] == offers

@@ -214,6 +214,23 @@ async def test_loops_and_repeated_moves_are_refused(meissen, leipzig, dresden):
     assert await accepted(dresden, jonas.ap_id, new.ap_id) or await follows(dresden, jonas.ap_id, new.ap_id)
 
 
+async def test_two_moves_to_two_accounts_handled_side_by_side_move_the_followers_once(meissen, leipzig, dresden):
+    """Both verified against the account as their batch read it (not moved yet); the second one to
+    write finds it moved elsewhere meanwhile, by the statement's own condition."""
+    old = await meissen.create_user("anna")
+    new = await leipzig.create_user("anna")
+    third = await dresden.create_user("anna")
+    origin = await remote.get_actor(dresden.rt, old.ap_id)
+    assert origin.moved_to is None
+    await moving.move_received(dresden.rt, origin, await remote.get_actor(dresden.rt, new.ap_id),
+                               f"{old.ap_id}#moves/{uuid.uuid4()}")
+    with pytest.raises(Forbidden, match="meanwhile") as refused:
+        await moving.move_received(dresden.rt, origin, third, f"{old.ap_id}#moves/{uuid.uuid4()}")
+    assert refused.value.code == "move_cooldown" and refused.value.params == {"n": 7}
+    assert await dresden.query("SELECT moved_to FROM actors WHERE ap_id = ?", (old.ap_id,)) == [{"moved_to": new.ap_id}]
+    assert await dresden.query("SELECT target_ap_id FROM moves") == [{"target_ap_id": new.ap_id}]
+
+
 async def test_a_target_that_withdraws_its_alias_before_the_worker_runs_changes_nothing(meissen, leipzig,
                                                                                        make_instance):
     """The worker fetches the target fresh again: what the inbox saw is not trusted later."""

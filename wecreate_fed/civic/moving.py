@@ -26,8 +26,8 @@ from wecreate_fed import hosts, ld, urls
 from wecreate_fed.errors import BadRequest, FetchError, Forbidden, NotFound, Problems
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
+from wecreate_fed.store import iso, proof_keys, social, utcnow
 from wecreate_fed.store import moves as moves_store
-from wecreate_fed.store import proof_keys, social, utcnow
 from wecreate_fed.store.actors import Actor
 
 from . import accounts
@@ -229,7 +229,13 @@ async def move_received(rt: Runtime, origin: Actor, target: Actor, activity_id: 
     async with outgoing(rt) as out:
         if not await moves_store.add_move(out.conn, origin.id, target.ap_id, activity_id):
             return 0  # this Move was handled before
-        await moves_store.set_moved(out.conn, origin.id, target.ap_id)
+        if not await moves_store.set_moved(out.conn, origin.id, target.ap_id,
+                                           unless_moved_elsewhere_since=iso(utcnow() - INCOMING_COOLDOWN)):
+            now = await actors_store.get_actor_by_ap_id(out.conn, origin.ap_id)
+            wait = _days_left(now.moved_at, INCOMING_COOLDOWN) if now and now.moved_at else 1
+            raise Forbidden(f"{origin.ap_id} moved to {now.moved_to if now else 'another account'} meanwhile; "
+                            f"another Move is taken in {wait} days", field="target", code="move_cooldown",
+                            params={"n": wait})
         moved = await _move_local_followers(out, origin, target)
         await moves_store.count_followers_moved(out.conn, activity_id, moved)
     remote.forget_actor(rt, origin.ap_id)

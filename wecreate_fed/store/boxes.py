@@ -167,10 +167,13 @@ async def list_boxes(conn: Connection, *, include_private_for: int | None = None
 
 async def set_member(conn: Connection, box_id: int, actor_id: int, *, state: str, role: str = "member",
                      request_ap_id: str | None = None) -> None:
-    """Add or update a membership; an existing role is kept unless a higher one is given."""
+    """Add or update a membership; an existing role is kept unless a higher one is given, and an
+    accepted member stays accepted (by the statement's own condition: a second request handled
+    beside the approval must not make them wait again)."""
     await conn.execute(
         "INSERT INTO box_members (box_id, actor_id, role, state, request_ap_id, created_at) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (box_id, actor_id) DO UPDATE SET state = excluded.state, "
+        "ON CONFLICT (box_id, actor_id) DO UPDATE SET "
+        "state = CASE WHEN box_members.state = 'accepted' THEN 'accepted' ELSE excluded.state END, "
         "request_ap_id = COALESCE(excluded.request_ap_id, box_members.request_ap_id), "
         "role = CASE WHEN box_members.role IN ('owner', 'moderator') THEN box_members.role ELSE excluded.role END",
         (box_id, actor_id, role, state, request_ap_id, iso()),

@@ -175,6 +175,15 @@ async def set_attendance(conn: Connection, event_id: int, actor_id: int, state: 
     await _recount_attendees(conn, event_id)
 
 
+async def answer_attendance(conn: Connection, event_id: int, actor_id: int, join_ap_id: str, state: str) -> bool:
+    """The organiser's answer to that Join: True if it changed the attendance. One the person
+    left meanwhile (or asked again for, with another Join) stays as it is."""
+    cur = await conn.execute("UPDATE event_attendees SET state = ? WHERE event_id = ? AND actor_id = ? "
+                             "AND join_ap_id = ? AND state <> ?", (state, event_id, actor_id, join_ap_id, state))
+    await _recount_attendees(conn, event_id)
+    return cur.rowcount > 0
+
+
 async def delete_attendance(conn: Connection, event_id: int, actor_id: int) -> bool:
     cur = await conn.execute("DELETE FROM event_attendees WHERE event_id = ? AND actor_id = ?", (event_id, actor_id))
     await _recount_attendees(conn, event_id)

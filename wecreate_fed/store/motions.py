@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
-from . import Connection, fetch_all, fetch_one, fetch_value, iso
+from . import Connection, fetch_all, fetch_one, fetch_value, iso, lock_for_recount
 from .actors import _COLUMNS as _ACTOR_COLUMNS
 from .actors import Actor, _actor
 
@@ -137,6 +137,14 @@ async def list_cosigners(conn: Connection, motion_id: int) -> list[str]:
     rows = await fetch_all(conn, "SELECT actor_ap_id FROM motion_cosigners WHERE motion_id = ? ORDER BY signed_at",
                            (motion_id,))
     return [r[0] for r in rows]
+
+
+async def get_motion_to_change(conn: Connection, ap_id: str) -> Motion | None:
+    """In a command's transaction: the motion's row locked first (PostgreSQL), so two commands on
+    it (a double-clicked submit, an edit beside the submit) run one after the other, the second
+    seeing what the first changed. SQLite has one writer at a time."""
+    await lock_for_recount(conn, "motions", "ap_id = ?", (ap_id,))
+    return await get_motion(conn, ap_id)
 
 
 async def set_motion_state(conn: Connection, motion_id: int, state: str, *, offer_ap_id: str | None = None,

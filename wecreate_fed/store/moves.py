@@ -31,10 +31,21 @@ async def count_aliases(conn: Connection, actor_id: int) -> int:
     return await fetch_value(conn, "SELECT count(*) FROM actor_aliases WHERE actor_id = ?", (actor_id,))
 
 
-async def set_moved(conn: Connection, actor_id: int, target_ap_id: str) -> None:
-    """The actor moved to `target_ap_id` now (a local one by its owner, a remote one by a verified Move)."""
-    await conn.execute("UPDATE actors SET moved_to = ?, moved_at = ? WHERE id = ?", (target_ap_id, iso(), actor_id))
+async def set_moved(conn: Connection, actor_id: int, target_ap_id: str, *,
+                    unless_moved_elsewhere_since: str | None = None) -> bool:
+    """The actor moved to `target_ap_id` now (a local one by its owner, a remote one by a verified Move).
+
+    `unless_moved_elsewhere_since` (a time): not if it moved to another account after it, by the
+    statement's own condition (two Moves to two accounts handled side by side: one moves). True if it moved."""
+    condition, params = "", [target_ap_id, iso(), actor_id]
+    if unless_moved_elsewhere_since is not None:
+        condition = " AND (moved_to IS NULL OR moved_to = ? OR moved_at IS NULL OR moved_at < ?)"
+        params += [target_ap_id, unless_moved_elsewhere_since]  # (times as iso() writes them compare as text)
+    cur = await conn.execute("UPDATE actors SET moved_to = ?, moved_at = ? WHERE id = ?" + condition, params)
+    if cur.rowcount == 0:
+        return False
     await counters.ACTOR_KEYS.bump(conn)
+    return True
 
 
 async def add_move(conn: Connection, actor_id: int, target_ap_id: str, activity_ap_id: str) -> bool:

@@ -87,8 +87,9 @@ async def council(rt: Runtime, ref: str, problems: Problems | None = None) -> Ac
 
 
 async def current(conn: Connection, ap_id: str) -> Motion:
-    """The motion as it is now, read in a command's transaction (another may have changed it meanwhile)."""
-    motion = await motion_store.get_motion(conn, ap_id)
+    """The motion as it is now, read in a command's transaction (another may have changed it
+    meanwhile), and held until that transaction ends."""
+    motion = await motion_store.get_motion_to_change(conn, ap_id)
     if motion is None:
         raise NotFound(f"no motion {ap_id} here")
     return motion

@@ -203,8 +203,7 @@ async def join_answered(rt: Runtime, signer: Actor, join: Join, *, accepted: boo
         if event is None or event.is_local or event.organizer_id != signer.id:
             raise Forbidden("only the event's organiser answers a Join", field="actor")
         state = "accepted" if accepted else "rejected"
-        if row.state != state:
-            await events_store.set_attendance(conn, row.event_id, row.actor_id, state, row.join_ap_id)
+        if await events_store.answer_attendance(conn, row.event_id, row.actor_id, row.join_ap_id, state):
             await notifications.add(
                 conn, [row.actor_id], kind="attend_answered", object_ap_id=event.ap_id, by_ap_id=signer.ap_id,
                 params={"title": event.title, "accepted": accepted})
