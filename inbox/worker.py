@@ -36,7 +36,7 @@ from wecreate_fed import retry
 from wecreate_fed.errors import BadRequest, FetchError, Forbidden, Gone, NotFound, WeCreateError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
-from wecreate_fed.store import queue
+from wecreate_fed.store import is_contention, queue
 from wecreate_fed.store.actors import Actor
 from wecreate_fed.workers import Worker
 
@@ -167,8 +167,11 @@ class InboxWorker(Worker):
         except (FetchError, WeCreateError, OSError) as e:
             error, delay = f"{type(e).__name__}: {e}", retry.inbox_delay(row["attempts"])
         except Exception as e:  # a bug in a handler: keep the row, record why, retry later
-            log.exception("handler for %s failed", row["activity_ap_id"])
-            error, delay = f"internal error: {e!r}", retry.inbox_delay(row["attempts"])
+            if is_contention(e):  # (waited in a circle with another batch: nothing is wrong)
+                error, delay = f"{type(e).__name__}: {e}", retry.inbox_delay(row["attempts"])
+            else:
+                log.exception("handler for %s failed", row["activity_ap_id"])
+                error, delay = f"internal error: {e!r}", retry.inbox_delay(row["attempts"])
         else:
             return None, None
         log.info("incoming %s: %s", row["activity_ap_id"], error)

@@ -66,6 +66,8 @@ async def test_an_older_answer_stored_beside_a_newer_one_leaves_the_motion_at_th
     assert {t["kind"] for t in told} >= {"motion_on_agenda", "motion_decided"}
 
 
+@pytest.mark.skipif(not pg_databases.enabled(),
+                    reason="needs two transactions at once (PostgreSQL; WECREATE_TEST_DATABASE)")
 async def test_a_submit_clicked_twice_sends_one_offer(leipzig, meissen):
     rt = leipzig.rt
     anna = await leipzig.create_user("anna")
@@ -80,3 +82,23 @@ async def test_a_submit_clicked_twice_sends_one_offer(leipzig, meissen):
     assert len(offers) == 1 and all(isinstance(o, Conflict) for o in outcomes if o not in offers), outcomes
     sent = await leipzig.query("SELECT ap_id FROM activities WHERE type = 'Offer'")
     assert [r["ap_id"] for r in sent] == offers
+
+
+async def test_a_decided_motion_is_put_on_no_agenda_again(leipzig):
+    rt = leipzig.rt
+    anna = await leipzig.create_user("anna")
+    council = await leipzig.create_user("beirat", type_="Organization", category="administration")
+    await boxes.create(rt, anna, {"name": "Laternen", "slug": "laternen"})
+    motion_id = await motions.draft(rt, anna, "laternen", {
+        "title": "Beleuchtung Elbufer", "request": "Laternen.", "council": council.ap_id, "required_cosigners": 1})
+    await motions.cosign(rt, anna, motion_id)
+    await motions.submit(rt, anna, motion_id)
+    await motions.put_on_agenda(rt, council, motion_id, "2026-12-10T18:00", "Sitzung Dezember")
+    await motions.put_on_agenda(rt, council, motion_id, "2027-01-14T18:00", "Sitzung Januar")  # moved: taken
+    await motions.decide(rt, council, motion_id, accepted=True, text="Einstimmig.")
+    with pytest.raises(Conflict, match="already decided"):
+        await motions.put_on_agenda(rt, council, motion_id, "2027-02-11T18:00", "Sitzung Februar")
+    row = (await leipzig.query("SELECT state, agenda_date FROM motions WHERE ap_id = ?", (motion_id,)))[0]
+    assert (row["state"], row["agenda_date"]) == ("decided", "2027-01-14T18:00")
+    kinds = await leipzig.query("SELECT kind FROM motion_answers ORDER BY id")
+    assert [k["kind"] for k in kinds] == ["received", "on_agenda", "on_agenda", "decided"]

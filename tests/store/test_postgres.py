@@ -295,3 +295,33 @@ async def test_open_database_migrates_and_a_second_opening_applies_nothing(empty
         await db.close()
     again = await store.open_database(empty_url)
     await again.close()
+
+
+async def test_a_unit_holding_a_name_keeps_it_until_its_batch_commits_even_around_a_network_call(db):
+    """The second transaction about the same name waits for the first batch's COMMIT and then sees
+    its row. The batch pauses around the call (commits), and the name stays held meanwhile."""
+    name = "https://meissen.example/users/jonas/notes/1"
+    seen = []
+
+    async def first():
+        async with db.batch():
+            async with db.transaction(holding=[name]) as conn:
+                async with db.outside_batch():
+                    await asyncio.sleep(0.3)  # a fetch
+                await conn.execute("INSERT INTO t (n) VALUES (1)")
+            await asyncio.sleep(0.2)  # the batch's further rows
+
+    async def second():
+        await asyncio.sleep(0.1)
+        async with db.transaction(holding=[name, "https://leipzig.example/other"]) as conn:
+            seen.append(await fetch_value(conn, "SELECT count(*) FROM t"))
+
+    pauses = db.pauses
+    await asyncio.wait_for(asyncio.gather(first(), second()), timeout=20)
+    assert seen == [1] and db.pauses == pauses + 1
+    # and nothing is held any more: no session's lock outlived the pause
+    assert await fetch_value(db.reader, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                             "(SELECT oid FROM pg_database WHERE datname = current_database())") == 0
+    async with db.batch():
+        async with db.transaction(holding=[name]) as conn:
+            assert await fetch_value(conn, "SELECT count(*) FROM t") == 1

@@ -29,6 +29,7 @@ from .core import (
     fetch_all,
     fetch_one,
     fetch_value,
+    is_contention,
     iso,
     iso_in,
     lock_for_recount,
@@ -42,7 +43,7 @@ from .postgres import READERS, WRITERS, PostgresDatabase
 from .postgres import create_if_missing as create_postgres_database
 
 __all__ = ["AnyDatabase", "Connection", "Database", "PostgresDatabase", "create_postgres_database", "database_for",
-           "dialect_of", "fetch_all", "fetch_one", "fetch_value", "iso", "iso_in", "lock_for_recount", "migrate", "migrations",
+           "dialect_of", "fetch_all", "fetch_one", "fetch_value", "is_contention", "iso", "iso_in", "lock_for_recount", "migrate", "migrations",
            "open_database", "sqlite_path", "utcnow"]
 
 log = logging.getLogger(__name__)

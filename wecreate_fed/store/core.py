@@ -34,6 +34,15 @@ def dialect_of(conn) -> str:
     return getattr(type(conn), "dialect", "sqlite")
 
 
+CONTENTION = ("40P01", "40001", "55P03")  # PostgreSQL: deadlock detected, serialization failure, lock not available
+
+
+def is_contention(error: BaseException) -> bool:
+    """Two transactions waited for each other and the server gave up on this one: nothing is wrong
+    with the work, which goes again later (PostgreSQL; SQLite's one writer never waits in a circle)."""
+    return getattr(error, "sqlstate", None) in CONTENTION
+
+
 async def lock_for_recount(conn, table: str, where: str, params=()) -> None:
     """Before a count is recomputed from its facts (`UPDATE t SET n = (SELECT count(*) …)`): on
     PostgreSQL the rows are locked first, so the recount's statement, which takes its snapshot

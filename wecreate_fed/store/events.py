@@ -167,6 +167,7 @@ async def get_attendance_by_join(conn: Connection, join_ap_id: str) -> Attendanc
 
 
 async def set_attendance(conn: Connection, event_id: int, actor_id: int, state: str, join_ap_id: str) -> None:
+    await _lock_event(conn, event_id)
     await conn.execute(
         "INSERT INTO event_attendees (event_id, actor_id, state, join_ap_id, created_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (event_id, actor_id) DO UPDATE SET state = excluded.state, join_ap_id = excluded.join_ap_id",
@@ -178,6 +179,7 @@ async def set_attendance(conn: Connection, event_id: int, actor_id: int, state: 
 async def answer_attendance(conn: Connection, event_id: int, actor_id: int, join_ap_id: str, state: str) -> bool:
     """The organiser's answer to that Join: True if it changed the attendance. One the person
     left meanwhile (or asked again for, with another Join) stays as it is."""
+    await _lock_event(conn, event_id)
     cur = await conn.execute("UPDATE event_attendees SET state = ? WHERE event_id = ? AND actor_id = ? "
                              "AND join_ap_id = ? AND state <> ?", (state, event_id, actor_id, join_ap_id, state))
     await _recount_attendees(conn, event_id)
@@ -185,9 +187,16 @@ async def answer_attendance(conn: Connection, event_id: int, actor_id: int, join
 
 
 async def delete_attendance(conn: Connection, event_id: int, actor_id: int) -> bool:
+    await _lock_event(conn, event_id)
     cur = await conn.execute("DELETE FROM event_attendees WHERE event_id = ? AND actor_id = ?", (event_id, actor_id))
     await _recount_attendees(conn, event_id)
     return cur.rowcount > 0
+
+
+async def _lock_event(conn: Connection, event_id: int) -> None:
+    # Every change of an attendance locks the event's row first, then the attendance's: one
+    # order, so that two of them (a Join and an Undo, side by side) never wait in a circle.
+    await lock_for_recount(conn, "events", "id = ?", (event_id,))
 
 
 async def _recount_attendees(conn: Connection, event_id: int) -> None:
@@ -201,7 +210,7 @@ async def _recount_attendees(conn: Connection, event_id: int) -> None:
 async def count_accepted_attendees(conn: Connection, event_id: int) -> int:
     """Inside a write transaction, before a seat is given or the capacity changed: the event's
     row is locked first, so two people taking its last seat at once are counted one after the other."""
-    await lock_for_recount(conn, "events", "id = ?", (event_id,))
+    await _lock_event(conn, event_id)
     return await fetch_value(conn, "SELECT count(*) FROM event_attendees WHERE event_id = ? AND state = 'accepted'",
                              (event_id,))
 

@@ -97,7 +97,7 @@ class OperationalError(sqlite3.OperationalError):
     constraint: str | None = None
 
 
-def _translated(error: asyncpg.PostgresError) -> sqlite3.Error:
+def translated(error: asyncpg.PostgresError) -> sqlite3.Error:
     sqlstate = getattr(error, "sqlstate", "") or ""
     # A trigger's RAISE EXCEPTION (P0001) refuses a change as SQLite's RAISE(ABORT) does: an integrity error there.
     refused = sqlstate.startswith("23") or sqlstate == "P0001"
@@ -297,7 +297,7 @@ async def run(raw: asyncpg.Connection, catalog: Catalog, sql: str, params) -> Cu
             catalog.forget()
         status = await raw.execute(text, *args)
     except asyncpg.PostgresError as error:
-        raise _translated(error) from error
+        raise translated(error) from error
     last = status.rsplit(" ", 1)[-1]
     return Cursor([], int(last) if last.isdigit() else -1, None)
 
@@ -310,7 +310,7 @@ async def run_many(raw: asyncpg.Connection, sql: str, seq) -> Cursor:
     try:
         await raw.executemany(text, arguments)
     except asyncpg.PostgresError as error:
-        raise _translated(error) from error
+        raise translated(error) from error
     return Cursor([], -1, None)
 
 
@@ -340,7 +340,7 @@ class PgConnection:
         try:
             await self.raw.execute(sql)
         except asyncpg.PostgresError as error:
-            raise _translated(error) from error
+            raise translated(error) from error
 
 
 class PgReader:

@@ -52,16 +52,24 @@ class PgBatch(BatchState):
         # The last unit that succeeded, if not released yet: the innermost open unit's (or the
         # batch's) last child; releasing it releases every unit it held.
         self.unreleased: str | None = None
+        self.holding: dict[str, list[int]] = {}  # open unit → the lock keys it holds (transaction(holding=…))
 
-    async def begin(self) -> None:
-        self.unreleased = None
-        await self.raw.execute("BEGIN")
-        for name in self.savepoints:
-            await self.raw.execute(f"SAVEPOINT {name}")
+    def held_keys(self) -> list[int]:
+        return sorted({key for name in self.savepoints for key in self.holding.get(name, ())})
 
-    async def commit(self) -> None:
+    async def begin(self, *, unlock: list[int] | None = None) -> None:
+        """BEGIN, and the open units' savepoints and names again (after a pause), in one round
+        trip; `unlock`: then the session's own locks that held the names meanwhile go."""
         self.unreleased = None
-        await self.raw.execute("COMMIT")
+        await self.raw.execute("BEGIN" + "".join(f"; SAVEPOINT {name}{_locking(self.holding.get(name, []))}"
+                                                 for name in self.savepoints)
+                               + _locking(unlock or [], "pg_advisory_unlock"))
+
+    async def commit(self, *, keep: list[int] | None = None) -> None:
+        """COMMIT; `keep`: those names stay held (as the session's own, taken first) until begin(unlock=…)."""
+        self.unreleased = None
+        await self.raw.execute(_locking(keep or [], "pg_advisory_lock").removeprefix("; ") + "; COMMIT" if keep
+                               else "COMMIT")
 
     async def rollback(self) -> None:
         self.unreleased = None
@@ -158,10 +166,10 @@ class PostgresDatabase(GroupCommit):
         ends; a second unit about the same object waits for the first to commit, and then sees
         what it wrote (advisory locks, in one order; taken with the SAVEPOINT, in its round trip).
         """
-        locks = _advisory_locks(holding)
+        keys = _lock_keys(holding)
         batch = self._batch()
         if batch is not None:
-            async with _savepoint(batch, locks) as conn:
+            async with _savepoint(batch, keys) as conn:
                 yield conn
             return
         with self._commit_callbacks.collecting() as callbacks:
@@ -169,8 +177,8 @@ class PostgresDatabase(GroupCommit):
                 rollback = lambda: raw.execute("ROLLBACK")  # noqa: E731
                 await to_the_end(raw.execute("BEGIN"), undo=rollback)
                 try:
-                    if locks:
-                        await raw.execute(locks.removeprefix("; "))
+                    if keys:
+                        await raw.execute(_locking(keys).removeprefix("; "))
                     yield PgConnection(raw, self._catalog)
                 except BaseException:
                     await to_the_end(rollback())
@@ -221,20 +229,32 @@ class PostgresDatabase(GroupCommit):
     @asynccontextmanager
     async def outside_batch(self) -> AsyncIterator[None]:
         """Around a network call: if this task's batch is open with no unit of work inside the
-        current one, commit what it did so far (its row locks go), and go on afterwards."""
+        current one, commit what it did so far (its row locks go), and go on afterwards.
+
+        The names the open unit holds stay held meanwhile, as the session's own: the commit would
+        let them go in the middle of its work, and the unit they keep out would act in between (a
+        Remove finding no post yet). Should giving them back fail, the connection is closed, and
+        the server lets them go with it."""
         batch = self._batch()
         if batch is None or len(batch.savepoints) > 1:
             yield
             return
-        await to_the_end(batch.commit(), undo=batch.rollback)
-        self.pauses += 1
-        batch.active = False
-        batch.run_after_commit()
+        keys = batch.held_keys()
+        session_held = bool(keys)
         try:
-            yield
+            await to_the_end(batch.commit(keep=keys), undo=batch.rollback)
+            self.pauses += 1
+            batch.active = False
+            batch.run_after_commit()
+            try:
+                yield
+            finally:
+                await to_the_end(batch.begin(unlock=keys), undo=batch.rollback)
+                session_held = False
+                batch.active = True
         finally:
-            await to_the_end(batch.begin(), undo=batch.rollback)
-            batch.active = True
+            if session_held:
+                batch.raw.terminate()
 
     async def commit_batch(self) -> None:
         """Commit what this task's open batch wrote so far and go on in a new transaction."""
@@ -323,19 +343,24 @@ async def create_if_missing(url: str) -> bool:
 
 
 @asynccontextmanager
-async def _savepoint(batch: PgBatch, locks: str = "") -> AsyncIterator[PgConnection]:
-    """A unit of work inside a batch: its writes are undone alone if it fails. `locks` (see
-    _advisory_locks) go with its SAVEPOINT, and stay held until the batch ends."""
+async def _savepoint(batch: PgBatch, keys: list[int] | None = None) -> AsyncIterator[PgConnection]:
+    """A unit of work inside a batch: its writes are undone alone if it fails. The locks of `keys`
+    (_lock_keys) go with its SAVEPOINT, and stay held until the batch ends."""
+    locks = _locking(keys or [])
     raw = batch.raw
     name = batch.next_savepoint()
     release, batch.unreleased = (f"RELEASE {batch.unreleased}; " if batch.unreleased else ""), None
     try:
         await to_the_end(raw.execute(f"{release}SAVEPOINT {name}{locks}"))  # (sent even if cancelled meanwhile)
-    except BaseException:
+    except BaseException as error:
         if locks and raw.is_in_transaction() and batch.active:  # (a deadlock, a statement timeout)
             await to_the_end(raw.execute(f"ROLLBACK TO {name}; RELEASE {name}"))
+        if isinstance(error, asyncpg.PostgresError):
+            raise pg_conn.translated(error) from error
         raise
     batch.savepoints.append(name)
+    if keys:
+        batch.holding[name] = keys
     try:
         yield batch.conn
     except BaseException:
@@ -349,17 +374,22 @@ async def _savepoint(batch: PgBatch, locks: str = "") -> AsyncIterator[PgConnect
         batch.unreleased = name
     finally:
         batch.savepoints.remove(name)
+        batch.holding.pop(name, None)
 
 
 OBJECT_LOCKS = 1002  # advisory locks (this number, a hash of a name) of transaction(holding=…)
 
 
-def _advisory_locks(names: Iterable[str]) -> str:
-    """The statements that lock `names` (to append to another), or "". The keys are integers
-    made here (nothing of a name reaches the SQL), taken in one order so that two transactions
-    holding several never wait for each other in a circle."""
-    keys = sorted({int.from_bytes(hashlib.blake2b(n.encode(), digest_size=4).digest(), "big", signed=True)
+def _lock_keys(names: Iterable[str]) -> list[int]:
+    """The advisory lock keys of `names`: integers made here (nothing of a name reaches the SQL),
+    sorted, so that two transactions holding several never wait for each other in a circle."""
+    return sorted({int.from_bytes(hashlib.blake2b(n.encode(), digest_size=4).digest(), "big", signed=True)
                    for n in names})
+
+
+def _locking(keys: list[int], function: str = "pg_advisory_xact_lock") -> str:
+    """The statement taking (or giving back) the keys' locks with `function`, in their order, to
+    append to another statement ("; SELECT …"); "" for no keys."""
     if not keys:
         return ""
-    return "; SELECT " + ", ".join(f"pg_advisory_xact_lock({OBJECT_LOCKS}, {key})" for key in keys)
+    return "; SELECT " + ", ".join(f"{function}({OBJECT_LOCKS}, {key})" for key in keys)

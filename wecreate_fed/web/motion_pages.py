@@ -260,7 +260,10 @@ async def put_on_agenda():
     except BadRequest as e:
         aliases = {"date": "session_date", "agenda_date": "session_date", "name": "session_name"}
         return await _council_page(400, {ap_id: " ".join(forms.texts(e, ("session_date", "session_name"), aliases))})
-    notice("notice.put_on_agenda")
+    except Conflict:
+        notice("notice.already_decided")
+    else:
+        notice("notice.put_on_agenda")
     return see_other(url_for("motion_pages.council"))
 
 

@@ -26,6 +26,10 @@ from . import delivery, motion_documents, motion_validation
 from .motion_documents import CouncilAnswer, IncomingMotion
 from .motion_validation import STATES, TEXT_MAX
 
+# The states a council's answer moves a motion from: receipt only from before it, the agenda (again,
+# for another session) and the decision from anything not yet decided.
+_MOVES_FROM = {"received": STATES[:STATES.index("received") + 1], "on_agenda": STATES[:-1], "decided": STATES[:-1]}
+
 
 async def answer_in(rt: Runtime, out: Outgoing, council: Actor, box: Actor, motion: Motion, kind: str, *,
                     agenda_date: str | None = None, decision: str | None = None, text: str = "") -> str:
@@ -34,10 +38,12 @@ async def answer_in(rt: Runtime, out: Outgoing, council: Actor, box: Actor, moti
                                        decision=decision, text=text)
     await motion_store.add_answer(out.conn, motion.id, kind=kind, activity_ap_id=activity["id"],
                                   agenda_date=agenda_date, decision=decision, text=text)
-    # Decided once: two decisions sent side by side cannot both pass the caller's check.
+    # Nothing moves a decided motion (two decisions sent side by side cannot both pass the
+    # caller's check; an agenda after the decision would move it back). A receipt, confirmed once
+    # with the Offer's arrival, has nothing to refuse.
     if not await motion_store.set_motion_state(out.conn, motion.id, kind, agenda_date=agenda_date, decision=decision,
                                                decision_text=text if kind == "decided" else None,
-                                               only_from=STATES[:-1] if kind == "decided" else None):
+                                               only_from=_MOVES_FROM[kind]) and kind != "received":
         raise Conflict("the motion was already decided", field="motion", code="already_decided")
     if box.is_local:
         await _tell_box_members(out.conn, box, motion, kind, council)
