@@ -325,3 +325,27 @@ async def test_a_unit_holding_a_name_keeps_it_until_its_batch_commits_even_aroun
     async with db.batch():
         async with db.transaction(holding=[name]) as conn:
             assert await fetch_value(conn, "SELECT count(*) FROM t") == 1
+
+
+async def test_two_batches_holding_names_in_a_circle_one_is_told_so_and_the_other_goes_on(db):
+    """Each holds one name and waits for the other's: PostgreSQL gives up on one (after its
+    deadlock_timeout), whose unit and batch roll back; the other one's work is kept."""
+    first_held, second_held = asyncio.Event(), asyncio.Event()
+
+    async def holding(mine: str, theirs: str, held: asyncio.Event, other: asyncio.Event, n: int) -> None:
+        async with db.batch():
+            async with db.transaction(holding=[mine]) as conn:
+                await conn.execute("INSERT INTO t (n) VALUES (?)", (n,))
+            held.set()
+            await other.wait()
+            async with db.transaction(holding=[theirs]):
+                pass
+
+    outcomes = await asyncio.wait_for(asyncio.gather(
+        holding("https://a.example/1", "https://b.example/2", first_held, second_held, 1),
+        holding("https://b.example/2", "https://a.example/1", second_held, first_held, 2),
+        return_exceptions=True), timeout=30)
+    failed = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(failed) == 1 and store.is_contention(failed[0]) and isinstance(failed[0], sqlite3.OperationalError)
+    kept = [n for n, o in zip((1, 2), outcomes, strict=True) if o is None]
+    assert [r["n"] for r in await fetch_all(db.reader, "SELECT n FROM t")] == kept
