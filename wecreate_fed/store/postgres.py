@@ -177,9 +177,10 @@ class PostgresDatabase(GroupCommit):
                 rollback = lambda: raw.execute("ROLLBACK")  # noqa: E731
                 await to_the_end(raw.execute("BEGIN"), undo=rollback)
                 try:
+                    conn = PgConnection(raw, self._catalog)
                     if keys:
-                        await raw.execute(_locking(keys).removeprefix("; "))
-                    yield PgConnection(raw, self._catalog)
+                        await conn.execute(_locking(keys).removeprefix("; "))
+                    yield conn
                 except BaseException:
                     await to_the_end(rollback())
                     raise
