@@ -200,8 +200,8 @@ async def _lock_event(conn: Connection, event_id: int) -> None:
 
 
 async def _recount_attendees(conn: Connection, event_id: int) -> None:
-    # Only local events are counted here; a remote event's count comes from its origin.
-    await lock_for_recount(conn, "events", "id = ? AND is_local = 1", (event_id,))
+    # Only local events are counted here; a remote event's count comes from its origin. The
+    # caller has locked the event's row (_lock_event), so the count sees every committed change.
     await conn.execute(
         "UPDATE events SET attendee_count = (SELECT count(*) FROM event_attendees WHERE event_id = events.id "
         "AND state = 'accepted') WHERE id = ? AND is_local = 1", (event_id,))

@@ -53,9 +53,11 @@ async def purge_account(conn: Connection, actor_id: int) -> bool:
     await conn.execute("DELETE FROM reactions WHERE actor_id = :a", a)
     attended = [r[0] for r in await fetch_all(conn, "SELECT event_id FROM event_attendees WHERE actor_id = ?",
                                               (actor_id,))]
+    # The events' rows are locked before their attendances change, in one order: the order of
+    # every attendance change (store.events), so a purge and a Join never wait in a circle.
+    for event_id in sorted(attended):
+        await lock_for_recount(conn, "events", "id = ?", (event_id,))
     await conn.execute("DELETE FROM event_attendees WHERE actor_id = :a", a)
-    for event_id in sorted(attended):  # (in one order: two purges lock the same events without a deadlock)
-        await lock_for_recount(conn, "events", "id = ? AND is_local = 1", (event_id,))
     await conn.executemany(
         "UPDATE events SET attendee_count = (SELECT count(*) FROM event_attendees WHERE event_id = events.id "
         "AND state = 'accepted') WHERE id = ? AND is_local = 1", [(e,) for e in attended])
