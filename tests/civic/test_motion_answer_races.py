@@ -17,9 +17,9 @@ from wecreate_fed.errors import Conflict
 from wecreate_fed.store import motions as motion_store
 
 
-@pytest.mark.skipif(not pg_databases.enabled(),
-                    reason="needs two transactions at once (PostgreSQL; WECREATE_TEST_DATABASE)")
-async def test_an_older_answer_stored_beside_a_newer_one_leaves_the_motion_at_the_newer(leipzig, monkeypatch):
+async def submitted_to_a_local_council(leipzig):
+    """Anna's motion from her box "Laternen", cosigned and submitted to a council on Leipzig
+    itself (so it is received at once): (anna, council, the motion's id)."""
     rt = leipzig.rt
     anna = await leipzig.create_user("anna")
     council = await leipzig.create_user("beirat", type_="Organization", category="administration",
@@ -29,7 +29,15 @@ async def test_an_older_answer_stored_beside_a_newer_one_leaves_the_motion_at_th
         "title": "Beleuchtung Elbufer", "request": "Laternen am Elbufer.", "council": council.ap_id,
         "required_cosigners": 1})
     await motions.cosign(rt, anna, motion_id)
-    await motions.submit(rt, anna, motion_id)  # the council is here: received at once
+    await motions.submit(rt, anna, motion_id)
+    return anna, council, motion_id
+
+
+@pytest.mark.skipif(not pg_databases.enabled(),
+                    reason="needs two transactions at once (PostgreSQL; WECREATE_TEST_DATABASE)")
+async def test_an_older_answer_stored_beside_a_newer_one_leaves_the_motion_at_the_newer(leipzig, monkeypatch):
+    rt = leipzig.rt
+    anna, council, motion_id = await submitted_to_a_local_council(leipzig)
     motion = await motion_store.get_motion(rt.db.reader, motion_id)
     assert motion is not None and motion.state == "received"
     on_agenda = CouncilAnswer(activity_ap_id=f"{council.ap_id}/answers/1", kind="on_agenda",
@@ -86,13 +94,7 @@ async def test_a_submit_clicked_twice_sends_one_offer(leipzig, meissen):
 
 async def test_a_decided_motion_is_put_on_no_agenda_again(leipzig):
     rt = leipzig.rt
-    anna = await leipzig.create_user("anna")
-    council = await leipzig.create_user("beirat", type_="Organization", category="administration")
-    await boxes.create(rt, anna, {"name": "Laternen", "slug": "laternen"})
-    motion_id = await motions.draft(rt, anna, "laternen", {
-        "title": "Beleuchtung Elbufer", "request": "Laternen.", "council": council.ap_id, "required_cosigners": 1})
-    await motions.cosign(rt, anna, motion_id)
-    await motions.submit(rt, anna, motion_id)
+    _, council, motion_id = await submitted_to_a_local_council(leipzig)
     await motions.put_on_agenda(rt, council, motion_id, "2026-12-10T18:00", "Sitzung Dezember")
     await motions.put_on_agenda(rt, council, motion_id, "2027-01-14T18:00", "Sitzung Januar")  # moved: taken
     await motions.decide(rt, council, motion_id, accepted=True, text="Einstimmig.")
