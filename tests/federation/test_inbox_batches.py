@@ -17,6 +17,7 @@ from inbox import backlog
 from inbox.handlers import INBOUND
 from inbox.worker import InboxWorker
 from tests.conftest import eventually, post_signed
+from tests.federation.conftest import deliver
 from wecreate_fed import ld, store
 from wecreate_fed.store import batch as batch_module
 from wecreate_fed.store import pg_conn
@@ -28,21 +29,6 @@ def note(jonas, anna, text: str) -> dict:
             "type": "Create", "actor": jonas.ap_id, "to": [anna.ap_id],
             "object": {"id": f"{jonas.ap_id}/notes/{serial}", "type": "Note", "attributedTo": jonas.ap_id,
                        "content": f"<p>{text}</p>", "to": [anna.ap_id]}}
-
-
-async def deliver(leipzig, jonas, activity: dict) -> int:
-    status, body = await post_signed(leipzig.shared_inbox, activity, key_id=jonas.key_id,
-                                     private_key_pem=jonas.private_key_pem)
-    return status
-
-
-@pytest.fixture
-async def paused(make_instance, meissen):
-    """Leipzig without workers (the test runs its inbox worker), Anna there, Jonas on Meißen."""
-    leipzig = await make_instance("leipzig", run_workers=False)
-    anna = await leipzig.create_user("anna")
-    jonas = await meissen.create_user("jonas")
-    return leipzig, anna, jonas
 
 
 async def test_a_failing_row_rolls_back_alone_and_only_it_is_tried_again(paused, monkeypatch):

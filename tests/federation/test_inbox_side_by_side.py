@@ -15,28 +15,13 @@ from inbox.handlers import INBOUND
 from inbox.worker import InboxWorker
 from tests import pg_databases
 from tests.civic.test_events import EVENT
-from tests.conftest import post_signed
+from tests.federation.conftest import deliver
 from wecreate_fed.civic import events
 
 pytestmark = pytest.mark.skipif(not pg_databases.enabled(),
                                 reason="needs two transactions at once (PostgreSQL; WECREATE_TEST_DATABASE)")
 
 HOLD_SECONDS = 2.0  # how long the first batch stays open at most once its row is handled
-
-
-@pytest.fixture
-async def paused(make_instance, meissen):
-    """Leipzig without workers (the test runs two inbox workers), Anna there, Jonas on Meißen."""
-    leipzig = await make_instance("leipzig", run_workers=False)
-    anna = await leipzig.create_user("anna")
-    jonas = await meissen.create_user("jonas")
-    return leipzig, anna, jonas
-
-
-async def deliver(leipzig, sender, activity: dict) -> None:
-    status, body = await post_signed(leipzig.shared_inbox, activity, key_id=sender.key_id,
-                                     private_key_pem=sender.private_key_pem)
-    assert status == 202, body
 
 
 async def side_by_side(leipzig, monkeypatch, handler_key: tuple[str, str],
@@ -56,11 +41,11 @@ async def side_by_side(leipzig, monkeypatch, handler_key: tuple[str, str],
                 pass
 
     monkeypatch.setitem(INBOUND.handlers, handler_key, then_stay_open)
-    await deliver(leipzig, *first)
+    assert await deliver(leipzig, *first) == 202
     batch_one = asyncio.create_task(InboxWorker(leipzig.rt).run_once())
     try:
         await asyncio.wait_for(handled.wait(), 20)
-        await deliver(leipzig, *second)
+        assert await deliver(leipzig, *second) == 202
         assert await asyncio.wait_for(InboxWorker(leipzig.rt, 2).run_once(), 20) == 1
         second_done.set()
         assert await asyncio.wait_for(batch_one, 20) == 1
@@ -100,3 +85,4 @@ async def test_two_joins_for_the_last_seat_handled_side_by_side_give_it_once(pau
     assert {r["ap_id"]: r["state"] for r in rows} == {jonas.ap_id: "accepted", lena.ap_id: "rejected"}
     counted = await leipzig.query("SELECT attendee_count FROM events WHERE ap_id = ?", (event["id"],))
     assert counted[0]["attendee_count"] == 1
+
