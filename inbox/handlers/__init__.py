@@ -16,6 +16,7 @@ from wecreate_fed import ld
 from wecreate_fed.civic import ownership
 from wecreate_fed.civic.subjects import check_owner, subject_of
 from wecreate_fed.errors import BadRequest
+from wecreate_fed.store import lookup
 
 # The families register their handlers on import.
 from . import actors, boxes, events, flags, follows, ideas, motions, moves, notes, polls, reactions  # noqa: F401
@@ -30,24 +31,33 @@ log = logging.getLogger(__name__)
 # two Joins for an event's last seat): on PostgreSQL two inbox batches, or two worker
 # processes, would otherwise handle them side by side, neither seeing the other's row.
 ONE_AT_A_TIME = ("Create", "Update", "Delete", "Remove", "Add", "Announce", "Offer", "Read", "Accept", "Reject",
-                 "Join", "Leave")
+                 "Join", "Leave", "Undo")
+# Activities an Undo takes back: held by their own id too (their Undo holds it as its object), and
+# never taking effect once their actor undid them (its Undo overtook them).
+UNDOABLE = ("Like", "Announce", "Follow", "Join")
 
 
 def one_at_a_time(activity: dict) -> list[str]:
-    """The object ids (the object's, an embedded activity's object's) whose activities the inbox
-    handles one after the other: its unit holds them (`transaction(holding=…)`) until its batch
-    commits, and the next one about them then sees what it wrote."""
-    if ld.type_of(activity) not in ONE_AT_A_TIME:
-        return []
-    obj = activity.get("object")
-    names = [ld.get_id(obj)]
-    if isinstance(obj, dict):
-        names.append(ld.get_id(obj.get("object")))
+    """The ids (an undoable activity's own, the object's, an embedded activity's object's) whose
+    activities the inbox handles one after the other: its unit holds them (`transaction(holding=…)`)
+    until its batch commits, and the next one about them then sees what it wrote."""
+    kind = ld.type_of(activity)
+    names = [ld.get_id(activity)] if kind in UNDOABLE else []
+    if kind in ONE_AT_A_TIME:
+        obj = activity.get("object")
+        names.append(ld.get_id(obj))
+        if isinstance(obj, dict):
+            names.append(ld.get_id(obj.get("object")))
     return [name for name in names if name]
 
 
 async def dispatch(ctx: HandlerContext, activity: dict) -> None:
     """Run the one handler for what `activity` is about; an activity nobody handles is not for us."""
+    activity_id = ld.get_id(activity)
+    if activity_id and ld.type_of(activity) in UNDOABLE and await lookup.was_undone(
+            ctx.rt.db.reader, activity_id, ctx.signer.ap_id):
+        log.debug("%s was undone before it arrived", activity_id)
+        return
     subject = await subject_of(ctx.rt, activity, actor_ap_id=ctx.signer.ap_id)
     inner = subject.document
     if subject.type == "Undo" and inner is not None and ld.get_id(inner.get("actor")) not in (None, ctx.signer.ap_id):
@@ -64,6 +74,10 @@ async def dispatch(ctx: HandlerContext, activity: dict) -> None:
     if subject.type == "Delete" and subject.kind != "actor" and subject.object_id:
         # Known or not (a Delete may overtake its Create), the id stays deleted.
         await ownership.bury(ctx.rt, subject.object_id, ctx.signer.ap_id)
+    if subject.type == "Undo" and subject.object_id:
+        # Known or not (an Undo may overtake what it undoes), the activity stays undone.
+        async with ctx.rt.db.transaction() as conn:
+            await lookup.mark_undone(conn, subject.object_id, ctx.signer.ap_id)
 
 
 __all__ = ["INBOUND", "HandlerContext", "dispatch", "one_at_a_time"]

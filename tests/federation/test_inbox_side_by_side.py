@@ -16,6 +16,7 @@ from inbox.worker import InboxWorker
 from tests import pg_databases
 from tests.civic.test_events import EVENT
 from tests.federation.conftest import deliver
+from tests.federation.test_undo_overtaking import IDEA
 from wecreate_fed.civic import events
 
 pytestmark = pytest.mark.skipif(not pg_databases.enabled(),
@@ -86,3 +87,17 @@ async def test_two_joins_for_the_last_seat_handled_side_by_side_give_it_once(pau
     counted = await leipzig.query("SELECT attendee_count FROM events WHERE ap_id = ?", (event["id"],))
     assert counted[0]["attendee_count"] == 1
 
+
+async def test_an_undo_handled_beside_its_like_takes_the_support_back(paused, monkeypatch):
+    leipzig, anna, jonas = paused
+    status, _ = await leipzig.post_outbox("anna", IDEA)
+    assert status == 201
+    idea_id = (await leipzig.query("SELECT ap_id FROM ideas"))[0]["ap_id"]
+    like = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{jonas.ap_id}/likes/{uuid.uuid4()}",
+            "type": "Like", "actor": jonas.ap_id, "object": idea_id}
+    undo = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{jonas.ap_id}/undo/{uuid.uuid4()}",
+            "type": "Undo", "actor": jonas.ap_id, "object": like["id"]}  # by its id only
+    await side_by_side(leipzig, monkeypatch, ("Like", "idea"), (jonas, like), (jonas, undo))
+    assert await leipzig.query("SELECT 1 FROM reactions") == []
+    counted = await leipzig.query("SELECT support_count FROM ideas WHERE ap_id = ?", (idea_id,))
+    assert counted[0]["support_count"] == 0

@@ -80,8 +80,8 @@ async def test_handled_rows_go_pending_and_recent_ones_stay_and_a_repeat_is_stil
     activities_before = await ids(leipzig, "SELECT ap_id FROM activities")
     await age(leipzig, 8)
 
-    assert await prune(leipzig) == {"incoming": 2, "deliveries": 2, "seen_activities": 0, "ideas": 0,
-                                    "events": 0, "objects": 0}
+    assert await prune(leipzig) == {"incoming": 2, "deliveries": 2, "seen_activities": 0, "undone_activities": 0,
+                                    "ideas": 0, "events": 0, "objects": 0}
     assert await ids(leipzig, "SELECT activity_ap_id FROM incoming") == {waiting["id"]}
     assert await ids(leipzig, "SELECT state FROM deliveries") == {"pending"}
     assert await ids(leipzig, "SELECT ap_id FROM activities") == activities_before  # the outbox is kept
@@ -107,6 +107,26 @@ async def test_handled_rows_go_pending_and_recent_ones_stay_and_a_repeat_is_stil
     assert first["id"] in await ids(leipzig, "SELECT activity_ap_id FROM incoming")
     await inbox_worker.run_once(leipzig.rt)
     assert len(await leipzig.query("SELECT 1 FROM reactions")) == 1
+
+
+async def test_an_undone_id_is_kept_as_long_as_seen_ids(make_instance):
+    leipzig = await make_instance("leipzig", run_workers=False)
+    meissen = await make_instance("meissen")
+    bert = await meissen.create_user("bert")
+    undone = like(bert, f"{leipzig.base_url}/nothing/here")
+    await signed_to(leipzig, bert, {"@context": "https://www.w3.org/ns/activitystreams", "type": "Undo",
+                                    "id": f"{bert.ap_id}#undo/{uuid.uuid4()}", "actor": bert.ap_id, "object": undone})
+    await inbox_worker.run_once(leipzig.rt)
+    assert await ids(leipzig, "SELECT ap_id FROM undone_activities") == {undone["id"]}
+    await age(leipzig, 29, ("undone_activities",))
+    assert (await prune(leipzig))["undone_activities"] == 0
+    assert await retention.Pruner(leipzig.rt.db, leipzig.rt.config).dry_run() == {
+        "incoming": 0, "deliveries": 0, "seen_activities": 0, "undone_activities": 0, "ideas": 0, "events": 0,
+        "objects": 0}
+    await age(leipzig, 2, ("undone_activities",))  # 31 days: past seen_days (30)
+    assert (await retention.Pruner(leipzig.rt.db, leipzig.rt.config).dry_run())["undone_activities"] == 1
+    assert (await prune(leipzig))["undone_activities"] == 1
+    assert await leipzig.query("SELECT 1 FROM undone_activities") == []
 
 
 def note(author, text: str, *, to: str, in_reply_to: str | None = None) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import Connection, fetch_all, fetch_one, iso
+from . import Connection, fetch_all, fetch_one, fetch_value, iso
 
 # In priority order: an id known as an idea is an idea even if an activity also names it.
 _WHAT_IS = " UNION ALL ".join([
@@ -72,3 +72,15 @@ async def bury(conn: Connection, ap_id: str, deleted_by: str) -> None:
     """Remember that `deleted_by` deleted `ap_id` (once; the first Delete counts)."""
     await conn.execute("INSERT INTO tombstones (ap_id, deleted_by, deleted_at) VALUES (?, ?, ?) "
                        "ON CONFLICT (ap_id) DO NOTHING", (ap_id, deleted_by, iso()))
+
+
+async def mark_undone(conn: Connection, activity_ap_id: str, undone_by: str) -> None:
+    """Remember that `undone_by` undid `activity_ap_id` (known here or not: an Undo may overtake it)."""
+    await conn.execute("INSERT INTO undone_activities (ap_id, undone_by, undone_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT (ap_id) DO NOTHING", (activity_ap_id, undone_by, iso()))
+
+
+async def was_undone(conn: Connection, activity_ap_id: str, actor_ap_id: str) -> bool:
+    """Whether `actor_ap_id` undid `activity_ap_id` already (someone else's Undo of it counts for nothing)."""
+    return await fetch_value(conn, "SELECT count(*) FROM undone_activities WHERE ap_id = ? AND undone_by = ?",
+                             (activity_ap_id, actor_ap_id)) > 0

@@ -66,6 +66,13 @@ async def prune_seen(conn: Connection, *, before: str, limit: int) -> int:
     return len(old)
 
 
+async def prune_undone(conn: Connection, *, before: str, limit: int) -> int:
+    """Forget up to `limit` undone activity ids older than `before` (as long as seen ids are kept, a
+    sender's retry of the activity has long given up)."""
+    return (await conn.execute("DELETE FROM undone_activities WHERE ap_id IN (SELECT ap_id FROM undone_activities "
+                               "WHERE undone_at < ? LIMIT ?)", (before, limit))).rowcount
+
+
 async def count_prunable(conn: Connection, *, incoming_before: str | None, deliveries_before: str | None,
                          seen_before: str | None) -> dict[str, int]:
     """What the queue prunes would delete now (a dry run)."""
@@ -81,6 +88,8 @@ async def count_prunable(conn: Connection, *, incoming_before: str | None, deliv
     if seen_before:
         counts["seen_activities"] = await fetch_value(
             conn, "SELECT count(*) FROM seen_activities WHERE seen_at < ?", (seen_before,))
+        counts["undone_activities"] = await fetch_value(
+            conn, "SELECT count(*) FROM undone_activities WHERE undone_at < ?", (seen_before,))
     return counts
 
 
@@ -253,6 +262,7 @@ RETENTION_CLOCKS = {  # table: the times retention looks at
     "incoming": ("received_at", "next_attempt_at"),
     "deliveries": ("created_at", "next_attempt_at"),
     "seen_activities": ("seen_at",),
+    "undone_activities": ("undone_at",),
     "objects": ("created_at", "updated"),
     "ideas": ("created_at", "updated"),
     "events": ("created_at", "updated", "starts_at", "ends_at"),
@@ -264,7 +274,7 @@ async def move_clock_back(conn: Connection, seconds: float, tables=tuple(RETENTI
     had passed (as store.queue.move_queue_clock_back does for the delivery queue)."""
     for table in tables:
         columns = RETENTION_CLOCKS[table]
-        key = "id_hash" if table == "seen_activities" else "id"
+        key = {"seen_activities": "id_hash", "undone_activities": "ap_id"}.get(table, "id")
         rows = await fetch_all(conn, f"SELECT {key} AS row_key, {', '.join(columns)} FROM {table}")
         await conn.executemany(
             f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE {key} = ?",
