@@ -21,7 +21,7 @@ from wecreate_fed.errors import BadRequest, FetchError, NotFound, SignatureError
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.signatures import rfc9421
 from wecreate_fed.store import actors as actors_store
-from wecreate_fed.store import utcnow
+from wecreate_fed.store import iso, utcnow
 from wecreate_fed.store.actors import Actor
 
 from .key_cache import KeyCache
@@ -77,13 +77,14 @@ async def get_actor(rt: Runtime, ap_id: str, *, refresh: bool = False) -> Actor:
         raise NotFound(f"no local actor {ap_id}")
     if not urls.is_http_url(ap_id):  # what someone typed or sent: their mistake, not a failed fetch
         raise BadRequest(f"{str(ap_id)[:200]!r} is not an http(s) URL", field="actor", code="url")
+    asked_at = iso()
     try:
         document = await fetch_document(rt, ap_id)
     except FetchError:
         if cached is not None and not refresh:
             return cached  # stale beats nothing while the remote server is away
         raise
-    return await store_actor_document(rt, document, fetched_from=ap_id)
+    return await store_actor_document(rt, document, fetched_from=ap_id, asked_at=asked_at)
 
 
 def _fresh(rt: Runtime, actor: Actor) -> bool:
@@ -93,12 +94,15 @@ def _fresh(rt: Runtime, actor: Actor) -> bool:
     return utcnow() - fetched < timedelta(hours=rt.config.actor_cache_hours)
 
 
-async def store_actor_document(rt: Runtime, document: dict, *, fetched_from: str, key_id: str | None = None) -> Actor:
-    """Validate an actor document and cache it (within the size caps of wecreate_fed.limits)."""
+async def store_actor_document(rt: Runtime, document: dict, *, fetched_from: str, key_id: str | None = None,
+                               asked_at: str | None = None) -> Actor:
+    """Validate an actor document and cache it (within the size caps of wecreate_fed.limits).
+    `asked_at`: when its fetch began (a Delete of the actor stored since then keeps it deleted)."""
     document = limits.trim_actor(document)
     values = parse_actor_document(document, fetched_from=fetched_from, key_id=key_id)
     async with rt.db.transaction() as conn:
-        actor = await actors_store.upsert_remote_actor(conn, document=json.dumps(document), **values)
+        actor = await actors_store.upsert_remote_actor(conn, document=json.dumps(document), asked_at=asked_at,
+                                                       **values)
     forget_actor(rt, actor.ap_id)
     return actor
 
@@ -199,9 +203,11 @@ async def _key_owner(rt: Runtime, key_id: str, *, refresh: bool = False) -> tupl
 
 
 async def _fetch_key_owner(rt: Runtime, key_id: str) -> Actor:
+    asked_at = iso()
     try:
         document = await _key_owner_document(rt, key_id)
-        actor = await store_actor_document(rt, document, fetched_from=document["id"], key_id=key_id)
+        actor = await store_actor_document(rt, document, fetched_from=document["id"], key_id=key_id,
+                                           asked_at=asked_at)
     except (FetchError, BadRequest) as e:
         raise SignatureError(f"the signing key {key_id} could not be fetched: {e}") from e
     if actor.key_id != key_id or not actor.public_key_pem:

@@ -128,3 +128,32 @@ async def test_browsers_are_sent_to_the_profile_page(leipzig):
                 document = await r.json(content_type=None)
                 assert document["type"] == "Person" and document["publicKey"]["owner"] == document["id"]
                 assert document["endpoints"]["sharedInbox"] == f"{leipzig.base_url}/inbox"
+
+
+async def test_a_refetch_begun_before_the_actors_delete_leaves_it_deleted(paused, monkeypatch):
+    from actors import remote
+    from inbox.worker import InboxWorker
+    from tests.federation.conftest import deliver
+
+    leipzig, anna, jonas = paused
+    await remote.get_actor(leipzig.rt, jonas.ap_id)  # cached at Leipzig, with his key
+    fetch = remote.fetch_document
+
+    async def the_delete_is_handled_meanwhile(rt, url):
+        document = await fetch(rt, url)  # the document as it was before the Delete
+        delete = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{jonas.ap_id}#delete",
+                  "type": "Delete", "actor": jonas.ap_id, "object": jonas.ap_id}
+        assert await deliver(leipzig, jonas, delete) == 202
+        assert await InboxWorker(leipzig.rt).run_once() == 1
+        return document
+
+    monkeypatch.setattr(remote, "fetch_document", the_delete_is_handled_meanwhile)
+    actor = await remote.get_actor(leipzig.rt, jonas.ap_id, refresh=True)
+    assert actor.deleted_at is not None and actor.public_key_pem is None
+    row = (await leipzig.query("SELECT deleted_at, public_key_pem, name FROM actors WHERE ap_id = ?",
+                               (jonas.ap_id,)))[0]
+    assert row["deleted_at"] is not None and row["public_key_pem"] is None and row["name"] == ""
+    # A fetch begun after the Delete finds the account served again by its server: it is back.
+    monkeypatch.setattr(remote, "fetch_document", fetch)
+    actor = await remote.get_actor(leipzig.rt, jonas.ap_id, refresh=True)
+    assert actor.deleted_at is None and actor.public_key_pem

@@ -89,8 +89,10 @@ async def add_local_actor(conn: Connection, **values) -> Actor:
     return actor
 
 
-async def upsert_remote_actor(conn: Connection, *, document: str, **values) -> Actor:
-    """Insert or refresh a cached remote actor, keyed by its ap_id; a refetch revives a deleted one."""
+async def upsert_remote_actor(conn: Connection, *, document: str, asked_at: str | None = None, **values) -> Actor:
+    """Insert or refresh a cached remote actor, keyed by its ap_id. A document asked for after the
+    actor's Delete revives it (its server serves it again); one asked for before (`asked_at`, when
+    the fetch began) leaves it deleted: the Delete is newer than what that document says."""
     values = {k: values[k] for k in values if k in _WRITABLE}
     now = iso()
     names = list(values) + ["document", "fetched_at", "created_at", "is_local"]
@@ -108,8 +110,9 @@ async def upsert_remote_actor(conn: Connection, *, document: str, **values) -> A
                            "WHERE key_id = ? AND ap_id <> ? AND is_local = 0", (values["key_id"], values["ap_id"]))
     await conn.execute(
         f"INSERT INTO actors ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
-        f"ON CONFLICT (ap_id) DO UPDATE SET {updates}, deleted_at = NULL WHERE actors.is_local = 0",
-        params,
+        f"ON CONFLICT (ap_id) DO UPDATE SET {updates}, deleted_at = NULL WHERE actors.is_local = 0 "
+        "AND (actors.deleted_at IS NULL OR actors.deleted_at < ?)",
+        [*params, asked_at or now],
     )
     actor = await get_actor_by_ap_id(conn, values["ap_id"])
     assert actor is not None  # the row exists after the upsert (a local one is left as it is)
