@@ -73,3 +73,12 @@ async def test_a_follow_that_arrives_after_its_undo_follows_no_one(paused):
     assert await leipzig.query("SELECT 1 FROM follows") == []
     undone = await leipzig.query("SELECT ap_id, undone_by FROM undone_activities")
     assert undone == [{"ap_id": follow["id"], "undone_by": jonas.ap_id}]
+
+
+async def test_an_undo_by_someone_else_first_does_not_keep_the_actors_own_undo_out(paused, meissen):
+    leipzig, anna, jonas = paused
+    lena = await meissen.create_user("lena")
+    idea_id = await annas_idea(leipzig)
+    support = like(jonas, idea_id)
+    await handled(leipzig, (lena, undo(lena, support["id"])), (jonas, undo(jonas, support)), (jonas, support))
+    assert await supports(leipzig, idea_id) == 0

@@ -77,7 +77,7 @@ async def bury(conn: Connection, ap_id: str, deleted_by: str) -> None:
 async def mark_undone(conn: Connection, activity_ap_id: str, undone_by: str) -> None:
     """Remember that `undone_by` undid `activity_ap_id` (known here or not: an Undo may overtake it)."""
     await conn.execute("INSERT INTO undone_activities (ap_id, undone_by, undone_at) VALUES (?, ?, ?) "
-                       "ON CONFLICT (ap_id) DO NOTHING", (activity_ap_id, undone_by, iso()))
+                       "ON CONFLICT (ap_id, undone_by) DO NOTHING", (activity_ap_id, undone_by, iso()))
 
 
 async def was_undone(conn: Connection, activity_ap_id: str, actor_ap_id: str) -> bool:

@@ -69,8 +69,11 @@ async def prune_seen(conn: Connection, *, before: str, limit: int) -> int:
 async def prune_undone(conn: Connection, *, before: str, limit: int) -> int:
     """Forget up to `limit` undone activity ids older than `before` (as long as seen ids are kept, a
     sender's retry of the activity has long given up)."""
-    return (await conn.execute("DELETE FROM undone_activities WHERE ap_id IN (SELECT ap_id FROM undone_activities "
-                               "WHERE undone_at < ? LIMIT ?)", (before, limit))).rowcount
+    old = await fetch_all(conn, "SELECT ap_id, undone_by FROM undone_activities WHERE undone_at < ? LIMIT ?",
+                          (before, limit))
+    await conn.executemany("DELETE FROM undone_activities WHERE ap_id = ? AND undone_by = ?",
+                           [(r["ap_id"], r["undone_by"]) for r in old])
+    return len(old)
 
 
 async def count_prunable(conn: Connection, *, incoming_before: str | None, deliveries_before: str | None,
