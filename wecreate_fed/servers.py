@@ -73,7 +73,26 @@ def _signalled(on_signal: Callable[[], None]) -> asyncio.Event:
     return event
 
 
+def quiet_cancelled_connections(loop: asyncio.AbstractEventLoop) -> None:
+    """Hypercorn cancels the connections still open when its graceful timeout ends. Python 3.11's
+    asyncio (streams.py) then asks each cancelled connection task for its exception, which raises
+    CancelledError inside a callback, and logs that as an error with a traceback (3.12 checks for a
+    cancelled task first). Nothing failed: those are dropped, everything else is handled as before."""
+    previous = loop.get_exception_handler()
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        if isinstance(context.get("exception"), asyncio.CancelledError) and \
+                str(context.get("message", "")).startswith("Exception in callback"):
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+    loop.set_exception_handler(handle)
+
+
 async def _hypercorn(app, bind: str, listen_fd: int | None) -> None:
+    quiet_cancelled_connections(asyncio.get_running_loop())
     settings = HypercornConfig()
     settings.bind = [f"fd://{listen_fd}" if listen_fd is not None else bind]
     settings.accesslog = None
