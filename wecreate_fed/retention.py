@@ -3,12 +3,12 @@
 One pass (`Pruner.run`) deletes, in this order and in batches of `retention.batch_size` rows per
 transaction with `retention.pause_seconds` between them (a writer waits at most one batch):
 handled incoming rows older than `incoming_days` (their ids kept as a hash in seen_activities
-for the duplicate check), finished deliveries older than `deliveries_days`, seen ids and undone
-activity ids older than `seen_days`, then cached remote ideas, events and posts older than
-`remote_objects_days` that nothing here names (store/retention.py says what keeps them). A
-setting of 0 keeps that kind for ever. Then the freed pages go back to the file system in small
-steps when the file is in auto_vacuum = INCREMENTAL (new databases are; `wecreate-fed db vacuum`
-converts an old one).
+for the duplicate check), finished deliveries older than `deliveries_days`, seen ids, undone
+activity ids and each remote actor's last Join or Leave of a thing older than `seen_days`, then
+cached remote ideas, events and posts older than `remote_objects_days` that nothing here names
+(store/retention.py says what keeps them). A setting of 0 keeps that kind for ever. Then the
+freed pages go back to the file system in small steps when the file is in auto_vacuum =
+INCREMENTAL (new databases are; `wecreate-fed db vacuum` converts an old one).
 
 `RetentionWorker` runs a pass in the server every `interval_minutes`; `wecreate-fed db prune`
 runs one from the command line with progress output.
@@ -17,9 +17,10 @@ runs one from the command line with progress output.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 VACUUM_PAGES_FIRST, VACUUM_PAGES_MAX, VACUUM_STEP_SECONDS = 64, 4096, 0.1
 BATCH_SECONDS, MIN_BATCH = 0.1, 20  # a batch aims to hold the write lock no longer than this
 FIRST_PASS_SECONDS = 30.0  # after start-up, so that starting is not slowed by a long pass
-QUEUES = ("incoming", "deliveries", "seen_activities", "undone_activities")
+QUEUES = ("incoming", "deliveries", "seen_activities", *store.KEPT_WITH_SEEN)
 CONTENT = tuple(store.REMOTE_CONTENT)  # ideas, events, objects: replies after what they answer
 
 
@@ -59,7 +60,8 @@ Progress = Callable[[Step, bool], None]  # (the step so far, finished)
 def cutoffs(config: Config) -> dict[str, str | None]:
     """Per table, the time before which its rows may go (None: kept for ever)."""
     days = {"incoming": config.retention_incoming_days, "deliveries": config.retention_deliveries_days,
-            "seen_activities": config.retention_seen_days, "undone_activities": config.retention_seen_days,
+            "seen_activities": config.retention_seen_days,
+            **{table: config.retention_seen_days for table in store.KEPT_WITH_SEEN},
             **{table: config.retention_remote_objects_days for table in CONTENT}}
     now = utcnow()
     return {table: iso(now - timedelta(days=d)) if d > 0 else None for table, d in days.items()}
@@ -105,8 +107,10 @@ class Pruner:
         await asyncio.sleep(max(self.config.retention_pause_seconds, self._took))
 
     async def _queue(self, table: str, before: str) -> Step:
-        prune = {"incoming": store.prune_incoming, "deliveries": store.prune_deliveries,
-                 "seen_activities": store.prune_seen, "undone_activities": store.prune_undone}[table]
+        prune: Callable[..., Awaitable[int]] = (
+            functools.partial(store.prune_kept, table=table) if table in store.KEPT_WITH_SEEN else
+            {"incoming": store.prune_incoming, "deliveries": store.prune_deliveries,
+             "seen_activities": store.prune_seen}[table])
         step, started = Step(table), time.monotonic()
         while not self.stopping.is_set():
             deleted, limit = await self._batch(lambda conn, n: prune(conn, before=before, limit=n))

@@ -11,12 +11,13 @@ transaction opens.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from wecreate_fed import ld
 from wecreate_fed.civic import ownership
 from wecreate_fed.civic.subjects import check_owner, subject_of
 from wecreate_fed.errors import BadRequest
-from wecreate_fed.store import lookup
+from wecreate_fed.store import iso, lookup
 
 # The families register their handlers on import.
 from . import actors, boxes, events, flags, follows, ideas, motions, moves, notes, polls, reactions  # noqa: F401
@@ -35,6 +36,9 @@ ONE_AT_A_TIME = ("Create", "Update", "Delete", "Remove", "Add", "Announce", "Off
 # Activities an Undo takes back: held by their own id too (their Undo holds it as its object), and
 # never taking effect once their actor undid them (its Undo overtook them).
 UNDOABLE = ("Like", "Announce", "Follow", "Join")
+# Joining and leaving one thing (an event, a box): the sender's own clock (`published`) says which
+# came last. A Join whose delivery failed and came again after its Leave's is older, and changes nothing.
+JOIN_OR_LEAVE = ("Join", "Leave")
 
 
 def one_at_a_time(activity: dict) -> list[str]:
@@ -58,6 +62,10 @@ async def dispatch(ctx: HandlerContext, activity: dict) -> None:
             ctx.rt.db.reader, activity_id, ctx.signer.ap_id):
         log.debug("%s was undone before it arrived", activity_id)
         return
+    said = _join_or_leave(activity)
+    if said is not None and await lookup.is_older_than_last_join_or_leave(ctx.rt.db.reader, *said, ctx.signer.ap_id):
+        log.debug("%s is older than its actor's last Join or Leave of the same", activity_id)
+        return
     subject = await subject_of(ctx.rt, activity, actor_ap_id=ctx.signer.ap_id)
     inner = subject.document
     if subject.type == "Undo" and inner is not None and ld.get_id(inner.get("actor")) not in (None, ctx.signer.ap_id):
@@ -74,10 +82,29 @@ async def dispatch(ctx: HandlerContext, activity: dict) -> None:
     if subject.type == "Delete" and subject.kind != "actor" and subject.object_id:
         # Known or not (a Delete may overtake its Create), the id stays deleted.
         await ownership.bury(ctx.rt, subject.object_id, ctx.signer.ap_id)
+    if said is not None:  # taken effect (or about nothing here): the last word of its actor on the object
+        async with ctx.rt.db.transaction() as conn:
+            await lookup.note_join_or_leave(conn, *said, ctx.signer.ap_id)
     if subject.type == "Undo" and subject.object_id:
         # Known or not (an Undo may overtake what it undoes), the activity stays undone.
         async with ctx.rt.db.transaction() as conn:
             await lookup.mark_undone(conn, subject.object_id, ctx.signer.ap_id)
+
+
+def _join_or_leave(activity: dict) -> tuple[str, str, str] | None:
+    """A Join's or Leave's type, object id and `published` as stored times are (UTC text, sorting
+    as time); None for any other activity, or one without both (it takes effect as it comes)."""
+    kind = ld.type_of(activity)
+    object_id, published = ld.get_id(activity.get("object")), activity.get("published")
+    if kind not in JOIN_OR_LEAVE or not object_id or not isinstance(published, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(published)
+        if moment.year < 1000:  # (stored text sorts as time from the year 1000 on)
+            return None
+        return kind, object_id, iso(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+    except (ValueError, OverflowError):
+        return None
 
 
 __all__ = ["INBOUND", "HandlerContext", "dispatch", "one_at_a_time"]

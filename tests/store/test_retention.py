@@ -81,7 +81,7 @@ async def test_handled_rows_go_pending_and_recent_ones_stay_and_a_repeat_is_stil
     await age(leipzig, 8)
 
     assert await prune(leipzig) == {"incoming": 2, "deliveries": 2, "seen_activities": 0, "undone_activities": 0,
-                                    "ideas": 0, "events": 0, "objects": 0}
+                                    "join_leave_times": 0, "ideas": 0, "events": 0, "objects": 0}
     assert await ids(leipzig, "SELECT activity_ap_id FROM incoming") == {waiting["id"]}
     assert await ids(leipzig, "SELECT state FROM deliveries") == {"pending"}
     assert await ids(leipzig, "SELECT ap_id FROM activities") == activities_before  # the outbox is kept
@@ -109,24 +109,31 @@ async def test_handled_rows_go_pending_and_recent_ones_stay_and_a_repeat_is_stil
     assert len(await leipzig.query("SELECT 1 FROM reactions")) == 1
 
 
-async def test_an_undone_id_is_kept_as_long_as_seen_ids(make_instance):
+async def test_undone_ids_and_last_joins_or_leaves_are_kept_as_long_as_seen_ids(make_instance):
     leipzig = await make_instance("leipzig", run_workers=False)
     meissen = await make_instance("meissen")
     bert = await meissen.create_user("bert")
     undone = like(bert, f"{leipzig.base_url}/nothing/here")
+    kept = ("undone_activities", "join_leave_times")
     await signed_to(leipzig, bert, {"@context": "https://www.w3.org/ns/activitystreams", "type": "Undo",
                                     "id": f"{bert.ap_id}#undo/{uuid.uuid4()}", "actor": bert.ap_id, "object": undone})
+    await signed_to(leipzig, bert, {"@context": "https://www.w3.org/ns/activitystreams", "type": "Leave",
+                                    "id": f"{bert.ap_id}#leave/{uuid.uuid4()}", "actor": bert.ap_id,
+                                    "object": f"{leipzig.base_url}/nothing/here", "published": "2026-12-04T10:00:00Z"})
     await inbox_worker.run_once(leipzig.rt)
     assert await ids(leipzig, "SELECT ap_id FROM undone_activities") == {undone["id"]}
-    await age(leipzig, 29, ("undone_activities",))
-    assert (await prune(leipzig))["undone_activities"] == 0
+    assert await ids(leipzig, "SELECT actor_ap_id FROM join_leave_times") == {bert.ap_id}
+    await age(leipzig, 29, kept)
+    assert {table: rows for table, rows in (await prune(leipzig)).items() if table in kept} == dict.fromkeys(kept, 0)
     assert await retention.Pruner(leipzig.rt.db, leipzig.rt.config).dry_run() == {
-        "incoming": 0, "deliveries": 0, "seen_activities": 0, "undone_activities": 0, "ideas": 0, "events": 0,
-        "objects": 0}
-    await age(leipzig, 2, ("undone_activities",))  # 31 days: past seen_days (30)
-    assert (await retention.Pruner(leipzig.rt.db, leipzig.rt.config).dry_run())["undone_activities"] == 1
-    assert (await prune(leipzig))["undone_activities"] == 1
+        "incoming": 0, "deliveries": 0, "seen_activities": 0, "undone_activities": 0, "join_leave_times": 0,
+        "ideas": 0, "events": 0, "objects": 0}
+    await age(leipzig, 2, kept)  # 31 days: past seen_days (30)
+    dry_run = await retention.Pruner(leipzig.rt.db, leipzig.rt.config).dry_run()
+    assert {table: dry_run[table] for table in kept} == dict.fromkeys(kept, 1)
+    assert {table: rows for table, rows in (await prune(leipzig)).items() if table in kept} == dict.fromkeys(kept, 1)
     assert await leipzig.query("SELECT 1 FROM undone_activities") == []
+    assert await leipzig.query("SELECT 1 FROM join_leave_times") == []
 
 
 def note(author, text: str, *, to: str, in_reply_to: str | None = None) -> dict:

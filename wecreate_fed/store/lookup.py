@@ -84,3 +84,25 @@ async def was_undone(conn: Connection, activity_ap_id: str, actor_ap_id: str) ->
     """Whether `actor_ap_id` undid `activity_ap_id` already (someone else's Undo of it counts for nothing)."""
     return await fetch_value(conn, "SELECT count(*) FROM undone_activities WHERE ap_id = ? AND undone_by = ?",
                              (activity_ap_id, actor_ap_id)) > 0
+
+
+async def is_older_than_last_join_or_leave(conn: Connection, kind: str, object_ap_id: str, said_at: str,
+                                           actor_ap_id: str) -> bool:
+    """Whether `actor_ap_id` sent a later Join or Leave of `object_ap_id` than this one of `said_at`
+    (its `published`); in the same instant a Leave counts as the later."""
+    later = "said_at > ? OR (said_at = ? AND kind = 'Leave')" if kind == "Join" else "said_at > ?"
+    params = (object_ap_id, actor_ap_id, *[said_at] * later.count("?"))
+    return await fetch_value(
+        conn, f"SELECT count(*) FROM join_leave_times WHERE object_ap_id = ? AND actor_ap_id = ? AND ({later})",
+        params) > 0
+
+
+async def note_join_or_leave(conn: Connection, kind: str, object_ap_id: str, said_at: str,
+                             actor_ap_id: str) -> None:
+    """Keep this Join or Leave as `actor_ap_id`'s last of `object_ap_id`, unless a later one is kept."""
+    await conn.execute(
+        "INSERT INTO join_leave_times (object_ap_id, actor_ap_id, kind, said_at, noted_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (object_ap_id, actor_ap_id) DO UPDATE SET kind = excluded.kind, said_at = excluded.said_at, "
+        "noted_at = excluded.noted_at WHERE join_leave_times.said_at < excluded.said_at "
+        "OR (join_leave_times.said_at = excluded.said_at AND excluded.kind = 'Leave')",
+        (object_ap_id, actor_ap_id, kind, said_at, iso()))

@@ -66,13 +66,19 @@ async def prune_seen(conn: Connection, *, before: str, limit: int) -> int:
     return len(old)
 
 
-async def prune_undone(conn: Connection, *, before: str, limit: int) -> int:
-    """Forget up to `limit` undone activity ids older than `before` (as long as seen ids are kept, a
-    sender's retry of the activity has long given up)."""
-    old = await fetch_all(conn, "SELECT ap_id, undone_by FROM undone_activities WHERE undone_at < ? LIMIT ?",
-                          (before, limit))
-    await conn.executemany("DELETE FROM undone_activities WHERE ap_id = ? AND undone_by = ?",
-                           [(r["ap_id"], r["undone_by"]) for r in old])
+# Ids kept for as long as seen ids (a sender's retries have long given up by then): table, its
+# key, and the time counted from.
+KEPT_WITH_SEEN = {"undone_activities": (("ap_id", "undone_by"), "undone_at"),
+                  "join_leave_times": (("object_ap_id", "actor_ap_id"), "noted_at")}
+
+
+async def prune_kept(conn: Connection, table: str, *, before: str, limit: int) -> int:
+    """Forget up to `limit` rows of a KEPT_WITH_SEEN table noted before `before`: undone activity
+    ids, and the last Join or Leave of each remote actor and thing."""
+    key, clock = KEPT_WITH_SEEN[table]
+    old = await fetch_all(conn, f"SELECT {', '.join(key)} FROM {table} WHERE {clock} < ? LIMIT ?", (before, limit))
+    await conn.executemany(f"DELETE FROM {table} WHERE {' AND '.join(f'{k} = ?' for k in key)}",
+                           [tuple(r[k] for k in key) for r in old])
     return len(old)
 
 
@@ -91,8 +97,8 @@ async def count_prunable(conn: Connection, *, incoming_before: str | None, deliv
     if seen_before:
         counts["seen_activities"] = await fetch_value(
             conn, "SELECT count(*) FROM seen_activities WHERE seen_at < ?", (seen_before,))
-        counts["undone_activities"] = await fetch_value(
-            conn, "SELECT count(*) FROM undone_activities WHERE undone_at < ?", (seen_before,))
+        for table, (_, clock) in KEPT_WITH_SEEN.items():
+            counts[table] = await fetch_value(conn, f"SELECT count(*) FROM {table} WHERE {clock} < ?", (seen_before,))
     return counts
 
 
@@ -266,6 +272,7 @@ RETENTION_CLOCKS = {  # table: the times retention looks at
     "deliveries": ("created_at", "next_attempt_at"),
     "seen_activities": ("seen_at",),
     "undone_activities": ("undone_at",),
+    "join_leave_times": ("noted_at",),
     "objects": ("created_at", "updated"),
     "ideas": ("created_at", "updated"),
     "events": ("created_at", "updated", "starts_at", "ends_at"),
@@ -277,11 +284,11 @@ async def move_clock_back(conn: Connection, seconds: float, tables=tuple(RETENTI
     had passed (as store.queue.move_queue_clock_back does for the delivery queue)."""
     for table in tables:
         columns = RETENTION_CLOCKS[table]
-        key = {"seen_activities": "id_hash", "undone_activities": "ap_id"}.get(table, "id")
-        rows = await fetch_all(conn, f"SELECT {key} AS row_key, {', '.join(columns)} FROM {table}")
+        key = KEPT_WITH_SEEN[table][0] if table in KEPT_WITH_SEEN else ("id_hash" if table == "seen_activities" else "id",)
+        rows = await fetch_all(conn, f"SELECT {', '.join(key)}, {', '.join(columns)} FROM {table}")
         await conn.executemany(
-            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE {key} = ?",
-            [(*(_earlier(row[c], seconds) for c in columns), row["row_key"]) for row in rows])
+            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE {' AND '.join(f'{k} = ?' for k in key)}",
+            [(*(_earlier(row[c], seconds) for c in columns), *(row[k] for k in key)) for row in rows])
 
 
 def _earlier(stored: str | None, seconds: float) -> str | None:
