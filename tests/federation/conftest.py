@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from inbox.worker import InboxWorker
 from tests.conftest import post_signed
 
 
@@ -21,3 +22,12 @@ async def deliver(leipzig, sender, activity: dict) -> int:
     status, _ = await post_signed(leipzig.shared_inbox, activity, key_id=sender.key_id,
                                   private_key_pem=sender.private_key_pem)
     return status
+
+
+async def handled(leipzig, *deliveries) -> None:
+    """Each (sender, activity) delivered in this order, then Leipzig's inbox worked off, every row done."""
+    for sender, activity in deliveries:
+        assert await deliver(leipzig, sender, activity) == 202
+    assert await InboxWorker(leipzig.rt).run_once() == len(deliveries)
+    states = await leipzig.query("SELECT state, last_error FROM incoming")
+    assert all(s["state"] == "done" for s in states), states

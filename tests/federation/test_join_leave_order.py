@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import uuid
 
-from inbox.worker import InboxWorker
 from tests.civic.test_events import EVENT, attendance
-from tests.federation.conftest import deliver
+from tests.federation.conftest import handled
 from wecreate_fed.civic import boxes, events
 
 AS = "https://www.w3.org/ns/activitystreams"
@@ -19,15 +18,6 @@ def said(kind: str, person, object_id: str, published: str | None) -> dict:
     activity = {"@context": AS, "id": f"{person.ap_id}/{kind.lower()}/{uuid.uuid4()}", "type": kind,
                 "actor": person.ap_id, "object": object_id}
     return activity if published is None else {**activity, "published": published}
-
-
-async def handled(leipzig, *deliveries) -> None:
-    """Each (sender, activity) delivered in this order, then the inbox worked off."""
-    for sender, activity in deliveries:
-        assert await deliver(leipzig, sender, activity) == 202
-    assert await InboxWorker(leipzig.rt).run_once() == len(deliveries)
-    states = await leipzig.query("SELECT state, last_error FROM incoming")
-    assert all(s["state"] == "done" for s in states), states
 
 
 async def test_a_join_older_than_the_leave_before_it_attends_nothing(paused):

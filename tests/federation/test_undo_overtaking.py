@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from inbox.worker import InboxWorker
-from tests.federation.conftest import deliver
+from tests.federation.conftest import handled
 
 AS = "https://www.w3.org/ns/activitystreams"
 IDEA = {"type": "Note", "civicKind": "idea", "name": "Trinkbrunnen am Lindenauer Markt",
@@ -28,15 +27,6 @@ def like(person, idea_id: str) -> dict:
 def undo(person, activity: dict | str) -> dict:
     return {"@context": AS, "id": f"{person.ap_id}/undo/{uuid.uuid4()}", "type": "Undo", "actor": person.ap_id,
             "object": activity}
-
-
-async def handled(leipzig, *deliveries) -> None:
-    """Each (sender, activity) delivered in this order, then the inbox worked off."""
-    for sender, activity in deliveries:
-        assert await deliver(leipzig, sender, activity) == 202
-    assert await InboxWorker(leipzig.rt).run_once() == len(deliveries)
-    states = await leipzig.query("SELECT state, last_error FROM incoming")
-    assert all(s["state"] == "done" for s in states), states
 
 
 async def supports(leipzig, idea_id: str) -> int:
