@@ -3,8 +3,10 @@ in the transaction that keeps or deletes them."""
 
 from __future__ import annotations
 
+import json
+
 from wecreate_fed import ld, sanitize
-from wecreate_fed.civic import events, ideas
+from wecreate_fed.civic import events, ideas, lifecycle
 from wecreate_fed.civic.subjects import Subject
 from wecreate_fed.errors import BadRequest, NotFound
 from wecreate_fed.store import social
@@ -55,8 +57,16 @@ async def note_updated(ctx: HandlerContext, activity: dict, subject: Subject) ->
     attributed_to_signer(ctx, obj, required=False)
     async with ctx.rt.db.transaction() as conn:
         row = await social.get_object(conn, obj["id"])
-        if row is not None and row["actor_id"] == ctx.signer.id:
-            await social.update_object(conn, obj["id"], content=sanitize.clean_html(obj.get("content")), data=obj)
+        if row is None or row["actor_id"] != ctx.signer.id:
+            return
+        # A retried Update after a newer one (by the author's `updated`) leaves the newer copy.
+        if lifecycle.older_than_kept(_text(obj.get("updated")), _text(json.loads(row["data"] or "{}").get("updated"))):
+            return
+        await social.update_object(conn, obj["id"], content=sanitize.clean_html(obj.get("content")), data=obj)
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 @INBOUND.on("Delete", "note", "box_post")

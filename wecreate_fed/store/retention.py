@@ -66,7 +66,7 @@ async def prune_seen(conn: Connection, *, before: str, limit: int) -> int:
     return len(old)
 
 
-# Ids kept for as long as seen ids (a sender's retries have long given up by then): table, its
+# What is kept for as long as seen ids (a sender's retries have long given up by then): table, its
 # key, and the time counted from.
 KEPT_WITH_SEEN = {"undone_activities": (("ap_id", "undone_by"), "undone_at"),
                   "join_leave_times": (("object_ap_id", "actor_ap_id"), "noted_at")}
