@@ -71,7 +71,7 @@ async def dispatch(ctx: HandlerContext, activity: dict) -> None:
     if subject.type == "Undo" and inner is not None and ld.get_id(inner.get("actor")) not in (None, ctx.signer.ap_id):
         raise BadRequest("Undo of someone else's activity", field="object.actor", code="forbidden")
     await check_owner(ctx.rt, subject, ctx.signer.ap_id)
-    handler = INBOUND.get(subject)
+    handler = None if await _nothing_left_to_undo(ctx, subject) else INBOUND.get(subject)
     if handler is None:
         if ld.type_of(activity) is None:  # extension types only: refused for good, not retried
             raise BadRequest(f"none of the types {ld.types_of(activity)} is one this server understands",
@@ -89,6 +89,15 @@ async def dispatch(ctx: HandlerContext, activity: dict) -> None:
         # Known or not (an Undo may overtake what it undoes), the activity stays undone.
         async with ctx.rt.db.transaction() as conn:
             await lookup.mark_undone(conn, subject.object_id, ctx.signer.ap_id)
+
+
+async def _nothing_left_to_undo(ctx: HandlerContext, subject) -> bool:
+    """An Undo of an activity its actor sent here, which no row holds: a newer Follow, Join or Like
+    took its place (this Undo came late), it was undone or refused already, or it is still to be
+    handled (and then never will be: its id is kept as undone). The handlers' match by actor and
+    object (for servers that undo with a fresh id) must then not take back the newer one."""
+    return subject.type == "Undo" and bool(subject.object_id) and await lookup.was_let_go(
+        ctx.rt.db.reader, subject.object_id, ctx.signer.ap_id)
 
 
 def _join_or_leave(activity: dict) -> tuple[str, str, str] | None:

@@ -86,6 +86,15 @@ async def was_undone(conn: Connection, activity_ap_id: str, actor_ap_id: str) ->
                              (activity_ap_id, actor_ap_id)) > 0
 
 
+async def was_let_go(conn: Connection, activity_ap_id: str, actor_ap_id: str) -> bool:
+    """Whether `actor_ap_id`'s `activity_ap_id` came to our inbox (within incoming_days; handled or
+    still to be) and nothing here holds its id."""
+    if not await fetch_value(conn, "SELECT count(*) FROM incoming WHERE activity_ap_id = ? AND signer_ap_id = ?",
+                             (activity_ap_id, actor_ap_id)):
+        return False
+    return await what_is(conn, activity_ap_id) is None
+
+
 async def is_older_than_last_join_or_leave(conn: Connection, kind: str, object_ap_id: str, said_at: str,
                                            actor_ap_id: str) -> bool:
     """Whether `actor_ap_id` sent a later Join or Leave of `object_ap_id` than this one of `said_at`

@@ -174,6 +174,15 @@ async def add_reaction(conn: Connection, kind: str, actor_id: int, object_ap_id:
     return cur.rowcount > 0
 
 
+async def renew_reaction_id(conn: Connection, kind: str, actor_id: int, object_ap_id: str, activity_ap_id: str) -> None:
+    """A remote actor liked or shared the same again with another id: the reaction takes the newer id
+    (as a follow does), so that a late Undo of the older one finds nothing to take back."""
+    await conn.execute(
+        "UPDATE reactions SET activity_ap_id = ? WHERE kind = ? AND actor_id = ? AND object_ap_id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM reactions WHERE activity_ap_id = ?)",
+        (activity_ap_id, kind, actor_id, object_ap_id, activity_ap_id))
+
+
 async def get_reaction(conn: Connection, kind: str, actor_id: int, object_ap_id: str):
     return await fetch_one(conn, "SELECT * FROM reactions WHERE kind = ? AND actor_id = ? AND object_ap_id = ?",
                            (kind, actor_id, object_ap_id))

@@ -216,6 +216,8 @@ async def reaction_received(rt: Runtime, actor: Actor, kind: str, object_ap_id: 
             return
     async with rt.db.transaction() as conn:
         new = await social.add_reaction(conn, kind, actor.id, object_ap_id, activity_ap_id)
+        if not new:
+            await social.renew_reaction_id(conn, kind, actor.id, object_ap_id, activity_ap_id)
         await civic_store.recount_local_idea(conn, object_ap_id)
         idea = await civic_store.get_idea(conn, object_ap_id) if new and kind == "Like" else None
         if idea is not None:
