@@ -232,8 +232,8 @@ def add_commands(commands, common) -> None:
     prune = db_commands.add_parser(
         "prune", parents=[common], help="delete what [retention] lets go, in small batches, with progress",
         description="Delete handled incoming rows, finished deliveries, old seen and undone activity ids, "
-                    "old last Joins and Leaves of remote actors, and cached remote content nobody here needs, as "
-                    "the server's retention worker does. Safe while the server runs (one batch at a time).")
+                    "old last Joins and Leaves of remote actors, old removals by remote boxes, and cached remote "
+                    "content nobody here needs, as the server's retention worker does. Safe while the server runs (one batch at a time).")
     prune.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     vacuum = db_commands.add_parser(
         "vacuum", parents=[common], help="rewrite the file to give free space back (locks writes meanwhile)",

@@ -4,11 +4,11 @@ One pass (`Pruner.run`) deletes, in this order and in batches of `retention.batc
 transaction with `retention.pause_seconds` between them (a writer waits at most one batch):
 handled incoming rows older than `incoming_days` (their ids kept as a hash in seen_activities
 for the duplicate check), finished deliveries older than `deliveries_days`, seen ids, undone
-activity ids and each remote actor's last Join or Leave of a thing older than `seen_days`, then
-cached remote ideas, events and posts older than `remote_objects_days` that nothing here names
-(store/retention.py says what keeps them). A setting of 0 keeps that kind for ever. Then the
-freed pages go back to the file system in small steps when the file is in auto_vacuum =
-INCREMENTAL (new databases are; `wecreate-fed db vacuum` converts an old one).
+activity ids, each remote actor's last Join or Leave of a thing and remote boxes' removals older
+than `seen_days`, then cached remote ideas, events and posts older than `remote_objects_days`
+that nothing here names (store/retention.py says what keeps them). A setting of 0 keeps that
+kind for ever. Then the freed pages go back to the file system in small steps when the file is
+in auto_vacuum = INCREMENTAL (new databases are; `wecreate-fed db vacuum` converts an old one).
 
 `RetentionWorker` runs a pass in the server every `interval_minutes`; `wecreate-fed db prune`
 runs one from the command line with progress output.

@@ -1,15 +1,19 @@
 """Late activities about something that has moved on since: an organiser's answer to an earlier
-Join or Follow of ours (withdrawn, then sent anew) and a retried Update of a post after a newer
-one. Each changes nothing; the inbox worker here takes the rows in the order they arrived."""
+Join or Follow of ours (withdrawn, then sent anew), a retried Update of a post after a newer one,
+a box's relay of a post after its Remove. Each changes nothing; the inbox worker here takes the
+rows in the order they arrived, unless a test says otherwise."""
 
 from __future__ import annotations
 
 import uuid
 
+from inbox.worker import InboxWorker
 from outbox import c2s
+from outbox.delivery import DeliveryWorker
 from tests.civic.test_events import EVENT, attendance
+from tests.conftest import eventually
 from tests.federation.conftest import handled
-from wecreate_fed.civic import events
+from wecreate_fed.civic import boxes, events
 
 AS = "https://www.w3.org/ns/activitystreams"
 
@@ -63,3 +67,32 @@ async def test_a_retried_update_of_a_post_leaves_the_newer_copy(paused):
     await handled(leipzig, (jonas, act("Update", jonas, {**note, "content": "<p>vierte Fassung</p>"})))
     rows = await leipzig.query("SELECT content FROM objects WHERE ap_id = ?", (note["id"],))
     assert rows == [{"content": "<p>vierte Fassung</p>"}]
+
+
+async def test_a_boxs_relay_handled_after_its_remove_stores_nothing(paused, meissen):
+    leipzig, anna, jonas = paused
+    box = await boxes.create(meissen.rt, jonas, {"name": "Altstadt", "slug": "altstadt", "visibility": "open"})
+    assert await boxes.join(leipzig.rt, anna, box.ap_id) == "pending"
+    await DeliveryWorker(leipzig.rt).run_once()  # the Follow goes out; Meißen's Accept comes back
+    await eventually(lambda: leipzig.query("SELECT 1 FROM incoming WHERE type = 'Accept'"), message="Accept")
+    await InboxWorker(leipzig.rt).run_once()
+    assert await leipzig.query("SELECT state FROM follows") == [{"state": "accepted"}]
+    await boxes.post(meissen.rt, jonas, box.ap_id, "Treffen am Markt")
+    await eventually(lambda: leipzig.query("SELECT 1 FROM incoming WHERE type = 'Announce'"), message="relayed")
+    [post] = await meissen.query("SELECT ap_id FROM objects WHERE audience = ?", (box.ap_id,))
+    await boxes.remove_post(meissen.rt, jonas, "altstadt", post["ap_id"])
+    await eventually(lambda: leipzig.query("SELECT 1 FROM incoming WHERE type = 'Remove'"), message="removed")
+    # the relay (an Announce of the Create, and one of the post) is handled after the Remove, as
+    # when its first try failed
+    await due(leipzig, "Announce", "9999-01-01T00:00:00.000000Z")
+    assert await InboxWorker(leipzig.rt).run_once() == 1
+    await due(leipzig, "Announce", "2000-01-01T00:00:00.000000Z")
+    assert await InboxWorker(leipzig.rt).run_once() == 2
+    assert await leipzig.query("SELECT state, last_error FROM incoming WHERE type = 'Announce'") == [
+        {"state": "done", "last_error": None}] * 2
+    assert await leipzig.query("SELECT 1 FROM objects WHERE ap_id = ? AND deleted_at IS NULL", (post["ap_id"],)) == []
+
+
+async def due(instance, kind: str, at: str) -> None:
+    async with instance.rt.db.transaction() as conn:
+        await conn.execute("UPDATE incoming SET next_attempt_at = ? WHERE type = ?", (at, kind))

@@ -81,7 +81,7 @@ async def test_handled_rows_go_pending_and_recent_ones_stay_and_a_repeat_is_stil
     await age(leipzig, 8)
 
     assert await prune(leipzig) == {"incoming": 2, "deliveries": 2, "seen_activities": 0, "undone_activities": 0,
-                                    "join_leave_times": 0, "ideas": 0, "events": 0, "objects": 0}
+                                    "join_leave_times": 0, "box_removals": 0, "ideas": 0, "events": 0, "objects": 0}
     assert await ids(leipzig, "SELECT activity_ap_id FROM incoming") == {waiting["id"]}
     assert await ids(leipzig, "SELECT state FROM deliveries") == {"pending"}
     assert await ids(leipzig, "SELECT ap_id FROM activities") == activities_before  # the outbox is kept
@@ -127,7 +127,7 @@ async def test_undone_ids_and_last_joins_or_leaves_are_kept_as_long_as_seen_ids(
     assert {table: rows for table, rows in (await prune(leipzig)).items() if table in kept} == dict.fromkeys(kept, 0)
     assert await retention.Pruner(leipzig.rt.db, leipzig.rt.config).dry_run() == {
         "incoming": 0, "deliveries": 0, "seen_activities": 0, "undone_activities": 0, "join_leave_times": 0,
-        "ideas": 0, "events": 0, "objects": 0}
+        "box_removals": 0, "ideas": 0, "events": 0, "objects": 0}
     await age(leipzig, 2, kept)  # 31 days: past seen_days (30)
     dry_run = await retention.Pruner(leipzig.rt.db, leipzig.rt.config).dry_run()
     assert {table: dry_run[table] for table in kept} == dict.fromkeys(kept, 1)

@@ -95,6 +95,17 @@ async def was_let_go(conn: Connection, activity_ap_id: str, actor_ap_id: str) ->
     return await what_is(conn, activity_ap_id) is None
 
 
+async def mark_removed_from_box(conn: Connection, post_ap_id: str, box_ap_id: str) -> None:
+    """Remember that the box `box_ap_id` removed `post_ap_id` (known here or not: the Remove may overtake its relay)."""
+    await conn.execute("INSERT INTO box_removals (post_ap_id, box_ap_id, removed_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT (post_ap_id, box_ap_id) DO NOTHING", (post_ap_id, box_ap_id, iso()))
+
+
+async def was_removed_from_box(conn: Connection, post_ap_id: str, box_ap_id: str) -> bool:
+    return await fetch_value(conn, "SELECT count(*) FROM box_removals WHERE post_ap_id = ? AND box_ap_id = ?",
+                             (post_ap_id, box_ap_id)) > 0
+
+
 async def is_older_than_last_join_or_leave(conn: Connection, kind: str, object_ap_id: str, said_at: str,
                                            actor_ap_id: str) -> bool:
     """Whether `actor_ap_id` sent a later Join or Leave of `object_ap_id` than this one of `said_at`

@@ -69,12 +69,13 @@ async def prune_seen(conn: Connection, *, before: str, limit: int) -> int:
 # What is kept for as long as seen ids (a sender's retries have long given up by then): table, its
 # key, and the time counted from.
 KEPT_WITH_SEEN = {"undone_activities": (("ap_id", "undone_by"), "undone_at"),
-                  "join_leave_times": (("object_ap_id", "actor_ap_id"), "noted_at")}
+                  "join_leave_times": (("object_ap_id", "actor_ap_id"), "noted_at"),
+                  "box_removals": (("post_ap_id", "box_ap_id"), "removed_at")}
 
 
 async def prune_kept(conn: Connection, table: str, *, before: str, limit: int) -> int:
     """Forget up to `limit` rows of a KEPT_WITH_SEEN table noted before `before`: undone activity
-    ids, and the last Join or Leave of each remote actor and thing."""
+    ids, the last Join or Leave of each remote actor and thing, posts removed by remote boxes."""
     key, clock = KEPT_WITH_SEEN[table]
     old = await fetch_all(conn, f"SELECT {', '.join(key)} FROM {table} WHERE {clock} < ? LIMIT ?", (before, limit))
     await conn.executemany(f"DELETE FROM {table} WHERE {' AND '.join(f'{k} = ?' for k in key)}",
@@ -273,6 +274,7 @@ RETENTION_CLOCKS = {  # table: the times retention looks at
     "seen_activities": ("seen_at",),
     "undone_activities": ("undone_at",),
     "join_leave_times": ("noted_at",),
+    "box_removals": ("removed_at",),
     "objects": ("created_at", "updated"),
     "ideas": ("created_at", "updated"),
     "events": ("created_at", "updated", "starts_at", "ends_at"),

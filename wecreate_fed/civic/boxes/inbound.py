@@ -18,7 +18,7 @@ from wecreate_fed.runtime import Runtime
 from wecreate_fed.signatures import proofs
 from wecreate_fed.store import actors as actors_store
 from wecreate_fed.store import boxes as box_store
-from wecreate_fed.store import social
+from wecreate_fed.store import lookup, social
 from wecreate_fed.store.actors import Actor
 
 from . import delivery, documents, posts
@@ -158,7 +158,10 @@ async def post_received(rt: Runtime, signer: Actor, box: Actor, post: IncomingPo
 
 
 async def relay_received(rt: Runtime, box: Actor, relayed: RelayedPost) -> None:
-    """A remote box we belong to relayed a member's post: keep it for our members."""
+    """A remote box we belong to relayed a member's post: keep it for our members (not when the box
+    removed it already: its Remove overtook this relay)."""
+    if await lookup.was_removed_from_box(rt.db.reader, relayed.post.ap_id, box.ap_id):
+        return
     post = await authentic_post(rt, relayed.post)
     author = await remote.get_actor(rt, post.author_ap_id)
     async with rt.db.transaction() as conn:
@@ -184,8 +187,9 @@ async def authentic_post(rt: Runtime, post: IncomingPost) -> IncomingPost:
 
 
 async def remove_received(rt: Runtime, box: Actor, post_ap_id: str) -> None:
-    """A box we belong to removed a post: drop our copy."""
+    """A box we belong to removed a post: drop our copy, and refuse the box's relay of it from now on."""
     async with rt.db.transaction() as conn:
+        await lookup.mark_removed_from_box(conn, post_ap_id, box.ap_id)
         row = await social.get_object(conn, post_ap_id)
         if row is not None and row["audience"] == box.ap_id:
             await social.mark_object_deleted(conn, post_ap_id, {"id": post_ap_id, "type": "Tombstone"})
