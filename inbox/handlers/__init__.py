@@ -11,13 +11,13 @@ transaction opens.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from wecreate_fed import ld
 from wecreate_fed.civic import ownership
 from wecreate_fed.civic.subjects import check_owner, subject_of
 from wecreate_fed.errors import BadRequest
-from wecreate_fed.store import iso, lookup
+from wecreate_fed.store import iso, lookup, utcnow
 
 # The families register their handlers on import.
 from . import actors, boxes, events, flags, follows, ideas, motions, moves, notes, polls, reactions  # noqa: F401
@@ -39,6 +39,7 @@ UNDOABLE = ("Like", "Announce", "Follow", "Join")
 # Joining and leaving one thing (an event, a box): the sender's own clock (`published`) says which
 # came last. A Join whose delivery failed and came again after its Leave's is older, and changes nothing.
 JOIN_OR_LEAVE = ("Join", "Leave")
+MOST_AHEAD = timedelta(days=1)  # a `published` further ahead of our clock is not read
 
 
 def one_at_a_time(activity: dict) -> list[str]:
@@ -109,9 +110,12 @@ def _join_or_leave(activity: dict) -> tuple[str, str, str] | None:
         return None
     try:
         moment = datetime.fromisoformat(published)
-        if moment.year < 1000:  # (stored text sorts as time from the year 1000 on)
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        # (stored text sorts as time from the year 1000 on; a time far ahead, a broken clock's,
+        # would outrank every later Join or Leave of the person for as long as it is kept)
+        if moment.year < 1000 or moment > utcnow() + MOST_AHEAD:
             return None
-        return kind, object_id, iso(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+        return kind, object_id, iso(moment)
     except (ValueError, OverflowError):
         return None
 

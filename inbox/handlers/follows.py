@@ -36,9 +36,10 @@ async def _our_follow_of_signer(ctx: HandlerContext, referenced):
     """The follow row an Accept/Reject refers to; the signer must be the one followed."""
     follow_id = ld.get_id(referenced)
     row = await social.get_follow_by_ap_id(ctx.rt.db.reader, follow_id) if follow_id else None
-    # Some servers answer with a Follow carrying another id: match by who and whom. Not for an
-    # earlier Follow of ours (undone, then followed anew): its late answer is not for the new one.
-    if row is None and isinstance(referenced, dict) and not (follow_id and await social.get_activity(
+    # Some servers answer with a Follow carrying another id, or answer the first of two: match by
+    # who and whom. Not for a Follow of ours undone since (then followed anew): its late answer is
+    # not for the new one.
+    if row is None and isinstance(referenced, dict) and not (follow_id and await social.was_withdrawn(
             ctx.rt.db.reader, follow_id)):
         local = await local_actor(ctx, ld.get_id(referenced.get("actor")))
         if local is not None and ld.get_id(referenced.get("object")) == ctx.signer.ap_id:

@@ -40,7 +40,7 @@ async def test_a_join_older_than_the_leave_before_it_attends_nothing(paused):
     assert kept == {"kind": "Join", "said_at": "2026-12-04T10:05:00.000000Z"}
 
 
-async def test_a_join_or_leave_without_a_time_takes_effect_as_it_comes(paused):
+async def test_a_join_or_leave_without_a_readable_time_takes_effect_as_it_comes(paused):
     leipzig, anna, jonas = paused
     _, document = await events.publish(leipzig.rt, anna, EVENT)
     event_id = document["id"]
@@ -48,6 +48,10 @@ async def test_a_join_or_leave_without_a_time_takes_effect_as_it_comes(paused):
                   (jonas, said("Join", jonas, event_id, None)))
     assert await attendance(leipzig, event_id) == {"jonas@remote": "accepted"}
     await handled(leipzig, (jonas, said("Leave", jonas, event_id, "gestern")))
+    assert await attendance(leipzig, event_id) == {}
+    # a time far ahead (a broken clock) is not read either: it would keep him from ever leaving
+    await handled(leipzig, (jonas, said("Join", jonas, event_id, "9000-01-01T00:00:00Z")))
+    await handled(leipzig, (jonas, said("Leave", jonas, event_id, "2026-12-04T10:30:00Z")))
     assert await attendance(leipzig, event_id) == {}
 
 

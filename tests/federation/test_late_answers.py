@@ -42,6 +42,19 @@ async def test_an_answer_to_an_earlier_join_of_ours_leaves_the_new_one_waiting(p
     assert second != first
 
 
+async def test_an_answer_to_a_join_of_ours_that_we_left_leaves_the_new_one_waiting(paused, meissen):
+    leipzig, anna, jonas = paused
+    _, document = await events.publish(meissen.rt, jonas, {**EVENT, "capacity": None})
+    event_id = document["id"]
+    first = await events.attend(leipzig.rt, anna, event_id)
+    join = {"id": first, "type": "Join", "actor": anna.ap_id, "object": event_id}
+    await handled(leipzig, (jonas, act("Accept", jonas, join)))
+    await events.leave(leipzig.rt, anna, event_id)  # attending: a Leave of the event
+    await events.attend(leipzig.rt, anna, event_id)
+    await handled(leipzig, (jonas, act("Reject", jonas, join)))  # a retried answer to the first Join
+    assert await attendance(leipzig, event_id) == {"anna": "pending"}
+
+
 async def test_a_late_reject_of_an_earlier_follow_of_ours_leaves_the_new_follow(paused):
     leipzig, anna, jonas = paused
     first = await c2s.follow(leipzig.rt, anna, {"type": "Follow", "object": jonas.ap_id})
@@ -52,6 +65,16 @@ async def test_a_late_reject_of_an_earlier_follow_of_ours_leaves_the_new_follow(
     await handled(leipzig, (jonas, accepted), (jonas, late))
     assert await leipzig.query("SELECT follow_ap_id, state FROM follows") == [
         {"follow_ap_id": second, "state": "accepted"}]
+
+
+async def test_an_accept_of_the_first_of_two_follows_of_ours_accepts(paused):
+    # Asked twice while waiting, a server that keeps the first request answers that one
+    leipzig, anna, jonas = paused
+    first = await c2s.follow(leipzig.rt, anna, {"type": "Follow", "object": jonas.ap_id})
+    await c2s.follow(leipzig.rt, anna, {"type": "Follow", "object": jonas.ap_id})
+    accepted = act("Accept", jonas, {"id": first, "type": "Follow", "actor": anna.ap_id, "object": jonas.ap_id})
+    await handled(leipzig, (jonas, accepted))
+    assert [r["state"] for r in await leipzig.query("SELECT state FROM follows")] == ["accepted"]
 
 
 async def test_a_retried_update_of_a_post_leaves_the_newer_copy(paused):

@@ -56,6 +56,12 @@ async def test_delete_of_a_remote_actor_removes_it_from_followers(leipzig, meiss
     jonas = await meissen.create_user("jonas")
     await meissen.post_outbox("jonas", {"type": "Follow", "object": anna.ap_id})
     await eventually(lambda: leipzig.query("SELECT 1 FROM follows WHERE state = 'accepted'"), message="follow")
+    # what his last Join or Leave of something here was goes with him (it would tell of his politics)
+    leave = {"id": f"{jonas.ap_id}#leave", "type": "Leave", "actor": jonas.ap_id, "object": f"{anna.ap_id}/events/1",
+             "published": "2026-12-04T10:00:00Z"}
+    assert (await post_signed(leipzig.shared_inbox, leave, key_id=jonas.key_id,
+                              private_key_pem=jonas.private_key_pem))[0] == 202
+    await eventually(lambda: leipzig.query("SELECT 1 FROM join_leave_times"), message="Leave handled")
     delete = {"id": f"{jonas.ap_id}#delete", "type": "Delete", "actor": jonas.ap_id, "object": jonas.ap_id,
               "to": ["https://www.w3.org/ns/activitystreams#Public"]}
     status, _ = await post_signed(leipzig.shared_inbox, delete, key_id=jonas.key_id, private_key_pem=jonas.private_key_pem)
@@ -63,6 +69,7 @@ async def test_delete_of_a_remote_actor_removes_it_from_followers(leipzig, meiss
     await eventually(lambda: leipzig.query("SELECT 1 FROM actors WHERE ap_id = ? AND deleted_at IS NOT NULL",
                                            (jonas.ap_id,)), message="actor deleted")
     assert await leipzig.query("SELECT 1 FROM follows") == []
+    assert await leipzig.query("SELECT 1 FROM join_leave_times") == []
     _, followers = await leipzig.get_json(f"{anna.ap_id}/followers")
     assert followers["totalItems"] == 0
 

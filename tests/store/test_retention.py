@@ -18,7 +18,7 @@ from tests.civic.test_events import EVENT
 from tests.conftest import eventually, post_signed
 from wecreate_fed import ld, retention
 from wecreate_fed.civic import events, ideas
-from wecreate_fed.store import Database, bulk
+from wecreate_fed.store import Database, bulk, lookup
 from wecreate_fed.store import retention as retention_store
 
 DAY = 86_400.0
@@ -109,18 +109,20 @@ async def test_handled_rows_go_pending_and_recent_ones_stay_and_a_repeat_is_stil
     assert len(await leipzig.query("SELECT 1 FROM reactions")) == 1
 
 
-async def test_undone_ids_and_last_joins_or_leaves_are_kept_as_long_as_seen_ids(make_instance):
+async def test_undone_ids_last_joins_or_leaves_and_box_removals_are_kept_as_long_as_seen_ids(make_instance):
     leipzig = await make_instance("leipzig", run_workers=False)
     meissen = await make_instance("meissen")
     bert = await meissen.create_user("bert")
     undone = like(bert, f"{leipzig.base_url}/nothing/here")
-    kept = ("undone_activities", "join_leave_times")
+    kept = ("undone_activities", "join_leave_times", "box_removals")
     await signed_to(leipzig, bert, {"@context": "https://www.w3.org/ns/activitystreams", "type": "Undo",
                                     "id": f"{bert.ap_id}#undo/{uuid.uuid4()}", "actor": bert.ap_id, "object": undone})
     await signed_to(leipzig, bert, {"@context": "https://www.w3.org/ns/activitystreams", "type": "Leave",
                                     "id": f"{bert.ap_id}#leave/{uuid.uuid4()}", "actor": bert.ap_id,
                                     "object": f"{leipzig.base_url}/nothing/here", "published": "2026-12-04T10:00:00Z"})
     await inbox_worker.run_once(leipzig.rt)
+    async with leipzig.rt.db.transaction() as conn:  # as a box's Remove leaves it (tests/federation/test_late_answers.py)
+        await lookup.mark_removed_from_box(conn, f"{bert.ap_id}/posts/1", f"{meissen.base_url}/boxes/altstadt")
     assert await ids(leipzig, "SELECT ap_id FROM undone_activities") == {undone["id"]}
     assert await ids(leipzig, "SELECT actor_ap_id FROM join_leave_times") == {bert.ap_id}
     await age(leipzig, 29, kept)
@@ -134,6 +136,7 @@ async def test_undone_ids_and_last_joins_or_leaves_are_kept_as_long_as_seen_ids(
     assert {table: rows for table, rows in (await prune(leipzig)).items() if table in kept} == dict.fromkeys(kept, 1)
     assert await leipzig.query("SELECT 1 FROM undone_activities") == []
     assert await leipzig.query("SELECT 1 FROM join_leave_times") == []
+    assert await leipzig.query("SELECT 1 FROM box_removals") == []
 
 
 def note(author, text: str, *, to: str, in_reply_to: str | None = None) -> dict:

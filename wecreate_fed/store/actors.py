@@ -219,7 +219,8 @@ async def update_local_actor(conn: Connection, actor_id: int, **values) -> None:
 
 
 async def mark_remote_actor_deleted(conn: Connection, ap_id: str) -> bool:
-    """A remote actor deleted itself: forget its profile and key, and drop its follows."""
+    """A remote actor deleted itself: forget its profile and key, and drop its follows and its last
+    Joins and Leaves."""
     row = await fetch_one(conn, "SELECT id FROM actors WHERE ap_id = ? AND is_local = 0", (ap_id,))
     if row is None:
         return False
@@ -229,6 +230,7 @@ async def mark_remote_actor_deleted(conn: Connection, ap_id: str) -> bool:
         (iso(), row["id"]),
     )
     await conn.execute("DELETE FROM follows WHERE follower_id = ? OR followee_id = ?", (row["id"], row["id"]))
+    await conn.execute("DELETE FROM join_leave_times WHERE actor_ap_id = ?", (ap_id,))  # which events, boxes
     await counters.ACTOR_KEYS.bump(conn)  # its key stops verifying in every process
     return True
 

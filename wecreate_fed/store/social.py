@@ -211,6 +211,15 @@ async def delete_reaction(conn: Connection, actor_id: int, *, activity_ap_id: st
 
 # --- local activities (the outbox) -------------------------------------------
 
+async def was_withdrawn(conn: Connection, activity_ap_id: str) -> bool:
+    """Whether one of our activities (a Follow, a Join) was taken back since by whoever sent it: by
+    an Undo of it, or a Leave of what it joined, sent after it."""
+    return await fetch_value(
+        conn, "SELECT count(*) FROM activities a JOIN activities w ON w.object_ap_id IN (a.ap_id, a.object_ap_id) "
+              "AND w.actor_id = a.actor_id AND w.id > a.id WHERE a.ap_id = ? "
+              "AND ((w.type = 'Undo' AND w.object_ap_id = a.ap_id) OR (w.type = 'Leave' AND w.object_ap_id = a.object_ap_id))",
+        (activity_ap_id,)) > 0
+
 async def add_activity(conn: Connection, *, ap_id: str, actor_id: int, type: str, object_ap_id: str | None,
                        is_public: bool, data: dict) -> int:
     cur = await conn.execute(

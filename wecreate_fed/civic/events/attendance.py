@@ -191,8 +191,8 @@ async def join_answered(rt: Runtime, signer: Actor, join: Join, *, accepted: boo
     another id. False when the Accept/Reject is not about a Join of ours (a Follow, say).
     """
     row = await events_store.get_attendance_by_join(rt.db.reader, join.id) if join.id else None
-    # Not an earlier Join of ours (withdrawn, left, then joined anew): its late answer is not for the new one.
-    if row is None and join.actor and join.event and not (join.id and await social.get_activity(rt.db.reader, join.id)):
+    # Not for a Join of ours withdrawn since (then joined anew): its late answer is not for the new one.
+    if row is None and join.actor and join.event and not (join.id and await social.was_withdrawn(rt.db.reader, join.id)):
         joiner = await actors_store.get_actor_by_ap_id(rt.db.reader, join.actor)
         event = await events_store.get_event(rt.db.reader, join.event)
         if joiner is not None and joiner.is_local and event is not None:

@@ -10,3 +10,4 @@ CREATE TABLE join_leave_times (
     PRIMARY KEY (object_ap_id, actor_ap_id)
 );
 CREATE INDEX join_leave_times_by_time ON join_leave_times (noted_at);
+CREATE INDEX join_leave_times_by_actor ON join_leave_times (actor_ap_id);  -- forgotten with the actor
