@@ -29,7 +29,7 @@ async def test_an_answer_to_an_earlier_join_of_ours_leaves_the_new_one_waiting(p
     event_id = document["id"]
     first = await events.attend(leipzig.rt, anna, event_id)
     await events.leave(leipzig.rt, anna, event_id)  # withdrawn while waiting: Undo(Join)
-    second = await events.attend(leipzig.rt, anna, event_id)
+    await events.attend(leipzig.rt, anna, event_id)
     # Meißen's Reject of the first Join comes late, embedding it (so it could be matched by who and what)
     late = act("Reject", jonas, {"id": first, "type": "Join", "actor": anna.ap_id, "object": event_id})
     await handled(leipzig, (jonas, late))
@@ -39,7 +39,6 @@ async def test_an_answer_to_an_earlier_join_of_ours_leaves_the_new_one_waiting(p
                                   "object": event_id})
     await handled(leipzig, (jonas, other))
     assert await attendance(leipzig, event_id) == {"anna": "accepted"}
-    assert second != first
 
 
 async def test_an_answer_to_a_join_of_ours_that_we_left_leaves_the_new_one_waiting(paused, meissen):
