@@ -11,17 +11,16 @@ transaction opens.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
 
 from wecreate_fed import ld
 from wecreate_fed.civic import ownership
 from wecreate_fed.civic.subjects import check_owner, subject_of
 from wecreate_fed.errors import BadRequest
-from wecreate_fed.store import iso, lookup, utcnow
+from wecreate_fed.store import lookup
 
 # The families register their handlers on import.
 from . import actors, boxes, events, flags, follows, ideas, motions, moves, notes, polls, reactions  # noqa: F401
-from .context import HandlerContext
+from .context import HandlerContext, said_at
 from .registry import INBOUND
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,6 @@ UNDOABLE = ("Like", "Announce", "Follow", "Join")
 # Joining and leaving one thing (an event, a box): the sender's own clock (`published`) says which
 # came last. A Join whose delivery failed and came again after its Leave's is older, and changes nothing.
 JOIN_OR_LEAVE = ("Join", "Leave")
-MOST_AHEAD = timedelta(days=1)  # a `published` further ahead of our clock is not read
 
 
 def one_at_a_time(activity: dict) -> list[str]:
@@ -105,19 +103,11 @@ def _join_or_leave(activity: dict) -> tuple[str, str, str] | None:
     """A Join's or Leave's type, object id and `published` as stored times are (UTC text, sorting
     as time); None for any other activity, or one without both (it takes effect as it comes)."""
     kind = ld.type_of(activity)
-    object_id, published = ld.get_id(activity.get("object")), activity.get("published")
-    if kind not in JOIN_OR_LEAVE or not object_id or not isinstance(published, str):
+    object_id = ld.get_id(activity.get("object"))
+    if kind not in JOIN_OR_LEAVE or not object_id:
         return None
-    try:
-        moment = datetime.fromisoformat(published)
-        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-        # (stored text sorts as time from the year 1000 on; a time far ahead, a broken clock's,
-        # would outrank every later Join or Leave of the person for as long as it is kept)
-        if moment.year < 1000 or moment > utcnow() + MOST_AHEAD:
-            return None
-        return kind, object_id, iso(moment)
-    except (ValueError, OverflowError):
-        return None
+    moment = said_at(activity)
+    return None if moment is None else (kind, object_id, moment)
 
 
 __all__ = ["INBOUND", "HandlerContext", "dispatch", "one_at_a_time"]

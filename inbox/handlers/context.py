@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from actors import remote
 from wecreate_fed import ld, limits, urls
@@ -10,7 +11,7 @@ from wecreate_fed.civic.subjects import Subject
 from wecreate_fed.errors import BadRequest
 from wecreate_fed.runtime import Runtime
 from wecreate_fed.store import actors as actors_store
-from wecreate_fed.store import social
+from wecreate_fed.store import iso, social, utcnow
 from wecreate_fed.store.actors import Actor
 
 
@@ -19,6 +20,28 @@ class HandlerContext:
     rt: Runtime
     signer: Actor              # verified: the activity's actor
     recipient: str | None      # username of the personal inbox it came to, None for the shared one
+
+
+MOST_AHEAD = timedelta(days=1)  # a `published` further ahead of our clock is not read
+
+
+def said_at(activity: dict) -> str | None:
+    """When the sender's server says it sent the activity (its `published`), as stored times are
+    (UTC text, sorting as time); None when there is none that can be read. Where an activity's
+    order matters and the sender gives it a time, that time decides, not when it arrived."""
+    published = activity.get("published")
+    if not isinstance(published, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(published)
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        # (stored text sorts as time from the year 1000 on; a time far ahead, a broken clock's,
+        # would outrank every later activity of the kind for as long as it is kept)
+        if moment.year < 1000 or moment > utcnow() + MOST_AHEAD:
+            return None
+        return iso(moment)
+    except (ValueError, OverflowError):
+        return None
 
 
 async def local_actor(ctx: HandlerContext, ap_id: str | None) -> Actor | None:

@@ -6,7 +6,7 @@ from wecreate_fed import ld
 from wecreate_fed.civic import boxes, events
 from wecreate_fed.civic.subjects import Subject
 
-from .context import HandlerContext, attributed_to_signer, concerns_us, local_actor, object_document
+from .context import HandlerContext, attributed_to_signer, concerns_us, local_actor, object_document, said_at
 from .registry import INBOUND
 
 
@@ -56,9 +56,11 @@ async def join_undone(ctx: HandlerContext, activity: dict, subject: Subject) -> 
 
 @INBOUND.on("Accept", "Join")
 async def join_accepted(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
-    await events.join_answered(ctx.rt, ctx.signer, events.join_of(activity.get("object")), accepted=True)
+    await events.join_answered(ctx.rt, ctx.signer, events.join_of(activity.get("object")), accepted=True,
+                               said_at=said_at(activity))
 
 
 @INBOUND.on("Reject", "Join")
 async def join_rejected(ctx: HandlerContext, activity: dict, subject: Subject) -> None:
-    await events.join_answered(ctx.rt, ctx.signer, events.join_of(activity.get("object")), accepted=False)
+    await events.join_answered(ctx.rt, ctx.signer, events.join_of(activity.get("object")), accepted=False,
+                               said_at=said_at(activity))

@@ -1,5 +1,5 @@
 """Late activities about something that has moved on since: an organiser's answer to an earlier
-Join or Follow of ours (withdrawn, then sent anew), a retried Update of a post after a newer one,
+Join or Follow of ours (withdrawn, then sent anew), or to the same Join after a newer answer to it, a retried Update of a post after a newer one,
 a box's relay of a post after its Remove. Each changes nothing; the inbox worker here takes the
 rows in the order they arrived, unless a test says otherwise."""
 
@@ -52,6 +52,46 @@ async def test_an_answer_to_a_join_of_ours_that_we_left_leaves_the_new_one_waiti
     await events.attend(leipzig.rt, anna, event_id)
     await handled(leipzig, (jonas, act("Reject", jonas, join)))  # a retried answer to the first Join
     assert await attendance(leipzig, event_id) == {"anna": "pending"}
+
+
+async def test_an_accept_retried_after_the_reject_that_removed_us_changes_nothing(paused, meissen):
+    leipzig, anna, jonas = paused
+    _, document = await events.publish(meissen.rt, jonas, {**EVENT, "capacity": None})
+    event_id = document["id"]
+    join = {"id": await events.attend(leipzig.rt, anna, event_id), "type": "Join", "actor": anna.ap_id,
+            "object": event_id}
+    accept = {**act("Accept", jonas, join), "published": "2026-12-04T10:00:00Z"}
+    removed = {**act("Reject", jonas, join), "published": "2026-12-04T10:30:00Z"}
+    # the Accept's first try failed; its retry comes after the Reject that took Anna off the list
+    await handled(leipzig, (jonas, removed), (jonas, accept))
+    assert await attendance(leipzig, event_id) == {"anna": "rejected"}
+    # in the same instant (written in another offset) the Reject is the later answer
+    again = {**act("Accept", jonas, join), "published": "2026-12-04T11:30:00+01:00"}
+    await handled(leipzig, (jonas, again))
+    assert await attendance(leipzig, event_id) == {"anna": "rejected"}
+    # a newer Accept lets her in again, and an older Reject that comes after it (its first try
+    # failed) does not take her off
+    readmitted = {**act("Accept", jonas, join), "published": "2026-12-04T11:00:00Z"}
+    older = {**act("Reject", jonas, join), "published": "2026-12-04T10:45:00Z"}
+    await handled(leipzig, (jonas, readmitted), (jonas, older))
+    assert await attendance(leipzig, event_id) == {"anna": "accepted"}
+    # an answer without a time takes effect as it comes
+    await handled(leipzig, (jonas, act("Reject", jonas, join)))
+    assert await attendance(leipzig, event_id) == {"anna": "rejected"}
+
+
+async def test_a_new_join_of_ours_is_answered_whatever_the_last_answers_time(paused, meissen):
+    leipzig, anna, jonas = paused
+    _, document = await events.publish(meissen.rt, jonas, {**EVENT, "capacity": None})
+    event_id = document["id"]
+    first = {"id": await events.attend(leipzig.rt, anna, event_id), "type": "Join", "actor": anna.ap_id,
+             "object": event_id}
+    await handled(leipzig, (jonas, {**act("Reject", jonas, first), "published": "2026-12-04T12:00:00Z"}))
+    second = {"id": await events.attend(leipzig.rt, anna, event_id), "type": "Join", "actor": anna.ap_id,
+              "object": event_id}
+    # Meißen's clock is behind the first answer's here: the time of an answer to another Join is not compared
+    await handled(leipzig, (jonas, {**act("Accept", jonas, second), "published": "2026-12-04T11:00:00Z"}))
+    assert await attendance(leipzig, event_id) == {"anna": "accepted"}
 
 
 async def test_a_late_reject_of_an_earlier_follow_of_ours_leaves_the_new_follow(paused):

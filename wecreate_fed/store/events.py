@@ -71,6 +71,7 @@ class Attendance:
     state: str          # pending, accepted, rejected
     join_ap_id: str
     created_at: str
+    answered_at: str | None = None  # the organiser's last answer to a Join of ours: its published
 
 
 @dataclass(frozen=True)
@@ -170,20 +171,34 @@ async def set_attendance(conn: Connection, event_id: int, actor_id: int, state: 
     await _lock_event(conn, event_id)
     await conn.execute(
         "INSERT INTO event_attendees (event_id, actor_id, state, join_ap_id, created_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (event_id, actor_id) DO UPDATE SET state = excluded.state, join_ap_id = excluded.join_ap_id",
+        "ON CONFLICT (event_id, actor_id) DO UPDATE SET state = excluded.state, join_ap_id = excluded.join_ap_id, "
+        "answered_at = CASE WHEN event_attendees.join_ap_id = excluded.join_ap_id "
+        "THEN event_attendees.answered_at END",
         (event_id, actor_id, state, join_ap_id, iso()),
     )
     await _recount_attendees(conn, event_id)
 
 
-async def answer_attendance(conn: Connection, event_id: int, actor_id: int, join_ap_id: str, state: str) -> bool:
-    """The organiser's answer to that Join: True if it changed the attendance. One the person
-    left meanwhile (or asked again for, with another Join) stays as it is."""
+async def answer_attendance(conn: Connection, event_id: int, actor_id: int, join_ap_id: str, state: str,
+                            said_at: str | None) -> bool:
+    """The organiser's answer to that Join, given at `said_at` (UTC text; None: not known): True if
+    it changed the attendance. One the person left meanwhile (or asked again for, with another Join)
+    stays as it is, and so does one a newer answer decided: an Accept retried after the Reject
+    that removed the person (at the same instant the Reject counts as the later one)."""
     await _lock_event(conn, event_id)
-    cur = await conn.execute("UPDATE event_attendees SET state = ? WHERE event_id = ? AND actor_id = ? "
-                             "AND join_ap_id = ? AND state <> ?", (state, event_id, actor_id, join_ap_id, state))
+    row = await fetch_one(conn, "SELECT state, answered_at FROM event_attendees WHERE event_id = ? AND actor_id = ? "
+                                "AND join_ap_id = ?", (event_id, actor_id, join_ap_id))
+    if row is None:
+        return False
+    last = row["answered_at"]
+    if said_at is not None and last is not None and (said_at < last or (said_at == last and state == "accepted")):
+        return False
+    await conn.execute("UPDATE event_attendees SET state = ?, answered_at = COALESCE(?, answered_at) "
+                       "WHERE event_id = ? AND actor_id = ?", (state, said_at, event_id, actor_id))
+    if row["state"] == state:
+        return False
     await _recount_attendees(conn, event_id)
-    return cur.rowcount > 0
+    return True
 
 
 async def delete_attendance(conn: Connection, event_id: int, actor_id: int) -> bool:

@@ -184,8 +184,9 @@ async def leave_received(rt: Runtime, signer: Actor, *, event_ap_id: str | None 
     return True
 
 
-async def join_answered(rt: Runtime, signer: Actor, join: Join, *, accepted: bool) -> bool:
-    """The organiser of a remote event accepted or rejected a local person's Join.
+async def join_answered(rt: Runtime, signer: Actor, join: Join, *, accepted: bool, said_at: str | None = None) -> bool:
+    """The organiser of a remote event accepted or rejected a local person's Join (at `said_at`, the
+    answer's published as UTC text, if it gave one: an older answer than the last changes nothing).
 
     Matched by the Join's id, or by who joined what when the answer embeds a Join with
     another id. False when the Accept/Reject is not about a Join of ours (a Follow, say).
@@ -204,7 +205,7 @@ async def join_answered(rt: Runtime, signer: Actor, join: Join, *, accepted: boo
         if event is None or event.is_local or event.organizer_id != signer.id:
             raise Forbidden("only the event's organiser answers a Join", field="actor")
         state = "accepted" if accepted else "rejected"
-        if await events_store.answer_attendance(conn, row.event_id, row.actor_id, row.join_ap_id, state):
+        if await events_store.answer_attendance(conn, row.event_id, row.actor_id, row.join_ap_id, state, said_at):
             await notifications.add(
                 conn, [row.actor_id], kind="attend_answered", object_ap_id=event.ap_id, by_ap_id=signer.ap_id,
                 params={"title": event.title, "accepted": accepted})
